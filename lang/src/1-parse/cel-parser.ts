@@ -1,0 +1,423 @@
+/**
+ * The CEL expression grammar (cel-spec's `Expr` production), as the base class of the
+ * Paybill parser so conditions are parsed inline, with spans in the host file.
+ *
+ * Precedence, lowest first: `?:`, `||`, `&&`, relations and `in`, `+ -`, `* / %`, unary
+ * `! -`, member access / index / call. Macros (`exists`, `all`, `map`, …) are plain calls
+ * here; the checker gives them meaning.
+ *
+ * Depth is bounded twice: brackets by a token pre-scan (`depth-guard.ts`) before parsing,
+ * and operator chains (`a + a + … `, `!!!…`, `a.b.c…`) here, because a chain of N operators
+ * is a tree N deep and later stages walk trees recursively.
+ */
+import { EmbeddedActionsParser, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import type {
+  CelBinaryOp,
+  CelExpr,
+  CelLiteralType,
+  CelMapEntry,
+  CelStructField,
+} from "../ast/cel.js";
+import type { Missing } from "../ast/nodes.js";
+import type { Span } from "../source/source-file.js";
+import { errorMessages } from "./error-messages.js";
+import * as T from "./tokens.js";
+
+/** Deepest CEL tree the parser builds; deeper expressions are reported as PB1006. */
+export const MAX_EXPRESSION_DEPTH = 200;
+
+const BINARY_OPS = new Map<TokenType, CelBinaryOp>([
+  [T.OrOr, "||"], [T.AndAnd, "&&"], [T.EqEq, "=="], [T.NotEq, "!="], [T.Less, "<"], [T.LessEq, "<="],
+  [T.Greater, ">"], [T.GreaterEq, ">="], [T.In, "in"], [T.Plus, "+"], [T.Minus, "-"], [T.Star, "*"],
+  [T.Slash, "/"], [T.Percent, "%"],
+]);
+
+const PRECEDENCE: Record<CelBinaryOp, number> = {
+  "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3, in: 3, "+": 4, "-": 4, "*": 5, "/": 5, "%": 5,
+};
+
+export interface DepthProblem {
+  readonly span: Span;
+  readonly depth: number;
+}
+
+export class CelParser extends EmbeddedActionsParser {
+  /** Length of the text being parsed, for spans at end of file. */
+  protected textLength = 0;
+  /** Depth of each CEL node built in this parse (side table, never on the node). */
+  protected depths = new WeakMap<object, number>();
+  /** Expressions that exceeded MAX_EXPRESSION_DEPTH, reported by the caller. */
+  depthProblems: DepthProblem[] = [];
+
+  constructor(tokens: TokenType[]) {
+    super(tokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: errorMessages });
+  }
+
+  beginParse(textLength: number): void {
+    this.textLength = textLength;
+    this.depths = new WeakMap();
+    this.depthProblems = [];
+  }
+
+  // ---- helpers shared with the Paybill grammar ----
+
+  /** The span from `start` (a token) to the last consumed token. */
+  protected spanFrom(start: IToken): Span {
+    const last = this.LA(0);
+    const from = Number.isFinite(start.startOffset) ? start.startOffset : this.here();
+    const to = Number.isFinite(last.endOffset) && last.startOffset >= from ? (last.endOffset ?? last.startOffset) + 1 : from;
+    return { start: from, end: Math.max(from, to) };
+  }
+
+  protected tokenSpan(token: IToken): Span {
+    if (!Number.isFinite(token.startOffset)) return { start: this.here(), end: this.here() };
+    return { start: token.startOffset, end: (token.endOffset ?? token.startOffset) + 1 };
+  }
+
+  /** Offset just after the last consumed token (where an inserted token would go). */
+  protected here(): number {
+    const last = this.LA(0);
+    if (Number.isFinite(last.endOffset)) return (last.endOffset ?? 0) + 1;
+    const next = this.LA(1);
+    return Number.isFinite(next.startOffset) ? next.startOffset : this.textLength;
+  }
+
+  protected missingAt(e: IRecognitionException): Missing {
+    const token = e.token;
+    const at = Number.isFinite(token.startOffset) ? token.startOffset : this.textLength;
+    return { kind: "Missing", span: { start: at, end: at } };
+  }
+
+  private depthOf(node: CelExpr): number {
+    return this.depths.get(node) ?? 1;
+  }
+
+  private node<N extends CelExpr>(node: N, ...children: CelExpr[]): N {
+    let depth = 0;
+    for (const child of children) depth = Math.max(depth, this.depthOf(child));
+    this.depths.set(node, depth + 1);
+    return node;
+  }
+
+  /** Called by the host grammar on every complete expression. */
+  protected bounded(expr: CelExpr): CelExpr {
+    const depth = this.depthOf(expr);
+    if (depth <= MAX_EXPRESSION_DEPTH) return expr;
+    this.depthProblems.push({ span: expr.span, depth });
+    return { kind: "Missing", span: expr.span };
+  }
+
+  private binary(op: CelBinaryOp, left: CelExpr, right: CelExpr): CelExpr {
+    return this.node({ kind: "CelBinary", span: { start: left.span.start, end: right.span.end }, op, left, right }, left, right);
+  }
+
+  private opOf(token: IToken): CelBinaryOp {
+    return BINARY_OPS.get(token.tokenType) ?? "==";
+  }
+
+  // ---- the grammar ----
+
+  celExpr = this.RULE(
+    "celExpr",
+    (): CelExpr => {
+      const condition = this.SUBRULE(this.celChain);
+      let result = condition;
+      this.OPTION(() => {
+        this.CONSUME(T.Question);
+        const then = this.SUBRULE2(this.celChain);
+        this.CONSUME(T.Colon);
+        const otherwise = this.SUBRULE(this.celExpr);
+        result = this.ACTION(() =>
+          this.node(
+            { kind: "CelConditional", span: { start: condition.span.start, end: otherwise.span.end }, condition, then, otherwise },
+            condition, then, otherwise,
+          ),
+        );
+      });
+      return result;
+    },
+    { recoveryValueFunc: (e) => this.missingAt(e) },
+  );
+
+  /**
+   * All binary operators in one flat loop, folded by precedence (shunting-yard). One rule
+   * instead of one per precedence level keeps the parser's stack shallow and its hot
+   * path short: a literal is reached through five rules, not nine.
+   */
+  private celChain = this.RULE("celChain", (): CelExpr => {
+    const operands = [this.SUBRULE(this.celUnary)];
+    const ops: CelBinaryOp[] = [];
+    this.MANY(() => {
+      const op = this.OR([
+        { ALT: () => this.CONSUME(T.OrOr) },
+        { ALT: () => this.CONSUME(T.AndAnd) },
+        { ALT: () => this.CONSUME(T.EqEq) },
+        { ALT: () => this.CONSUME(T.NotEq) },
+        { ALT: () => this.CONSUME(T.LessEq) },
+        { ALT: () => this.CONSUME(T.GreaterEq) },
+        { ALT: () => this.CONSUME(T.Less) },
+        { ALT: () => this.CONSUME(T.Greater) },
+        { ALT: () => this.CONSUME(T.In) },
+        { ALT: () => this.CONSUME(T.Plus) },
+        { ALT: () => this.CONSUME(T.Minus) },
+        { ALT: () => this.CONSUME(T.Star) },
+        { ALT: () => this.CONSUME(T.Slash) },
+        { ALT: () => this.CONSUME(T.Percent) },
+      ]);
+      const right = this.SUBRULE2(this.celUnary);
+      this.ACTION(() => {
+        ops.push(this.opOf(op));
+        operands.push(right);
+      });
+    });
+    return this.ACTION(() => (ops.length === 0 ? (operands[0] as CelExpr) : this.fold(operands, ops)));
+  });
+
+  /** Builds left-associative trees from `a op b op c …` by precedence. */
+  private fold(operands: CelExpr[], ops: CelBinaryOp[]): CelExpr {
+    const values: CelExpr[] = [operands[0] as CelExpr];
+    const pending: CelBinaryOp[] = [];
+    const reduce = (): void => {
+      const right = values.pop() as CelExpr;
+      const left = values.pop() as CelExpr;
+      values.push(this.binary(pending.pop() as CelBinaryOp, left, right));
+    };
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as CelBinaryOp;
+      while (pending.length > 0 && PRECEDENCE[pending[pending.length - 1] as CelBinaryOp] >= PRECEDENCE[op]) reduce();
+      pending.push(op);
+      values.push(operands[i + 1] as CelExpr);
+    }
+    while (pending.length > 0) reduce();
+    return values[0] as CelExpr;
+  }
+
+  private celUnary = this.RULE("celUnary", (): CelExpr => {
+    const ops: IToken[] = [];
+    this.MANY(() => {
+      ops.push(this.OR([{ ALT: () => this.CONSUME(T.Bang) }, { ALT: () => this.CONSUME(T.Minus) }]));
+    });
+    const operand = this.SUBRULE(this.celMember);
+    return this.ACTION(() => {
+      let result = operand;
+      for (let i = ops.length - 1; i >= 0; i--) {
+        const op = ops[i] as IToken;
+        const span = { start: op.startOffset, end: result.span.end };
+        // `-` directly before a number is a negative literal, as in cel-go (so the
+        // smallest int64 can be written).
+        if (op.tokenType === T.Minus && result.kind === "CelLiteral" && i === ops.length - 1 && (result.type === "int" || result.type === "double")) {
+          result = this.node({ kind: "CelLiteral", span, type: result.type, raw: `-${result.raw}` });
+        } else {
+          result = this.node({ kind: "CelUnary", span, op: op.tokenType === T.Bang ? "!" : "-", operand: result }, result);
+        }
+      }
+      return result;
+    });
+  });
+
+  private celMember = this.RULE("celMember", (): CelExpr => {
+    let operand = this.SUBRULE(this.celPrimary);
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.Dot);
+            const name = this.CONSUME(T.Identifier);
+            let args: CelExpr[] | undefined;
+            this.OPTION(() => {
+              this.CONSUME(T.LParen);
+              args = this.SUBRULE(this.celArgs);
+              this.CONSUME(T.RParen);
+            });
+            operand = this.ACTION(() => {
+              const span = { start: operand.span.start, end: this.here() };
+              const fieldSpan = this.tokenSpan(name);
+              return args === undefined
+                ? this.node({ kind: "CelSelect", span, operand, field: name.image, fieldSpan }, operand)
+                : this.node({ kind: "CelCall", span, target: operand, fn: name.image, fnSpan: fieldSpan, args }, operand, ...args);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket);
+            const index = this.SUBRULE(this.celExpr);
+            this.CONSUME(T.RBracket);
+            operand = this.ACTION(() =>
+              this.node({ kind: "CelIndex", span: { start: operand.span.start, end: this.here() }, operand, index }, operand, index),
+            );
+          },
+        },
+        {
+          GATE: () => qualifiedName(operand) !== undefined,
+          ALT: () => {
+            this.CONSUME(T.LCurly);
+            const fields = this.SUBRULE(this.celFieldInits);
+            this.CONSUME(T.RCurly);
+            operand = this.ACTION(() =>
+              this.node(
+                { kind: "CelStruct", span: { start: operand.span.start, end: this.here() }, typeName: qualifiedName(operand) ?? "", fields },
+                ...fields.map((f) => f.value),
+              ),
+            );
+          },
+        },
+      ]);
+    });
+    return operand;
+  });
+
+  private celPrimary = this.RULE("celPrimary", (): CelExpr => {
+    const start = this.LA(1);
+    return this.OR([
+      {
+        ALT: () => {
+          let absolute = false;
+          this.OPTION(() => {
+            this.CONSUME(T.Dot);
+            absolute = true;
+          });
+          const name = this.CONSUME(T.Identifier);
+          let args: CelExpr[] | undefined;
+          this.OPTION2(() => {
+            this.CONSUME(T.LParen);
+            args = this.SUBRULE(this.celArgs);
+            this.CONSUME(T.RParen);
+          });
+          return this.ACTION((): CelExpr => {
+            const span = this.spanFrom(start);
+            if (args === undefined) return this.node({ kind: "CelIdent", span, name: name.image, absolute });
+            const fn = absolute ? `.${name.image}` : name.image;
+            return this.node({ kind: "CelCall", span, target: undefined, fn, fnSpan: this.tokenSpan(name), args }, ...args);
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(T.LParen);
+          const inner = this.SUBRULE(this.celExpr);
+          this.CONSUME2(T.RParen);
+          return inner;
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LBracket);
+          const elements = this.SUBRULE(this.celListItems);
+          this.CONSUME(T.RBracket);
+          return this.ACTION(() => this.node({ kind: "CelList", span: this.spanFrom(start), elements }, ...elements));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LCurly);
+          const entries = this.SUBRULE(this.celMapInits);
+          this.CONSUME(T.RCurly);
+          return this.ACTION(() =>
+            this.node({ kind: "CelMap", span: this.spanFrom(start), entries }, ...entries.flatMap((e) => [e.key, e.value])),
+          );
+        },
+      },
+      { ALT: () => this.literal(this.CONSUME(T.IntLiteral), "int") },
+      { ALT: () => this.literal(this.CONSUME(T.UintLiteral), "uint") },
+      { ALT: () => this.literal(this.CONSUME(T.DoubleLiteral), "double") },
+      { ALT: () => this.literal(this.CONSUME(T.StringLiteral), "string") },
+      { ALT: () => this.literal(this.CONSUME(T.BytesLiteral), "bytes") },
+      { ALT: () => this.literal(this.CONSUME(T.True), "bool") },
+      { ALT: () => this.literal(this.CONSUME(T.False), "bool") },
+      { ALT: () => this.literal(this.CONSUME(T.Null), "null") },
+    ]);
+  });
+
+  private literal(token: IToken, type: CelLiteralType): CelExpr {
+    return this.ACTION(() => this.node({ kind: "CelLiteral", span: this.tokenSpan(token), type, raw: token.image }));
+  }
+
+  /** Call arguments: `a, b` (no trailing comma, as in CEL). */
+  private celArgs = this.RULE("celArgs", (): CelExpr[] => {
+    const args: CelExpr[] = [];
+    this.OPTION(() => {
+      args.push(this.SUBRULE(this.celExpr));
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        args.push(this.SUBRULE2(this.celExpr));
+      });
+    });
+    return args;
+  });
+
+  /** List elements: `a, b,` (a trailing comma is allowed). */
+  private celListItems = this.RULE("celListItems", (): CelExpr[] => {
+    const items: CelExpr[] = [];
+    this.OPTION(() => {
+      items.push(this.SUBRULE(this.celExpr));
+      this.MANY({
+        GATE: () => this.LA(2).tokenType !== T.RBracket,
+        DEF: () => {
+          this.CONSUME(T.Comma);
+          items.push(this.SUBRULE2(this.celExpr));
+        },
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
+    return items;
+  });
+
+  private celMapInits = this.RULE("celMapInits", (): CelMapEntry[] => {
+    const entries: CelMapEntry[] = [];
+    const entry = (): void => {
+      const key = this.SUBRULE(this.celExpr);
+      this.CONSUME(T.Colon);
+      const value = this.SUBRULE2(this.celExpr);
+      this.ACTION(() => entries.push({ span: { start: key.span.start, end: value.span.end }, key, value }));
+    };
+    this.OPTION(() => {
+      entry();
+      this.MANY({
+        GATE: () => this.LA(2).tokenType !== T.RCurly,
+        DEF: () => {
+          this.CONSUME(T.Comma);
+          const key = this.SUBRULE3(this.celExpr);
+          this.CONSUME2(T.Colon);
+          const value = this.SUBRULE4(this.celExpr);
+          this.ACTION(() => entries.push({ span: { start: key.span.start, end: value.span.end }, key, value }));
+        },
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
+    return entries;
+  });
+
+  private celFieldInits = this.RULE("celFieldInits", (): CelStructField[] => {
+    const fields: CelStructField[] = [];
+    this.OPTION(() => {
+      const name = this.CONSUME(T.Identifier);
+      this.CONSUME(T.Colon);
+      const value = this.SUBRULE(this.celExpr);
+      this.ACTION(() => fields.push({ span: { start: name.startOffset, end: value.span.end }, name: name.image, value }));
+      this.MANY({
+        GATE: () => this.LA(2).tokenType !== T.RCurly,
+        DEF: () => {
+          this.CONSUME(T.Comma);
+          const name2 = this.CONSUME2(T.Identifier);
+          this.CONSUME2(T.Colon);
+          const value2 = this.SUBRULE2(this.celExpr);
+          this.ACTION(() => fields.push({ span: { start: name2.startOffset, end: value2.span.end }, name: name2.image, value: value2 }));
+        },
+      });
+      this.OPTION2(() => this.CONSUME3(T.Comma));
+    });
+    return fields;
+  });
+}
+
+/** `a.b.c` as text when an expression is a plain dotted name, else undefined. */
+function qualifiedName(expr: CelExpr | undefined): string | undefined {
+  if (expr === undefined || typeof expr !== "object" || !("kind" in expr)) return undefined;
+  if (expr.kind === "CelIdent") return expr.absolute ? `.${expr.name}` : expr.name;
+  if (expr.kind === "CelSelect") {
+    const base = qualifiedName(expr.operand);
+    return base === undefined ? undefined : `${base}.${expr.field}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,166 @@
+/**
+ * The parse stage: text to `{ ast, diagnostics }`. Never throws for any input.
+ *
+ * Wires the lexer, the depth guard and the parser, then turns what they recorded into
+ * diagnostics: at most one per position, sorted, capped at MAX_DIAGNOSTICS_PER_FILE.
+ */
+import type { IRecognitionException, IToken } from "chevrotain";
+import type { Comment, FileNode } from "../ast/nodes.js";
+import { type Diagnostic, compareDiagnostics, diagnostic } from "../diagnostics/diagnostic.js";
+import type { SourceFile, Span } from "../source/source-file.js";
+import { MAX_EXPRESSION_DEPTH } from "./cel-parser.js";
+import { findExcessiveNesting, MAX_NESTING } from "./depth-guard.js";
+import { decode } from "./error-messages.js";
+import { lex } from "./lexer.js";
+import { PaybillParser } from "./paybill-parser.js";
+import { BlockComment } from "./tokens.js";
+
+export interface ParseResult {
+  readonly source: SourceFile;
+  readonly ast: FileNode;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export const MAX_DIAGNOSTICS_PER_FILE = 100;
+
+// One parser instance is reused (building it costs a grammar analysis); `beginParse` clears
+// every field it keeps per run, so no state leaks from one parse to the next.
+let shared: PaybillParser | undefined;
+const parser = (): PaybillParser => {
+  shared ??= new PaybillParser();
+  return shared;
+};
+
+export function parse(source: SourceFile): ParseResult {
+  const lexed = lex(source);
+  const diagnostics: Diagnostic[] = [...lexed.diagnostics];
+  const comments: Comment[] = lexed.comments.map((token) => ({
+    span: { start: token.startOffset, end: token.startOffset + token.image.length },
+    text: token.image,
+    block: token.tokenType === BlockComment,
+  }));
+  const tooDeep = findExcessiveNesting(lexed.tokens);
+  if (tooDeep !== undefined) {
+    diagnostics.push(
+      diagnostic(
+        "nestingTooDeep",
+        source,
+        { start: tooDeep.startOffset, end: tooDeep.startOffset + 1 },
+        `brackets are nested more than ${MAX_NESTING} deep here`,
+        "split the expression or the value into smaller named parts",
+      ),
+    );
+    return { source, ast: emptyFile(source, comments), diagnostics: finish(source, diagnostics) };
+  }
+
+  const p = parser();
+  p.beginParse(source.text.length);
+  p.source = source.text;
+  p.input = lexed.tokens;
+  let parsed: FileNode | undefined;
+  try {
+    parsed = p.file();
+  } catch (error) {
+    // The depth guard keeps nesting far below what the stack holds; should a host run us
+    // on a much smaller stack, the file is reported, not the process crashed.
+    if (!(error instanceof RangeError)) throw error;
+    shared = undefined; // its internal stacks are unreliable after an overflow
+    diagnostics.push(
+      diagnostic("nestingTooDeep", source, { start: 0, end: 0 }, "this file is nested too deeply to parse", "split deeply nested expressions or values into smaller named parts"),
+    );
+    return { source, ast: emptyFile(source, comments), diagnostics: finish(source, diagnostics) };
+  }
+  const endOfInput = lastEnd(lexed.tokens);
+  for (const error of p.errors) diagnostics.push(syntaxDiagnostic(source, error, endOfInput));
+  for (const problem of p.depthProblems) {
+    diagnostics.push(
+      diagnostic(
+        "expressionTooDeep",
+        source,
+        problem.span,
+        `this expression is nested ${problem.depth} levels deep, more than the ${MAX_EXPRESSION_DEPTH} allowed`,
+        "split it into smaller conditions or policies",
+      ),
+    );
+  }
+  for (const span of p.misplaced) {
+    diagnostics.push(
+      diagnostic("misplacedPackage", source, span, "`package` and `import` must come before every declaration", "move this line to the top of the file"),
+    );
+  }
+  for (const { span, word } of p.reservedNames) {
+    diagnostics.push(
+      diagnostic("reservedWord", source, span, `\`${word}\` is a reserved word and cannot be used as a name`, `choose another name, such as \`${word}_\``),
+    );
+  }
+  for (const problem of p.escapeProblems) {
+    diagnostics.push(
+      diagnostic(
+        "invalidEscape",
+        source,
+        problem.span,
+        `invalid escape \`${problem.text}\` in a string`,
+        "write `\\\\` for a backslash; valid escapes are `\\n \\t \\r \\\" \\' \\\\ \\xHH \\uHHHH`",
+      ),
+    );
+  }
+  // The parser hands back an incomplete tree after an error it could not recover from at
+  // the top; the file node itself is always rebuilt here so its span and comments are right.
+  const ast: FileNode = {
+    kind: "File",
+    span: { start: 0, end: source.text.length },
+    package: parsed?.package,
+    imports: parsed?.imports ?? [],
+    declarations: parsed?.declarations ?? [],
+    comments,
+  };
+  return { source, ast, diagnostics: finish(source, diagnostics) };
+}
+
+function emptyFile(source: SourceFile, comments: Comment[]): FileNode {
+  return { kind: "File", span: { start: 0, end: source.text.length }, package: undefined, imports: [], declarations: [], comments };
+}
+
+function lastEnd(tokens: readonly IToken[]): number {
+  const last = tokens[tokens.length - 1];
+  return last === undefined ? 0 : last.startOffset + last.image.length;
+}
+
+function syntaxDiagnostic(source: SourceFile, error: IRecognitionException, endOfInput: number): Diagnostic {
+  const { kind, message, help } = decode(error.message);
+  const token = error.token;
+  const span: Span = Number.isFinite(token.startOffset)
+    ? { start: token.startOffset, end: token.startOffset + token.image.length }
+    : { start: endOfInput, end: endOfInput };
+  return diagnostic(kind, source, span, message, help);
+}
+
+/** Sorts, keeps one diagnostic per start position, and caps the count. */
+function finish(source: SourceFile, diagnostics: Diagnostic[]): Diagnostic[] {
+  diagnostics.sort(compareDiagnostics);
+  const kept: Diagnostic[] = [];
+  let lastStart = -1;
+  for (const d of diagnostics) {
+    if (d.span.start === lastStart) {
+      // One report per position: the most specific (lowest) code wins.
+      const previous = kept[kept.length - 1] as Diagnostic;
+      if (d.code < previous.code) kept[kept.length - 1] = d;
+      continue;
+    }
+    lastStart = d.span.start;
+    kept.push(d);
+  }
+  if (kept.length <= MAX_DIAGNOSTICS_PER_FILE) return kept;
+  const shown = kept.slice(0, MAX_DIAGNOSTICS_PER_FILE);
+  const firstHidden = kept[MAX_DIAGNOSTICS_PER_FILE] as Diagnostic;
+  shown.push(
+    diagnostic(
+      "tooManyErrors",
+      source,
+      firstHidden.span,
+      `${kept.length - MAX_DIAGNOSTICS_PER_FILE} more problems in this file are not shown`,
+      "fix the ones above first; later errors are often caused by earlier ones",
+    ),
+  );
+  return shown;
+}

@@ -1,0 +1,873 @@
+/**
+ * The Paybill grammar: declarations, bodies and values, with CEL inherited from
+ * `CelParser`. Embedded actions build the AST directly; spans come from tokens.
+ *
+ * Error recovery is Chevrotain's (single-token insertion and deletion, re-sync to a follow
+ * set, in-repetition recovery); every rule that yields a value yields `Missing` when it had
+ * to give up, so a broken file still has a tree. This file must not report diagnostics
+ * itself: it records what it saw, `parse.ts` turns that into diagnostics.
+ */
+import type { IToken, TokenType } from "chevrotain";
+import type { CelExpr } from "../ast/cel.js";
+import type * as A from "../ast/nodes.js";
+import type { Span } from "../source/source-file.js";
+import { CelParser } from "./cel-parser.js";
+import { registerClosers } from "./error-messages.js";
+import { decodeString } from "./strings.js";
+import * as T from "./tokens.js";
+
+registerClosers([
+  [T.RCurly, "{"],
+  [T.RParen, "("],
+  [T.RBracket, "["],
+]);
+
+const NOT_A_VALUE_END = new Set<TokenType>([T.Equals, T.LCurly, T.Colon]);
+const STATE_STARTS = new Set<TokenType>([T.Allow, T.Next, T.Await, T.Final]);
+const TEST_STARTS = new Set<TokenType>([T.Tenant, T.Given, T.Do, T.Expect]);
+const RULE_STARTS = new Set<TokenType>([T.Permit, T.Forbid]);
+const NO_STARTS = new Set<TokenType>();
+
+export class PaybillParser extends CelParser {
+  /** Spans of `package`/`import` lines found after the first declaration. */
+  misplaced: Span[] = [];
+  /** Invalid escapes in string values, reported as PB0005. */
+  escapeProblems: { span: Span; text: string }[] = [];
+  /** Reserved words used where a name was expected, reported as PB1007. */
+  reservedNames: { span: Span; word: string }[] = [];
+  /** The text being parsed, so number literals keep their exact spelling. */
+  source = "";
+
+  constructor() {
+    super(T.ALL_TOKENS);
+    this.performSelfAnalysis();
+  }
+
+  override beginParse(textLength: number): void {
+    super.beginParse(textLength);
+    this.misplaced = [];
+    this.escapeProblems = [];
+    this.reservedNames = [];
+  }
+
+  private ident(token: IToken): A.Ident {
+    return { kind: "Ident", span: this.tokenSpan(token), name: token.isInsertedInRecovery ? "" : token.image };
+  }
+
+  /** Consumes a keyword and returns the word it stands for. */
+  private keyword<W extends string>(type: TokenType, word: W): W {
+    this.CONSUME(type);
+    return word;
+  }
+
+  private isName(token: IToken): boolean {
+    return token.tokenType === T.Identifier || (token.tokenType.CATEGORIES?.includes(T.Identifier) ?? false);
+  }
+
+  /** A `,` that continues a list, rather than separating it from the next entry. */
+  private listContinues(stops: Set<TokenType>): boolean {
+    const next = this.LA(2);
+    return (
+      this.LA(1).tokenType === T.Comma &&
+      !stops.has(next.tokenType) &&
+      !NOT_A_VALUE_END.has(this.LA(3).tokenType)
+    );
+  }
+
+  // ---- file ----
+
+  file = this.RULE("file", (): A.FileNode => {
+    let pkg: A.PackageDecl | undefined;
+    const imports: A.ImportDecl[] = [];
+    const declarations: A.Declaration[] = [];
+    this.OPTION(() => {
+      pkg = this.SUBRULE(this.packageDecl);
+    });
+    this.MANY(() => {
+      const imp = this.SUBRULE(this.importDecl);
+      this.ACTION(() => imports.push(imp));
+    });
+    this.MANY2(() => {
+      const decl = this.SUBRULE(this.declaration);
+      this.ACTION(() => {
+        if (decl !== undefined) declarations.push(decl);
+      });
+    });
+    return { kind: "File", span: { start: 0, end: this.textLength }, package: pkg, imports, declarations, comments: [] };
+  });
+
+  private packageDecl = this.RULE("packageDecl", (): A.PackageDecl => {
+    const start = this.CONSUME(T.Package);
+    const name = this.SUBRULE(this.qualifiedName);
+    return { kind: "Package", span: this.spanFrom(start), name };
+  });
+
+  private importDecl = this.RULE("importDecl", (): A.ImportDecl => {
+    const start = this.CONSUME(T.Import);
+    const path = this.SUBRULE(this.qualifiedName);
+    let members: A.Ident[] | undefined;
+    let alias: A.Ident | undefined;
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Dot);
+          this.CONSUME(T.LCurly);
+          members = [];
+          this.MANY(() => {
+            const member = this.CONSUME(T.Identifier);
+            this.ACTION(() => members?.push(this.ident(member)));
+            this.OPTION(() => this.CONSUME(T.Comma));
+          });
+          this.CONSUME(T.RCurly);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.As);
+          alias = this.ident(this.CONSUME2(T.Identifier));
+        },
+      },
+      { ALT: () => undefined },
+    ]);
+    return { kind: "Import", span: this.spanFrom(start), path, members, alias };
+  });
+
+  private declaration = this.RULE(
+    "declaration",
+    (): A.Declaration | undefined =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.cloudDecl) },
+        { ALT: () => this.SUBRULE(this.planDecl) },
+        { ALT: () => this.SUBRULE(this.tenantDecl) },
+        { ALT: () => this.SUBRULE(this.agentDecl) },
+        { ALT: () => this.SUBRULE(this.entityDecl) },
+        { ALT: () => this.SUBRULE(this.actionDecl) },
+        { ALT: () => this.SUBRULE(this.policyDecl) },
+        { ALT: () => this.SUBRULE(this.workflowDecl) },
+        { ALT: () => this.SUBRULE(this.testDecl) },
+        {
+          ALT: () => {
+            const late = this.SUBRULE(this.importDecl);
+            this.ACTION(() => this.misplaced.push(late.span));
+            return undefined;
+          },
+        },
+        {
+          ALT: () => {
+            const late = this.SUBRULE(this.packageDecl);
+            this.ACTION(() => this.misplaced.push(late.span));
+            return undefined;
+          },
+        },
+      ]),
+    { recoveryValueFunc: () => undefined },
+  );
+
+  // ---- names and values ----
+
+  private qualifiedName = this.RULE(
+    "qualifiedName",
+    (): A.QualifiedName => {
+      const start = this.LA(1);
+      const parts = [this.ident(this.CONSUME(T.Identifier))];
+      this.MANY({
+        GATE: () => this.isName(this.LA(2)),
+        DEF: () => {
+          this.CONSUME(T.Dot);
+          const part = this.CONSUME2(T.Identifier);
+          this.ACTION(() => parts.push(this.ident(part)));
+        },
+      });
+      return { kind: "QualifiedName", span: this.spanFrom(start), parts };
+    },
+    { recoveryValueFunc: (e) => ({ kind: "QualifiedName" as const, span: this.missingAt(e).span, parts: [] }) },
+  );
+
+  /** A declared name. A reserved word is taken as the name and reported, so one slip is one error. */
+  private name = this.RULE("name", (): A.Ident =>
+    this.OR([
+      { ALT: () => this.ident(this.CONSUME(T.Identifier)) },
+      {
+        ALT: () => {
+          const word = this.CONSUME(T.ReservedWord);
+          this.ACTION(() => this.reservedNames.push({ span: this.tokenSpan(word), word: word.image }));
+          return this.ident(word);
+        },
+      },
+    ]),
+  );
+
+  value = this.RULE(
+    "value",
+    (): A.Value => {
+      const start = this.LA(1);
+      return this.OR([
+        { ALT: () => this.stringValue(this.CONSUME(T.StringLiteral)) },
+        { ALT: () => ({ kind: "Bool", span: this.tokenSpan(this.CONSUME(T.True)), value: true }) },
+        { ALT: () => ({ kind: "Bool", span: this.tokenSpan(this.CONSUME(T.False)), value: false }) },
+        {
+          ALT: () => {
+            const token = this.CONSUME(T.Duration);
+            return { kind: "Duration", span: this.tokenSpan(token), raw: token.image };
+          },
+        },
+        { ALT: () => this.SUBRULE(this.quantity) },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket);
+            const items: A.Value[] = [];
+            this.MANY(() => {
+              items.push(this.SUBRULE(this.value));
+              this.OPTION(() => this.CONSUME(T.Comma));
+            });
+            this.CONSUME(T.RBracket);
+            return { kind: "List", span: this.spanFrom(start), items };
+          },
+        },
+        { ALT: () => this.SUBRULE(this.reference) },
+      ]);
+    },
+    { recoveryValueFunc: (e) => this.missingAt(e) },
+  );
+
+  private stringValue(token: IToken): A.StringValue {
+    const span = this.tokenSpan(token);
+    if (token.isInsertedInRecovery) return { kind: "String", span, raw: '""', value: "" };
+    const decoded = decodeString(token.image);
+    if (decoded.error !== undefined) {
+      this.escapeProblems.push({ span: { start: span.start + decoded.error.offset, end: span.start + decoded.error.end }, text: decoded.error.text });
+    }
+    return { kind: "String", span, raw: token.image, value: decoded.value };
+  }
+
+  private quantity = this.RULE("quantity", (): A.NumberValue | A.QuantityValue => {
+    const start = this.LA(1);
+    this.OPTION(() => this.CONSUME(T.Minus));
+    this.OR([{ ALT: () => this.CONSUME(T.IntLiteral) }, { ALT: () => this.CONSUME(T.DoubleLiteral) }]);
+    const amount: A.NumberValue = this.ACTION(() => {
+      const span = this.spanFrom(start);
+      return { kind: "Number", span, raw: this.source.slice(span.start, span.end).replace(/\s+/g, "") };
+    });
+    let unit: A.Ident | undefined;
+    let per: A.Ident | undefined;
+    this.OPTION2({
+      // A plain name (not a keyword) that does not start the next `key = …` entry.
+      GATE: () => this.LA(1).tokenType === T.Identifier && !NOT_A_VALUE_END.has(this.LA(2).tokenType),
+      DEF: () => {
+        unit = this.ident(this.CONSUME(T.Identifier));
+      },
+    });
+    this.OPTION3({
+      GATE: () => this.isName(this.LA(2)) && !NOT_A_VALUE_END.has(this.LA(3).tokenType),
+      DEF: () => {
+        this.CONSUME(T.Per);
+        per = this.ident(this.CONSUME2(T.Identifier));
+      },
+    });
+    if (unit === undefined && per === undefined) return amount;
+    return { kind: "Quantity", span: this.spanFrom(start), amount, unit, per };
+  });
+
+  private reference = this.RULE("reference", (): A.RefValue => {
+    const start = this.LA(1);
+    const name = this.SUBRULE(this.qualifiedName);
+    let args: A.Arg[] | undefined;
+    let optional = false;
+    let on: A.QualifiedName | undefined;
+    this.OPTION(() => {
+      args = this.SUBRULE(this.args);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Question);
+      optional = true;
+    });
+    this.OPTION3({
+      GATE: () => this.isName(this.LA(2)) && !NOT_A_VALUE_END.has(this.LA(3).tokenType),
+      DEF: () => {
+        this.CONSUME(T.On);
+        on = this.SUBRULE2(this.qualifiedName);
+      },
+    });
+    return { kind: "Ref", span: this.spanFrom(start), name, args, optional, on };
+  });
+
+  private typeRef = this.RULE(
+    "typeRef",
+    (): A.RefValue => {
+      const start = this.LA(1);
+      const name = this.SUBRULE(this.qualifiedName);
+      let args: A.Arg[] | undefined;
+      let optional = false;
+      this.OPTION(() => {
+        args = this.SUBRULE(this.args);
+      });
+      this.OPTION2(() => {
+        this.CONSUME(T.Question);
+        optional = true;
+      });
+      return { kind: "Ref", span: this.spanFrom(start), name, args, optional, on: undefined };
+    },
+    { recoveryValueFunc: (e) => ({ kind: "Ref" as const, span: this.missingAt(e).span, name: { kind: "QualifiedName" as const, span: this.missingAt(e).span, parts: [] }, args: undefined, optional: false, on: undefined }) },
+  );
+
+  private args = this.RULE("args", (): A.Arg[] => {
+    const list: A.Arg[] = [];
+    this.CONSUME(T.LParen);
+    this.MANY(() => {
+      const start = this.LA(1);
+      let name: A.Ident | undefined;
+      this.OPTION({
+        GATE: () => this.LA(2).tokenType === T.Colon,
+        DEF: () => {
+          name = this.ident(this.CONSUME(T.Identifier));
+          this.CONSUME(T.Colon);
+        },
+      });
+      const value = this.SUBRULE(this.value);
+      this.ACTION(() => list.push({ kind: "Arg", span: this.spanFrom(start), name, value }));
+      this.OPTION2(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RParen);
+    return list;
+  });
+
+  private annotation = this.RULE("annotation", (): A.Annotation => {
+    const start = this.CONSUME(T.AtSign);
+    const name = this.ident(this.CONSUME(T.Identifier));
+    let args: A.Arg[] | undefined;
+    this.OPTION(() => {
+      args = this.SUBRULE(this.args);
+    });
+    return { kind: "Annotation", span: this.spanFrom(start), name, args };
+  });
+
+  /** A CEL expression as it appears in a `.paybill` construct: depth-checked. */
+  private condition = this.RULE("condition", (): CelExpr => {
+    const expr = this.SUBRULE(this.celExpr);
+    return this.ACTION(() => this.bounded(expr));
+  });
+
+  // ---- generic bodies ----
+
+  private body = this.RULE("body", (): A.Entry[] => {
+    const entries: A.Entry[] = [];
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      entries.push(this.SUBRULE(this.entry));
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+    return entries;
+  });
+
+  private entry = this.RULE("entry", (): A.Entry =>
+    this.OR([{ ALT: () => this.SUBRULE(this.attribute) }, { ALT: () => this.SUBRULE(this.block) }]),
+  );
+
+  private attribute = this.RULE("attribute", (): A.Attribute => {
+    const start = this.LA(1);
+    const key = this.OR([
+      { ALT: (): A.Ident | A.StringValue => this.ident(this.CONSUME(T.Identifier)) },
+      { ALT: (): A.Ident | A.StringValue => this.stringValue(this.CONSUME(T.StringLiteral)) },
+    ]);
+    this.CONSUME(T.Equals);
+    const value = this.SUBRULE(this.value);
+    return { kind: "Attribute", span: this.spanFrom(start), key, value };
+  });
+
+  private block = this.RULE("block", (): A.Block => {
+    const start = this.LA(1);
+    const name = this.ident(this.CONSUME(T.Identifier));
+    const entries = this.SUBRULE(this.body);
+    return { kind: "Block", span: this.spanFrom(start), name, entries };
+  });
+
+  // ---- simple declarations ----
+
+  private cloudDecl = this.RULE("cloudDecl", (): A.CloudDecl => {
+    const start = this.CONSUME(T.Cloud);
+    const provider = this.SUBRULE(this.name);
+    let name: A.Ident | undefined;
+    this.OPTION(() => {
+      name = this.SUBRULE2(this.name);
+    });
+    const body = this.SUBRULE(this.body);
+    return { kind: "Cloud", span: this.spanFrom(start), provider, name, body };
+  });
+
+  private planDecl = this.RULE("planDecl", (): A.PlanDecl => {
+    const start = this.CONSUME(T.Plan);
+    const name = this.SUBRULE(this.name);
+    const body = this.SUBRULE(this.body);
+    return { kind: "Plan", span: this.spanFrom(start), name, body };
+  });
+
+  private tenantDecl = this.RULE("tenantDecl", (): A.TenantDecl => {
+    const start = this.CONSUME(T.Tenant);
+    const name = this.SUBRULE(this.name);
+    const body = this.SUBRULE(this.body);
+    return { kind: "Tenant", span: this.spanFrom(start), name, body };
+  });
+
+  private agentDecl = this.RULE("agentDecl", (): A.AgentDecl => {
+    const start = this.CONSUME(T.Agent);
+    const name = this.SUBRULE(this.name);
+    const body = this.SUBRULE(this.body);
+    return { kind: "Agent", span: this.spanFrom(start), name, body };
+  });
+
+  // ---- entities ----
+
+  private entityDecl = this.RULE("entityDecl", (): A.EntityDecl => {
+    const start = this.CONSUME(T.Entity);
+    const name = this.SUBRULE(this.name);
+    const annotations: A.Annotation[] = [];
+    this.MANY(() => {
+      annotations.push(this.SUBRULE(this.annotation));
+    });
+    const fields = this.SUBRULE(this.fieldList);
+    return { kind: "Entity", span: this.spanFrom(start), name, annotations, fields };
+  });
+
+  private fieldList = this.RULE("fieldList", (): A.Field[] => {
+    const fields: A.Field[] = [];
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      fields.push(this.SUBRULE(this.field));
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+    return fields;
+  });
+
+  /** `name type @annotations`; a `:` after the name is optional (input blocks use it). */
+  private field = this.RULE("field", (): A.Field => {
+    const start = this.LA(1);
+    const name = this.SUBRULE(this.name);
+    this.OPTION(() => this.CONSUME(T.Colon));
+    const type = this.SUBRULE(this.typeRef);
+    const annotations: A.Annotation[] = [];
+    this.MANY(() => {
+      annotations.push(this.SUBRULE(this.annotation));
+    });
+    return { kind: "Field", span: this.spanFrom(start), name, type, annotations };
+  });
+
+  // ---- actions ----
+
+  private actionDecl = this.RULE("actionDecl", (): A.ActionDecl => {
+    const start = this.CONSUME(T.Action);
+    const name = this.SUBRULE(this.name);
+    const body: A.ActionEntry[] = [];
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      body.push(this.SUBRULE(this.actionEntry));
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+    return { kind: "Action", span: this.spanFrom(start), name, body };
+  });
+
+  private actionEntry = this.RULE("actionEntry", (): A.ActionEntry => {
+    const start = this.LA(1);
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => this.LA(2).tokenType === T.LCurly,
+          ALT: (): A.ActionEntry => {
+            this.CONSUME(T.Input);
+            const fields = this.SUBRULE(this.fieldList);
+            return { kind: "Input", span: this.spanFrom(start), fields };
+          },
+        },
+        {
+          GATE: () => this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.LCurly,
+          ALT: (): A.ActionEntry => this.SUBRULE(this.effect),
+        },
+        {
+          GATE: () => this.LA(2).tokenType === T.Feature,
+          ALT: (): A.ActionEntry => {
+            this.CONSUME(T.Requires);
+            this.CONSUME(T.Feature);
+            const feature = this.ident(this.CONSUME(T.Identifier));
+            return { kind: "RequiresFeature", span: this.spanFrom(start), feature };
+          },
+        },
+        { ALT: (): A.ActionEntry => this.SUBRULE(this.attribute) },
+        { ALT: (): A.ActionEntry => this.SUBRULE(this.block) },
+      ],
+    });
+  });
+
+  private dataOp = this.RULE("dataOp", (): A.DataOp =>
+    this.OR([
+      { ALT: () => this.keyword(T.Read, "read") },
+      { ALT: () => this.keyword(T.Insert, "insert") },
+      { ALT: () => this.keyword(T.Update, "update") },
+      { ALT: () => this.keyword(T.Delete, "delete") },
+    ]),
+  );
+
+  private effect = this.RULE("effect", (): A.EffectDecl => {
+    const start = this.CONSUME(T.Effect);
+    const op = this.SUBRULE(this.dataOp);
+    const entity = this.SUBRULE(this.qualifiedName);
+    let key: CelExpr | undefined;
+    let assignments: A.Assignment[] | undefined;
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      key = this.SUBRULE(this.condition);
+      this.CONSUME(T.RParen);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.SetKw);
+      this.CONSUME(T.LCurly);
+      const list: A.Assignment[] = [];
+      this.MANY(() => {
+        const field = this.ident(this.CONSUME(T.Identifier));
+        this.CONSUME(T.Equals);
+        const value = this.SUBRULE2(this.condition);
+        this.ACTION(() => list.push({ kind: "Assignment", span: { start: field.span.start, end: value.span.end }, field, value }));
+        this.OPTION3(() => this.CONSUME(T.Comma));
+      });
+      this.CONSUME(T.RCurly);
+      assignments = list;
+    });
+    return { kind: "Effect", span: this.spanFrom(start), op, entity, key, assignments };
+  });
+
+  // ---- policies ----
+
+  private policyDecl = this.RULE("policyDecl", (): A.PolicyDecl => {
+    const start = this.CONSUME(T.Policy);
+    const name = this.SUBRULE(this.name);
+    const body: (A.Attribute | A.Rule)[] = [];
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      body.push(
+        this.OR({
+          IGNORE_AMBIGUITIES: true,
+          DEF: [
+            { GATE: () => this.LA(2).tokenType !== T.Equals, ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.rule) },
+            { ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.attribute) },
+          ],
+        }),
+      );
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+    return { kind: "Policy", span: this.spanFrom(start), name, body };
+  });
+
+  rule = this.RULE("rule", (): A.Rule => {
+    const start = this.LA(1);
+    const effect = this.OR([
+      { ALT: () => this.keyword(T.Permit, "permit") },
+      { ALT: () => this.keyword(T.Forbid, "forbid") },
+    ]);
+    const principals = [this.SUBRULE(this.principalSelector)];
+    this.MANY({
+      GATE: () => this.listContinues(NO_STARTS),
+      DEF: () => {
+        this.CONSUME(T.Comma);
+        principals.push(this.SUBRULE2(this.principalSelector));
+      },
+    });
+    this.CONSUME(T.To);
+    const actions = this.SUBRULE(this.actionSelectors, { ARGS: [RULE_STARTS] });
+    let condition: CelExpr | undefined;
+    this.OPTION(() => {
+      this.CONSUME(T.When);
+      condition = this.SUBRULE(this.condition);
+    });
+    return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
+  });
+
+  private principalSelector = this.RULE("principalSelector", (): A.PrincipalSelector => {
+    const start = this.LA(1);
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => this.LA(2).tokenType === T.Agent,
+          ALT: (): A.PrincipalSelector => {
+            this.CONSUME(T.Any);
+            this.CONSUME(T.Agent);
+            return { kind: "AnyAgent", span: this.spanFrom(start) };
+          },
+        },
+        {
+          GATE: () => this.isName(this.LA(2)) && this.LA(2).tokenType !== T.To,
+          ALT: (): A.PrincipalSelector => {
+            this.CONSUME(T.Role);
+            const role = this.ident(this.CONSUME(T.Identifier));
+            return { kind: "RoleSelector", span: this.spanFrom(start), role };
+          },
+        },
+        {
+          ALT: (): A.PrincipalSelector => {
+            const agent = this.ident(this.CONSUME2(T.Identifier));
+            return { kind: "AgentSelector", span: agent.span, agent };
+          },
+        },
+      ],
+    });
+  });
+
+  private actionSelectors = this.RULE("actionSelectors", (stops: Set<TokenType>): A.ActionSelector[] => {
+    const list = [this.SUBRULE(this.actionSelector)];
+    this.MANY({
+      GATE: () => this.listContinues(stops),
+      DEF: () => {
+        this.CONSUME(T.Comma);
+        list.push(this.SUBRULE2(this.actionSelector));
+      },
+    });
+    return list;
+  });
+
+  actionSelector = this.RULE("actionSelector", (): A.ActionSelector => {
+    const start = this.LA(1);
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => this.LA(2).tokenType === T.Action,
+          ALT: (): A.ActionSelector => {
+            this.CONSUME(T.Any);
+            this.CONSUME(T.Action);
+            return { kind: "AnyAction", span: this.spanFrom(start) };
+          },
+        },
+        {
+          GATE: () => this.isName(this.LA(2)) && this.LA(2).tokenType !== T.When && this.LA(2).tokenType !== T.Next,
+          ALT: (): A.ActionSelector => {
+            const op = this.SUBRULE(this.dataOp);
+            const target = this.SUBRULE(this.qualifiedName);
+            return { kind: "DataAccess", span: this.spanFrom(start), op, target };
+          },
+        },
+        {
+          ALT: (): A.ActionSelector => {
+            const action = this.ident(this.CONSUME(T.Identifier));
+            return { kind: "ActionRef", span: action.span, action };
+          },
+        },
+      ],
+    });
+  });
+
+  // ---- workflows ----
+
+  private workflowDecl = this.RULE("workflowDecl", (): A.WorkflowDecl => {
+    const start = this.CONSUME(T.Workflow);
+    const name = this.SUBRULE(this.name);
+    const body: A.WorkflowEntry[] = [];
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      body.push(this.SUBRULE(this.workflowEntry));
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+    return { kind: "Workflow", span: this.spanFrom(start), name, body };
+  });
+
+  private workflowEntry = this.RULE("workflowEntry", (): A.WorkflowEntry => {
+    const start = this.LA(1);
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => this.isName(this.LA(2)) && this.LA(3).tokenType !== T.Equals,
+          ALT: (): A.WorkflowEntry => {
+            this.CONSUME(T.Start);
+            const state = this.ident(this.CONSUME(T.Identifier));
+            return { kind: "Start", span: this.spanFrom(start), state };
+          },
+        },
+        {
+          GATE: () => this.isName(this.LA(2)),
+          ALT: (): A.WorkflowEntry => {
+            this.CONSUME(T.State);
+            const name = this.SUBRULE(this.name);
+            const body: A.StateEntry[] = [];
+            this.CONSUME(T.LCurly);
+            this.MANY(() => {
+              body.push(this.SUBRULE(this.stateEntry));
+              this.OPTION(() => this.CONSUME(T.Comma));
+            });
+            this.CONSUME(T.RCurly);
+            return { kind: "State", span: this.spanFrom(start), name, body };
+          },
+        },
+        { ALT: (): A.WorkflowEntry => this.SUBRULE(this.attribute) },
+        { ALT: (): A.WorkflowEntry => this.SUBRULE(this.block) },
+      ],
+    });
+  });
+
+  private stateEntry = this.RULE("stateEntry", (): A.StateEntry => {
+    const start = this.LA(1);
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => this.LA(2).tokenType !== T.Equals,
+          ALT: (): A.StateEntry => {
+            this.CONSUME(T.Allow);
+            const actions = this.SUBRULE(this.actionSelectors, { ARGS: [STATE_STARTS] });
+            return { kind: "Allow", span: this.spanFrom(start), actions };
+          },
+        },
+        {
+          GATE: () => this.LA(2).tokenType !== T.Equals,
+          ALT: (): A.StateEntry => {
+            this.CONSUME(T.Next);
+            const states = [this.ident(this.CONSUME(T.Identifier))];
+            this.MANY({
+              GATE: () => this.listContinues(STATE_STARTS),
+              DEF: () => {
+                this.CONSUME(T.Comma);
+                const state = this.CONSUME2(T.Identifier);
+                this.ACTION(() => states.push(this.ident(state)));
+              },
+            });
+            return { kind: "Next", span: this.spanFrom(start), states };
+          },
+        },
+        {
+          GATE: () => this.LA(2).tokenType === T.Approval,
+          ALT: (): A.StateEntry => {
+            this.CONSUME(T.Await);
+            this.CONSUME(T.Approval);
+            this.CONSUME(T.From);
+            const group = this.stringValue(this.CONSUME(T.StringLiteral));
+            return { kind: "AwaitApproval", span: this.spanFrom(start), group };
+          },
+        },
+        {
+          GATE: () => this.LA(2).tokenType !== T.Equals,
+          ALT: (): A.StateEntry => {
+            this.CONSUME(T.Final);
+            return { kind: "Final", span: this.spanFrom(start) };
+          },
+        },
+        { ALT: (): A.StateEntry => this.SUBRULE(this.attribute) },
+      ],
+    });
+  });
+
+  // ---- tests ----
+
+  private testDecl = this.RULE("testDecl", (): A.TestDecl => {
+    const start = this.CONSUME(T.Test);
+    const name = this.stringValue(this.CONSUME(T.StringLiteral));
+    const body: A.TestStatement[] = [];
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      body.push(this.SUBRULE(this.testStatement));
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+    return { kind: "Test", span: this.spanFrom(start), name, body };
+  });
+
+  private testStatement = this.RULE("testStatement", (): A.TestStatement => {
+    const start = this.LA(1);
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          ALT: (): A.TestStatement => {
+            this.CONSUME(T.As);
+            const agent = this.ident(this.CONSUME(T.Identifier));
+            let workflow: A.Ident | undefined;
+            let state: A.Ident | undefined;
+            this.OPTION(() => {
+              this.CONSUME(T.In);
+              workflow = this.ident(this.CONSUME2(T.Identifier));
+              this.OPTION2(() => {
+                this.CONSUME(T.At);
+                state = this.ident(this.CONSUME3(T.Identifier));
+              });
+            });
+            return { kind: "As", span: this.spanFrom(start), agent, workflow, state };
+          },
+        },
+        {
+          ALT: (): A.TestStatement => {
+            this.CONSUME(T.Tenant);
+            const tenant = this.ident(this.CONSUME4(T.Identifier));
+            return { kind: "TenantIs", span: this.spanFrom(start), tenant };
+          },
+        },
+        {
+          GATE: () => this.LA(2).tokenType === T.Approval,
+          ALT: (): A.TestStatement => {
+            this.CONSUME(T.Given);
+            this.CONSUME(T.Approval);
+            this.CONSUME(T.From);
+            const group = this.stringValue(this.CONSUME(T.StringLiteral));
+            return { kind: "GivenApproval", span: this.spanFrom(start), group };
+          },
+        },
+        {
+          ALT: (): A.TestStatement => {
+            this.CONSUME2(T.Given);
+            const entity = this.SUBRULE(this.qualifiedName);
+            const record = this.SUBRULE(this.record);
+            return { kind: "GivenRecord", span: this.spanFrom(start), entity, record };
+          },
+        },
+        {
+          ALT: (): A.TestStatement => {
+            this.CONSUME(T.Do);
+            const action = this.ident(this.CONSUME5(T.Identifier));
+            const input = this.SUBRULE2(this.record);
+            return { kind: "Do", span: this.spanFrom(start), action, input };
+          },
+        },
+        {
+          ALT: (): A.TestStatement => {
+            this.CONSUME(T.Expect);
+            const decision = this.OR2([
+              { ALT: () => this.keyword(T.Allow, "allow") },
+              { ALT: () => this.keyword(T.Deny, "deny") },
+              { ALT: () => this.keyword(T.Pending, "pending") },
+            ]);
+            const by: A.Ident[] = [];
+            this.OPTION3(() => {
+              this.CONSUME(T.By);
+              by.push(this.ident(this.CONSUME6(T.Identifier)));
+              this.MANY({
+                GATE: () => this.listContinues(TEST_STARTS),
+                DEF: () => {
+                  this.CONSUME(T.Comma);
+                  const policy = this.CONSUME7(T.Identifier);
+                  this.ACTION(() => by.push(this.ident(policy)));
+                },
+              });
+            });
+            return { kind: "Expect", span: this.spanFrom(start), decision, by };
+          },
+        },
+      ],
+    });
+  });
+
+  private record = this.RULE("record", (): A.RecordLiteral => {
+    const start = this.CONSUME(T.LCurly);
+    const fields: A.RecordField[] = [];
+    this.MANY(() => {
+      const name = this.ident(this.CONSUME(T.Identifier));
+      this.CONSUME(T.Colon);
+      const value = this.SUBRULE(this.condition);
+      this.ACTION(() => fields.push({ kind: "RecordField", span: { start: name.span.start, end: value.span.end }, name, value }));
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+    return { kind: "Record", span: this.spanFrom(start), fields };
+  });
+
+}

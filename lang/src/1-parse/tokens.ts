@@ -1,0 +1,194 @@
+/**
+ * The token vocabulary of `.paybill` files, CEL conditions included (one lexer for both,
+ * since CEL is embedded inline).
+ *
+ * Words come in two kinds. *Reserved* words (CEL's reserved words plus `package`, `import`,
+ * `as`) can never be names. Every other keyword is *contextual*: its token type belongs to
+ * the `Identifier` category, so `input.amount` or an entity field called `state` still parse,
+ * while the grammar asks for the specific keyword where one is meant.
+ */
+import { createToken, Lexer, type TokenType } from "chevrotain";
+
+export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name" });
+
+/** Category of every reserved word, so the parser can recognise one used as a name. */
+export const ReservedWord = createToken({ name: "ReservedWord", pattern: Lexer.NA, label: "a reserved word" });
+
+const reserved = (word: string): TokenType =>
+  createToken({
+    name: `Reserved_${word}`,
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+    categories: [ReservedWord],
+    label: `\`${word}\``,
+  });
+const keyword = (word: string): TokenType =>
+  createToken({
+    name: `Kw_${word}`,
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+    categories: [Identifier],
+    label: `\`${word}\``,
+  });
+
+// Reserved words with a role in the grammar.
+export const Package = reserved("package");
+export const Import = reserved("import");
+export const As = reserved("as");
+export const In = reserved("in");
+export const True = reserved("true");
+export const False = reserved("false");
+export const Null = reserved("null");
+/** CEL reserves these for future use; a `.paybill` file may not use them as names either. */
+export const RESERVED_UNUSED = [
+  "break", "const", "continue", "else", "for", "function", "if", "let", "loop", "namespace", "return", "var", "void", "while",
+].map(reserved);
+
+// Contextual keywords.
+export const Cloud = keyword("cloud");
+export const Plan = keyword("plan");
+export const Tenant = keyword("tenant");
+export const Entity = keyword("entity");
+export const Agent = keyword("agent");
+export const Action = keyword("action");
+export const Policy = keyword("policy");
+export const Workflow = keyword("workflow");
+export const Test = keyword("test");
+export const Permit = keyword("permit");
+export const Forbid = keyword("forbid");
+export const To = keyword("to");
+export const When = keyword("when");
+export const Any = keyword("any");
+export const Role = keyword("role");
+export const Input = keyword("input");
+export const Effect = keyword("effect");
+export const SetKw = keyword("set");
+export const Requires = keyword("requires");
+export const Feature = keyword("feature");
+export const Read = keyword("read");
+export const Insert = keyword("insert");
+export const Update = keyword("update");
+export const Delete = keyword("delete");
+export const Start = keyword("start");
+export const State = keyword("state");
+export const Allow = keyword("allow");
+export const Next = keyword("next");
+export const Await = keyword("await");
+export const Approval = keyword("approval");
+export const From = keyword("from");
+export const Final = keyword("final");
+export const On = keyword("on");
+export const Per = keyword("per");
+export const Given = keyword("given");
+export const Do = keyword("do");
+export const At = keyword("at");
+export const Expect = keyword("expect");
+export const Deny = keyword("deny");
+export const Pending = keyword("pending");
+export const By = keyword("by");
+
+// Literals. Order matters: longer and more specific patterns first.
+const STRING_BODY_DQ = String.raw`"(?:[^"\\\r\n]|\\[\s\S])*"`;
+const STRING_BODY_SQ = String.raw`'(?:[^'\\\r\n]|\\[\s\S])*'`;
+const STRING_BODY_TDQ = String.raw`"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""`;
+const STRING_BODY_TSQ = String.raw`'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''`;
+export const StringLiteral = createToken({
+  name: "StringLiteral",
+  pattern: new RegExp(`[rR]?(?:${STRING_BODY_TDQ}|${STRING_BODY_TSQ}|${STRING_BODY_DQ}|${STRING_BODY_SQ})`),
+  label: "a string",
+  start_chars_hint: ["r", "R", '"', "'"],
+});
+export const BytesLiteral = createToken({
+  name: "BytesLiteral",
+  pattern: new RegExp(`(?:[bB][rR]?|[rR][bB])(?:${STRING_BODY_TDQ}|${STRING_BODY_TSQ}|${STRING_BODY_DQ}|${STRING_BODY_SQ})`),
+  label: "a bytes literal",
+  start_chars_hint: ["b", "B", "r", "R"],
+});
+/**
+ * An opening quote with no closing one (on its line, or in the file for triple quotes). The
+ * lexer reports it as PB0002 and hands the parser a string token, so one typo is one error.
+ */
+export const UnterminatedString = createToken({
+  name: "UnterminatedString",
+  pattern: /[bBrR]{0,2}(?:"""[\s\S]*|'''[\s\S]*|"[^\r\n]*|'[^\r\n]*)/,
+  label: "an unterminated string",
+  start_chars_hint: ["b", "B", "r", "R", '"', "'"],
+});
+export const Duration = createToken({
+  name: "Duration",
+  pattern: /\d+(?:ms|s|m|h|d|w)(?![A-Za-z0-9_])/,
+  label: "a duration",
+  start_chars_hint: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+});
+export const DoubleLiteral = createToken({
+  name: "DoubleLiteral",
+  pattern: /(?:\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\.\d+(?:[eE][+-]?\d+)?)/,
+  label: "a number",
+});
+export const UintLiteral = createToken({ name: "UintLiteral", pattern: /(?:0[xX][0-9a-fA-F]+|\d+)[uU]/, label: "a number" });
+export const IntLiteral = createToken({ name: "IntLiteral", pattern: /0[xX][0-9a-fA-F]+|\d+/, label: "a number" });
+
+// Punctuation and operators.
+const punct = (name: string, pattern: RegExp, text: string): TokenType => createToken({ name, pattern, label: `\`${text}\`` });
+export const LCurly = punct("LCurly", /{/, "{");
+export const RCurly = punct("RCurly", /}/, "}");
+export const LParen = punct("LParen", /\(/, "(");
+export const RParen = punct("RParen", /\)/, ")");
+export const LBracket = punct("LBracket", /\[/, "[");
+export const RBracket = punct("RBracket", /]/, "]");
+export const Comma = punct("Comma", /,/, ",");
+export const Colon = punct("Colon", /:/, ":");
+export const Dot = punct("Dot", /\./, ".");
+export const AtSign = punct("AtSign", /@/, "@");
+export const Question = punct("Question", /\?/, "?");
+export const OrOr = punct("OrOr", /\|\|/, "||");
+export const AndAnd = punct("AndAnd", /&&/, "&&");
+export const EqEq = punct("EqEq", /==/, "==");
+export const NotEq = punct("NotEq", /!=/, "!=");
+export const LessEq = punct("LessEq", /<=/, "<=");
+export const GreaterEq = punct("GreaterEq", />=/, ">=");
+export const Less = punct("Less", /</, "<");
+export const Greater = punct("Greater", />/, ">");
+export const Equals = punct("Equals", /=/, "=");
+export const Bang = punct("Bang", /!/, "!");
+export const Plus = punct("Plus", /\+/, "+");
+export const Minus = punct("Minus", /-/, "-");
+export const Star = punct("Star", /\*/, "*");
+export const Slash = punct("Slash", /\//, "/");
+export const Percent = punct("Percent", /%/, "%");
+
+export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\r\n]*/, group: "comments" });
+export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: "comments" });
+export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, label: "an unterminated comment" });
+export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\uFEFF]+/, group: Lexer.SKIPPED });
+
+export const CONTEXTUAL_KEYWORDS = [
+  Cloud, Plan, Tenant, Entity, Agent, Action, Policy, Workflow, Test, Permit, Forbid, To, When, Any, Role, Input, Effect,
+  SetKw, Requires, Feature, Read, Insert, Update, Delete, Start, State, Allow, Next, Await, Approval, From, Final, On, Per,
+  Given, Do, At, Expect, Deny, Pending, By,
+];
+export const RESERVED_WORDS = [Package, Import, As, In, True, False, Null, ...RESERVED_UNUSED];
+
+/** Every token type, in the order the lexer tries them. */
+export const ALL_TOKENS: TokenType[] = [
+  WhiteSpace,
+  LineComment,
+  BlockComment,
+  UnterminatedComment,
+  BytesLiteral,
+  StringLiteral,
+  UnterminatedString,
+  // Longest words first, so `in` does not take the start of `input` or `insert`.
+  ReservedWord,
+  ...[...RESERVED_WORDS, ...CONTEXTUAL_KEYWORDS].sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length),
+  Identifier,
+  Duration,
+  DoubleLiteral,
+  UintLiteral,
+  IntLiteral,
+  LCurly, RCurly, LParen, RParen, LBracket, RBracket, Comma, Colon, Dot, AtSign, Question,
+  OrOr, AndAnd, EqEq, NotEq, LessEq, GreaterEq, Less, Greater, Equals, Bang, Plus, Minus, Star, Slash, Percent,
+];
+
+/** Tokens whose presence is already an error; the parser never asks for them. */
+export const ERROR_TOKENS = new Set<TokenType>([UnterminatedString, UnterminatedComment]);

@@ -1,0 +1,11 @@
+/**
+ * @paybill/lang — what a `.paybill` file means: parsing, diagnostics, formatting.
+ */
+export type * from "./ast/cel.js";
+export type * from "./ast/nodes.js";
+export { ALL_CODES, CATALOG, type CatalogEntry, type DiagnosticKind, type Severity } from "./diagnostics/catalog.js";
+export { compareDiagnostics, type Diagnostic, diagnostic, hasErrors } from "./diagnostics/diagnostic.js";
+export { MAX_EXPRESSION_DEPTH } from "./1-parse/cel-parser.js";
+export { MAX_NESTING } from "./1-parse/depth-guard.js";
+export { MAX_DIAGNOSTICS_PER_FILE, type ParseResult, parse } from "./1-parse/parse.js";
+export { type Position, SourceFile, type Span } from "./source/source-file.js";
