@@ -9,3 +9,7 @@ export { MAX_EXPRESSION_DEPTH } from "./1-parse/cel-parser.js";
 export { MAX_NESTING } from "./1-parse/depth-guard.js";
 export { MAX_DIAGNOSTICS_PER_FILE, type ParseResult, parse } from "./1-parse/parse.js";
 export { type Position, SourceFile, type Span } from "./source/source-file.js";
+export { debugPrint } from "./ast/debug-print.js";
+export { sameTree, withoutPositions } from "./ast/equal.js";
+export { type FormatResult, format } from "./format/format.js";
+export { printFile } from "./format/layout.js";

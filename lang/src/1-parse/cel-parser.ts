@@ -63,21 +63,19 @@ export class CelParser extends EmbeddedActionsParser {
 
   /** The span from `start` (a token) to the last consumed token. */
   protected spanFrom(start: IToken): Span {
-    const last = this.LA(0);
     const from = Number.isFinite(start.startOffset) ? start.startOffset : this.here();
-    const to = Number.isFinite(last.endOffset) && last.startOffset >= from ? (last.endOffset ?? last.startOffset) + 1 : from;
-    return { start: from, end: Math.max(from, to) };
+    return { start: from, end: Math.max(from, this.here()) };
   }
 
   protected tokenSpan(token: IToken): Span {
     if (!Number.isFinite(token.startOffset)) return { start: this.here(), end: this.here() };
-    return { start: token.startOffset, end: (token.endOffset ?? token.startOffset) + 1 };
+    return { start: token.startOffset, end: token.startOffset + token.image.length };
   }
 
   /** Offset just after the last consumed token (where an inserted token would go). */
   protected here(): number {
     const last = this.LA(0);
-    if (Number.isFinite(last.endOffset)) return (last.endOffset ?? 0) + 1;
+    if (Number.isFinite(last.startOffset)) return last.startOffset + last.image.length;
     const next = this.LA(1);
     return Number.isFinite(next.startOffset) ? next.startOffset : this.textLength;
   }

@@ -38,6 +38,7 @@ export const CATALOG = {
   tooManyErrors: entry("PB1009", "info", "further errors in this file not shown"),
   unreadableFile: entry("PB9001", "error", "file cannot be read"),
   noSourceFiles: entry("PB9002", "error", "no `.paybill` files found"),
+  formatterFailed: entry("PB9003", "error", "the formatter could not keep a file's meaning"),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticKind = keyof typeof CATALOG;

@@ -1,0 +1,335 @@
+/**
+ * The canonical layout of a `.paybill` file.
+ *
+ * Rules: two-space indentation; `plan`, `entity`, `action`, `policy`, `workflow` and `test`
+ * bodies always one entry per line; every other `{ … }` on one line when it fits in 100
+ * columns and holds no comment, else one entry per line; commas between entries only on a
+ * single line; `=` aligned across consecutive one-line attributes, and name and type
+ * columns aligned across consecutive fields (a blank line ends the run); at most one blank
+ * line, kept where the source had one; a long `when` condition breaks before each
+ * top-level `&&` or `||`. Comments stay where they were relative to the entries around
+ * them; an entry with a comment inside it is kept as written (re-indented).
+ */
+import type * as A from "../ast/nodes.js";
+import type { SourceFile, Span } from "../source/source-file.js";
+import { logicalChain, printCel, printChainOperand } from "./cel-print.js";
+import { Comments } from "./comments.js";
+import {
+  fieldColumns,
+  printActionSelector,
+  printAnnotation,
+  printKey,
+  printPrincipal,
+  printValue,
+  qualified,
+} from "./values.js";
+import { WIDTH, Writer } from "./writer.js";
+
+type Item =
+  | A.PackageDecl
+  | A.ImportDecl
+  | A.Declaration
+  | A.Entry
+  | A.ActionEntry
+  | A.Rule
+  | A.WorkflowEntry
+  | A.StateEntry
+  | A.TestStatement
+  | A.Field
+  | A.Assignment
+  | A.RecordField;
+
+/** How an item prints: one line (maybe aligned in columns) or a block of its own. */
+type Rendering =
+  | { readonly kind: "line"; readonly columns: readonly string[] }
+  | { readonly kind: "block"; readonly print: () => void }
+  | { readonly kind: "verbatim" };
+
+type InlineSep = ", " | " ";
+
+export function printFile(ast: A.FileNode, source?: SourceFile): string {
+  return new Layout(ast.comments, source).file(ast);
+}
+
+class Layout {
+  private readonly w = new Writer();
+  private readonly comments: Comments;
+
+  constructor(
+    comments: readonly A.Comment[],
+    private readonly source: SourceFile | undefined,
+  ) {
+    this.comments = new Comments(comments, source);
+  }
+
+  file(ast: A.FileNode): string {
+    const header: Item[] = [...(ast.package === undefined ? [] : [ast.package]), ...ast.imports];
+    const items: Item[] = [...header, ...ast.declarations];
+    this.items(items, ast.span.end, header.length);
+    return this.w.toString();
+  }
+
+  // ---- containers ----
+
+  /**
+   * Prints items one per line with their comments, blank lines and column alignment.
+   * `forceBlankAfter` puts a blank line after that many items (the package/import header).
+   */
+  private items(items: readonly Item[], end: number, forceBlankAfter = -1): void {
+    const renderings = items.map((item) => this.render(item));
+    const widths = this.columnWidths(items, renderings);
+    let previousEnd = -1;
+    items.forEach((item, i) => {
+      const leading = this.comments.takeBefore(item.span.start);
+      const firstStart = leading[0]?.span.start ?? item.span.start;
+      if (i > 0 && (i === forceBlankAfter || this.comments.blankLineBetween(previousEnd, firstStart))) this.w.blank();
+      this.leadingComments(leading, item.span.start);
+      const rendering = renderings[i] as Rendering;
+      if (rendering.kind === "line") this.w.line(alignColumns(rendering.columns, widths[i]));
+      else if (rendering.kind === "block") rendering.print();
+      else this.verbatim(item.span);
+      const next = items[i + 1]?.span.start ?? end;
+      const trailing = this.comments.takeTrailing(item.span.end, next);
+      if (trailing !== undefined) this.w.append(` ${trailing.text}`);
+      previousEnd = trailing?.span.end ?? item.span.end;
+    });
+    const rest = this.comments.takeBefore(end);
+    if (rest.length > 0 && items.length > 0 && this.comments.blankLineBetween(previousEnd, (rest[0] as A.Comment).span.start)) this.w.blank();
+    this.leadingComments(rest, end);
+  }
+
+  private leadingComments(comments: readonly A.Comment[], before: number): void {
+    comments.forEach((comment, i) => {
+      const next = comments[i + 1]?.span.start ?? before;
+      this.commentText(comment);
+      if (i + 1 < comments.length && this.comments.blankLineBetween(comment.span.end, next)) this.w.blank();
+    });
+    // A blank line between the last comment and its entry is kept too.
+    const last = comments[comments.length - 1];
+    if (last !== undefined && this.comments.blankLineBetween(last.span.end, before)) this.w.blank();
+  }
+
+  private commentText(comment: A.Comment): void {
+    const [first, ...rest] = comment.text.split(/\r?\n/);
+    this.w.line(first ?? "");
+    for (const line of rest) this.w.raw(line);
+  }
+
+  /** An entry kept as written, re-indented as a whole. */
+  private verbatim(span: Span): void {
+    const source = this.source;
+    if (source === undefined) return;
+    this.comments.skipWithin(span);
+    const text = source.text.slice(span.start, span.end);
+    const lines = text.split(/\r?\n/);
+    // Continuation lines inside a multi-line string or comment are content: never shifted.
+    const shift = /"""|'''|\/\*/.test(text) ? 0 : this.w.indent.length - (source.position(span.start).column - 1);
+    this.w.line(lines[0] ?? "");
+    for (const line of lines.slice(1)) {
+      if (shift >= 0) this.w.raw(line === "" ? "" : " ".repeat(shift) + line);
+      else this.w.raw(line.replace(new RegExp(`^ {0,${-shift}}`), ""));
+    }
+  }
+
+  /**
+   * `header { items }`: on one line when allowed, comment-free and short enough, else
+   * header line, indented items, `}`.
+   */
+  private container(header: string, items: readonly Item[], span: Span, inline: InlineSep | undefined): Rendering {
+    if (items.length === 0 && !this.comments.within(span)) return { kind: "line", columns: [`${header} {}`] };
+    if (inline !== undefined && !this.comments.within(span)) {
+      const parts = items.map((item) => this.inline(item));
+      if (parts.every((p): p is string => p !== undefined)) {
+        const text = `${header} { ${parts.join(inline)} }`;
+        if (this.w.indent.length + text.length <= WIDTH && !text.includes("\n")) return { kind: "line", columns: [text] };
+      }
+    }
+    return {
+      kind: "block",
+      print: () => {
+        this.w.line(`${header} {`);
+        this.w.nested(() => this.items(items, span.end - 1));
+        this.w.line("}");
+      },
+    };
+  }
+
+  /** The one-line text of an item, or undefined when it cannot be one line. */
+  private inline(item: Item): string | undefined {
+    const rendering = this.render(item);
+    return rendering.kind === "line" ? rendering.columns.filter((c) => c !== "").join(" ") : undefined;
+  }
+
+  // ---- items ----
+
+  private render(item: Item): Rendering {
+    switch (item.kind) {
+      case "Package":
+        return line(`package ${qualified(item.name)}`);
+      case "Import": {
+        const members = item.members === undefined ? "" : `.{${item.members.map((m) => m.name).join(", ")}}`;
+        const alias = item.alias === undefined ? "" : ` as ${item.alias.name}`;
+        return this.leaf(item, `import ${qualified(item.path)}${members}${alias}`);
+      }
+      case "Cloud":
+        return this.container(`cloud ${item.provider.name}${item.name === undefined ? "" : ` ${item.name.name}`}`, item.body, item.span, ", ");
+      case "Plan":
+        return this.container(`plan ${item.name.name}`, item.body, item.span, undefined);
+      case "Tenant":
+        return this.container(`tenant ${item.name.name}`, item.body, item.span, ", ");
+      case "Agent":
+        return this.container(`agent ${item.name.name}`, item.body, item.span, ", ");
+      case "Entity": {
+        const annotations = item.annotations.map((a) => ` ${printAnnotation(a)}`).join("");
+        return this.container(`entity ${item.name.name}${annotations}`, item.fields, item.span, undefined);
+      }
+      case "Action":
+        return this.container(`action ${item.name.name}`, item.body, item.span, undefined);
+      case "Policy":
+        return this.container(`policy ${item.name.name}`, item.body, item.span, undefined);
+      case "Workflow":
+        return this.container(`workflow ${item.name.name}`, item.body, item.span, undefined);
+      case "Test":
+        return this.container(`test ${item.name.kind === "String" ? item.name.raw : '""'}`, item.body, item.span, undefined);
+      case "Attribute":
+        return this.leaf(item, printKey(item.key), `= ${printValue(item.value)}`);
+      case "Block":
+        return this.container(item.name.name, item.entries, item.span, ", ");
+      case "Field": {
+        const [name, type, annotations] = fieldColumns(item);
+        return this.leaf(item, name, type, annotations);
+      }
+      case "Input":
+        return this.container("input", item.fields.map(asInputField), item.span, ", ");
+      case "Effect": {
+        const key = item.key === undefined ? "" : `(${printCel(item.key)})`;
+        const head = `effect ${item.op} ${qualified(item.entity)}${key}`;
+        if (item.assignments === undefined) return this.leaf(item, head);
+        return this.container(`${head} set`, item.assignments, item.span, ", ");
+      }
+      case "Assignment":
+        return this.leaf(item, item.field.name, `= ${printCel(item.value)}`);
+      case "RequiresFeature":
+        return this.leaf(item, `requires feature ${item.feature.name}`);
+      case "Rule":
+        return this.rule(item);
+      case "Start":
+        return this.leaf(item, `start ${item.state.name}`);
+      case "State":
+        return this.container(`state ${item.name.name}`, item.body, item.span, " ");
+      case "Allow":
+        return this.leaf(item, `allow ${item.actions.map(printActionSelector).join(", ")}`);
+      case "Next":
+        return this.leaf(item, `next ${item.states.map((s) => s.name).join(", ")}`);
+      case "AwaitApproval":
+        return this.leaf(item, `await approval from ${item.group.kind === "String" ? item.group.raw : '""'}`);
+      case "Final":
+        return line("final");
+      case "As": {
+        const workflow = item.workflow === undefined ? "" : ` in ${item.workflow.name}`;
+        const state = item.state === undefined ? "" : ` at ${item.state.name}`;
+        return this.leaf(item, `as ${item.agent.name}${workflow}${state}`);
+      }
+      case "TenantIs":
+        return this.leaf(item, `tenant ${item.tenant.name}`);
+      case "GivenApproval":
+        return this.leaf(item, `given approval from ${item.group.kind === "String" ? item.group.raw : '""'}`);
+      case "GivenRecord":
+        return this.container(`given ${qualified(item.entity)}`, item.record.fields, item.span, ", ");
+      case "Do":
+        return this.container(`do ${item.action.name}`, item.input.fields, item.span, ", ");
+      case "Expect": {
+        const by = item.by.length === 0 ? "" : ` by ${item.by.map((b) => b.name).join(", ")}`;
+        return this.leaf(item, `expect ${item.decision}${by}`);
+      }
+      case "RecordField":
+        return this.leaf(item, `${item.name.name}:`, printCel(item.value));
+    }
+  }
+
+  /** A one-line item; kept verbatim when a comment sits inside it. */
+  private leaf(item: Item, ...columns: string[]): Rendering {
+    if (this.source !== undefined && this.comments.within(item.span)) return { kind: "verbatim" };
+    return { kind: "line", columns };
+  }
+
+  private rule(rule: A.Rule): Rendering {
+    if (this.source !== undefined && this.comments.within(rule.span)) return { kind: "verbatim" };
+    const head = `${rule.effect} ${rule.principals.map(printPrincipal).join(", ")} to ${rule.actions.map(printActionSelector).join(", ")}`;
+    if (rule.condition === undefined) return line(head);
+    const condition = rule.condition;
+    const oneLine = `${head} when ${printCel(condition)}`;
+    if (this.w.indent.length + oneLine.length <= WIDTH) return line(oneLine);
+    return {
+      kind: "block",
+      print: () => {
+        this.w.line(`${head} when`);
+        this.w.nested(() => {
+          const chain = logicalChain(condition);
+          if (chain.op === undefined) {
+            this.w.line(printCel(condition));
+            return;
+          }
+          const op = chain.op;
+          chain.operands.forEach((operand, i) => {
+            this.w.line(`${i === 0 ? "" : `${op} `}${printChainOperand(operand, op, i === 0)}`);
+          });
+        });
+      },
+    };
+  }
+
+  // ---- alignment ----
+
+  /**
+   * Column widths per item: items rendered as lines with the same number of columns (2 for
+   * `key = value`, 3 for fields) align within runs not broken by a blank line, a
+   * multi-line item, or a line with a different number of columns.
+   */
+  private columnWidths(items: readonly Item[], renderings: readonly Rendering[]): (number[] | undefined)[] {
+    const result: (number[] | undefined)[] = items.map(() => undefined);
+    let run: number[] = [];
+    const flush = (): void => {
+      if (run.length > 1) {
+        const size = (renderings[run[0] as number] as { columns: readonly string[] }).columns.length;
+        const widths = Array.from({ length: size - 1 }, (_, c) =>
+          Math.max(...run.map((i) => ((renderings[i] as { columns: readonly string[] }).columns[c] ?? "").length)),
+        );
+        for (const i of run) result[i] = widths;
+      }
+      run = [];
+    };
+    items.forEach((item, i) => {
+      const rendering = renderings[i] as Rendering;
+      // A one-column line (`limits { … }`, `start triage`) neither aligns nor ends a run.
+      if (rendering.kind === "line" && rendering.columns.length === 1) return;
+      const columns = rendering.kind === "line" ? rendering.columns.length : 0;
+      const previous = run[run.length - 1];
+      const breaks =
+        columns === 0 ||
+        (previous !== undefined &&
+          ((renderings[previous] as { columns: readonly string[] }).columns.length !== columns ||
+            this.comments.blankLineBetween((items[previous] as Item).span.end, item.span.start)));
+      if (breaks) flush();
+      if (columns > 0) run.push(i);
+    });
+    flush();
+    return result;
+  }
+}
+
+const line = (text: string): Rendering => ({ kind: "line", columns: [text] });
+
+/** Input fields print as `name: type`; entity fields as `name type`. */
+function asInputField(field: A.Field): A.Field {
+  return { ...field, name: { ...field.name, name: `${field.name.name}:` } };
+}
+
+function alignColumns(columns: readonly string[], widths: readonly number[] | undefined): string {
+  if (widths === undefined) return columns.filter((c) => c !== "").join(" ");
+  const last = columns.length - 1;
+  return columns
+    .map((column, c) => (c < last ? `${column.padEnd(widths[c] ?? 0)} ` : column))
+    .join("")
+    .trimEnd();
+}
