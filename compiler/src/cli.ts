@@ -1,1 +1,102 @@
-export async function main(_a: string[]): Promise<number> { return 0; }
+/**
+ * The `paybillc` command line: wiring only. Each command lives in `commands/`; this file
+ * declares the options, turns commander's usage errors into exit code 2, and makes sure an
+ * unexpected exception is one line on stderr, not a stack trace. Commands are imported when
+ * they run, so `--help` and `--version` do not pay for loading the parser.
+ *
+ * Exit codes: 0 ok, 1 problems found in the user's files, 2 usage or internal error.
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { type Io, processIo } from "./io.js";
+import type { OutputFormat } from "./output/report.js";
+
+const EXAMPLES = `
+Examples:
+  $ paybillc check                     check every .paybill file under this directory
+  $ paybillc check billing.paybill     check one file
+  $ paybillc check --format json       diagnostics as JSON, for CI
+  $ paybillc fmt                       rewrite files in the canonical layout
+  $ paybillc fmt --check               list files that are not formatted
+
+Exit status: 0 no problems, 1 problems found, 2 usage or internal error.
+Environment: NO_COLOR turns colours off; PAYBILL_DEBUG=1 shows stack traces of internal errors.
+`;
+
+const CHECK_EXAMPLES = `
+Directories are searched recursively for .paybill files, skipping node_modules, out,
+dist and hidden directories. Diagnostics go to stderr as code frames, or to stdout as a
+JSON array of {code, severity, file, line, column, endLine, endColumn, message, help?}.
+
+Examples:
+  $ paybillc check
+  $ paybillc check src/ shared/tenants.paybill
+  $ paybillc check --format json > diagnostics.json
+`;
+
+const FMT_EXAMPLES = `
+Files with syntax errors are reported and left untouched. Rewritten (or, with --check,
+unformatted) files are listed on stdout, one per line.
+
+Examples:
+  $ paybillc fmt                       rewrite every .paybill file under this directory
+  $ paybillc fmt --check               in CI: exit 1 if a file is not formatted
+`;
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let status = 0;
+  const program = new Command("paybillc")
+    .description("check, format and compile Paybill projects")
+    .version(version(), "-V, --version", "print the version of paybillc")
+    .helpOption("-h, --help", "show help for paybillc or a command")
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
+    .showHelpAfterError("(run `paybillc --help` for usage)")
+    .addHelpText("after", EXAMPLES);
+
+  program
+    .command("check")
+    .description("parse a project and report every problem as a code frame")
+    .argument("[paths...]", "files or directories to check", ["."])
+    .addOption(formatOption())
+    .addHelpText("after", CHECK_EXAMPLES)
+    .action(async (paths: string[], options: { format: OutputFormat }) => {
+      const { check } = await import("./commands/check.js");
+      status = await check(paths, options, io);
+    });
+
+  program
+    .command("fmt")
+    .description("rewrite .paybill files in the one canonical layout")
+    .argument("[paths...]", "files or directories to format", ["."])
+    .option("--check", "write nothing; list unformatted files and exit 1 if there are any", false)
+    .addOption(formatOption())
+    .addHelpText("after", FMT_EXAMPLES)
+    .action(async (paths: string[], options: { check: boolean; format: OutputFormat }) => {
+      const { fmt } = await import("./commands/fmt.js");
+      status = await fmt(paths, options, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return status;
+  } catch (error) {
+    // Help and --version also arrive here, with exit code 0; every other commander error is
+    // a usage mistake it has already explained on stderr.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`paybillc: internal error: ${message}\n`);
+    if (io.debug && error instanceof Error && error.stack !== undefined) io.err(`${error.stack}\n`);
+    else io.err("run again with PAYBILL_DEBUG=1 for details, and please report it\n");
+    return 2;
+  }
+}
+
+function formatOption(): Option {
+  return new Option("--format <format>", "how to print results").choices(["text", "json"] satisfies OutputFormat[]).default("text");
+}
+
+function version(): string {
+  const manifest: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  return typeof manifest === "object" && manifest !== null && "version" in manifest ? String(manifest.version) : "unknown";
+}

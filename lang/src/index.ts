@@ -5,6 +5,7 @@ export type * from "./ast/cel.js";
 export type * from "./ast/nodes.js";
 export { ALL_CODES, CATALOG, type CatalogEntry, type DiagnosticKind, type Severity } from "./diagnostics/catalog.js";
 export { compareDiagnostics, type Diagnostic, diagnostic, hasErrors } from "./diagnostics/diagnostic.js";
+export { type DiagnosticJson, diagnosticToJson, MAX_SOURCE_WIDTH, type RenderOptions, renderDiagnostic } from "./diagnostics/render.js";
 export { MAX_EXPRESSION_DEPTH } from "./1-parse/cel-parser.js";
 export { MAX_NESTING } from "./1-parse/depth-guard.js";
 export { MAX_DIAGNOSTICS_PER_FILE, type ParseResult, parse } from "./1-parse/parse.js";

@@ -10,7 +10,14 @@
  * and operator chains (`a + a + … `, `!!!…`, `a.b.c…`) here, because a chain of N operators
  * is a tree N deep and later stages walk trees recursively.
  */
-import { EmbeddedActionsParser, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import {
+  EmbeddedActionsParser,
+  type IRecognitionException,
+  type IRuleConfig,
+  type IToken,
+  type ParserMethod,
+  type TokenType,
+} from "./chevrotain.js";
 import type {
   CelBinaryOp,
   CelExpr,
@@ -21,6 +28,7 @@ import type {
 import type { Missing } from "../ast/nodes.js";
 import type { Span } from "../source/source-file.js";
 import { errorMessages } from "./error-messages.js";
+import { decodeString } from "./strings.js";
 import * as T from "./tokens.js";
 
 /** Deepest CEL tree the parser builds; deeper expressions are reported as PB1006. */
@@ -31,6 +39,11 @@ const BINARY_OPS = new Map<TokenType, CelBinaryOp>([
   [T.Greater, ">"], [T.GreaterEq, ">="], [T.In, "in"], [T.Plus, "+"], [T.Minus, "-"], [T.Star, "*"],
   [T.Slash, "/"], [T.Percent, "%"],
 ]);
+
+/** Recovery for rules that yield lists: an empty one. */
+export const LIST = { recoveryValueFunc: () => [] };
+/** Recovery for rules whose result is optional to their parent. */
+export const NONE = { recoveryValueFunc: () => undefined };
 
 const PRECEDENCE: Record<CelBinaryOp, number> = {
   "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3, in: 3, "+": 4, "-": 4, "*": 5, "/": 5, "%": 5,
@@ -48,15 +61,56 @@ export class CelParser extends EmbeddedActionsParser {
   protected depths = new WeakMap<object, number>();
   /** Expressions that exceeded MAX_EXPRESSION_DEPTH, reported by the caller. */
   depthProblems: DepthProblem[] = [];
+  /** Invalid escapes in string literals, reported as PB0005. */
+  escapeProblems: { span: Span; text: string }[] = [];
 
-  constructor(tokens: TokenType[]) {
-    super(tokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: errorMessages });
+  /**
+   * `validate` runs Chevrotain's grammar checks (ambiguities, left recursion, …). They cost
+   * a large part of a cold start, and the grammar does not change at run time, so `parse`
+   * skips them and a test builds the parser once with them on.
+   */
+  constructor(tokens: TokenType[], validate: boolean) {
+    super(tokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: errorMessages, skipValidations: !validate });
+  }
+
+  /**
+   * Every rule gives back `Missing` when recovery had to abandon it (Chevrotain's default
+   * is `undefined`, which a parent would dereference). Rules that yield lists or optional
+   * items say otherwise in their own config.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: mirrors Chevrotain's own signature for RULE
+  protected define<F extends (...args: any[]) => any>(
+    name: string,
+    implementation: F,
+    config?: { recoveryValueFunc: (e: IRecognitionException) => unknown },
+  ): ParserMethod<Parameters<F>, ReturnType<F>> {
+    // The declared result type does not admit `undefined`; callers of NONE rules collect
+    // results through `add`, which drops it.
+    const recovery = { recoveryValueFunc: (e: IRecognitionException) => this.missingAt(e), ...config } as IRuleConfig<ReturnType<F>>;
+    return this.RULE(name, implementation, recovery);
+  }
+
+  /** Appends an item a recovering rule may not have produced. */
+  protected add<T>(list: T[], item: T | undefined): void {
+    if (item !== undefined && item !== null) list.push(item);
   }
 
   beginParse(textLength: number): void {
     this.textLength = textLength;
     this.depths = new WeakMap();
     this.depthProblems = [];
+    this.escapeProblems = [];
+  }
+
+  /** Records the first invalid escape of a string or bytes literal token. */
+  protected checkEscapes(token: IToken): string {
+    if (token.isInsertedInRecovery || !Number.isFinite(token.startOffset)) return "";
+    const decoded = decodeString(token.image);
+    if (decoded.error !== undefined) {
+      const at = token.startOffset;
+      this.escapeProblems.push({ span: { start: at + decoded.error.offset, end: at + decoded.error.end }, text: decoded.error.text });
+    }
+    return decoded.value;
   }
 
   // ---- helpers shared with the Paybill grammar ----
@@ -115,7 +169,7 @@ export class CelParser extends EmbeddedActionsParser {
 
   // ---- the grammar ----
 
-  celExpr = this.RULE(
+  celExpr = this.define(
     "celExpr",
     (): CelExpr => {
       const condition = this.SUBRULE(this.celChain);
@@ -134,7 +188,6 @@ export class CelParser extends EmbeddedActionsParser {
       });
       return result;
     },
-    { recoveryValueFunc: (e) => this.missingAt(e) },
   );
 
   /**
@@ -142,7 +195,7 @@ export class CelParser extends EmbeddedActionsParser {
    * instead of one per precedence level keeps the parser's stack shallow and its hot
    * path short: a literal is reached through five rules, not nine.
    */
-  private celChain = this.RULE("celChain", (): CelExpr => {
+  private celChain = this.define("celChain", (): CelExpr => {
     const operands = [this.SUBRULE(this.celUnary)];
     const ops: CelBinaryOp[] = [];
     this.MANY(() => {
@@ -190,7 +243,7 @@ export class CelParser extends EmbeddedActionsParser {
     return values[0] as CelExpr;
   }
 
-  private celUnary = this.RULE("celUnary", (): CelExpr => {
+  private celUnary = this.define("celUnary", (): CelExpr => {
     const ops: IToken[] = [];
     this.MANY(() => {
       ops.push(this.OR([{ ALT: () => this.CONSUME(T.Bang) }, { ALT: () => this.CONSUME(T.Minus) }]));
@@ -213,7 +266,7 @@ export class CelParser extends EmbeddedActionsParser {
     });
   });
 
-  private celMember = this.RULE("celMember", (): CelExpr => {
+  private celMember = this.define("celMember", (): CelExpr => {
     let operand = this.SUBRULE(this.celPrimary);
     this.MANY(() => {
       this.OR([
@@ -265,7 +318,7 @@ export class CelParser extends EmbeddedActionsParser {
     return operand;
   });
 
-  private celPrimary = this.RULE("celPrimary", (): CelExpr => {
+  private celPrimary = this.define("celPrimary", (): CelExpr => {
     const start = this.LA(1);
     return this.OR([
       {
@@ -328,11 +381,14 @@ export class CelParser extends EmbeddedActionsParser {
   });
 
   private literal(token: IToken, type: CelLiteralType): CelExpr {
-    return this.ACTION(() => this.node({ kind: "CelLiteral", span: this.tokenSpan(token), type, raw: token.image }));
+    return this.ACTION(() => {
+      if (type === "string" || type === "bytes") this.checkEscapes(token);
+      return this.node({ kind: "CelLiteral", span: this.tokenSpan(token), type, raw: token.image });
+    });
   }
 
   /** Call arguments: `a, b` (no trailing comma, as in CEL). */
-  private celArgs = this.RULE("celArgs", (): CelExpr[] => {
+  private celArgs = this.define("celArgs", (): CelExpr[] => {
     const args: CelExpr[] = [];
     this.OPTION(() => {
       args.push(this.SUBRULE(this.celExpr));
@@ -342,10 +398,10 @@ export class CelParser extends EmbeddedActionsParser {
       });
     });
     return args;
-  });
+  }, LIST);
 
   /** List elements: `a, b,` (a trailing comma is allowed). */
-  private celListItems = this.RULE("celListItems", (): CelExpr[] => {
+  private celListItems = this.define("celListItems", (): CelExpr[] => {
     const items: CelExpr[] = [];
     this.OPTION(() => {
       items.push(this.SUBRULE(this.celExpr));
@@ -359,9 +415,9 @@ export class CelParser extends EmbeddedActionsParser {
       this.OPTION2(() => this.CONSUME2(T.Comma));
     });
     return items;
-  });
+  }, LIST);
 
-  private celMapInits = this.RULE("celMapInits", (): CelMapEntry[] => {
+  private celMapInits = this.define("celMapInits", (): CelMapEntry[] => {
     const entries: CelMapEntry[] = [];
     const entry = (): void => {
       const key = this.SUBRULE(this.celExpr);
@@ -384,9 +440,9 @@ export class CelParser extends EmbeddedActionsParser {
       this.OPTION2(() => this.CONSUME2(T.Comma));
     });
     return entries;
-  });
+  }, LIST);
 
-  private celFieldInits = this.RULE("celFieldInits", (): CelStructField[] => {
+  private celFieldInits = this.define("celFieldInits", (): CelStructField[] => {
     const fields: CelStructField[] = [];
     this.OPTION(() => {
       const name = this.CONSUME(T.Identifier);
@@ -406,7 +462,7 @@ export class CelParser extends EmbeddedActionsParser {
       this.OPTION2(() => this.CONSUME3(T.Comma));
     });
     return fields;
-  });
+  }, LIST);
 }
 
 /** `a.b.c` as text when an expression is a plain dotted name, else undefined. */

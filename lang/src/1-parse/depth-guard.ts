@@ -3,7 +3,7 @@
  * take without exhausting the call stack (the parser is recursive descent, about ten
  * frames per CEL parenthesis).
  */
-import type { IToken } from "chevrotain";
+import type { IToken } from "./chevrotain.js";
 import { LBracket, LCurly, LParen, RBracket, RCurly, RParen } from "./tokens.js";
 
 /** Deepest bracket nesting a file may use. Real projects stay under 20. */

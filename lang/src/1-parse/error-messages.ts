@@ -5,7 +5,7 @@
  * optional help line into that string (`kind \0 message \0 help`) and `syntax-errors.ts`
  * decodes it into a diagnostic. Messages name tokens by their labels (`}`, `a name`).
  */
-import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "./chevrotain.js";
 import type { DiagnosticKind } from "../diagnostics/catalog.js";
 import { quoteText } from "./lexer.js";
 import { Identifier, RESERVED_WORDS } from "./tokens.js";
@@ -89,7 +89,7 @@ export const errorMessages: IParserErrorMessageProvider = {
     return encode(
       "unexpectedToken",
       `expected ${what ?? alternatives(expected.map(labelOf))}, found ${first === undefined ? "end of file" : describeToken(first)}`,
-      what === undefined ? `this is where ${describeRule(ruleName)} should be` : `expected one of ${alternatives(expected.map(labelOf))}`,
+      RULE_HELP[ruleName] ?? (what === undefined ? `this is where ${describeRule(ruleName)} should be` : `expected one of ${alternatives(expected.map(labelOf))}`),
     );
   },
   buildEarlyExitMessage({ expectedIterationPaths, actual, ruleName }) {
@@ -103,6 +103,15 @@ export const errorMessages: IParserErrorMessageProvider = {
   },
 };
 
+/** Help for places where listing the expected tokens would say less than a sentence. */
+const RULE_HELP: Record<string, string> = {
+  value:
+    "a value is a string (`\"eu-west-1\"`), a number (`3`, `99 usd per month`), a duration (`10m`), a name, `true`, `false` or a list (`[a, b]`)",
+  celPrimary: "an expression is a name, a literal or an operation, such as `input.amount > 100.0`",
+  celExpr: "an expression is a name, a literal or an operation, such as `input.amount > 100.0`",
+  declaration: "a file holds `cloud`, `plan`, `tenant`, `entity`, `agent`, `action`, `policy`, `workflow` and `test` declarations",
+};
+
 const CLOSERS = new Map<TokenType, string>();
 export function registerClosers(pairs: [TokenType, string][]): void {
   for (const [type, opener] of pairs) CLOSERS.set(type, opener);
@@ -112,6 +121,7 @@ export function registerClosers(pairs: [TokenType, string][]): void {
 const RULE_WORDS: Record<string, string> = {
   celExpr: "an expression",
   declaration: "a declaration",
+  name: "a name",
   quantity: "a number",
   value: "a value",
   typeRef: "a type",

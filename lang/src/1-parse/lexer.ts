@@ -5,10 +5,10 @@
  * unterminated string becomes PB0002 and is handed on as a string token so the parser does
  * not report the same typo again.
  */
-import { createTokenInstance, type IToken, Lexer } from "chevrotain";
+import { createTokenInstance, type IToken, Lexer } from "./chevrotain.js";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source/source-file.js";
-import { ALL_TOKENS, StringLiteral, UnterminatedComment, UnterminatedString } from "./tokens.js";
+import { Identifier, KEYWORDS, LEXED_TOKENS, StringLiteral, UnterminatedComment, UnterminatedString } from "./tokens.js";
 
 export interface LexResult {
   readonly tokens: IToken[];
@@ -16,12 +16,12 @@ export interface LexResult {
   readonly diagnostics: Diagnostic[];
 }
 
-const lexer = new Lexer(ALL_TOKENS, { positionTracking: "onlyOffset", ensureOptimizations: true });
+const lexer = new Lexer(LEXED_TOKENS, { positionTracking: "onlyOffset", ensureOptimizations: true });
 
 /** Shows user text inside a message: escaped, and cut to a readable length. */
 export function quoteText(text: string, max = 24): string {
   const shown = text.length > max ? `${text.slice(0, max)}…` : text;
-  return `\`${shown.replace(/[\u0000-\u001f\u007f-\u009f`\\]/g, (c) => (c === "`" ? "\\`" : c === "\\" ? "\\\\" : `\\u{${c.charCodeAt(0).toString(16)}}`))}\``;
+  return `\`${shown.replace(/[\u0000-\u001f\u007f-\u009f`]/g, (c) => (c === "`" ? "\\`" : `\\u{${c.charCodeAt(0).toString(16)}}`))}\``;
 }
 
 export function lex(file: SourceFile): LexResult {
@@ -65,6 +65,14 @@ export function lex(file: SourceFile): LexResult {
         ),
       );
     } else {
+      if (token.tokenType === Identifier) {
+        // Keywords are looked up, not matched: one regex for every word keeps the lexer fast.
+        const keyword = KEYWORDS.get(token.image);
+        if (keyword !== undefined) {
+          token.tokenType = keyword;
+          token.tokenTypeIdx = keyword.tokenTypeIdx ?? token.tokenTypeIdx;
+        }
+      }
       tokens.push(token);
     }
   }

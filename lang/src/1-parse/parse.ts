@@ -4,14 +4,14 @@
  * Wires the lexer, the depth guard and the parser, then turns what they recorded into
  * diagnostics: at most one per position, sorted, capped at MAX_DIAGNOSTICS_PER_FILE.
  */
-import type { IRecognitionException, IToken } from "chevrotain";
+import type { IRecognitionException, IToken } from "./chevrotain.js";
 import type { Comment, FileNode } from "../ast/nodes.js";
 import { type Diagnostic, compareDiagnostics, diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceFile, Span } from "../source/source-file.js";
 import { MAX_EXPRESSION_DEPTH } from "./cel-parser.js";
 import { findExcessiveNesting, MAX_NESTING } from "./depth-guard.js";
 import { decode } from "./error-messages.js";
-import { lex } from "./lexer.js";
+import { lex, quoteText } from "./lexer.js";
 import { PaybillParser } from "./paybill-parser.js";
 import { BlockComment } from "./tokens.js";
 
@@ -99,8 +99,8 @@ export function parse(source: SourceFile): ParseResult {
         "invalidEscape",
         source,
         problem.span,
-        `invalid escape \`${problem.text}\` in a string`,
-        "write `\\\\` for a backslash; valid escapes are `\\n \\t \\r \\\" \\' \\\\ \\xHH \\uHHHH`",
+        `invalid escape ${quoteText(problem.text)} in a string`,
+        "write `\\\\` for a backslash; the escapes are `\\n \\r \\t \\\" \\' \\\\ \\` \\? \\a \\b \\f \\v`, `\\xHH`, `\\uHHHH`, `\\UHHHHHHHH` and octal `\\ooo`",
       ),
     );
   }
@@ -152,13 +152,14 @@ function finish(source: SourceFile, diagnostics: Diagnostic[]): Diagnostic[] {
   }
   if (kept.length <= MAX_DIAGNOSTICS_PER_FILE) return kept;
   const shown = kept.slice(0, MAX_DIAGNOSTICS_PER_FILE);
+  const hidden = kept.length - MAX_DIAGNOSTICS_PER_FILE;
   const firstHidden = kept[MAX_DIAGNOSTICS_PER_FILE] as Diagnostic;
   shown.push(
     diagnostic(
       "tooManyErrors",
       source,
       firstHidden.span,
-      `${kept.length - MAX_DIAGNOSTICS_PER_FILE} more problems in this file are not shown`,
+      `${hidden} more ${hidden === 1 ? "problem" : "problems"} in this file ${hidden === 1 ? "is" : "are"} not shown`,
       "fix the ones above first; later errors are often caused by earlier ones",
     ),
   );

@@ -7,13 +7,12 @@
  * to give up, so a broken file still has a tree. This file must not report diagnostics
  * itself: it records what it saw, `parse.ts` turns that into diagnostics.
  */
-import type { IToken, TokenType } from "chevrotain";
+import type { IToken, TokenType } from "./chevrotain.js";
 import type { CelExpr } from "../ast/cel.js";
 import type * as A from "../ast/nodes.js";
 import type { Span } from "../source/source-file.js";
-import { CelParser } from "./cel-parser.js";
+import { CelParser, LIST, NONE } from "./cel-parser.js";
 import { registerClosers } from "./error-messages.js";
-import { decodeString } from "./strings.js";
 import * as T from "./tokens.js";
 
 registerClosers([
@@ -27,26 +26,25 @@ const STATE_STARTS = new Set<TokenType>([T.Allow, T.Next, T.Await, T.Final]);
 const TEST_STARTS = new Set<TokenType>([T.Tenant, T.Given, T.Do, T.Expect]);
 const RULE_STARTS = new Set<TokenType>([T.Permit, T.Forbid]);
 const NO_STARTS = new Set<TokenType>();
+/** Words that begin the entry after an action list in a policy or a state. */
+const ENTRY_STARTS = new Set<TokenType>([T.When, T.Next, T.Final, T.Await, T.Allow, T.Permit, T.Forbid]);
 
 export class PaybillParser extends CelParser {
   /** Spans of `package`/`import` lines found after the first declaration. */
   misplaced: Span[] = [];
-  /** Invalid escapes in string values, reported as PB0005. */
-  escapeProblems: { span: Span; text: string }[] = [];
   /** Reserved words used where a name was expected, reported as PB1007. */
   reservedNames: { span: Span; word: string }[] = [];
   /** The text being parsed, so number literals keep their exact spelling. */
   source = "";
 
-  constructor() {
-    super(T.ALL_TOKENS);
+  constructor(validate = false) {
+    super(T.ALL_TOKENS, validate);
     this.performSelfAnalysis();
   }
 
   override beginParse(textLength: number): void {
     super.beginParse(textLength);
     this.misplaced = [];
-    this.escapeProblems = [];
     this.reservedNames = [];
   }
 
@@ -76,33 +74,56 @@ export class PaybillParser extends CelParser {
 
   // ---- file ----
 
-  file = this.RULE("file", (): A.FileNode => {
+  /**
+   * One loop over every top-level item: `package` and `import` are accepted anywhere so
+   * that one out of place is a single clear error (PB1008), not a cascade.
+   */
+  file = this.define("file", (): A.FileNode => {
     let pkg: A.PackageDecl | undefined;
     const imports: A.ImportDecl[] = [];
     const declarations: A.Declaration[] = [];
-    this.OPTION(() => {
-      pkg = this.SUBRULE(this.packageDecl);
-    });
     this.MANY(() => {
-      const imp = this.SUBRULE(this.importDecl);
-      this.ACTION(() => imports.push(imp));
-    });
-    this.MANY2(() => {
-      const decl = this.SUBRULE(this.declaration);
-      this.ACTION(() => {
-        if (decl !== undefined) declarations.push(decl);
-      });
+      this.OR([
+        {
+          ALT: () => {
+            const found = this.SUBRULE(this.packageDecl);
+            this.ACTION(() => {
+              if (found === undefined) return;
+              if (pkg !== undefined || imports.length > 0 || declarations.length > 0) this.misplaced.push(found.span);
+              else pkg = found;
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const found = this.SUBRULE(this.importDecl);
+            this.ACTION(() => {
+              if (found === undefined) return;
+              if (declarations.length > 0) this.misplaced.push(found.span);
+              else imports.push(found);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const decl = this.SUBRULE(this.declaration);
+            this.ACTION(() => {
+              if (decl !== undefined) declarations.push(decl);
+            });
+          },
+        },
+      ]);
     });
     return { kind: "File", span: { start: 0, end: this.textLength }, package: pkg, imports, declarations, comments: [] };
   });
 
-  private packageDecl = this.RULE("packageDecl", (): A.PackageDecl => {
+  private packageDecl = this.define("packageDecl", (): A.PackageDecl => {
     const start = this.CONSUME(T.Package);
     const name = this.SUBRULE(this.qualifiedName);
     return { kind: "Package", span: this.spanFrom(start), name };
-  });
+  }, NONE);
 
-  private importDecl = this.RULE("importDecl", (): A.ImportDecl => {
+  private importDecl = this.define("importDecl", (): A.ImportDecl => {
     const start = this.CONSUME(T.Import);
     const path = this.SUBRULE(this.qualifiedName);
     let members: A.Ident[] | undefined;
@@ -130,9 +151,9 @@ export class PaybillParser extends CelParser {
       { ALT: () => undefined },
     ]);
     return { kind: "Import", span: this.spanFrom(start), path, members, alias };
-  });
+  }, NONE);
 
-  private declaration = this.RULE(
+  private declaration = this.define(
     "declaration",
     (): A.Declaration | undefined =>
       this.OR([
@@ -145,27 +166,13 @@ export class PaybillParser extends CelParser {
         { ALT: () => this.SUBRULE(this.policyDecl) },
         { ALT: () => this.SUBRULE(this.workflowDecl) },
         { ALT: () => this.SUBRULE(this.testDecl) },
-        {
-          ALT: () => {
-            const late = this.SUBRULE(this.importDecl);
-            this.ACTION(() => this.misplaced.push(late.span));
-            return undefined;
-          },
-        },
-        {
-          ALT: () => {
-            const late = this.SUBRULE(this.packageDecl);
-            this.ACTION(() => this.misplaced.push(late.span));
-            return undefined;
-          },
-        },
       ]),
     { recoveryValueFunc: () => undefined },
   );
 
   // ---- names and values ----
 
-  private qualifiedName = this.RULE(
+  private qualifiedName = this.define(
     "qualifiedName",
     (): A.QualifiedName => {
       const start = this.LA(1);
@@ -184,7 +191,7 @@ export class PaybillParser extends CelParser {
   );
 
   /** A declared name. A reserved word is taken as the name and reported, so one slip is one error. */
-  private name = this.RULE("name", (): A.Ident =>
+  private name = this.define("name", (): A.Ident =>
     this.OR([
       { ALT: () => this.ident(this.CONSUME(T.Identifier)) },
       {
@@ -194,10 +201,9 @@ export class PaybillParser extends CelParser {
           return this.ident(word);
         },
       },
-    ]),
-  );
+    ]), { recoveryValueFunc: (e) => ({ kind: "Ident" as const, span: this.missingAt(e).span, name: "" }) });
 
-  value = this.RULE(
+  value = this.define(
     "value",
     (): A.Value => {
       const start = this.LA(1);
@@ -217,7 +223,7 @@ export class PaybillParser extends CelParser {
             this.CONSUME(T.LBracket);
             const items: A.Value[] = [];
             this.MANY(() => {
-              items.push(this.SUBRULE(this.value));
+              this.add(items, this.SUBRULE(this.value));
               this.OPTION(() => this.CONSUME(T.Comma));
             });
             this.CONSUME(T.RBracket);
@@ -233,14 +239,10 @@ export class PaybillParser extends CelParser {
   private stringValue(token: IToken): A.StringValue {
     const span = this.tokenSpan(token);
     if (token.isInsertedInRecovery) return { kind: "String", span, raw: '""', value: "" };
-    const decoded = decodeString(token.image);
-    if (decoded.error !== undefined) {
-      this.escapeProblems.push({ span: { start: span.start + decoded.error.offset, end: span.start + decoded.error.end }, text: decoded.error.text });
-    }
-    return { kind: "String", span, raw: token.image, value: decoded.value };
+    return { kind: "String", span, raw: token.image, value: this.checkEscapes(token) };
   }
 
-  private quantity = this.RULE("quantity", (): A.NumberValue | A.QuantityValue => {
+  private quantity = this.define("quantity", (): A.NumberValue | A.QuantityValue => {
     const start = this.LA(1);
     this.OPTION(() => this.CONSUME(T.Minus));
     this.OR([{ ALT: () => this.CONSUME(T.IntLiteral) }, { ALT: () => this.CONSUME(T.DoubleLiteral) }]);
@@ -268,7 +270,7 @@ export class PaybillParser extends CelParser {
     return { kind: "Quantity", span: this.spanFrom(start), amount, unit, per };
   });
 
-  private reference = this.RULE("reference", (): A.RefValue => {
+  private reference = this.define("reference", (): A.RefValue => {
     const start = this.LA(1);
     const name = this.SUBRULE(this.qualifiedName);
     let args: A.Arg[] | undefined;
@@ -291,7 +293,7 @@ export class PaybillParser extends CelParser {
     return { kind: "Ref", span: this.spanFrom(start), name, args, optional, on };
   });
 
-  private typeRef = this.RULE(
+  private typeRef = this.define(
     "typeRef",
     (): A.RefValue => {
       const start = this.LA(1);
@@ -310,7 +312,7 @@ export class PaybillParser extends CelParser {
     { recoveryValueFunc: (e) => ({ kind: "Ref" as const, span: this.missingAt(e).span, name: { kind: "QualifiedName" as const, span: this.missingAt(e).span, parts: [] }, args: undefined, optional: false, on: undefined }) },
   );
 
-  private args = this.RULE("args", (): A.Arg[] => {
+  private args = this.define("args", (): A.Arg[] => {
     const list: A.Arg[] = [];
     this.CONSUME(T.LParen);
     this.MANY(() => {
@@ -329,9 +331,9 @@ export class PaybillParser extends CelParser {
     });
     this.CONSUME(T.RParen);
     return list;
-  });
+  }, LIST);
 
-  private annotation = this.RULE("annotation", (): A.Annotation => {
+  private annotation = this.define("annotation", (): A.Annotation => {
     const start = this.CONSUME(T.AtSign);
     const name = this.ident(this.CONSUME(T.Identifier));
     let args: A.Arg[] | undefined;
@@ -339,32 +341,31 @@ export class PaybillParser extends CelParser {
       args = this.SUBRULE(this.args);
     });
     return { kind: "Annotation", span: this.spanFrom(start), name, args };
-  });
+  }, NONE);
 
   /** A CEL expression as it appears in a `.paybill` construct: depth-checked. */
-  private condition = this.RULE("condition", (): CelExpr => {
+  private condition = this.define("condition", (): CelExpr => {
     const expr = this.SUBRULE(this.celExpr);
     return this.ACTION(() => this.bounded(expr));
   });
 
   // ---- generic bodies ----
 
-  private body = this.RULE("body", (): A.Entry[] => {
+  private body = this.define("body", (): A.Entry[] => {
     const entries: A.Entry[] = [];
     this.CONSUME(T.LCurly);
     this.MANY(() => {
-      entries.push(this.SUBRULE(this.entry));
+      this.add(entries, this.SUBRULE(this.entry));
       this.OPTION(() => this.CONSUME(T.Comma));
     });
     this.CONSUME(T.RCurly);
     return entries;
-  });
+  }, LIST);
 
-  private entry = this.RULE("entry", (): A.Entry =>
-    this.OR([{ ALT: () => this.SUBRULE(this.attribute) }, { ALT: () => this.SUBRULE(this.block) }]),
-  );
+  private entry = this.define("entry", (): A.Entry =>
+    this.OR([{ ALT: () => this.SUBRULE(this.attribute) }, { ALT: () => this.SUBRULE(this.block) }]), NONE);
 
-  private attribute = this.RULE("attribute", (): A.Attribute => {
+  private attribute = this.define("attribute", (): A.Attribute => {
     const start = this.LA(1);
     const key = this.OR([
       { ALT: (): A.Ident | A.StringValue => this.ident(this.CONSUME(T.Identifier)) },
@@ -373,18 +374,18 @@ export class PaybillParser extends CelParser {
     this.CONSUME(T.Equals);
     const value = this.SUBRULE(this.value);
     return { kind: "Attribute", span: this.spanFrom(start), key, value };
-  });
+  }, NONE);
 
-  private block = this.RULE("block", (): A.Block => {
+  private block = this.define("block", (): A.Block => {
     const start = this.LA(1);
     const name = this.ident(this.CONSUME(T.Identifier));
     const entries = this.SUBRULE(this.body);
     return { kind: "Block", span: this.spanFrom(start), name, entries };
-  });
+  }, NONE);
 
   // ---- simple declarations ----
 
-  private cloudDecl = this.RULE("cloudDecl", (): A.CloudDecl => {
+  private cloudDecl = this.define("cloudDecl", (): A.CloudDecl => {
     const start = this.CONSUME(T.Cloud);
     const provider = this.SUBRULE(this.name);
     let name: A.Ident | undefined;
@@ -393,82 +394,82 @@ export class PaybillParser extends CelParser {
     });
     const body = this.SUBRULE(this.body);
     return { kind: "Cloud", span: this.spanFrom(start), provider, name, body };
-  });
+  }, NONE);
 
-  private planDecl = this.RULE("planDecl", (): A.PlanDecl => {
+  private planDecl = this.define("planDecl", (): A.PlanDecl => {
     const start = this.CONSUME(T.Plan);
     const name = this.SUBRULE(this.name);
     const body = this.SUBRULE(this.body);
     return { kind: "Plan", span: this.spanFrom(start), name, body };
-  });
+  }, NONE);
 
-  private tenantDecl = this.RULE("tenantDecl", (): A.TenantDecl => {
+  private tenantDecl = this.define("tenantDecl", (): A.TenantDecl => {
     const start = this.CONSUME(T.Tenant);
     const name = this.SUBRULE(this.name);
     const body = this.SUBRULE(this.body);
     return { kind: "Tenant", span: this.spanFrom(start), name, body };
-  });
+  }, NONE);
 
-  private agentDecl = this.RULE("agentDecl", (): A.AgentDecl => {
+  private agentDecl = this.define("agentDecl", (): A.AgentDecl => {
     const start = this.CONSUME(T.Agent);
     const name = this.SUBRULE(this.name);
     const body = this.SUBRULE(this.body);
     return { kind: "Agent", span: this.spanFrom(start), name, body };
-  });
+  }, NONE);
 
   // ---- entities ----
 
-  private entityDecl = this.RULE("entityDecl", (): A.EntityDecl => {
+  private entityDecl = this.define("entityDecl", (): A.EntityDecl => {
     const start = this.CONSUME(T.Entity);
     const name = this.SUBRULE(this.name);
     const annotations: A.Annotation[] = [];
     this.MANY(() => {
-      annotations.push(this.SUBRULE(this.annotation));
+      this.add(annotations, this.SUBRULE(this.annotation));
     });
     const fields = this.SUBRULE(this.fieldList);
     return { kind: "Entity", span: this.spanFrom(start), name, annotations, fields };
-  });
+  }, NONE);
 
-  private fieldList = this.RULE("fieldList", (): A.Field[] => {
+  private fieldList = this.define("fieldList", (): A.Field[] => {
     const fields: A.Field[] = [];
     this.CONSUME(T.LCurly);
     this.MANY(() => {
-      fields.push(this.SUBRULE(this.field));
+      this.add(fields, this.SUBRULE(this.field));
       this.OPTION(() => this.CONSUME(T.Comma));
     });
     this.CONSUME(T.RCurly);
     return fields;
-  });
+  }, LIST);
 
   /** `name type @annotations`; a `:` after the name is optional (input blocks use it). */
-  private field = this.RULE("field", (): A.Field => {
+  private field = this.define("field", (): A.Field => {
     const start = this.LA(1);
     const name = this.SUBRULE(this.name);
     this.OPTION(() => this.CONSUME(T.Colon));
     const type = this.SUBRULE(this.typeRef);
     const annotations: A.Annotation[] = [];
     this.MANY(() => {
-      annotations.push(this.SUBRULE(this.annotation));
+      this.add(annotations, this.SUBRULE(this.annotation));
     });
     return { kind: "Field", span: this.spanFrom(start), name, type, annotations };
-  });
+  }, NONE);
 
   // ---- actions ----
 
-  private actionDecl = this.RULE("actionDecl", (): A.ActionDecl => {
+  private actionDecl = this.define("actionDecl", (): A.ActionDecl => {
     const start = this.CONSUME(T.Action);
     const name = this.SUBRULE(this.name);
     const body: A.ActionEntry[] = [];
     this.CONSUME(T.LCurly);
     this.MANY(() => {
-      body.push(this.SUBRULE(this.actionEntry));
+      this.add(body, this.SUBRULE(this.actionEntry));
       this.OPTION(() => this.CONSUME(T.Comma));
     });
     this.CONSUME(T.RCurly);
     return { kind: "Action", span: this.spanFrom(start), name, body };
-  });
+  }, NONE);
 
-  private actionEntry = this.RULE("actionEntry", (): A.ActionEntry => {
+  private actionEntry = this.define("actionEntry", (): A.ActionEntry => {
     const start = this.LA(1);
     return this.OR({
       IGNORE_AMBIGUITIES: true,
@@ -498,18 +499,17 @@ export class PaybillParser extends CelParser {
         { ALT: (): A.ActionEntry => this.SUBRULE(this.block) },
       ],
     });
-  });
+  }, NONE);
 
-  private dataOp = this.RULE("dataOp", (): A.DataOp =>
+  private dataOp = this.define("dataOp", (): A.DataOp =>
     this.OR([
       { ALT: () => this.keyword(T.Read, "read") },
       { ALT: () => this.keyword(T.Insert, "insert") },
       { ALT: () => this.keyword(T.Update, "update") },
       { ALT: () => this.keyword(T.Delete, "delete") },
-    ]),
-  );
+    ]), { recoveryValueFunc: () => "read" as const });
 
-  private effect = this.RULE("effect", (): A.EffectDecl => {
+  private effect = this.define("effect", (): A.EffectDecl => {
     const start = this.CONSUME(T.Effect);
     const op = this.SUBRULE(this.dataOp);
     const entity = this.SUBRULE(this.qualifiedName);
@@ -535,17 +535,18 @@ export class PaybillParser extends CelParser {
       assignments = list;
     });
     return { kind: "Effect", span: this.spanFrom(start), op, entity, key, assignments };
-  });
+  }, NONE);
 
   // ---- policies ----
 
-  private policyDecl = this.RULE("policyDecl", (): A.PolicyDecl => {
+  private policyDecl = this.define("policyDecl", (): A.PolicyDecl => {
     const start = this.CONSUME(T.Policy);
     const name = this.SUBRULE(this.name);
     const body: (A.Attribute | A.Rule)[] = [];
     this.CONSUME(T.LCurly);
     this.MANY(() => {
-      body.push(
+      this.add(
+        body,
         this.OR({
           IGNORE_AMBIGUITIES: true,
           DEF: [
@@ -558,20 +559,21 @@ export class PaybillParser extends CelParser {
     });
     this.CONSUME(T.RCurly);
     return { kind: "Policy", span: this.spanFrom(start), name, body };
-  });
+  }, NONE);
 
-  rule = this.RULE("rule", (): A.Rule => {
+  rule = this.define("rule", (): A.Rule => {
     const start = this.LA(1);
     const effect = this.OR([
       { ALT: () => this.keyword(T.Permit, "permit") },
       { ALT: () => this.keyword(T.Forbid, "forbid") },
     ]);
-    const principals = [this.SUBRULE(this.principalSelector)];
+    const principals: A.PrincipalSelector[] = [];
+    this.add(principals, this.SUBRULE(this.principalSelector));
     this.MANY({
       GATE: () => this.listContinues(NO_STARTS),
       DEF: () => {
         this.CONSUME(T.Comma);
-        principals.push(this.SUBRULE2(this.principalSelector));
+        this.add(principals, this.SUBRULE2(this.principalSelector));
       },
     });
     this.CONSUME(T.To);
@@ -582,9 +584,9 @@ export class PaybillParser extends CelParser {
       condition = this.SUBRULE(this.condition);
     });
     return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
-  });
+  }, NONE);
 
-  private principalSelector = this.RULE("principalSelector", (): A.PrincipalSelector => {
+  private principalSelector = this.define("principalSelector", (): A.PrincipalSelector => {
     const start = this.LA(1);
     return this.OR({
       IGNORE_AMBIGUITIES: true,
@@ -613,21 +615,22 @@ export class PaybillParser extends CelParser {
         },
       ],
     });
-  });
+  }, NONE);
 
-  private actionSelectors = this.RULE("actionSelectors", (stops: Set<TokenType>): A.ActionSelector[] => {
-    const list = [this.SUBRULE(this.actionSelector)];
+  private actionSelectors = this.define("actionSelectors", (stops: Set<TokenType>): A.ActionSelector[] => {
+    const list: A.ActionSelector[] = [];
+    this.add(list, this.SUBRULE(this.actionSelector));
     this.MANY({
       GATE: () => this.listContinues(stops),
       DEF: () => {
         this.CONSUME(T.Comma);
-        list.push(this.SUBRULE2(this.actionSelector));
+        this.add(list, this.SUBRULE2(this.actionSelector));
       },
     });
     return list;
-  });
+  }, LIST);
 
-  actionSelector = this.RULE("actionSelector", (): A.ActionSelector => {
+  actionSelector = this.define("actionSelector", (): A.ActionSelector => {
     const start = this.LA(1);
     return this.OR({
       IGNORE_AMBIGUITIES: true,
@@ -641,7 +644,10 @@ export class PaybillParser extends CelParser {
           },
         },
         {
-          GATE: () => this.isName(this.LA(2)) && this.LA(2).tokenType !== T.When && this.LA(2).tokenType !== T.Next,
+          // `read X` is data access unless `X` starts the next entry (`when`, `next`, `k = …`):
+          // then `read` is the name of an action.
+          GATE: () =>
+            this.isName(this.LA(2)) && !ENTRY_STARTS.has(this.LA(2).tokenType) && !NOT_A_VALUE_END.has(this.LA(3).tokenType),
           ALT: (): A.ActionSelector => {
             const op = this.SUBRULE(this.dataOp);
             const target = this.SUBRULE(this.qualifiedName);
@@ -656,30 +662,30 @@ export class PaybillParser extends CelParser {
         },
       ],
     });
-  });
+  }, NONE);
 
   // ---- workflows ----
 
-  private workflowDecl = this.RULE("workflowDecl", (): A.WorkflowDecl => {
+  private workflowDecl = this.define("workflowDecl", (): A.WorkflowDecl => {
     const start = this.CONSUME(T.Workflow);
     const name = this.SUBRULE(this.name);
     const body: A.WorkflowEntry[] = [];
     this.CONSUME(T.LCurly);
     this.MANY(() => {
-      body.push(this.SUBRULE(this.workflowEntry));
+      this.add(body, this.SUBRULE(this.workflowEntry));
       this.OPTION(() => this.CONSUME(T.Comma));
     });
     this.CONSUME(T.RCurly);
     return { kind: "Workflow", span: this.spanFrom(start), name, body };
-  });
+  }, NONE);
 
-  private workflowEntry = this.RULE("workflowEntry", (): A.WorkflowEntry => {
+  private workflowEntry = this.define("workflowEntry", (): A.WorkflowEntry => {
     const start = this.LA(1);
     return this.OR({
       IGNORE_AMBIGUITIES: true,
       DEF: [
         {
-          GATE: () => this.isName(this.LA(2)) && this.LA(3).tokenType !== T.Equals,
+          GATE: () => this.isName(this.LA(2)),
           ALT: (): A.WorkflowEntry => {
             this.CONSUME(T.Start);
             const state = this.ident(this.CONSUME(T.Identifier));
@@ -694,7 +700,7 @@ export class PaybillParser extends CelParser {
             const body: A.StateEntry[] = [];
             this.CONSUME(T.LCurly);
             this.MANY(() => {
-              body.push(this.SUBRULE(this.stateEntry));
+              this.add(body, this.SUBRULE(this.stateEntry));
               this.OPTION(() => this.CONSUME(T.Comma));
             });
             this.CONSUME(T.RCurly);
@@ -705,9 +711,9 @@ export class PaybillParser extends CelParser {
         { ALT: (): A.WorkflowEntry => this.SUBRULE(this.block) },
       ],
     });
-  });
+  }, NONE);
 
-  private stateEntry = this.RULE("stateEntry", (): A.StateEntry => {
+  private stateEntry = this.define("stateEntry", (): A.StateEntry => {
     const start = this.LA(1);
     return this.OR({
       IGNORE_AMBIGUITIES: true,
@@ -756,24 +762,24 @@ export class PaybillParser extends CelParser {
         { ALT: (): A.StateEntry => this.SUBRULE(this.attribute) },
       ],
     });
-  });
+  }, NONE);
 
   // ---- tests ----
 
-  private testDecl = this.RULE("testDecl", (): A.TestDecl => {
+  private testDecl = this.define("testDecl", (): A.TestDecl => {
     const start = this.CONSUME(T.Test);
     const name = this.stringValue(this.CONSUME(T.StringLiteral));
     const body: A.TestStatement[] = [];
     this.CONSUME(T.LCurly);
     this.MANY(() => {
-      body.push(this.SUBRULE(this.testStatement));
+      this.add(body, this.SUBRULE(this.testStatement));
       this.OPTION(() => this.CONSUME(T.Comma));
     });
     this.CONSUME(T.RCurly);
     return { kind: "Test", span: this.spanFrom(start), name, body };
-  });
+  }, NONE);
 
-  private testStatement = this.RULE("testStatement", (): A.TestStatement => {
+  private testStatement = this.define("testStatement", (): A.TestStatement => {
     const start = this.LA(1);
     return this.OR({
       IGNORE_AMBIGUITIES: true,
@@ -854,9 +860,9 @@ export class PaybillParser extends CelParser {
         },
       ],
     });
-  });
+  }, NONE);
 
-  private record = this.RULE("record", (): A.RecordLiteral => {
+  private record = this.define("record", (): A.RecordLiteral => {
     const start = this.CONSUME(T.LCurly);
     const fields: A.RecordField[] = [];
     this.MANY(() => {
@@ -868,6 +874,6 @@ export class PaybillParser extends CelParser {
     });
     this.CONSUME(T.RCurly);
     return { kind: "Record", span: this.spanFrom(start), fields };
-  });
+  }, { recoveryValueFunc: (e) => ({ kind: "Record" as const, span: this.missingAt(e).span, fields: [] }) });
 
 }

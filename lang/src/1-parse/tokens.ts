@@ -7,29 +7,27 @@
  * the `Identifier` category, so `input.amount` or an entity field called `state` still parse,
  * while the grammar asks for the specific keyword where one is meant.
  */
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { createToken, Lexer, type TokenType } from "./chevrotain.js";
+import { execBlockComment, execBytes, execString, execUnterminatedString } from "./scanners.js";
 
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name" });
 
 /** Category of every reserved word, so the parser can recognise one used as a name. */
 export const ReservedWord = createToken({ name: "ReservedWord", pattern: Lexer.NA, label: "a reserved word" });
 
-const reserved = (word: string): TokenType =>
-  createToken({
-    name: `Reserved_${word}`,
-    pattern: new RegExp(word),
-    longer_alt: Identifier,
-    categories: [ReservedWord],
-    label: `\`${word}\``,
-  });
-const keyword = (word: string): TokenType =>
-  createToken({
-    name: `Kw_${word}`,
-    pattern: new RegExp(word),
-    longer_alt: Identifier,
-    categories: [Identifier],
-    label: `\`${word}\``,
-  });
+/** Every keyword by its spelling; the lexer reads words as names and looks them up here. */
+export const KEYWORDS = new Map<string, TokenType>();
+
+const reserved = (word: string): TokenType => {
+  const type = createToken({ name: `Reserved_${word}`, pattern: Lexer.NA, categories: [ReservedWord], label: `\`${word}\`` });
+  KEYWORDS.set(word, type);
+  return type;
+};
+const keyword = (word: string): TokenType => {
+  const type = createToken({ name: `Kw_${word}`, pattern: Lexer.NA, categories: [Identifier], label: `\`${word}\`` });
+  KEYWORDS.set(word, type);
+  return type;
+};
 
 // Reserved words with a role in the grammar.
 export const Package = reserved("package");
@@ -88,21 +86,20 @@ export const Pending = keyword("pending");
 export const By = keyword("by");
 
 // Literals. Order matters: longer and more specific patterns first.
-const STRING_BODY_DQ = String.raw`"(?:[^"\\\r\n]|\\[\s\S])*"`;
-const STRING_BODY_SQ = String.raw`'(?:[^'\\\r\n]|\\[\s\S])*'`;
-const STRING_BODY_TDQ = String.raw`"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""`;
-const STRING_BODY_TSQ = String.raw`'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''`;
+const QUOTE_STARTS = ["r", "R", "b", "B", '"', "'"];
 export const StringLiteral = createToken({
   name: "StringLiteral",
-  pattern: new RegExp(`[rR]?(?:${STRING_BODY_TDQ}|${STRING_BODY_TSQ}|${STRING_BODY_DQ}|${STRING_BODY_SQ})`),
+  pattern: { exec: execString },
+  line_breaks: true,
   label: "a string",
-  start_chars_hint: ["r", "R", '"', "'"],
+  start_chars_hint: QUOTE_STARTS,
 });
 export const BytesLiteral = createToken({
   name: "BytesLiteral",
-  pattern: new RegExp(`(?:[bB][rR]?|[rR][bB])(?:${STRING_BODY_TDQ}|${STRING_BODY_TSQ}|${STRING_BODY_DQ}|${STRING_BODY_SQ})`),
+  pattern: { exec: execBytes },
+  line_breaks: true,
   label: "a bytes literal",
-  start_chars_hint: ["b", "B", "r", "R"],
+  start_chars_hint: QUOTE_STARTS,
 });
 /**
  * An opening quote with no closing one (on its line, or in the file for triple quotes). The
@@ -110,9 +107,10 @@ export const BytesLiteral = createToken({
  */
 export const UnterminatedString = createToken({
   name: "UnterminatedString",
-  pattern: /[bBrR]{0,2}(?:"""[\s\S]*|'''[\s\S]*|"[^\r\n]*|'[^\r\n]*)/,
+  pattern: { exec: execUnterminatedString },
+  line_breaks: true,
   label: "an unterminated string",
-  start_chars_hint: ["b", "B", "r", "R", '"', "'"],
+  start_chars_hint: QUOTE_STARTS,
 });
 export const Duration = createToken({
   name: "Duration",
@@ -158,8 +156,20 @@ export const Slash = punct("Slash", /\//, "/");
 export const Percent = punct("Percent", /%/, "%");
 
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\r\n]*/, group: "comments" });
-export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: "comments" });
-export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, label: "an unterminated comment" });
+export const BlockComment = createToken({
+  name: "BlockComment",
+  pattern: { exec: (text: string, offset: number) => execBlockComment(text, offset, true) },
+  line_breaks: true,
+  group: "comments",
+  start_chars_hint: ["/"],
+});
+export const UnterminatedComment = createToken({
+  name: "UnterminatedComment",
+  pattern: { exec: (text: string, offset: number) => execBlockComment(text, offset, false) },
+  line_breaks: true,
+  label: "an unterminated comment",
+  start_chars_hint: ["/"],
+});
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\uFEFF]+/, group: Lexer.SKIPPED });
 
 export const CONTEXTUAL_KEYWORDS = [
@@ -169,8 +179,8 @@ export const CONTEXTUAL_KEYWORDS = [
 ];
 export const RESERVED_WORDS = [Package, Import, As, In, True, False, Null, ...RESERVED_UNUSED];
 
-/** Every token type, in the order the lexer tries them. */
-export const ALL_TOKENS: TokenType[] = [
+/** The token types the lexer matches, in the order it tries them. */
+export const LEXED_TOKENS: TokenType[] = [
   WhiteSpace,
   LineComment,
   BlockComment,
@@ -178,9 +188,6 @@ export const ALL_TOKENS: TokenType[] = [
   BytesLiteral,
   StringLiteral,
   UnterminatedString,
-  // Longest words first, so `in` does not take the start of `input` or `insert`.
-  ReservedWord,
-  ...[...RESERVED_WORDS, ...CONTEXTUAL_KEYWORDS].sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length),
   Identifier,
   Duration,
   DoubleLiteral,
@@ -189,6 +196,9 @@ export const ALL_TOKENS: TokenType[] = [
   LCurly, RCurly, LParen, RParen, LBracket, RBracket, Comma, Colon, Dot, AtSign, Question,
   OrOr, AndAnd, EqEq, NotEq, LessEq, GreaterEq, Less, Greater, Equals, Bang, Plus, Minus, Star, Slash, Percent,
 ];
+
+/** Every token type the parser knows: the lexed ones, the keywords and their categories. */
+export const ALL_TOKENS: TokenType[] = [...LEXED_TOKENS, ReservedWord, ...RESERVED_WORDS, ...CONTEXTUAL_KEYWORDS];
 
 /** Tokens whose presence is already an error; the parser never asks for them. */
 export const ERROR_TOKENS = new Set<TokenType>([UnterminatedString, UnterminatedComment]);

@@ -88,6 +88,7 @@ class Layout {
       if (rendering.kind === "line") this.w.line(alignColumns(rendering.columns, widths[i]));
       else if (rendering.kind === "block") rendering.print();
       else this.verbatim(item.span);
+      if (mergesWithNext(item, items[i + 1])) this.w.append(",");
       const next = items[i + 1]?.span.start ?? end;
       const trailing = this.comments.takeTrailing(item.span.end, next);
       if (trailing !== undefined) this.w.append(` ${trailing.text}`);
@@ -316,6 +317,17 @@ class Layout {
     flush();
     return result;
   }
+}
+
+/**
+ * Commas between entries are optional, so a line break is the usual separator; in the few
+ * places where the next entry could be read as the end of this one, a comma is kept.
+ */
+function mergesWithNext(item: Item, next: Item | undefined): boolean {
+  if (next === undefined) return false;
+  if (item.kind === "Effect" && item.assignments === undefined) return next.kind === "Block" && next.name.name === "set";
+  if (item.kind === "Rule" && item.condition === undefined) return next.kind === "Attribute" && next.key.kind === "Ident" && next.key.name === "when";
+  return false;
 }
 
 const line = (text: string): Rendering => ({ kind: "line", columns: [text] });

@@ -1,0 +1,35 @@
+/**
+ * `paybillc check [paths...]`: parse every file and report every problem.
+ * Exit 0 when no diagnostic is an error, 1 otherwise, 2 for a path that does not exist.
+ */
+import { compareDiagnostics, type Diagnostic, diagnosticToJson, hasErrors, parse } from "@paybill/lang";
+import type { Io } from "../io.js";
+import { type OutputFormat, printFrames, printJson, printMissing, summary } from "../output/report.js";
+import { discover } from "../project/files.js";
+import { readSource } from "../project/read.js";
+
+export interface CheckOptions {
+  readonly format: OutputFormat;
+}
+
+export async function check(paths: readonly string[], options: CheckOptions, io: Io): Promise<number> {
+  const found = await discover(paths, io.cwd);
+  if (found.missing.length > 0) {
+    printMissing(found.missing, io);
+    return 2;
+  }
+  const diagnostics: Diagnostic[] = [...found.diagnostics];
+  for (const file of found.files) {
+    const read = await readSource(file);
+    if (read.ok) diagnostics.push(...parse(read.source).diagnostics);
+    else diagnostics.push(read.diagnostic);
+  }
+  diagnostics.sort(compareDiagnostics);
+  if (options.format === "json") {
+    printJson(diagnostics.map(diagnosticToJson), io);
+  } else {
+    printFrames(diagnostics, io);
+    io.err(`${summary(diagnostics, found.files.length)}\n`);
+  }
+  return hasErrors(diagnostics) ? 1 : 0;
+}

@@ -1,0 +1,85 @@
+/**
+ * Golden tests: one folder per case under `samples/<suite>/<case>/`, holding
+ * `input.paybill` and the expected output. Adding a case is adding a folder.
+ *
+ *   parse/   → ast.txt          the tree with positions (debugPrint); no diagnostics allowed
+ *   errors/  → diagnostics.txt  every diagnostic with its position, code, message and help
+ *   format/  → output.paybill   the formatted text, which must itself be a fixed point
+ *
+ * `UPDATE_SNAPSHOTS=1` rewrites expectations; `FILTER=name` runs matching cases only.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { debugPrint, type Diagnostic, format, parse, SourceFile } from "@paybill/lang";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("./samples/", import.meta.url));
+const update = process.env.UPDATE_SNAPSHOTS === "1";
+const filter = process.env.FILTER;
+
+function cases(suite: string): string[] {
+  return readdirSync(join(root, suite))
+    .filter((name) => filter === undefined || name.includes(filter))
+    .sort();
+}
+
+function check(path: string, actual: string): void {
+  if (update || !existsSync(path)) {
+    writeFileSync(path, actual);
+    return;
+  }
+  expect(actual).toBe(readFileSync(path, "utf8"));
+}
+
+function load(dir: string): SourceFile {
+  return new SourceFile("input.paybill", readFileSync(join(dir, "input.paybill"), "utf8"));
+}
+
+export function printDiagnostics(diagnostics: readonly Diagnostic[]): string {
+  return diagnostics
+    .map((d) => {
+      const a = d.file.position(d.span.start);
+      const b = d.file.position(d.span.end);
+      const help = d.help === undefined ? "" : `\n    help: ${d.help}`;
+      return `${a.line}:${a.column}-${b.line}:${b.column} ${d.code} ${d.severity}: ${d.message}${help}`;
+    })
+    .join("\n")
+    .concat("\n");
+}
+
+describe("parse samples", () => {
+  for (const name of cases("parse")) {
+    it(name, () => {
+      const dir = join(root, "parse", name);
+      const source = load(dir);
+      const result = parse(source);
+      expect(printDiagnostics(result.diagnostics).trim()).toBe("");
+      check(join(dir, "ast.txt"), debugPrint(result.ast, source));
+    });
+  }
+});
+
+describe("error samples", () => {
+  for (const name of cases("errors")) {
+    it(name, () => {
+      const dir = join(root, "errors", name);
+      const result = parse(load(dir));
+      expect(result.diagnostics.length).toBeGreaterThan(0);
+      check(join(dir, "diagnostics.txt"), printDiagnostics(result.diagnostics));
+    });
+  }
+});
+
+describe("format samples", () => {
+  for (const name of cases("format")) {
+    it(name, () => {
+      const dir = join(root, "format", name);
+      const result = format(load(dir));
+      if (!result.ok) throw new Error(printDiagnostics(result.diagnostics));
+      check(join(dir, "output.paybill"), result.text);
+      const again = format(new SourceFile("output.paybill", result.text));
+      expect(again.ok && again.text).toBe(result.text);
+    });
+  }
+});
