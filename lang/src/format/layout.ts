@@ -3,7 +3,7 @@
  *
  * Rules: two-space indentation; `plan`, `entity`, `action`, `policy`, `workflow` and `test`
  * bodies always one entry per line; every other `{ … }` on one line when it fits in 100
- * columns and holds no comment, else one entry per line; commas between entries only on a
+ * columns and holds no comment and no nested block, else one entry per line; commas between entries only on a
  * single line; `=` aligned across consecutive one-line attributes, and name and type
  * columns aligned across consecutive fields (a blank line ends the run); at most one blank
  * line, kept where the source had one; a long `when` condition breaks before each
@@ -138,7 +138,8 @@ class Layout {
    */
   private container(header: string, items: readonly Item[], span: Span, inline: InlineSep | undefined): Rendering {
     if (items.length === 0 && !this.comments.within(span)) return { kind: "line", columns: [`${header} {}`] };
-    if (inline !== undefined && !this.comments.within(span)) {
+    // A body holding a nested block (`tags { … }`) is easier to read one entry per line.
+    if (inline !== undefined && !this.comments.within(span) && !items.some((item) => item.kind === "Block")) {
       const parts = items.map((item) => this.inline(item));
       if (parts.every((p): p is string => p !== undefined)) {
         const text = `${header} { ${parts.join(inline)} }`;
