@@ -6,7 +6,7 @@ import { compareDiagnostics, type Diagnostic, diagnosticToJson, hasErrors, parse
 import type { Io } from "../io.js";
 import { type OutputFormat, printFrames, printJson, printMissing, summary } from "../output/report.js";
 import { discover } from "../project/files.js";
-import { readSource } from "../project/read.js";
+import { readSources } from "../project/read.js";
 
 export interface CheckOptions {
   readonly format: OutputFormat;
@@ -19,11 +19,7 @@ export async function check(paths: readonly string[], options: CheckOptions, io:
     return 2;
   }
   const diagnostics: Diagnostic[] = [...found.diagnostics];
-  for (const file of found.files) {
-    const read = await readSource(file);
-    if (read.ok) diagnostics.push(...parse(read.source).diagnostics);
-    else diagnostics.push(read.diagnostic);
-  }
+  for await (const { source } of readSources(found.files, diagnostics)) diagnostics.push(...parse(source).diagnostics);
   diagnostics.sort(compareDiagnostics);
   if (options.format === "json") {
     printJson(diagnostics.map(diagnosticToJson), io);

@@ -12,7 +12,7 @@ import type { Io } from "../io.js";
 import { filesWith, type OutputFormat, plural, printFrames, printJson, printMissing } from "../output/report.js";
 import { discover } from "../project/files.js";
 import { describeFsError } from "../project/fs-errors.js";
-import { readSource } from "../project/read.js";
+import { readSources } from "../project/read.js";
 import { writeAtomically } from "../project/write.js";
 
 export interface FmtOptions {
@@ -29,19 +29,14 @@ export async function fmt(paths: readonly string[], options: FmtOptions, io: Io)
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const changed: string[] = [];
   let writeFailed = false;
-  for (const file of found.files) {
-    const read = await readSource(file);
-    if (!read.ok) {
-      diagnostics.push(read.diagnostic);
-      continue;
-    }
-    const result = format(read.source);
+  for await (const { file, source, bytes: original } of readSources(found.files, diagnostics)) {
+    const result = format(source);
     if (!result.ok) {
       diagnostics.push(...result.diagnostics);
       continue;
     }
     const bytes = Buffer.from(result.text, "utf8");
-    if (bytes.equals(read.bytes)) continue;
+    if (bytes.equals(original)) continue;
     if (!options.check) {
       try {
         await writeAtomically(file.path, bytes);

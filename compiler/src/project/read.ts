@@ -35,3 +35,18 @@ export async function readSource(file: ProjectFile): Promise<ReadResult> {
 function failed(file: ProjectFile, kind: "unreadableFile" | "notUtf8", message: string, help: string): ReadResult {
   return { ok: false, diagnostic: diagnostic(kind, new SourceFile(file.name, ""), { start: 0, end: 0 }, message, help) };
 }
+
+/**
+ * Reads files in order, yielding each one that could be read as text; a file that could
+ * not is added to `diagnostics` and skipped.
+ */
+export async function* readSources(
+  files: readonly ProjectFile[],
+  diagnostics: Diagnostic[],
+): AsyncGenerator<{ readonly file: ProjectFile; readonly source: SourceFile; readonly bytes: Uint8Array }> {
+  for (const file of files) {
+    const read = await readSource(file);
+    if (read.ok) yield { file, source: read.source, bytes: read.bytes };
+    else diagnostics.push(read.diagnostic);
+  }
+}

@@ -52,6 +52,18 @@ export class PaybillParser extends CelParser {
     return { kind: "Ident", span: this.tokenSpan(token), name: token.isInsertedInRecovery ? "" : token.image };
   }
 
+  /** `{ item, item, … }` with optional commas between items. */
+  private braced<I>(item: () => I | undefined): I[] {
+    const items: I[] = [];
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.add(items, item());
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+    return items;
+  }
+
   /** Consumes a keyword and returns the word it stands for. */
   private keyword<W extends string>(type: TokenType, word: W): W {
     this.CONSUME(type);
@@ -352,14 +364,7 @@ export class PaybillParser extends CelParser {
   // ---- generic bodies ----
 
   private body = this.define("body", (): A.Entry[] => {
-    const entries: A.Entry[] = [];
-    this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.add(entries, this.SUBRULE(this.entry));
-      this.OPTION(() => this.CONSUME(T.Comma));
-    });
-    this.CONSUME(T.RCurly);
-    return entries;
+    return this.braced(() => this.SUBRULE(this.entry));
   }, LIST);
 
   private entry = this.define("entry", (): A.Entry =>
@@ -431,14 +436,7 @@ export class PaybillParser extends CelParser {
   }, NONE);
 
   private fieldList = this.define("fieldList", (): A.Field[] => {
-    const fields: A.Field[] = [];
-    this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.add(fields, this.SUBRULE(this.field));
-      this.OPTION(() => this.CONSUME(T.Comma));
-    });
-    this.CONSUME(T.RCurly);
-    return fields;
+    return this.braced(() => this.SUBRULE(this.field));
   }, LIST);
 
   /** `name type @annotations`; a `:` after the name is optional (input blocks use it). */
@@ -459,13 +457,7 @@ export class PaybillParser extends CelParser {
   private actionDecl = this.define("actionDecl", (): A.ActionDecl => {
     const start = this.CONSUME(T.Action);
     const name = this.SUBRULE(this.name);
-    const body: A.ActionEntry[] = [];
-    this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.add(body, this.SUBRULE(this.actionEntry));
-      this.OPTION(() => this.CONSUME(T.Comma));
-    });
-    this.CONSUME(T.RCurly);
+    const body = this.braced(() => this.SUBRULE(this.actionEntry));
     return { kind: "Action", span: this.spanFrom(start), name, body };
   }, NONE);
 
@@ -542,22 +534,15 @@ export class PaybillParser extends CelParser {
   private policyDecl = this.define("policyDecl", (): A.PolicyDecl => {
     const start = this.CONSUME(T.Policy);
     const name = this.SUBRULE(this.name);
-    const body: (A.Attribute | A.Rule)[] = [];
-    this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.add(
-        body,
-        this.OR({
-          IGNORE_AMBIGUITIES: true,
-          DEF: [
-            { GATE: () => this.LA(2).tokenType !== T.Equals, ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.rule) },
-            { ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.attribute) },
-          ],
-        }),
-      );
-      this.OPTION(() => this.CONSUME(T.Comma));
-    });
-    this.CONSUME(T.RCurly);
+    const body = this.braced(() =>
+      this.OR({
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          { GATE: () => this.LA(2).tokenType !== T.Equals, ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.rule) },
+          { ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.attribute) },
+        ],
+      }),
+    );
     return { kind: "Policy", span: this.spanFrom(start), name, body };
   }, NONE);
 
@@ -669,13 +654,7 @@ export class PaybillParser extends CelParser {
   private workflowDecl = this.define("workflowDecl", (): A.WorkflowDecl => {
     const start = this.CONSUME(T.Workflow);
     const name = this.SUBRULE(this.name);
-    const body: A.WorkflowEntry[] = [];
-    this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.add(body, this.SUBRULE(this.workflowEntry));
-      this.OPTION(() => this.CONSUME(T.Comma));
-    });
-    this.CONSUME(T.RCurly);
+    const body = this.braced(() => this.SUBRULE(this.workflowEntry));
     return { kind: "Workflow", span: this.spanFrom(start), name, body };
   }, NONE);
 
@@ -697,13 +676,7 @@ export class PaybillParser extends CelParser {
           ALT: (): A.WorkflowEntry => {
             this.CONSUME(T.State);
             const name = this.SUBRULE(this.name);
-            const body: A.StateEntry[] = [];
-            this.CONSUME(T.LCurly);
-            this.MANY(() => {
-              this.add(body, this.SUBRULE(this.stateEntry));
-              this.OPTION(() => this.CONSUME(T.Comma));
-            });
-            this.CONSUME(T.RCurly);
+            const body = this.braced(() => this.SUBRULE(this.stateEntry));
             return { kind: "State", span: this.spanFrom(start), name, body };
           },
         },
@@ -769,13 +742,7 @@ export class PaybillParser extends CelParser {
   private testDecl = this.define("testDecl", (): A.TestDecl => {
     const start = this.CONSUME(T.Test);
     const name = this.stringValue(this.CONSUME(T.StringLiteral));
-    const body: A.TestStatement[] = [];
-    this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.add(body, this.SUBRULE(this.testStatement));
-      this.OPTION(() => this.CONSUME(T.Comma));
-    });
-    this.CONSUME(T.RCurly);
+    const body = this.braced(() => this.SUBRULE(this.testStatement));
     return { kind: "Test", span: this.spanFrom(start), name, body };
   }, NONE);
 
