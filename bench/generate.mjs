@@ -141,7 +141,7 @@ const COMPANY_B = ["labs", "corp", "group", "systems", "retail", "health", "bank
 const WORDS = "the a request for customer invoice order review escalation when over limit must be approved by finance before refund agent may only act within its workflow state and budget data stays in region tenant isolated pooled bridge silo".split(" ");
 
 const snake = (pascal) => pascal.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
-const plural = (word) => (word.endsWith("y") ? `${word.slice(0, -1)}ies` : word.endsWith("s") || word.endsWith("x") || word.endsWith("ch") ? `${word}es` : `${word}s`);
+const plural = (word) => (/[^aeiou]y$/.test(word) ? `${word.slice(0, -1)}ies` : word.endsWith("s") || word.endsWith("x") || word.endsWith("ch") ? `${word}es` : `${word}s`);
 const sentence = (rng, min, max) => {
   const words = [];
   const n = rng.int(min, max);
@@ -187,7 +187,9 @@ function platformModel(rng, tenantCount) {
       price,
       trialDays: price !== null && price > 0 ? rng.pick([7, 14, 30]) : null,
       isolation,
-      cloud: isolation === "pooled" ? null : rng.pick(clouds).name,
+      // With several clouds declared, a plan says which one it runs on (`pooled on aws_primary`);
+      // pooled plans share the primary cloud of a provider.
+      cloud: isolation === "pooled" ? rng.pick(clouds.filter((c) => c.name.endsWith("_primary"))).name : rng.pick(clouds).name,
       limits: LIMITS.slice(0, 3 + (index % 5)).map((limit) => ({
         name: limit,
         amount: (index + 1) * rng.pick([3, 5, 10, 50, 100, 1000]),
@@ -204,6 +206,7 @@ function platformModel(rng, tenantCount) {
         roles: rng.sample(ROLES, rng.int(1, 3)).concat(role).filter((r, k, all) => all.indexOf(r) === k),
         model: rng.pick(["gpt-4.1", "claude-sonnet", "llama-70b", "mistral-large"]),
         maxSteps: rng.int(10, 200),
+        description: sentence(rng, 4, 9),
       });
     }
   }
@@ -214,11 +217,15 @@ function platformModel(rng, tenantCount) {
     if (seen.has(name)) name = `${name}_${i}`;
     seen.add(name);
     const plan = rng.pick(plans);
+    // Pooled tenants run on their plan's cloud; bridge and silo tenants sometimes get a cloud
+    // of their own. Either way the region is one the cloud's provider offers.
+    const cloud = plan.isolation === "pooled" || rng.chance(0.5) ? null : rng.pick(clouds).name;
+    const provider = clouds.find((c) => c.name === (cloud ?? plan.cloud)).provider;
     tenants.push({
       name,
       plan: plan.name,
-      region: rng.pick(rng.pick(PROVIDERS)[1]),
-      cloud: plan.isolation === "pooled" ? null : rng.pick(clouds).name,
+      region: rng.pick(PROVIDERS.find(([p]) => p === provider)[1]),
+      cloud,
       contact: `ops@${name.replace(/_/g, "-")}.example.com`,
       seats: rng.int(1, 5000),
       billingDay: rng.int(1, 28),
@@ -253,6 +260,8 @@ function entityModel(rng, name, siblings) {
     }
   }
   add({ name: "created_at", kind: "timestamp", annotations: [], optional: false });
+  // Field annotations are the language's: @id, @pii, @unique, @index, @default (and
+  // @renamed). What else a team would note about a field goes in a trailing comment.
   for (const field of fields) {
     switch (field.kind) {
       case "string":
@@ -260,16 +269,16 @@ function entityModel(rng, name, siblings) {
         if (rng.chance(0.2)) field.annotations.push(rng.pick(["@unique", "@index"]));
         break;
       case "pii":
-        field.type = "string";
+        field.type = rng.chance(0.5) ? "string" : `string(max: ${rng.pick([200, 320])})`;
         field.annotations.push("@pii");
-        if (rng.chance(0.3)) field.annotations.push("@encrypted");
+        if (rng.chance(0.3)) field.comment = "encrypted at rest";
         break;
       case "text":
-        field.type = rng.chance(0.5) ? "text" : `string(max: ${rng.pick([2000, 5000, 10000])})`;
+        field.type = rng.chance(0.5) ? "string" : `string(max: ${rng.pick([2000, 5000, 10000])})`;
         break;
       case "decimal":
-        field.type = rng.chance(0.5) ? "decimal" : "decimal(precision: 12, scale: 2)";
-        if (rng.chance(0.4)) field.annotations.push(`@check(min: 0, max: ${rng.pick([1000, 100000, 1000000])})`);
+        field.type = rng.chance(0.5) ? "decimal" : rng.pick(["decimal(precision: 12, scale: 2)", "decimal(12, 2)", "money"]);
+        if (rng.chance(0.4)) field.comment = `between 0 and ${rng.pick([1000, 100000, 1000000])}`;
         break;
       case "int":
         field.type = "int";
@@ -281,10 +290,14 @@ function entityModel(rng, name, siblings) {
         break;
       case "timestamp":
         field.type = field.optional ? "timestamp?" : "timestamp";
-        if (field.name === "created_at") field.annotations.push("@default(now)", "@immutable");
+        if (field.name === "created_at") {
+          field.annotations.push("@default(now)");
+          field.comment = "never changes";
+        }
         break;
       case "list":
-        field.type = "list(string)";
+        // A list that conditions go through declares its size cap: evaluation stays bounded.
+        field.type = `list(string, max: ${rng.pick([10, 20, 50])})`;
         break;
       case "enum":
         field.type = `enum(${field.values.join(", ")})`;
@@ -295,8 +308,9 @@ function entityModel(rng, name, siblings) {
   return {
     name,
     table: plural(snake(name)),
-    annotations: [`@table("${plural(snake(name))}")`, ...(rng.chance(0.4) ? ["@audit"] : []), ...(rng.chance(0.3) ? [`@retention(days: ${rng.pick([90, 365, 2555])})`] : [])],
+    annotations: [`@table("${plural(snake(name))}")`],
     doc: rng.chance(0.5) ? sentence(rng, 6, 14) : null,
+    notes: [...(rng.chance(0.4) ? ["every change is audited"] : []), ...(rng.chance(0.3) ? [`rows are kept ${rng.pick([90, 365, 2555])} days`] : [])],
     fields,
   };
 }
@@ -318,7 +332,7 @@ function inputFieldFrom(rng, field) {
     case "timestamp":
       return { ...base, type: "timestamp" };
     case "list":
-      return { ...base, type: "list(string)" };
+      return { ...base, type: `list(string, max: ${rng.pick([10, 20])})` };
     case "enum":
       return { ...base, type: field.type };
     default:
@@ -328,21 +342,20 @@ function inputFieldFrom(rng, field) {
 
 function actionModels(rng, entity, features) {
   const actions = [];
-  const editable = entity.fields.filter((f) => !["id", "created_at", "status"].includes(f.name) && f.kind !== "ref");
+  // `updated_at` is written by the actions themselves (`updated_at = context.time`), never from input.
+  const editable = entity.fields.filter((f) => !["id", "created_at", "updated_at", "status"].includes(f.name) && f.kind !== "ref");
   const key = `${snake(entity.name)}`;
   const requires = () => (rng.chance(0.3) ? rng.pick(features) : null);
   const attrs = () => {
     const list = [];
-    if (rng.chance(0.5)) list.push(["description", `"${sentence(rng, 5, 12)}"`]);
-    if (rng.chance(0.3)) list.push(["idempotent", "true"]);
-    if (rng.chance(0.3)) list.push(["timeout", rng.pick(["5s", "30s", "2m"])]);
+    if (rng.chance(0.6)) list.push(["description", `"${sentence(rng, 5, 12)}"`]);
     return list;
   };
   const create = rng.sample(editable, rng.int(2, 6)).map((f) => inputFieldFrom(rng, f));
   actions.push({
     name: `create_${key}`, entity: entity.name, op: "insert", keyed: false, input: create,
     set: create.map((f) => [f.name, `input.${f.name}`]).concat([["status", entity.fields.find((f) => f.name === "status").values[0]]]),
-    requires: requires(), attributes: attrs(), rate: rng.chance(0.3) ? `${rng.pick([10, 100, 1000])} per ${rng.pick(["minute", "hour"])}` : null,
+    requires: requires(), attributes: attrs(),
   });
   for (const verb of rng.sample(VERBS_UPDATE, rng.int(1, 2))) {
     const changed = rng.sample(editable, rng.int(1, 3)).map((f) => inputFieldFrom(rng, f));
@@ -350,7 +363,7 @@ function actionModels(rng, entity, features) {
       name: `${verb}_${key}`, entity: entity.name, op: "update", keyed: true,
       input: [{ name: key, kind: "ref", type: `${entity.name}.id` }, ...changed],
       set: changed.map((f) => [f.name, `input.${f.name}`]).concat(entity.fields.some((f) => f.name === "updated_at") ? [["updated_at", "context.time"]] : []),
-      requires: requires(), attributes: attrs(), rate: null,
+      requires: requires(), attributes: attrs(),
     });
   }
   const statuses = entity.fields.find((f) => f.name === "status").values;
@@ -362,21 +375,21 @@ function actionModels(rng, entity, features) {
       name: `${verb}_${key}`, entity: entity.name, op: "update", keyed: true,
       input: [{ name: key, kind: "ref", type: `${entity.name}.id` }, ...extra],
       set: [["status", ["close", "archive", "cancel", "reject", "suspend"].includes(verb) ? statuses.at(-1) : verb === "reopen" ? statuses[0] : statuses[1]]],
-      requires: requires(), attributes: attrs(), rate: null,
+      requires: requires(), attributes: attrs(),
     });
   }
   if (rng.chance(0.5)) {
     actions.push({
       name: `delete_${key}`, entity: entity.name, op: "delete", keyed: true,
       input: [{ name: key, kind: "ref", type: `${entity.name}.id` }, { name: "reason", kind: "string", type: "string(max: 500)" }],
-      set: null, requires: requires(), attributes: attrs(), rate: null,
+      set: null, requires: requires(), attributes: attrs(),
     });
   }
   if (rng.chance(0.4)) {
     actions.push({
       name: `export_${plural(key)}`, entity: entity.name, op: null, keyed: false,
       input: [{ name: "since", kind: "timestamp", type: "timestamp" }, { name: "format", kind: "enum", values: ["csv", "json"], type: "enum(csv, json)" }],
-      set: null, requires: rng.pick(features), attributes: attrs(), rate: null,
+      set: null, requires: rng.pick(features), attributes: attrs(),
     });
   }
   return actions;
@@ -439,9 +452,11 @@ function termFor(rng, path, field) {
 
 const GENERAL_TERMS = [
   (rng) => `context.approvals.exists(a, a.group == "${rng.pick(GROUPS)}")`,
-  (rng) => `!context.approvals.exists(a, a.group == "${rng.pick(GROUPS)}" && a.granted)`,
+  (rng) => `!context.approvals.exists(a, a.group == "${rng.pick(GROUPS)}" && a.by != principal.id)`,
   (rng) => `context.approvals.size() >= ${rng.int(1, 3)}`,
-  (rng) => `context.budget.writes_left > ${rng.int(0, 3)}`,
+  (rng) => `context.budget.writes > ${rng.int(0, 3)}`,
+  (rng) => `context.budget.steps >= ${rng.int(1, 5)}`,
+  (rng) => `context.approvals.all(a, context.time - a.at < duration("${rng.pick([24, 72, 168])}h"))`,
   (rng) => `"${rng.pick(ROLES)}" in principal.roles`,
   (rng) => `principal.roles.exists(r, r in ["${rng.pick(ROLES)}", "${rng.pick(ROLES)}"])`,
   (rng) => `tenant.plan in ["${rng.pick(["business", "scale"])}", "enterprise"]`,
@@ -453,9 +468,14 @@ const GENERAL_TERMS = [
   (rng) => `context.workflow.state == "${rng.pick(["review", "triage", "approve"])}"`,
 ];
 
-function condition(rng, action, entity) {
+/**
+ * A `when` condition for a rule about `action`. `withInput` is false when the rule also
+ * names a data access (`read Ticket`): `input` is then the input of no action in
+ * particular and has no fields. `resource` is the row of a keyed action (update, delete).
+ */
+function condition(rng, action, entity, withInput = true) {
   const fields = [];
-  for (const f of action.input) fields.push([`input.${f.name}`, f]);
+  if (withInput) for (const f of action.input) fields.push([`input.${f.name}`, f]);
   if (action.keyed) for (const f of entity.fields) if (f.kind !== "id") fields.push([`resource.${f.name}`, f]);
   const term = () => (fields.length > 0 && rng.chance(0.65) ? termFor(rng, ...rng.pick(fields)) : rng.pick(GENERAL_TERMS)(rng));
   const shape = rng.next();
@@ -489,8 +509,18 @@ function moduleModel(seed, index, platform) {
   const byEntity = new Map(entities.map((e) => [e.name, e]));
 
   const policies = [];
+  // Some deletions stay with people: one unconditional forbid, and nothing permits them.
+  const blocked = new Set();
   for (const action of actions) {
     const entity = byEntity.get(action.entity);
+    if (action.op === "delete" && rng.chance(0.3)) {
+      blocked.add(action.name);
+      policies.push({
+        name: `no_agent_${action.name}`, description: "Deleting records stays with people", severity: "high",
+        rules: [{ effect: "forbid", principals: ["any agent"], targets: [action.name], when: null }], action: action.name,
+      });
+      continue;
+    }
     const count = rng.int(1, 2);
     for (let i = 0; i < count; i++) {
       const rules = [];
@@ -504,7 +534,10 @@ function moduleModel(seed, index, platform) {
         if (rng.chance(0.15)) targets.push(`read ${entity.name}`);
         const pii = entity.fields.find((f) => f.kind === "pii");
         if (effect === "forbid" && pii && rng.chance(0.2)) targets.push(`read ${entity.name}.${pii.name}`);
-        rules.push({ effect, principals, targets, when: rng.chance(0.9) ? condition(rng, action, entity) : null });
+        // A forbid here always has a condition: an unconditional one would make every permit
+        // of the same action pointless (PB4021). Permits are unconditional one time in ten.
+        const when = effect === "forbid" || rng.chance(0.9) ? condition(rng, action, entity, targets.length === 1) : null;
+        rules.push({ effect, principals, targets, when });
       }
       policies.push({
         name: `${rules[0].effect === "permit" ? "allow" : "deny"}_${action.name}_${i + 1}`,
@@ -526,7 +559,7 @@ function moduleModel(seed, index, platform) {
   const workflowCount = rng.int(1, 4);
   for (let w = 0; w < workflowCount; w++) {
     const entity = rng.pick(entities);
-    const own = actions.filter((a) => a.entity === entity.name);
+    const own = actions.filter((a) => a.entity === entity.name && !blocked.has(a.name));
     const names = ["triage", "review", "approve", "fulfil", "verify", "notify", "escalate", "reconcile"];
     const states = rng.sample(names, rng.int(2, 5));
     const wf = {
@@ -551,6 +584,23 @@ function moduleModel(seed, index, platform) {
     });
     wf.states.push({ name: "done", final: true });
     workflows.push(wf);
+
+    // What the workflow allows, some policy must permit its agent to do (else PB4020: the
+    // state is dead). What the domain's policies do not already permit, a policy of the
+    // workflow's own does.
+    const agent = platform.agents.find((a) => a.name === wf.agent);
+    const permitted = new Set(
+      policies.flatMap((p) => p.rules)
+        .filter((r) => r.effect === "permit" && r.principals.some((who) => who === "any agent" || who === agent.name || (who.startsWith("role ") && agent.roles.includes(who.slice(5)))))
+        .flatMap((r) => r.targets),
+    );
+    const missing = [...new Set(wf.states.flatMap((st) => st.allow ?? []))].filter((target) => !permitted.has(target));
+    if (missing.length > 0) {
+      policies.push({
+        name: `${wf.name}_steps`, description: `What ${wf.agent} does in ${wf.name}`, severity: null,
+        rules: [{ effect: "permit", principals: [wf.agent], targets: missing, when: null }], action: null,
+      });
+    }
   }
 
   const tests = [];
@@ -698,12 +748,12 @@ function renderPlatform(platform) {
     const out = header("acme.platform", []);
     out.push("// Agents act only inside workflows; roles select them in policies.", "");
     for (const a of platform.agents) {
-      if (a.roles.length === 1) out.push(`agent ${a.name} { roles = [${a.roles[0]}], model = "${a.model}" }`);
+      if (a.roles.length === 1) out.push(`agent ${a.name} { roles = [${a.roles[0]}] }   // ${a.model}`);
       else {
+        out.push(`// ${a.model}, at most ${a.maxSteps} steps a run`);
         out.push(`agent ${a.name} {`);
-        out.push(`  roles     = [${a.roles.join(", ")}]`);
-        out.push(`  model     = "${a.model}"`);
-        out.push(`  max_steps = ${a.maxSteps}`);
+        out.push(`  roles       = [${a.roles.join(", ")}]`);
+        out.push(`  description = "${a.description}"`);
         out.push("}");
       }
     }
@@ -718,13 +768,12 @@ function renderPlatform(platform) {
       if (t.cloud === null && !t.suspended) {
         out.push(`tenant ${t.name} { plan = ${t.plan}, region = "${t.region}" }   // ${t.seats} seats`);
       } else {
+        if (t.suspended) out.push("// Suspended for non-payment: the runtime refuses its agents' actions.");
         out.push(`tenant ${t.name} {`);
         out.push(`  plan        = ${t.plan}`);
         out.push(`  region      = "${t.region}"`);
         if (t.cloud) out.push(`  cloud       = ${t.cloud}`);
-        out.push(`  contact     = "${t.contact}"`);
-        out.push(`  billing_day = ${t.billingDay}`);
-        if (t.suspended) out.push("  suspended   = true");
+        out.push(`  description = "${t.contact}, billed on day ${t.billingDay}"`);
         out.push("}");
       }
     }
@@ -740,12 +789,14 @@ function renderModule(m) {
     const out = header(m.package, []);
     for (const e of m.entities) {
       if (e.doc) out.push(`/** ${e.doc}. */`);
+      for (const note of e.notes) out.push(`// ${note[0].toUpperCase()}${note.slice(1)}.`);
       out.push(`entity ${e.name} ${e.annotations.join(" ")} {`);
       const width = Math.max(...e.fields.map((f) => f.name.length)) + 1;
       const typeWidth = Math.max(...e.fields.map((f) => f.type.length)) + 1;
       for (const f of e.fields) {
         const line = `  ${pad(f.name, width)}${f.annotations.length > 0 ? pad(f.type, typeWidth) + f.annotations.join(" ") : f.type}`;
-        out.push(f.kind === "pii" && f.annotations.length === 1 ? `${line}   // masked in exports` : line);
+        const comment = f.comment ?? (f.kind === "pii" ? "masked in exports" : null);
+        out.push(comment ? `${line}   // ${comment}` : line);
       }
       out.push("}", "");
     }
@@ -782,7 +833,6 @@ function renderModule(m) {
         }
       }
       if (a.requires) out.push(`  requires feature ${a.requires}                     // plan entitlement`);
-      if (a.rate) out.push(`  rate { limit = ${a.rate} }`);
       out.push("}");
     }
     files.push({ name: `${dir}/actions.paybill`, text: `${out.join("\n")}\n` });
@@ -926,7 +976,7 @@ function jsonDeclarations(model) {
         kind: "action", package: m.package, name: a.name, entity: a.entity,
         input: a.input.map((f) => ({ name: f.name, type: f.type })),
         effect: a.op === null ? null : { op: a.op, entity: a.entity, key: a.keyed ? `input.${a.input[0].name}` : null, set: a.set && Object.fromEntries(a.set) },
-        requires: a.requires, attributes: Object.fromEntries(a.attributes), rate: a.rate,
+        requires: a.requires, attributes: Object.fromEntries(a.attributes),
       });
     }
     for (const pol of m.policies) {

@@ -150,11 +150,12 @@ describe("paybillc check", () => {
   });
 
   it("checks the current directory when no path is given, counting files in the summary", async () => {
-    const dir = await project({ "a.paybill": VALID, "b.paybill": VALID, "c.paybill": "plan c { price = = 1 }\n" });
+    // One package per file: the same declarations in one package would be duplicates.
+    const dir = await project({ "a.paybill": `package a\n${VALID}`, "b.paybill": `package b\n${VALID}`, "c.paybill": "plan c { price = = 1 }\n" });
     const run = await paybillc(["check"], dir);
     expect(run.code).toBe(1);
     expect(run.stderr.endsWith("\n1 error in 1 file (3 files checked)\n")).toBe(true);
-    await writeFile(join(dir, "c.paybill"), VALID);
+    await writeFile(join(dir, "c.paybill"), `package c\n${VALID}`);
     expect((await paybillc(["check"], dir)).stderr).toBe("checked 3 files, no problems\n");
   });
 

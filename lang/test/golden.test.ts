@@ -5,13 +5,15 @@
  *   parse/   → ast.txt          the tree with positions (debugPrint); no diagnostics allowed
  *   errors/  → diagnostics.txt  every diagnostic with its position, code, message and help
  *   format/  → output.paybill   the formatted text, which must itself be a fixed point
+ *   check/   → diagnostics.txt  a project (every `.paybill` file in the folder) checked with
+ *                               the standard library: resolution, types and rules
  *
  * `UPDATE_SNAPSHOTS=1` rewrites expectations; `FILTER=name` runs matching cases only.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { debugPrint, type Diagnostic, format, parse, SourceFile } from "@paybill/lang";
+import { checkProject, debugPrint, type Diagnostic, format, parse, SourceFile } from "@paybill/lang";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("./samples/", import.meta.url));
@@ -42,7 +44,8 @@ export function printDiagnostics(diagnostics: readonly Diagnostic[]): string {
       const a = d.file.position(d.span.start);
       const b = d.file.position(d.span.end);
       const help = d.help === undefined ? "" : `\n    help: ${d.help}`;
-      return `${a.line}:${a.column}-${b.line}:${b.column} ${d.code} ${d.severity}: ${d.message}${help}`;
+      const file = d.file.name === "input.paybill" ? "" : `${d.file.name}:`;
+      return `${file}${a.line}:${a.column}-${b.line}:${b.column} ${d.code} ${d.severity}: ${d.message}${help}`;
     })
     .join("\n")
     .concat("\n");
@@ -80,6 +83,19 @@ describe("format samples", () => {
       check(join(dir, "output.paybill"), result.text);
       const again = format(new SourceFile("output.paybill", result.text));
       expect(again.ok && again.text).toBe(result.text);
+    });
+  }
+});
+
+describe("check samples", () => {
+  for (const name of cases("check")) {
+    it(name, () => {
+      const dir = join(root, "check", name);
+      const files = readdirSync(dir)
+        .filter((f) => f.endsWith(".paybill"))
+        .map((f) => new SourceFile(f, readFileSync(join(dir, f), "utf8")));
+      const result = checkProject(files);
+      check(join(dir, "diagnostics.txt"), printDiagnostics(result.diagnostics));
     });
   }
 });

@@ -1,8 +1,9 @@
 /**
- * `paybillc check [paths...]`: parse every file and report every problem.
+ * `paybillc check [paths...]`: check the project the files form (syntax, names, types,
+ * rules) and report every problem.
  * Exit 0 when no diagnostic is an error, 1 otherwise, 2 for a path that does not exist.
  */
-import { compareDiagnostics, type Diagnostic, diagnosticToJson, hasErrors, parse } from "@paybill/lang";
+import { checkProject, compareDiagnostics, type Diagnostic, diagnosticToJson, hasErrors, type SourceFile } from "@paybill/lang";
 import type { Io } from "../io.js";
 import { type OutputFormat, printFrames, printJson, printMissing, summary } from "../output/report.js";
 import { discover } from "../project/files.js";
@@ -19,7 +20,9 @@ export async function check(paths: readonly string[], options: CheckOptions, io:
     return 2;
   }
   const diagnostics: Diagnostic[] = [...found.diagnostics];
-  for await (const { source } of readSources(found.files, diagnostics)) diagnostics.push(...parse(source).diagnostics);
+  const sources: SourceFile[] = [];
+  for await (const { source } of readSources(found.files, diagnostics)) sources.push(source);
+  diagnostics.push(...checkProject(sources).diagnostics);
   diagnostics.sort(compareDiagnostics);
   if (options.format === "json") {
     printJson(diagnostics.map(diagnosticToJson), io);

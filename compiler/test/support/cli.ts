@@ -59,9 +59,14 @@ export async function project(files: Record<string, string | Uint8Array> = {}): 
 /** Lines of a Node.js stack trace (`    at f (file.js:1:2)`). */
 export const STACK_LINE = /^\s+at .+/m;
 
-export const VALID = `plan free {
-  price = 0 usd per month
-  features = [tickets]
+export const VALID = `import std.isolation.{pooled}
+
+cloud aws primary { region = "eu-west-1" }
+
+plan free {
+  price     = 0 usd per month
+  isolation = pooled on primary
+  features  = [tickets]
 }
 
 agent support_bot { roles = [support] }

@@ -61,7 +61,7 @@ export const errorMessages: IParserErrorMessageProvider = {
       return encode(
         "expectedDeclaration",
         `expected a declaration, found ${describeToken(actual)}`,
-        "a file holds `cloud`, `plan`, `tenant`, `entity`, `agent`, `action`, `policy`, `workflow` and `test` declarations",
+        "a file holds `provider`, `isolation`, `cloud`, `plan`, `tenant`, `entity`, `agent`, `action`, `policy`, `workflow` and `test` declarations",
       );
     }
     const misuse = reservedMisuse(actual, [expected]);
@@ -75,7 +75,7 @@ export const errorMessages: IParserErrorMessageProvider = {
     return encode(
       "expectedDeclaration",
       `expected a declaration, found ${describeToken(firstRedundant)}`,
-      "a file holds `cloud`, `plan`, `tenant`, `entity`, `agent`, `action`, `policy`, `workflow` and `test` declarations",
+      "a file holds `provider`, `isolation`, `cloud`, `plan`, `tenant`, `entity`, `agent`, `action`, `policy`, `workflow` and `test` declarations",
     );
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
@@ -109,7 +109,7 @@ const RULE_HELP: Record<string, string> = {
     "a value is a string (`\"eu-west-1\"`), a number (`3`, `99 usd per month`), a duration (`10m`), a name, `true`, `false` or a list (`[a, b]`)",
   celPrimary: "an expression is a name, a literal or an operation, such as `input.amount > 100.0`",
   celExpr: "an expression is a name, a literal or an operation, such as `input.amount > 100.0`",
-  declaration: "a file holds `cloud`, `plan`, `tenant`, `entity`, `agent`, `action`, `policy`, `workflow` and `test` declarations",
+  declaration: "a file holds `provider`, `isolation`, `cloud`, `plan`, `tenant`, `entity`, `agent`, `action`, `policy`, `workflow` and `test` declarations",
 };
 
 const CLOSERS = new Map<TokenType, string>();

@@ -169,6 +169,8 @@ export class PaybillParser extends CelParser {
     "declaration",
     (): A.Declaration | undefined =>
       this.OR([
+        { ALT: () => this.SUBRULE(this.providerDecl) },
+        { ALT: () => this.SUBRULE(this.isolationDecl) },
         { ALT: () => this.SUBRULE(this.cloudDecl) },
         { ALT: () => this.SUBRULE(this.planDecl) },
         { ALT: () => this.SUBRULE(this.tenantDecl) },
@@ -399,6 +401,20 @@ export class PaybillParser extends CelParser {
     });
     const body = this.SUBRULE(this.body);
     return { kind: "Cloud", span: this.spanFrom(start), provider, name, body };
+  }, NONE);
+
+  private providerDecl = this.define("providerDecl", (): A.ProviderDecl => {
+    const start = this.CONSUME(T.Provider);
+    const name = this.SUBRULE(this.name);
+    const body = this.SUBRULE(this.body);
+    return { kind: "Provider", span: this.spanFrom(start), name, body };
+  }, NONE);
+
+  private isolationDecl = this.define("isolationDecl", (): A.IsolationDecl => {
+    const start = this.CONSUME(T.Isolation);
+    const name = this.SUBRULE(this.name);
+    const body = this.SUBRULE(this.body);
+    return { kind: "Isolation", span: this.spanFrom(start), name, body };
   }, NONE);
 
   private planDecl = this.define("planDecl", (): A.PlanDecl => {

@@ -52,6 +52,8 @@ export const Action = keyword("action");
 export const Policy = keyword("policy");
 export const Workflow = keyword("workflow");
 export const Test = keyword("test");
+export const Isolation = keyword("isolation");
+export const Provider = keyword("provider");
 export const Permit = keyword("permit");
 export const Forbid = keyword("forbid");
 export const To = keyword("to");
@@ -173,7 +175,7 @@ export const UnterminatedComment = createToken({
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\uFEFF]+/, group: Lexer.SKIPPED });
 
 export const CONTEXTUAL_KEYWORDS = [
-  Cloud, Plan, Tenant, Entity, Agent, Action, Policy, Workflow, Test, Permit, Forbid, To, When, Any, Role, Input, Effect,
+  Cloud, Plan, Tenant, Entity, Agent, Action, Policy, Workflow, Test, Isolation, Provider, Permit, Forbid, To, When, Any, Role, Input, Effect,
   SetKw, Requires, Feature, Read, Insert, Update, Delete, Start, State, Allow, Next, Await, Approval, From, Final, On, Per,
   Given, Do, At, Expect, Deny, Pending, By,
 ];

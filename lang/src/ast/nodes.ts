@@ -59,6 +59,8 @@ export interface ImportDecl {
 }
 
 export type Declaration =
+  | ProviderDecl
+  | IsolationDecl
   | CloudDecl
   | PlanDecl
   | TenantDecl
@@ -167,6 +169,22 @@ export interface Block {
 export type Entry = Attribute | Block;
 
 // ---- declarations ----
+
+/** `provider aws { regions = [...] }`: a cloud provider, declared in the stdlib. */
+export interface ProviderDecl {
+  readonly kind: "Provider";
+  readonly span: Span;
+  readonly name: Ident;
+  readonly body: readonly Entry[];
+}
+
+/** `isolation silo { database = dedicated, … }`: an isolation model, declared in the stdlib. */
+export interface IsolationDecl {
+  readonly kind: "Isolation";
+  readonly span: Span;
+  readonly name: Ident;
+  readonly body: readonly Entry[];
+}
 
 export interface CloudDecl {
   readonly kind: "Cloud";

@@ -7,7 +7,7 @@
  * single line; `=` aligned across consecutive one-line attributes, and name and type
  * columns aligned across consecutive fields (a blank line ends the run); at most one blank
  * line, kept where the source had one; a long `when` condition breaks before each
- * top-level `&&` or `||`. Comments stay where they were relative to the entries around
+ * top-level `&&` or `||`, a long list before each item. Comments stay where they were relative to the entries around
  * them; an entry with a comment inside it is kept as written (re-indented).
  */
 import type * as A from "../ast/nodes.js";
@@ -173,6 +173,10 @@ class Layout {
         const alias = item.alias === undefined ? "" : ` as ${item.alias.name}`;
         return this.leaf(item, `import ${qualified(item.path)}${members}${alias}`);
       }
+      case "Provider":
+        return this.container(`provider ${item.name.name}`, item.body, item.span, undefined);
+      case "Isolation":
+        return this.container(`isolation ${item.name.name}`, item.body, item.span, undefined);
       case "Cloud":
         return this.container(`cloud ${item.provider.name}${item.name === undefined ? "" : ` ${item.name.name}`}`, item.body, item.span, ", ");
       case "Plan":
@@ -194,7 +198,7 @@ class Layout {
       case "Test":
         return this.container(`test ${item.name.kind === "String" ? item.name.raw : '""'}`, item.body, item.span, undefined);
       case "Attribute":
-        return this.leaf(item, printKey(item.key), `= ${printValue(item.value)}`);
+        return this.attribute(item);
       case "Block":
         return this.container(item.name.name, item.entries, item.span, ", ");
       case "Field": {
@@ -253,6 +257,25 @@ class Layout {
   private leaf(item: Item, ...columns: string[]): Rendering {
     if (this.source !== undefined && this.comments.within(item.span)) return { kind: "verbatim" };
     return { kind: "line", columns };
+  }
+
+  /** `key = value`; a list too long for the line gets one item per line. */
+  private attribute(attribute: A.Attribute): Rendering {
+    const key = printKey(attribute.key);
+    const rendering = this.leaf(attribute, key, `= ${printValue(attribute.value)}`);
+    const list = attribute.value;
+    if (rendering.kind !== "line" || list.kind !== "List" || list.items.length === 0) return rendering;
+    if (this.w.indent.length + key.length + 3 + printValue(list).length <= WIDTH) return rendering;
+    return {
+      kind: "block",
+      print: () => {
+        this.w.line(`${key} = [`);
+        this.w.nested(() => {
+          for (const item of list.items) this.w.line(`${printValue(item)},`);
+        });
+        this.w.line("]");
+      },
+    };
   }
 
   private rule(rule: A.Rule): Rendering {

@@ -195,6 +195,8 @@ const testStatement = fc.oneof(
 );
 
 export const declaration: fc.Arbitrary<A.Declaration> = fc.oneof(
+  fc.record({ name: ident, body }).map((d): A.Declaration => ({ kind: "Provider", span: S, ...d })),
+  fc.record({ name: ident, body }).map((d): A.Declaration => ({ kind: "Isolation", span: S, ...d })),
   fc.record({ provider: ident, name: fc.option(ident, { nil: undefined }), body }).map((d): A.Declaration => ({ kind: "Cloud", span: S, ...d })),
   fc.record({ name: ident, body }).map((d): A.Declaration => ({ kind: "Plan", span: S, ...d })),
   fc.record({ name: ident, body }).map((d): A.Declaration => ({ kind: "Tenant", span: S, ...d })),

@@ -1,0 +1,112 @@
+/**
+ * Modules and their symbols: the vocabulary the resolver and checker share.
+ *
+ * A module is a package: every project file with the same `package` line (files without
+ * one form the module `main`), or one stdlib file (`std.isolation`, …). Declarations live
+ * in one namespace per kind group, so a plan and a tenant may share a name, two plans may
+ * not.
+ */
+import type { Declaration, FileNode, Ident } from "../ast/nodes.js";
+import type { SourceFile } from "../source/source-file.js";
+
+export interface Unit {
+  readonly source: SourceFile;
+  readonly ast: FileNode;
+  /** Part of the standard library rather than the user's project. */
+  readonly std: boolean;
+}
+
+export type Namespace =
+  | "provider"
+  | "isolation"
+  | "cloud"
+  | "plan"
+  | "tenant"
+  | "agent"
+  | "entity"
+  | "action"
+  | "policy"
+  | "workflow"
+  | "test";
+
+export const NAMESPACE_OF: Record<Declaration["kind"], Namespace> = {
+  Provider: "provider",
+  Isolation: "isolation",
+  Cloud: "cloud",
+  Plan: "plan",
+  Tenant: "tenant",
+  Agent: "agent",
+  Entity: "entity",
+  Action: "action",
+  Policy: "policy",
+  Workflow: "workflow",
+  Test: "test",
+};
+
+/** How a namespace is named in messages: "plan", "isolation model", … */
+export const NAMESPACE_WORDS: Record<Namespace, string> = {
+  provider: "cloud provider",
+  isolation: "isolation model",
+  cloud: "cloud",
+  plan: "plan",
+  tenant: "tenant",
+  agent: "agent",
+  entity: "entity",
+  action: "action",
+  policy: "policy",
+  workflow: "workflow",
+  test: "test",
+};
+
+export interface Symbol {
+  readonly name: string;
+  readonly namespace: Namespace;
+  readonly decl: Declaration;
+  readonly unit: Unit;
+  readonly module: Module;
+  /** The node that carries the name (for go-to-definition and duplicate reports). */
+  readonly nameNode: Ident | undefined;
+}
+
+export class Module {
+  readonly units: Unit[] = [];
+  private readonly tables = new Map<Namespace, Map<string, Symbol>>();
+
+  constructor(
+    readonly name: string,
+    readonly std: boolean,
+  ) {}
+
+  table(namespace: Namespace): ReadonlyMap<string, Symbol> {
+    return this.tables.get(namespace) ?? new Map();
+  }
+
+  /** Adds a symbol; returns the earlier one if the name was already taken. */
+  declare(symbol: Symbol): Symbol | undefined {
+    let table = this.tables.get(symbol.namespace);
+    if (table === undefined) {
+      table = new Map();
+      this.tables.set(symbol.namespace, table);
+    }
+    const earlier = table.get(symbol.name);
+    if (earlier !== undefined) return earlier;
+    table.set(symbol.name, symbol);
+    return undefined;
+  }
+
+  symbols(): Symbol[] {
+    return [...this.tables.values()].flatMap((table) => [...table.values()]);
+  }
+}
+
+/** The name a declaration is known by (a cloud without a name is called after its provider). */
+export function declarationName(decl: Declaration): { name: string; node: Ident | undefined } {
+  switch (decl.kind) {
+    case "Cloud":
+      return { name: (decl.name ?? decl.provider).name, node: decl.name ?? decl.provider };
+    case "Test":
+      return { name: decl.name.kind === "String" ? decl.name.value : "", node: undefined };
+    default:
+      return { name: decl.name.name, node: decl.name };
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The types of CEL values as the checker sees them, and how they print in messages.
+ *
+ * `message` types stand for everything with named fields: entities (`resource`), action
+ * inputs (`input`), and the runtime's own records (`principal`, `tenant`, `context`).
+ * `nullable` marks an optional field: it behaves as its inner type and may be compared
+ * with `null`. `error` is the type of an expression already reported, so one mistake is
+ * reported once.
+ */
+
+export type PrimitiveName = "bool" | "int" | "uint" | "double" | "string" | "bytes" | "null" | "timestamp" | "duration";
+
+export type CelType =
+  | { readonly kind: "primitive"; readonly name: PrimitiveName }
+  | { readonly kind: "list"; readonly element: CelType; readonly max?: number }
+  | { readonly kind: "map"; readonly key: CelType; readonly value: CelType; readonly max?: number }
+  | { readonly kind: "message"; readonly name: string; readonly fields: ReadonlyMap<string, CelField> }
+  | { readonly kind: "nullable"; readonly inner: CelType }
+  | { readonly kind: "dyn" }
+  | { readonly kind: "error" };
+
+export interface CelField {
+  readonly type: CelType;
+  /** What the field is, for hover and messages ("`Ticket.status`, enum(open, closed)"). */
+  readonly doc?: string;
+  /** Entity fields marked `@pii`. */
+  readonly pii?: boolean;
+}
+
+const primitive = (name: PrimitiveName): CelType => ({ kind: "primitive", name });
+
+export const T = {
+  bool: primitive("bool"),
+  int: primitive("int"),
+  uint: primitive("uint"),
+  double: primitive("double"),
+  string: primitive("string"),
+  bytes: primitive("bytes"),
+  null: primitive("null"),
+  timestamp: primitive("timestamp"),
+  duration: primitive("duration"),
+  dyn: { kind: "dyn" } as CelType,
+  error: { kind: "error" } as CelType,
+  list: (element: CelType, max?: number): CelType => (max === undefined ? { kind: "list", element } : { kind: "list", element, max }),
+  map: (key: CelType, value: CelType): CelType => ({ kind: "map", key, value }),
+  nullable: (inner: CelType): CelType => (inner.kind === "nullable" ? inner : { kind: "nullable", inner }),
+  message: (name: string, fields: Record<string, CelType | CelField>): CelType => ({
+    kind: "message",
+    name,
+    fields: new Map(Object.entries(fields).map(([k, v]) => [k, "kind" in v ? { type: v } : v])),
+  }),
+} as const;
+
+/** How a type is written in a message: `int`, `list(string)`, `Ticket`, `string?`. */
+export function typeName(type: CelType): string {
+  switch (type.kind) {
+    case "primitive":
+      return type.name;
+    case "list":
+      return `list(${typeName(type.element)})`;
+    case "map":
+      return `map(${typeName(type.key)}, ${typeName(type.value)})`;
+    case "message":
+      return type.name;
+    case "nullable":
+      return `${typeName(type.inner)}?`;
+    case "dyn":
+      return "dyn";
+    case "error":
+      return "error";
+  }
+}

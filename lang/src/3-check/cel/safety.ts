@@ -1,0 +1,59 @@
+/**
+ * The bounds that keep evaluation predictable (DESIGN.md, "Evaluation is bounded"): a
+ * size limit on a condition, a static cost bound, and `matches` patterns that are
+ * literal RE2. Runs after type checking, over its side table of types.
+ */
+import type { CelExpr } from "../../ast/cel.js";
+import { printCel } from "../../format/cel-print.js";
+import { type CelType, typeName } from "./cel-types.js";
+import { estimateCost, MAX_CONDITION_COST } from "./cost.js";
+import { type CelProblem, celProblem } from "./problems.js";
+import { checkPatterns } from "./regex.js";
+import { countNodes } from "./walk.js";
+
+export const MAX_CONDITION_NODES = 1000;
+
+/** Longer expressions are not quoted in messages. */
+const QUOTED = 60;
+
+export function checkSafety(expr: CelExpr, types: ReadonlyMap<CelExpr, CelType>): CelProblem[] {
+  const problems: CelProblem[] = [];
+  const size = countNodes(expr);
+  if (size > MAX_CONDITION_NODES) {
+    problems.push(
+      celProblem(
+        "expressionTooLarge",
+        expr.span,
+        `the condition has ${size} operations and values, more than ${MAX_CONDITION_NODES}`,
+        "split it into several policies",
+      ),
+    );
+  }
+  problems.push(...checkPatterns(expr));
+  const estimate = estimateCost(expr, types);
+  if ("unbounded" in estimate) {
+    const range = estimate.unbounded;
+    const text = printCel(range);
+    const what = text.length <= QUOTED ? `\`${text}\`` : "this value";
+    const type = types.get(range);
+    const typed = type === undefined ? "" : ` (a \`${typeName(type)}\`)`;
+    problems.push(
+      celProblem(
+        "costTooHigh",
+        range.span,
+        `${what}${typed} has no size limit, so the cost of going through it has no bound`,
+        "declare a `max:` on the list in the action's input, e.g. `tags: list(string, max: 20)`",
+      ),
+    );
+  } else if (estimate.cost > MAX_CONDITION_COST) {
+    problems.push(
+      celProblem(
+        "costTooHigh",
+        expr.span,
+        `the condition may take up to ${estimate.cost} steps to evaluate, more than ${MAX_CONDITION_COST}`,
+        "lower the `max:` of the lists it goes through, or avoid nesting comprehensions over them",
+      ),
+    );
+  }
+  return problems;
+}

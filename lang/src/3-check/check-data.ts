@@ -1,0 +1,239 @@
+/**
+ * Entities, agents and actions: the schema agents work on and the operations they may
+ * request.
+ */
+import type { ActionDecl, AgentDecl, Annotation, EffectDecl, EntityDecl, Field } from "../ast/nodes.js";
+import { didYouMean } from "../2-resolve/suggest.js";
+import type { Unit } from "../2-resolve/symbols.js";
+import { checkBody, isNameList, isString } from "./attributes.js";
+import { type CelType, T, typeName } from "./cel/cel-types.js";
+import { celTypeOf, describeType, resolveFieldType, type TypedField } from "./field-types.js";
+import { environment, recordType } from "./env.js";
+import type { State } from "./state.js";
+
+const FIELD_ANNOTATIONS = ["id", "pii", "unique", "index", "default", "renamed"];
+const RESERVED_ACTION_NAMES = new Set(["read", "insert", "update", "delete", "any"]);
+
+function checkAnnotations(state: State, unit: Unit, annotations: readonly Annotation[], allowed: readonly string[], what: string): void {
+  const seen = new Set<string>();
+  for (const annotation of annotations) {
+    const name = annotation.name.name;
+    if (!allowed.includes(name)) {
+      state.ctx.report("unknownAttribute", unit, annotation.span, `${what} has no annotation \`@${name}\``, didYouMean(name, allowed) ?? `the annotations are ${allowed.map((a) => `\`@${a}\``).join(", ")}`);
+    } else if (seen.has(name)) {
+      state.ctx.report("duplicateName", unit, annotation.span, `\`@${name}\` is written twice on ${what}`);
+    }
+    seen.add(name);
+  }
+}
+
+function checkFieldNames(state: State, unit: Unit, fields: readonly Field[], owner: string): void {
+  const seen = new Set<string>();
+  for (const field of fields) {
+    if (seen.has(field.name.name)) state.ctx.report("duplicateName", unit, field.name.span, `${owner} has two fields called \`${field.name.name}\``);
+    seen.add(field.name.name);
+  }
+}
+
+export function checkEntity(state: State, unit: Unit, entity: EntityDecl): void {
+  const what = `entity \`${entity.name.name}\``;
+  checkAnnotations(state, unit, entity.annotations, ["table"], what);
+  checkFieldNames(state, unit, entity.fields, what);
+  const fields = state.fieldsOf(entity);
+  let ids = 0;
+  for (const field of entity.fields) {
+    checkAnnotations(state, unit, field.annotations, FIELD_ANNOTATIONS, `field \`${field.name.name}\``);
+    if (field.annotations.some((a) => a.name.name === "id")) ids++;
+    const typed = fields.find((f) => f.node === field);
+    const fallback = field.annotations.find((a) => a.name.name === "default");
+    if (typed !== undefined && fallback !== undefined) checkDefault(state, unit, typed, fallback);
+  }
+  if (ids === 0) {
+    state.ctx.report("missingAttribute", unit, entity.name.span, `${what} has no \`@id\` field`, "mark the field that identifies a row, e.g. `id uuid @id`");
+  } else if (ids > 1) {
+    state.ctx.report("duplicateName", unit, entity.name.span, `${what} has ${ids} \`@id\` fields`, "an entity has exactly one `@id` field");
+  }
+}
+
+/** `@default(…)`: a literal of the field's type; `now` for timestamps. */
+function checkDefault(state: State, unit: Unit, field: TypedField, annotation: Annotation): void {
+  const value = annotation.args?.[0]?.value;
+  if (value === undefined || annotation.args?.length !== 1) {
+    state.ctx.report("attributeType", unit, annotation.span, "`@default` takes one value", "e.g. `@default(false)`, `@default(\"open\")`, `@default(now)`");
+    return;
+  }
+  const base = field.type.kind === "reference" ? field.type.target : field.type;
+  const name = value.kind === "Ref" && value.name.parts.length === 1 ? value.name.parts[0]?.name : undefined;
+  const ok = ((): boolean => {
+    switch (base.kind) {
+      case "enum":
+        return (value.kind === "String" && base.values.includes(value.value)) || (name !== undefined && base.values.includes(name));
+      case "scalar":
+        switch (base.name) {
+          case "bool":
+            return value.kind === "Bool";
+          case "int":
+            return value.kind === "Number" && /^-?\d+$/.test(value.raw);
+          case "decimal":
+          case "money":
+            return value.kind === "Number";
+          case "timestamp":
+            return name === "now";
+          case "duration":
+            return value.kind === "Duration";
+          case "json":
+            return true;
+          default:
+            return value.kind === "String";
+        }
+      default:
+        return true;
+    }
+  })();
+  if (!ok) state.ctx.report("attributeType", unit, value.span, `\`@default\` of \`${field.name}\` must be a \`${describeType(field.type)}\``);
+}
+
+export function checkAgent(state: State, unit: Unit, agent: AgentDecl): void {
+  checkBody(state.ctx, unit, `agent \`${agent.name.name}\``, agent.name.span, agent.body, {
+    roles: { expect: "a list of role names such as `[support]`", accepts: isNameList },
+    description: { expect: "a string", accepts: isString },
+  });
+}
+
+/** The roles an agent declares. */
+export function rolesOf(agent: AgentDecl): string[] {
+  const entry = agent.body.find((e) => e.kind === "Attribute" && e.key.kind === "Ident" && e.key.name === "roles");
+  if (entry?.kind !== "Attribute" || entry.value.kind !== "List") return [];
+  return entry.value.items.flatMap((item) => (item.kind === "Ref" ? [item.name.parts.map((p) => p.name).join(".")] : []));
+}
+
+export function inputFieldsOf(state: State, unit: Unit, action: ActionDecl): readonly TypedField[] {
+  const known = state.inputFields.get(action);
+  if (known !== undefined) return known;
+  const fields = action.body.flatMap((entry) =>
+    entry.kind !== "Input"
+      ? []
+      : entry.fields.map(
+          (field): TypedField => ({
+            name: field.name.name,
+            type: field.type.kind === "Ref" ? resolveFieldType(state.ctx, unit, field.type, state.entityOf, state.fieldsOf) : { kind: "unknown" },
+            optional: field.type.kind === "Ref" && field.type.optional,
+            pii: false,
+            node: field,
+          }),
+        ),
+  );
+  state.inputFields.set(action, fields);
+  return fields;
+}
+
+/** The entity an action's effect works on, if it has one. */
+export function effectOf(action: ActionDecl): EffectDecl | undefined {
+  return action.body.find((e): e is EffectDecl => e.kind === "Effect");
+}
+
+export function checkAction(state: State, unit: Unit, action: ActionDecl): void {
+  const what = `action \`${action.name.name}\``;
+  if (RESERVED_ACTION_NAMES.has(action.name.name)) {
+    state.ctx.report("reservedActionName", unit, action.name.span, `an action cannot be called \`${action.name.name}\``, "`read`, `insert`, `update`, `delete` and `any` name data operations in policies; choose another name");
+  }
+  checkBody(state.ctx, unit, what, action.name.span, action.body, { description: { expect: "a string", accepts: isString } });
+  const inputs = action.body.filter((e) => e.kind === "Input");
+  for (const extra of inputs.slice(1)) state.ctx.report("duplicateName", unit, extra.span, `${what} has two \`input\` blocks`, "merge them into one");
+  for (const input of inputs.slice(0, 1)) {
+    checkFieldNames(state, unit, input.fields, `the input of ${what}`);
+    for (const field of input.fields) checkAnnotations(state, unit, field.annotations, ["pii"], `input \`${field.name.name}\``);
+  }
+  const input = recordType(`${action.name.name} input`, inputFieldsOf(state, unit, action), "input");
+  const effects = action.body.filter((e): e is EffectDecl => e.kind === "Effect");
+  for (const extra of effects.slice(1)) state.ctx.report("duplicateName", unit, extra.span, `${what} has more than one \`effect\``, "an action performs one effect; split it into two actions");
+  const effect = effects[0];
+  if (effect !== undefined) checkEffect(state, unit, effect, input);
+  for (const entry of action.body) {
+    if (entry.kind !== "RequiresFeature") continue;
+    if (!state.features.has(entry.feature.name)) {
+      state.ctx.report(
+        "featureNotGranted",
+        unit,
+        entry.feature.span,
+        `no plan grants the feature \`${entry.feature.name}\`, so no tenant could ever run ${what}`,
+        didYouMean(entry.feature.name, state.features) ?? `add \`${entry.feature.name}\` to the \`features\` of a plan`,
+      );
+    }
+  }
+}
+
+function checkEffect(state: State, unit: Unit, effect: EffectDecl, input: CelType): void {
+  const symbol = state.ctx.resolve(unit, "entity", effect.entity);
+  const entity = symbol?.decl.kind === "Entity" ? symbol.decl : undefined;
+  const fields = entity === undefined ? [] : state.fieldsOf(entity);
+  const env = environment({ input });
+  const needsKey = effect.op === "update" || effect.op === "delete";
+  if (effect.key === undefined && needsKey) {
+    state.ctx.report("missingAttribute", unit, effect.entity.span, `\`effect ${effect.op}\` needs the key of the row`, `write \`effect ${effect.op} ${effect.entity.parts.map((p) => p.name).join(".")}(input.id)\``);
+  }
+  if (effect.key !== undefined) {
+    if (effect.op === "insert") {
+      state.ctx.report("attributeType", unit, effect.key.span, "`effect insert` takes no key: the row is new", "remove the `( … )`");
+    } else {
+      const keyType = state.checkExpression(unit, effect.key, env, false);
+      const id = fields.find((f) => f.node.annotations.some((a) => a.name.name === "id"));
+      if (id !== undefined) expectAssignable(state, unit, effect.key.span, keyType, celTypeOf(id.type), `the key of \`${entity?.name.name}\``);
+    }
+  }
+  const writes = effect.op === "insert" || effect.op === "update";
+  if (effect.assignments === undefined) {
+    if (writes) state.ctx.report("missingAttribute", unit, effect.span, `\`effect ${effect.op}\` needs \`set { … }\` with the fields it writes`);
+    return;
+  }
+  if (!writes) {
+    state.ctx.report("attributeType", unit, effect.span, `\`effect ${effect.op}\` writes no fields`, "remove `set { … }`");
+    return;
+  }
+  const assigned = new Set<string>();
+  for (const assignment of effect.assignments) {
+    const name = assignment.field.name;
+    if (assigned.has(name)) state.ctx.report("duplicateName", unit, assignment.field.span, `\`${name}\` is set twice`);
+    assigned.add(name);
+    const field = fields.find((f) => f.name === name);
+    if (entity !== undefined && field === undefined) {
+      state.ctx.report("unknownName", unit, assignment.field.span, `entity \`${entity.name.name}\` has no field \`${name}\``, didYouMean(name, fields.map((f) => f.name)));
+    }
+    const target = field?.type.kind === "reference" ? field.type.target : field?.type;
+    // An enum field accepts its values as bare names: `set { status = closed }`.
+    const extra = target?.kind === "enum" ? new Map(target.values.map((v): [string, CelType] => [v, T.string])) : undefined;
+    const valueType = state.checkExpression(unit, assignment.value, environment({ input, extra }), false);
+    if (field === undefined) continue;
+    expectAssignable(state, unit, assignment.value.span, valueType, celTypeOf(field.type, field.optional), `\`${entity?.name.name}.${name}\``);
+    if (target?.kind === "enum" && assignment.value.kind === "CelLiteral" && assignment.value.type === "string") {
+      const literal = assignment.value.raw.slice(1, -1);
+      if (!target.values.includes(literal)) {
+        state.ctx.report("attributeType", unit, assignment.value.span, `\`${literal}\` is not a value of \`${describeType(target)}\``, didYouMean(literal, target.values));
+      }
+    }
+  }
+}
+
+function unwrap(type: CelType): CelType {
+  return type.kind === "nullable" ? type.inner : type;
+}
+
+/** CEL's assignment rule: same type, or either side `dyn`; `null` only into an optional field. */
+export function assignable(value: CelType, target: CelType): boolean {
+  if (value.kind === "error" || target.kind === "error" || value.kind === "dyn" || target.kind === "dyn") return true;
+  if (value.kind === "primitive" && value.name === "null") return target.kind === "nullable";
+  const v = unwrap(value);
+  const t = unwrap(target);
+  if (v.kind === "dyn" || t.kind === "dyn") return true;
+  if (v.kind !== t.kind) return false;
+  if (v.kind === "primitive" && t.kind === "primitive") return v.name === t.name;
+  if (v.kind === "list" && t.kind === "list") return assignable(v.element, t.element);
+  if (v.kind === "map" && t.kind === "map") return assignable(v.key, t.key) && assignable(v.value, t.value);
+  return typeName(v) === typeName(t);
+}
+
+function expectAssignable(state: State, unit: Unit, span: { start: number; end: number }, value: CelType, target: CelType, what: string): void {
+  if (assignable(value, target)) return;
+  const help = unwrap(target).kind === "primitive" && (unwrap(target) as { name: string }).name === "double" && typeName(value) === "int" ? "write a decimal point: `0.0`, not `0`" : undefined;
+  state.ctx.report("celTypeMismatch", unit, span, `${what} is a \`${typeName(target)}\`, but this is a \`${typeName(value)}\``, help);
+}

@@ -1,0 +1,90 @@
+/**
+ * The variables a CEL expression may use, with their types: `principal`, `action`,
+ * `input`, `resource`, `tenant` and `context` (DESIGN.md), built from the declarations an
+ * expression is about. The runtime fills them with values of exactly these shapes.
+ */
+import { type CelField, type CelType, T } from "./cel/cel-types.js";
+import { celTypeOf, describeType, type TypedField } from "./field-types.js";
+
+/** Caps on runtime-made lists, so conditions over them have a static cost bound. */
+export const MAX_ROLES = 32;
+export const MAX_FEATURES = 64;
+export const MAX_APPROVALS = 16;
+
+export const PRINCIPAL = T.message("principal", {
+  id: { type: T.string, doc: "the agent's name" },
+  roles: { type: T.list(T.string, MAX_ROLES), doc: "the agent's roles" },
+});
+
+export const ACTION = T.message("action", { name: { type: T.string, doc: "the action's name" } });
+
+export const TENANT = T.message("tenant", {
+  id: { type: T.string, doc: "the tenant's id" },
+  plan: { type: T.string, doc: "the name of the tenant's plan" },
+  state: { type: T.string, doc: "`pending`, `provisioning`, `active`, `suspended`, `offboarding` or `offboarded`" },
+  region: { type: T.string, doc: "the tenant's region" },
+  features: { type: T.list(T.string, MAX_FEATURES), doc: "the features of the tenant's plan" },
+  limits: { type: T.map(T.string, T.int), doc: "the limits of the tenant's plan" },
+});
+
+const APPROVAL = T.message("approval", {
+  group: { type: T.string, doc: "the group that approved, e.g. `finance`" },
+  by: { type: T.string, doc: "who approved" },
+  at: { type: T.timestamp, doc: "when" },
+});
+
+export const CONTEXT = T.message("context", {
+  time: { type: T.timestamp, doc: "the time of the request" },
+  approvals: { type: T.list(APPROVAL, MAX_APPROVALS), doc: "approvals granted to the workflow run" },
+  workflow: {
+    type: T.message("workflow run", {
+      name: { type: T.string, doc: "the workflow's name" },
+      state: { type: T.string, doc: "the run's current state" },
+    }),
+    doc: "the workflow run the request belongs to",
+  },
+  budget: {
+    type: T.message("budget", {
+      steps: { type: T.int, doc: "steps left" },
+      writes: { type: T.int, doc: "writes left" },
+      deadline: { type: T.timestamp, doc: "when the run's deadline passes" },
+    }),
+    doc: "what the run has left",
+  },
+});
+
+/** A message type for an entity row or an action's input. */
+export function recordType(name: string, fields: readonly TypedField[], owner: string): CelType {
+  const entries: Record<string, CelField> = {};
+  for (const f of fields) entries[f.name] = { type: celTypeOf(f.type, f.optional), doc: `\`${owner}.${f.name}\`, ${describeType(f.type)}${f.optional ? "?" : ""}`, pii: f.pii };
+  return T.message(name, entries);
+}
+
+/** Fields present with the same type in every record: what `input` offers when a rule names several actions. */
+export function commonFields(records: readonly (readonly TypedField[])[]): TypedField[] {
+  const [first, ...rest] = records;
+  if (first === undefined) return [];
+  return first.filter((f) =>
+    rest.every((other) => other.some((g) => g.name === f.name && g.optional === f.optional && describeType(g.type) === describeType(f.type))),
+  );
+}
+
+export interface EnvParts {
+  readonly input?: CelType;
+  readonly resource?: CelType;
+  /** Extra names, such as an enum's values when assigning to an enum field. */
+  readonly extra?: ReadonlyMap<string, CelType>;
+}
+
+export function environment(parts: EnvParts): Map<string, CelType> {
+  const variables = new Map<string, CelType>([
+    ["principal", PRINCIPAL],
+    ["action", ACTION],
+    ["tenant", TENANT],
+    ["context", CONTEXT],
+    ["input", parts.input ?? T.message("input", {})],
+  ]);
+  if (parts.resource !== undefined) variables.set("resource", parts.resource);
+  for (const [name, type] of parts.extra ?? []) variables.set(name, type);
+  return variables;
+}

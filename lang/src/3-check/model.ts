@@ -1,0 +1,24 @@
+/**
+ * The checked model: what every emitter reads. Immutable; what the checker learned about
+ * nodes lives in side tables keyed by node, never on the nodes.
+ */
+import type { CelExpr } from "../ast/cel.js";
+import type { ActionDecl, EntityDecl, Ident, QualifiedName } from "../ast/nodes.js";
+import type { Module, Symbol, Unit } from "../2-resolve/symbols.js";
+import type { CelType } from "./cel/cel-types.js";
+import type { TypedField } from "./field-types.js";
+
+export interface Model {
+  /** Every module, the project's and the standard library's, by name. */
+  readonly modules: ReadonlyMap<string, Module>;
+  /** The project's files (not the standard library's), sorted by name. */
+  readonly units: readonly Unit[];
+  /** Reference → the declaration it names. */
+  readonly references: ReadonlyMap<Ident | QualifiedName, Symbol>;
+  readonly entityFields: ReadonlyMap<EntityDecl, readonly TypedField[]>;
+  readonly inputFields: ReadonlyMap<ActionDecl, readonly TypedField[]>;
+  /** The type of every CEL sub-expression that type-checked. */
+  readonly celTypes: ReadonlyMap<CelExpr, CelType>;
+  /** Every feature some plan grants. */
+  readonly features: ReadonlySet<string>;
+}

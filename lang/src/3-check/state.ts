@@ -1,0 +1,74 @@
+/**
+ * What the checks of one project build up and share: typed fields of entities and action
+ * inputs (computed once, on demand), the features plans grant, the clouds declared, and
+ * the type of every CEL sub-expression (a side table keyed by node).
+ */
+import type { CelExpr } from "../ast/cel.js";
+import type { ActionDecl, Declaration, EntityDecl, RefValue } from "../ast/nodes.js";
+import type { Modules } from "../2-resolve/modules.js";
+import type { Symbol, Unit } from "../2-resolve/symbols.js";
+import type { CelType } from "./cel/cel-types.js";
+import { checkCel, checkCondition, checkSafety, type CelProblem } from "./cel/index.js";
+import type { Context } from "./context.js";
+import { resolveFieldType, type TypedField } from "./field-types.js";
+
+export class State {
+  readonly unitOf = new Map<Declaration, Unit>();
+  readonly entityFields = new Map<EntityDecl, readonly TypedField[]>();
+  readonly inputFields = new Map<ActionDecl, readonly TypedField[]>();
+  readonly celTypes = new Map<CelExpr, CelType>();
+  readonly features = new Set<string>();
+  clouds: Symbol[] = [];
+  private readonly inProgress = new Set<EntityDecl>();
+
+  constructor(
+    readonly ctx: Context,
+    readonly modules: Modules,
+  ) {
+    for (const module of modules.modules.values()) for (const unit of module.units) for (const decl of unit.ast.declarations) this.unitOf.set(decl, unit);
+  }
+
+  /** The entity a type like `Customer.id` names (everything before the last part). */
+  readonly entityOf = (unit: Unit, ref: RefValue): EntityDecl | undefined => {
+    const parts = ref.name.parts.slice(0, -1);
+    const name = parts.length === 1 ? parts[0] : { ...ref.name, parts, span: { start: ref.name.span.start, end: parts[parts.length - 1]?.span.end ?? ref.name.span.end } };
+    if (name === undefined) return undefined;
+    const symbol = this.ctx.resolve(unit, "entity", name);
+    return symbol?.decl.kind === "Entity" ? symbol.decl : undefined;
+  };
+
+  /** An entity's typed fields; a reference cycle (`A.b` typed `B.a` typed `A.b`) yields no fields, reported once. */
+  readonly fieldsOf = (entity: EntityDecl): readonly TypedField[] => {
+    const known = this.entityFields.get(entity);
+    if (known !== undefined) return known;
+    const unit = this.unitOf.get(entity);
+    if (unit === undefined || this.inProgress.has(entity)) return [];
+    this.inProgress.add(entity);
+    const fields = entity.fields.map(
+      (field): TypedField => ({
+        name: field.name.name,
+        type: field.type.kind === "Ref" ? resolveFieldType(this.ctx, unit, field.type, this.entityOf, this.fieldsOf) : { kind: "unknown" },
+        optional: field.type.kind === "Ref" && field.type.optional,
+        pii: field.annotations.some((a) => a.name.name === "pii"),
+        node: field,
+      }),
+    );
+    this.inProgress.delete(entity);
+    this.entityFields.set(entity, fields);
+    return fields;
+  };
+
+  /** Type-checks a CEL expression; `condition` also requires it to be a `bool`. */
+  checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean): CelType {
+    const env = { variables };
+    const result = condition ? checkCondition(expr, env) : checkCel(expr, env);
+    for (const [node, type] of result.types) this.celTypes.set(node, type);
+    this.reportAll(unit, result.problems);
+    if (result.problems.length === 0) this.reportAll(unit, checkSafety(expr, result.types));
+    return result.type;
+  }
+
+  private reportAll(unit: Unit, problems: readonly CelProblem[]): void {
+    for (const p of problems) this.ctx.report(p.kind, unit, p.span, p.message, p.help);
+  }
+}
