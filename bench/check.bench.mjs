@@ -75,6 +75,7 @@ export default async function run({ lines = 100_000, log = () => {} } = {}) {
 
     // ---- 3. in process, warm ----
     log("in process: checkProject and parse, warm");
+    // Named as paybillc names them (the path on disk); `where` shows them relative to `dir`.
     const sources = files.map((f) => new SourceFile(join(dir, ...f.name.split("/")), f.text));
     const result = checkProject(sources);
     const quick = { warmup: 1, minRuns: 3, maxRuns: 7, maxTimeMs: 15_000 };
@@ -168,10 +169,10 @@ export default async function run({ lines = 100_000, log = () => {} } = {}) {
   if (!withTime) summary.push(`peak RSS: skipped (${GNU_TIME} not found)`);
   if (errors.length > 0) {
     summary.push(`NOT CLEAN: the checker reports ${errors.length} errors (and ${warnings.length} warnings) on the generated project; the timings above include the error path. First errors:`);
-    for (const d of errors.slice(0, 8)) summary.push(`  ${where(d)}  ${d.code} ${d.message}`);
+    for (const d of errors.slice(0, 8)) summary.push(`  ${where(d, dir)}  ${d.code} ${d.message}`);
   } else if (warnings.length > 0) {
     summary.push(`the generated project checks with 0 errors and ${warnings.length} warnings; first warnings:`);
-    for (const d of warnings.slice(0, 5)) summary.push(`  ${where(d)}  ${d.code} ${d.message}`);
+    for (const d of warnings.slice(0, 5)) summary.push(`  ${where(d, dir)}  ${d.code} ${d.message}`);
   }
   if (smallExit !== 0) summary.push(`examples/helpdesk: paybillc check exits ${smallExit} (it reports errors); its timing is of that run`);
   return { rows, summary };
@@ -212,9 +213,9 @@ function expectExit(result, allowed, what) {
   return result;
 }
 
-/** "3 errors in 1 file (6 files checked)" → 6 */
+/** "3 errors in 1 file (6 files checked)" or "checked 6 files, no problems" → 6 */
 function countFiles(result) {
-  const match = /\((\d+) files? checked\)/.exec(result.stderr) ?? /(\d+) files? checked/.exec(result.stderr);
+  const match = /(\d+) files? checked/.exec(result.stderr) ?? /checked (\d+) files?/.exec(result.stderr);
   return match ? Number(match[1]) : undefined;
 }
 
@@ -230,8 +231,10 @@ function strip({ samplesMs, ...rest }) {
 
 const severityOf = (d) => d.severity;
 
-function where(d) {
-  const name = d.file?.name ?? "?";
+/** `domains/billing/entities.paybill:12:3`: the position, the file relative to the generated project. */
+function where(d, dir) {
+  const full = d.file?.name ?? "?";
+  const name = full.startsWith(dir) ? `<generated>${full.slice(dir.length).split("\\").join("/")}` : full;
   const position = typeof d.file?.position === "function" ? d.file.position(d.span.start) : undefined;
   return position ? `${name}:${position.line}:${position.column}` : name;
 }

@@ -16,10 +16,14 @@
  * domain, each with entities (fields, types, annotations), actions (typed input, effects,
  * plan entitlements), policies (permit/forbid rules with CEL conditions built from the
  * action's input and the entity's fields), workflows (state machines with budgets and
- * approvals) and tests. Names referenced are declared somewhere in the project, and CEL
- * conditions use fields with the types they were declared with, so the project is meant
- * to stay valid for later stages (resolve, check) too — best effort, since those stages
- * are specified after this generator was written.
+ * approvals) and tests. The project is valid, not just well-formed: `paybillc check` is
+ * meant to accept it with no errors and no warnings. So names referenced are declared (and
+ * imported), plans say which cloud they run on, tenant regions are regions of their
+ * cloud's provider, only the language's attributes and annotations are used (other notes
+ * are comments), lists that conditions go through declare a `max:`, CEL conditions use
+ * fields with the types they were declared with and only the variables in scope (`input`
+ * only when a rule names actions alone), forbids that could shadow a permit have a
+ * condition, and every action a workflow allows is permitted to its agent by some policy.
  *
  * `generateModel` exposes the same data as plain objects; `buildJsonDocument` turns it into
  * a JSON document of a given byte size (the JSON.parse baseline of the parse benchmark).
@@ -758,6 +762,11 @@ function renderPlatform(platform) {
       }
     }
     files.push({ name: "platform/agents.paybill", text: `${out.join("\n")}\n` });
+  }
+  {
+    const out = header("acme.platform", ["import std.policies.{tenant_boundary, active_tenants_only}"]);
+    out.push("// Guard rails for every domain: the standard library's tenant policies apply project-wide.", "");
+    files.push({ name: "platform/policies.paybill", text: `${out.join("\n")}\n` });
   }
   const perFile = 250;
   for (let i = 0; i * perFile < platform.tenants.length; i++) {

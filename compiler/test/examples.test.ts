@@ -25,8 +25,8 @@ describe("examples", () => {
     });
   }
 
-  it("examples/ is formatted", async () => {
-    const run = await paybillc(["fmt", "--check", "examples"], root);
+  it("examples/ and the standard library are formatted", async () => {
+    const run = await paybillc(["fmt", "--check", "examples", "stdlib"], root);
     expect(run.stdout).toBe("");
     expect(run.code).toBe(0);
   });

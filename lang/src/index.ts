@@ -17,7 +17,7 @@ export { printFile } from "./format/layout.js";
 export { checkProject, type ProjectResult } from "./check-project.js";
 export { loadStdlib } from "./stdlib.js";
 export type { Model } from "./3-check/model.js";
-export type { Module, Namespace, Symbol, Unit } from "./2-resolve/symbols.js";
+export type { Module, Namespace, Declared, Unit } from "./2-resolve/symbols.js";
 export type { CelType, CelField } from "./3-check/cel/cel-types.js";
 export { typeName } from "./3-check/cel/cel-types.js";
 export type { FieldType, TypedField } from "./3-check/field-types.js";

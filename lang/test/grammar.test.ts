@@ -4,12 +4,18 @@
  * grammar mistake shows up.
  */
 import { describe, expect, it } from "vitest";
+import { Lexer } from "../src/1-parse/chevrotain.js";
+import { LEXER_OPTIONS } from "../src/1-parse/lexer.js";
 import { PaybillParser } from "../src/1-parse/paybill-parser.js";
-import { KEYWORDS } from "../src/1-parse/tokens.js";
+import { KEYWORDS, LEXED_TOKENS } from "../src/1-parse/tokens.js";
 
 describe("grammar", () => {
   it("passes Chevrotain's self-analysis with validations on", () => {
     expect(() => new PaybillParser(true)).not.toThrow();
+  });
+
+  it("the token definitions pass the lexer's validations", () => {
+    expect(() => new Lexer(LEXED_TOKENS, { ...LEXER_OPTIONS, skipValidations: false })).not.toThrow();
   });
 
   it("every keyword has a distinct token type", () => {

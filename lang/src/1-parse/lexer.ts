@@ -16,7 +16,9 @@ export interface LexResult {
   readonly diagnostics: Diagnostic[];
 }
 
-const lexer = new Lexer(LEXED_TOKENS, { positionTracking: "onlyOffset", ensureOptimizations: true });
+// Validations of the token definitions run in a test (grammar.test.ts), not at every start.
+export const LEXER_OPTIONS = { positionTracking: "onlyOffset", ensureOptimizations: true } as const;
+const lexer = new Lexer(LEXED_TOKENS, { ...LEXER_OPTIONS, skipValidations: true });
 
 /** Shows user text inside a message: escaped, and cut to a readable length. */
 export function quoteText(text: string, max = 24): string {

@@ -69,8 +69,8 @@ export function buildModules(units: readonly Unit[]): Modules {
           continue;
         }
         if (!target.std && !module.std && target !== module) {
-          let out = edges.get(name);
-          if (out === undefined) edges.set(name, (out = new Map()));
+          const out = edges.get(name) ?? new Map<string, ImportDecl>();
+          edges.set(name, out);
           if (!out.has(path)) out.set(path, imp);
         }
         if (imp.members !== undefined) {

@@ -4,16 +4,16 @@
  * scope). Lookups record nothing; the checker keeps the side table of references.
  */
 import type { Ident, QualifiedName } from "../ast/nodes.js";
-import { type Module, NAMESPACE_WORDS, type Namespace, type Symbol } from "./symbols.js";
+import { type Module, NAMESPACE_WORDS, type Namespace, type Declared } from "./symbols.js";
 import { didYouMean } from "./suggest.js";
 
 export type Lookup =
-  | { readonly ok: true; readonly symbol: Symbol }
+  | { readonly ok: true; readonly symbol: Declared }
   | { readonly ok: false; readonly message: string; readonly help: string | undefined; readonly kind: "unknownName" | "notImported" | "wrongKind" };
 
 export class Scope {
   /** Names brought in by `import m.{a, b}`, with every symbol of that name in `m`. */
-  readonly members = new Map<string, Symbol[]>();
+  readonly members = new Map<string, Declared[]>();
   /** Modules brought in by `import m` / `import m as x`, by the name used in this file. */
   readonly modules = new Map<string, Module>();
 

@@ -58,7 +58,7 @@ export const NAMESPACE_WORDS: Record<Namespace, string> = {
   test: "test",
 };
 
-export interface Symbol {
+export interface Declared {
   readonly name: string;
   readonly namespace: Namespace;
   readonly decl: Declaration;
@@ -70,19 +70,19 @@ export interface Symbol {
 
 export class Module {
   readonly units: Unit[] = [];
-  private readonly tables = new Map<Namespace, Map<string, Symbol>>();
+  private readonly tables = new Map<Namespace, Map<string, Declared>>();
 
   constructor(
     readonly name: string,
     readonly std: boolean,
   ) {}
 
-  table(namespace: Namespace): ReadonlyMap<string, Symbol> {
+  table(namespace: Namespace): ReadonlyMap<string, Declared> {
     return this.tables.get(namespace) ?? new Map();
   }
 
   /** Adds a symbol; returns the earlier one if the name was already taken. */
-  declare(symbol: Symbol): Symbol | undefined {
+  declare(symbol: Declared): Declared | undefined {
     let table = this.tables.get(symbol.namespace);
     if (table === undefined) {
       table = new Map();
@@ -94,7 +94,7 @@ export class Module {
     return undefined;
   }
 
-  symbols(): Symbol[] {
+  symbols(): Declared[] {
     return [...this.tables.values()].flatMap((table) => [...table.values()]);
   }
 }

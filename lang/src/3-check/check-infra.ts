@@ -3,7 +3,7 @@
  */
 import type { CloudDecl, IsolationDecl, PlanDecl, ProviderDecl, TenantDecl, Value } from "../ast/nodes.js";
 import { didYouMean } from "../2-resolve/suggest.js";
-import type { Symbol, Unit } from "../2-resolve/symbols.js";
+import type { Declared, Unit } from "../2-resolve/symbols.js";
 import {
   checkBody,
   isDuration,
@@ -13,7 +13,6 @@ import {
   isPrice,
   isString,
   isStringList,
-  type Schema,
 } from "./attributes.js";
 import type { Context } from "./context.js";
 
@@ -44,14 +43,14 @@ export function checkIsolation(ctx: Context, unit: Unit, decl: IsolationDecl): v
 }
 
 /** The regions a provider declares, or undefined when it declares none we could read. */
-export function regionsOf(provider: Symbol | undefined): string[] | undefined {
+export function regionsOf(provider: Declared | undefined): string[] | undefined {
   if (provider?.decl.kind !== "Provider") return undefined;
   const entry = provider.decl.body.find((e) => e.kind === "Attribute" && e.key.kind === "Ident" && e.key.name === "regions");
   if (entry?.kind !== "Attribute" || entry.value.kind !== "List") return undefined;
   return entry.value.items.flatMap((item) => (item.kind === "String" ? [item.value] : []));
 }
 
-function checkRegion(ctx: Context, unit: Unit, value: Value | undefined, provider: Symbol | undefined, where: string): void {
+function checkRegion(ctx: Context, unit: Unit, value: Value | undefined, provider: Declared | undefined, where: string): void {
   if (value?.kind !== "String") return;
   const regions = regionsOf(provider);
   if (regions === undefined || regions.includes(value.value)) return;
@@ -64,7 +63,7 @@ function checkRegion(ctx: Context, unit: Unit, value: Value | undefined, provide
   );
 }
 
-export function checkCloud(ctx: Context, unit: Unit, decl: CloudDecl): Symbol | undefined {
+export function checkCloud(ctx: Context, unit: Unit, decl: CloudDecl): Declared | undefined {
   const provider = ctx.resolve(unit, "provider", decl.provider);
   const body = checkBody(ctx, unit, `cloud \`${(decl.name ?? decl.provider).name}\``, (decl.name ?? decl.provider).span, decl.body, {
     region: { expect: "a region of the provider, such as `\"eu-west-1\"`", required: true, accepts: isString },
@@ -83,7 +82,7 @@ export function checkCloud(ctx: Context, unit: Unit, decl: CloudDecl): Symbol | 
   return provider;
 }
 
-export function checkPlan(ctx: Context, unit: Unit, decl: PlanDecl, clouds: readonly Symbol[]): void {
+export function checkPlan(ctx: Context, unit: Unit, decl: PlanDecl, clouds: readonly Declared[]): void {
   const what = `plan \`${decl.name.name}\``;
   const body = checkBody(ctx, unit, what, decl.name.span, decl.body, {
     price: { expect: "a price such as `99 usd per month`, `0`, or `custom`", required: true, accepts: isPrice },
@@ -124,7 +123,7 @@ export function checkPlan(ctx: Context, unit: Unit, decl: PlanDecl, clouds: read
 }
 
 /** The plan's cloud, through `isolation = … on cloud`, or the only cloud declared. */
-export function cloudOfPlan(ctx: Context, plan: Symbol | undefined, clouds: readonly Symbol[]): Symbol | undefined {
+export function cloudOfPlan(ctx: Context, plan: Declared | undefined, clouds: readonly Declared[]): Declared | undefined {
   if (plan?.decl.kind !== "Plan") return undefined;
   const isolation = plan.decl.body.find((e) => e.kind === "Attribute" && e.key.kind === "Ident" && e.key.name === "isolation");
   if (isolation?.kind === "Attribute" && isolation.value.kind === "Ref" && isolation.value.on !== undefined) {
@@ -133,7 +132,7 @@ export function cloudOfPlan(ctx: Context, plan: Symbol | undefined, clouds: read
   return clouds.length === 1 ? clouds[0] : undefined;
 }
 
-export function checkTenant(ctx: Context, unit: Unit, decl: TenantDecl, clouds: readonly Symbol[]): void {
+export function checkTenant(ctx: Context, unit: Unit, decl: TenantDecl, clouds: readonly Declared[]): void {
   const what = `tenant \`${decl.name.name}\``;
   const body = checkBody(ctx, unit, what, decl.name.span, decl.body, {
     plan: { expect: "the name of a plan", required: true, accepts: isName },

@@ -6,7 +6,7 @@
 import type { Declaration } from "../ast/nodes.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Modules } from "../2-resolve/modules.js";
-import type { Symbol, Unit } from "../2-resolve/symbols.js";
+import type { Declared, Unit } from "../2-resolve/symbols.js";
 import { checkCloud, checkIsolation, checkPlan, checkProvider, checkTenant } from "./check-infra.js";
 import { checkAction, checkAgent, checkEntity, rolesOf } from "./check-data.js";
 import { checkPolicy, checkShadowing } from "./check-policies.js";
@@ -14,7 +14,7 @@ import { checkTest } from "./check-tests.js";
 import { checkWorkflow } from "./check-workflows.js";
 import { Context } from "./context.js";
 import type { Model } from "./model.js";
-import { type AgentFacts, type IndexedRule } from "./permits.js";
+import type { AgentFacts, IndexedRule } from "./permits.js";
 import { State } from "./state.js";
 
 export function check(modules: Modules): { model: Model; diagnostics: Diagnostic[] } {
@@ -26,7 +26,7 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
 
   for (const [unit, decl] of all("Provider")) checkProvider(ctx, unit, decl);
   for (const [unit, decl] of all("Isolation")) checkIsolation(ctx, unit, decl);
-  const clouds: Symbol[] = [];
+  const clouds: Declared[] = [];
   for (const [unit, decl] of all("Cloud")) {
     checkCloud(ctx, unit, decl);
     const symbol = ctx.scope(unit).module.table("cloud").get((decl.name ?? decl.provider).name);

@@ -6,13 +6,13 @@ import type { Ident, QualifiedName } from "../ast/nodes.js";
 import type { DiagnosticKind } from "../diagnostics/catalog.js";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
 import type { Scope } from "../2-resolve/scope.js";
-import type { Namespace, Symbol, Unit } from "../2-resolve/symbols.js";
+import type { Namespace, Declared, Unit } from "../2-resolve/symbols.js";
 import type { Span } from "../source/source-file.js";
 
 export class Context {
   readonly diagnostics: Diagnostic[] = [];
   /** Reference node (an `Ident` or `QualifiedName`) → the declaration it names. */
-  readonly references = new Map<Ident | QualifiedName, Symbol>();
+  readonly references = new Map<Ident | QualifiedName, Declared>();
 
   constructor(private readonly scopes: ReadonlyMap<Unit, Scope>) {}
 
@@ -27,7 +27,7 @@ export class Context {
   }
 
   /** Resolves a reference in `unit`, recording it, or reports why it does not resolve. */
-  resolve(unit: Unit, namespace: Namespace, name: Ident | QualifiedName): Symbol | undefined {
+  resolve(unit: Unit, namespace: Namespace, name: Ident | QualifiedName): Declared | undefined {
     const found = this.scope(unit).lookup(namespace, name);
     if (found.ok) {
       this.references.set(name, found.symbol);

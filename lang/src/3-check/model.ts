@@ -4,7 +4,7 @@
  */
 import type { CelExpr } from "../ast/cel.js";
 import type { ActionDecl, EntityDecl, Ident, QualifiedName } from "../ast/nodes.js";
-import type { Module, Symbol, Unit } from "../2-resolve/symbols.js";
+import type { Module, Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
 import type { TypedField } from "./field-types.js";
 
@@ -14,7 +14,7 @@ export interface Model {
   /** The project's files (not the standard library's), sorted by name. */
   readonly units: readonly Unit[];
   /** Reference → the declaration it names. */
-  readonly references: ReadonlyMap<Ident | QualifiedName, Symbol>;
+  readonly references: ReadonlyMap<Ident | QualifiedName, Declared>;
   readonly entityFields: ReadonlyMap<EntityDecl, readonly TypedField[]>;
   readonly inputFields: ReadonlyMap<ActionDecl, readonly TypedField[]>;
   /** The type of every CEL sub-expression that type-checked. */

@@ -4,7 +4,7 @@
  * condition "may" apply, one without "always" does.
  */
 import type { ActionSelector, PrincipalSelector, QualifiedName, Rule } from "../ast/nodes.js";
-import type { Symbol, Unit } from "../2-resolve/symbols.js";
+import type { Declared, Unit } from "../2-resolve/symbols.js";
 
 export interface IndexedRule {
   readonly rule: Rule;
@@ -60,6 +60,6 @@ export function principalSetCovers(outer: readonly PrincipalSelector[], inner: P
   return holders.length > 0 && holders.every((a) => outer.some((o) => principalCovers(o, a)));
 }
 
-export function agentFacts(symbol: Symbol, roles: readonly string[]): AgentFacts {
+export function agentFacts(symbol: Declared, roles: readonly string[]): AgentFacts {
   return { name: symbol.name, roles };
 }

@@ -6,7 +6,7 @@
 import type { CelExpr } from "../ast/cel.js";
 import type { ActionDecl, Declaration, EntityDecl, RefValue } from "../ast/nodes.js";
 import type { Modules } from "../2-resolve/modules.js";
-import type { Symbol, Unit } from "../2-resolve/symbols.js";
+import type { Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
 import { checkCel, checkCondition, checkSafety, type CelProblem } from "./cel/index.js";
 import type { Context } from "./context.js";
@@ -18,7 +18,7 @@ export class State {
   readonly inputFields = new Map<ActionDecl, readonly TypedField[]>();
   readonly celTypes = new Map<CelExpr, CelType>();
   readonly features = new Set<string>();
-  clouds: Symbol[] = [];
+  clouds: Declared[] = [];
   private readonly inProgress = new Set<EntityDecl>();
 
   constructor(
