@@ -6,6 +6,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { checkProject, type Diagnostic, loadStdlib, SourceFile } from "@paybill/lang";
 import fc from "fast-check";
+import { printFile } from "@paybill/lang";
+import { fileNode } from "./support/arbitraries.js";
 import { describe, expect, it } from "vitest";
 
 const exampleDir = new URL("../../examples/helpdesk/", import.meta.url);
@@ -66,5 +68,20 @@ policy p { permit bot to read Ticket when resource.amount == "x" }
     const first = show(checkProject(broken).diagnostics);
     expect(first.length).toBeGreaterThan(0);
     expect(show(checkProject(broken).diagnostics)).toEqual(first);
+  });
+
+  it("never throws on generated projects, and every diagnostic lies in its file (law)", () => {
+    fc.assert(
+      fc.property(fc.array(fileNode, { minLength: 1, maxLength: 3 }), (asts) => {
+        const files = asts.map((ast, i) => new SourceFile(`g${i}.paybill`, printFile(ast)));
+        const result = checkProject(files);
+        for (const d of result.diagnostics) {
+          expect(d.span.start).toBeGreaterThanOrEqual(0);
+          expect(d.span.end).toBeLessThanOrEqual(d.file.text.length);
+          expect(d.message.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

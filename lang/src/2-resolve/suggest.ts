@@ -17,14 +17,19 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
-/** The best candidate within a third of the name's length (at least 1, at most 3 edits). */
+/**
+ * The best candidate within a third of the name's length (at least 1, at most 3 edits), or
+ * one the name is a clear abbreviation of (`stat` for `status`).
+ */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
   const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
     if (candidate === name) continue;
-    const distance = candidate.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name, candidate);
+    const lower = candidate.toLowerCase();
+    const distance =
+      lower === name.toLowerCase() ? 0.5 : name.length >= 3 && lower.startsWith(name.toLowerCase()) ? limit : editDistance(name, candidate);
     if (distance <= limit && (distance < bestDistance || (distance === bestDistance && best !== undefined && candidate < best))) {
       best = candidate;
       bestDistance = distance;

@@ -75,8 +75,9 @@ function checkRule(state: State, unit: Unit, rule: Rule, agents: readonly AgentF
   } else input = T.message("input", {});
   const resources = resolved.map((r) => (r.entity !== undefined ? r.entity : r.action !== undefined ? resourceOf(state, r.action) : undefined));
   const first = resources[0];
-  const resource = !any && complete && first !== undefined && resources.every((r) => r !== undefined && sameMessage(r, first)) ? first : undefined;
-  state.checkExpression(unit, rule.condition, environment({ input, resource: resource ?? (complete ? undefined : T.dyn) }), true);
+  const unknown = !complete || resources.some((r) => r?.kind === "dyn");
+  const resource = unknown ? T.dyn : !any && first !== undefined && resources.every((r) => r !== undefined && sameMessage(r, first)) ? first : undefined;
+  state.checkExpression(unit, rule.condition, environment({ input, resource }), true);
 }
 
 /** The row an action's effect works on (`read`, `update` and `delete` with a key). */
@@ -86,7 +87,9 @@ function resourceOf(state: State, action: ActionDecl): CelType | undefined {
   const unit = state.unitOf.get(action);
   if (unit === undefined) return undefined;
   const found = state.ctx.scope(unit).lookup("entity", effect.entity);
-  if (!found.ok || found.symbol.decl.kind !== "Entity") return undefined;
+  // An effect on an unknown entity is reported where it is written; here it is `dyn`, so
+  // conditions that use `resource` do not report the same mistake again.
+  if (!found.ok || found.symbol.decl.kind !== "Entity") return T.dyn;
   return recordType(found.symbol.name, state.fieldsOf(found.symbol.decl), "resource");
 }
 

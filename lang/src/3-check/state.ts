@@ -69,6 +69,18 @@ export class State {
   }
 
   private reportAll(unit: Unit, problems: readonly CelProblem[]): void {
-    for (const p of problems) this.ctx.report(p.kind, unit, p.span, p.message, p.help);
+    for (const p of problems) {
+      if (p.kind === "celUndeclared" && /`resource`/.test(p.message)) {
+        this.ctx.report(
+          p.kind,
+          unit,
+          p.span,
+          "`resource` is not available here: these actions do not all work on one existing row",
+          "`resource` is the row an action's `effect read`, `update` or `delete` works on; a rule whose actions insert, have no effect, or touch different entities cannot use it",
+        );
+      } else {
+        this.ctx.report(p.kind, unit, p.span, p.message, p.help);
+      }
+    }
   }
 }
