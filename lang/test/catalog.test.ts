@@ -5,13 +5,19 @@
  * title, and no section names a code the catalogue lacks. In a section, a ```paybill fence
  * directly followed by a ```text fence is the failing example and its documented output (the
  * diagnostics with the section's code, rendered as below); every later ```paybill fence is a
- * fix and must parse without any diagnostic.
+ * fix and must yield no diagnostic at all.
  *
- * `UPDATE_SNAPSHOTS=1` rewrites the documented outputs from the parser, for a deliberate
- * change of wording.
+ * Lexical and syntax codes (PB0xxx, PB1xxx) are checked with `parse`. Name, type and rule
+ * codes (PB2xxx–PB4xxx) need a whole project: their examples and fixes are checked with
+ * `checkProject` and the standard library, as `paybillc check` checks a one-file project, and
+ * such an example must produce no diagnostic with another code (warnings included), so the
+ * documented output is everything the example reports.
+ *
+ * `UPDATE_SNAPSHOTS=1` rewrites the documented outputs from the parser and the checker, for a
+ * deliberate change of wording.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { ALL_CODES, type Diagnostic, parse, SourceFile } from "@paybill/lang";
+import { ALL_CODES, checkProject, type Diagnostic, parse, SourceFile } from "@paybill/lang";
 import { afterAll, describe, expect, it } from "vitest";
 
 const docUrl = new URL("../../spec/diagnostics.md", import.meta.url);
@@ -19,8 +25,8 @@ const doc = readFileSync(docUrl, "utf8");
 const update = process.env.UPDATE_SNAPSHOTS === "1";
 
 /**
- * Codes whose section has no `.paybill` example, each with the reason. `parse` cannot
- * produce them, so there is nothing to check beyond the heading.
+ * Codes whose section has no `.paybill` example, each with the reason. Neither `parse` nor
+ * `checkProject` on one file can produce them, so there is nothing to check beyond the heading.
  */
 const NO_EXAMPLE: Record<string, string> = {
   PB0004: "the CLI rejects a file that is not UTF-8 before parsing; parse() is given decoded text",
@@ -28,6 +34,7 @@ const NO_EXAMPLE: Record<string, string> = {
   PB9002: "the CLI reports a project path with no .paybill files; there is no text to parse",
   PB9003: "format() reports its own bug (output that re-parses differently); any example would be a bug to fix",
   PB1003: "only a one-or-more repetition reports it, and the grammar has none today",
+  PB2004: "an import cycle needs two modules, so two files; an example is one file (lang/test/samples/check/import-cycle has the two)",
 };
 
 interface Fence {
@@ -81,7 +88,14 @@ function render(diagnostics: readonly Diagnostic[]): string {
     .join("");
 }
 
-const parsed = (text: string): readonly Diagnostic[] => parse(new SourceFile("example.paybill", text)).diagnostics;
+/** Names, types and rules: codes the checker reports, for which an example is a whole project. */
+const semantic = (code: string): boolean => /^PB[234]\d{3}$/.test(code);
+
+/** What the example or fix of `code`'s section reports: parsed alone, or checked as a project. */
+function diagnose(code: string, text: string): readonly Diagnostic[] {
+  const source = new SourceFile("example.paybill", text);
+  return semantic(code) ? checkProject([source]).diagnostics : parse(source).diagnostics;
+}
 
 const all = sections(doc);
 const rewrites: { start: number; end: number; text: string }[] = [];
@@ -131,8 +145,12 @@ describe("diagnostics examples", () => {
       const found = example(section);
       expect(found, `${section.code} needs a paybill example followed by a text output fence`).toBeDefined();
       if (found === undefined) return;
-      const produced = parsed(found.input.text).filter((d) => d.code === section.code);
+      const reported = diagnose(section.code, found.input.text);
+      const produced = reported.filter((d) => d.code === section.code);
       expect(produced.length, `${section.code} example`).toBeGreaterThan(0);
+      if (semantic(section.code)) {
+        expect(render(reported.filter((d) => d.code !== section.code)), `${section.code} example reports only ${section.code}`).toBe("");
+      }
       const actual = render(produced);
       if (update) {
         if (actual !== found.output.text) rewrites.push({ start: found.output.start, end: found.output.end, text: actual });
@@ -143,8 +161,8 @@ describe("diagnostics examples", () => {
 
     const fixes = section.fences.filter((f) => f.lang === "paybill").slice(1);
     fixes.forEach((fix, i) => {
-      it(`${section.code} fix ${i + 1} parses cleanly`, () => {
-        expect(render(parsed(fix.text))).toBe("");
+      it(`${section.code} fix ${i + 1} is clean`, () => {
+        expect(render(diagnose(section.code, fix.text))).toBe("");
       });
     });
   }

@@ -116,7 +116,7 @@ export function inputFieldsOf(state: State, unit: Unit, action: ActionDecl): rea
       : entry.fields.map(
           (field): TypedField => ({
             name: field.name.name,
-            type: field.type.kind === "Ref" ? resolveFieldType(state.ctx, unit, field.type, state.entityOf, state.fieldsOf) : { kind: "unknown" },
+            type: field.type.kind === "Ref" ? resolveFieldType(state.ctx, unit, field.type, state.entityOf, state.fieldOf) : { kind: "unknown" },
             optional: field.type.kind === "Ref" && field.type.optional,
             pii: false,
             node: field,

@@ -10,7 +10,7 @@ import { checkBody, isName, isString } from "./attributes.js";
 import { type CelType, T } from "./cel/cel-types.js";
 import { effectOf, inputFieldsOf } from "./check-data.js";
 import { commonFields, environment, recordType } from "./env.js";
-import { type AgentFacts, actionCovers, type IndexedRule, principalSetCovers } from "./permits.js";
+import { type AgentFacts, type Coverage, type IndexedRule, RuleIndex } from "./permits.js";
 import type { State } from "./state.js";
 
 const show = (name: QualifiedName): string => name.parts.map((p) => p.name).join(".");
@@ -42,6 +42,7 @@ export function resolveSelector(state: State, unit: Unit, selector: ActionSelect
     const symbol = state.ctx.resolve(unit, "entity", entityName);
     if (symbol?.decl.kind !== "Entity") return {};
     const field = parts[parts.length - 1];
+    state.dataAccess.set(selector, { entity: symbol, field: field?.name });
     const fields = state.fieldsOf(symbol.decl);
     if (field !== undefined && !fields.some((f) => f.name === field.name)) {
       state.ctx.report("unknownName", unit, field.span, `entity \`${symbol.name}\` has no field \`${field.name}\``, didYouMean(field.name, fields.map((f) => f.name)));
@@ -51,7 +52,9 @@ export function resolveSelector(state: State, unit: Unit, selector: ActionSelect
     return { entity: recordType(symbol.name, fields, "resource") };
   }
   const symbol = state.ctx.resolve(unit, "entity", selector.target);
-  return symbol?.decl.kind === "Entity" ? { entity: recordType(symbol.name, state.fieldsOf(symbol.decl), "resource") } : {};
+  if (symbol?.decl.kind !== "Entity") return {};
+  state.dataAccess.set(selector, { entity: symbol, field: undefined });
+  return { entity: recordType(symbol.name, state.fieldsOf(symbol.decl), "resource") };
 }
 
 function checkRule(state: State, unit: Unit, rule: Rule, agents: readonly AgentFacts[]): void {
@@ -96,15 +99,21 @@ function resourceOf(state: State, action: ActionDecl): CelType | undefined {
 const sameMessage = (a: CelType, b: CelType): boolean => a.kind === "message" && b.kind === "message" && a.name === b.name;
 
 /** PB4021: a permit every request of which an unconditional forbid denies. */
-export function checkShadowing(state: State, rules: readonly IndexedRule[], agents: readonly AgentFacts[]): void {
-  const forbids = rules.filter((r) => r.rule.effect === "forbid" && r.rule.condition === undefined);
+export function checkShadowing(state: State, rules: readonly IndexedRule[], coverage: Coverage): void {
+  const forbids = new RuleIndex(
+    rules.filter((r) => r.rule.effect === "forbid" && r.rule.condition === undefined),
+    coverage,
+  );
   for (const permit of rules) {
-    if (permit.rule.effect !== "permit") continue;
-    const shadow = forbids.find(
-      (f) =>
-        permit.rule.principals.every((p) => principalSetCovers(f.rule.principals, p, agents)) &&
-        permit.rule.actions.every((a) => f.rule.actions.some((o) => actionCovers(o, a))),
-    );
+    const first = permit.rule.actions[0];
+    if (permit.rule.effect !== "permit" || first === undefined) continue;
+    const shadow = forbids
+      .candidates(first)
+      .find(
+        (f) =>
+          permit.rule.principals.every((p) => coverage.principalSetCovers(f.rule.principals, p)) &&
+          permit.rule.actions.every((a) => f.rule.actions.some((o) => coverage.actionCovers(o, a))),
+      );
     if (shadow !== undefined) {
       const at = shadow.unit.source.position(shadow.rule.span.start);
       state.ctx.report(

@@ -9,14 +9,14 @@ import { didYouMean } from "../2-resolve/suggest.js";
 import type { Unit } from "../2-resolve/symbols.js";
 import { checkBody, isDuration, isName, isString, isWholeNumber } from "./attributes.js";
 import { resolveSelector } from "./check-policies.js";
-import { type AgentFacts, actionCovers, type IndexedRule, principalCovers } from "./permits.js";
+import type { AgentFacts, Coverage, RuleIndex } from "./permits.js";
 import type { State } from "./state.js";
 
 export function statesOf(workflow: WorkflowDecl): StateDecl[] {
   return workflow.body.filter((e): e is StateDecl => e.kind === "State");
 }
 
-export function checkWorkflow(state: State, unit: Unit, workflow: WorkflowDecl, agents: readonly AgentFacts[], rules: readonly IndexedRule[]): void {
+export function checkWorkflow(state: State, unit: Unit, workflow: WorkflowDecl, agents: readonly AgentFacts[], permits: RuleIndex, coverage: Coverage): void {
   const what = `workflow \`${workflow.name.name}\``;
   const body = checkBody(state.ctx, unit, what, workflow.name.span, workflow.body, {
     agent: { expect: "the name of the agent that runs it", required: true, accepts: isName },
@@ -25,7 +25,7 @@ export function checkWorkflow(state: State, unit: Unit, workflow: WorkflowDecl, 
   });
   const agentEntry = body.get("agent");
   const agentSymbol = agentEntry?.kind === "Attribute" && agentEntry.value.kind === "Ref" ? state.ctx.resolve(unit, "agent", agentEntry.value.name) : undefined;
-  const agent = agents.find((a) => a.name === agentSymbol?.name);
+  const agent = agents.find((a) => a.symbol === agentSymbol);
   const budget = body.get("budget");
   if (budget?.kind === "Block") {
     checkBody(state.ctx, unit, "`budget`", budget.name.span, budget.entries, {
@@ -72,7 +72,7 @@ export function checkWorkflow(state: State, unit: Unit, workflow: WorkflowDecl, 
       } else if (entry.kind === "Allow") {
         for (const selector of entry.actions) {
           resolveSelector(state, unit, selector);
-          if (agent !== undefined) checkPermitted(state, unit, selector, agent, rules, workflow.name.name);
+          if (agent !== undefined) checkPermitted(state, unit, selector, agent, permits, coverage, workflow.name.name);
         }
       }
     }
@@ -119,25 +119,23 @@ function walk<N>(from: readonly N[], next: (n: N) => readonly N[]): Set<N> {
 }
 
 /** PB4020 when no permit covers the agent and action; PB4022 for a `@pii` field without an exact permit. */
-function checkPermitted(state: State, unit: Unit, selector: ActionSelector, agent: AgentFacts, rules: readonly IndexedRule[], workflow: string): void {
-  const permits = rules.filter((r) => r.rule.effect === "permit" && r.rule.principals.some((p) => principalCovers(p, agent)));
-  const pii = selector.kind === "DataAccess" && selector.op === "read" && isPiiField(state, unit, selector);
-  const covered = permits.some((r) => r.rule.actions.some((a) => actionCovers(a, selector, pii)));
+function checkPermitted(state: State, unit: Unit, selector: ActionSelector, agent: AgentFacts, permits: RuleIndex, coverage: Coverage, workflow: string): void {
+  const pii = selector.kind === "DataAccess" && selector.op === "read" && isPiiField(state, selector);
+  const covered = permits
+    .candidates(selector)
+    .some((r) => r.rule.principals.some((p) => coverage.principalCovers(p, agent)) && r.rule.actions.some((a) => coverage.actionCovers(a, selector, pii)));
   if (covered) return;
+  const name = agent.symbol.name;
   const text = selector.kind === "AnyAction" ? "any action" : selector.kind === "ActionRef" ? selector.action.name : `${selector.op} ${selector.target.parts.map((p) => p.name).join(".")}`;
   if (pii) {
-    state.ctx.report("piiNeedsPermit", unit, selector.span, `\`${text.slice(5)}\` is \`@pii\`, and no policy permits \`${agent.name}\` to read it by name`, `add \`permit ${agent.name} to ${text}\` to a policy; a permit for the whole row or for \`any action\` does not reveal \`@pii\` fields`);
+    state.ctx.report("piiNeedsPermit", unit, selector.span, `\`${text.slice(5)}\` is \`@pii\`, and no policy permits \`${name}\` to read it by name`, `add \`permit ${name} to ${text}\` to a policy; a permit for the whole row or for \`any action\` does not reveal \`@pii\` fields`);
     return;
   }
-  state.ctx.report("deadState", unit, selector.span, `workflow \`${workflow}\` allows \`${text}\`, but no policy permits \`${agent.name}\` to do it`, `it would always be denied; add \`permit ${agent.name} to ${text}\` to a policy, or remove it here`);
+  state.ctx.report("deadState", unit, selector.span, `workflow \`${workflow}\` allows \`${text}\`, but no policy permits \`${name}\` to do it`, `it would always be denied; add \`permit ${name} to ${text}\` to a policy, or remove it here`);
 }
 
-function isPiiField(state: State, unit: Unit, selector: ActionSelector & { kind: "DataAccess" }): boolean {
-  const parts = selector.target.parts;
-  if (parts.length < 2) return false;
-  const entityName = { ...selector.target, parts: parts.slice(0, -1) };
-  const found = state.ctx.scope(unit).lookup("entity", entityName);
-  if (!found.ok || found.symbol.decl.kind !== "Entity") return false;
-  const field = parts[parts.length - 1]?.name;
-  return state.fieldsOf(found.symbol.decl).some((f) => f.name === field && f.pii);
+function isPiiField(state: State, selector: ActionSelector & { kind: "DataAccess" }): boolean {
+  const access = state.dataAccess.get(selector);
+  if (access?.field === undefined || access.entity.decl.kind !== "Entity") return false;
+  return state.fieldOf(access.entity.decl, access.field)?.pii === true;
 }

@@ -14,7 +14,7 @@ import { checkTest } from "./check-tests.js";
 import { checkWorkflow } from "./check-workflows.js";
 import { Context } from "./context.js";
 import type { Model } from "./model.js";
-import type { AgentFacts, IndexedRule } from "./permits.js";
+import { type AgentFacts, Coverage, type IndexedRule, RuleIndex } from "./permits.js";
 import { State } from "./state.js";
 
 export function check(modules: Modules): { model: Model; diagnostics: Diagnostic[] } {
@@ -40,13 +40,19 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
   const agents: AgentFacts[] = [];
   for (const [unit, decl] of all("Agent")) {
     checkAgent(state, unit, decl);
-    agents.push({ name: decl.name.name, roles: rolesOf(decl) });
+    const symbol = ctx.scope(unit).module.table("agent").get(decl.name.name);
+    if (symbol?.decl === decl) agents.push({ symbol, roles: rolesOf(decl) });
   }
   for (const [unit, decl] of all("Action")) checkAction(state, unit, decl);
   const rules: IndexedRule[] = [];
   for (const [unit, decl] of all("Policy")) checkPolicy(state, unit, decl, agents, rules);
-  checkShadowing(state, rules, agents);
-  for (const [unit, decl] of all("Workflow")) checkWorkflow(state, unit, decl, agents, rules);
+  const coverage = new Coverage({ references: ctx.references, dataAccess: state.dataAccess }, agents);
+  checkShadowing(state, rules, coverage);
+  const permits = new RuleIndex(
+    rules.filter((r) => r.rule.effect === "permit"),
+    coverage,
+  );
+  for (const [unit, decl] of all("Workflow")) checkWorkflow(state, unit, decl, agents, permits, coverage);
   for (const [unit, decl] of all("Test")) checkTest(state, unit, decl);
 
   const model: Model = {

@@ -64,25 +64,27 @@ export function describeType(type: FieldType): string {
 
 /** Looks up an entity's declaration when a type refers to `Entity.field`. */
 export type EntityLookup = (unit: Unit, ref: RefValue) => EntityDecl | undefined;
+/** One field of an entity, typed on demand; undefined when the entity has no such field. */
+export type FieldLookup = (entity: EntityDecl, name: string) => TypedField | undefined;
 
-export function resolveFieldType(ctx: Context, unit: Unit, ref: RefValue, entityOf: EntityLookup, typedFields: (e: EntityDecl) => readonly TypedField[]): FieldType {
+export function resolveFieldType(ctx: Context, unit: Unit, ref: RefValue, entityOf: EntityLookup, fieldOf: FieldLookup): FieldType {
   const parts = ref.name.parts.map((p) => p.name);
   if (parts.length === 0 || parts.some((p) => p === "")) return { kind: "unknown" };
   if (parts.length === 1) {
     const name = parts[0] as string;
     if (SCALARS.has(name)) return scalar(ctx, unit, ref, name as ScalarName);
     if (name === "enum") return enumType(ctx, unit, ref);
-    if (name === "list") return listType(ctx, unit, ref, entityOf, typedFields);
+    if (name === "list") return listType(ctx, unit, ref, entityOf, fieldOf);
     ctx.report("unknownType", unit, ref.name.span, `no type is called \`${name}\``, didYouMean(name, BUILTIN_TYPES) ?? `the types are ${BUILTIN_TYPES.map((t) => `\`${t}\``).join(", ")} and \`Entity.field\``);
     return { kind: "unknown" };
   }
   const entity = entityOf(unit, ref);
   if (entity === undefined) return { kind: "unknown" };
   const fieldName = parts[parts.length - 1] as string;
-  const target = typedFields(entity).find((f) => f.name === fieldName);
+  const target = fieldOf(entity, fieldName);
   if (target === undefined) {
     const last = ref.name.parts[ref.name.parts.length - 1];
-    ctx.report("unknownName", unit, last?.span ?? ref.span, `entity \`${entity.name.name}\` has no field \`${fieldName}\``, didYouMean(fieldName, typedFields(entity).map((f) => f.name)));
+    ctx.report("unknownName", unit, last?.span ?? ref.span, `entity \`${entity.name.name}\` has no field \`${fieldName}\``, didYouMean(fieldName, entity.fields.map((f) => f.name.name)));
     return { kind: "unknown" };
   }
   return { kind: "reference", entity: entity.name.name, field: fieldName, target: target.type };
@@ -141,14 +143,14 @@ function enumType(ctx: Context, unit: Unit, ref: RefValue): FieldType {
   return { kind: "enum", values };
 }
 
-function listType(ctx: Context, unit: Unit, ref: RefValue, entityOf: EntityLookup, typedFields: (e: EntityDecl) => readonly TypedField[]): FieldType {
+function listType(ctx: Context, unit: Unit, ref: RefValue, entityOf: EntityLookup, fieldOf: FieldLookup): FieldType {
   const { positional, named } = argsOf(ctx, unit, ref, ["max"]);
   const elementArg = positional[0];
   if (elementArg === undefined || elementArg.value.kind !== "Ref") {
     ctx.report("attributeType", unit, ref.span, "a list needs its element type", "write `list(string, max: 20)`");
     return { kind: "unknown" };
   }
-  const element = resolveFieldType(ctx, unit, elementArg.value, entityOf, typedFields);
+  const element = resolveFieldType(ctx, unit, elementArg.value, entityOf, fieldOf);
   const max = positiveInt(ctx, unit, named.get("max") ?? positional[1], "`max`");
   return max === undefined ? { kind: "list", element } : { kind: "list", element, max };
 }

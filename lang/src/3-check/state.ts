@@ -4,7 +4,7 @@
  * the type of every CEL sub-expression (a side table keyed by node).
  */
 import type { CelExpr } from "../ast/cel.js";
-import type { ActionDecl, Declaration, EntityDecl, RefValue } from "../ast/nodes.js";
+import type { ActionDecl, DataAccess, Declaration, EntityDecl, Field, RefValue } from "../ast/nodes.js";
 import type { Modules } from "../2-resolve/modules.js";
 import type { Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
@@ -18,8 +18,11 @@ export class State {
   readonly inputFields = new Map<ActionDecl, readonly TypedField[]>();
   readonly celTypes = new Map<CelExpr, CelType>();
   readonly features = new Set<string>();
+  /** What each data access selector (`read Ticket.email`) resolved to. */
+  readonly dataAccess = new Map<DataAccess, { readonly entity: Declared; readonly field: string | undefined }>();
   clouds: Declared[] = [];
-  private readonly inProgress = new Set<EntityDecl>();
+  private readonly inProgress = new Set<Field>();
+  private readonly typedFields = new Map<Field, TypedField>();
 
   constructor(
     readonly ctx: Context,
@@ -37,26 +40,44 @@ export class State {
     return symbol?.decl.kind === "Entity" ? symbol.decl : undefined;
   };
 
-  /** An entity's typed fields; a reference cycle (`A.b` typed `B.a` typed `A.b`) yields no fields, reported once. */
+  /** An entity's typed fields, each typed once. */
   readonly fieldsOf = (entity: EntityDecl): readonly TypedField[] => {
     const known = this.entityFields.get(entity);
     if (known !== undefined) return known;
-    const unit = this.unitOf.get(entity);
-    if (unit === undefined || this.inProgress.has(entity)) return [];
-    this.inProgress.add(entity);
-    const fields = entity.fields.map(
-      (field): TypedField => ({
-        name: field.name.name,
-        type: field.type.kind === "Ref" ? resolveFieldType(this.ctx, unit, field.type, this.entityOf, this.fieldsOf) : { kind: "unknown" },
-        optional: field.type.kind === "Ref" && field.type.optional,
-        pii: field.annotations.some((a) => a.name.name === "pii"),
-        node: field,
-      }),
-    );
-    this.inProgress.delete(entity);
+    const fields = entity.fields.map((field) => this.typedField(entity, field));
     this.entityFields.set(entity, fields);
     return fields;
   };
+
+  /** One field of an entity by name, for a reference type such as `Customer.id`. */
+  readonly fieldOf = (entity: EntityDecl, name: string): TypedField | undefined => {
+    const field = entity.fields.find((f) => f.name.name === name);
+    return field === undefined ? undefined : this.typedField(entity, field);
+  };
+
+  /**
+   * A field's type. Entities may refer to each other (`Order.customer` is `Customer.id`,
+   * `Customer.last_order` is `Order.id`); only a chain of field types leading back to the
+   * same field is a cycle, and it is reported once.
+   */
+  private typedField(entity: EntityDecl, field: Field): TypedField {
+    const known = this.typedFields.get(field);
+    if (known !== undefined) return known;
+    const unit = this.unitOf.get(entity);
+    const optional = field.type.kind === "Ref" && field.type.optional;
+    const pii = field.annotations.some((a) => a.name.name === "pii");
+    const base = { name: field.name.name, optional, pii, node: field };
+    if (unit === undefined || field.type.kind !== "Ref") return { ...base, type: { kind: "unknown" } };
+    if (this.inProgress.has(field)) {
+      this.ctx.report("unknownType", unit, field.type.span, `the type of \`${entity.name.name}.${field.name.name}\` refers back to itself`, "give one field of the chain a type of its own, such as `uuid`");
+      return { ...base, type: { kind: "unknown" } };
+    }
+    this.inProgress.add(field);
+    const typed: TypedField = { ...base, type: resolveFieldType(this.ctx, unit, field.type, this.entityOf, this.fieldOf) };
+    this.inProgress.delete(field);
+    this.typedFields.set(field, typed);
+    return typed;
+  }
 
   /** Type-checks a CEL expression; `condition` also requires it to be a `bool`. */
   checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean): CelType {
