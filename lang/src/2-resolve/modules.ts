@@ -75,14 +75,14 @@ export function buildModules(units: readonly Unit[]): Modules {
         }
         if (imp.members !== undefined) {
           for (const member of imp.members) {
-            const symbols = target.symbols().filter((s) => s.name === member.name);
+            const symbols = target.named(member.name);
             if (symbols.length === 0) {
               const help = didYouMean(member.name, new Set(target.symbols().map((s) => s.name)));
               diagnostics.push(
                 diagnostic("unknownImportMember", unit.source, member.span, `module \`${path}\` declares nothing called \`${member.name}\``, help),
               );
             } else {
-              scope.members.set(member.name, symbols);
+              scope.members.set(member.name, [...symbols]);
             }
           }
         } else {

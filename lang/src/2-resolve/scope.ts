@@ -64,7 +64,7 @@ export class Scope {
 
   private missing(namespace: Namespace, name: string): Lookup {
     const word = NAMESPACE_WORDS[namespace];
-    const other = [...this.module.symbols(), ...[...this.members.values()].flat()].find((s) => s.name === name && s.namespace !== namespace);
+    const other = [...this.module.named(name), ...(this.members.get(name) ?? [])].find((s) => s.namespace !== namespace);
     if (other !== undefined) {
       const what = NAMESPACE_WORDS[other.namespace];
       return {

@@ -91,11 +91,23 @@ export class Module {
     const earlier = table.get(symbol.name);
     if (earlier !== undefined) return earlier;
     table.set(symbol.name, symbol);
+    this.index = undefined;
     return undefined;
   }
 
   symbols(): Declared[] {
     return [...this.tables.values()].flatMap((table) => [...table.values()]);
+  }
+
+  private index: Map<string, Declared[]> | undefined;
+
+  /** Every symbol with this name, of any kind (built on first use, after declarations). */
+  named(name: string): readonly Declared[] {
+    if (this.index === undefined) {
+      this.index = new Map();
+      for (const symbol of this.symbols()) this.index.set(symbol.name, [...(this.index.get(symbol.name) ?? []), symbol]);
+    }
+    return this.index.get(name) ?? [];
   }
 }
 

@@ -144,7 +144,7 @@ export function checkAction(state: State, unit: Unit, action: ActionDecl): void 
     checkFieldNames(state, unit, input.fields, `the input of ${what}`);
     for (const field of input.fields) checkAnnotations(state, unit, field.annotations, ["pii"], `input \`${field.name.name}\``);
   }
-  const input = recordType(`${action.name.name} input`, inputFieldsOf(state, unit, action), "input");
+  const input = state.record(action, () => recordType(`${action.name.name} input`, inputFieldsOf(state, unit, action), "input"));
   const effects = action.body.filter((e): e is EffectDecl => e.kind === "Effect");
   for (const extra of effects.slice(1)) state.ctx.report("duplicateName", unit, extra.span, `${what} has more than one \`effect\``, "an action performs one effect; split it into two actions");
   const effect = effects[0];

@@ -49,12 +49,14 @@ export function resolveSelector(state: State, unit: Unit, selector: ActionSelect
     } else if (selector.op !== "read") {
       state.ctx.report("attributeType", unit, selector.span, `only \`read\` can name a single field: \`${selector.op}\` works on whole rows`, `write \`${selector.op} ${show(entityName)}\``);
     }
-    return { entity: recordType(symbol.name, fields, "resource") };
+    const entity = symbol.decl;
+    return { entity: state.record(entity, () => recordType(symbol.name, fields, "resource")) };
   }
   const symbol = state.ctx.resolve(unit, "entity", selector.target);
   if (symbol?.decl.kind !== "Entity") return {};
   state.dataAccess.set(selector, { entity: symbol, field: undefined });
-  return { entity: recordType(symbol.name, state.fieldsOf(symbol.decl), "resource") };
+  const entity = symbol.decl;
+  return { entity: state.record(entity, () => recordType(symbol.name, state.fieldsOf(entity), "resource")) };
 }
 
 function checkRule(state: State, unit: Unit, rule: Rule, agents: readonly AgentFacts[]): void {
@@ -74,7 +76,8 @@ function checkRule(state: State, unit: Unit, rule: Rule, agents: readonly AgentF
   if (any) input = T.map(T.string, T.dyn);
   else if (resolved.every((r) => r.selector.kind === "ActionRef")) {
     const fields = commonFields(actions.map((a) => inputFieldsOf(state, state.unitOf.get(a) ?? unit, a)));
-    input = complete ? recordType(actions.length === 1 ? `${actions[0]?.name.name} input` : "input", fields, "input") : T.dyn;
+    const only = actions.length === 1 ? actions[0] : undefined;
+    input = !complete ? T.dyn : only !== undefined ? inputRecord(state, only) : recordType("input", fields, "input");
   } else input = T.message("input", {});
   const resources = resolved.map((r) => (r.entity !== undefined ? r.entity : r.action !== undefined ? resourceOf(state, r.action) : undefined));
   const first = resources[0];
@@ -93,7 +96,15 @@ function resourceOf(state: State, action: ActionDecl): CelType | undefined {
   // An effect on an unknown entity is reported where it is written; here it is `dyn`, so
   // conditions that use `resource` do not report the same mistake again.
   if (!found.ok || found.symbol.decl.kind !== "Entity") return T.dyn;
-  return recordType(found.symbol.name, state.fieldsOf(found.symbol.decl), "resource");
+  const entity = found.symbol.decl;
+  return state.record(entity, () => recordType(found.symbol.name, state.fieldsOf(entity), "resource"));
+}
+
+/** The message type of an action's input, built once per action. */
+export function inputRecord(state: State, action: ActionDecl): CelType {
+  const unit = state.unitOf.get(action);
+  if (unit === undefined) return T.dyn;
+  return state.record(action, () => recordType(`${action.name.name} input`, inputFieldsOf(state, unit, action), "input"));
 }
 
 const sameMessage = (a: CelType, b: CelType): boolean => a.kind === "message" && b.kind === "message" && a.name === b.name;

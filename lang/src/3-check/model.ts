@@ -17,8 +17,8 @@ export interface Model {
   readonly references: ReadonlyMap<Ident | QualifiedName, Declared>;
   readonly entityFields: ReadonlyMap<EntityDecl, readonly TypedField[]>;
   readonly inputFields: ReadonlyMap<ActionDecl, readonly TypedField[]>;
-  /** The type of every CEL sub-expression that type-checked. */
-  readonly celTypes: ReadonlyMap<CelExpr, CelType>;
+  /** Each checked CEL expression (by its root node) → the type of every sub-expression. */
+  readonly celTypes: ReadonlyMap<CelExpr, ReadonlyMap<CelExpr, CelType>>;
   /** Every feature some plan grants. */
   readonly features: ReadonlySet<string>;
 }

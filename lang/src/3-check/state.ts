@@ -16,7 +16,9 @@ export class State {
   readonly unitOf = new Map<Declaration, Unit>();
   readonly entityFields = new Map<EntityDecl, readonly TypedField[]>();
   readonly inputFields = new Map<ActionDecl, readonly TypedField[]>();
-  readonly celTypes = new Map<CelExpr, CelType>();
+  /** Each checked expression (by its root) → the types of its sub-expressions. */
+  readonly celTypes = new Map<CelExpr, ReadonlyMap<CelExpr, CelType>>();
+  private readonly records = new Map<object, CelType>();
   readonly features = new Set<string>();
   /** What each data access selector (`read Ticket.email`) resolved to. */
   readonly dataAccess = new Map<DataAccess, { readonly entity: Declared; readonly field: string | undefined }>();
@@ -79,11 +81,21 @@ export class State {
     return typed;
   }
 
+  /** The message type of an entity's rows or an action's input, built once. */
+  record(owner: EntityDecl | ActionDecl, build: () => CelType): CelType {
+    let type = this.records.get(owner);
+    if (type === undefined) {
+      type = build();
+      this.records.set(owner, type);
+    }
+    return type;
+  }
+
   /** Type-checks a CEL expression; `condition` also requires it to be a `bool`. */
   checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean): CelType {
     const env = { variables };
     const result = condition ? checkCondition(expr, env) : checkCel(expr, env);
-    for (const [node, type] of result.types) this.celTypes.set(node, type);
+    this.celTypes.set(expr, result.types);
     this.reportAll(unit, result.problems);
     if (result.problems.length === 0) this.reportAll(unit, checkSafety(expr, result.types));
     return result.type;
