@@ -26,6 +26,12 @@ export function buildModules(units: readonly Unit[]): Modules {
   const modules = new Map<string, Module>();
   for (const unit of units) {
     const name = moduleName(unit);
+    if (!unit.std && (name === "std" || name.startsWith("std.")) && unit.ast.package !== undefined) {
+      diagnostics.push(
+        diagnostic("reservedWord", unit.source, unit.ast.package.name.span, `\`${name}\` is a standard library module; a project cannot add to it`, "name your package something else, such as your product's name"),
+      );
+      continue;
+    }
     let module = modules.get(name);
     if (module === undefined) {
       module = new Module(name, unit.std);
@@ -81,6 +87,8 @@ export function buildModules(units: readonly Unit[]): Modules {
               diagnostics.push(
                 diagnostic("unknownImportMember", unit.source, member.span, `module \`${path}\` declares nothing called \`${member.name}\``, help),
               );
+            } else if (scope.members.has(member.name)) {
+              diagnostics.push(diagnostic("duplicateName", unit.source, member.span, `\`${member.name}\` is imported twice`, "import it from one module, and refer to the other by its module (`import m` then `m.name`)"));
             } else {
               scope.members.set(member.name, [...symbols]);
             }

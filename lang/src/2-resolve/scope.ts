@@ -49,10 +49,15 @@ export class Scope {
     const name = parts[parts.length - 1] as string;
     const module = this.modules.get(moduleName);
     if (module === undefined) {
+      const imported = [...this.modules].find(([, m]) => m.name === moduleName);
+      const help =
+        imported !== undefined
+          ? `this file imports it as \`${imported[0]}\`: write \`${imported[0]}.${name}\``
+          : (didYouMean(moduleName, this.modules.keys()) ?? `import it first: \`import ${moduleName.startsWith("std.") || !["isolation", "clouds", "policies"].includes(moduleName) ? moduleName : `std.${moduleName}`}\``);
       return {
         ok: false,
         message: `no imported module is called \`${moduleName}\``,
-        help: [didYouMean(moduleName, this.modules.keys()), `import it first, e.g. \`import std.${moduleName}\``].filter(Boolean).join("; "),
+        help,
         kind: "unknownName",
       };
     }

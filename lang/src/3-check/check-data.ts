@@ -90,7 +90,7 @@ function checkDefault(state: State, unit: Unit, field: TypedField, annotation: A
         return true;
     }
   })();
-  if (!ok) state.ctx.report("attributeType", unit, value.span, `\`@default\` of \`${field.name}\` must be a \`${describeType(field.type)}\``);
+  if (!ok) state.ctx.report("attributeType", unit, value.span, `\`@default\` of \`${field.name}\` must have the field's type, \`${describeType(field.type)}\``);
 }
 
 export function checkAgent(state: State, unit: Unit, agent: AgentDecl): void {
@@ -235,5 +235,5 @@ export function assignable(value: CelType, target: CelType): boolean {
 function expectAssignable(state: State, unit: Unit, span: { start: number; end: number }, value: CelType, target: CelType, what: string): void {
   if (assignable(value, target)) return;
   const help = unwrap(target).kind === "primitive" && (unwrap(target) as { name: string }).name === "double" && typeName(value) === "int" ? "write a decimal point: `0.0`, not `0`" : undefined;
-  state.ctx.report("celTypeMismatch", unit, span, `${what} is a \`${typeName(target)}\`, but this is a \`${typeName(value)}\``, help);
+  state.ctx.report("celTypeMismatch", unit, span, `${what} has type \`${typeName(target)}\`, but this has type \`${typeName(value)}\``, help);
 }

@@ -72,7 +72,8 @@ function checkRecord(state: State, unit: Unit, record: RecordLiteral, fields: re
     }
     const target = celTypeOf(field.type, field.optional);
     if (!assignable(type, target)) {
-      state.ctx.report("recordMismatch", unit, entry.value.span, `\`${field.name}\` is a \`${typeName(target)}\`, but this is a \`${typeName(type)}\``);
+      const help = typeName(target).startsWith("double") && typeName(type) === "int" ? "write a decimal point, e.g. `250.0`" : undefined;
+      state.ctx.report("recordMismatch", unit, entry.value.span, `\`${field.name}\` has type \`${typeName(target)}\`, but this has type \`${typeName(type)}\``, help);
     } else if (field.type.kind === "enum" && entry.value.kind === "CelLiteral" && entry.value.type === "string") {
       const value = entry.value.raw.slice(1, -1);
       if (!field.type.values.includes(value)) {

@@ -108,7 +108,7 @@ export class State {
           p.kind,
           unit,
           p.span,
-          "`resource` is not available here: these actions do not all work on one existing row",
+          "`resource` is not available here: this rule's actions do not work on one existing row",
           "`resource` is the row an action's `effect read`, `update` or `delete` works on; a rule whose actions insert, have no effect, or touch different entities cannot use it",
         );
       } else {
