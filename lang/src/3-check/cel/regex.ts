@@ -18,15 +18,21 @@ function patternOf(call: CelCall): CelExpr | undefined {
   return call.args.length === 2 ? call.args[1] : undefined;
 }
 
+/** Verdicts by pattern text: projects repeat the same patterns, and compiling costs. */
+const verdicts = new Map<string, string | undefined>();
+
 /** RE2's complaint about a pattern, or undefined when it compiles. */
 export function re2Error(pattern: string): string | undefined {
+  if (verdicts.has(pattern)) return verdicts.get(pattern);
+  let verdict: string | undefined;
   try {
     RE2JS.compile(pattern);
-    return undefined;
   } catch (e) {
-    if (e instanceof RE2JSSyntaxException) return e.input ? `${e.error} in \`${e.input}\`` : e.error;
-    return e instanceof Error ? e.message : String(e);
+    if (e instanceof RE2JSSyntaxException) verdict = e.input ? `${e.error} in \`${e.input}\`` : e.error;
+    else verdict = e instanceof Error ? e.message : String(e);
   }
+  if (verdicts.size < 10_000) verdicts.set(pattern, verdict);
+  return verdict;
 }
 
 export function checkPatterns(expr: CelExpr): CelProblem[] {
