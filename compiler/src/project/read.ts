@@ -36,17 +36,22 @@ function failed(file: ProjectFile, kind: "unreadableFile" | "notUtf8", message: 
   return { ok: false, diagnostic: diagnostic(kind, new SourceFile(file.name, ""), { start: 0, end: 0 }, message, help) };
 }
 
+/** Reads kept in flight at once: enough to hide the file system's latency, few enough for any fd limit. */
+const IN_FLIGHT = 32;
+
 /**
- * Reads files in order, yielding each one that could be read as text; a file that could
- * not is added to `diagnostics` and skipped.
+ * Reads files, several at a time, yielding them in order: each one that could be read as
+ * text; a file that could not is added to `diagnostics` and skipped.
  */
 export async function* readSources(
   files: readonly ProjectFile[],
   diagnostics: Diagnostic[],
 ): AsyncGenerator<{ readonly file: ProjectFile; readonly source: SourceFile; readonly bytes: Uint8Array }> {
-  for (const file of files) {
-    const read = await readSource(file);
-    if (read.ok) yield { file, source: read.source, bytes: read.bytes };
+  const pending: Promise<ReadResult>[] = [];
+  for (let i = 0; i < files.length; i++) {
+    while (pending.length < IN_FLIGHT && i + pending.length < files.length) pending.push(readSource(files[i + pending.length] as ProjectFile));
+    const read = await (pending.shift() as Promise<ReadResult>);
+    if (read.ok) yield { file: files[i] as ProjectFile, source: read.source, bytes: read.bytes };
     else diagnostics.push(read.diagnostic);
   }
 }
