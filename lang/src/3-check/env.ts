@@ -10,6 +10,7 @@ import { celTypeOf, describeType, type TypedField } from "./field-types.js";
 export const MAX_ROLES = 32;
 export const MAX_FEATURES = 64;
 export const MAX_APPROVALS = 16;
+export const MAX_LIMITS = 64;
 
 export const PRINCIPAL = T.message("principal", {
   id: { type: T.string, doc: "the agent's name" },
@@ -24,7 +25,7 @@ export const TENANT = T.message("tenant", {
   state: { type: T.string, doc: "`pending`, `provisioning`, `active`, `suspended`, `offboarding` or `offboarded`" },
   region: { type: T.string, doc: "the tenant's region" },
   features: { type: T.list(T.string, MAX_FEATURES), doc: "the features of the tenant's plan" },
-  limits: { type: T.map(T.string, T.int), doc: "the limits of the tenant's plan" },
+  limits: { type: { kind: "map", key: T.string, value: T.int, max: MAX_LIMITS }, doc: "the limits of the tenant's plan" },
 });
 
 const APPROVAL = T.message("approval", {

@@ -55,7 +55,14 @@ export function checkPatterns(expr: CelExpr): CelProblem[] {
     const error = re2Error(decodeString(pattern.raw).value);
     if (error !== undefined) {
       problems.push(
-        celProblem("invalidRegex", pattern.span, `invalid pattern: ${error}`, "patterns use RE2 syntax, which has no backreferences or lookaround"),
+        celProblem(
+          "invalidRegex",
+          pattern.span,
+          `invalid pattern: ${error}`,
+          /Perl|escape|named capture|backreference|lookaround/i.test(error)
+            ? "patterns use RE2 syntax, which has no backreferences or lookaround"
+            : "patterns use RE2 syntax (as Go's `regexp`); check brackets, parentheses and escapes",
+        ),
       );
     }
   }

@@ -42,7 +42,9 @@ export function checkSafety(expr: CelExpr, types: ReadonlyMap<CelExpr, CelType>)
         "costTooHigh",
         range.span,
         `${what}${typed} has no size limit, so the cost of going through it has no bound`,
-        "declare a `max:` on the list in the action's input, e.g. `tags: list(string, max: 20)`",
+        type?.kind === "list" || (type?.kind === "nullable" && type.inner.kind === "list")
+          ? "declare a `max:` on the list where it is declared, e.g. `tags: list(string, max: 20)`"
+          : "only lists with a declared `max:` (and the runtime's capped lists such as `principal.roles`) can be gone through",
       ),
     );
   } else if (estimate.cost > MAX_CONDITION_COST) {
@@ -50,7 +52,7 @@ export function checkSafety(expr: CelExpr, types: ReadonlyMap<CelExpr, CelType>)
       celProblem(
         "costTooHigh",
         expr.span,
-        `the condition may take up to ${estimate.cost} steps to evaluate, more than ${MAX_CONDITION_COST}`,
+        `the condition may take up to ${estimate.cost.toLocaleString("en-US")} steps to evaluate, more than ${MAX_CONDITION_COST.toLocaleString("en-US")}`,
         "lower the `max:` of the lists it goes through, or avoid nesting comprehensions over them",
       ),
     );
