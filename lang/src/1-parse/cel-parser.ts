@@ -199,22 +199,7 @@ export class CelParser extends EmbeddedActionsParser {
     const operands = [this.SUBRULE(this.celUnary)];
     const ops: CelBinaryOp[] = [];
     this.MANY(() => {
-      const op = this.OR([
-        { ALT: () => this.CONSUME(T.OrOr) },
-        { ALT: () => this.CONSUME(T.AndAnd) },
-        { ALT: () => this.CONSUME(T.EqEq) },
-        { ALT: () => this.CONSUME(T.NotEq) },
-        { ALT: () => this.CONSUME(T.LessEq) },
-        { ALT: () => this.CONSUME(T.GreaterEq) },
-        { ALT: () => this.CONSUME(T.Less) },
-        { ALT: () => this.CONSUME(T.Greater) },
-        { ALT: () => this.CONSUME(T.In) },
-        { ALT: () => this.CONSUME(T.Plus) },
-        { ALT: () => this.CONSUME(T.Minus) },
-        { ALT: () => this.CONSUME(T.Star) },
-        { ALT: () => this.CONSUME(T.Slash) },
-        { ALT: () => this.CONSUME(T.Percent) },
-      ]);
+      const op = this.CONSUME(T.BinaryOperator);
       const right = this.SUBRULE2(this.celUnary);
       this.ACTION(() => {
         ops.push(this.opOf(op));
@@ -246,7 +231,7 @@ export class CelParser extends EmbeddedActionsParser {
   private celUnary = this.define("celUnary", (): CelExpr => {
     const ops: IToken[] = [];
     this.MANY(() => {
-      ops.push(this.OR([{ ALT: () => this.CONSUME(T.Bang) }, { ALT: () => this.CONSUME(T.Minus) }]));
+      ops.push(this.CONSUME(T.UnaryOperator));
     });
     const operand = this.SUBRULE(this.celMember);
     return this.ACTION(() => {

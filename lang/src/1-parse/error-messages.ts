@@ -109,6 +109,7 @@ const RULE_HELP: Record<string, string> = {
     "a value is a string (`\"eu-west-1\"`), a number (`3`, `99 usd per month`), a duration (`10m`), a name, `true`, `false` or a list (`[a, b]`)",
   celPrimary: "an expression is a name, a literal or an operation, such as `input.amount > 100.0`",
   celExpr: "an expression is a name, a literal or an operation, such as `input.amount > 100.0`",
+  name: "a name is letters, digits and `_`, starting with a letter or `_`",
   declaration: "a file holds `provider`, `isolation`, `cloud`, `plan`, `tenant`, `entity`, `agent`, `action`, `policy`, `workflow` and `test` declarations",
 };
 

@@ -15,6 +15,13 @@ export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][
 /** Category of every reserved word, so the parser can recognise one used as a name. */
 export const ReservedWord = createToken({ name: "ReservedWord", pattern: Lexer.NA, label: "a reserved word" });
 
+/**
+ * Operator categories: the parser asks "is this a binary operator?" once rather than
+ * trying fourteen alternatives after every operand.
+ */
+export const BinaryOperator = createToken({ name: "BinaryOperator", pattern: Lexer.NA, label: "an operator" });
+export const UnaryOperator = createToken({ name: "UnaryOperator", pattern: Lexer.NA, label: "`!` or `-`" });
+
 /** Every keyword by its spelling; the lexer reads words as names and looks them up here. */
 export const KEYWORDS = new Map<string, TokenType>();
 
@@ -33,7 +40,8 @@ const keyword = (word: string): TokenType => {
 export const Package = reserved("package");
 export const Import = reserved("import");
 export const As = reserved("as");
-export const In = reserved("in");
+export const In = createToken({ name: "Reserved_in", pattern: Lexer.NA, categories: [ReservedWord, BinaryOperator], label: "`in`" });
+KEYWORDS.set("in", In);
 export const True = reserved("true");
 export const False = reserved("false");
 export const Null = reserved("null");
@@ -129,7 +137,8 @@ export const UintLiteral = createToken({ name: "UintLiteral", pattern: /(?:0[xX]
 export const IntLiteral = createToken({ name: "IntLiteral", pattern: /0[xX][0-9a-fA-F]+|\d+/, label: "a number" });
 
 // Punctuation and operators.
-const punct = (name: string, pattern: RegExp, text: string): TokenType => createToken({ name, pattern, label: `\`${text}\`` });
+const punct = (name: string, pattern: RegExp, text: string, categories: TokenType[] = []): TokenType =>
+  createToken({ name, pattern, label: `\`${text}\``, categories });
 export const LCurly = punct("LCurly", /{/, "{");
 export const RCurly = punct("RCurly", /}/, "}");
 export const LParen = punct("LParen", /\(/, "(");
@@ -141,21 +150,21 @@ export const Colon = punct("Colon", /:/, ":");
 export const Dot = punct("Dot", /\./, ".");
 export const AtSign = punct("AtSign", /@/, "@");
 export const Question = punct("Question", /\?/, "?");
-export const OrOr = punct("OrOr", /\|\|/, "||");
-export const AndAnd = punct("AndAnd", /&&/, "&&");
-export const EqEq = punct("EqEq", /==/, "==");
-export const NotEq = punct("NotEq", /!=/, "!=");
-export const LessEq = punct("LessEq", /<=/, "<=");
-export const GreaterEq = punct("GreaterEq", />=/, ">=");
-export const Less = punct("Less", /</, "<");
-export const Greater = punct("Greater", />/, ">");
+export const OrOr = punct("OrOr", /\|\|/, "||", [BinaryOperator]);
+export const AndAnd = punct("AndAnd", /&&/, "&&", [BinaryOperator]);
+export const EqEq = punct("EqEq", /==/, "==", [BinaryOperator]);
+export const NotEq = punct("NotEq", /!=/, "!=", [BinaryOperator]);
+export const LessEq = punct("LessEq", /<=/, "<=", [BinaryOperator]);
+export const GreaterEq = punct("GreaterEq", />=/, ">=", [BinaryOperator]);
+export const Less = punct("Less", /</, "<", [BinaryOperator]);
+export const Greater = punct("Greater", />/, ">", [BinaryOperator]);
 export const Equals = punct("Equals", /=/, "=");
-export const Bang = punct("Bang", /!/, "!");
-export const Plus = punct("Plus", /\+/, "+");
-export const Minus = punct("Minus", /-/, "-");
-export const Star = punct("Star", /\*/, "*");
-export const Slash = punct("Slash", /\//, "/");
-export const Percent = punct("Percent", /%/, "%");
+export const Bang = punct("Bang", /!/, "!", [UnaryOperator]);
+export const Plus = punct("Plus", /\+/, "+", [BinaryOperator]);
+export const Minus = punct("Minus", /-/, "-", [BinaryOperator, UnaryOperator]);
+export const Star = punct("Star", /\*/, "*", [BinaryOperator]);
+export const Slash = punct("Slash", /\//, "/", [BinaryOperator]);
+export const Percent = punct("Percent", /%/, "%", [BinaryOperator]);
 
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\r\n]*/, group: "comments" });
 export const BlockComment = createToken({
@@ -200,7 +209,7 @@ export const LEXED_TOKENS: TokenType[] = [
 ];
 
 /** Every token type the parser knows: the lexed ones, the keywords and their categories. */
-export const ALL_TOKENS: TokenType[] = [...LEXED_TOKENS, ReservedWord, ...RESERVED_WORDS, ...CONTEXTUAL_KEYWORDS];
+export const ALL_TOKENS: TokenType[] = [...LEXED_TOKENS, ReservedWord, BinaryOperator, UnaryOperator, ...RESERVED_WORDS, ...CONTEXTUAL_KEYWORDS];
 
 /** Tokens whose presence is already an error; the parser never asks for them. */
 export const ERROR_TOKENS = new Set<TokenType>([UnterminatedString, UnterminatedComment]);
