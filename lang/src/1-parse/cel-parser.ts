@@ -28,6 +28,7 @@ import type {
 import type { Missing } from "../ast/nodes.js";
 import type { Span } from "../source/source-file.js";
 import { errorMessages } from "./error-messages.js";
+import { depth } from "../ast/cel-walk.js";
 import { decodeString } from "./strings.js";
 import * as T from "./tokens.js";
 
@@ -57,8 +58,6 @@ export interface DepthProblem {
 export class CelParser extends EmbeddedActionsParser {
   /** Length of the text being parsed, for spans at end of file. */
   protected textLength = 0;
-  /** Depth of each CEL node built in this parse (side table, never on the node). */
-  protected depths = new WeakMap<object, number>();
   /** Expressions that exceeded MAX_EXPRESSION_DEPTH, reported by the caller. */
   depthProblems: DepthProblem[] = [];
   /** Invalid escapes in string literals, reported as PB0005. */
@@ -97,7 +96,6 @@ export class CelParser extends EmbeddedActionsParser {
 
   beginParse(textLength: number): void {
     this.textLength = textLength;
-    this.depths = new WeakMap();
     this.depthProblems = [];
     this.escapeProblems = [];
   }
@@ -140,27 +138,20 @@ export class CelParser extends EmbeddedActionsParser {
     return { kind: "Missing", span: { start: at, end: at } };
   }
 
-  private depthOf(node: CelExpr): number {
-    return this.depths.get(node) ?? 1;
-  }
-
-  private node<N extends CelExpr>(node: N, ...children: CelExpr[]): N {
-    let depth = 0;
-    for (const child of children) depth = Math.max(depth, this.depthOf(child));
-    this.depths.set(node, depth + 1);
-    return node;
-  }
-
-  /** Called by the host grammar on every complete expression. */
+  /**
+   * Called by the host grammar on every complete expression. A tree is never deeper than
+   * its text is long, so only long expressions are walked.
+   */
   protected bounded(expr: CelExpr): CelExpr {
-    const depth = this.depthOf(expr);
-    if (depth <= MAX_EXPRESSION_DEPTH) return expr;
-    this.depthProblems.push({ span: expr.span, depth });
+    if (expr.span.end - expr.span.start <= MAX_EXPRESSION_DEPTH) return expr;
+    const levels = depth(expr);
+    if (levels <= MAX_EXPRESSION_DEPTH) return expr;
+    this.depthProblems.push({ span: expr.span, depth: levels });
     return { kind: "Missing", span: expr.span };
   }
 
   private binary(op: CelBinaryOp, left: CelExpr, right: CelExpr): CelExpr {
-    return this.node({ kind: "CelBinary", span: { start: left.span.start, end: right.span.end }, op, left, right }, left, right);
+    return { kind: "CelBinary", span: { start: left.span.start, end: right.span.end }, op, left, right };
   }
 
   private opOf(token: IToken): CelBinaryOp {
@@ -179,12 +170,7 @@ export class CelParser extends EmbeddedActionsParser {
         const then = this.SUBRULE2(this.celChain);
         this.CONSUME(T.Colon);
         const otherwise = this.SUBRULE(this.celExpr);
-        result = this.ACTION(() =>
-          this.node(
-            { kind: "CelConditional", span: { start: condition.span.start, end: otherwise.span.end }, condition, then, otherwise },
-            condition, then, otherwise,
-          ),
-        );
+        result = this.ACTION(() => ({ kind: "CelConditional", span: { start: condition.span.start, end: otherwise.span.end }, condition, then, otherwise }));
       });
       return result;
     },
@@ -242,9 +228,9 @@ export class CelParser extends EmbeddedActionsParser {
         // `-` directly before a number is a negative literal, as in cel-go (so the
         // smallest int64 can be written).
         if (op.tokenType === T.Minus && result.kind === "CelLiteral" && i === ops.length - 1 && (result.type === "int" || result.type === "double")) {
-          result = this.node({ kind: "CelLiteral", span, type: result.type, raw: `-${result.raw}` });
+          result = { kind: "CelLiteral", span, type: result.type, raw: `-${result.raw}` };
         } else {
-          result = this.node({ kind: "CelUnary", span, op: op.tokenType === T.Bang ? "!" : "-", operand: result }, result);
+          result = { kind: "CelUnary", span, op: op.tokenType === T.Bang ? "!" : "-", operand: result };
         }
       }
       return result;
@@ -269,8 +255,8 @@ export class CelParser extends EmbeddedActionsParser {
               const span = { start: operand.span.start, end: this.here() };
               const fieldSpan = this.tokenSpan(name);
               return args === undefined
-                ? this.node({ kind: "CelSelect", span, operand, field: name.image, fieldSpan }, operand)
-                : this.node({ kind: "CelCall", span, target: operand, fn: name.image, fnSpan: fieldSpan, args }, operand, ...args);
+                ? { kind: "CelSelect", span, operand, field: name.image, fieldSpan }
+                : { kind: "CelCall", span, target: operand, fn: name.image, fnSpan: fieldSpan, args };
             });
           },
         },
@@ -279,9 +265,7 @@ export class CelParser extends EmbeddedActionsParser {
             this.CONSUME(T.LBracket);
             const index = this.SUBRULE(this.celExpr);
             this.CONSUME(T.RBracket);
-            operand = this.ACTION(() =>
-              this.node({ kind: "CelIndex", span: { start: operand.span.start, end: this.here() }, operand, index }, operand, index),
-            );
+            operand = this.ACTION(() => ({ kind: "CelIndex", span: { start: operand.span.start, end: this.here() }, operand, index }));
           },
         },
         {
@@ -290,12 +274,7 @@ export class CelParser extends EmbeddedActionsParser {
             this.CONSUME(T.LCurly);
             const fields = this.SUBRULE(this.celFieldInits);
             this.CONSUME(T.RCurly);
-            operand = this.ACTION(() =>
-              this.node(
-                { kind: "CelStruct", span: { start: operand.span.start, end: this.here() }, typeName: qualifiedName(operand) ?? "", fields },
-                ...fields.map((f) => f.value),
-              ),
-            );
+            operand = this.ACTION(() => ({ kind: "CelStruct", span: { start: operand.span.start, end: this.here() }, typeName: qualifiedName(operand) ?? "", fields }));
           },
         },
       ]);
@@ -322,9 +301,9 @@ export class CelParser extends EmbeddedActionsParser {
           });
           return this.ACTION((): CelExpr => {
             const span = this.spanFrom(start);
-            if (args === undefined) return this.node({ kind: "CelIdent", span, name: name.image, absolute });
+            if (args === undefined) return { kind: "CelIdent", span, name: name.image, absolute };
             const fn = absolute ? `.${name.image}` : name.image;
-            return this.node({ kind: "CelCall", span, target: undefined, fn, fnSpan: this.tokenSpan(name), args }, ...args);
+            return { kind: "CelCall", span, target: undefined, fn, fnSpan: this.tokenSpan(name), args };
           });
         },
       },
@@ -341,7 +320,7 @@ export class CelParser extends EmbeddedActionsParser {
           this.CONSUME(T.LBracket);
           const elements = this.SUBRULE(this.celListItems);
           this.CONSUME(T.RBracket);
-          return this.ACTION(() => this.node({ kind: "CelList", span: this.spanFrom(start), elements }, ...elements));
+          return this.ACTION(() => ({ kind: "CelList", span: this.spanFrom(start), elements }));
         },
       },
       {
@@ -349,9 +328,7 @@ export class CelParser extends EmbeddedActionsParser {
           this.CONSUME(T.LCurly);
           const entries = this.SUBRULE(this.celMapInits);
           this.CONSUME(T.RCurly);
-          return this.ACTION(() =>
-            this.node({ kind: "CelMap", span: this.spanFrom(start), entries }, ...entries.flatMap((e) => [e.key, e.value])),
-          );
+          return this.ACTION(() => ({ kind: "CelMap", span: this.spanFrom(start), entries }));
         },
       },
       { ALT: () => this.literal(this.CONSUME(T.IntLiteral), "int") },
@@ -368,7 +345,7 @@ export class CelParser extends EmbeddedActionsParser {
   private literal(token: IToken, type: CelLiteralType): CelExpr {
     return this.ACTION(() => {
       if (type === "string" || type === "bytes") this.checkEscapes(token);
-      return this.node({ kind: "CelLiteral", span: this.tokenSpan(token), type, raw: token.image });
+      return { kind: "CelLiteral", span: this.tokenSpan(token), type, raw: token.image };
     });
   }
 

@@ -28,7 +28,7 @@ export function decodeString(raw: string): Decoded {
   const closes = raw.length - bodyStart >= open && raw.endsWith(quote.repeat(open));
   const bodyEnd = closes ? raw.length - open : raw.length;
   const body = raw.slice(bodyStart, bodyEnd);
-  if (isRaw) return { value: body };
+  if (isRaw || !body.includes("\\")) return { value: body };
   let value = "";
   let error: Decoded["error"];
   for (let j = 0; j < body.length; j++) {

@@ -11,7 +11,7 @@ import type { CelExpr } from "../../ast/cel.js";
 import type { CelType } from "./cel-types.js";
 import { comprehensionOf } from "./macros.js";
 import { unwrap } from "./type-utils.js";
-import { children } from "./walk.js";
+import { children } from "../../ast/cel-walk.js";
 
 export const MAX_CONDITION_COST = 100_000;
 

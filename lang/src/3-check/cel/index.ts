@@ -12,4 +12,4 @@ export { type CelProblem, celProblem } from "./problems.js";
 export { re2Error } from "./regex.js";
 export { checkSafety, MAX_CONDITION_NODES } from "./safety.js";
 export { equalComparable, join, unwrap } from "./type-utils.js";
-export { children, countNodes, nodes } from "./walk.js";
+export { children, countNodes, nodes } from "../../ast/cel-walk.js";

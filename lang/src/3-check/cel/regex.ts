@@ -8,7 +8,7 @@ import { RE2JS, RE2JSSyntaxException } from "re2js";
 import type { CelCall, CelExpr } from "../../ast/cel.js";
 import { decodeString } from "../../1-parse/strings.js";
 import { type CelProblem, celProblem } from "./problems.js";
-import { nodes } from "./walk.js";
+import { nodes } from "../../ast/cel-walk.js";
 
 /** The pattern argument of a well-formed `matches` call. */
 function patternOf(call: CelCall): CelExpr | undefined {

@@ -9,7 +9,7 @@ import { type CelType, typeName } from "./cel-types.js";
 import { estimateCost, MAX_CONDITION_COST } from "./cost.js";
 import { type CelProblem, celProblem } from "./problems.js";
 import { checkPatterns } from "./regex.js";
-import { countNodes } from "./walk.js";
+import { countNodes } from "../../ast/cel-walk.js";
 
 export const MAX_CONDITION_NODES = 1000;
 

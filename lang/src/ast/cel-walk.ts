@@ -1,8 +1,9 @@
 /**
- * The direct sub-expressions of a CEL node, in source order, and a node count: the one
- * place that knows the shape of every node kind for the safety checks.
+ * The direct sub-expressions of a CEL node, in source order, a node count and the depth:
+ * the one place that knows the shape of every node kind, for the parser's depth bound and
+ * the checker's safety checks. Iterative, so any depth is fine.
  */
-import type { CelExpr } from "../../ast/cel.js";
+import type { CelExpr } from "./cel.js";
 
 export function children(expr: CelExpr): readonly CelExpr[] {
   switch (expr.kind) {
@@ -44,4 +45,16 @@ export function countNodes(expr: CelExpr): number {
   let count = 0;
   for (const _ of nodes(expr)) count++;
   return count;
+}
+
+/** The depth of the tree (a leaf is 1). */
+export function depth(expr: CelExpr): number {
+  let deepest = 0;
+  const stack: [CelExpr, number][] = [[expr, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [node, level] = item;
+    if (level > deepest) deepest = level;
+    for (const child of children(node)) stack.push([child, level + 1]);
+  }
+  return deepest;
 }
