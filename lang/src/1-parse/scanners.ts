@@ -61,6 +61,10 @@ export function execString(text: string, offset: number): [string] | null {
 }
 
 export function execBytes(text: string, offset: number): [string] | null {
+  // Bytes need a `b` prefix: a string that starts with a quote is not one (cheap reject,
+  // since the lexer tries bytes before strings).
+  const first = text.charCodeAt(offset);
+  if (first === 34 || first === 39) return null;
   const scan = scanString(text, offset);
   return scan?.terminated && scan.bytes ? match(text, offset, scan.end) : null;
 }

@@ -75,9 +75,8 @@ function checkRule(state: State, unit: Unit, rule: Rule, agents: readonly AgentF
   let input: CelType;
   if (any) input = T.map(T.string, T.dyn);
   else if (resolved.every((r) => r.selector.kind === "ActionRef")) {
-    const fields = commonFields(actions.map((a) => inputFieldsOf(state, state.unitOf.get(a) ?? unit, a)));
     const only = actions.length === 1 ? actions[0] : undefined;
-    input = !complete ? T.dyn : only !== undefined ? inputRecord(state, only) : recordType("input", fields, "input");
+    input = !complete ? T.dyn : only !== undefined ? inputRecord(state, only) : sharedInput(state, actions, unit);
   } else input = T.message("input", {});
   const resources = resolved.map((r) => (r.entity !== undefined ? r.entity : r.action !== undefined ? resourceOf(state, r.action) : undefined));
   const first = resources[0];
@@ -98,6 +97,13 @@ function resourceOf(state: State, action: ActionDecl): CelType | undefined {
   if (!found.ok || found.symbol.decl.kind !== "Entity") return T.dyn;
   const entity = found.symbol.decl;
   return state.record(entity, () => recordType(found.symbol.name, state.fieldsOf(entity), "resource"));
+}
+
+/** What several actions' inputs have in common, built once per set of actions. */
+function sharedInput(state: State, actions: readonly ActionDecl[], unit: Unit): CelType {
+  return state.shared(actions, () =>
+    recordType("input", commonFields(actions.map((a) => inputFieldsOf(state, state.unitOf.get(a) ?? unit, a))), "input"),
+  );
 }
 
 /** The message type of an action's input, built once per action. */

@@ -91,6 +91,27 @@ export class State {
     return type;
   }
 
+  private readonly ids = new Map<object, number>();
+  private readonly sharedRecords = new Map<string, CelType>();
+
+  /** A type built once per set of declarations (in any order). */
+  shared(owners: readonly object[], build: () => CelType): CelType {
+    const key = owners
+      .map((o) => {
+        const id = this.ids.get(o) ?? this.ids.size;
+        this.ids.set(o, id);
+        return id;
+      })
+      .sort((a, b) => a - b)
+      .join(",");
+    let type = this.sharedRecords.get(key);
+    if (type === undefined) {
+      type = build();
+      this.sharedRecords.set(key, type);
+    }
+    return type;
+  }
+
   /** Type-checks a CEL expression; `condition` also requires it to be a `bool`. */
   checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean): CelType {
     const env = { variables };
