@@ -21,3 +21,4 @@ export type { Module, Namespace, Declared, Unit } from "./2-resolve/symbols.js";
 export type { CelType, CelField } from "./3-check/cel/cel-types.js";
 export { typeName } from "./3-check/cel/cel-types.js";
 export type { FieldType, TypedField } from "./3-check/field-types.js";
+export { MAX_CONDITION_COST, MAX_CONDITION_NODES } from "./3-check/cel/index.js";
