@@ -34,11 +34,13 @@ const parser = (): PaybillParser => {
 export function parse(source: SourceFile): ParseResult {
   const lexed = lex(source);
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
-  const comments: Comment[] = lexed.comments.map((token) => ({
-    span: { start: token.startOffset, end: token.startOffset + token.image.length },
-    text: token.image,
-    block: token.tokenType === BlockComment,
-  }));
+  const comments: Comment[] = lexed.comments.map((token) => {
+    const block = token.tokenType === BlockComment;
+    // Spaces at the end of a line comment are not part of what it says (and the formatter
+    // drops them), so they are not part of the comment.
+    const text = block ? token.image : token.image.trimEnd();
+    return { span: { start: token.startOffset, end: token.startOffset + text.length }, text, block };
+  });
   const tooDeep = findExcessiveNesting(lexed.tokens);
   if (tooDeep !== undefined) {
     diagnostics.push(
