@@ -5,8 +5,8 @@
  */
 import { checkProject, compareDiagnostics, type Diagnostic, diagnosticToJson, hasErrors, type SourceFile } from "@paybill/lang";
 import type { Io } from "../io.js";
-import { type OutputFormat, printFrames, printJson, printMissing, summary } from "../output/report.js";
-import { discover } from "../project/files.js";
+import { findFiles } from "./find-files.js";
+import { type OutputFormat, printFrames, printJson, summary } from "../output/report.js";
 import { readSources } from "../project/read.js";
 
 export interface CheckOptions {
@@ -14,11 +14,8 @@ export interface CheckOptions {
 }
 
 export async function check(paths: readonly string[], options: CheckOptions, io: Io): Promise<number> {
-  const found = await discover(paths, io.cwd);
-  if (found.missing.length > 0) {
-    printMissing(found.missing, io);
-    return 2;
-  }
+  const found = await findFiles(paths, io);
+  if (found === undefined) return 2;
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const sources: SourceFile[] = [];
   for await (const { source } of readSources(found.files, diagnostics)) sources.push(source);

@@ -9,8 +9,8 @@
  */
 import { compareDiagnostics, type Diagnostic, diagnosticToJson, format, hasErrors } from "@paybill/lang";
 import type { Io } from "../io.js";
-import { filesWith, type OutputFormat, plural, printFrames, printJson, printMissing } from "../output/report.js";
-import { discover } from "../project/files.js";
+import { findFiles } from "./find-files.js";
+import { filesWith, type OutputFormat, plural, printFrames, printJson } from "../output/report.js";
 import { describeFsError } from "../project/fs-errors.js";
 import { readSources } from "../project/read.js";
 import { writeAtomically } from "../project/write.js";
@@ -21,11 +21,8 @@ export interface FmtOptions {
 }
 
 export async function fmt(paths: readonly string[], options: FmtOptions, io: Io): Promise<number> {
-  const found = await discover(paths, io.cwd);
-  if (found.missing.length > 0) {
-    printMissing(found.missing, io);
-    return 2;
-  }
+  const found = await findFiles(paths, io);
+  if (found === undefined) return 2;
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const changed: string[] = [];
   let writeFailed = false;

@@ -12,6 +12,9 @@ import { Identifier, RESERVED_WORDS } from "./tokens.js";
 
 const SEP = "\u0000";
 
+const DECLARATIONS_HELP =
+  "a file holds `provider`, `isolation`, `cloud`, `plan`, `tenant`, `entity`, `agent`, `action`, `policy`, `workflow` and `test` declarations";
+
 export function encode(kind: DiagnosticKind, message: string, help = ""): string {
   return `${kind}${SEP}${message}${SEP}${help}`;
 }
@@ -61,7 +64,7 @@ export const errorMessages: IParserErrorMessageProvider = {
       return encode(
         "expectedDeclaration",
         `expected a declaration, found ${describeToken(actual)}`,
-        "a file holds `provider`, `isolation`, `cloud`, `plan`, `tenant`, `entity`, `agent`, `action`, `policy`, `workflow` and `test` declarations",
+        DECLARATIONS_HELP,
       );
     }
     const misuse = reservedMisuse(actual, [expected]);
@@ -75,7 +78,7 @@ export const errorMessages: IParserErrorMessageProvider = {
     return encode(
       "expectedDeclaration",
       `expected a declaration, found ${describeToken(firstRedundant)}`,
-      "a file holds `provider`, `isolation`, `cloud`, `plan`, `tenant`, `entity`, `agent`, `action`, `policy`, `workflow` and `test` declarations",
+      DECLARATIONS_HELP,
     );
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
@@ -110,7 +113,7 @@ const RULE_HELP: Record<string, string> = {
   celPrimary: "an expression is a name, a literal or an operation, such as `input.amount > 100.0`",
   celExpr: "an expression is a name, a literal or an operation, such as `input.amount > 100.0`",
   name: "a name is letters, digits and `_`, starting with a letter or `_`",
-  declaration: "a file holds `provider`, `isolation`, `cloud`, `plan`, `tenant`, `entity`, `agent`, `action`, `policy`, `workflow` and `test` declarations",
+  declaration: DECLARATIONS_HELP,
 };
 
 const CLOSERS = new Map<TokenType, string>();

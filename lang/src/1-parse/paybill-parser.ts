@@ -392,6 +392,14 @@ export class PaybillParser extends CelParser {
 
   // ---- simple declarations ----
 
+  /** `keyword name { entries }`: the shape of providers, isolation models, plans, tenants and agents. */
+  private namedBody(keyword: TokenType): { span: Span; name: A.Ident; body: A.Entry[] } {
+    const start = this.CONSUME(keyword);
+    const name = this.SUBRULE(this.name);
+    const body = this.SUBRULE(this.body);
+    return { span: this.spanFrom(start), name, body };
+  }
+
   private cloudDecl = this.define("cloudDecl", (): A.CloudDecl => {
     const start = this.CONSUME(T.Cloud);
     const provider = this.SUBRULE(this.name);
@@ -403,40 +411,15 @@ export class PaybillParser extends CelParser {
     return { kind: "Cloud", span: this.spanFrom(start), provider, name, body };
   }, NONE);
 
-  private providerDecl = this.define("providerDecl", (): A.ProviderDecl => {
-    const start = this.CONSUME(T.Provider);
-    const name = this.SUBRULE(this.name);
-    const body = this.SUBRULE(this.body);
-    return { kind: "Provider", span: this.spanFrom(start), name, body };
-  }, NONE);
+  private providerDecl = this.define("providerDecl", (): A.ProviderDecl => ({ kind: "Provider", ...this.namedBody(T.Provider) }), NONE);
 
-  private isolationDecl = this.define("isolationDecl", (): A.IsolationDecl => {
-    const start = this.CONSUME(T.Isolation);
-    const name = this.SUBRULE(this.name);
-    const body = this.SUBRULE(this.body);
-    return { kind: "Isolation", span: this.spanFrom(start), name, body };
-  }, NONE);
+  private isolationDecl = this.define("isolationDecl", (): A.IsolationDecl => ({ kind: "Isolation", ...this.namedBody(T.Isolation) }), NONE);
 
-  private planDecl = this.define("planDecl", (): A.PlanDecl => {
-    const start = this.CONSUME(T.Plan);
-    const name = this.SUBRULE(this.name);
-    const body = this.SUBRULE(this.body);
-    return { kind: "Plan", span: this.spanFrom(start), name, body };
-  }, NONE);
+  private planDecl = this.define("planDecl", (): A.PlanDecl => ({ kind: "Plan", ...this.namedBody(T.Plan) }), NONE);
 
-  private tenantDecl = this.define("tenantDecl", (): A.TenantDecl => {
-    const start = this.CONSUME(T.Tenant);
-    const name = this.SUBRULE(this.name);
-    const body = this.SUBRULE(this.body);
-    return { kind: "Tenant", span: this.spanFrom(start), name, body };
-  }, NONE);
+  private tenantDecl = this.define("tenantDecl", (): A.TenantDecl => ({ kind: "Tenant", ...this.namedBody(T.Tenant) }), NONE);
 
-  private agentDecl = this.define("agentDecl", (): A.AgentDecl => {
-    const start = this.CONSUME(T.Agent);
-    const name = this.SUBRULE(this.name);
-    const body = this.SUBRULE(this.body);
-    return { kind: "Agent", span: this.spanFrom(start), name, body };
-  }, NONE);
+  private agentDecl = this.define("agentDecl", (): A.AgentDecl => ({ kind: "Agent", ...this.namedBody(T.Agent) }), NONE);
 
   // ---- entities ----
 
