@@ -6,6 +6,6 @@
  * This package must stay light: it may not import the parser, TypeScript, CDK or
  * drizzle-kit. Its only input is the bundle, whose format is versioned.
  */
-
-/** The version of the bundle format this runtime reads (see spec/bundle.md once written). */
-export const BUNDLE_FORMAT_VERSION = 1;
+export * from "./bundle/format.js";
+export { bundleHash, canonicalJson, sha256Hex } from "./bundle/canonical.js";
+export type * from "./decide/request.js";

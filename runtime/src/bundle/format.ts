@@ -1,0 +1,190 @@
+/**
+ * The bundle: the one input of the runtime, written by `paybillc build` to `out/bundle.json`
+ * (spec/bundle.md is the authority; spec/bundle.schema.json its JSON Schema).
+ *
+ * Everything is plain JSON, names are resolved (no imports, no aliases: a name is the
+ * declaration's own name), maps are objects with sorted keys, and lists whose order means
+ * nothing are sorted, so the same project gives the same bytes on any machine in any file
+ * order. `hash` is `sha256:` + the hex SHA-256 of the canonical JSON of the bundle without
+ * its `hash` member (canonical.ts).
+ */
+
+export const BUNDLE_FORMAT = "paybill-bundle";
+/** The version of the bundle format this runtime reads. */
+export const BUNDLE_FORMAT_VERSION = 1;
+
+export interface Bundle {
+  readonly format: typeof BUNDLE_FORMAT;
+  readonly version: typeof BUNDLE_FORMAT_VERSION;
+  readonly hash: string;
+  readonly entities: Readonly<Record<string, EntitySchema>>;
+  readonly actions: Readonly<Record<string, ActionSchema>>;
+  readonly agents: Readonly<Record<string, AgentSpec>>;
+  /** Sorted by name. */
+  readonly policies: readonly PolicySpec[];
+  readonly workflows: Readonly<Record<string, WorkflowSpec>>;
+  readonly plans: Readonly<Record<string, PlanSpec>>;
+  /** The static tenants declared in `.paybill` files; more onboard at run time. */
+  readonly tenants: Readonly<Record<string, TenantSpec>>;
+}
+
+// ---- data ----
+
+/** A field's type, as declared (`Entity.field` references resolved to their target). */
+export type FieldType =
+  | { readonly kind: "uuid" }
+  | { readonly kind: "string"; readonly max?: number }
+  | { readonly kind: "int" }
+  | { readonly kind: "decimal"; readonly precision?: number; readonly scale?: number }
+  | { readonly kind: "money" }
+  | { readonly kind: "bool" }
+  | { readonly kind: "timestamp" }
+  | { readonly kind: "duration" }
+  | { readonly kind: "json" }
+  | { readonly kind: "enum"; readonly values: readonly string[] }
+  | { readonly kind: "list"; readonly element: FieldType; readonly max?: number };
+
+export interface FieldSchema {
+  readonly name: string;
+  readonly type: FieldType;
+  readonly optional: boolean;
+  readonly pii: boolean;
+  /** `Ticket.id` for a field declared as a reference to another entity's field. */
+  readonly references?: { readonly entity: string; readonly field: string };
+  /** Only in entities: `@id`, `@unique`, `@default(…)` (a CEL literal, or `now`). */
+  readonly id?: boolean;
+  readonly unique?: boolean;
+  readonly default?: string;
+}
+
+export interface EntitySchema {
+  readonly name: string;
+  /** `@table("tickets")`, else the entity's name in snake_case. */
+  readonly table: string;
+  /** The `@id` field's name. */
+  readonly key: string;
+  /** In declaration order (the order of columns). */
+  readonly fields: readonly FieldSchema[];
+}
+
+export type DataOp = "read" | "insert" | "update" | "delete";
+
+/** One CEL expression: its canonical source (the formatter's printing of it). */
+export interface Cel {
+  readonly cel: string;
+}
+
+export interface EffectSpec {
+  readonly op: DataOp;
+  readonly entity: string;
+  /** The row's key, for read, update and delete. */
+  readonly key?: Cel;
+  /** For insert and update, in source order. An enum value written as a name is a string literal here. */
+  readonly set?: readonly { readonly field: string; readonly value: Cel }[];
+}
+
+export interface ActionSchema {
+  readonly name: string;
+  /** The input's fields in declaration order; no other key is accepted. */
+  readonly input: readonly FieldSchema[];
+  readonly effect?: EffectSpec;
+  /** `requires feature x`, sorted. */
+  readonly requires: readonly string[];
+  readonly description?: string;
+}
+
+export interface AgentSpec {
+  readonly name: string;
+  /** Sorted. */
+  readonly roles: readonly string[];
+  readonly description?: string;
+}
+
+// ---- policies ----
+
+/**
+ * What a rule applies to. Agents are resolved at build time: `role billing` becomes the
+ * agents holding that role; `any agent` is `"*"`.
+ */
+export type ActionSelector =
+  | { readonly kind: "action"; readonly action: string }
+  /** `read Ticket`, or `read Ticket.email` with `field`. */
+  | { readonly kind: "data"; readonly op: DataOp; readonly entity: string; readonly field?: string }
+  | { readonly kind: "any" };
+
+/** The declared types a condition was checked against (spec/language.md §8.4). */
+export interface ConditionTypes {
+  /** `action:<name>`, `common:<a>,<b>` (the fields several actions share), `dyn` (any action) or `none`. */
+  readonly input: string;
+  /** `entity:<name>` or `none`. */
+  readonly resource: string;
+}
+
+export interface RuleSpec {
+  /** `<policy>#<n>`: the policy's name and the rule's index in it, from 0. */
+  readonly id: string;
+  readonly effect: "permit" | "forbid";
+  /** Sorted agent names, or `["*"]` for any agent. */
+  readonly agents: readonly string[];
+  /** In source order. */
+  readonly actions: readonly ActionSelector[];
+  /** Absent: the rule applies unconditionally. */
+  readonly when?: Cel & { readonly types: ConditionTypes };
+}
+
+export interface PolicySpec {
+  readonly name: string;
+  readonly rules: readonly RuleSpec[];
+  /** Other attributes (`severity = "critical"`), as JSON values. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+// ---- workflows ----
+
+export interface StateSpec {
+  readonly name: string;
+  readonly allow: readonly ActionSelector[];
+  /** Sorted. */
+  readonly next: readonly string[];
+  /** `await approval from "finance"`: allowed actions wait for this group. */
+  readonly approval?: string;
+  readonly final: boolean;
+  /** `timeout = 24h`, in milliseconds. */
+  readonly timeoutMs?: number;
+}
+
+export interface WorkflowSpec {
+  readonly name: string;
+  readonly agent: string;
+  readonly budget: { readonly steps?: number; readonly writes?: number; readonly deadlineMs?: number };
+  readonly start: string;
+  readonly states: Readonly<Record<string, StateSpec>>;
+}
+
+// ---- control plane ----
+
+/** `1000 per day` is `{ amount: 1000, per: "day" }`; `3` is `{ amount: 3 }`. */
+export interface Quantity {
+  readonly amount: number;
+  readonly unit?: string;
+  readonly per?: string;
+}
+
+export interface PlanSpec {
+  readonly name: string;
+  readonly isolation: { readonly model: string; readonly cloud?: string };
+  /** `price = custom` is `"custom"`. */
+  readonly price?: Quantity | "custom";
+  readonly trialDays?: number;
+  readonly graceDays?: number;
+  readonly limits: Readonly<Record<string, Quantity>>;
+  /** Sorted. */
+  readonly features: readonly string[];
+}
+
+export interface TenantSpec {
+  readonly name: string;
+  readonly plan: string;
+  readonly cloud?: string;
+  readonly region?: string;
+}

@@ -1,0 +1,67 @@
+/**
+ * What a decision is asked about and what it answers: the contract between the pure decider
+ * (decide/), the database-backed runtime (act, approvals, runs) and `paybillc test`/`explain`.
+ */
+
+/** The tenant as policies see it (`tenant.*`); features and limits come from its plan. */
+export interface TenantFacts {
+  readonly id: string;
+  readonly plan: string;
+  /** `pending`, `provisioning`, `active`, `suspended`, `offboarding`, `offboarded`. */
+  readonly state: string;
+  readonly region?: string;
+}
+
+export interface Approval {
+  readonly group: string;
+  readonly by: string;
+  /** ISO 8601. */
+  readonly at: string;
+}
+
+export interface DecisionRequest {
+  readonly tenant: TenantFacts;
+  /** The agent's name. */
+  readonly agent: string;
+  readonly action: string;
+  /** JSON as received: validated and converted against the action's input schema. */
+  readonly input: Readonly<Record<string, unknown>>;
+  /** The row the action works on (its effect's key), as stored; absent for insert or none. */
+  readonly resource?: Readonly<Record<string, unknown>> | null;
+  /** The workflow run's workflow and current state; absent outside a workflow. */
+  readonly workflow?: { readonly name: string; readonly state: string };
+  readonly approvals?: readonly Approval[];
+  /** ISO 8601 or a Date; defaults to now. */
+  readonly time?: string | Date;
+  /** What the run has left, when in a run (`context.budget`). */
+  readonly budget?: { readonly steps: number; readonly writes: number; readonly deadline?: string };
+}
+
+export type Outcome = "allow" | "deny" | "pending";
+
+/**
+ * Why: every policy rule that decided, and every check that failed before policies ran.
+ * Rule reasons carry the rule id (`policy#n`) and its policy's name.
+ */
+export type Reason =
+  | { readonly kind: "permit" | "forbid"; readonly policy: string; readonly rule: string }
+  /**
+   * A condition that failed to evaluate. Fail closed: an erring permit does not apply, an
+   * erring forbid does (it denies).
+   */
+  | { readonly kind: "error"; readonly policy: string; readonly rule: string; readonly effect: "permit" | "forbid"; readonly message: string }
+  | { readonly kind: "no-permit"; readonly message: string }
+  | { readonly kind: "input"; readonly message: string; readonly path: string }
+  | { readonly kind: "unknown"; readonly message: string }
+  | { readonly kind: "workflow"; readonly message: string }
+  | { readonly kind: "feature"; readonly feature: string; readonly message: string }
+  | { readonly kind: "approval"; readonly group: string; readonly message: string }
+  | { readonly kind: "budget" | "quota" | "deadline"; readonly message: string };
+
+export interface Decision {
+  readonly decision: Outcome;
+  /** Sorted: what denied first, then by rule id. Never empty. */
+  readonly reasons: readonly Reason[];
+  /** For a read: fields of the row the agent may not see (`@pii` without a permit, or forbidden). */
+  readonly redact?: readonly string[];
+}
