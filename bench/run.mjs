@@ -19,7 +19,7 @@ import { gcAvailable, table } from "./harness.mjs";
 const BENCHES = [
   { name: "parse", load: () => import("./parse.bench.mjs") },
   { name: "check", load: () => import("./check.bench.mjs") },
-  // Later: { name: "decide", load: () => import("./decide.bench.mjs") },
+  { name: "decide", load: () => import("./decide.bench.mjs") },
 ];
 
 function parseArgs(argv) {
