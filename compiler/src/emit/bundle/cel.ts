@@ -1,0 +1,61 @@
+/**
+ * CEL in the bundle: the canonical printing of an expression (the formatter's printer, so
+ * the same expression always has the same text), and the one rewrite the bundle needs:
+ * in an effect's `set`, an enum field's values may be written as bare names
+ * (`status = closed`), which the runtime's CEL does not know; they become string literals
+ * (`"closed"`). A name bound by a comprehension (`l.exists(closed, …)`) is left alone.
+ */
+import { type CelExpr, comprehensionOf, printCel } from "@paybill/lang";
+import type { Cel } from "@paybill/runtime";
+import { unexpected } from "./values.js";
+
+export function cel(expr: CelExpr): Cel {
+  if (expr.kind === "Missing") return unexpected("a missing expression");
+  return { cel: printCel(expr) };
+}
+
+/** `expr` with every free name in `values` replaced by that name as a string literal. */
+export function enumNamesAsStrings(expr: CelExpr, values: ReadonlySet<string>): CelExpr {
+  return values.size === 0 ? expr : rewrite(expr, values, new Set());
+}
+
+function rewrite(expr: CelExpr, values: ReadonlySet<string>, bound: ReadonlySet<string>): CelExpr {
+  const r = (e: CelExpr): CelExpr => rewrite(e, values, bound);
+  switch (expr.kind) {
+    case "CelIdent":
+      // `.closed` is looked up among the declared names only, past any comprehension variable.
+      if (values.has(expr.name) && (expr.absolute || !bound.has(expr.name))) {
+        return { kind: "CelLiteral", span: expr.span, type: "string", raw: JSON.stringify(expr.name) };
+      }
+      return expr;
+    case "CelLiteral":
+    case "Missing":
+      return expr;
+    case "CelSelect":
+      return { ...expr, operand: r(expr.operand) };
+    case "CelCall": {
+      const comprehension = comprehensionOf(expr);
+      if (comprehension !== undefined) {
+        const inner = new Set(bound).add(comprehension.variable.name);
+        const [variable, ...body] = expr.args;
+        if (variable === undefined) return expr;
+        return { ...expr, target: r(comprehension.range), args: [variable, ...body.map((b) => rewrite(b, values, inner))] };
+      }
+      return { ...expr, target: expr.target === undefined ? undefined : r(expr.target), args: expr.args.map(r) };
+    }
+    case "CelIndex":
+      return { ...expr, operand: r(expr.operand), index: r(expr.index) };
+    case "CelUnary":
+      return { ...expr, operand: r(expr.operand) };
+    case "CelBinary":
+      return { ...expr, left: r(expr.left), right: r(expr.right) };
+    case "CelConditional":
+      return { ...expr, condition: r(expr.condition), then: r(expr.then), otherwise: r(expr.otherwise) };
+    case "CelList":
+      return { ...expr, elements: expr.elements.map(r) };
+    case "CelMap":
+      return { ...expr, entries: expr.entries.map((e) => ({ ...e, key: r(e.key), value: r(e.value) })) };
+    case "CelStruct":
+      return { ...expr, fields: expr.fields.map((f) => ({ ...f, value: r(f.value) })) };
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Entities, agents and actions: the data agents work on, who they are, and the operations
+ * they may request, each with its input schema and its one declared effect.
+ */
+import { type Diagnostic, diagnostic, type EffectDecl, type Model } from "@paybill/lang";
+import type { ActionSchema, AgentSpec, EffectSpec, EntitySchema } from "@paybill/runtime";
+import { cel, enumNamesAsStrings } from "./cel.js";
+import { entityField, inputField } from "./fields.js";
+import type { Names } from "./names.js";
+import type { Included } from "./select.js";
+import { baseType } from "./types.js";
+import { attribute, nameOf, sortedUnique, stringOf, unexpected } from "./values.js";
+
+/** `OrderLine` → `order_line`, `HTTPRequest` → `http_request`. */
+export function snakeCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+    .toLowerCase();
+}
+
+export function entity(model: Model, { decl, unit }: Included<"Entity">, diagnostics: Diagnostic[]): EntitySchema {
+  const fields = model.entityFields.get(decl) ?? unexpected(`entity \`${decl.name.name}\` without typed fields`);
+  const key = fields.find((f) => f.node.annotations.some((a) => a.name.name === "id")) ?? unexpected(`entity \`${decl.name.name}\` without an \`@id\``);
+  const annotation = decl.annotations.find((a) => a.name.name === "table");
+  let table = snakeCase(decl.name.name);
+  if (annotation !== undefined) {
+    const given = annotation.args?.length === 1 && annotation.args[0]?.name === undefined ? stringOf(annotation.args[0]?.value) : undefined;
+    if (given === undefined || !/^[a-z_][a-z0-9_]*$/.test(given)) {
+      diagnostics.push(
+        diagnostic("attributeType", unit.source, annotation.span, "`@table` takes one table name: a string of lowercase letters, digits and `_`", 'write `@table("tickets")`'),
+      );
+    } else table = given;
+  }
+  return { name: decl.name.name, table, key: key.name, fields: fields.map(entityField) };
+}
+
+export function agent({ decl }: Included<"Agent">): AgentSpec {
+  const roles = attribute(decl.body, "roles");
+  const description = stringOf(attribute(decl.body, "description")?.value);
+  return {
+    name: decl.name.name,
+    roles: roles?.value.kind === "List" ? sortedUnique(roles.value.items.map(nameOf)) : [],
+    ...(description === undefined ? {} : { description }),
+  };
+}
+
+export function action(model: Model, names: Names, { decl }: Included<"Action">): ActionSchema {
+  const input = model.inputFields.get(decl) ?? unexpected(`action \`${decl.name.name}\` without typed input`);
+  const effect = decl.body.find((e): e is EffectDecl => e.kind === "Effect");
+  const description = stringOf(attribute(decl.body, "description")?.value);
+  const requires = decl.body.flatMap((e) => (e.kind === "RequiresFeature" ? [e.feature.name] : []));
+  return {
+    name: decl.name.name,
+    input: input.map(inputField),
+    ...(effect === undefined ? {} : { effect: effectOf(model, names, effect) }),
+    requires: sortedUnique(requires),
+    ...(description === undefined ? {} : { description }),
+  };
+}
+
+function effectOf(model: Model, names: Names, effect: EffectDecl): EffectSpec {
+  const target = names.declared(effect.entity, "entity");
+  if (target.decl.kind !== "Entity") return unexpected("an effect on something other than an entity");
+  const fields = model.entityFields.get(target.decl) ?? [];
+  const set = effect.assignments?.map((assignment) => {
+    const field = fields.find((f) => f.name === assignment.field.name);
+    const type = field === undefined ? undefined : baseType(field.type);
+    const values = new Set(type?.kind === "enum" ? type.values : []);
+    return { field: assignment.field.name, value: cel(enumNamesAsStrings(assignment.value, values)) };
+  });
+  return {
+    op: effect.op,
+    entity: target.name,
+    ...(effect.key === undefined ? {} : { key: cel(effect.key) }),
+    ...(set === undefined ? {} : { set }),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Policies, flattened for the runtime: one `RuleSpec` per rule with its agents resolved
+ * (`role billing` → the agents holding it, sorted; `any agent` → `["*"]`), its selectors
+ * resolved, and its condition's canonical CEL with the declared types it was checked
+ * against (spec/language.md §8.4), so the runtime can compile it in the same environment.
+ */
+import type { PolicyDecl, Rule } from "@paybill/lang";
+import type { ActionSchema, ActionSelector, AgentSpec, ConditionTypes, PolicySpec, RuleSpec } from "@paybill/runtime";
+import { cel } from "./cel.js";
+import type { Names } from "./names.js";
+import { entryKey, jsonOf, sortedRecord, sortedUnique } from "./values.js";
+
+export interface PolicyContext {
+  readonly names: Names;
+  readonly agents: Readonly<Record<string, AgentSpec>>;
+  readonly actions: Readonly<Record<string, ActionSchema>>;
+}
+
+export function policy(ctx: PolicyContext, decl: PolicyDecl): PolicySpec {
+  const name = decl.name.name;
+  const rules = decl.body.filter((e): e is Rule => e.kind === "Rule").map((rule, i) => ruleSpec(ctx, `${name}#${i}`, rule));
+  const attributes = decl.body.flatMap((e) => (e.kind === "Attribute" ? [[entryKey(e), jsonOf(e.value)] as const] : []));
+  return { name, rules, ...(attributes.length === 0 ? {} : { attributes: sortedRecord(attributes) }) };
+}
+
+function ruleSpec(ctx: PolicyContext, id: string, rule: Rule): RuleSpec {
+  const actions = rule.actions.map((s) => ctx.names.selector(s));
+  return {
+    id,
+    effect: rule.effect,
+    agents: agentsOf(ctx, rule),
+    actions,
+    ...(rule.condition === undefined ? {} : { when: { ...cel(rule.condition), types: conditionTypes(ctx, actions) } }),
+  };
+}
+
+function agentsOf(ctx: PolicyContext, rule: Rule): string[] {
+  if (rule.principals.some((p) => p.kind === "AnyAgent")) return ["*"];
+  const agents = Object.values(ctx.agents);
+  return sortedUnique(
+    rule.principals.flatMap((p) => {
+      if (p.kind === "AgentSelector") return [ctx.names.name(p.agent, "agent")];
+      if (p.kind === "RoleSelector") return agents.filter((a) => a.roles.includes(p.role.name)).map((a) => a.name);
+      return [];
+    }),
+  );
+}
+
+/**
+ * What `input` and `resource` were declared as (§8.4): `input` is one action's input, the
+ * fields several actions share, a `map(string, dyn)` under `any action`, or empty when a
+ * data operation is among the selectors; `resource` is the entity every selector names.
+ */
+export function conditionTypes(ctx: PolicyContext, selectors: readonly ActionSelector[]): ConditionTypes {
+  if (selectors.some((s) => s.kind === "any")) return { input: "dyn", resource: "none" };
+  let input: string;
+  if (selectors.every((s) => s.kind === "action")) {
+    const names = sortedUnique(selectors.flatMap((s) => (s.kind === "action" ? [s.action] : [])));
+    input = names.length === 1 ? `action:${names[0]}` : `common:${names.join(",")}`;
+  } else input = "none";
+  const rows = selectors.map((s) => (s.kind === "data" ? s.entity : s.kind === "action" ? rowOf(ctx.actions[s.action]) : undefined));
+  const first = rows[0];
+  const resource = first !== undefined && rows.every((r) => r === first) ? `entity:${first}` : "none";
+  return { input, resource };
+}
+
+/** The entity whose row an action works on: its effect's, unless it inserts. */
+function rowOf(action: ActionSchema | undefined): string | undefined {
+  const effect = action?.effect;
+  return effect === undefined || effect.op === "insert" ? undefined : effect.entity;
+}

@@ -1,0 +1,120 @@
+/**
+ * Which declarations the bundle holds: every agent, entity, action, policy, workflow, plan
+ * and static tenant of the project, plus the standard library's policies the project
+ * imports (`import std.policies.{tenant_boundary}` brings one, `import std.policies` all of
+ * them: an imported policy applies like one of the project's own). The standard library
+ * declares no other kind the bundle carries; its providers and isolation models appear only
+ * as names (`isolation.model`).
+ *
+ * The bundle names a declaration by its own name, without its module. Two included
+ * declarations of one kind with the same name (in two packages of the project, or a
+ * project policy named like an imported one) cannot both be in it: PB2001, at the second.
+ */
+import { type Declaration, type Diagnostic, diagnostic, type Ident, type Model, type Span, type Unit } from "@paybill/lang";
+import { compareStrings } from "./values.js";
+
+type Kind = "Agent" | "Entity" | "Action" | "Policy" | "Workflow" | "Plan" | "Tenant";
+export type Decl<K extends Kind> = Extract<Declaration, { kind: K }>;
+
+export interface Included<K extends Kind> {
+  readonly decl: Decl<K>;
+  readonly unit: Unit;
+}
+
+export interface Selection {
+  readonly agents: readonly Included<"Agent">[];
+  readonly entities: readonly Included<"Entity">[];
+  readonly actions: readonly Included<"Action">[];
+  readonly policies: readonly Included<"Policy">[];
+  readonly workflows: readonly Included<"Workflow">[];
+  readonly plans: readonly Included<"Plan">[];
+  readonly tenants: readonly Included<"Tenant">[];
+  /** The project's clouds, by name (a plan's only cloud when it names none). */
+  readonly clouds: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const WORDS: Record<Kind, string> = {
+  Agent: "agents",
+  Entity: "entities",
+  Action: "actions",
+  Policy: "policies",
+  Workflow: "workflows",
+  Plan: "plans",
+  Tenant: "tenants",
+};
+
+export function select(model: Model): Selection {
+  const diagnostics: Diagnostic[] = [];
+  const of = <K extends Kind>(kind: K, extra: readonly Included<K>[] = []): Included<K>[] => {
+    const found: Included<K>[] = [];
+    for (const unit of model.units) for (const decl of unit.ast.declarations) if (decl.kind === kind) found.push({ decl: decl as Decl<K>, unit });
+    found.push(...extra);
+    return unique(kind, found, model, diagnostics);
+  };
+  const clouds = model.units.flatMap((unit) => unit.ast.declarations.flatMap((d) => (d.kind === "Cloud" ? [(d.name ?? d.provider).name] : [])));
+  return {
+    agents: of("Agent"),
+    entities: of("Entity"),
+    actions: of("Action"),
+    policies: of("Policy", importedPolicies(model)),
+    workflows: of("Workflow"),
+    plans: of("Plan"),
+    tenants: of("Tenant"),
+    clouds: [...new Set(clouds)].sort(compareStrings),
+    diagnostics,
+  };
+}
+
+/** Standard-library policies some project file imports, each once. */
+function importedPolicies(model: Model): Included<"Policy">[] {
+  const found = new Map<Decl<"Policy">, Included<"Policy">>();
+  for (const unit of model.units) {
+    for (const imported of unit.ast.imports) {
+      const module = model.modules.get(imported.path.parts.map((p) => p.name).join("."));
+      if (module === undefined || !module.std) continue;
+      const table = module.table("policy");
+      const symbols = imported.members === undefined ? [...table.values()] : imported.members.flatMap((m) => table.get(m.name) ?? []);
+      for (const symbol of symbols) if (symbol.decl.kind === "Policy") found.set(symbol.decl, { decl: symbol.decl, unit: symbol.unit });
+    }
+  }
+  return [...found.values()];
+}
+
+interface Named {
+  readonly decl: { readonly name: Ident; readonly span: Span };
+  readonly unit: Unit;
+}
+
+function unique<T extends Named>(kind: Kind, found: T[], model: Model, diagnostics: Diagnostic[]): T[] {
+  // Project files before the standard library, then by file and position: the report stands
+  // on the declaration a reader would rename.
+  found.sort((a, b) => Number(a.unit.std) - Number(b.unit.std) || compareStrings(a.unit.source.name, b.unit.source.name) || a.decl.span.start - b.decl.span.start);
+  const first = new Map<string, T>();
+  for (const item of found) {
+    const name = item.decl.name.name;
+    const earlier = first.get(name);
+    if (earlier === undefined) {
+      first.set(name, item);
+      continue;
+    }
+    const where = (i: T) => `\`${moduleOf(model, i.unit)}\` (${i.unit.source.name}:${i.unit.source.position(i.decl.name.span.start).line})`;
+    // An imported standard-library policy clashes with the project's own: report it there.
+    const at = item.unit.std ? earlier : item;
+    diagnostics.push(
+      diagnostic(
+        "duplicateName",
+        at.unit.source,
+        at.decl.name.span,
+        `two ${WORDS[kind]} are called \`${name}\`, in ${where(earlier)} and ${where(item)}, and the bundle names each by its own name`,
+        "rename one of them; names in the bundle carry no module",
+      ),
+    );
+  }
+  return [...first.values()];
+}
+
+function moduleOf(model: Model, unit: Unit): string {
+  for (const module of model.modules.values()) if (module.units.includes(unit)) return module.name;
+  return "main";
+}
