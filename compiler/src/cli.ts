@@ -18,6 +18,7 @@ Examples:
   $ paybillc check --format json       diagnostics as JSON, for CI
   $ paybillc fmt                       rewrite files in the canonical layout
   $ paybillc fmt --check               list files that are not formatted
+  $ paybillc build                     check, then write the runtime bundle to out/bundle.json
 
 Exit status: 0 no problems, 1 problems found, 2 usage or internal error.
 Environment: NO_COLOR turns colours off; PAYBILL_DEBUG=1 shows stack traces of internal errors.
@@ -41,6 +42,21 @@ unformatted) files are listed on stdout, one per line.
 Examples:
   $ paybillc fmt                       rewrite every .paybill file under this directory
   $ paybillc fmt --check               in CI: exit 1 if a file is not formatted
+`;
+
+const BUILD_EXAMPLES = `
+The project is every .paybill file under the directory (searched as \`check\` searches).
+It is checked first: any error is printed as \`check\` prints it, the exit status is 1 and
+nothing is written. Otherwise <out>/bundle.json — the runtime's only input, described in
+spec/bundle.md — is replaced atomically; nothing else in <out> is touched. The same
+sources give the same bytes on any machine, in any file order. A summary line with the
+counts and the bundle's hash goes to stderr (with --format json, an object to stdout).
+
+Examples:
+  $ paybillc build                             the project here, into ./out/bundle.json
+  $ paybillc build examples/helpdesk           into examples/helpdesk/out/bundle.json
+  $ paybillc build . --out dist/paybill        into dist/paybill/bundle.json
+  $ paybillc build --format json | jq .hash    the bundle's content hash, for CI
 `;
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -75,6 +91,18 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (paths: string[], options: { check: boolean; format: OutputFormat }) => {
       const { fmt } = await import("./commands/fmt.js");
       status = await fmt(paths, options, io);
+    });
+
+  program
+    .command("build")
+    .description("check a project and write the runtime bundle, <out>/bundle.json")
+    .argument("[project]", "the project's directory", ".")
+    .option("-o, --out <dir>", "the output directory, relative to the working directory (default: <project>/out)")
+    .addOption(formatOption())
+    .addHelpText("after", BUILD_EXAMPLES)
+    .action(async (project: string, options: { out?: string; format: OutputFormat }) => {
+      const { build } = await import("./commands/build.js");
+      status = await build(project, options, io);
     });
 
   try {
