@@ -9,3 +9,4 @@
 export * from "./bundle/format.js";
 export { bundleHash, canonicalJson, sha256Hex } from "./bundle/canonical.js";
 export type * from "./decide/request.js";
+export { BundleError, type BundleErrorCode, loadBundle, readBundle } from "./bundle/load.js";
