@@ -1,0 +1,275 @@
+/**
+ * The pure decider: built once from a bundle (every CEL expression compiled, every policy
+ * indexed by action and agent), then `decide`, `resourceKey` and `effect` per request,
+ * synchronously, without I/O. spec/runtime.md §Decisions is the authority; in short:
+ *
+ * 1. unknown agent, action or tenant plan → deny (`unknown`);
+ * 2. the input against the action's schema (records.ts) → deny (`input`, with a path);
+ * 3. inside a workflow: its agent, its current state allowing the action (workflow.ts) →
+ *    deny (`workflow`);
+ * 4. every `requires feature` among the tenant plan's features → deny (`feature`);
+ * 5. policies (rule-index.ts, rules.ts): default deny; any applicable forbid whose
+ *    condition is true, absent or erring denies; else allow iff some applicable permit's
+ *    condition is true or absent. Reasons: the forbids that denied (errors included), else
+ *    the permits that allowed, else `no-permit`; then the errors of permits.
+ * 6. a state awaiting `approval: G` with no approval from G: decided as if one were given;
+ *    allow → `pending` (`approval`), else that deny.
+ * 7. an allowed read lists in `redact` the fields the agent may not see: a `@pii` field
+ *    without a true permit naming exactly `read E.f`, and any field with a true (or
+ *    erring) forbid on `read E.f`.
+ *
+ * `decide` never throws: a request it cannot read is a deny with its reason.
+ */
+import type { Environment } from "@marcbachmann/cel-js";
+import type { ActionSchema, Bundle, StateSpec } from "../bundle/format.js";
+import { celEnvironment } from "../cel/environment.js";
+import type { DeciderApi, PreparedEffect } from "./decider-api.js";
+import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProblem, prepare } from "./effects.js";
+import { Facts } from "./facts.js";
+import { type RecordSchema, RecordError, readInput, readRow, recordSchema } from "./records.js";
+import type { Decision, DecisionRequest, Reason } from "./request.js";
+import { type Applicable, type FieldRules, indexRules, type RuleIndex } from "./rule-index.js";
+import { type CompiledRule, compileRule, errorReason, test } from "./rules.js";
+import { WorkflowRules } from "./workflow.js";
+
+export type { LoadProblem } from "./effects.js";
+export { EffectError } from "./effects.js";
+
+/** The variables of every Paybill expression; their shapes are checked by `paybillc`. */
+const VARIABLES = { principal: "dyn", action: "dyn", tenant: "dyn", context: "dyn", input: "dyn", resource: "dyn" } as const;
+
+const NO_PERMIT: Reason = Object.freeze({ kind: "no-permit", message: "no policy permits this action" });
+const NOTHING: readonly string[] = Object.freeze([]);
+
+type Activation = { principal: unknown; action: unknown; tenant: unknown; context: unknown; input: unknown; resource: unknown };
+
+function deny(reason: Reason): Decision {
+  return { decision: "deny", reasons: [reason] };
+}
+
+function own<T>(record: Readonly<Record<string, T>>, key: unknown): T | undefined {
+  return typeof key === "string" && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+export class Decider implements DeciderApi {
+  readonly bundle: Bundle;
+  /** Expressions cel-js refused at load; each errs (fail closed) wherever it is used. */
+  readonly problems: readonly LoadProblem[];
+  readonly #env: Environment;
+  readonly #facts: Facts;
+  readonly #index: RuleIndex;
+  readonly #inputs = new Map<string, RecordSchema>();
+  readonly #rows = new Map<string, RecordSchema>();
+  readonly #effects = new Map<string, CompiledEffect>();
+  readonly #workflows: WorkflowRules;
+  /** Per permit: its allow decision when it alone allowed and nothing else needs saying. */
+  readonly #allowBy = new WeakMap<CompiledRule, Decision>();
+
+  constructor(bundle: Bundle) {
+    this.bundle = bundle;
+    this.#env = celEnvironment(VARIABLES);
+    const problems: LoadProblem[] = [];
+    const rules: CompiledRule[] = [];
+    const seen = new Set<string>();
+    for (const policy of bundle.policies) {
+      for (const spec of policy.rules) {
+        if (seen.has(spec.id)) continue; // a duplicated policy: the same rule twice
+        seen.add(spec.id);
+        const rule = compileRule(this.#env, policy.name, spec);
+        if (rule.compileError !== undefined) problems.push({ where: `policy ${policy.name} rule ${spec.id}`, message: rule.compileError });
+        rules.push(rule);
+      }
+    }
+    this.#index = indexRules(bundle, rules);
+    this.#facts = new Facts(bundle);
+    this.#workflows = new WorkflowRules(bundle);
+    for (const entity of Object.values(bundle.entities)) this.#rows.set(entity.name, recordSchema(entity.fields));
+    for (const action of Object.values(bundle.actions)) {
+      this.#inputs.set(action.name, recordSchema(action.input));
+      const effect = compileEffect(this.#env, bundle, action, problems);
+      if (effect !== undefined) this.#effects.set(action.name, effect);
+    }
+    this.problems = Object.freeze(problems);
+  }
+
+  decide(request: DecisionRequest): Decision {
+    try {
+      return this.#decide(request);
+    } catch (e) {
+      if (e instanceof RecordError) return deny({ kind: "input", message: e.message, path: e.path });
+      return deny({ kind: "unknown", message: `the request could not be decided: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+
+  resourceKey(request: Pick<DecisionRequest, "action" | "input" | "tenant" | "agent" | "time">): { readonly entity: string; readonly key: unknown } | undefined {
+    const effect = this.#effects.get(request.action);
+    if (effect === undefined || effect.key === undefined || effect.spec.op === "insert") return undefined;
+    try {
+      const activation = this.#effectActivation(request);
+      if (activation === undefined) return undefined;
+      return { entity: effect.spec.entity, key: keyOf(effect, activation) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  effect(request: DecisionRequest): PreparedEffect | undefined {
+    const effect = this.#effects.get(request.action);
+    if (effect === undefined) return undefined;
+    let activation: Activation | undefined;
+    try {
+      activation = this.#effectActivation(request);
+    } catch (e) {
+      if (e instanceof RecordError) throw new EffectError("invalid_input", e.message, e.path);
+      throw e;
+    }
+    if (activation === undefined) throw new EffectError("unknown_action", `unknown agent \`${request.agent}\` or tenant plan \`${request.tenant.plan}\``, "agent");
+    return prepare(effect, activation);
+  }
+
+  // ---- deciding ----
+
+  #decide(request: DecisionRequest): Decision {
+    if (typeof request !== "object" || request === null) return deny({ kind: "unknown", message: "the request must be an object" });
+    const principal = this.#facts.principal(request.agent);
+    if (principal === undefined) return deny({ kind: "unknown", message: `unknown agent \`${String(request.agent)}\`` });
+    const action = own(this.bundle.actions, request.action);
+    const schema = this.#inputs.get(request.action);
+    if (action === undefined || schema === undefined) return deny({ kind: "unknown", message: `unknown action \`${String(request.action)}\`` });
+
+    const input = readInput(schema, request.input);
+
+    let state: StateSpec | undefined;
+    if (request.workflow !== undefined) {
+      const checked = this.#workflows.check(request, request.workflow);
+      if (!checked.ok) return deny({ kind: "workflow", message: checked.message });
+      state = checked.state;
+    }
+
+    const tenantFacts = request.tenant;
+    const plan = tenantFacts === undefined || tenantFacts === null ? undefined : this.#facts.plan(tenantFacts.plan);
+    const tenant = plan === undefined ? undefined : this.#facts.tenant(tenantFacts);
+    if (plan === undefined || tenant === undefined) {
+      return deny({ kind: "unknown", message: `unknown plan \`${String(tenantFacts?.plan)}\` of tenant \`${String(tenantFacts?.id)}\`` });
+    }
+    for (const feature of action.requires) {
+      if (!plan.features.includes(feature)) {
+        return deny({ kind: "feature", feature, message: `plan \`${tenantFacts.plan}\` does not include feature \`${feature}\`` });
+      }
+    }
+
+    const applicable = this.#index.get(action.name)?.get(principal.id as string);
+    if (applicable === undefined) return deny(NO_PERMIT);
+    const uses = applicable.uses;
+    const activation: Activation = {
+      principal,
+      action: this.#facts.action(action.name),
+      tenant,
+      context: undefined,
+      input,
+      resource: uses.has("resource") ? this.#resource(action, request.resource) : undefined,
+    };
+
+    const awaited = state?.approval;
+    if (awaited !== undefined && !(request.approvals ?? []).some((a) => a.group === awaited)) {
+      if (uses.has("context")) activation.context = this.#facts.context(request, awaited);
+      const would = this.#policies(applicable, activation);
+      if (would.decision !== "allow") return would;
+      const approval: Reason = { kind: "approval", group: awaited, message: `waits for an approval from \`${awaited}\`` };
+      return { decision: "pending", reasons: [approval, ...would.reasons] };
+    }
+    if (uses.has("context")) activation.context = this.#facts.context(request);
+    return this.#policies(applicable, activation);
+  }
+
+  #resource(action: ActionSchema, resource: DecisionRequest["resource"]): unknown {
+    if (resource === undefined || resource === null) return undefined;
+    const effect = action.effect;
+    if (effect === undefined || effect.op === "insert") return undefined;
+    const schema = this.#rows.get(effect.entity);
+    return schema === undefined ? undefined : readRow(schema, resource, "resource");
+  }
+
+  #policies(applicable: Applicable, activation: Activation): Decision {
+    let denied: Reason[] | undefined;
+    for (const rule of applicable.forbids) {
+      const verdict = test(rule, activation);
+      if (verdict === true) (denied ??= []).push(rule.reason);
+      else if (verdict !== false) (denied ??= []).push(errorReason(rule, verdict));
+    }
+    let first: CompiledRule | undefined;
+    let permitted: Reason[] | undefined;
+    let errors: Reason[] | undefined;
+    for (const rule of applicable.permits) {
+      const verdict = test(rule, activation);
+      if (verdict === true) {
+        if (first === undefined) first = rule;
+        else (permitted ??= [first.reason]).push(rule.reason);
+      } else if (verdict !== false) (errors ??= []).push(errorReason(rule, verdict));
+    }
+    if (denied !== undefined) return { decision: "deny", reasons: errors === undefined ? denied : denied.concat(errors) };
+    if (first === undefined) return { decision: "deny", reasons: errors === undefined ? [NO_PERMIT] : [NO_PERMIT, ...errors] };
+
+    const fields = applicable.fields;
+    if (permitted === undefined && errors === undefined && (fields === undefined || fields.length === 0)) {
+      return this.#allowedBy(first, fields !== undefined);
+    }
+    const reasons = permitted ?? [first.reason];
+    if (errors !== undefined) reasons.push(...errors);
+    if (fields === undefined) return { decision: "allow", reasons };
+    return { decision: "allow", reasons, redact: redaction(fields, activation, reasons) };
+  }
+
+  #allowedBy(rule: CompiledRule, read: boolean): Decision {
+    let decision = this.#allowBy.get(rule);
+    if (decision === undefined) {
+      const reasons = Object.freeze([rule.reason]);
+      decision = Object.freeze(read ? { decision: "allow" as const, reasons, redact: NOTHING } : { decision: "allow" as const, reasons });
+      this.#allowBy.set(rule, decision);
+    }
+    return decision;
+  }
+
+  // ---- effects ----
+
+  #effectActivation(request: Pick<DecisionRequest, "action" | "input" | "tenant" | "agent" | "time" | "approvals" | "workflow" | "budget">): Activation | undefined {
+    const schema = this.#inputs.get(request.action);
+    const principal = this.#facts.principal(request.agent);
+    const tenant = request.tenant === undefined || request.tenant === null ? undefined : this.#facts.tenant(request.tenant);
+    if (schema === undefined || principal === undefined || tenant === undefined) return undefined;
+    return {
+      principal,
+      action: this.#facts.action(request.action),
+      tenant,
+      context: this.#facts.context(request),
+      input: readInput(schema, request.input),
+      resource: undefined,
+    };
+  }
+}
+
+/** The fields to hide from an allowed read; errors of field rules join `reasons`. */
+function redaction(fields: readonly FieldRules[], activation: Activation, reasons: Reason[]): readonly string[] {
+  const hidden: string[] = [];
+  for (const field of fields) {
+    let forbidden = false;
+    for (const rule of field.forbids) {
+      const verdict = test(rule, activation);
+      if (verdict === true) forbidden = true;
+      else if (verdict !== false) {
+        forbidden = true;
+        reasons.push(errorReason(rule, verdict));
+      }
+    }
+    let revealed = !field.pii;
+    if (!forbidden && field.pii) {
+      for (const rule of field.permits) {
+        const verdict = test(rule, activation);
+        if (verdict === true) revealed = true;
+        else if (verdict !== false) reasons.push(errorReason(rule, verdict));
+      }
+    }
+    if (forbidden || !revealed) hidden.push(field.field);
+  }
+  return hidden;
+}

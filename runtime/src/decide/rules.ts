@@ -1,0 +1,54 @@
+/**
+ * Policy rules compiled for evaluation: each `when` compiled once (cel/program.ts), the
+ * reasons a rule can give built once, and `test`, the one place a condition is run.
+ *
+ * Fail closed (spec/runtime.md): a condition that throws, or gives something other than a
+ * bool, is an error — an erring forbid denies, an erring permit does not apply. A
+ * condition cel-js refused at load errs at every evaluation with that message.
+ */
+import type { Environment } from "@marcbachmann/cel-js";
+import type { RuleSpec } from "../bundle/format.js";
+import { type Activation, type CelProgram, celErrorMessage, compileCel } from "../cel/program.js";
+import type { Reason } from "./request.js";
+
+export interface CompiledRule {
+  readonly id: string;
+  readonly policy: string;
+  readonly effect: "permit" | "forbid";
+  readonly spec: RuleSpec;
+  /** Absent: unconditional. */
+  readonly program?: CelProgram;
+  /** Why the condition could not be compiled (then it errs at every evaluation). */
+  readonly compileError?: string;
+  /** `{kind: effect, policy, rule}`, built once. */
+  readonly reason: Reason;
+}
+
+/** What a condition gave: true, false, or the error message. */
+export type Verdict = true | false | string;
+
+export function compileRule(env: Environment, policy: string, spec: RuleSpec): CompiledRule {
+  const reason: Reason = Object.freeze({ kind: spec.effect, policy, rule: spec.id });
+  const base = { id: spec.id, policy, effect: spec.effect, spec, reason };
+  if (spec.when === undefined) return base;
+  const compiled = compileCel(env, spec.when.cel);
+  if (compiled.ok) return { ...base, program: compiled.program };
+  return { ...base, compileError: `condition does not compile: ${compiled.message}` };
+}
+
+export function test(rule: CompiledRule, activation: Activation): Verdict {
+  const program = rule.program;
+  if (program === undefined) return rule.compileError ?? true;
+  let value: unknown;
+  try {
+    value = program.run(activation);
+  } catch (e) {
+    return celErrorMessage(e);
+  }
+  if (value === true || value === false) return value;
+  return `condition gave ${value === null ? "null" : `a ${typeof value === "object" ? "value" : typeof value}`}, not a bool`;
+}
+
+export function errorReason(rule: CompiledRule, message: string): Reason {
+  return { kind: "error", policy: rule.policy, rule: rule.id, effect: rule.effect, message };
+}
