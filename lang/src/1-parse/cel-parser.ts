@@ -105,7 +105,7 @@ export class CelParser extends EmbeddedActionsParser {
     if (token.isInsertedInRecovery || !Number.isFinite(token.startOffset)) return "";
     const decoded = decodeString(token.image);
     if (decoded.error !== undefined) {
-      const at = token.startOffset;
+      const at = token.startOffset | 0;
       this.escapeProblems.push({ span: { start: at + decoded.error.offset, end: at + decoded.error.end }, text: decoded.error.text });
     }
     return decoded.value;
@@ -113,28 +113,34 @@ export class CelParser extends EmbeddedActionsParser {
 
   // ---- helpers shared with the Paybill grammar ----
 
+  // Offsets pass through `| 0` on their way into a span. Chevrotain's EOF and recovery
+  // tokens carry `NaN` offsets, so V8 stores every token's offset as a boxed double; copied
+  // as is, a boxed value would turn the fields of every span in the process into boxed
+  // doubles too (three allocations per span instead of one). Offsets are always integers.
+
   /** The span from `start` (a token) to the last consumed token. */
   protected spanFrom(start: IToken): Span {
-    const from = Number.isFinite(start.startOffset) ? start.startOffset : this.here();
+    const from = Number.isFinite(start.startOffset) ? start.startOffset | 0 : this.here();
     return { start: from, end: Math.max(from, this.here()) };
   }
 
   protected tokenSpan(token: IToken): Span {
     if (!Number.isFinite(token.startOffset)) return { start: this.here(), end: this.here() };
-    return { start: token.startOffset, end: token.startOffset + token.image.length };
+    const at = token.startOffset | 0;
+    return { start: at, end: at + token.image.length };
   }
 
   /** Offset just after the last consumed token (where an inserted token would go). */
   protected here(): number {
     const last = this.LA(0);
-    if (Number.isFinite(last.startOffset)) return last.startOffset + last.image.length;
+    if (Number.isFinite(last.startOffset)) return (last.startOffset + last.image.length) | 0;
     const next = this.LA(1);
-    return Number.isFinite(next.startOffset) ? next.startOffset : this.textLength;
+    return Number.isFinite(next.startOffset) ? next.startOffset | 0 : this.textLength;
   }
 
   protected missingAt(e: IRecognitionException): Missing {
     const token = e.token;
-    const at = Number.isFinite(token.startOffset) ? token.startOffset : this.textLength;
+    const at = Number.isFinite(token.startOffset) ? token.startOffset | 0 : this.textLength;
     return { kind: "Missing", span: { start: at, end: at } };
   }
 
@@ -224,7 +230,7 @@ export class CelParser extends EmbeddedActionsParser {
       let result = operand;
       for (let i = ops.length - 1; i >= 0; i--) {
         const op = ops[i] as IToken;
-        const span = { start: op.startOffset, end: result.span.end };
+        const span = { start: op.startOffset | 0, end: result.span.end };
         // `-` directly before a number is a negative literal, as in cel-go (so the
         // smallest int64 can be written).
         if (op.tokenType === T.Minus && result.kind === "CelLiteral" && i === ops.length - 1 && (result.type === "int" || result.type === "double")) {
@@ -410,7 +416,7 @@ export class CelParser extends EmbeddedActionsParser {
       const name = this.CONSUME(T.Identifier);
       this.CONSUME(T.Colon);
       const value = this.SUBRULE(this.celExpr);
-      this.ACTION(() => fields.push({ span: { start: name.startOffset, end: value.span.end }, name: name.image, value }));
+      this.ACTION(() => fields.push({ span: { start: name.startOffset | 0, end: value.span.end }, name: name.image, value }));
       this.MANY({
         GATE: () => this.LA(2).tokenType !== T.RCurly,
         DEF: () => {
@@ -418,7 +424,7 @@ export class CelParser extends EmbeddedActionsParser {
           const name2 = this.CONSUME2(T.Identifier);
           this.CONSUME2(T.Colon);
           const value2 = this.SUBRULE2(this.celExpr);
-          this.ACTION(() => fields.push({ span: { start: name2.startOffset, end: value2.span.end }, name: name2.image, value: value2 }));
+          this.ACTION(() => fields.push({ span: { start: name2.startOffset | 0, end: value2.span.end }, name: name2.image, value: value2 }));
         },
       });
       this.OPTION2(() => this.CONSUME3(T.Comma));

@@ -45,12 +45,12 @@ export function lex(file: SourceFile): LexResult {
   const tokens: IToken[] = [];
   for (const token of result.tokens) {
     if (token.tokenType === UnterminatedString) {
-      const end = token.startOffset + token.image.length;
+      const end = (token.startOffset + token.image.length) | 0;
       diagnostics.push(
         diagnostic(
           "unterminatedString",
           file,
-          { start: token.startOffset, end },
+          { start: token.startOffset | 0, end },
           "this string has no closing quote",
           "close it with the same quote it opens with; a one-line string cannot span lines (use `\"\"\"` for that)",
         ),
@@ -61,7 +61,7 @@ export function lex(file: SourceFile): LexResult {
         diagnostic(
           "unterminatedComment",
           file,
-          { start: token.startOffset, end: token.startOffset + 2 },
+          { start: token.startOffset | 0, end: (token.startOffset + 2) | 0 },
           "this block comment has no closing `*/`",
           "close it with `*/`, or use `//` for a comment that ends with the line",
         ),

@@ -39,7 +39,8 @@ export function parse(source: SourceFile): ParseResult {
     // Spaces at the end of a line comment are not part of what it says (and the formatter
     // drops them), so they are not part of the comment.
     const text = block ? token.image : token.image.trimEnd();
-    return { span: { start: token.startOffset, end: token.startOffset + text.length }, text, block };
+    const start = token.startOffset | 0; // an integer kept unboxed (see `CelParser.spanFrom`)
+    return { span: { start, end: start + text.length }, text, block };
   });
   const tooDeep = findExcessiveNesting(lexed.tokens);
   if (tooDeep !== undefined) {
@@ -47,7 +48,7 @@ export function parse(source: SourceFile): ParseResult {
       diagnostic(
         "nestingTooDeep",
         source,
-        { start: tooDeep.startOffset, end: tooDeep.startOffset + 1 },
+        { start: tooDeep.startOffset | 0, end: (tooDeep.startOffset | 0) + 1 },
         `brackets are nested more than ${MAX_NESTING} deep here`,
         "split the expression or the value into smaller named parts",
       ),
@@ -125,14 +126,14 @@ function emptyFile(source: SourceFile, comments: Comment[]): FileNode {
 
 function lastEnd(tokens: readonly IToken[]): number {
   const last = tokens[tokens.length - 1];
-  return last === undefined ? 0 : last.startOffset + last.image.length;
+  return last === undefined ? 0 : (last.startOffset + last.image.length) | 0;
 }
 
 function syntaxDiagnostic(source: SourceFile, error: IRecognitionException, endOfInput: number): Diagnostic {
   const { kind, message, help } = decode(error.message);
   const token = error.token;
   const span: Span = Number.isFinite(token.startOffset)
-    ? { start: token.startOffset, end: token.startOffset + token.image.length }
+    ? { start: token.startOffset | 0, end: (token.startOffset + token.image.length) | 0 }
     : { start: endOfInput, end: endOfInput };
   return diagnostic(kind, source, span, message, help);
 }
