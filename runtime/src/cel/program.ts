@@ -16,6 +16,11 @@ export interface CelProgram {
   run(activation: Activation): unknown;
   /** The variables the expression names (`input`, `resource`…), to skip building others. */
   readonly variables: ReadonlySet<string>;
+  /**
+   * Per variable, the fields it is only ever read through (`resource.status`): a variable
+   * missing here is used whole (passed on, iterated, compared) and needs all its fields.
+   */
+  readonly fields: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export type CompileResult = { readonly ok: true; readonly program: CelProgram } | { readonly ok: false; readonly message: string };
@@ -41,20 +46,39 @@ function isNode(value: unknown): value is AstNode {
   return typeof value === "object" && value !== null && typeof (value as { op?: unknown }).op === "string" && "args" in value;
 }
 
-/** Every identifier of the tree (comprehension variables included: a superset is fine). */
-function identifiers(root: unknown): Set<string> {
-  const names = new Set<string>();
+interface Uses {
+  readonly variables: Set<string>;
+  readonly fields: Map<string, Set<string>>;
+}
+
+/**
+ * Every identifier of the tree (comprehension variables included: a superset is fine),
+ * and for each the fields it is selected by, unless it is also used whole.
+ */
+function uses(root: unknown): Uses {
+  const variables = new Set<string>();
+  const whole = new Set<string>();
+  const fields = new Map<string, Set<string>>();
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const item = stack.pop();
     if (Array.isArray(item)) {
       for (const child of item) stack.push(child);
     } else if (isNode(item)) {
-      if (item.op === "id" && typeof item.args === "string") names.add(item.args);
-      else stack.push(item.args);
+      if (item.op === "id" && typeof item.args === "string") {
+        variables.add(item.args);
+        whole.add(item.args);
+      } else if (item.op === "." && Array.isArray(item.args) && isNode(item.args[0]) && item.args[0].op === "id") {
+        const name = item.args[0].args as string;
+        variables.add(name);
+        let set = fields.get(name);
+        if (set === undefined) fields.set(name, (set = new Set()));
+        set.add(String(item.args[1]));
+      } else stack.push(item.args);
     }
   }
-  return names;
+  for (const name of whole) fields.delete(name);
+  return { variables, fields };
 }
 
 export function compileCel(env: Environment, source: string): CompileResult {
@@ -66,10 +90,7 @@ export function compileCel(env: Environment, source: string): CompileResult {
   }
   const checked = parsed.check();
   if (!checked.valid) return { ok: false, message: celErrorMessage(checked.error) };
-  const program: CelProgram = {
-    source,
-    run: (activation) => parsed(activation),
-    variables: identifiers(parsed.ast),
-  };
+  const { variables, fields } = uses(parsed.ast);
+  const program: CelProgram = { source, run: parsed, variables, fields };
   return { ok: true, program };
 }

@@ -38,10 +38,21 @@ export class ValueError extends Error {
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const INTEGER_TEXT = /^-?\d{1,19}$/;
 const DECIMAL_TEXT = /^-?\d{1,40}(\.\d{1,40})?$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** `8-4-4-4-12` hex digits; by hand, as it runs on every input with a uuid. */
+function isUuid(text: string): boolean {
+  if (text.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = text.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+  }
+  return true;
+}
 
 function describe(value: unknown): string {
   if (value === null) return "null";
@@ -156,7 +167,7 @@ export function toCel(type: FieldType, value: unknown, mode: Mode): unknown {
       return value;
     case "uuid":
       if (typeof value !== "string") throw expected("a uuid string", value);
-      if (mode === "input" && !UUID.test(value)) throw new ValueError(`\`${value.slice(0, 64)}\` is not a uuid`);
+      if (mode === "input" && !isUuid(value)) throw new ValueError(`\`${value.slice(0, 64)}\` is not a uuid`);
       return value;
     case "enum":
       if (typeof value !== "string") throw expected("a string", value);

@@ -167,7 +167,7 @@ export class Decider implements DeciderApi {
       tenant,
       context: undefined,
       input,
-      resource: uses.has("resource") ? this.#resource(action, request.resource) : undefined,
+      resource: uses.has("resource") ? this.#resource(action, request.resource, applicable.resourceFields) : undefined,
     };
 
     const awaited = state?.approval;
@@ -182,12 +182,12 @@ export class Decider implements DeciderApi {
     return this.#policies(applicable, activation);
   }
 
-  #resource(action: ActionSchema, resource: DecisionRequest["resource"]): unknown {
+  #resource(action: ActionSchema, resource: DecisionRequest["resource"], only: ReadonlySet<string> | undefined): unknown {
     if (resource === undefined || resource === null) return undefined;
     const effect = action.effect;
     if (effect === undefined || effect.op === "insert") return undefined;
     const schema = this.#rows.get(effect.entity);
-    return schema === undefined ? undefined : readRow(schema, resource, "resource");
+    return schema === undefined ? undefined : readRow(schema, resource, "resource", only);
   }
 
   #policies(applicable: Applicable, activation: Activation): Decision {

@@ -89,12 +89,16 @@ export function readInput(schema: RecordSchema, value: unknown): Readonly<Record
   return copy ?? value;
 }
 
-/** A stored row's CEL record (only declared fields, absent and null fields left out). */
-export function readRow(schema: RecordSchema, value: unknown, root: string): Readonly<Record<string, unknown>> {
+/**
+ * A stored row's CEL record (only declared fields, absent and null fields left out);
+ * with `only`, just those fields (the ones conditions read).
+ */
+export function readRow(schema: RecordSchema, value: unknown, root: string, only?: ReadonlySet<string>): Readonly<Record<string, unknown>> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new RecordError(`the ${root} must be an object`, root);
   const row = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const field of schema.fields) {
+    if (only !== undefined && !only.has(field.name)) continue;
     const raw = Object.hasOwn(row, field.name) ? row[field.name] : undefined;
     if (raw === undefined || raw === null) continue;
     out[field.name] = convertField(root, field, raw, "row");

@@ -26,6 +26,8 @@ export interface Applicable {
   readonly fields?: readonly FieldRules[];
   /** The variables some applicable condition names: only those are built per request. */
   readonly uses: ReadonlySet<string>;
+  /** The fields of `resource` the conditions read; undefined when one uses the row whole. */
+  readonly resourceFields?: ReadonlySet<string>;
 }
 
 interface Draft {
@@ -40,10 +42,21 @@ function sorted(rules: Map<string, CompiledRule>): readonly CompiledRule[] {
   return Object.freeze([...rules.values()].sort(byId));
 }
 
-function usesOf(groups: readonly (readonly CompiledRule[])[]): Set<string> {
+function usesOf(groups: readonly (readonly CompiledRule[])[]): { uses: Set<string>; resourceFields?: Set<string> } {
   const uses = new Set<string>();
-  for (const group of groups) for (const rule of group) for (const name of rule.program?.variables ?? []) uses.add(name);
-  return uses;
+  let resourceFields: Set<string> | undefined = new Set();
+  for (const group of groups) {
+    for (const rule of group) {
+      const program = rule.program;
+      if (program === undefined) continue;
+      for (const name of program.variables) uses.add(name);
+      if (!program.variables.has("resource")) continue;
+      const read = program.fields.get("resource");
+      if (read === undefined) resourceFields = undefined;
+      else if (resourceFields !== undefined) for (const f of read) resourceFields.add(f);
+    }
+  }
+  return resourceFields === undefined ? { uses } : { uses, resourceFields };
 }
 
 /** action → agent → the rules that can apply. */
@@ -118,7 +131,7 @@ export function indexRules(bundle: Bundle, rules: readonly CompiledRule[]): Rule
         }
       }
       const groups = [forbids, permits, ...(fields ?? []).flatMap((f) => [f.permits, f.forbids])];
-      perAgent.set(agent, Object.freeze({ forbids, permits, fields, uses: usesOf(groups) }));
+      perAgent.set(agent, Object.freeze({ forbids, permits, fields, ...usesOf(groups) }));
     }
     index.set(action.name, perAgent);
   }
