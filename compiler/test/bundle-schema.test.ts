@@ -21,8 +21,11 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 function slots(value: Json): { parent: Json[] | { [key: string]: Json }; key: string | number }[] {
   const found: { parent: Json[] | { [key: string]: Json }; key: string | number }[] = [];
   const walk = (node: Json): void => {
-    if (Array.isArray(node)) node.forEach((item, i) => (found.push({ parent: node, key: i }), walk(item)));
-    else if (node !== null && typeof node === "object") for (const [key, item] of Object.entries(node)) found.push({ parent: node, key }), walk(item);
+    if (node === null || typeof node !== "object") return;
+    for (const [key, item] of Array.isArray(node) ? node.entries() : Object.entries(node)) {
+      found.push({ parent: node, key });
+      walk(item);
+    }
   };
   walk(value);
   return found;

@@ -50,6 +50,7 @@ function rewrite(expr: CelExpr, values: ReadonlySet<string>, bound: ReadonlySet<
     case "CelBinary":
       return { ...expr, left: r(expr.left), right: r(expr.right) };
     case "CelConditional":
+      // biome-ignore lint/suspicious/noThenProperty: `then` is the AST's name for the branch, not a thenable
       return { ...expr, condition: r(expr.condition), then: r(expr.then), otherwise: r(expr.otherwise) };
     case "CelList":
       return { ...expr, elements: expr.elements.map(r) };
