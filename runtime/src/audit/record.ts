@@ -1,0 +1,61 @@
+/**
+ * An audit record and its hash. Each tenant has its own chain: record n carries the hash
+ * of record n-1 (`prevHash`; the first carries GENESIS), and its own hash is the SHA-256
+ * of the canonical JSON of everything it says, that link included. Editing, deleting or
+ * reordering a stored record breaks a hash or a link (verify.ts says which).
+ */
+import { canonicalJson, sha256Hex } from "../bundle/canonical.js";
+
+export const GENESIS = "0".repeat(64);
+
+/** What happened to a written row: kept in the record without the values (they may be personal data). */
+export interface AuditEffect {
+  readonly op: string;
+  readonly entity: string;
+  readonly key: unknown;
+}
+
+/** What the caller appends. */
+export interface AuditEntry {
+  readonly tenant: string;
+  /** The agent, or the person who granted or rejected an approval. */
+  readonly agent: string;
+  /** The action, or `approval.grant` / `approval.reject`. */
+  readonly action: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly decision: "allow" | "deny" | "pending";
+  readonly reasons: readonly unknown[];
+  readonly run?: string;
+  readonly approval?: string;
+  readonly effect?: AuditEffect;
+}
+
+export interface AuditRecord extends AuditEntry {
+  readonly id: string;
+  /** 1, 2, 3… per tenant. */
+  readonly seq: number;
+  /** ISO 8601, millisecond precision. */
+  readonly time: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export function recordHash(record: Omit<AuditRecord, "hash">): string {
+  return sha256Hex(
+    canonicalJson({
+      prev: record.prevHash,
+      seq: record.seq,
+      tenant: record.tenant,
+      id: record.id,
+      time: record.time,
+      agent: record.agent,
+      action: record.action,
+      input: record.input,
+      decision: record.decision,
+      reasons: record.reasons,
+      run: record.run,
+      approval: record.approval,
+      effect: record.effect,
+    }),
+  );
+}

@@ -1,0 +1,156 @@
+/**
+ * What act and decide share: given a request from the host, load what the decision needs
+ * (tenant facts, the run and its budget left, the resource row, tenant-scoped) and decide
+ * it, in the order of DESIGN.md's act path. Budget and deadline are checked here, before
+ * the decider (the run row is locked for act, so concurrent acts see each other's counts);
+ * the quota is taken only once the decider allowed, inside the same transaction.
+ *
+ * Nothing here writes except the quota counter, and only in `act` mode.
+ */
+import type { Bundle, EntitySchema } from "../bundle/format.js";
+import type { DeciderApi } from "../decide/decider-api.js";
+import type { Approval, Decision, DecisionRequest, Reason, TenantFacts } from "../decide/request.js";
+import { ACTION_QUOTA, checkQuota, consumeQuota, planLimit } from "../quota/quota.js";
+import type { Sql } from "../store/adapter.js";
+import { type JsonRecord, loadRow } from "../store/effects.js";
+import { getTenant } from "../store/tenants.js";
+import { budgetLeft, type Run } from "./run.js";
+import { getRun, unknownRun, unknownTenant } from "./runs.js";
+
+/** An agent's action as the host service passes it on. */
+export interface ActRequest {
+  readonly tenant: string;
+  readonly agent: string;
+  readonly action: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  /** The workflow run the action belongs to (its id from `runs.start`). */
+  readonly run?: string;
+}
+
+export interface Engine {
+  readonly bundle: Bundle;
+  readonly decider: DeciderApi;
+  readonly clock: () => Date;
+}
+
+export interface Evaluation {
+  readonly decision: Decision;
+  readonly request: DecisionRequest;
+  readonly tenant: TenantFacts;
+  readonly run?: Run;
+  readonly entity?: EntitySchema;
+  readonly resource?: JsonRecord;
+  /** The input as JSON (what the audit record keeps). */
+  readonly input: JsonRecord;
+  /** Whether the run spends a step on this request (not when refused for its budget). */
+  readonly countsStep: boolean;
+}
+
+export async function evaluate(
+  sql: Sql,
+  engine: Engine,
+  request: ActRequest,
+  mode: "act" | "decide",
+  now: Date,
+  approvals: readonly Approval[] = [],
+): Promise<Evaluation> {
+  const tenant = await getTenant(sql, request.tenant);
+  if (tenant === undefined) throw unknownTenant(request.tenant);
+  let run: Run | undefined;
+  if (request.run !== undefined) {
+    run = await getRun(sql, request.run, { lock: mode === "act" });
+    if (run === undefined || run.tenant !== tenant.id) throw unknownRun(request.run);
+  }
+  const json = asJson(request.input);
+  const base: DecisionRequest = {
+    tenant,
+    agent: request.agent,
+    action: request.action,
+    input: json.ok ? json.value : {},
+    time: now,
+    approvals,
+    ...(run === undefined ? {} : { workflow: { name: run.workflow, state: run.state }, budget: budgetLeft(run) }),
+  };
+  const done = (decision: Decision, countsStep: boolean, extra: Partial<Evaluation> = {}): Evaluation => ({
+    decision,
+    request: base,
+    tenant,
+    input: json.ok ? json.value : {},
+    countsStep,
+    ...(run === undefined ? {} : { run }),
+    ...extra,
+  });
+
+  if (!json.ok) return done(deny({ kind: "input", message: json.message, path: json.path }), true);
+  if (run !== undefined) {
+    const refusal = budgetRefusal(engine.bundle, run, request, now);
+    if (refusal !== undefined) return done(deny(refusal), false);
+  }
+
+  let entity: EntitySchema | undefined;
+  let resource: JsonRecord | undefined;
+  const target = engine.decider.resourceKey(base);
+  if (target !== undefined) {
+    entity = engine.bundle.entities[target.entity];
+    const op = engine.bundle.actions[request.action]?.effect?.op;
+    const lock = mode === "act" && (op === "update" || op === "delete");
+    resource = entity === undefined ? undefined : await loadRow(sql, entity, tenant.id, target.key, lock);
+    if (resource === undefined) {
+      const message = `there is no \`${target.entity}\` \`${String(target.key)}\` in tenant \`${tenant.id}\``;
+      return done(deny({ kind: "unknown", message }), true, entity === undefined ? {} : { entity });
+    }
+  }
+  const request2: DecisionRequest = resource === undefined ? base : { ...base, resource };
+  let decision = engine.decider.decide(request2);
+  if (decision.decision === "allow") {
+    const limit = planLimit(engine.bundle, tenant.plan, ACTION_QUOTA);
+    if (limit !== undefined) {
+      const quota = mode === "act" ? await consumeQuota(sql, tenant.id, ACTION_QUOTA, limit, now) : await checkQuota(sql, tenant.id, ACTION_QUOTA, limit, now);
+      if (!quota.ok) decision = deny({ kind: "quota", message: quota.message });
+    }
+  }
+  return { ...done(decision, true, { ...(entity === undefined ? {} : { entity }), ...(resource === undefined ? {} : { resource }) }), request: request2 };
+}
+
+function budgetRefusal(bundle: Bundle, run: Run, request: ActRequest, now: Date): Reason | undefined {
+  if (run.agent !== request.agent) {
+    return { kind: "workflow", message: `run \`${run.id}\` belongs to agent \`${run.agent}\`, not \`${request.agent}\`` };
+  }
+  if (run.budget.deadline !== undefined && now.getTime() >= Date.parse(run.budget.deadline)) {
+    return { kind: "deadline", message: `run \`${run.id}\` passed its deadline at ${run.budget.deadline}` };
+  }
+  if (run.budget.steps !== undefined && run.steps >= run.budget.steps) {
+    return { kind: "budget", message: `run \`${run.id}\` used all ${run.budget.steps} of its steps` };
+  }
+  const op = bundle.actions[request.action]?.effect?.op;
+  const writes = op === "insert" || op === "update" || op === "delete";
+  if (writes && run.budget.writes !== undefined && run.writes >= run.budget.writes) {
+    return { kind: "budget", message: `run \`${run.id}\` used all ${run.budget.writes} of its writes` };
+  }
+  return undefined;
+}
+
+function deny(reason: Reason): Decision {
+  return { decision: "deny", reasons: [reason] };
+}
+
+type JsonCheck = { ok: true; value: JsonRecord } | { ok: false; message: string; path: string };
+
+/**
+ * The input as the JSON it will be stored as (a Date becomes its ISO text). PostgreSQL
+ * cannot store a NUL character in text or jsonb, and the audit record keeps the input, so
+ * such a string is refused here as an input error rather than failing the transaction.
+ */
+function asJson(input: unknown): JsonCheck {
+  let value: unknown;
+  try {
+    const text = JSON.stringify(input, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+    if (text === undefined) return { ok: false, message: "the input must be a JSON object", path: "input" };
+    if (text.includes("\\u0000")) return { ok: false, message: "the input contains a NUL character (`\\u0000`), which cannot be stored", path: "input" };
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, message: `the input is not JSON: ${error instanceof Error ? error.message : String(error)}`, path: "input" };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, message: "the input must be a JSON object", path: "input" };
+  return { ok: true, value: value as JsonRecord };
+}

@@ -1,0 +1,68 @@
+/**
+ * A workflow run as stored (`paybill_runs`) and what it has left: steps, writes and time
+ * before its deadline. Budgets are fixed when the run starts, from the workflow's
+ * `budget { … }`; a budget the workflow does not set is unlimited.
+ */
+import type { Row } from "../store/adapter.js";
+
+export interface Run {
+  readonly id: string;
+  readonly tenant: string;
+  readonly workflow: string;
+  readonly agent: string;
+  readonly state: string;
+  /** The run reached a final state: nothing more happens in it. */
+  readonly final: boolean;
+  /** Actions decided in the run (allowed, denied by a policy, or pending). */
+  readonly steps: number;
+  /** Effects that wrote (insert, update, delete). */
+  readonly writes: number;
+  readonly budget: { readonly steps?: number; readonly writes?: number; readonly deadline?: string };
+  readonly startedAt: string;
+  readonly updatedAt: string;
+}
+
+export interface RunMove {
+  readonly seq: number;
+  /** Absent for the start. */
+  readonly from?: string;
+  readonly to: string;
+  readonly at: string;
+}
+
+/** `context.budget`: what is left. An unlimited budget shows as Number.MAX_SAFE_INTEGER. */
+export function budgetLeft(run: Run): { steps: number; writes: number; deadline?: string } {
+  return {
+    steps: run.budget.steps === undefined ? Number.MAX_SAFE_INTEGER : Math.max(0, run.budget.steps - run.steps),
+    writes: run.budget.writes === undefined ? Number.MAX_SAFE_INTEGER : Math.max(0, run.budget.writes - run.writes),
+    ...(run.budget.deadline === undefined ? {} : { deadline: run.budget.deadline }),
+  };
+}
+
+export function runFromRow(row: Row): Run {
+  const limit = (value: unknown): number | undefined => (value === null || value === undefined ? undefined : Number(value));
+  const steps = limit(row["max_steps"]);
+  const writes = limit(row["max_writes"]);
+  const deadline = row["deadline"];
+  return {
+    id: String(row["id"]),
+    tenant: String(row["tenant_id"]),
+    workflow: String(row["workflow"]),
+    agent: String(row["agent"]),
+    state: String(row["state"]),
+    final: row["final"] === true,
+    steps: Number(row["steps"]),
+    writes: Number(row["writes"]),
+    budget: {
+      ...(steps === undefined ? {} : { steps }),
+      ...(writes === undefined ? {} : { writes }),
+      ...(deadline === null || deadline === undefined ? {} : { deadline: iso(deadline) }),
+    },
+    startedAt: iso(row["started_at"]),
+    updatedAt: iso(row["updated_at"]),
+  };
+}
+
+export function iso(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+}

@@ -1,0 +1,120 @@
+/**
+ * Starting workflow runs, moving them along their declared edges, and their history.
+ * A move locks the run row, so it cannot interleave with an act on the same run.
+ */
+import { randomUUID } from "node:crypto";
+import type { Bundle, WorkflowSpec } from "../bundle/format.js";
+import type { Database, Sql } from "../store/adapter.js";
+import { PaybillRuntimeError } from "../store/errors.js";
+import { isUuid } from "../store/sql.js";
+import { getTenant } from "../store/tenants.js";
+import { iso, type Run, type RunMove, runFromRow } from "./run.js";
+
+export interface StartRun {
+  readonly workflow: string;
+  readonly tenant: string;
+  /** Defaults to the workflow's agent; any other agent is refused. */
+  readonly agent?: string;
+}
+
+export async function startRun(db: Database, bundle: Bundle, request: StartRun, now: Date): Promise<Run> {
+  const workflow = bundle.workflows[request.workflow];
+  if (workflow === undefined) {
+    throw new PaybillRuntimeError("PBR111", `there is no workflow \`${request.workflow}\``, `declared workflows: ${names(bundle.workflows)}`);
+  }
+  if (request.agent !== undefined && request.agent !== workflow.agent) {
+    throw new PaybillRuntimeError(
+      "PBR111",
+      `workflow \`${workflow.name}\` is run by agent \`${workflow.agent}\`, not \`${request.agent}\``,
+      `start it for \`${workflow.agent}\`, or leave \`agent\` out`,
+    );
+  }
+  const start = workflow.states[workflow.start];
+  const id = randomUUID();
+  return db.transaction(async (tx) => {
+    await tx.query("select set_config('paybill.tenant', $1, true)", [request.tenant]);
+    if ((await getTenant(tx, request.tenant)) === undefined) throw unknownTenant(request.tenant);
+    const deadline = workflow.budget.deadlineMs === undefined ? null : new Date(now.getTime() + workflow.budget.deadlineMs).toISOString();
+    const [row] = await tx.query(
+      `insert into paybill_runs (id, tenant_id, workflow, agent, state, final, max_steps, max_writes, deadline, started_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning *`,
+      [id, request.tenant, workflow.name, workflow.agent, workflow.start, start?.final === true, workflow.budget.steps ?? null, workflow.budget.writes ?? null, deadline, now.toISOString()],
+    );
+    await tx.query("insert into paybill_run_history (run_id, seq, from_state, to_state, at) values ($1, 1, null, $2, $3)", [id, workflow.start, now.toISOString()]);
+    if (row === undefined) throw new Error("the run insert returned no row");
+    return runFromRow(row);
+  });
+}
+
+export async function getRun(sql: Sql, id: string, options: { lock?: boolean } = {}): Promise<Run | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [row] = await sql.query(`select * from paybill_runs where id = $1${options.lock === true ? " for update" : ""}`, [id]);
+  return row === undefined ? undefined : runFromRow(row);
+}
+
+/** Moves the run to `state` along a declared edge; refused from a final state, along no edge, or past the deadline. */
+export async function moveRun(db: Database, bundle: Bundle, runId: string, state: string, now: Date): Promise<Run> {
+  return db.transaction(async (tx) => {
+    const run = await getRun(tx, runId, { lock: true });
+    if (run === undefined) throw unknownRun(runId);
+    await tx.query("select set_config('paybill.tenant', $1, true)", [run.tenant]);
+    const workflow = bundle.workflows[run.workflow];
+    if (workflow === undefined) throw unknownWorkflow(run.workflow);
+    const from = workflow.states[run.state];
+    if (run.final || from?.final === true) {
+      throw refused(`run \`${run.id}\` is in the final state \`${run.state}\` of workflow \`${run.workflow}\``, "start a new run");
+    }
+    if (from === undefined || !from.next.includes(state)) {
+      const edges = from === undefined || from.next.length === 0 ? "none" : from.next.map((s) => `\`${s}\``).join(", ");
+      throw refused(`workflow \`${run.workflow}\` has no edge from \`${run.state}\` to \`${state}\``, `from \`${run.state}\` the run can move to: ${edges}`);
+    }
+    if (run.budget.deadline !== undefined && now.getTime() >= Date.parse(run.budget.deadline)) {
+      throw refused(`run \`${run.id}\` passed its deadline at ${run.budget.deadline}`, "start a new run");
+    }
+    const target = workflow.states[state];
+    const [row] = await tx.query(
+      "update paybill_runs set state = $2, final = $3, updated_at = $4 where id = $1 returning *",
+      [run.id, state, target?.final === true, now.toISOString()],
+    );
+    await tx.query(
+      `insert into paybill_run_history (run_id, seq, from_state, to_state, at)
+       select $1, coalesce(max(seq), 0) + 1, $2, $3, $4 from paybill_run_history where run_id = $1`,
+      [run.id, run.state, state, now.toISOString()],
+    );
+    if (row === undefined) throw new Error("the run update returned no row");
+    return runFromRow(row);
+  });
+}
+
+export async function runHistory(sql: Sql, runId: string): Promise<RunMove[]> {
+  if (!isUuid(runId)) throw unknownRun(runId);
+  const rows = await sql.query("select seq, from_state, to_state, at from paybill_run_history where run_id = $1 order by seq", [runId]);
+  if (rows.length === 0) throw unknownRun(runId);
+  return rows.map((row) => ({
+    seq: Number(row["seq"]),
+    ...(row["from_state"] === null ? {} : { from: String(row["from_state"]) }),
+    to: String(row["to_state"]),
+    at: iso(row["at"]),
+  }));
+}
+
+export function unknownRun(id: string): PaybillRuntimeError {
+  return new PaybillRuntimeError("PBR112", `there is no workflow run \`${id}\``, "start one with `runtime.runs.start({ workflow, tenant })` and use the id it returns");
+}
+
+export function unknownTenant(id: string): PaybillRuntimeError {
+  return new PaybillRuntimeError("PBR110", `there is no tenant \`${id}\``, "declare it in a `.paybill` file or register it with `runtime.tenants.put(…)`");
+}
+
+function unknownWorkflow(name: string): PaybillRuntimeError {
+  return new PaybillRuntimeError("PBR111", `the run's workflow \`${name}\` is not in this bundle`, "open the runtime on the bundle the run was started with");
+}
+
+function refused(message: string, help: string): PaybillRuntimeError {
+  return new PaybillRuntimeError("PBR113", message, help);
+}
+
+function names(record: Readonly<Record<string, WorkflowSpec>>): string {
+  const keys = Object.keys(record);
+  return keys.length === 0 ? "none" : keys.map((k) => `\`${k}\``).join(", ");
+}

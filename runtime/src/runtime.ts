@@ -1,0 +1,205 @@
+/**
+ * `openRuntime`: a bundle and a database make a Runtime, the object an agent service
+ * embeds. It only wires the parts: the pure decider (decide/), the store (store/:
+ * adapters, migrations, effects, tenants), workflow runs, approvals and the act door
+ * (runs/), quotas (quota/) and the audit chain (audit/).
+ *
+ * The runtime keeps no state between calls: everything lives in the database, so several
+ * service instances can share one.
+ */
+import type { PGlite } from "@electric-sql/pglite";
+import { queryAudit, type AuditQuery } from "./audit/query.js";
+import type { AuditRecord } from "./audit/record.js";
+import { verifyAudit, type VerifyResult } from "./audit/verify.js";
+import type { Bundle } from "./bundle/format.js";
+import { loadBundle } from "./bundle/load.js";
+import { Decider } from "./decide/decider.js";
+import type { Approval, Decision, TenantFacts } from "./decide/request.js";
+import { ACTION_QUOTA, planLimit, quotaUsed } from "./quota/quota.js";
+import { type ActResult, actIn } from "./runs/act.js";
+import { type ApprovalRequest, type ApprovalStatus, getApproval, listApprovals, settleApproval, unknownApproval, wrongStatus } from "./runs/approvals.js";
+import { type ActRequest, type Engine, evaluate } from "./runs/evaluate.js";
+import type { Run, RunMove } from "./runs/run.js";
+import { getRun, moveRun, runHistory, type StartRun, startRun, unknownTenant } from "./runs/runs.js";
+import type { Database } from "./store/adapter.js";
+import { PaybillRuntimeError } from "./store/errors.js";
+import { migrate } from "./store/migrate.js";
+import { type DatabaseConfig, openDatabase } from "./store/open-database.js";
+import { getTenant, putTenant, syncStaticTenants } from "./store/tenants.js";
+
+export interface RuntimeOptions {
+  /** The bundle `paybillc build` wrote (parsed, or its text); checked like `loadBundle` does. */
+  readonly bundle: Bundle | string;
+  /** Embedded PGlite in memory when absent. */
+  readonly database?: DatabaseConfig;
+  /** The time decisions are made at (tests move it to pass a deadline or a day). */
+  readonly clock?: () => Date;
+}
+
+/** `decide`'s request: `act`'s, plus what-if approvals and time (nothing is written). */
+export interface DecideRequest extends ActRequest {
+  readonly approvals?: readonly Approval[];
+  readonly time?: Date | string;
+}
+
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const bundle = loadBundle(options.bundle);
+  const decider = new Decider(bundle);
+  const database = await openDatabase(options.database ?? {});
+  try {
+    await migrate(database);
+    await database.transaction((tx) => syncStaticTenants(tx, bundle));
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return new Runtime({ bundle, decider, clock: options.clock ?? (() => new Date()) }, database);
+}
+
+export class Runtime {
+  readonly bundle: Bundle;
+  readonly decider: Decider;
+  /** The database adapter (queries and transactions), for the host's own reads and for tests. */
+  readonly database: Database;
+  readonly #engine: Engine;
+  #closed = false;
+
+  constructor(engine: Engine & { decider: Decider }, database: Database) {
+    this.bundle = engine.bundle;
+    this.decider = engine.decider;
+    this.database = database;
+    this.#engine = engine;
+  }
+
+  /** What `act` would decide now, without writing anything (the quota is checked, not taken). */
+  async decide(request: DecideRequest): Promise<Decision> {
+    this.#open();
+    const now = request.time === undefined ? this.#engine.clock() : new Date(request.time);
+    return this.database.transaction(async (tx) => {
+      await tx.query("set transaction read only");
+      await tx.query("select set_config('paybill.tenant', $1, true)", [request.tenant]);
+      return (await evaluate(tx, this.#engine, request, "decide", now, request.approvals)).decision;
+    });
+  }
+
+  /** Decides the action and, when allowed, performs it; audited either way; one transaction. */
+  async act(request: ActRequest): Promise<ActResult> {
+    this.#open();
+    return this.database.transaction((tx) => actIn(tx, this.#engine, request));
+  }
+
+  /** Re-decides a granted approval's request with the approval in context, and performs it if allowed. Once. */
+  async resume(approvalId: string): Promise<ActResult> {
+    this.#open();
+    return this.database.transaction(async (tx) => {
+      const approval = await getApproval(tx, approvalId, { lock: true });
+      if (approval === undefined) throw unknownApproval(approvalId);
+      if (approval.status !== "granted" || approval.decidedBy === undefined || approval.decidedAt === undefined) throw wrongStatus(approval, "granted");
+      const request: ActRequest = {
+        tenant: approval.tenant,
+        agent: approval.agent,
+        action: approval.action,
+        input: approval.input,
+        ...(approval.run === undefined ? {} : { run: approval.run }),
+      };
+      const given: Approval = { group: approval.group, by: approval.decidedBy, at: approval.decidedAt };
+      const result = await actIn(tx, this.#engine, request, { approvals: [given], resumes: approval.id });
+      await tx.query("update paybill_approvals set status = 'resumed', resumed_audit_id = $2 where id = $1", [approval.id, result.auditId]);
+      return result;
+    });
+  }
+
+  readonly runs = {
+    /** Starts a run of `workflow` for `tenant` in its start state, with the workflow's budget. */
+    start: (request: StartRun): Promise<Run> => {
+      this.#open();
+      return startRun(this.database, this.bundle, request, this.#engine.clock());
+    },
+    get: (runId: string): Promise<Run | undefined> => {
+      this.#open();
+      return getRun(this.database, runId);
+    },
+    /** Moves the run along a declared edge (PBR113 otherwise, and from a final state or past the deadline). */
+    next: (runId: string, state: string): Promise<Run> => {
+      this.#open();
+      return moveRun(this.database, this.bundle, runId, state, this.#engine.clock());
+    },
+    /** The states the run went through, the start first. */
+    history: (runId: string): Promise<RunMove[]> => {
+      this.#open();
+      return runHistory(this.database, runId);
+    },
+  };
+
+  readonly approvals = {
+    get: (id: string): Promise<ApprovalRequest | undefined> => {
+      this.#open();
+      return getApproval(this.database, id);
+    },
+    list: (query: { tenant: string; status?: ApprovalStatus; run?: string }): Promise<ApprovalRequest[]> => {
+      this.#open();
+      return listApprovals(this.database, query);
+    },
+    grant: (id: string, by: { by: string; note?: string }): Promise<ApprovalRequest> => {
+      this.#open();
+      return settleApproval(this.database, id, "granted", by, this.#engine.clock());
+    },
+    reject: (id: string, by: { by: string; note?: string }): Promise<ApprovalRequest> => {
+      this.#open();
+      return settleApproval(this.database, id, "rejected", by, this.#engine.clock());
+    },
+  };
+
+  readonly audit = {
+    query: (query: AuditQuery): Promise<AuditRecord[]> => {
+      this.#open();
+      return queryAudit(this.database, query);
+    },
+    /** Checks the tenant's whole chain on one snapshot: ok, or the first bad record and what is wrong. */
+    verify: (tenant: string): Promise<VerifyResult> => {
+      this.#open();
+      return this.database.transaction(async (tx) => {
+        await tx.query("set transaction isolation level repeatable read, read only");
+        return verifyAudit(tx, tenant);
+      });
+    },
+  };
+
+  readonly tenants = {
+    get: (id: string): Promise<TenantFacts | undefined> => {
+      this.#open();
+      return getTenant(this.database, id);
+    },
+    /** Registers a tenant, or changes its plan, state or region (the control plane's lifecycle comes later). */
+    put: (tenant: TenantFacts): Promise<TenantFacts> => {
+      this.#open();
+      return putTenant(this.database, tenant);
+    },
+  };
+
+  readonly quotas = {
+    /** How many actions the tenant's agents performed in the current period of its plan's `agent_actions` limit. */
+    used: async (tenant: string): Promise<{ used: number; limit?: number; per?: string }> => {
+      this.#open();
+      const facts = await getTenant(this.database, tenant);
+      if (facts === undefined) throw unknownTenant(tenant);
+      const limit = planLimit(this.bundle, facts.plan, ACTION_QUOTA);
+      if (limit === undefined) return { used: 0 };
+      const used = await quotaUsed(this.database, tenant, ACTION_QUOTA, limit, this.#engine.clock());
+      return { used, limit: limit.amount, ...(limit.per === undefined ? {} : { per: limit.per }) };
+    },
+  };
+
+  /** Closes the database the runtime opened (a PGlite instance or URL pool it created; not an instance you passed). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.database.close();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new PaybillRuntimeError("PBR130", "this runtime is closed", "open another with `openRuntime(…)`");
+  }
+}
+
+export type { ActRequest, ActResult, ApprovalRequest, ApprovalStatus, AuditQuery, AuditRecord, DatabaseConfig, PGlite, Run, RunMove, StartRun, VerifyResult };

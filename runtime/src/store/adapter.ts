@@ -1,0 +1,25 @@
+/**
+ * The one database interface the runtime speaks: parameterized queries and transactions,
+ * the same over embedded PGlite and over PostgreSQL through `pg`. Nothing above this file
+ * knows which database it talks to.
+ *
+ * Rows come back as the driver parses them (a `bigint` may be a string or a BigInt, a
+ * `numeric` a string): row-codec.ts turns them into JSON values.
+ */
+
+export type Row = Record<string, unknown>;
+
+/** What a query runs on: the database (its own implicit transaction) or one transaction's connection. */
+export interface Sql {
+  query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations, DDL). */
+  exec(script: string): Promise<void>;
+}
+
+export interface Database extends Sql {
+  readonly kind: "pglite" | "postgres";
+  /** Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws. */
+  transaction<T>(body: (tx: Sql) => Promise<T>): Promise<T>;
+  /** Closes what this adapter opened; a PGlite instance or pool the caller passed in stays open. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,43 @@
+/**
+ * The error the database-backed runtime throws when its caller (the host service) asks for
+ * something impossible: an unknown tenant, run or approval, a move along no edge, a failed
+ * effect, a database this runtime cannot open. Agents never see these as exceptions: what
+ * an agent asks for is decided, not thrown.
+ *
+ * Codes are stable (PBR1xx; PBR0xx are the bundle loader's); messages are lowercase with user input in backticks, and a
+ * help line says what to do.
+ */
+
+export type RuntimeErrorCode =
+  /** The database configuration is not one this runtime understands. */
+  | "PBR101"
+  /** The database was migrated by a newer runtime. */
+  | "PBR102"
+  /** A migration failed (rolled back). */
+  | "PBR103"
+  /** Unknown tenant. */
+  | "PBR110"
+  /** Unknown workflow, or a run started for the wrong agent. */
+  | "PBR111"
+  /** Unknown run. */
+  | "PBR112"
+  /** A move along no declared edge, or out of a final state, or after the deadline. */
+  | "PBR113"
+  /** Unknown approval, or one not in the state the call needs. */
+  | "PBR114"
+  /** The effect failed in the database; the transaction rolled back (no audit, no advance). */
+  | "PBR120"
+  /** The runtime is closed. */
+  | "PBR130";
+
+export class PaybillRuntimeError extends Error {
+  readonly code: RuntimeErrorCode;
+  readonly help: string;
+
+  constructor(code: RuntimeErrorCode, message: string, help: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PaybillRuntimeError";
+    this.code = code;
+    this.help = help;
+  }
+}

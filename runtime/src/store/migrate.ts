@@ -1,0 +1,51 @@
+/**
+ * Applies the runtime's migrations that a database lacks, all in one transaction, under an
+ * advisory lock so that service instances opening at once do not race. Idempotent: a
+ * migrated database is left as it is. A database migrated by a newer runtime is refused.
+ */
+import type { Database } from "./adapter.js";
+import { PaybillRuntimeError } from "./errors.js";
+import { LATEST_VERSION, MIGRATIONS, type Migration } from "./migrations.js";
+
+export interface MigrateResult {
+  /** The versions applied by this call, in order (empty when the database was up to date). */
+  readonly applied: readonly number[];
+  readonly version: number;
+}
+
+export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrateResult> {
+  const latest = migrations === MIGRATIONS ? LATEST_VERSION : migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  return db.transaction(async (tx) => {
+    await tx.query("select pg_advisory_xact_lock(hashtext(current_schema() || '.paybill_migrate'))");
+    await tx.exec(
+      "create table if not exists paybill_migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())",
+    );
+    const rows = await tx.query<{ version: number }>("select version from paybill_migrations order by version");
+    const done = new Set(rows.map((r) => Number(r.version)));
+    const newest = Math.max(0, ...done);
+    if (newest > latest) {
+      throw new PaybillRuntimeError(
+        "PBR102",
+        `the database's runtime tables are at version ${newest}, newer than this runtime's ${latest}`,
+        "upgrade @paybill/runtime in this service, or open another database",
+      );
+    }
+    const applied: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(migration.version)) continue;
+      try {
+        await tx.exec(migration.sql);
+      } catch (error) {
+        throw new PaybillRuntimeError(
+          "PBR103",
+          `runtime migration ${migration.version} (\`${migration.name}\`) failed: ${error instanceof Error ? error.message : String(error)}`,
+          "nothing was changed; fix the database and open the runtime again",
+          { cause: error },
+        );
+      }
+      await tx.query("insert into paybill_migrations (version, name) values ($1, $2)", [migration.version, migration.name]);
+      applied.push(migration.version);
+    }
+    return { applied, version: Math.max(newest, ...applied) };
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * The runtime's own tables (`paybill_*`), as numbered migrations. A migration, once
+ * released, is never edited: a change is a new migration with the next version.
+ *
+ * - `paybill_tenants`: the tenant registry (static tenants from the bundle and those
+ *   onboarded at run time).
+ * - `paybill_runs`, `paybill_run_history`: workflow runs, their counters and their moves.
+ * - `paybill_approvals`: actions waiting for (or granted, rejected, resumed by) a group.
+ * - `paybill_quota_counters`: usage per tenant, quota and period (`2026-01-31`).
+ * - `paybill_audit`, `paybill_audit_heads`: the per-tenant hash chain and the row that
+ *   holds each chain's head (locked to serialise appends). The audit table refuses
+ *   UPDATE, DELETE and TRUNCATE.
+ */
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "runtime tables",
+    sql: `
+create table paybill_tenants (
+  id text primary key,
+  plan text not null,
+  state text not null default 'active',
+  region text,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+
+create table paybill_runs (
+  id uuid primary key,
+  tenant_id text not null,
+  workflow text not null,
+  agent text not null,
+  state text not null,
+  final boolean not null default false,
+  steps integer not null default 0,
+  writes integer not null default 0,
+  max_steps integer,
+  max_writes integer,
+  deadline timestamptz,
+  started_at timestamptz not null,
+  updated_at timestamptz not null
+);
+create index paybill_runs_tenant on paybill_runs (tenant_id, started_at);
+
+create table paybill_run_history (
+  run_id uuid not null references paybill_runs (id),
+  seq integer not null,
+  from_state text,
+  to_state text not null,
+  at timestamptz not null,
+  primary key (run_id, seq)
+);
+
+create table paybill_approvals (
+  id uuid primary key,
+  tenant_id text not null,
+  run_id uuid references paybill_runs (id),
+  agent text not null,
+  action text not null,
+  input jsonb not null,
+  approval_group text not null,
+  status text not null check (status in ('pending', 'granted', 'rejected', 'resumed')),
+  requested_at timestamptz not null,
+  request_audit_id uuid not null,
+  decided_by text,
+  decided_at timestamptz,
+  note text,
+  resumed_audit_id uuid
+);
+create index paybill_approvals_tenant on paybill_approvals (tenant_id, status, requested_at);
+
+create table paybill_quota_counters (
+  tenant_id text not null,
+  quota text not null,
+  period text not null,
+  used bigint not null,
+  primary key (tenant_id, quota, period)
+);
+
+create table paybill_audit_heads (
+  tenant_id text primary key,
+  seq bigint not null,
+  hash text not null
+);
+
+create table paybill_audit (
+  tenant_id text not null,
+  seq bigint not null,
+  id uuid not null unique,
+  time timestamptz not null,
+  agent text not null,
+  action text not null,
+  input jsonb not null,
+  decision text not null,
+  reasons jsonb not null,
+  run_id uuid,
+  approval_id uuid,
+  effect jsonb,
+  prev_hash text not null,
+  hash text not null,
+  primary key (tenant_id, seq)
+);
+
+create function paybill_audit_append_only() returns trigger language plpgsql as $$
+begin
+  raise exception 'paybill_audit is append-only' using errcode = '42501';
+end
+$$;
+create trigger paybill_audit_no_change before update or delete on paybill_audit
+  for each row execute function paybill_audit_append_only();
+create trigger paybill_audit_no_truncate before truncate on paybill_audit
+  for each statement execute function paybill_audit_append_only();
+`,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,0 +1,63 @@
+/**
+ * Turns the `database` option of openRuntime into a Database: embedded PGlite by default
+ * (in memory, a data directory, or an instance the caller made) or PostgreSQL by URL.
+ * With `schema`, every table the runtime touches lives in that schema (created if missing),
+ * so several runtimes can share one database without sharing tables.
+ */
+import { PGlite } from "@electric-sql/pglite";
+import type { Database } from "./adapter.js";
+import { PaybillRuntimeError } from "./errors.js";
+import { openPglite } from "./pglite-adapter.js";
+import { openPostgres } from "./pg-adapter.js";
+import { ident, isSchemaName } from "./sql.js";
+
+export type DatabaseConfig =
+  | {
+      /** An instance the caller owns, or options for one the runtime creates (in memory without `dataDir`). */
+      readonly pglite?: PGlite | { readonly dataDir?: string };
+      readonly schema?: string;
+    }
+  | {
+      /** `postgres://user@host:5432/db` */
+      readonly url: string;
+      /** Pool size (default 10). */
+      readonly max?: number;
+      readonly schema?: string;
+    };
+
+export async function openDatabase(config: DatabaseConfig = {}): Promise<Database> {
+  const schema = config.schema;
+  if (schema !== undefined && !isSchemaName(schema)) {
+    throw new PaybillRuntimeError(
+      "PBR101",
+      `\`${schema}\` is not a schema name the runtime accepts`,
+      "use lowercase letters, digits and `_`, starting with a letter or `_` (at most 63 characters)",
+    );
+  }
+  if ("url" in config) {
+    if (typeof config.url !== "string" || !/^postgres(ql)?:\/\//.test(config.url)) {
+      throw new PaybillRuntimeError(
+        "PBR101",
+        `\`${String(config.url)}\` is not a PostgreSQL URL`,
+        "write it as `postgres://user:password@host:5432/database`",
+      );
+    }
+    const db = openPostgres({ url: config.url, ...(config.max === undefined ? {} : { max: config.max }), ...(schema === undefined ? {} : { schema }) });
+    if (schema !== undefined) {
+      try {
+        await db.exec(`create schema if not exists ${ident(schema)}`);
+      } catch (error) {
+        await db.close();
+        throw error;
+      }
+    }
+    return db;
+  }
+  const option = "pglite" in config ? config.pglite : undefined;
+  const db = await openPglite(option instanceof PGlite ? { instance: option } : option?.dataDir === undefined ? {} : { dataDir: option.dataDir });
+  if (schema !== undefined) {
+    // PGlite has one session: its search_path holds for every later query.
+    await db.exec(`create schema if not exists ${ident(schema)}; set search_path to ${ident(schema)}`);
+  }
+  return db;
+}

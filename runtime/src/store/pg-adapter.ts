@@ -1,0 +1,80 @@
+/**
+ * The Database interface over PostgreSQL through a `pg` Pool: each transaction checks out
+ * one client, runs BEGIN … COMMIT on it (ROLLBACK when the body throws) and gives it back.
+ * Concurrent transactions really run concurrently, one per pooled connection.
+ */
+import pg from "pg";
+import type { Database, Row, Sql } from "./adapter.js";
+import { ident } from "./sql.js";
+
+export interface PostgresOptions {
+  readonly url: string;
+  /** Connections in the pool (default 10). */
+  readonly max?: number;
+  /** Every connection's `search_path` (the runtime's tables and the entity tables live there). */
+  readonly schema?: string;
+}
+
+export function openPostgres(options: PostgresOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${ident(options.schema)}` }),
+  });
+  // An idle client that loses its connection must not crash the host process.
+  pool.on("error", () => {});
+  return new PostgresDatabase(pool);
+}
+
+class PostgresDatabase implements Database {
+  readonly kind = "postgres";
+  readonly #pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.#pool.query<T>(text, [...params])).rows;
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.#pool.query(script);
+  }
+
+  async transaction<T>(body: (tx: Sql) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await client.query("begin");
+      const result = await body(wrap(client));
+      await client.query("commit");
+      return result;
+    } catch (error) {
+      try {
+        await client.query("rollback");
+      } catch {
+        // The connection itself failed: do not hand it back to the pool.
+        broken = true;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}
+
+function wrap(client: pg.PoolClient): Sql {
+  return {
+    async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+      return (await client.query<T>(text, [...params])).rows;
+    },
+    async exec(script: string): Promise<void> {
+      await client.query(script);
+    },
+  };
+}

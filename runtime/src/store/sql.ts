@@ -1,0 +1,28 @@
+/**
+ * Small SQL helpers: quoting identifiers that come from the bundle (table and column names
+ * are checked by the compiler, but they are quoted anyway) and the schema a runtime lives in.
+ */
+
+/** `"name"`, with embedded quotes doubled. */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A SQL string literal, for DDL where parameters are not allowed. */
+export function literal(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Whether `name` is a plain lowercase schema name (the only kind the `schema` option takes). */
+export function isSchemaName(name: string): boolean {
+  return SCHEMA_NAME.test(name);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` is text a `uuid` column accepts in its canonical form (anything else would make the query fail). */
+export function isUuid(value: unknown): value is string {
+  return typeof value === "string" && UUID.test(value);
+}

@@ -1,0 +1,47 @@
+/**
+ * The tenant registry, minimal for now: a tenant's id, plan, lifecycle state and region,
+ * which is what policies see as `tenant`. Static tenants declared in the bundle are
+ * written on open (their plan and region follow the bundle; their state is kept).
+ * Lifecycle transitions belong to the control plane, later.
+ */
+import type { Bundle } from "../bundle/format.js";
+import type { TenantFacts } from "../decide/request.js";
+import type { Sql } from "./adapter.js";
+
+interface TenantRow extends Record<string, unknown> {
+  id: string;
+  plan: string;
+  state: string;
+  region: string | null;
+}
+
+export async function syncStaticTenants(sql: Sql, bundle: Pick<Bundle, "tenants">): Promise<void> {
+  for (const tenant of Object.values(bundle.tenants)) {
+    await sql.query(
+      `insert into paybill_tenants (id, plan, state, region) values ($1, $2, 'active', $3)
+       on conflict (id) do update set plan = excluded.plan, region = excluded.region, updated_at = now()
+       where paybill_tenants.plan is distinct from excluded.plan or paybill_tenants.region is distinct from excluded.region`,
+      [tenant.name, tenant.plan, tenant.region ?? null],
+    );
+  }
+}
+
+export async function getTenant(sql: Sql, id: string): Promise<TenantFacts | undefined> {
+  const [row] = await sql.query<TenantRow>("select id, plan, state, region from paybill_tenants where id = $1", [id]);
+  return row === undefined ? undefined : facts(row);
+}
+
+/** Registers a tenant or changes its plan, state or region. */
+export async function putTenant(sql: Sql, tenant: TenantFacts): Promise<TenantFacts> {
+  const [row] = await sql.query<TenantRow>(
+    `insert into paybill_tenants (id, plan, state, region) values ($1, $2, $3, $4)
+     on conflict (id) do update set plan = excluded.plan, state = excluded.state, region = excluded.region, updated_at = now()
+     returning id, plan, state, region`,
+    [tenant.id, tenant.plan, tenant.state, tenant.region ?? null],
+  );
+  return row === undefined ? tenant : facts(row);
+}
+
+function facts(row: TenantRow): TenantFacts {
+  return { id: row.id, plan: row.plan, state: row.state, ...(row.region === null ? {} : { region: row.region }) };
+}
