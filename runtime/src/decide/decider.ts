@@ -25,7 +25,7 @@ import type { ActionSchema, Bundle, StateSpec } from "../bundle/format.js";
 import { celEnvironment } from "../cel/environment.js";
 import type { DeciderApi, PreparedEffect } from "./decider-api.js";
 import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProblem, prepare } from "./effects.js";
-import { Facts } from "./facts.js";
+import { Facts, readTime } from "./facts.js";
 import { type RecordSchema, RecordError, readInput, readRow, recordSchema } from "./records.js";
 import type { Decision, DecisionRequest, Reason } from "./request.js";
 import { type Applicable, type FieldRules, indexRules, type RuleIndex } from "./rule-index.js";
@@ -138,6 +138,7 @@ export class Decider implements DeciderApi {
     if (action === undefined || schema === undefined) return deny({ kind: "unknown", message: `unknown action \`${String(request.action)}\`` });
 
     const input = readInput(schema, request.input);
+    const time = readTime(request);
 
     let state: StateSpec | undefined;
     if (request.workflow !== undefined) {
@@ -171,14 +172,14 @@ export class Decider implements DeciderApi {
     };
 
     const awaited = state?.approval;
-    if (awaited !== undefined && !(request.approvals ?? []).some((a) => a.group === awaited)) {
-      if (uses.has("context")) activation.context = this.#facts.context(request, awaited);
+    if (awaited !== undefined && !(request.approvals ?? []).some((a) => a?.group === awaited)) {
+      if (uses.has("context")) activation.context = this.#facts.context(request, time, awaited);
       const would = this.#policies(applicable, activation);
       if (would.decision !== "allow") return would;
       const approval: Reason = { kind: "approval", group: awaited, message: `waits for an approval from \`${awaited}\`` };
       return { decision: "pending", reasons: [approval, ...would.reasons] };
     }
-    if (uses.has("context")) activation.context = this.#facts.context(request);
+    if (uses.has("context")) activation.context = this.#facts.context(request, time);
     return this.#policies(applicable, activation);
   }
 
@@ -241,7 +242,7 @@ export class Decider implements DeciderApi {
       principal,
       action: this.#facts.action(request.action),
       tenant,
-      context: this.#facts.context(request),
+      context: this.#facts.context(request, readTime(request)),
       input: readInput(schema, request.input),
       resource: undefined,
     };

@@ -44,6 +44,19 @@ function wholeOf(value: unknown, path: string): bigint {
   throw new RecordError(`\`${path}\` must be a whole number`, path);
 }
 
+/**
+ * The request's `time` (undefined: now), checked on every request, like approvals' `at`,
+ * whether or not a condition reads them.
+ */
+export function readTime(request: Pick<DecisionRequest, "time" | "approvals">): Date | undefined {
+  const approvals = request.approvals;
+  if (approvals !== undefined) {
+    if (!Array.isArray(approvals)) throw new RecordError("`approvals` must be a list", "approvals");
+    for (let i = 0; i < approvals.length; i++) timestampOf((approvals[i] as { at?: unknown } | undefined)?.at, `approvals[${i}].at`);
+  }
+  return request.time === undefined ? undefined : timestampOf(request.time, "time");
+}
+
 export class Facts {
   readonly #principals = new Map<string, CelRecord>();
   readonly #actions = new Map<string, CelRecord>();
@@ -89,9 +102,12 @@ export class Facts {
     return value;
   }
 
-  /** `context`; `assume` adds an approval from that group (to ask what it would decide). */
-  context(request: Pick<DecisionRequest, "time" | "approvals" | "workflow" | "budget">, assume?: string): CelRecord {
-    const time = request.time === undefined ? new Date() : timestampOf(request.time, "time");
+  /**
+   * `context`; `assume` adds an approval from that group (to ask what it would decide).
+   * `time` is the request's time already read (`readTime`), or now.
+   */
+  context(request: Pick<DecisionRequest, "approvals" | "workflow" | "budget">, time: Date | undefined, assume?: string): CelRecord {
+    time ??= new Date();
     const approvals: CelRecord[] = [];
     const given = request.approvals ?? [];
     for (let i = 0; i < given.length; i++) {
