@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { type Io, processIo } from "./io.js";
 import type { OutputFormat } from "./output/report.js";
+import { REQUEST_HELP } from "./commands/request-help.js";
 
 const EXAMPLES = `
 Examples:
@@ -19,6 +20,8 @@ Examples:
   $ paybillc fmt                       rewrite files in the canonical layout
   $ paybillc fmt --check               list files that are not formatted
   $ paybillc build                     check, then write the runtime bundle to out/bundle.json
+  $ paybillc test                      run the project's test blocks through the runtime
+  $ paybillc explain --request r.json  why a request would be allowed or denied
 
 Exit status: 0 no problems, 1 problems found, 2 usage or internal error.
 Environment: NO_COLOR turns colours off; PAYBILL_DEBUG=1 shows stack traces of internal errors.
@@ -57,6 +60,30 @@ Examples:
   $ paybillc build examples/helpdesk           into examples/helpdesk/out/bundle.json
   $ paybillc build . --out dist/paybill        into dist/paybill/bundle.json
   $ paybillc build --format json | jq .hash    the bundle's content hash, for CI
+`;
+
+const TEST_EXAMPLES = `
+Each \`test\` block becomes one decision of the runtime (no database): its agent, workflow
+state, tenant, approvals and given rows, on a fixed clock (2030-01-01T00:00:00Z). A test
+passes when the decision is the one after \`expect\` and every policy after \`by\` is among
+those that made it. Results go to stdout; exit 1 when a test fails or the project has errors.
+
+Examples:
+  $ paybillc test                              every test of the project here
+  $ paybillc test examples/helpdesk --filter refund
+  $ paybillc test --format json > results.json
+`;
+
+const EXPLAIN_EXAMPLES = `
+Decides one request against the project as the runtime would, and prints the decision with
+every rule behind it: its policy, where it is written and its condition. Nothing is
+performed. Exit 0 when allowed, 1 when denied or pending, 2 for a bad request file.
+
+${REQUEST_HELP}
+
+Examples:
+  $ paybillc explain examples/helpdesk --request refund.json
+  $ paybillc explain --request refund.json --format json
 `;
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -103,6 +130,30 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (project: string, options: { out?: string; format: OutputFormat }) => {
       const { build } = await import("./commands/build.js");
       status = await build(project, options, io);
+    });
+
+  program
+    .command("test")
+    .description("run the project's test blocks through the runtime and report each")
+    .argument("[paths...]", "the project's files or directories", ["."])
+    .option("--filter <text>", "only the tests whose name contains <text>")
+    .addOption(formatOption())
+    .addHelpText("after", TEST_EXAMPLES)
+    .action(async (paths: string[], options: { filter?: string; format: OutputFormat }) => {
+      const { test } = await import("./commands/test.js");
+      status = await test(paths, options, io);
+    });
+
+  program
+    .command("explain")
+    .description("decide one request against the project and show the policies behind it")
+    .argument("[paths...]", "the project's files or directories", ["."])
+    .requiredOption("--request <file>", "the request, as JSON (see below)")
+    .addOption(formatOption())
+    .addHelpText("after", EXPLAIN_EXAMPLES)
+    .action(async (paths: string[], options: { request: string; format: OutputFormat }) => {
+      const { explain } = await import("./commands/explain.js");
+      status = await explain(paths, options, io);
     });
 
   try {

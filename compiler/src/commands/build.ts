@@ -10,15 +10,14 @@
  * for an output that cannot be written.
  */
 import { stat } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
-import { checkProject, compareDiagnostics, type Diagnostic, diagnosticToJson, hasErrors, type SourceFile } from "@paybill/lang";
-import { bundleCounts, bundleText, tryEmitBundle } from "../emit/bundle/index.js";
+import { join, resolve } from "node:path";
+import { diagnosticToJson } from "@paybill/lang";
+import { bundleCounts, bundleText } from "../emit/bundle/index.js";
 import { writeBundleFile } from "../emit/bundle/write.js";
 import type { Io } from "../io.js";
-import { type OutputFormat, printFrames, printJson, summary } from "../output/report.js";
+import { displayPath, type OutputFormat, printFrames, printJson } from "../output/report.js";
 import { describeFsError } from "../project/fs-errors.js";
-import { readSources } from "../project/read.js";
-import { findFiles } from "./find-files.js";
+import { compileProject } from "./compile-project.js";
 
 export interface BuildOptions {
   /** The output directory, relative to the working directory; default `<project>/out`. */
@@ -38,53 +37,28 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
     io.err(kind === "missing" ? `paybillc: no such directory: ${project}\n` : `paybillc: \`${project}\` is not a directory: build takes the project's directory\n`);
     return 2;
   }
-  const found = await findFiles([project], io);
-  if (found === undefined) return 2;
-  const diagnostics: Diagnostic[] = [...found.diagnostics];
-  const sources: SourceFile[] = [];
-  for await (const { source } of readSources(found.files, diagnostics)) sources.push(source);
-  const checked = checkProject(sources);
-  diagnostics.push(...checked.diagnostics);
-  if (!hasErrors(diagnostics) && checked.model !== undefined) {
-    const emitted = tryEmitBundle(checked.model);
-    if (emitted.ok) {
-      const out = options.out === undefined ? join(dir, DEFAULT_OUT) : resolve(io.cwd, options.out);
-      const shown = display(io.cwd, join(out, "bundle.json"));
-      try {
-        await writeBundleFile(out, bundleText(emitted.bundle));
-      } catch (error) {
-        io.err(`paybillc: cannot write ${shown}: ${describeFsError(error)}\n`);
-        return 2;
-      }
-      const counts = bundleCounts(emitted.bundle);
-      diagnostics.sort(compareDiagnostics);
-      if (options.format === "json") {
-        printJson({ bundle: shown, hash: emitted.bundle.hash, counts, diagnostics: diagnostics.map(diagnosticToJson) }, io);
-      } else {
-        printFrames(diagnostics, io);
-        const parts = Object.entries(counts).map(([word, n]) => `${n} ${n === 1 ? singular(word) : word}`);
-        io.err(`built ${shown}: ${parts.join(", ")} (${emitted.bundle.hash})\n`);
-      }
-      return 0;
-    }
-    diagnostics.push(...emitted.diagnostics);
+  const compiled = await compileProject([project], options.format, io, "; nothing written");
+  if (!compiled.ok) return compiled.status;
+  const { bundle, diagnostics } = compiled;
+  const out = options.out === undefined ? join(dir, DEFAULT_OUT) : resolve(io.cwd, options.out);
+  const shown = displayPath(io.cwd, join(out, "bundle.json"));
+  try {
+    await writeBundleFile(out, bundleText(bundle));
+  } catch (error) {
+    io.err(`paybillc: cannot write ${shown}: ${describeFsError(error)}\n`);
+    return 2;
   }
-  diagnostics.sort(compareDiagnostics);
+  const counts = bundleCounts(bundle);
   if (options.format === "json") {
-    printJson({ diagnostics: diagnostics.map(diagnosticToJson) }, io);
+    printJson({ bundle: shown, hash: bundle.hash, counts, diagnostics: diagnostics.map(diagnosticToJson) }, io);
   } else {
     printFrames(diagnostics, io);
-    io.err(`${summary(diagnostics, found.files.length)}; nothing written\n`);
+    const parts = Object.entries(counts).map(([word, n]) => `${n} ${n === 1 ? singular(word) : word}`);
+    io.err(`built ${shown}: ${parts.join(", ")} (${bundle.hash})\n`);
   }
-  return 1;
+  return 0;
 }
 
 function singular(word: string): string {
   return word === "entities" ? "entity" : word === "policies" ? "policy" : word.slice(0, -1);
-}
-
-/** A path as the user would write it from where they are. */
-function display(cwd: string, path: string): string {
-  const rel = relative(cwd, path);
-  return (rel === "" || rel.startsWith("..") ? path : rel).split(sep).join("/");
 }

@@ -5,6 +5,7 @@
  * be piped into another tool; people read stderr.
  */
 import { type Diagnostic, renderDiagnostic } from "@paybill/lang";
+import { relative, sep } from "node:path";
 import type { Io } from "../io.js";
 
 export type OutputFormat = "text" | "json";
@@ -39,4 +40,10 @@ export function plural(count: number, word: string): string {
 /** A command-line path that does not exist: a usage error (exit 2). */
 export function printMissing(paths: readonly string[], io: Io): void {
   for (const path of paths) io.err(`paybillc: no such file or directory: ${path}\n`);
+}
+
+/** A path as the user would write it from where they are: relative below the working directory, else absolute. */
+export function displayPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return (rel === "" || rel.startsWith("..") ? path : rel).split(sep).join("/");
 }
