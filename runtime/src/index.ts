@@ -12,3 +12,24 @@ export type * from "./decide/request.js";
 export type { DeciderApi, PreparedEffect } from "./decide/decider-api.js";
 export { Decider, EffectError, type LoadProblem } from "./decide/decider.js";
 export { BundleError, type BundleErrorCode, loadBundle, readBundle } from "./bundle/load.js";
+export {
+  openRuntime,
+  Runtime,
+  type ActRequest,
+  type ActResult,
+  type ApprovalRequest,
+  type ApprovalStatus,
+  type AuditQuery,
+  type AuditRecord,
+  type DatabaseConfig,
+  type DecideRequest,
+  type Run,
+  type RunMove,
+  type RuntimeOptions,
+  type StartRun,
+  type VerifyResult,
+} from "./runtime.js";
+export { PaybillRuntimeError, type RuntimeErrorCode } from "./store/errors.js";
+export { entityTablesSql } from "./store/entity-tables.js";
+export type { Database, Sql } from "./store/adapter.js";
+export type { AuditProblem } from "./audit/verify.js";

@@ -7,7 +7,6 @@
  * The runtime keeps no state between calls: everything lives in the database, so several
  * service instances can share one.
  */
-import type { PGlite } from "@electric-sql/pglite";
 import { queryAudit, type AuditQuery } from "./audit/query.js";
 import type { AuditRecord } from "./audit/record.js";
 import { verifyAudit, type VerifyResult } from "./audit/verify.js";
@@ -202,4 +201,4 @@ export class Runtime {
   }
 }
 
-export type { ActRequest, ActResult, ApprovalRequest, ApprovalStatus, AuditQuery, AuditRecord, DatabaseConfig, PGlite, Run, RunMove, StartRun, VerifyResult };
+export type { ActRequest, ActResult, ApprovalRequest, ApprovalStatus, AuditQuery, AuditRecord, DatabaseConfig, Run, RunMove, StartRun, VerifyResult };
