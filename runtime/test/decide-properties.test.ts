@@ -78,7 +78,7 @@ function model(shapes: readonly (readonly RuleShape[])[], r: { agent: string; ac
   const forbids: string[] = [];
   const permits: string[] = [];
   const errors: string[] = [];
-  shapes.forEach((rules, i) =>
+  shapes.forEach((rules, i) => {
     rules.forEach((rule, j) => {
       const id = `p${String(i).padStart(2, "0")}#${j}`;
       if (rule.agents !== "*" && !rule.agents.includes(r.agent)) return;
@@ -88,8 +88,8 @@ function model(shapes: readonly (readonly RuleShape[])[], r: { agent: string; ac
       if (v === "error") errors.push(id);
       if (rule.effect === "forbid" && v !== false) forbids.push(id);
       if (rule.effect === "permit" && v === true) permits.push(id);
-    }),
-  );
+    });
+  });
   const decision = forbids.length > 0 ? "deny" : permits.length > 0 ? "allow" : "deny";
   return { decision, forbids: forbids.sort(), permits: permits.sort(), errors: errors.sort() };
 }

@@ -71,8 +71,8 @@ function uses(root: unknown): Uses {
       } else if (item.op === "." && Array.isArray(item.args) && isNode(item.args[0]) && item.args[0].op === "id") {
         const name = item.args[0].args as string;
         variables.add(name);
-        let set = fields.get(name);
-        if (set === undefined) fields.set(name, (set = new Set()));
+        const set = fields.get(name) ?? new Set<string>();
+        fields.set(name, set);
         set.add(String(item.args[1]));
       } else stack.push(item.args);
     }

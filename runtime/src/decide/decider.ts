@@ -195,8 +195,8 @@ export class Decider implements DeciderApi {
     let denied: Reason[] | undefined;
     for (const rule of applicable.forbids) {
       const verdict = test(rule, activation);
-      if (verdict === true) (denied ??= []).push(rule.reason);
-      else if (verdict !== false) (denied ??= []).push(errorReason(rule, verdict));
+      if (verdict === true) denied = added(denied, rule.reason);
+      else if (verdict !== false) denied = added(denied, errorReason(rule, verdict));
     }
     let first: CompiledRule | undefined;
     let permitted: Reason[] | undefined;
@@ -205,8 +205,8 @@ export class Decider implements DeciderApi {
       const verdict = test(rule, activation);
       if (verdict === true) {
         if (first === undefined) first = rule;
-        else (permitted ??= [first.reason]).push(rule.reason);
-      } else if (verdict !== false) (errors ??= []).push(errorReason(rule, verdict));
+        else permitted = added(permitted ?? [first.reason], rule.reason);
+      } else if (verdict !== false) errors = added(errors, errorReason(rule, verdict));
     }
     if (denied !== undefined) return { decision: "deny", reasons: errors === undefined ? denied : denied.concat(errors) };
     if (first === undefined) return { decision: "deny", reasons: errors === undefined ? [NO_PERMIT] : [NO_PERMIT, ...errors] };
@@ -247,6 +247,13 @@ export class Decider implements DeciderApi {
       resource: undefined,
     };
   }
+}
+
+/** `list` with `reason` appended (a new list when there was none: most decisions need none). */
+function added(list: Reason[] | undefined, reason: Reason): Reason[] {
+  if (list === undefined) return [reason];
+  list.push(reason);
+  return list;
 }
 
 /** The fields to hide from an allowed read; errors of field rules join `reasons`. */

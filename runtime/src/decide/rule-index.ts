@@ -90,8 +90,8 @@ export function indexRules(bundle: Bundle, rules: readonly CompiledRule[]): Rule
         if (field === undefined) {
           (rule.effect === "permit" ? draft.permits : draft.forbids).set(rule.id, rule);
         } else {
-          let f = draft.fields.get(field);
-          if (f === undefined) draft.fields.set(field, (f = { permits: new Map(), forbids: new Map() }));
+          const f = draft.fields.get(field) ?? { permits: new Map<string, CompiledRule>(), forbids: new Map<string, CompiledRule>() };
+          draft.fields.set(field, f);
           (rule.effect === "permit" ? f.permits : f.forbids).set(rule.id, rule);
         }
       }
