@@ -7,16 +7,18 @@
  * tag, prio), each copy with its own action names (`close_g0`, `close_g1`, …). One group is
  * the 10-policy set; 100 groups are the 1,000-policy set, whose requests also come from 100
  * tenants. The same requests run on every engine, and the benchmark refuses to time engines
- * that disagree on a decision.
+ * that disagree on a decision. Three rules carry limits that differ per group (below, `g` is
+ * the group's number), so the 1,000-policy set is not 100 copies of the same conditions;
+ * the requests stay clear of those limits, so every group decides them alike.
  *
  *   P1  permit support_bot, triage_bot to close   when resource.status in ["open", "pending"]
  *   P2  forbid any agent to close                 when resource.priority <= 1
  *   P3  permit role support to reply              when !input.internal || "triage" in principal.roles
  *   P4  forbid any agent to reply                 when input.body.contains("password")
- *   P5  permit support_bot, billing_bot to refund when input.amount <= (tenant.plan == "enterprise" ? 500.0 : 100.0)
- *   P6  forbid any agent to refund                when input.amount > 100.0 && !context.approvals.exists(a, a.group == "finance")
+ *   P5  permit support_bot, billing_bot to refund when input.amount <= (tenant.plan == "enterprise" ? 500.0 + g : 100.0 + g)
+ *   P6  forbid any agent to refund                when input.amount > 100.0 + g && !context.approvals.exists(a, a.group == "finance")
  *   P7  permit triage_bot to tag                  when resource.status != "closed"
- *   P8  forbid any agent to tag                   when input.tags.size() > 5
+ *   P8  forbid any agent to tag                   when input.tags.size() > 5 + g
  *   P9  permit role triage to prio                when resource.status in ["open", "pending"]
  *   P10 forbid any agent to prio                  when input.priority < 1 || input.priority > 5
  */
@@ -86,12 +88,12 @@ policy p1_g${g} { permit support_bot, triage_bot to close_g${g} when resource.st
 policy p2_g${g} { forbid any agent to close_g${g} when resource.priority <= 1 }
 policy p3_g${g} { permit role support to reply_g${g} when !input.internal || "triage" in principal.roles }
 policy p4_g${g} { forbid any agent to reply_g${g} when input.body.contains("password") }
-policy p5_g${g} { permit support_bot, billing_bot to refund_g${g} when input.amount <= (tenant.plan == "enterprise" ? 500.0 : 100.0) }
+policy p5_g${g} { permit support_bot, billing_bot to refund_g${g} when input.amount <= (tenant.plan == "enterprise" ? ${500 + g}.0 : ${100 + g}.0) }
 policy p6_g${g} {
-  forbid any agent to refund_g${g} when input.amount > 100.0 && !context.approvals.exists(a, a.group == "finance")
+  forbid any agent to refund_g${g} when input.amount > ${100 + g}.0 && !context.approvals.exists(a, a.group == "finance")
 }
 policy p7_g${g} { permit triage_bot to tag_g${g} when resource.status != "closed" }
-policy p8_g${g} { forbid any agent to tag_g${g} when input.tags.size() > 5 }
+policy p8_g${g} { forbid any agent to tag_g${g} when input.tags.size() > ${5 + g} }
 policy p9_g${g} { permit role triage to prio_g${g} when resource.status in ["open", "pending"] }
 policy p10_g${g} { forbid any agent to prio_g${g} when input.priority < 1 || input.priority > 5 }
 `,
@@ -146,10 +148,10 @@ export function cedarPolicies(groups) {
       `@id("p3_g${g}") permit(principal in Role::"support", ${a("reply")}, resource) when { !context.input.internal || principal in Role::"triage" };`,
       `@id("p4_g${g}") forbid(principal, ${a("reply")}, resource) when { context.input.body like "*password*" };`,
       // Cedar has no floating point: amounts are in cents (decimal() would be slower still).
-      `@id("p5_g${g}") permit(principal, ${a("refund")}, resource) when { (${agents(["support_bot", "billing_bot"])}) && context.input.amount_cents <= (if context.tenant.plan == "enterprise" then 50000 else 10000) };`,
-      `@id("p6_g${g}") forbid(principal, ${a("refund")}, resource) when { context.input.amount_cents > 10000 && !context.approval_groups.contains("finance") };`,
+      `@id("p5_g${g}") permit(principal, ${a("refund")}, resource) when { (${agents(["support_bot", "billing_bot"])}) && context.input.amount_cents <= (if context.tenant.plan == "enterprise" then ${(500 + g) * 100} else ${(100 + g) * 100}) };`,
+      `@id("p6_g${g}") forbid(principal, ${a("refund")}, resource) when { context.input.amount_cents > ${(100 + g) * 100} && !context.approval_groups.contains("finance") };`,
       `@id("p7_g${g}") permit(principal == Agent::"triage_bot", ${a("tag")}, resource) when { resource.status != "closed" };`,
-      `@id("p8_g${g}") forbid(principal, ${a("tag")}, resource) when { context.input.tags_size > 5 };`,
+      `@id("p8_g${g}") forbid(principal, ${a("tag")}, resource) when { context.input.tags_size > ${5 + g} };`,
       `@id("p9_g${g}") permit(principal in Role::"triage", ${a("prio")}, resource) when { resource.status == "open" || resource.status == "pending" };`,
       `@id("p10_g${g}") forbid(principal, ${a("prio")}, resource) when { context.input.priority < 1 || context.input.priority > 5 };`,
     );
@@ -206,10 +208,10 @@ export function casbinPolicies(groups) {
     rows.push(["*", a("close"), "r.obj.priority <= 1", "deny"]);
     rows.push(["support", a("reply"), "!r.ctx.input.internal || r.sub.roles.includes('triage')", "allow"]);
     rows.push(["*", a("reply"), "r.ctx.input.body.includes('password')", "deny"]);
-    for (const sub of ["support_bot", "billing_bot"]) rows.push([sub, a("refund"), "r.ctx.input.amount <= (r.ctx.tenant.plan == 'enterprise' ? 500.0 : 100.0)", "allow"]);
-    rows.push(["*", a("refund"), "r.ctx.input.amount > 100.0 && !r.ctx.approvalGroups.includes('finance')", "deny"]);
+    for (const sub of ["support_bot", "billing_bot"]) rows.push([sub, a("refund"), `r.ctx.input.amount <= (r.ctx.tenant.plan == 'enterprise' ? ${500 + g}.0 : ${100 + g}.0)`, "allow"]);
+    rows.push(["*", a("refund"), `r.ctx.input.amount > ${100 + g}.0 && !r.ctx.approvalGroups.includes('finance')`, "deny"]);
     rows.push(["triage_bot", a("tag"), "r.obj.status != 'closed'", "allow"]);
-    rows.push(["*", a("tag"), "r.ctx.input.tags.length > 5", "deny"]);
+    rows.push(["*", a("tag"), `r.ctx.input.tags.length > ${5 + g}`, "deny"]);
     rows.push(["triage", a("prio"), "r.obj.status == 'open' || r.obj.status == 'pending'", "allow"]);
     rows.push(["*", a("prio"), "r.ctx.input.priority < 1 || r.ctx.input.priority > 5", "deny"]);
   }
@@ -238,21 +240,21 @@ export function casbinRequest(r) {
  */
 export function handWritten(groups) {
   const open = (s) => s === "open" || s === "pending";
-  const byKind = {
+  const byKind = (g) => ({
     close: (r) => (r.resource.priority <= 1 ? "deny" : (r.agent === "support_bot" || r.agent === "triage_bot") && open(r.resource.status) ? "allow" : "deny"),
     reply: (r) =>
       r.input.body.includes("password") ? "deny" : AGENTS[r.agent].includes("support") && (!r.input.internal || AGENTS[r.agent].includes("triage")) ? "allow" : "deny",
     refund: (r) => {
       const approved = r.approvals.some((a) => a.group === "finance");
-      if (r.input.amount > 100 && !approved) return "deny";
-      const cap = r.tenant.plan === "enterprise" ? 500 : 100;
+      if (r.input.amount > 100 + g && !approved) return "deny";
+      const cap = r.tenant.plan === "enterprise" ? 500 + g : 100 + g;
       return (r.agent === "support_bot" || r.agent === "billing_bot") && r.input.amount <= cap ? "allow" : "deny";
     },
-    tag: (r) => (r.input.tags.length > 5 ? "deny" : r.agent === "triage_bot" && r.resource.status !== "closed" ? "allow" : "deny"),
+    tag: (r) => (r.input.tags.length > 5 + g ? "deny" : r.agent === "triage_bot" && r.resource.status !== "closed" ? "allow" : "deny"),
     prio: (r) => (r.input.priority < 1 || r.input.priority > 5 ? "deny" : AGENTS[r.agent].includes("triage") && open(r.resource.status) ? "allow" : "deny"),
-  };
+  });
   const table = new Map();
-  for (let g = 0; g < groups; g++) for (const [kind, fn] of Object.entries(byKind)) table.set(`${kind}_g${g}`, fn);
+  for (let g = 0; g < groups; g++) for (const [kind, fn] of Object.entries(byKind(g))) table.set(`${kind}_g${g}`, fn);
   return (r) => {
     const fn = table.get(r.action);
     return fn === undefined ? "deny" : fn(r);
