@@ -26,6 +26,10 @@ describe.each(BACKENDS)("store on %s", (backend) => {
     await t?.close();
   });
 
+  const currentSchema = async (): Promise<string> => {
+    const [row] = await t.runtime.database.query<{ s: string }>("select current_schema() as s");
+    return `"${row?.s ?? "public"}"`;
+  };
   const tables = async (): Promise<string[]> =>
     (await t.runtime.database.query<{ name: string }>("select table_name as name from information_schema.tables where table_schema = current_schema() order by 1")).map((r) => r.name);
 
@@ -90,6 +94,48 @@ describe.each(BACKENDS)("store on %s", (backend) => {
       "select relrowsecurity, relforcerowsecurity from pg_class where oid = 'tickets'::regclass",
     );
     expect(rls).toEqual({ relrowsecurity: true, relforcerowsecurity: true });
+  });
+
+  it("entity tables enforce the bound tenant on a role that is neither owner nor superuser", async () => {
+    const db = t.runtime.database;
+    await db.exec(`
+      do $$ begin
+        if not exists (select from pg_roles where rolname = 'paybill_test_agent') then create role paybill_test_agent nologin; end if;
+      end $$;
+      grant usage on schema ${await currentSchema()} to paybill_test_agent;
+      grant select, insert on tickets to paybill_test_agent;
+    `);
+    const a = "rls_a";
+    const b = "rls_b";
+    await db.query("insert into tickets (tenant_id, id, customer, email, status, amount) values ($1, gen_random_uuid(), 'x', 'x', 'open', 1), ($2, gen_random_uuid(), 'y', 'y', 'open', 2)", [a, b]);
+    const seen = await db.transaction(async (tx) => {
+      await tx.query("select set_config('paybill.tenant', $1, true)", [a]);
+      await tx.query("set local role paybill_test_agent");
+      const rows = await tx.query<{ tenant_id: string }>("select tenant_id from tickets where tenant_id in ($1, $2)", [a, b]);
+      await tx.query("savepoint before_insert");
+      const denied = await tx.query("insert into tickets (tenant_id, id, customer, email, status, amount) values ($1, gen_random_uuid(), 'z', 'z', 'open', 3)", [b]).then(
+        () => "inserted",
+        (e: unknown) => (e as { code?: string }).code,
+      );
+      await tx.query("rollback to savepoint before_insert");
+      return { rows: rows.map((r) => r.tenant_id), denied };
+    });
+    expect(seen).toEqual({ rows: [a], denied: "42501" });
+  });
+
+  it("a transaction whose statement failed never reports success, even when the body caught the error", async () => {
+    const db = t.runtime.database;
+    await db.exec("create table if not exists adapter_probe (id int primary key)");
+    const outcome = await db
+      .transaction(async (tx) => {
+        await tx.query("insert into adapter_probe values (1)");
+        await tx.query("insert into adapter_probe values (1)").catch(() => undefined);
+        return "committed";
+      })
+      .catch(() => "refused");
+    expect(outcome).toBe("refused");
+    expect(await db.query("select id from adapter_probe")).toEqual([]);
+    await db.exec("drop table adapter_probe");
   });
 
   it("keeps static tenants from the bundle in the registry", async () => {

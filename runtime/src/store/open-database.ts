@@ -45,7 +45,7 @@ export async function openDatabase(config: DatabaseConfig = {}): Promise<Databas
     const db = openPostgres({ url: config.url, ...(config.max === undefined ? {} : { max: config.max }), ...(schema === undefined ? {} : { schema }) });
     if (schema !== undefined) {
       try {
-        await db.exec(`create schema if not exists ${ident(schema)}`);
+        await createSchema(db, schema);
       } catch (error) {
         await db.close();
         throw error;
@@ -57,7 +57,16 @@ export async function openDatabase(config: DatabaseConfig = {}): Promise<Databas
   const db = await openPglite(option instanceof PGlite ? { instance: option } : option?.dataDir === undefined ? {} : { dataDir: option.dataDir });
   if (schema !== undefined) {
     // PGlite has one session: its search_path holds for every later query.
-    await db.exec(`create schema if not exists ${ident(schema)}; set search_path to ${ident(schema)}`);
+    await createSchema(db, schema);
+    await db.exec(`set search_path to ${ident(schema)}`);
   }
   return db;
+}
+
+/** `create schema if not exists` races with itself; an advisory lock makes concurrent opens take turns. */
+async function createSchema(db: Database, schema: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query("select pg_advisory_xact_lock(hashtext($1))", [`paybill.schema.${schema}`]);
+    await tx.exec(`create schema if not exists ${ident(schema)}`);
+  });
 }

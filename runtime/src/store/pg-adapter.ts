@@ -48,7 +48,9 @@ class PostgresDatabase implements Database {
     try {
       await client.query("begin");
       const result = await body(wrap(client));
-      await client.query("commit");
+      // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK, without an error.
+      const commit = await client.query("commit");
+      if (commit.command !== "COMMIT") throw new Error("the transaction was rolled back instead of committed: a statement in it failed");
       return result;
     } catch (error) {
       try {
