@@ -172,13 +172,19 @@ describe("opening", () => {
   it.runIf(PG_URL !== undefined && PG_URL !== "")("opens twice at once on one PostgreSQL schema without a race", async () => {
     const schema = testSchema("store_race");
     const url = PG_URL as string;
-    const [a, b] = await Promise.all([
+    const opened = await Promise.allSettled([
       openRuntime({ bundle: storeBundle(), database: { url, schema } }),
       openRuntime({ bundle: storeBundle(), database: { url, schema } }),
     ]);
-    expect(await a.database.query("select version from paybill_migrations")).toHaveLength(1);
-    await a.database.exec(`drop schema "${schema}" cascade`);
-    await a.close();
-    await b.close();
+    const runtimes = opened.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+    try {
+      expect(opened.map((o) => o.status)).toEqual(["fulfilled", "fulfilled"]);
+      expect(await runtimes[0]?.database.query("select version from paybill_migrations")).toHaveLength(1);
+    } finally {
+      const cleanup = await openDatabase({ url });
+      await cleanup.exec(`drop schema if exists "${schema}" cascade`);
+      await cleanup.close();
+      for (const r of runtimes) await r.close();
+    }
   });
 });
