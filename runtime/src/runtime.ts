@@ -76,7 +76,6 @@ export class Runtime {
     const now = request.time === undefined ? this.#engine.clock() : new Date(request.time);
     return this.database.transaction(async (tx) => {
       await tx.query("set transaction read only");
-      await tx.query("select set_config('paybill.tenant', $1, true)", [request.tenant]);
       return (await evaluate(tx, this.#engine, request, "decide", now, request.approvals)).decision;
     });
   }

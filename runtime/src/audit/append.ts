@@ -25,9 +25,13 @@ export async function appendAudit(tx: Sql, entry: AuditEntry, options: { id?: st
     prevHash: head.hash,
   };
   const record: AuditRecord = { ...unhashed, hash: recordHash(unhashed) };
+  // One round trip: the record and the head's new hash.
   await tx.query(
-    `insert into paybill_audit (tenant_id, seq, id, time, agent, action, input, decision, reasons, run_id, approval_id, effect, prev_hash, hash)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    `with record as (
+       insert into paybill_audit (tenant_id, seq, id, time, agent, action, input, decision, reasons, run_id, approval_id, effect, prev_hash, hash)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     )
+     update paybill_audit_heads set hash = $14 where tenant_id = $1`,
     [
       record.tenant,
       record.seq,
@@ -45,6 +49,5 @@ export async function appendAudit(tx: Sql, entry: AuditEntry, options: { id?: st
       record.hash,
     ],
   );
-  await tx.query("update paybill_audit_heads set hash = $2 where tenant_id = $1", [record.tenant, record.hash]);
   return record;
 }

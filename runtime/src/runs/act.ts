@@ -3,7 +3,7 @@
  * the same transaction perform an allowed effect, advance the run's counters and append
  * the audit record; a denied or pending action is audited with its reasons (pending also
  * stores the approval it waits for). The tenant is bound to the transaction with
- * `set_config('paybill.tenant', …, true)`, so row-level security sees it.
+ * `set_config('paybill.tenant', …, true)` (evaluate.ts), so row-level security sees it.
  *
  * A failed effect throws PBR120 and rolls everything back: no record, no step, no quota.
  */
@@ -32,7 +32,6 @@ export interface ActResult {
 /** Acts inside the caller's transaction. `resumes` is the approval being resumed, if any. */
 export async function actIn(tx: Sql, engine: Engine, request: ActRequest, options: { approvals?: readonly Approval[]; resumes?: string } = {}): Promise<ActResult> {
   const now = engine.clock();
-  await tx.query("select set_config('paybill.tenant', $1, true)", [request.tenant]);
   const evaluation = await evaluate(tx, engine, request, "act", now, options.approvals);
   const { decision, run } = evaluation;
 

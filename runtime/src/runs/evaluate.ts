@@ -13,7 +13,7 @@ import type { Approval, Decision, DecisionRequest, Reason, TenantFacts } from ".
 import { ACTION_QUOTA, checkQuota, consumeQuota, planLimit } from "../quota/quota.js";
 import type { Sql } from "../store/adapter.js";
 import { type JsonRecord, loadRow } from "../store/effects.js";
-import { getTenant } from "../store/tenants.js";
+import { bindTenant } from "../store/tenants.js";
 import { budgetLeft, type Run } from "./run.js";
 import { getRun, unknownRun, unknownTenant } from "./runs.js";
 
@@ -54,7 +54,8 @@ export async function evaluate(
   now: Date,
   approvals: readonly Approval[] = [],
 ): Promise<Evaluation> {
-  const tenant = await getTenant(sql, request.tenant);
+  // Binds the transaction to the tenant (`paybill.tenant`) as it reads its facts.
+  const tenant = await bindTenant(sql, request.tenant);
   if (tenant === undefined) throw unknownTenant(request.tenant);
   let run: Run | undefined;
   if (request.run !== undefined) {

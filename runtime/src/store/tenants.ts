@@ -32,6 +32,15 @@ export async function getTenant(sql: Sql, id: string): Promise<TenantFacts | und
 }
 
 /** Registers a tenant or changes its plan, state or region. */
+/** The tenant's facts, binding the transaction to it (`paybill.tenant`) in the same round trip. */
+export async function bindTenant(tx: Sql, id: string): Promise<TenantFacts | undefined> {
+  const [row] = await tx.query<TenantRow>(
+    "select t.id, t.plan, t.state, t.region from (select set_config('paybill.tenant', $1, true)) b, paybill_tenants t where t.id = $1",
+    [id],
+  );
+  return row === undefined ? undefined : facts(row);
+}
+
 export async function putTenant(sql: Sql, tenant: TenantFacts): Promise<TenantFacts> {
   const [row] = await sql.query<TenantRow>(
     `insert into paybill_tenants (id, plan, state, region) values ($1, $2, $3, $4)
