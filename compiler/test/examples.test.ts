@@ -2,10 +2,12 @@
  * Every project under examples/ checks clean and is already formatted, as the README
  * promises: `paybillc check <example>` and `paybillc fmt --check examples` exit 0.
  */
+import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { paybillc } from "./support/cli.js";
+import { paybillc, project } from "./support/cli.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const examples = readdirSync(new URL("../../examples/", import.meta.url), { withFileTypes: true })
@@ -29,5 +31,18 @@ describe("examples", () => {
     const run = await paybillc(["fmt", "--check", "examples", "stdlib"], root);
     expect(run.stdout).toBe("");
     expect(run.code).toBe(0);
+  });
+
+  it("the helpdesk demo (`npm run demo`) runs the runtime on PGlite: decisions, redaction, an intact audit chain", async () => {
+    const out = await project();
+    const build = await paybillc(["build", "examples/helpdesk", "--out", out], root);
+    expect(build.code).toBe(0);
+    const demo = spawnSync(process.execPath, [join(root, "examples", "helpdesk", "demo.mjs"), join(out, "bundle.json")], { encoding: "utf8", timeout: 60_000 });
+    expect(demo.stderr).toBe("");
+    expect(demo.stdout).toMatch(/^deny\s+refund 250 without finance\s+forbid refunds_need_finance_over_100$/m);
+    expect(demo.stdout).toMatch(/^allow\s+close the ticket\s+permit support_works_open_tickets$/m);
+    expect(demo.stdout).toMatch(/the agent sees id, name, vip, lifetime_value, created_at: no email/);
+    expect(demo.stdout).toMatch(/audit chain of initech: intact, 8 records/);
+    expect(demo.status).toBe(0);
   });
 });
