@@ -67,6 +67,14 @@ const matchesMacro = {
   },
 };
 
+/** The variables each environment was built with (the fast path guards them by type). */
+const declared = new WeakMap<Environment, CelVariables>();
+
+/** The variables `env` was declared with, when celEnvironment built it. */
+export function celVariables(env: Environment): CelVariables | undefined {
+  return declared.get(env);
+}
+
 /** A cel-js environment with Paybill's functions and the given variables. */
 export function celEnvironment(variables: CelVariables): Environment {
   const env = new Environment({ homogeneousAggregateLiterals: false });
@@ -83,5 +91,6 @@ export function celEnvironment(variables: CelVariables): Environment {
   );
   env.registerFunction("matches(string, string): bool", re2Matches);
   for (const [name, type] of Object.entries(variables)) env.registerVariable(name, type);
+  declared.set(env, Object.freeze({ ...variables }));
   return env;
 }

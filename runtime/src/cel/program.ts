@@ -3,10 +3,16 @@
  * checked cel-js AST evaluates without re-checking), then run per request.
  *
  * `compileCel` never throws: a source cel-js refuses is a value the caller reports.
- * `run` throws for an evaluation error (cel-js reports them so); `tryRun` turns that into
- * a value, for callers that must not throw.
+ * `run` throws for an evaluation error (cel-js reports them so).
+ *
+ * `run` first tries the expression's closures (closures.ts), which answer only where they
+ * know cel-js's answer; for anything else — and for every error — cel-js runs the
+ * expression, so its value or error is the one given. cel-js is the semantics; the closures
+ * are a faster way to the same result.
  */
 import type { Environment } from "@marcbachmann/cel-js";
+import { type Compiled, compileClosure } from "./closures.js";
+import { celVariables } from "./environment.js";
 
 export type Activation = Readonly<Record<string, unknown>>;
 
@@ -21,6 +27,15 @@ export interface CelProgram {
    * missing here is used whole (passed on, iterated, compared) and needs all its fields.
    */
   readonly fields: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Whether closures cover the expression (else every run is cel-js's own). */
+  readonly fast: boolean;
+  /** cel-js alone: the reference the closures are tested against. */
+  runCelJs(activation: Activation): unknown;
+  /**
+   * The closures alone: their value, or a throw where they leave the answer to cel-js
+   * (tests use it to check the closures agree with cel-js wherever they answer).
+   */
+  runFast(activation: Activation): unknown;
 }
 
 export type CompileResult = { readonly ok: true; readonly program: CelProgram } | { readonly ok: false; readonly message: string };
@@ -91,6 +106,46 @@ export function compileCel(env: Environment, source: string): CompileResult {
   const checked = parsed.check();
   if (!checked.valid) return { ok: false, message: celErrorMessage(checked.error) };
   const { variables, fields } = uses(parsed.ast);
-  const program: CelProgram = { source, run: parsed, variables, fields };
+  const declared = celVariables(env);
+  const fast = declared === undefined ? undefined : compileClosure(parsed.ast, declared);
+  const program: CelProgram = {
+    source,
+    run: fast === undefined ? parsed : fastThenCelJs(fast, parsed),
+    variables,
+    fields,
+    fast: fast !== undefined,
+    runCelJs: parsed,
+    runFast: fast ?? refuseFast,
+  };
   return { ok: true, program };
+}
+
+function refuseFast(): never {
+  throw new Error("no fast path for this expression");
+}
+
+/** Whether cel-js would hand its activation to the closures as is (a plain object). */
+function plainObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  if (typeof value !== "object" || value === null) return false;
+  const c = value.constructor;
+  return c === Object || c === undefined;
+}
+
+/**
+ * The closures' value when it is a primitive (a list or map result is rebuilt by cel-js,
+ * so callers get what cel-js gives); cel-js's value or error otherwise.
+ */
+function fastThenCelJs(fast: Compiled, celJs: (activation: Activation) => unknown): (activation: Activation) => unknown {
+  return (activation) => {
+    if (plainObject(activation)) {
+      try {
+        const value = fast(activation);
+        const t = typeof value;
+        if (t === "boolean" || t === "string" || t === "bigint" || t === "number") return value;
+      } catch {
+        // The closures do not know cel-js's answer here (BAIL, or an error cel-js may absorb or word differently).
+      }
+    }
+    return celJs(activation);
+  };
 }

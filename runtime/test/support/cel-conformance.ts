@@ -162,6 +162,63 @@ function same(a: unknown, b: unknown): boolean {
 
 // ---- running one case ----
 
+/** What the closures (cel/closures.ts) did with a case, next to cel-js alone. */
+export type FastOutcome =
+  | { readonly kind: "answered" | "declined" | "not-compiled" | "unsupported" }
+  | { readonly kind: "disagree"; readonly detail: string };
+
+function prepared(c: Case): { expr: string; variables: Record<string, string>; bindings: Record<string, unknown> } {
+  const o = c.original;
+  if (typeof o.container === "string" && o.container !== "") throw new Unsupported(`container ${o.container}`);
+  if (o.checkOnly === true) throw new Unsupported("a type-check-only case");
+  const variables: Record<string, string> = {};
+  for (const decl of (o.typeEnv as Json[] | undefined) ?? []) {
+    if (decl.function !== undefined) throw new Unsupported("a function declaration");
+    variables[String(decl.name)] = typeName(obj(obj(decl.ident).type));
+  }
+  const bindings: Record<string, unknown> = {};
+  for (const [name, b] of Object.entries(obj(o.bindings))) {
+    bindings[name] = celValue(obj(obj(b).value));
+    variables[name] ??= "dyn";
+  }
+  return { expr: String(o.expr), variables, bindings };
+}
+
+/**
+ * The closures alone against cel-js alone on one case: wherever the closures give a value,
+ * cel-js must give the same value (not an error); where they throw, cel-js decides.
+ */
+export function runFastCase(c: Case): FastOutcome {
+  let p: ReturnType<typeof prepared>;
+  try {
+    p = prepared(c);
+  } catch (e) {
+    if (e instanceof Unsupported) return { kind: "unsupported" };
+    throw e;
+  }
+  const compiled = compileCel(celEnvironment(p.variables), p.expr);
+  if (!compiled.ok || !compiled.program.fast) return { kind: "not-compiled" };
+  let fast: unknown;
+  try {
+    fast = compiled.program.runFast(p.bindings);
+  } catch {
+    return { kind: "declined" };
+  }
+  let reference: unknown;
+  try {
+    reference = compiled.program.runCelJs(p.bindings);
+  } catch (e) {
+    return { kind: "disagree", detail: `closures gave ${String(fast)}, cel-js erred: ${e instanceof Error ? e.message.split("\n", 1)[0] : String(e)}` };
+  }
+  try {
+    const [a, b] = [JSON.stringify(canonical(fast)), JSON.stringify(canonical(reference))];
+    return a === b ? { kind: "answered" } : { kind: "disagree", detail: `closures gave ${a}, cel-js ${b}` };
+  } catch (e) {
+    if (e instanceof Unsupported) return { kind: "unsupported" };
+    throw e;
+  }
+}
+
 export function runCase(c: Case): Outcome {
   const o = c.original;
   try {

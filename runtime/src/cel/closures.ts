@@ -1,0 +1,578 @@
+/**
+ * A fast path for checked cel-js expressions: the AST of the common subset (literals,
+ * variables, field selection, indexing, comparisons, arithmetic, `in`, `&&`/`||`/`!`,
+ * `?:`, `size`, `contains`/`startsWith`/`endsWith`, `matches` on RE2, `has`, `string`,
+ * and `exists`/`all`/`exists_one`/`filter`/`map` over lists) compiled to plain JS closures.
+ *
+ * The closures are only ever an accelerator for cel-js, never a second semantics: each one
+ * returns a value only where it knows, case by case, that cel-js 8 returns that same value
+ * (operands of the types it handles, no error). Anything else — an operand of another
+ * type, a missing key, an overflow, an erring `&&` operand that cel-js might absorb — throws
+ * (`BAIL` or any error), and program.ts then runs the expression on cel-js, whose answer
+ * (value or error) is the one given. So a request that needs CEL's full rules costs two
+ * evaluations; the common one costs a few closure calls.
+ *
+ * Why closures and not cel-js's own walk: cel-js dispatches every node through the AST
+ * object and looks operator overloads up at run time for `dyn` operands, and with 1,000
+ * conditions its call sites see 1,000 different node objects. Every closure here comes from
+ * one function literal per node kind, so conditions that differ only in constants
+ * (`input.amount > 101.0` and `> 102.0`) share the same code and type feedback.
+ *
+ * This file must not decide policies nor catch errors: program.ts owns the fallback.
+ */
+import { re2Matches } from "./re2.js";
+
+/** What an expression reads its variables from (a plain object). */
+export type Scope = Readonly<Record<string, unknown>>;
+export type Compiled = (scope: Scope) => unknown;
+
+/** Thrown where the fast path does not know cel-js's answer: cel-js decides instead. */
+export const BAIL: unique symbol = Symbol("cel fast path: ask cel-js");
+
+function bail(): never {
+  throw BAIL;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A node of cel-js's parsed AST, as far as this compiler reads it. */
+interface Node {
+  readonly op: string;
+  readonly args: unknown;
+}
+
+function isNode(value: unknown): value is Node {
+  return typeof value === "object" && value !== null && typeof (value as { op?: unknown }).op === "string" && "args" in value;
+}
+
+/** A plain CEL map as cel-js reads it: a JS object with `Object` or no prototype. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const c = value.constructor;
+  return c === Object || c === undefined;
+}
+
+/** Comprehension variables in scope: name → the cell its closure reads. */
+type Locals = ReadonlyMap<string, { value: unknown }>;
+
+/**
+ * Per declared variable type, what a value must be for the fast path to use it as is
+ * (cel-js would otherwise report a type mismatch, or convert): undefined for a type the
+ * fast path does not take (the expression then always runs on cel-js).
+ */
+function variableGuard(type: string): ((value: unknown) => boolean) | undefined {
+  if (type === "dyn") return () => true;
+  if (type === "int") return (v) => typeof v === "bigint";
+  if (type === "double") return (v) => typeof v === "number";
+  if (type === "string") return (v) => typeof v === "string";
+  if (type === "bool") return (v) => typeof v === "boolean";
+  return undefined;
+}
+
+class Unsupported extends Error {}
+
+function unsupported(): never {
+  throw new Unsupported();
+}
+
+// ---- values ----
+
+/** `==` where cel-js answers with `===`: two primitives of the same CEL type. */
+function equal(l: unknown, r: unknown): boolean {
+  const t = typeof l;
+  if (t !== typeof r || (t !== "string" && t !== "bigint" && t !== "number" && t !== "boolean")) bail();
+  return l === r;
+}
+
+/** Ordering as cel-js's overloads: int/double mixed, string with string, bool with bool. */
+function ordered(l: unknown, r: unknown): void {
+  const tl = typeof l;
+  const tr = typeof r;
+  if (tl === "bigint" || tl === "number") {
+    if (tr === "bigint" || tr === "number") return;
+  } else if ((tl === "string" || tl === "boolean") && tl === tr) return;
+  bail();
+}
+
+/** cel-js's list membership (`isEqual`) for a primitive left side. */
+function member(value: unknown, list: unknown): boolean {
+  if (!Array.isArray(list)) bail();
+  const t = typeof value;
+  if (t === "string" || t === "boolean") {
+    for (let i = 0; i < list.length; i++) if (list[i] === value) return true;
+    return false;
+  }
+  if (t === "bigint" || t === "number") {
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
+      // biome-ignore lint/suspicious/noDoubleEquals: cel-js compares int and double with `==`
+      if (e === value || ((typeof e === "bigint" || typeof e === "number") && e == value)) return true;
+    }
+    return false;
+  }
+  return bail();
+}
+
+function int64(n: bigint): bigint {
+  if (n > INT64_MAX || n < INT64_MIN) bail();
+  return n;
+}
+
+function add(l: unknown, r: unknown): unknown {
+  if (typeof l === "bigint" && typeof r === "bigint") return int64(l + r);
+  if (typeof l === "number" && typeof r === "number") return l + r;
+  if (typeof l === "string" && typeof r === "string") return l + r;
+  return bail();
+}
+
+function arithmetic(op: string, l: unknown, r: unknown): unknown {
+  if (typeof l === "bigint" && typeof r === "bigint") {
+    switch (op) {
+      case "-":
+        return int64(l - r);
+      case "*":
+        return int64(l * r);
+      case "/":
+        return r === 0n ? bail() : l / r;
+      case "%":
+        return r === 0n ? bail() : l % r;
+    }
+  }
+  if (typeof l === "number" && typeof r === "number") {
+    switch (op) {
+      case "-":
+        return l - r;
+      case "*":
+        return l * r;
+      case "/":
+        return l / r;
+    }
+  }
+  return bail();
+}
+
+/** Code points, as cel-js's `size` of a string. */
+function codePoints(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+function size(value: unknown): bigint {
+  if (typeof value === "string") return BigInt(codePoints(value));
+  if (Array.isArray(value)) return BigInt(value.length);
+  return bail();
+}
+
+function str(value: unknown): string {
+  return typeof value === "string" ? value : bail();
+}
+
+function bool(value: unknown): boolean {
+  return value === true || value === false ? value : bail();
+}
+
+function list(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : bail();
+}
+
+function field(object: unknown, name: string): unknown {
+  if (!isRecord(object) || !Object.hasOwn(object, name)) return bail();
+  const v = object[name];
+  return v === undefined ? bail() : v;
+}
+
+// ---- the compiler ----
+
+/** A literal cel-js evaluates to itself, which the fast path knows how to use. */
+function literal(value: unknown): boolean {
+  const t = typeof value;
+  return t === "string" || t === "bigint" || t === "number" || t === "boolean";
+}
+
+class Compiler {
+  constructor(readonly guards: ReadonlyMap<string, (value: unknown) => boolean>) {}
+
+  compile(node: unknown, locals: Locals): Compiled {
+    if (!isNode(node)) return unsupported();
+    const args = node.args;
+    switch (node.op) {
+      case "value": {
+        if (!literal(args)) return unsupported();
+        return () => args;
+      }
+      case "id":
+        return this.variable(String(args), locals);
+      case ".": {
+        const [object, name] = pair(args);
+        if (typeof name !== "string") return unsupported();
+        if (isNode(object) && object.op === "id" && !locals.has(String(object.args))) {
+          const variable = String(object.args);
+          const guard = this.guard(variable);
+          return (scope) => {
+            const v = scope[variable];
+            if (v === undefined || !guard(v)) bail();
+            return field(v, name);
+          };
+        }
+        const o = this.compile(object, locals);
+        return (scope) => field(o(scope), name);
+      }
+      case "[]": {
+        const [object, index] = pair(args);
+        const o = this.compile(object, locals);
+        const i = this.compile(index, locals);
+        return (scope) => {
+          const container = o(scope);
+          const key = i(scope);
+          if (Array.isArray(container) && typeof key === "bigint") {
+            if (key < 0n || key >= BigInt(container.length)) bail();
+            const v = container[Number(key)];
+            return v === undefined ? bail() : v;
+          }
+          if (typeof key === "string") return field(container, key);
+          return bail();
+        };
+      }
+      case "list": {
+        if (!Array.isArray(args)) return unsupported();
+        if (args.every((e) => isNode(e) && e.op === "value" && literal(e.args))) {
+          // A literal list is built once: nothing reads it but `in`, `size`, indexing and comprehensions.
+          const constant = Object.freeze(args.map((e) => (e as Node).args));
+          return () => constant;
+        }
+        const items = args.map((e) => this.compile(e, locals));
+        return (scope) => {
+          const out = new Array<unknown>(items.length);
+          for (let k = 0; k < items.length; k++) out[k] = (items[k] as Compiled)(scope);
+          return out;
+        };
+      }
+      case "!_": {
+        const a = this.compile(args, locals);
+        return (scope) => !bool(a(scope));
+      }
+      case "-_": {
+        const a = this.compile(args, locals);
+        return (scope) => {
+          const v = a(scope);
+          if (typeof v === "bigint") return -v; // as cel-js: no overflow check on negation
+          if (typeof v === "number") return -v;
+          return bail();
+        };
+      }
+      case "&&":
+      case "||": {
+        const [left, right] = pair(args);
+        const l = this.compile(left, locals);
+        const r = this.compile(right, locals);
+        // The short-circuit value decides alone; any other left value, or an erring side, goes to cel-js (error absorption).
+        if (node.op === "&&") return (scope) => (bool(l(scope)) ? bool(r(scope)) : false);
+        return (scope) => (bool(l(scope)) ? true : bool(r(scope)));
+      }
+      case "?:": {
+        if (!Array.isArray(args) || args.length !== 3) return unsupported();
+        const c = this.compile(args[0], locals);
+        const t = this.compile(args[1], locals);
+        const f = this.compile(args[2], locals);
+        return (scope) => (bool(c(scope)) ? t(scope) : f(scope));
+      }
+      case "==":
+      case "!=":
+      case "<":
+      case "<=":
+      case ">":
+      case ">=":
+      case "in":
+      case "+":
+      case "-":
+      case "*":
+      case "/":
+      case "%":
+        return this.binary(node.op, args, locals);
+      case "call":
+        return this.call(args, locals);
+      case "rcall":
+        return this.method(args, locals);
+      default:
+        return unsupported();
+    }
+  }
+
+  guard(name: string): (value: unknown) => boolean {
+    return this.guards.get(name) ?? unsupported();
+  }
+
+  variable(name: string, locals: Locals): Compiled {
+    const cell = locals.get(name);
+    if (cell !== undefined) return () => cell.value;
+    const guard = this.guard(name);
+    return (scope) => {
+      const v = scope[name];
+      return v === undefined || !guard(v) ? bail() : v;
+    };
+  }
+
+  binary(op: string, args: unknown, locals: Locals): Compiled {
+    const [left, right] = pair(args);
+    const l = this.compile(left, locals);
+    // A literal right side (`input.amount > 100.0`): one closure call less.
+    if (isNode(right) && right.op === "value" && literal(right.args)) {
+      const k = right.args;
+      switch (op) {
+        case "==":
+          return (scope) => equal(l(scope), k);
+        case "!=":
+          return (scope) => !equal(l(scope), k);
+        case "<":
+          return (scope) => {
+            const v = l(scope) as number;
+            ordered(v, k);
+            return v < (k as number);
+          };
+        case "<=":
+          return (scope) => {
+            const v = l(scope) as number;
+            ordered(v, k);
+            return v <= (k as number);
+          };
+        case ">":
+          return (scope) => {
+            const v = l(scope) as number;
+            ordered(v, k);
+            return v > (k as number);
+          };
+        case ">=":
+          return (scope) => {
+            const v = l(scope) as number;
+            ordered(v, k);
+            return v >= (k as number);
+          };
+      }
+    }
+    const r = this.compile(right, locals);
+    switch (op) {
+      case "==":
+        return (scope) => equal(l(scope), r(scope));
+      case "!=":
+        return (scope) => !equal(l(scope), r(scope));
+      case "<":
+        return (scope) => {
+          const a = l(scope) as number;
+          const b = r(scope) as number;
+          ordered(a, b);
+          return a < b;
+        };
+      case "<=":
+        return (scope) => {
+          const a = l(scope) as number;
+          const b = r(scope) as number;
+          ordered(a, b);
+          return a <= b;
+        };
+      case ">":
+        return (scope) => {
+          const a = l(scope) as number;
+          const b = r(scope) as number;
+          ordered(a, b);
+          return a > b;
+        };
+      case ">=":
+        return (scope) => {
+          const a = l(scope) as number;
+          const b = r(scope) as number;
+          ordered(a, b);
+          return a >= b;
+        };
+      case "in":
+        return (scope) => member(l(scope), r(scope));
+      case "+":
+        return (scope) => add(l(scope), r(scope));
+      default:
+        return (scope) => arithmetic(op, l(scope), r(scope));
+    }
+  }
+
+  call(args: unknown, locals: Locals): Compiled {
+    const [name, params] = pair(args);
+    if (!Array.isArray(params)) return unsupported();
+    if (name === "has" && params.length === 1) {
+      const target = params[0];
+      if (!isNode(target) || target.op !== ".") return unsupported();
+      const [object, key] = pair(target.args);
+      if (typeof key !== "string") return unsupported();
+      const o = this.compile(object, locals);
+      return (scope) => {
+        const v = o(scope);
+        if (!isRecord(v)) bail();
+        return Object.hasOwn(v, key) && v[key] !== undefined;
+      };
+    }
+    if (name === "size" && params.length === 1) {
+      const a = this.compile(params[0], locals);
+      return (scope) => size(a(scope));
+    }
+    if (name === "matches" && params.length === 2) {
+      const s = this.compile(params[0], locals);
+      const p = this.compile(params[1], locals);
+      return (scope) => re2Matches(str(s(scope)), str(p(scope)));
+    }
+    if (name === "string" && params.length === 1) {
+      const a = this.compile(params[0], locals);
+      return (scope) => {
+        const v = a(scope);
+        if (typeof v === "string") return v;
+        if (typeof v === "bigint") return v.toString();
+        return bail();
+      };
+    }
+    return unsupported();
+  }
+
+  method(args: unknown, locals: Locals): Compiled {
+    if (!Array.isArray(args) || args.length !== 3) return unsupported();
+    const [name, receiver, params] = args as [unknown, unknown, unknown];
+    if (!Array.isArray(params)) return unsupported();
+    switch (name) {
+      case "size": {
+        if (params.length !== 0) return unsupported();
+        const a = this.compile(receiver, locals);
+        return (scope) => size(a(scope));
+      }
+      case "contains":
+      case "startsWith":
+      case "endsWith":
+      case "matches": {
+        if (params.length !== 1) return unsupported();
+        const a = this.compile(receiver, locals);
+        const b = this.compile(params[0], locals);
+        if (name === "contains") return (scope) => str(a(scope)).includes(str(b(scope)));
+        if (name === "startsWith") return (scope) => str(a(scope)).startsWith(str(b(scope)));
+        if (name === "endsWith") return (scope) => str(a(scope)).endsWith(str(b(scope)));
+        return (scope) => re2Matches(str(a(scope)), str(b(scope)));
+      }
+      case "exists":
+      case "all":
+      case "exists_one":
+      case "filter":
+      case "map":
+        return this.comprehension(name, receiver, params, locals);
+      default:
+        return unsupported();
+    }
+  }
+
+  comprehension(name: string, receiver: unknown, params: readonly unknown[], locals: Locals): Compiled {
+    const variable = params[0];
+    if (!isNode(variable) || variable.op !== "id" || typeof variable.args !== "string") return unsupported();
+    if (params.length !== 2 && !(name === "map" && params.length === 3)) return unsupported();
+    const items = this.compile(receiver, locals);
+    const cell = { value: undefined as unknown };
+    const inner = new Map(locals);
+    inner.set(variable.args, cell);
+    const body = this.compile(params[1], inner);
+    switch (name) {
+      case "exists":
+        // Every element is tested: an erring one could be absorbed by a later true (cel-js decides then).
+        return (scope) => {
+          const xs = list(items(scope));
+          let found = false;
+          for (let i = 0; i < xs.length; i++) {
+            cell.value = xs[i];
+            if (bool(body(scope))) {
+              found = true;
+              break;
+            }
+          }
+          return found;
+        };
+      case "all":
+        return (scope) => {
+          const xs = list(items(scope));
+          let every = true;
+          for (let i = 0; i < xs.length; i++) {
+            cell.value = xs[i];
+            if (!bool(body(scope))) {
+              every = false;
+              break;
+            }
+          }
+          return every;
+        };
+      case "exists_one":
+        return (scope) => {
+          const xs = list(items(scope));
+          let n = 0;
+          for (let i = 0; i < xs.length; i++) {
+            cell.value = xs[i];
+            if (bool(body(scope))) n++;
+          }
+          return n === 1;
+        };
+      case "filter":
+        return (scope) => {
+          const xs = list(items(scope));
+          const out: unknown[] = [];
+          for (let i = 0; i < xs.length; i++) {
+            cell.value = xs[i];
+            if (bool(body(scope))) out.push(xs[i]);
+          }
+          return out;
+        };
+      default: {
+        if (params.length === 3) {
+          const transform = this.compile(params[2], inner);
+          return (scope) => {
+            const xs = list(items(scope));
+            const out: unknown[] = [];
+            for (let i = 0; i < xs.length; i++) {
+              cell.value = xs[i];
+              if (bool(body(scope))) out.push(transform(scope));
+            }
+            return out;
+          };
+        }
+        return (scope) => {
+          const xs = list(items(scope));
+          const out = new Array<unknown>(xs.length);
+          for (let i = 0; i < xs.length; i++) {
+            cell.value = xs[i];
+            out[i] = body(scope);
+          }
+          return out;
+        };
+      }
+    }
+  }
+}
+
+function pair(args: unknown): [unknown, unknown] {
+  if (!Array.isArray(args) || args.length !== 2) return unsupported();
+  return [args[0], args[1]];
+}
+
+/**
+ * The closure of a checked expression's AST, or undefined when it uses something outside
+ * the fast path (it then always runs on cel-js). `variables` are the declared cel-js types.
+ */
+export function compileClosure(ast: unknown, variables: Readonly<Record<string, string>>): Compiled | undefined {
+  const guards = new Map<string, (value: unknown) => boolean>();
+  for (const [name, type] of Object.entries(variables)) {
+    const guard = variableGuard(type);
+    if (guard !== undefined) guards.set(name, guard);
+  }
+  try {
+    return new Compiler(guards).compile(ast, new Map());
+  } catch (e) {
+    if (e instanceof Unsupported) return undefined;
+    throw e;
+  }
+}
