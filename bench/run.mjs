@@ -20,6 +20,7 @@ const BENCHES = [
   { name: "parse", load: () => import("./parse.bench.mjs") },
   { name: "check", load: () => import("./check.bench.mjs") },
   { name: "decide", load: () => import("./decide.bench.mjs") },
+  { name: "act", load: () => import("./act.bench.mjs") },
 ];
 
 function parseArgs(argv) {

@@ -1,0 +1,308 @@
+/**
+ * `act`: the DESIGN.md quality bar "act with audit on PostgreSQL: ≥ 1,000 actions/s, and
+ * within 1.5× of the bare parameterized SQL doing the same writes in the same run",
+ * measured on embedded PGlite (in memory) and on the PostgreSQL server named by
+ * PAYBILL_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; when it is
+ * unreachable its rows say so).
+ *
+ * The project is examples/helpdesk compiled by `paybillc build` (a real process, as a user
+ * runs it). Each backend gets a runtime of its own (on PostgreSQL in a schema of its own,
+ * dropped at the end) with the entity tables of `entityTablesSql`, TENANTS business
+ * tenants and a Customer per tenant (a ticket references its customer). Rows:
+ *
+ *   - `open_ticket` by `triage_bot`, spread over the tenants (no workflow run): input
+ *     validation, policies, the plan's `agent_actions` quota, the insert, the audit record;
+ *   - the same inside `sort_inbox` runs (the run locked, its steps and writes counted;
+ *     a run allows 50 writes, so each worker moves to a fresh, already started run);
+ *   - the first row with one tenant: every act waits for the tenant's audit chain head.
+ *
+ * Each is compared with the bare SQL of the same entity write, through the same adapter
+ * (driver, pool of POOL connections) at the same concurrency: BEGIN; set_config of the
+ * tenant; the same INSERT with parameters; COMMIT. Bare SQL and act alternate in ROUNDS
+ * phases of PHASE_MS each, so a machine busy with something else slows both alike.
+ * Latency is per call (queueing for a connection included), p50 and p99 over every call.
+ */
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { entityTablesSql, loadBundle, openRuntime } from "@paybill/runtime";
+import pg from "pg";
+import { fmtInt, fmtRate, percentile } from "./harness.mjs";
+
+export const name = "act";
+export const description = "act with audit on PGlite and PostgreSQL vs bare parameterized SQL of the same writes";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const PAYBILLC = join(ROOT, "compiler", "bin", "paybillc.js");
+const PG_URL = process.env.PAYBILL_BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+const TENANTS = 16;
+const POOL = 8;
+const CONCURRENCY = 8;
+const ROUNDS = 3;
+const PHASE_MS = 800;
+const WARMUP_MS = 300;
+/** `sort_inbox`'s budget: 50 writes per run. */
+const RUN_WRITES = 50;
+
+export default async function run({ log = () => {} } = {}) {
+  log("compiling examples/helpdesk with paybillc build");
+  const bundle = compile(join(ROOT, "examples", "helpdesk"));
+  const rows = [];
+  const summary = [];
+  for (const backend of ["pglite", "postgres"]) {
+    if (backend === "postgres") {
+      const problem = await unreachable(PG_URL);
+      if (problem !== undefined) {
+        const note = `NOT MEASURED: PostgreSQL at ${redactUrl(PG_URL)} is unreachable (${problem}); set PAYBILL_BENCH_DATABASE_URL`;
+        rows.push({ name: "postgres: act", size: "", median: "", p90: "", rate: "", note, data: { unreachable: problem } });
+        summary.push(`act on PostgreSQL: not measured, the server is unreachable (${problem})`);
+        continue;
+      }
+    }
+    const measured = await benchBackend(backend, bundle, log);
+    rows.push(...measured.rows);
+    summary.push(...measured.summary);
+  }
+  return { rows, summary };
+}
+
+async function benchBackend(backend, bundle, log) {
+  const schema = `paybill_bench_act_${process.pid}_${randomUUID().slice(0, 8)}`;
+  log(`${backend}: opening the runtime`);
+  const database = backend === "postgres" ? { url: PG_URL, schema, max: POOL } : { pglite: {} };
+  const runtime = await openRuntime({ bundle, database });
+  const rows = [];
+  const summary = [];
+  try {
+    await runtime.database.exec(entityTablesSql(runtime.bundle));
+    const tenants = await seed(runtime, TENANTS);
+    const cases = [
+      { label: `open_ticket, ${TENANTS} tenants`, tenants, workflow: false },
+      { label: `open_ticket in a sort_inbox run, ${TENANTS} tenants`, tenants, workflow: true },
+      { label: "open_ticket, 1 tenant", tenants: tenants.slice(0, 1), workflow: false },
+    ];
+    let actRate = 1000;
+    for (const c of cases) {
+      log(`${backend}: ${c.label}`);
+      const runs = c.workflow ? await startRuns(runtime, c.tenants, Math.ceil((actRate * 2 * (ROUNDS * PHASE_MS + WARMUP_MS)) / 1000 / RUN_WRITES) + 2 * CONCURRENCY) : undefined;
+      const act = actOp(runtime, c.tenants, runs);
+      const bare = bareOp(runtime, c.tenants);
+      const figures = await sideBySide(act, bare);
+      if (!c.workflow) actRate = figures.act.perSecond;
+      const ratio = figures.act.meanMs / figures.bare.meanMs;
+      const timeRatio = figures.bare.perSecond / figures.act.perSecond;
+      const goal = backend === "postgres" ? `; goal ≥ 1,000 acts/s ${figures.act.perSecond >= 1000 ? "met" : "MISSED"}, ≤ 1.5× ${timeRatio <= 1.5 ? "met" : "MISSED"}` : "";
+      rows.push({
+        name: `${backend}: act ${c.label}`,
+        size: `${fmtInt(figures.act.calls)} acts${figures.act.stoppedEarly ? " (runs used up)" : ""}`,
+        median: fmtMs(figures.act.p50),
+        p90: fmtMs(figures.act.p99),
+        rate: fmtRate(figures.act.perSecond, "acts/s"),
+        note: `${timeRatio.toFixed(2)}× the bare SQL time${goal}`,
+        data: { backend, case: c.label, ...strip(figures.act), bareTimeRatio: timeRatio, meanLatencyRatio: ratio },
+      });
+      rows.push({
+        name: `${backend}: bare SQL ${c.label}`,
+        size: `${fmtInt(figures.bare.calls)} txns`,
+        median: fmtMs(figures.bare.p50),
+        p90: fmtMs(figures.bare.p99),
+        rate: fmtRate(figures.bare.perSecond, "txns/s"),
+        note: "BEGIN; set_config; INSERT … RETURNING *; COMMIT",
+        data: { backend, case: c.label, ...strip(figures.bare) },
+      });
+      summary.push(
+        `${backend} ${c.label}: act ${fmtInt(figures.act.perSecond)}/s vs bare ${fmtInt(figures.bare.perSecond)}/s → ${timeRatio.toFixed(2)}× the bare SQL time (p50 ${fmtMs(figures.act.p50)} vs ${fmtMs(figures.bare.p50)})`,
+      );
+    }
+    log(`${backend}: verifying the audit chains`);
+    for (const tenant of tenants) {
+      const verified = await runtime.audit.verify(tenant.id);
+      if (!verified.ok) throw new Error(`the audit chain of ${tenant.id} does not verify: ${verified.message}`);
+    }
+  } finally {
+    if (backend === "postgres") await runtime.database.exec(`drop schema if exists "${schema}" cascade`);
+    await runtime.close();
+  }
+  return { rows, summary };
+}
+
+/** Business tenants, each with a Customer its tickets reference. */
+async function seed(runtime, count) {
+  const tenants = [];
+  for (let i = 0; i < count; i++) {
+    const id = `bench_${String(i).padStart(2, "0")}_${randomUUID().slice(0, 6)}`;
+    await runtime.tenants.put({ id, plan: "business", state: "active" });
+    const customer = randomUUID();
+    await runtime.database.transaction(async (tx) => {
+      await tx.query("select set_config('paybill.tenant', $1, true)", [id]);
+      await tx.query("insert into customer (tenant_id, id, name, email) values ($1, $2, $3, $4)", [id, customer, `Customer ${i}`, `c${i}@example.com`]);
+    });
+    tenants.push({ id, customer });
+  }
+  return tenants;
+}
+
+async function startRuns(runtime, tenants, count) {
+  const runs = [];
+  for (let i = 0; i < count; i += CONCURRENCY) {
+    const batch = [];
+    for (let j = i; j < Math.min(count, i + CONCURRENCY); j++) {
+      const tenant = tenants[j % tenants.length];
+      batch.push(runtime.runs.start({ workflow: "sort_inbox", tenant: tenant.id }).then((r) => ({ id: r.id, tenant, left: RUN_WRITES })));
+    }
+    runs.push(...(await Promise.all(batch)));
+  }
+  return runs;
+}
+
+function input(tenant, n) {
+  return { customer: tenant.customer, subject: `Printer on fire #${n}`, body: "The printer on the third floor is on fire again. Please advise.", channel: "email" };
+}
+
+/** One act per call; a worker keeps its run until the run's writes are spent. */
+function actOp(runtime, tenants, runs) {
+  let next = 0;
+  let nextRun = 0;
+  // The run each worker slot holds, kept across phases so no run is left half used.
+  const held = [];
+  return {
+    async worker(call, slot) {
+      return async () => {
+        const n = next++;
+        let tenant = tenants[n % tenants.length];
+        let current;
+        if (runs !== undefined) {
+          current = held[slot];
+          if (current === undefined || current.left === 0) {
+            current = held[slot] = runs[nextRun++];
+            if (current === undefined) return false;
+          }
+          current.left--;
+          tenant = current.tenant;
+        }
+        const request = { tenant: tenant.id, agent: "triage_bot", action: "open_ticket", input: input(tenant, n), ...(current === undefined ? {} : { run: current.id }) };
+        const out = await call(() => runtime.act(request));
+        if (out.decision !== "allow") throw new Error(`act was not allowed: ${JSON.stringify(out.reasons)}`);
+        return true;
+      };
+    },
+  };
+}
+
+/** The same entity write, hand-written: what act does at the least. */
+function bareOp(runtime, tenants) {
+  let next = 0;
+  const insert = 'insert into "tickets" (tenant_id, "customer", "subject", "body", "channel", "status", "id") values ($1, $2, $3, $4, $5, $6, $7) returning *';
+  return {
+    async worker(call) {
+      return async () => {
+        const n = next++;
+        const tenant = tenants[n % tenants.length];
+        const i = input(tenant, n);
+        await call(() =>
+          runtime.database.transaction(async (tx) => {
+            await tx.query("select set_config('paybill.tenant', $1, true)", [tenant.id]);
+            return tx.query(insert, [tenant.id, i.customer, i.subject, i.body, i.channel, "open", randomUUID()]);
+          }),
+        );
+        return true;
+      };
+    },
+  };
+}
+
+/** Warm-up of each, then ROUNDS alternating phases; the figures of each side summed over its phases. */
+async function sideBySide(act, bare) {
+  await phase(bare, WARMUP_MS);
+  await phase(act, WARMUP_MS);
+  const sums = { act: [], bare: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    sums.bare.push(await phase(bare, PHASE_MS));
+    sums.act.push(await phase(act, PHASE_MS));
+  }
+  return { act: combine(sums.act), bare: combine(sums.bare) };
+}
+
+/** CONCURRENCY workers calling `op` until the time is up; every call's latency. */
+async function phase(op, ms) {
+  const latencies = [];
+  let stoppedEarly = false;
+  const call = async (fn) => {
+    const t0 = process.hrtime.bigint();
+    const out = await fn();
+    latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    return out;
+  };
+  const began = performance.now();
+  const until = began + ms;
+  const workers = [];
+  for (let w = 0; w < CONCURRENCY; w++) {
+    workers.push(
+      (async () => {
+        const step = await op.worker(call, w);
+        while (performance.now() < until) {
+          if (!(await step())) {
+            stoppedEarly = true;
+            return;
+          }
+        }
+      })(),
+    );
+  }
+  await Promise.all(workers);
+  return { latencies, elapsedMs: performance.now() - began, stoppedEarly };
+}
+
+function combine(phases) {
+  const latencies = phases.flatMap((p) => p.latencies).sort((a, b) => a - b);
+  const elapsedMs = phases.reduce((a, p) => a + p.elapsedMs, 0);
+  return {
+    calls: latencies.length,
+    perSecond: latencies.length / (elapsedMs / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    meanMs: latencies.reduce((a, b) => a + b, 0) / latencies.length,
+    stoppedEarly: phases.some((p) => p.stoppedEarly),
+  };
+}
+
+function strip(figures) {
+  const { calls, perSecond, p50, p99, meanMs, stoppedEarly } = figures;
+  return { calls, perSecond, p50Ms: p50, p99Ms: p99, meanMs, stoppedEarly };
+}
+
+function compile(project) {
+  const dir = mkdtempSync(join(tmpdir(), "paybill-act-bench-"));
+  try {
+    const result = spawnSync(process.execPath, [PAYBILLC, "build", project, "--out", dir], { encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`paybillc build failed (exit ${result.status}):\n${result.stderr}${result.stdout}`);
+    return loadBundle(readFileSync(join(dir, "bundle.json"), "utf8"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Why the server cannot be used, or undefined when it answers. */
+async function unreachable(url) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message || error.constructor.name : String(error);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function redactUrl(url) {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}
+
+function fmtMs(ms) {
+  return ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`;
+}
