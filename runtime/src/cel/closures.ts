@@ -24,7 +24,8 @@ import { re2Matches } from "./re2.js";
 
 /** What an expression reads its variables from (a plain object). */
 export type Scope = Readonly<Record<string, unknown>>;
-export type Compiled = (scope: Scope) => unknown;
+/** `k`: the expression's literals, so expressions that differ only in them share closures. */
+export type Compiled = (scope: Scope, k: readonly unknown[]) => unknown;
 
 /** Thrown where the fast path does not know cel-js's answer: cel-js decides instead. */
 export const BAIL: unique symbol = Symbol("cel fast path: ask cel-js");
@@ -199,7 +200,14 @@ function literal(value: unknown): boolean {
 }
 
 class Compiler {
+  /** The literals met so far, in the order compile meets them (the order `k` holds them in). */
+  readonly constants: unknown[] = [];
+
   constructor(readonly guards: ReadonlyMap<string, (value: unknown) => boolean>) {}
+
+  constant(value: unknown): number {
+    return this.constants.push(value) - 1;
+  }
 
   compile(node: unknown, locals: Locals): Compiled {
     if (!isNode(node)) return unsupported();
@@ -207,7 +215,8 @@ class Compiler {
     switch (node.op) {
       case "value": {
         if (!literal(args)) return unsupported();
-        return () => args;
+        const at = this.constant(args);
+        return (_scope, k) => k[at];
       }
       case "id":
         return this.variable(String(args), locals);
@@ -224,15 +233,15 @@ class Compiler {
           };
         }
         const o = this.compile(object, locals);
-        return (scope) => field(o(scope), name);
+        return (scope, k) => field(o(scope, k), name);
       }
       case "[]": {
         const [object, index] = pair(args);
         const o = this.compile(object, locals);
         const i = this.compile(index, locals);
-        return (scope) => {
-          const container = o(scope);
-          const key = i(scope);
+        return (scope, k) => {
+          const container = o(scope, k);
+          const key = i(scope, k);
           if (Array.isArray(container) && typeof key === "bigint") {
             if (key < 0n || key >= BigInt(container.length)) bail();
             const v = container[Number(key)];
@@ -246,24 +255,24 @@ class Compiler {
         if (!Array.isArray(args)) return unsupported();
         if (args.every((e) => isNode(e) && e.op === "value" && literal(e.args))) {
           // A literal list is built once: nothing reads it but `in`, `size`, indexing and comprehensions.
-          const constant = Object.freeze(args.map((e) => (e as Node).args));
-          return () => constant;
+          const at = this.constant(Object.freeze(args.map((e) => (e as Node).args)));
+          return (_scope, k) => k[at];
         }
         const items = args.map((e) => this.compile(e, locals));
-        return (scope) => {
+        return (scope, k) => {
           const out = new Array<unknown>(items.length);
-          for (let k = 0; k < items.length; k++) out[k] = (items[k] as Compiled)(scope);
+          for (let n = 0; n < items.length; n++) out[n] = (items[n] as Compiled)(scope, k);
           return out;
         };
       }
       case "!_": {
         const a = this.compile(args, locals);
-        return (scope) => !bool(a(scope));
+        return (scope, k) => !bool(a(scope, k));
       }
       case "-_": {
         const a = this.compile(args, locals);
-        return (scope) => {
-          const v = a(scope);
+        return (scope, k) => {
+          const v = a(scope, k);
           if (typeof v === "bigint") return -v; // as cel-js: no overflow check on negation
           if (typeof v === "number") return -v;
           return bail();
@@ -275,15 +284,15 @@ class Compiler {
         const l = this.compile(left, locals);
         const r = this.compile(right, locals);
         // The short-circuit value decides alone; any other left value, or an erring side, goes to cel-js (error absorption).
-        if (node.op === "&&") return (scope) => (bool(l(scope)) ? bool(r(scope)) : false);
-        return (scope) => (bool(l(scope)) ? true : bool(r(scope)));
+        if (node.op === "&&") return (scope, k) => (bool(l(scope, k)) ? bool(r(scope, k)) : false);
+        return (scope, k) => (bool(l(scope, k)) ? true : bool(r(scope, k)));
       }
       case "?:": {
         if (!Array.isArray(args) || args.length !== 3) return unsupported();
         const c = this.compile(args[0], locals);
         const t = this.compile(args[1], locals);
         const f = this.compile(args[2], locals);
-        return (scope) => (bool(c(scope)) ? t(scope) : f(scope));
+        return (scope, k) => (bool(c(scope, k)) ? t(scope, k) : f(scope, k));
       }
       case "==":
       case "!=":
@@ -326,78 +335,83 @@ class Compiler {
     const l = this.compile(left, locals);
     // A literal right side (`input.amount > 100.0`): one closure call less.
     if (isNode(right) && right.op === "value" && literal(right.args)) {
-      const k = right.args;
+      const at = this.constant(right.args);
       switch (op) {
         case "==":
-          return (scope) => equal(l(scope), k);
+          return (scope, k) => equal(l(scope, k), k[at]);
         case "!=":
-          return (scope) => !equal(l(scope), k);
+          return (scope, k) => !equal(l(scope, k), k[at]);
         case "<":
-          return (scope) => {
-            const v = l(scope) as number;
-            ordered(v, k);
-            return v < (k as number);
+          return (scope, k) => {
+            const v = l(scope, k) as number;
+            const c = k[at] as number;
+            ordered(v, c);
+            return v < c;
           };
         case "<=":
-          return (scope) => {
-            const v = l(scope) as number;
-            ordered(v, k);
-            return v <= (k as number);
+          return (scope, k) => {
+            const v = l(scope, k) as number;
+            const c = k[at] as number;
+            ordered(v, c);
+            return v <= c;
           };
         case ">":
-          return (scope) => {
-            const v = l(scope) as number;
-            ordered(v, k);
-            return v > (k as number);
+          return (scope, k) => {
+            const v = l(scope, k) as number;
+            const c = k[at] as number;
+            ordered(v, c);
+            return v > c;
           };
         case ">=":
-          return (scope) => {
-            const v = l(scope) as number;
-            ordered(v, k);
-            return v >= (k as number);
+          return (scope, k) => {
+            const v = l(scope, k) as number;
+            const c = k[at] as number;
+            ordered(v, c);
+            return v >= c;
           };
       }
+      this.constants.pop(); // not taken here: the general case below compiles the literal itself
     }
     const r = this.compile(right, locals);
     switch (op) {
       case "==":
-        return (scope) => equal(l(scope), r(scope));
+        return (scope, k) => equal(l(scope, k), r(scope, k));
       case "!=":
-        return (scope) => !equal(l(scope), r(scope));
+        return (scope, k) => !equal(l(scope, k), r(scope, k));
       case "<":
-        return (scope) => {
-          const a = l(scope) as number;
-          const b = r(scope) as number;
+        return (scope, k) => {
+          const a = l(scope, k) as number;
+          const b = r(scope, k) as number;
           ordered(a, b);
           return a < b;
         };
       case "<=":
-        return (scope) => {
-          const a = l(scope) as number;
-          const b = r(scope) as number;
+        return (scope, k) => {
+          const a = l(scope, k) as number;
+          const b = r(scope, k) as number;
           ordered(a, b);
           return a <= b;
         };
       case ">":
-        return (scope) => {
-          const a = l(scope) as number;
-          const b = r(scope) as number;
+        return (scope, k) => {
+          const a = l(scope, k) as number;
+          const b = r(scope, k) as number;
           ordered(a, b);
           return a > b;
         };
       case ">=":
-        return (scope) => {
-          const a = l(scope) as number;
-          const b = r(scope) as number;
+        return (scope, k) => {
+          const a = l(scope, k) as number;
+          const b = r(scope, k) as number;
           ordered(a, b);
           return a >= b;
         };
       case "in":
-        return (scope) => member(l(scope), r(scope));
+        return (scope, k) => member(l(scope, k), r(scope, k));
       case "+":
-        return (scope) => add(l(scope), r(scope));
+        return (scope, k) => add(l(scope, k), r(scope, k));
       default:
-        return (scope) => arithmetic(op, l(scope), r(scope));
+        return (scope, k) => arithmetic(op, l(scope, k), r(scope, k));
     }
   }
 
@@ -410,25 +424,25 @@ class Compiler {
       const [object, key] = pair(target.args);
       if (typeof key !== "string") return unsupported();
       const o = this.compile(object, locals);
-      return (scope) => {
-        const v = o(scope);
+      return (scope, k) => {
+        const v = o(scope, k);
         if (!isRecord(v)) bail();
         return Object.hasOwn(v, key) && v[key] !== undefined;
       };
     }
     if (name === "size" && params.length === 1) {
       const a = this.compile(params[0], locals);
-      return (scope) => size(a(scope));
+      return (scope, k) => size(a(scope, k));
     }
     if (name === "matches" && params.length === 2) {
       const s = this.compile(params[0], locals);
       const p = this.compile(params[1], locals);
-      return (scope) => re2Matches(str(s(scope)), str(p(scope)));
+      return (scope, k) => re2Matches(str(s(scope, k)), str(p(scope, k)));
     }
     if (name === "string" && params.length === 1) {
       const a = this.compile(params[0], locals);
-      return (scope) => {
-        const v = a(scope);
+      return (scope, k) => {
+        const v = a(scope, k);
         if (typeof v === "string") return v;
         if (typeof v === "bigint") return v.toString();
         return bail();
@@ -445,7 +459,7 @@ class Compiler {
       case "size": {
         if (params.length !== 0) return unsupported();
         const a = this.compile(receiver, locals);
-        return (scope) => size(a(scope));
+        return (scope, k) => size(a(scope, k));
       }
       case "contains":
       case "startsWith":
@@ -454,10 +468,10 @@ class Compiler {
         if (params.length !== 1) return unsupported();
         const a = this.compile(receiver, locals);
         const b = this.compile(params[0], locals);
-        if (name === "contains") return (scope) => str(a(scope)).includes(str(b(scope)));
-        if (name === "startsWith") return (scope) => str(a(scope)).startsWith(str(b(scope)));
-        if (name === "endsWith") return (scope) => str(a(scope)).endsWith(str(b(scope)));
-        return (scope) => re2Matches(str(a(scope)), str(b(scope)));
+        if (name === "contains") return (scope, k) => str(a(scope, k)).includes(str(b(scope, k)));
+        if (name === "startsWith") return (scope, k) => str(a(scope, k)).startsWith(str(b(scope, k)));
+        if (name === "endsWith") return (scope, k) => str(a(scope, k)).endsWith(str(b(scope, k)));
+        return (scope, k) => re2Matches(str(a(scope, k)), str(b(scope, k)));
       }
       case "exists":
       case "all":
@@ -482,12 +496,12 @@ class Compiler {
     switch (name) {
       case "exists":
         // Every element is tested: an erring one could be absorbed by a later true (cel-js decides then).
-        return (scope) => {
-          const xs = list(items(scope));
+        return (scope, k) => {
+          const xs = list(items(scope, k));
           let found = false;
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
-            if (bool(body(scope))) {
+            if (bool(body(scope, k))) {
               found = true;
               break;
             }
@@ -495,12 +509,12 @@ class Compiler {
           return found;
         };
       case "all":
-        return (scope) => {
-          const xs = list(items(scope));
+        return (scope, k) => {
+          const xs = list(items(scope, k));
           let every = true;
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
-            if (!bool(body(scope))) {
+            if (!bool(body(scope, k))) {
               every = false;
               break;
             }
@@ -508,44 +522,44 @@ class Compiler {
           return every;
         };
       case "exists_one":
-        return (scope) => {
-          const xs = list(items(scope));
+        return (scope, k) => {
+          const xs = list(items(scope, k));
           let n = 0;
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
-            if (bool(body(scope))) n++;
+            if (bool(body(scope, k))) n++;
           }
           return n === 1;
         };
       case "filter":
-        return (scope) => {
-          const xs = list(items(scope));
+        return (scope, k) => {
+          const xs = list(items(scope, k));
           const out: unknown[] = [];
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
-            if (bool(body(scope))) out.push(xs[i]);
+            if (bool(body(scope, k))) out.push(xs[i]);
           }
           return out;
         };
       default: {
         if (params.length === 3) {
           const transform = this.compile(params[2], inner);
-          return (scope) => {
-            const xs = list(items(scope));
+          return (scope, k) => {
+            const xs = list(items(scope, k));
             const out: unknown[] = [];
             for (let i = 0; i < xs.length; i++) {
               cell.value = xs[i];
-              if (bool(body(scope))) out.push(transform(scope));
+              if (bool(body(scope, k))) out.push(transform(scope, k));
             }
             return out;
           };
         }
-        return (scope) => {
-          const xs = list(items(scope));
+        return (scope, k) => {
+          const xs = list(items(scope, k));
           const out = new Array<unknown>(xs.length);
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
-            out[i] = body(scope);
+            out[i] = body(scope, k);
           }
           return out;
         };
@@ -559,20 +573,51 @@ function pair(args: unknown): [unknown, unknown] {
   return [args[0], args[1]];
 }
 
+/** A compiled expression: closures shared by every expression of the same shape, and its literals. */
+export interface FastExpression {
+  readonly closure: Compiled;
+  readonly constants: readonly unknown[];
+}
+
 /**
- * The closure of a checked expression's AST, or undefined when it uses something outside
+ * The shape of an expression: its tree with each literal replaced by its type. Two
+ * expressions of one shape compile to the same closures (and meet their literals in the
+ * same order), so only the literals differ.
+ */
+function shapeOf(node: unknown): string {
+  if (Array.isArray(node)) return `[${node.map(shapeOf).join(",")}]`;
+  if (isNode(node)) return node.op === "value" ? `#${typeof node.args}` : `${node.op}(${shapeOf(node.args)})`;
+  return typeof node === "string" ? JSON.stringify(node) : `?${typeof node}`;
+}
+
+/** Closures per shape and declared variables: a bundle has few shapes, however many rules. */
+const MAX_SHAPES = 10_000;
+const shapes = new Map<string, Compiled>();
+
+/**
+ * The closures of a checked expression's AST, or undefined when it uses something outside
  * the fast path (it then always runs on cel-js). `variables` are the declared cel-js types.
  */
-export function compileClosure(ast: unknown, variables: Readonly<Record<string, string>>): Compiled | undefined {
+export function compileClosure(ast: unknown, variables: Readonly<Record<string, string>>): FastExpression | undefined {
   const guards = new Map<string, (value: unknown) => boolean>();
   for (const [name, type] of Object.entries(variables)) {
     const guard = variableGuard(type);
     if (guard !== undefined) guards.set(name, guard);
   }
+  const compiler = new Compiler(guards);
+  let closure: Compiled;
   try {
-    return new Compiler(guards).compile(ast, new Map());
+    closure = compiler.compile(ast, new Map());
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;
   }
+  const key = `${JSON.stringify(Object.entries(variables).sort())}${shapeOf(ast)}`;
+  const shared = shapes.get(key);
+  if (shared !== undefined) closure = shared;
+  else {
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    shapes.set(key, closure);
+  }
+  return { closure, constants: Object.freeze(compiler.constants) };
 }

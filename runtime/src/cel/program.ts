@@ -11,7 +11,7 @@
  * are a faster way to the same result.
  */
 import type { Environment } from "@marcbachmann/cel-js";
-import { type Compiled, compileClosure } from "./closures.js";
+import { compileClosure, type FastExpression } from "./closures.js";
 import { celVariables } from "./environment.js";
 
 export type Activation = Readonly<Record<string, unknown>>;
@@ -115,7 +115,7 @@ export function compileCel(env: Environment, source: string): CompileResult {
     fields,
     fast: fast !== undefined,
     runCelJs: parsed,
-    runFast: fast ?? refuseFast,
+    runFast: fast === undefined ? refuseFast : (activation) => fast.closure(activation, fast.constants),
   };
   return { ok: true, program };
 }
@@ -135,11 +135,12 @@ function plainObject(value: unknown): value is Readonly<Record<string, unknown>>
  * The closures' value when it is a primitive (a list or map result is rebuilt by cel-js,
  * so callers get what cel-js gives); cel-js's value or error otherwise.
  */
-function fastThenCelJs(fast: Compiled, celJs: (activation: Activation) => unknown): (activation: Activation) => unknown {
+function fastThenCelJs(fast: FastExpression, celJs: (activation: Activation) => unknown): (activation: Activation) => unknown {
+  const { closure, constants } = fast;
   return (activation) => {
     if (plainObject(activation)) {
       try {
-        const value = fast(activation);
+        const value = closure(activation, constants);
         const t = typeof value;
         if (t === "boolean" || t === "string" || t === "bigint" || t === "number") return value;
       } catch {
