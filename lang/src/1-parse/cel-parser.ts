@@ -12,6 +12,7 @@
  */
 import {
   EmbeddedActionsParser,
+  type IOrAlt,
   type IRecognitionException,
   type IRuleConfig,
   type IToken,
@@ -288,11 +289,16 @@ export class CelParser extends EmbeddedActionsParser {
     return operand;
   });
 
-  private celPrimary = this.define("celPrimary", (): CelExpr => {
-    const start = this.LA(1);
-    return this.OR([
+  /**
+   * Alternatives of `OR` calls are built once per parser and reused (Chevrotain's advice for
+   * hot rules): building a dozen closures at every primary expression was the largest
+   * source of garbage in a parse. So they must not capture a rule's local variables: each
+   * alternative reads its first token itself.
+   */
+  private readonly primaryAlternatives: IOrAlt<CelExpr>[] = [
       {
         ALT: () => {
+          const start = this.LA(1);
           let absolute = false;
           this.OPTION(() => {
             this.CONSUME(T.Dot);
@@ -323,7 +329,7 @@ export class CelParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
-          this.CONSUME(T.LBracket);
+          const start = this.CONSUME(T.LBracket);
           const elements = this.SUBRULE(this.celListItems);
           this.CONSUME(T.RBracket);
           return this.ACTION(() => ({ kind: "CelList", span: this.spanFrom(start), elements }));
@@ -331,7 +337,7 @@ export class CelParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
-          this.CONSUME(T.LCurly);
+          const start = this.CONSUME(T.LCurly);
           const entries = this.SUBRULE(this.celMapInits);
           this.CONSUME(T.RCurly);
           return this.ACTION(() => ({ kind: "CelMap", span: this.spanFrom(start), entries }));
@@ -344,9 +350,10 @@ export class CelParser extends EmbeddedActionsParser {
       { ALT: () => this.literal(this.CONSUME(T.BytesLiteral), "bytes") },
       { ALT: () => this.literal(this.CONSUME(T.True), "bool") },
       { ALT: () => this.literal(this.CONSUME(T.False), "bool") },
-      { ALT: () => this.literal(this.CONSUME(T.Null), "null") },
-    ]);
-  });
+    { ALT: () => this.literal(this.CONSUME(T.Null), "null") },
+  ];
+
+  private celPrimary = this.define("celPrimary", (): CelExpr => this.OR(this.primaryAlternatives));
 
   private literal(token: IToken, type: CelLiteralType): CelExpr {
     return this.ACTION(() => {

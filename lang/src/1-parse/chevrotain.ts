@@ -16,10 +16,12 @@ const bundle = (await import(pathToFileURL(join(dirname(entry), "..", "chevrotai
 
 export const { createToken, createTokenInstance, EmbeddedActionsParser, EOF, Lexer } = bundle;
 export type {
+  IOrAlt,
   IParserErrorMessageProvider,
   IRecognitionException,
   IRuleConfig,
   IToken,
+  OrMethodOpts,
   ParserMethod,
   TokenType,
 } from "chevrotain";

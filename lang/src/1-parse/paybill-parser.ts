@@ -7,7 +7,7 @@
  * to give up, so a broken file still has a tree. This file must not report diagnostics
  * itself: it records what it saw, `parse.ts` turns that into diagnostics.
  */
-import type { IToken, TokenType } from "./chevrotain.js";
+import type { IOrAlt, IToken, OrMethodOpts, TokenType } from "./chevrotain.js";
 import type { CelExpr } from "../ast/cel.js";
 import type * as A from "../ast/nodes.js";
 import type { Span } from "../source/source-file.js";
@@ -36,6 +36,10 @@ export class PaybillParser extends CelParser {
   reservedNames: { span: Span; word: string }[] = [];
   /** The text being parsed, so number literals keep their exact spelling. */
   source = "";
+
+  // The alternatives of hot `OR`s are fields, built once per parser (see
+  // `CelParser.primaryAlternatives`); they read their first token themselves instead of
+  // capturing a rule's locals.
 
   constructor(validate = false) {
     super(T.ALL_TOKENS, validate);
@@ -165,22 +169,24 @@ export class PaybillParser extends CelParser {
     return { kind: "Import", span: this.spanFrom(start), path, members, alias };
   }, NONE);
 
+  private readonly declarationAlts: IOrAlt<A.Declaration>[] = [
+    { ALT: () => this.SUBRULE(this.providerDecl) },
+    { ALT: () => this.SUBRULE(this.isolationDecl) },
+    { ALT: () => this.SUBRULE(this.cloudDecl) },
+    { ALT: () => this.SUBRULE(this.planDecl) },
+    { ALT: () => this.SUBRULE(this.tenantDecl) },
+    { ALT: () => this.SUBRULE(this.agentDecl) },
+    { ALT: () => this.SUBRULE(this.entityDecl) },
+    { ALT: () => this.SUBRULE(this.actionDecl) },
+    { ALT: () => this.SUBRULE(this.policyDecl) },
+    { ALT: () => this.SUBRULE(this.workflowDecl) },
+    { ALT: () => this.SUBRULE(this.testDecl) },
+  ];
+
   private declaration = this.define(
     "declaration",
     (): A.Declaration | undefined =>
-      this.OR([
-        { ALT: () => this.SUBRULE(this.providerDecl) },
-        { ALT: () => this.SUBRULE(this.isolationDecl) },
-        { ALT: () => this.SUBRULE(this.cloudDecl) },
-        { ALT: () => this.SUBRULE(this.planDecl) },
-        { ALT: () => this.SUBRULE(this.tenantDecl) },
-        { ALT: () => this.SUBRULE(this.agentDecl) },
-        { ALT: () => this.SUBRULE(this.entityDecl) },
-        { ALT: () => this.SUBRULE(this.actionDecl) },
-        { ALT: () => this.SUBRULE(this.policyDecl) },
-        { ALT: () => this.SUBRULE(this.workflowDecl) },
-        { ALT: () => this.SUBRULE(this.testDecl) },
-      ]),
+      this.OR(this.declarationAlts),
     { recoveryValueFunc: () => undefined },
   );
 
@@ -204,49 +210,51 @@ export class PaybillParser extends CelParser {
     { recoveryValueFunc: (e) => ({ kind: "QualifiedName" as const, span: this.missingAt(e).span, parts: [] }) },
   );
 
+  private readonly nameAlts: IOrAlt<A.Ident>[] = [
+    { ALT: () => this.ident(this.CONSUME(T.Identifier)) },
+    {
+      ALT: () => {
+        const word = this.CONSUME(T.ReservedWord);
+        this.ACTION(() => this.reservedNames.push({ span: this.tokenSpan(word), word: word.image }));
+        return this.ident(word);
+      },
+    },
+  ];
+
   /** A declared name. A reserved word is taken as the name and reported, so one slip is one error. */
   private name = this.define("name", (): A.Ident =>
-    this.OR([
-      { ALT: () => this.ident(this.CONSUME(T.Identifier)) },
-      {
-        ALT: () => {
-          const word = this.CONSUME(T.ReservedWord);
-          this.ACTION(() => this.reservedNames.push({ span: this.tokenSpan(word), word: word.image }));
-          return this.ident(word);
-        },
+    this.OR(this.nameAlts), { recoveryValueFunc: (e) => ({ kind: "Ident" as const, span: this.missingAt(e).span, name: "" }) });
+
+  private readonly valueAlts: IOrAlt<A.Value>[] = [
+    { ALT: () => this.stringValue(this.CONSUME(T.StringLiteral)) },
+    { ALT: () => ({ kind: "Bool", span: this.tokenSpan(this.CONSUME(T.True)), value: true }) },
+    { ALT: () => ({ kind: "Bool", span: this.tokenSpan(this.CONSUME(T.False)), value: false }) },
+    {
+      ALT: () => {
+        const token = this.CONSUME(T.Duration);
+        return { kind: "Duration", span: this.tokenSpan(token), raw: token.image };
       },
-    ]), { recoveryValueFunc: (e) => ({ kind: "Ident" as const, span: this.missingAt(e).span, name: "" }) });
+    },
+    { ALT: () => this.SUBRULE(this.quantity) },
+    {
+      ALT: () => {
+        const start = this.CONSUME(T.LBracket);
+        const items: A.Value[] = [];
+        this.MANY(() => {
+          this.add(items, this.SUBRULE(this.value));
+          this.OPTION(() => this.CONSUME(T.Comma));
+        });
+        this.CONSUME(T.RBracket);
+        return { kind: "List", span: this.spanFrom(start), items };
+      },
+    },
+    { ALT: () => this.SUBRULE(this.reference) },
+  ];
 
   value = this.define(
     "value",
-    (): A.Value => {
-      const start = this.LA(1);
-      return this.OR([
-        { ALT: () => this.stringValue(this.CONSUME(T.StringLiteral)) },
-        { ALT: () => ({ kind: "Bool", span: this.tokenSpan(this.CONSUME(T.True)), value: true }) },
-        { ALT: () => ({ kind: "Bool", span: this.tokenSpan(this.CONSUME(T.False)), value: false }) },
-        {
-          ALT: () => {
-            const token = this.CONSUME(T.Duration);
-            return { kind: "Duration", span: this.tokenSpan(token), raw: token.image };
-          },
-        },
-        { ALT: () => this.SUBRULE(this.quantity) },
-        {
-          ALT: () => {
-            this.CONSUME(T.LBracket);
-            const items: A.Value[] = [];
-            this.MANY(() => {
-              this.add(items, this.SUBRULE(this.value));
-              this.OPTION(() => this.CONSUME(T.Comma));
-            });
-            this.CONSUME(T.RBracket);
-            return { kind: "List", span: this.spanFrom(start), items };
-          },
-        },
-        { ALT: () => this.SUBRULE(this.reference) },
-      ]);
-    },
+    (): A.Value =>
+      this.OR(this.valueAlts),
     { recoveryValueFunc: (e) => this.missingAt(e) },
   );
 
@@ -369,15 +377,19 @@ export class PaybillParser extends CelParser {
     return this.braced(() => this.SUBRULE(this.entry));
   }, LIST);
 
+  private readonly entryAlts: IOrAlt<A.Entry>[] = [{ ALT: () => this.SUBRULE(this.attribute) }, { ALT: () => this.SUBRULE(this.block) }];
+
   private entry = this.define("entry", (): A.Entry =>
-    this.OR([{ ALT: () => this.SUBRULE(this.attribute) }, { ALT: () => this.SUBRULE(this.block) }]), NONE);
+    this.OR(this.entryAlts), NONE);
+
+  private readonly keyAlts: IOrAlt<A.Ident | A.StringValue>[] = [
+    { ALT: (): A.Ident | A.StringValue => this.ident(this.CONSUME(T.Identifier)) },
+    { ALT: (): A.Ident | A.StringValue => this.stringValue(this.CONSUME(T.StringLiteral)) },
+  ];
 
   private attribute = this.define("attribute", (): A.Attribute => {
     const start = this.LA(1);
-    const key = this.OR([
-      { ALT: (): A.Ident | A.StringValue => this.ident(this.CONSUME(T.Identifier)) },
-      { ALT: (): A.Ident | A.StringValue => this.stringValue(this.CONSUME(T.StringLiteral)) },
-    ]);
+    const key = this.OR(this.keyAlts);
     this.CONSUME(T.Equals);
     const value = this.SUBRULE(this.value);
     return { kind: "Attribute", span: this.spanFrom(start), key, value };
@@ -460,36 +472,39 @@ export class PaybillParser extends CelParser {
     return { kind: "Action", span: this.spanFrom(start), name, body };
   }, NONE);
 
+  private readonly actionEntryAlts: OrMethodOpts<A.ActionEntry> = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      {
+        GATE: () => this.LA(2).tokenType === T.LCurly,
+        ALT: (): A.ActionEntry => {
+          const start = this.LA(1);
+          this.CONSUME(T.Input);
+          const fields = this.SUBRULE(this.fieldList);
+          return { kind: "Input", span: this.spanFrom(start), fields };
+        },
+      },
+      {
+        GATE: () => this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.LCurly,
+        ALT: (): A.ActionEntry => this.SUBRULE(this.effect),
+      },
+      {
+        GATE: () => this.LA(2).tokenType === T.Feature,
+        ALT: (): A.ActionEntry => {
+          const start = this.LA(1);
+          this.CONSUME(T.Requires);
+          this.CONSUME(T.Feature);
+          const feature = this.ident(this.CONSUME(T.Identifier));
+          return { kind: "RequiresFeature", span: this.spanFrom(start), feature };
+        },
+      },
+      { ALT: (): A.ActionEntry => this.SUBRULE(this.attribute) },
+      { ALT: (): A.ActionEntry => this.SUBRULE(this.block) },
+    ],
+  };
+
   private actionEntry = this.define("actionEntry", (): A.ActionEntry => {
-    const start = this.LA(1);
-    return this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        {
-          GATE: () => this.LA(2).tokenType === T.LCurly,
-          ALT: (): A.ActionEntry => {
-            this.CONSUME(T.Input);
-            const fields = this.SUBRULE(this.fieldList);
-            return { kind: "Input", span: this.spanFrom(start), fields };
-          },
-        },
-        {
-          GATE: () => this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.LCurly,
-          ALT: (): A.ActionEntry => this.SUBRULE(this.effect),
-        },
-        {
-          GATE: () => this.LA(2).tokenType === T.Feature,
-          ALT: (): A.ActionEntry => {
-            this.CONSUME(T.Requires);
-            this.CONSUME(T.Feature);
-            const feature = this.ident(this.CONSUME(T.Identifier));
-            return { kind: "RequiresFeature", span: this.spanFrom(start), feature };
-          },
-        },
-        { ALT: (): A.ActionEntry => this.SUBRULE(this.attribute) },
-        { ALT: (): A.ActionEntry => this.SUBRULE(this.block) },
-      ],
-    });
+    return this.OR(this.actionEntryAlts);
   }, NONE);
 
   private dataOp = this.define("dataOp", (): A.DataOp =>
@@ -530,17 +545,19 @@ export class PaybillParser extends CelParser {
 
   // ---- policies ----
 
+  private readonly policyEntryAlts: OrMethodOpts<A.Attribute | A.Rule> = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      { GATE: () => this.LA(2).tokenType !== T.Equals, ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.rule) },
+      { ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.attribute) },
+    ],
+  };
+
   private policyDecl = this.define("policyDecl", (): A.PolicyDecl => {
     const start = this.CONSUME(T.Policy);
     const name = this.SUBRULE(this.name);
     const body = this.braced(() =>
-      this.OR({
-        IGNORE_AMBIGUITIES: true,
-        DEF: [
-          { GATE: () => this.LA(2).tokenType !== T.Equals, ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.rule) },
-          { ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.attribute) },
-        ],
-      }),
+      this.OR(this.policyEntryAlts),
     );
     return { kind: "Policy", span: this.spanFrom(start), name, body };
   }, NONE);
@@ -570,35 +587,38 @@ export class PaybillParser extends CelParser {
     return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
   }, NONE);
 
+  private readonly principalAlts: OrMethodOpts<A.PrincipalSelector> = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      {
+        GATE: () => this.LA(2).tokenType === T.Agent,
+        ALT: (): A.PrincipalSelector => {
+          const start = this.LA(1);
+          this.CONSUME(T.Any);
+          this.CONSUME(T.Agent);
+          return { kind: "AnyAgent", span: this.spanFrom(start) };
+        },
+      },
+      {
+        GATE: () => this.isName(this.LA(2)) && this.LA(2).tokenType !== T.To,
+        ALT: (): A.PrincipalSelector => {
+          const start = this.LA(1);
+          this.CONSUME(T.Role);
+          const role = this.ident(this.CONSUME(T.Identifier));
+          return { kind: "RoleSelector", span: this.spanFrom(start), role };
+        },
+      },
+      {
+        ALT: (): A.PrincipalSelector => {
+          const agent = this.ident(this.CONSUME2(T.Identifier));
+          return { kind: "AgentSelector", span: agent.span, agent };
+        },
+      },
+    ],
+  };
+
   private principalSelector = this.define("principalSelector", (): A.PrincipalSelector => {
-    const start = this.LA(1);
-    return this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        {
-          GATE: () => this.LA(2).tokenType === T.Agent,
-          ALT: (): A.PrincipalSelector => {
-            this.CONSUME(T.Any);
-            this.CONSUME(T.Agent);
-            return { kind: "AnyAgent", span: this.spanFrom(start) };
-          },
-        },
-        {
-          GATE: () => this.isName(this.LA(2)) && this.LA(2).tokenType !== T.To,
-          ALT: (): A.PrincipalSelector => {
-            this.CONSUME(T.Role);
-            const role = this.ident(this.CONSUME(T.Identifier));
-            return { kind: "RoleSelector", span: this.spanFrom(start), role };
-          },
-        },
-        {
-          ALT: (): A.PrincipalSelector => {
-            const agent = this.ident(this.CONSUME2(T.Identifier));
-            return { kind: "AgentSelector", span: agent.span, agent };
-          },
-        },
-      ],
-    });
+    return this.OR(this.principalAlts);
   }, NONE);
 
   private actionSelectors = this.define("actionSelectors", (stops: Set<TokenType>): A.ActionSelector[] => {
@@ -614,38 +634,41 @@ export class PaybillParser extends CelParser {
     return list;
   }, LIST);
 
+  private readonly actionSelectorAlts: OrMethodOpts<A.ActionSelector> = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      {
+        GATE: () => this.LA(2).tokenType === T.Action,
+        ALT: (): A.ActionSelector => {
+          const start = this.LA(1);
+          this.CONSUME(T.Any);
+          this.CONSUME(T.Action);
+          return { kind: "AnyAction", span: this.spanFrom(start) };
+        },
+      },
+      {
+        // `read X` is data access unless `X` starts the next entry (`when`, `next`, `k = …`):
+        // then `read` is the name of an action.
+        GATE: () =>
+          this.isName(this.LA(2)) && !ENTRY_STARTS.has(this.LA(2).tokenType) && !NOT_A_VALUE_END.has(this.LA(3).tokenType),
+        ALT: (): A.ActionSelector => {
+          const start = this.LA(1);
+          const op = this.SUBRULE(this.dataOp);
+          const target = this.SUBRULE(this.qualifiedName);
+          return { kind: "DataAccess", span: this.spanFrom(start), op, target };
+        },
+      },
+      {
+        ALT: (): A.ActionSelector => {
+          const action = this.ident(this.CONSUME(T.Identifier));
+          return { kind: "ActionRef", span: action.span, action };
+        },
+      },
+    ],
+  };
+
   actionSelector = this.define("actionSelector", (): A.ActionSelector => {
-    const start = this.LA(1);
-    return this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        {
-          GATE: () => this.LA(2).tokenType === T.Action,
-          ALT: (): A.ActionSelector => {
-            this.CONSUME(T.Any);
-            this.CONSUME(T.Action);
-            return { kind: "AnyAction", span: this.spanFrom(start) };
-          },
-        },
-        {
-          // `read X` is data access unless `X` starts the next entry (`when`, `next`, `k = …`):
-          // then `read` is the name of an action.
-          GATE: () =>
-            this.isName(this.LA(2)) && !ENTRY_STARTS.has(this.LA(2).tokenType) && !NOT_A_VALUE_END.has(this.LA(3).tokenType),
-          ALT: (): A.ActionSelector => {
-            const op = this.SUBRULE(this.dataOp);
-            const target = this.SUBRULE(this.qualifiedName);
-            return { kind: "DataAccess", span: this.spanFrom(start), op, target };
-          },
-        },
-        {
-          ALT: (): A.ActionSelector => {
-            const action = this.ident(this.CONSUME(T.Identifier));
-            return { kind: "ActionRef", span: action.span, action };
-          },
-        },
-      ],
-    });
+    return this.OR(this.actionSelectorAlts);
   }, NONE);
 
   // ---- workflows ----
@@ -657,83 +680,91 @@ export class PaybillParser extends CelParser {
     return { kind: "Workflow", span: this.spanFrom(start), name, body };
   }, NONE);
 
+  private readonly workflowEntryAlts: OrMethodOpts<A.WorkflowEntry> = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      {
+        GATE: () => this.isName(this.LA(2)),
+        ALT: (): A.WorkflowEntry => {
+          const start = this.LA(1);
+          this.CONSUME(T.Start);
+          const state = this.ident(this.CONSUME(T.Identifier));
+          return { kind: "Start", span: this.spanFrom(start), state };
+        },
+      },
+      {
+        GATE: () => this.isName(this.LA(2)),
+        ALT: (): A.WorkflowEntry => {
+          const start = this.LA(1);
+          this.CONSUME(T.State);
+          const name = this.SUBRULE(this.name);
+          const body = this.braced(() => this.SUBRULE(this.stateEntry));
+          return { kind: "State", span: this.spanFrom(start), name, body };
+        },
+      },
+      { ALT: (): A.WorkflowEntry => this.SUBRULE(this.attribute) },
+      { ALT: (): A.WorkflowEntry => this.SUBRULE(this.block) },
+    ],
+  };
+
   private workflowEntry = this.define("workflowEntry", (): A.WorkflowEntry => {
-    const start = this.LA(1);
-    return this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        {
-          GATE: () => this.isName(this.LA(2)),
-          ALT: (): A.WorkflowEntry => {
-            this.CONSUME(T.Start);
-            const state = this.ident(this.CONSUME(T.Identifier));
-            return { kind: "Start", span: this.spanFrom(start), state };
-          },
-        },
-        {
-          GATE: () => this.isName(this.LA(2)),
-          ALT: (): A.WorkflowEntry => {
-            this.CONSUME(T.State);
-            const name = this.SUBRULE(this.name);
-            const body = this.braced(() => this.SUBRULE(this.stateEntry));
-            return { kind: "State", span: this.spanFrom(start), name, body };
-          },
-        },
-        { ALT: (): A.WorkflowEntry => this.SUBRULE(this.attribute) },
-        { ALT: (): A.WorkflowEntry => this.SUBRULE(this.block) },
-      ],
-    });
+    return this.OR(this.workflowEntryAlts);
   }, NONE);
 
+  private readonly stateEntryAlts: OrMethodOpts<A.StateEntry> = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      {
+        GATE: () => this.LA(2).tokenType !== T.Equals,
+        ALT: (): A.StateEntry => {
+          const start = this.LA(1);
+          this.CONSUME(T.Allow);
+          const actions = this.SUBRULE(this.actionSelectors, { ARGS: [STATE_STARTS] });
+          return { kind: "Allow", span: this.spanFrom(start), actions };
+        },
+      },
+      {
+        GATE: () => this.LA(2).tokenType !== T.Equals,
+        ALT: (): A.StateEntry => {
+          const start = this.LA(1);
+          this.CONSUME(T.Next);
+          const states = [this.ident(this.CONSUME(T.Identifier))];
+          this.MANY({
+            GATE: () => this.listContinues(STATE_STARTS),
+            DEF: () => {
+              this.CONSUME(T.Comma);
+              const state = this.CONSUME2(T.Identifier);
+              this.ACTION(() => states.push(this.ident(state)));
+            },
+          });
+          return { kind: "Next", span: this.spanFrom(start), states };
+        },
+      },
+      {
+        GATE: () => this.LA(2).tokenType === T.Approval,
+        ALT: (): A.StateEntry => {
+          const start = this.LA(1);
+          this.CONSUME(T.Await);
+          this.CONSUME(T.Approval);
+          this.CONSUME(T.From);
+          const group = this.stringValue(this.CONSUME(T.StringLiteral));
+          return { kind: "AwaitApproval", span: this.spanFrom(start), group };
+        },
+      },
+      {
+        GATE: () => this.LA(2).tokenType !== T.Equals,
+        ALT: (): A.StateEntry => {
+          const start = this.LA(1);
+          this.CONSUME(T.Final);
+          return { kind: "Final", span: this.spanFrom(start) };
+        },
+      },
+      { ALT: (): A.StateEntry => this.SUBRULE(this.attribute) },
+    ],
+  };
+
   private stateEntry = this.define("stateEntry", (): A.StateEntry => {
-    const start = this.LA(1);
-    return this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        {
-          GATE: () => this.LA(2).tokenType !== T.Equals,
-          ALT: (): A.StateEntry => {
-            this.CONSUME(T.Allow);
-            const actions = this.SUBRULE(this.actionSelectors, { ARGS: [STATE_STARTS] });
-            return { kind: "Allow", span: this.spanFrom(start), actions };
-          },
-        },
-        {
-          GATE: () => this.LA(2).tokenType !== T.Equals,
-          ALT: (): A.StateEntry => {
-            this.CONSUME(T.Next);
-            const states = [this.ident(this.CONSUME(T.Identifier))];
-            this.MANY({
-              GATE: () => this.listContinues(STATE_STARTS),
-              DEF: () => {
-                this.CONSUME(T.Comma);
-                const state = this.CONSUME2(T.Identifier);
-                this.ACTION(() => states.push(this.ident(state)));
-              },
-            });
-            return { kind: "Next", span: this.spanFrom(start), states };
-          },
-        },
-        {
-          GATE: () => this.LA(2).tokenType === T.Approval,
-          ALT: (): A.StateEntry => {
-            this.CONSUME(T.Await);
-            this.CONSUME(T.Approval);
-            this.CONSUME(T.From);
-            const group = this.stringValue(this.CONSUME(T.StringLiteral));
-            return { kind: "AwaitApproval", span: this.spanFrom(start), group };
-          },
-        },
-        {
-          GATE: () => this.LA(2).tokenType !== T.Equals,
-          ALT: (): A.StateEntry => {
-            this.CONSUME(T.Final);
-            return { kind: "Final", span: this.spanFrom(start) };
-          },
-        },
-        { ALT: (): A.StateEntry => this.SUBRULE(this.attribute) },
-      ],
-    });
+    return this.OR(this.stateEntryAlts);
   }, NONE);
 
   // ---- tests ----
@@ -745,87 +776,94 @@ export class PaybillParser extends CelParser {
     return { kind: "Test", span: this.spanFrom(start), name, body };
   }, NONE);
 
+  private readonly testStatementAlts: OrMethodOpts<A.TestStatement> = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      {
+        ALT: (): A.TestStatement => {
+          const start = this.LA(1);
+          this.CONSUME(T.As);
+          const agent = this.ident(this.CONSUME(T.Identifier));
+          let workflow: A.Ident | undefined;
+          let state: A.Ident | undefined;
+          this.OPTION(() => {
+            this.CONSUME(T.In);
+            workflow = this.ident(this.CONSUME2(T.Identifier));
+            this.OPTION2(() => {
+              this.CONSUME(T.At);
+              state = this.ident(this.CONSUME3(T.Identifier));
+            });
+          });
+          return { kind: "As", span: this.spanFrom(start), agent, workflow, state };
+        },
+      },
+      {
+        ALT: (): A.TestStatement => {
+          const start = this.LA(1);
+          this.CONSUME(T.Tenant);
+          const tenant = this.ident(this.CONSUME4(T.Identifier));
+          return { kind: "TenantIs", span: this.spanFrom(start), tenant };
+        },
+      },
+      {
+        GATE: () => this.LA(2).tokenType === T.Approval,
+        ALT: (): A.TestStatement => {
+          const start = this.LA(1);
+          this.CONSUME(T.Given);
+          this.CONSUME(T.Approval);
+          this.CONSUME(T.From);
+          const group = this.stringValue(this.CONSUME(T.StringLiteral));
+          return { kind: "GivenApproval", span: this.spanFrom(start), group };
+        },
+      },
+      {
+        ALT: (): A.TestStatement => {
+          const start = this.LA(1);
+          this.CONSUME2(T.Given);
+          const entity = this.SUBRULE(this.qualifiedName);
+          const record = this.SUBRULE(this.record);
+          return { kind: "GivenRecord", span: this.spanFrom(start), entity, record };
+        },
+      },
+      {
+        ALT: (): A.TestStatement => {
+          const start = this.LA(1);
+          this.CONSUME(T.Do);
+          const action = this.ident(this.CONSUME5(T.Identifier));
+          const input = this.SUBRULE2(this.record);
+          return { kind: "Do", span: this.spanFrom(start), action, input };
+        },
+      },
+      {
+        ALT: (): A.TestStatement => {
+          const start = this.LA(1);
+          this.CONSUME(T.Expect);
+          const decision = this.OR2([
+            { ALT: () => this.keyword(T.Allow, "allow") },
+            { ALT: () => this.keyword(T.Deny, "deny") },
+            { ALT: () => this.keyword(T.Pending, "pending") },
+          ]);
+          const by: A.Ident[] = [];
+          this.OPTION3(() => {
+            this.CONSUME(T.By);
+            by.push(this.ident(this.CONSUME6(T.Identifier)));
+            this.MANY({
+              GATE: () => this.listContinues(TEST_STARTS),
+              DEF: () => {
+                this.CONSUME(T.Comma);
+                const policy = this.CONSUME7(T.Identifier);
+                this.ACTION(() => by.push(this.ident(policy)));
+              },
+            });
+          });
+          return { kind: "Expect", span: this.spanFrom(start), decision, by };
+        },
+      },
+    ],
+  };
+
   private testStatement = this.define("testStatement", (): A.TestStatement => {
-    const start = this.LA(1);
-    return this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        {
-          ALT: (): A.TestStatement => {
-            this.CONSUME(T.As);
-            const agent = this.ident(this.CONSUME(T.Identifier));
-            let workflow: A.Ident | undefined;
-            let state: A.Ident | undefined;
-            this.OPTION(() => {
-              this.CONSUME(T.In);
-              workflow = this.ident(this.CONSUME2(T.Identifier));
-              this.OPTION2(() => {
-                this.CONSUME(T.At);
-                state = this.ident(this.CONSUME3(T.Identifier));
-              });
-            });
-            return { kind: "As", span: this.spanFrom(start), agent, workflow, state };
-          },
-        },
-        {
-          ALT: (): A.TestStatement => {
-            this.CONSUME(T.Tenant);
-            const tenant = this.ident(this.CONSUME4(T.Identifier));
-            return { kind: "TenantIs", span: this.spanFrom(start), tenant };
-          },
-        },
-        {
-          GATE: () => this.LA(2).tokenType === T.Approval,
-          ALT: (): A.TestStatement => {
-            this.CONSUME(T.Given);
-            this.CONSUME(T.Approval);
-            this.CONSUME(T.From);
-            const group = this.stringValue(this.CONSUME(T.StringLiteral));
-            return { kind: "GivenApproval", span: this.spanFrom(start), group };
-          },
-        },
-        {
-          ALT: (): A.TestStatement => {
-            this.CONSUME2(T.Given);
-            const entity = this.SUBRULE(this.qualifiedName);
-            const record = this.SUBRULE(this.record);
-            return { kind: "GivenRecord", span: this.spanFrom(start), entity, record };
-          },
-        },
-        {
-          ALT: (): A.TestStatement => {
-            this.CONSUME(T.Do);
-            const action = this.ident(this.CONSUME5(T.Identifier));
-            const input = this.SUBRULE2(this.record);
-            return { kind: "Do", span: this.spanFrom(start), action, input };
-          },
-        },
-        {
-          ALT: (): A.TestStatement => {
-            this.CONSUME(T.Expect);
-            const decision = this.OR2([
-              { ALT: () => this.keyword(T.Allow, "allow") },
-              { ALT: () => this.keyword(T.Deny, "deny") },
-              { ALT: () => this.keyword(T.Pending, "pending") },
-            ]);
-            const by: A.Ident[] = [];
-            this.OPTION3(() => {
-              this.CONSUME(T.By);
-              by.push(this.ident(this.CONSUME6(T.Identifier)));
-              this.MANY({
-                GATE: () => this.listContinues(TEST_STARTS),
-                DEF: () => {
-                  this.CONSUME(T.Comma);
-                  const policy = this.CONSUME7(T.Identifier);
-                  this.ACTION(() => by.push(this.ident(policy)));
-                },
-              });
-            });
-            return { kind: "Expect", span: this.spanFrom(start), decision, by };
-          },
-        },
-      ],
-    });
+    return this.OR(this.testStatementAlts);
   }, NONE);
 
   private record = this.define("record", (): A.RecordLiteral => {
