@@ -9,7 +9,7 @@
 import type { Environment } from "@marcbachmann/cel-js";
 import type { RuleSpec } from "../bundle/format.js";
 import { type Activation, type CelProgram, celErrorMessage, compileCel } from "../cel/program.js";
-import type { Reason } from "./request.js";
+import type { Decision, Reason } from "./request.js";
 
 export interface CompiledRule {
   readonly id: string;
@@ -22,14 +22,22 @@ export interface CompiledRule {
   readonly compileError?: string;
   /** `{kind: effect, policy, rule}`, built once. */
   readonly reason: Reason;
+  /** The decision when this permit alone allows and nothing else needs saying: without and with `redact: []`. */
+  readonly allows: Decision;
+  readonly allowsRead: Decision;
 }
+
+const NOTHING: readonly string[] = Object.freeze([]);
 
 /** What a condition gave: true, false, or the error message. */
 export type Verdict = true | false | string;
 
 export function compileRule(env: Environment, policy: string, spec: RuleSpec): CompiledRule {
   const reason: Reason = Object.freeze({ kind: spec.effect, policy, rule: spec.id });
-  const base = { id: spec.id, policy, effect: spec.effect, spec, reason };
+  const reasons = Object.freeze([reason]);
+  const allows: Decision = Object.freeze({ decision: "allow", reasons });
+  const allowsRead: Decision = Object.freeze({ decision: "allow", reasons, redact: NOTHING });
+  const base = { id: spec.id, policy, effect: spec.effect, spec, reason, allows, allowsRead };
   if (spec.when === undefined) return base;
   const compiled = compileCel(env, spec.when.cel);
   if (compiled.ok) return { ...base, program: compiled.program };
