@@ -21,12 +21,12 @@
  * `decide` never throws: a request it cannot read is a deny with its reason.
  */
 import type { Environment } from "@marcbachmann/cel-js";
-import type { ActionSchema, Bundle, StateSpec } from "../bundle/format.js";
+import type { ActionSchema, Bundle, FieldSchema, StateSpec } from "../bundle/format.js";
 import { celEnvironment } from "../cel/environment.js";
 import type { DeciderApi, PreparedEffect } from "./decider-api.js";
 import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProblem, prepare } from "./effects.js";
 import { Facts, readTime } from "./facts.js";
-import { type RecordSchema, RecordError, readInput, readRow, recordSchema } from "./records.js";
+import { type RecordSchema, RecordError, readInput, readRowFields, recordSchema, rowFields } from "./records.js";
 import type { Decision, DecisionRequest, Reason } from "./request.js";
 import { type Applicable, type FieldRules, indexRules } from "./rule-index.js";
 import { type CompiledRule, compileRule, errorReason, test } from "./rules.js";
@@ -56,9 +56,18 @@ interface Route {
   readonly action: ActionSchema;
   readonly input: RecordSchema;
   readonly value: unknown;
-  /** The row `resource` is read by: the effect's entity unless it inserts. */
-  readonly row: RecordSchema | undefined;
-  readonly agents: ReadonlyMap<string, Applicable>;
+  /** By agent number: the rules that apply, and the row fields they read. */
+  readonly plans: readonly (Plan | undefined)[];
+}
+
+interface Plan extends Applicable {
+  /** The fields of the row `resource` holds: those the conditions read; undefined when there is no row to read (insert, no effect). */
+  readonly rowFields: readonly FieldSchema[] | undefined;
+}
+
+interface Agent {
+  readonly value: Readonly<Record<string, unknown>>;
+  readonly number: number;
 }
 
 export class Decider implements DeciderApi {
@@ -68,6 +77,7 @@ export class Decider implements DeciderApi {
   readonly #env: Environment;
   readonly #facts: Facts;
   readonly #routes = new Map<string, Route>();
+  readonly #agents = new Map<string, Agent>();
   readonly #inputs = new Map<string, RecordSchema>();
   readonly #rows = new Map<string, RecordSchema>();
   readonly #effects = new Map<string, CompiledEffect>();
@@ -92,22 +102,34 @@ export class Decider implements DeciderApi {
     this.#facts = new Facts(bundle);
     this.#workflows = new WorkflowRules(bundle);
     for (const entity of Object.values(bundle.entities)) this.#rows.set(entity.name, recordSchema(entity.fields));
+    // Actions with the same input fields share one schema (fewer objects for requests to touch).
+    const schemas = new Map<string, RecordSchema>();
     for (const action of Object.values(bundle.actions)) {
-      this.#inputs.set(action.name, recordSchema(action.input));
+      const key = JSON.stringify(action.input);
+      const schema = schemas.get(key) ?? recordSchema(action.input);
+      schemas.set(key, schema);
+      this.#inputs.set(action.name, schema);
       const effect = compileEffect(this.#env, bundle, action, problems);
       if (effect !== undefined) this.#effects.set(action.name, effect);
+    }
+    const agentNames = Object.keys(bundle.agents);
+    for (const [number, name] of agentNames.entries()) {
+      const value = this.#facts.principal(name);
+      if (value !== undefined) this.#agents.set(name, { value, number });
     }
     for (const action of Object.values(bundle.actions)) {
       const input = this.#inputs.get(action.name);
       if (input === undefined) continue;
       const effect = action.effect;
-      this.#routes.set(action.name, {
-        action,
-        input,
-        value: this.#facts.action(action.name),
-        row: effect === undefined || effect.op === "insert" ? undefined : this.#rows.get(effect.entity),
-        agents: index.get(action.name) ?? new Map(),
+      const row = effect === undefined || effect.op === "insert" ? undefined : this.#rows.get(effect.entity);
+      const rules = index.get(action.name);
+      const plans = agentNames.map((agent): Plan | undefined => {
+        const applicable = rules?.get(agent);
+        if (applicable === undefined) return undefined;
+        const only = applicable.resourceFields;
+        return Object.freeze({ ...applicable, rowFields: row === undefined ? undefined : only === undefined ? row.fields : rowFields(row, only) });
       });
+      this.#routes.set(action.name, { action, input, value: this.#facts.action(action.name), plans });
     }
     this.problems = Object.freeze(problems);
   }
@@ -151,8 +173,8 @@ export class Decider implements DeciderApi {
 
   #decide(request: DecisionRequest): Decision {
     if (typeof request !== "object" || request === null) return deny({ kind: "unknown", message: "the request must be an object" });
-    const principal = this.#facts.principal(request.agent);
-    if (principal === undefined) return deny({ kind: "unknown", message: `unknown agent \`${String(request.agent)}\`` });
+    const agent = this.#agents.get(request.agent);
+    if (agent === undefined) return deny({ kind: "unknown", message: `unknown agent \`${String(request.agent)}\`` });
     const route = this.#routes.get(request.action);
     if (route === undefined) return deny({ kind: "unknown", message: `unknown action \`${String(request.action)}\`` });
     const action = route.action;
@@ -179,27 +201,26 @@ export class Decider implements DeciderApi {
       }
     }
 
-    const applicable = route.agents.get(principal.id as string);
+    const applicable = route.plans[agent.number];
     if (applicable === undefined) return deny(NO_PERMIT);
-    const uses = applicable.uses;
     const activation: Activation = {
-      principal,
+      principal: agent.value,
       action: route.value,
       tenant,
       context: undefined,
       input,
-      resource: uses.has("resource") ? resourceOf(route, request.resource, applicable.resourceFields) : undefined,
+      resource: applicable.usesResource ? resourceOf(applicable, request.resource) : undefined,
     };
 
     const awaited = state?.approval;
     if (awaited !== undefined && !(request.approvals ?? []).some((a) => a?.group === awaited)) {
-      if (uses.has("context")) activation.context = this.#facts.context(request, time, awaited);
+      if (applicable.usesContext) activation.context = this.#facts.context(request, time, awaited);
       const would = this.#policies(applicable, activation);
       if (would.decision !== "allow") return would;
       const approval: Reason = { kind: "approval", group: awaited, message: `waits for an approval from \`${awaited}\`` };
       return { decision: "pending", reasons: [approval, ...would.reasons] };
     }
-    if (uses.has("context")) activation.context = this.#facts.context(request, time);
+    if (applicable.usesContext) activation.context = this.#facts.context(request, time);
     return this.#policies(applicable, activation);
   }
 
@@ -252,9 +273,9 @@ export class Decider implements DeciderApi {
 }
 
 /** The row the conditions see, read by the effect entity's schema (absent for an insert or no row). */
-function resourceOf(route: Route, resource: DecisionRequest["resource"], only: ReadonlySet<string> | undefined): unknown {
-  if (resource === undefined || resource === null || route.row === undefined) return undefined;
-  return readRow(route.row, resource, "resource", only);
+function resourceOf(plan: Plan, resource: DecisionRequest["resource"]): unknown {
+  if (resource === undefined || resource === null || plan.rowFields === undefined) return undefined;
+  return readRowFields(plan.rowFields, resource, "resource");
 }
 
 /** `list` with `reason` appended (a new list when there was none: most decisions need none). */

@@ -94,11 +94,21 @@ export function readInput(schema: RecordSchema, value: unknown): Readonly<Record
  * with `only`, just those fields (the ones conditions read).
  */
 export function readRow(schema: RecordSchema, value: unknown, root: string, only?: ReadonlySet<string>): Readonly<Record<string, unknown>> {
+  return readRowFields(only === undefined ? schema.fields : rowFields(schema, only), value, root);
+}
+
+/** The fields of `schema` named in `only`, in the schema's order: what readRowFields takes. */
+export function rowFields(schema: RecordSchema, only: ReadonlySet<string>): readonly FieldSchema[] {
+  return schema.fields.filter((f) => only.has(f.name));
+}
+
+/** A stored row's CEL record of just `fields` (absent and null fields left out). */
+export function readRowFields(fields: readonly FieldSchema[], value: unknown, root: string): Readonly<Record<string, unknown>> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new RecordError(`the ${root} must be an object`, root);
   const row = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const field of schema.fields) {
-    if (only !== undefined && !only.has(field.name)) continue;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as FieldSchema;
     const raw = Object.hasOwn(row, field.name) ? row[field.name] : undefined;
     if (raw === undefined || raw === null) continue;
     out[field.name] = convertField(root, field, raw, "row");

@@ -26,6 +26,9 @@ export interface Applicable {
   readonly fields?: readonly FieldRules[];
   /** The variables some applicable condition names: only those are built per request. */
   readonly uses: ReadonlySet<string>;
+  /** `uses` has `resource`, `context` (read per request: a field is nearer than a set). */
+  readonly usesResource: boolean;
+  readonly usesContext: boolean;
   /** The fields of `resource` the conditions read; undefined when one uses the row whole. */
   readonly resourceFields?: ReadonlySet<string>;
 }
@@ -131,7 +134,8 @@ export function indexRules(bundle: Bundle, rules: readonly CompiledRule[]): Rule
         }
       }
       const groups = [forbids, permits, ...(fields ?? []).flatMap((f) => [f.permits, f.forbids])];
-      perAgent.set(agent, Object.freeze({ forbids, permits, fields, ...usesOf(groups) }));
+      const used = usesOf(groups);
+      perAgent.set(agent, Object.freeze({ forbids, permits, fields, usesResource: used.uses.has("resource"), usesContext: used.uses.has("context"), ...used }));
     }
     index.set(action.name, perAgent);
   }
