@@ -4,9 +4,10 @@
  * can get round the append-only trigger) is detected and named: edited, deleted,
  * reordered, inserted.
  */
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson, sha256Hex } from "../src/bundle/canonical.js";
-import { GENESIS, recordHash } from "../src/audit/record.js";
+import { GENESIS, recordHash, recordHashParts } from "../src/audit/record.js";
 import { asSuperuser, BACKENDS, newTenant, openTestRuntime, type TestRuntime } from "./support/store-db.js";
 
 describe.each(BACKENDS)("audit on %s", (backend) => {
@@ -145,11 +146,56 @@ describe.each(BACKENDS)("audit on %s", (backend) => {
     expect(await t.runtime.audit.verify(b)).toEqual({ ok: true, records: 20 });
   });
 
+  it("the database hashes exactly the text recordHash hashes, whatever the input's characters", async () => {
+    const tenant = await newTenant(t.runtime);
+    const names = ["Zoë \"Q\" O'Brien", "😀 \u2028 line\nbreak \\ tab\t", "\u00e9\u0065\u0301 \u4e2d\u6587", "\u001f control"];
+    for (const [i, customer] of names.entries()) {
+      await t.runtime.act({ tenant, agent: "support_bot", action: "open_ticket", input: { customer, email: `${customer}@x.y`, amount: i + 0.25 } });
+    }
+    const records = await t.runtime.audit.query({ tenant });
+    expect(records.map((r) => r.input["customer"])).toEqual(names);
+    for (const r of records) expect(recordHash(r)).toBe(r.hash);
+    expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: names.length });
+  });
+
   it("filters and pages records", async () => {
     const tenant = await chain(5);
     expect((await t.runtime.audit.query({ tenant, decision: "deny" })).map((r) => r.seq)).toEqual([2, 4]);
     expect((await t.runtime.audit.query({ tenant, afterSeq: 2, limit: 2 })).map((r) => r.seq)).toEqual([3, 4]);
     expect(await t.runtime.audit.query({ tenant, run: "not-a-uuid" })).toEqual([]);
     expect(await t.runtime.audit.query({ tenant, from: new Date(Date.now() + 60_000) })).toEqual([]);
+  });
+});
+
+describe("audit hash parts", () => {
+  const json: fc.Arbitrary<unknown> = fc.jsonValue();
+  const record = fc.record(
+    {
+      tenant: fc.string(),
+      agent: fc.string(),
+      action: fc.string(),
+      input: fc.dictionary(fc.string(), json),
+      decision: fc.constantFrom("allow" as const, "deny" as const, "pending" as const),
+      reasons: fc.array(json, { maxLength: 3 }),
+      run: fc.uuid(),
+      approval: fc.uuid(),
+      effect: fc.record({ op: fc.string(), entity: fc.string(), key: json }),
+      id: fc.uuid(),
+      time: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      seq: fc.nat(),
+      prevHash: fc.stringMatching(/^[0-9a-f]{64}$/),
+    },
+    { requiredKeys: ["tenant", "agent", "action", "input", "decision", "reasons", "id", "time", "seq", "prevHash"] },
+  );
+
+  it("put together around the previous hash and the seq, they are the text recordHash hashes", () => {
+    fc.assert(
+      fc.property(record, (r) => {
+        const { prevHash, seq, ...rest } = r;
+        const parts = recordHashParts(rest);
+        expect(sha256Hex(parts.before + prevHash + parts.between + String(seq) + parts.after)).toBe(recordHash(r));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -59,3 +59,58 @@ export function recordHash(record: Omit<AuditRecord, "hash">): string {
     }),
   );
 }
+
+/**
+ * The text `recordHash` hashes, cut where the two values only the database knows at append
+ * time go (the previous hash and the seq, both from the chain's head): the hashed text is
+ * `before + prevHash + between + seq + after`. The database hashes it as it appends, so the
+ * head stays locked for one statement only (store/migrations.ts, `paybill_audit_append`).
+ */
+export interface HashParts {
+  readonly before: string;
+  readonly between: string;
+  readonly after: string;
+}
+
+export function recordHashParts(record: Omit<AuditRecord, "hash" | "prevHash" | "seq">): HashParts {
+  // The members recordHash hashes, in canonical (sorted) order; `prev` and `seq` are the gaps.
+  const members: Record<string, unknown> = {
+    action: record.action,
+    agent: record.agent,
+    approval: record.approval,
+    decision: record.decision,
+    effect: record.effect,
+    id: record.id,
+    input: record.input,
+    prev: PREV,
+    reasons: record.reasons,
+    run: record.run,
+    seq: SEQ,
+    tenant: record.tenant,
+    time: record.time,
+  };
+  const pieces: string[] = [];
+  let text = "{";
+  for (const key of Object.keys(members).sort()) {
+    const value = members[key];
+    if (value === undefined) continue;
+    if (text !== "{" || pieces.length > 0) text += ",";
+    text += `${JSON.stringify(key)}:`;
+    if (value === PREV) {
+      pieces.push(`${text}"`);
+      text = '"';
+    } else if (value === SEQ) {
+      pieces.push(text);
+      text = "";
+    } else {
+      text += canonicalJson(value);
+    }
+  }
+  pieces.push(`${text}}`);
+  const [before, between, after] = pieces;
+  if (before === undefined || between === undefined || after === undefined) throw new Error("the record's hash parts are incomplete");
+  return { before, between, after };
+}
+
+const PREV = Symbol("prev");
+const SEQ = Symbol("seq");

@@ -6,6 +6,7 @@
  */
 import type { Bundle, Quantity } from "../bundle/format.js";
 import type { Sql } from "../store/adapter.js";
+import type { Params } from "../store/sql.js";
 import { periodKey } from "./period.js";
 
 /** The plan limit every performed action counts against. */
@@ -30,6 +31,28 @@ export async function consumeQuota(tx: Sql, tenant: string, quota: string, limit
     [tenant, quota, period, limit.amount],
   );
   return row === undefined ? exhausted(quota, limit, period) : { ok: true, used: Number(row.used) };
+}
+
+/**
+ * `consumeQuota` as a data-modifying statement for a `with` clause (act.ts runs it in the
+ * statement that performs the effect and appends the record): it returns one row (`used`)
+ * when the unit was taken, none when the quota is used up. A check that needs no database
+ * (unknown period, a limit below one) gives its refusal instead.
+ */
+export function quotaCte(params: Params, tenant: string, quota: string, limit: Quantity, time: Date): { readonly sql: string } | QuotaCheck {
+  const period = periodKey(limit.per, time);
+  if (period === undefined) return unknownPeriod(quota, limit);
+  if (limit.amount < 1) return exhausted(quota, limit, period);
+  return {
+    sql: `insert into paybill_quota_counters as c (tenant_id, quota, period, used) values (${params.add(tenant)}, ${params.add(quota)}, ${params.add(period)}, 1)
+     on conflict (tenant_id, quota, period) do update set used = c.used + 1 where c.used < ${params.add(limit.amount)}
+     returning used`,
+  };
+}
+
+/** The refusal `consumeQuota` gives when the quota is used up (for a caller that took it with `quotaCte`). */
+export function quotaExhausted(quota: string, limit: Quantity, time: Date): QuotaCheck {
+  return exhausted(quota, limit, periodKey(limit.per, time) ?? "all");
 }
 
 /** Whether one more unit would fit, without taking it (for decide). */

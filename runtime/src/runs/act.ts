@@ -5,16 +5,25 @@
  * stores the approval it waits for). The tenant is bound to the transaction with
  * `set_config('paybill.tenant', …, true)` (evaluate.ts), so row-level security sees it.
  *
+ * An allowed action ends with one statement (`finish`): a `with` clause takes the plan's
+ * quota unit, performs the effect only if the unit was taken, counts the run's step and
+ * appends the record only if the effect wrote, so the whole act is four round trips
+ * (BEGIN, the tenant with the run, that statement, COMMIT), the same as the bare SQL of
+ * its write. The tenant's quota counter and chain head are locked by that last statement
+ * only, until the commit. A used-up quota appends the denial in a second statement.
+ *
  * A failed effect throws PBR120 and rolls everything back: no record, no step, no quota.
  */
 import { randomUUID } from "node:crypto";
-import { appendAudit } from "../audit/append.js";
-import type { AuditEffect } from "../audit/record.js";
+import { appendCall } from "../audit/append.js";
+import type { AuditEffect, AuditEntry, AuditRecord } from "../audit/record.js";
 import type { PreparedEffect } from "../decide/decider-api.js";
-import type { Approval, Outcome, Reason } from "../decide/request.js";
+import type { Approval, Decision, Outcome, Reason } from "../decide/request.js";
+import { ACTION_QUOTA, consumeQuota, quotaCte, quotaExhausted } from "../quota/quota.js";
 import type { Sql } from "../store/adapter.js";
-import { type JsonRecord, performEffect, redact } from "../store/effects.js";
+import { effectFailed, type JsonRecord, performEffect, redact, writeStatement } from "../store/effects.js";
 import { PaybillRuntimeError } from "../store/errors.js";
+import { Params } from "../store/sql.js";
 import { recordApproval } from "./approvals.js";
 import { type ActRequest, type Engine, type Evaluation, evaluate } from "./evaluate.js";
 
@@ -33,51 +42,91 @@ export interface ActResult {
 export async function actIn(tx: Sql, engine: Engine, request: ActRequest, options: { approvals?: readonly Approval[]; resumes?: string } = {}): Promise<ActResult> {
   const now = engine.clock();
   const evaluation = await evaluate(tx, engine, request, "act", now, options.approvals);
-  const { decision, run } = evaluation;
-
-  let result: JsonRecord | undefined;
-  let effect: AuditEffect | undefined;
-  let wrote = false;
-  if (decision.decision === "allow") {
-    const prepared = prepareEffect(engine, evaluation);
-    if (prepared !== undefined) {
-      const entity = evaluation.entity ?? engine.bundle.entities[prepared.entity];
-      if (entity === undefined) throw new PaybillRuntimeError("PBR120", `the effect's entity \`${prepared.entity}\` is not in the bundle`, "rebuild the bundle");
-      const performed = await performEffect(tx, entity, evaluation.tenant.id, prepared, evaluation.resource);
-      result = redact(performed.result, decision.redact);
-      wrote = performed.wrote;
-      effect = { op: prepared.op, entity: prepared.entity, key: performed.key ?? null };
-    }
-  }
-
-  if (run !== undefined && evaluation.countsStep) {
-    await tx.query("update paybill_runs set steps = steps + 1, writes = writes + $2, updated_at = $3 where id = $1", [run.id, wrote ? 1 : 0, now.toISOString()]);
-  }
-
+  const tenant = evaluation.tenant.id;
+  let decision = evaluation.decision;
   const approvalId = decision.decision === "pending" ? randomUUID() : undefined;
-  const approval = approvalId ?? options.resumes;
-  const reasons = JSON.parse(JSON.stringify(decision.reasons)) as Reason[];
-  const record = await appendAudit(
-    tx,
-    {
-      tenant: evaluation.tenant.id,
+  const entry = (decided: Decision, effect?: AuditEffect): AuditEntry => {
+    const approval = approvalId ?? options.resumes;
+    return {
+      tenant,
       agent: request.agent,
       action: request.action,
       input: evaluation.input,
-      decision: decision.decision,
-      reasons,
-      ...(run === undefined ? {} : { run: run.id }),
+      decision: decided.decision,
+      reasons: JSON.parse(JSON.stringify(decided.reasons)) as Reason[],
+      ...(evaluation.run === undefined ? {} : { run: evaluation.run.id }),
       ...(approval === undefined ? {} : { approval }),
       ...(effect === undefined ? {} : { effect: JSON.parse(JSON.stringify(effect)) as AuditEffect }),
-    },
-    { time: now },
-  );
+    };
+  };
+
+  if (decision.decision === "allow") {
+    const prepared = prepareEffect(engine, evaluation);
+    const entity = prepared === undefined ? undefined : (evaluation.entity ?? engine.bundle.entities[prepared.entity]);
+    if (prepared !== undefined && entity === undefined) {
+      throw new PaybillRuntimeError("PBR120", `the effect's entity \`${prepared.entity}\` is not in the bundle`, "rebuild the bundle");
+    }
+    const allowed = decision;
+    const params = new Params();
+    const ctes: string[] = [];
+    let guard: string | undefined;
+    let refusal: string | undefined;
+    if (evaluation.quota !== undefined) {
+      const quota = quotaCte(params, tenant, ACTION_QUOTA, evaluation.quota, now);
+      if ("sql" in quota) {
+        ctes.push(`paybill_quota as (${quota.sql})`);
+        guard = "exists (select 1 from paybill_quota)";
+      } else if (!quota.ok) refusal = quota.message;
+    }
+    if (refusal === undefined) {
+      const write = prepared === undefined || entity === undefined ? undefined : writeStatement(params, entity, tenant, prepared, guard);
+      if (write === undefined && prepared !== undefined && entity !== undefined && prepared.op !== "read") {
+        // A write the one statement cannot do (a key only the database knows): quota, effect and record one after the other.
+        const taken = evaluation.quota === undefined ? undefined : await consumeQuota(tx, tenant, ACTION_QUOTA, evaluation.quota, now);
+        if (taken !== undefined && !taken.ok) refusal = taken.message;
+        else {
+          const performed = await performEffect(tx, entity, tenant, prepared, evaluation.resource);
+          const effect = { op: prepared.op, entity: prepared.entity, key: performed.key ?? null };
+          const { record } = await finish(tx, new Params(), [], undefined, entry(allowed, effect), evaluation, performed.wrote, now);
+          if (record === undefined) throw new Error("the act's statement appended no audit record");
+          return result(allowed, record, redact(performed.result, allowed.redact));
+        }
+      } else {
+        // One statement: the quota unit, the effect (only with the unit), the run's step and the record (only with the effect).
+        if (write !== undefined) {
+          ctes.push(`paybill_effect as (${write.sql})`);
+          guard = "exists (select 1 from paybill_effect)";
+        }
+        const read = prepared !== undefined && entity !== undefined && prepared.op === "read" ? await performEffect(tx, entity, tenant, prepared, evaluation.resource) : undefined;
+        const effect = prepared === undefined ? undefined : { op: prepared.op, entity: prepared.entity, key: (write === undefined ? read?.key : write.key) ?? null };
+        let finished: Finished;
+        try {
+          finished = await finish(tx, params, ctes, guard, entry(allowed, effect), evaluation, write !== undefined, now);
+        } catch (error) {
+          if (prepared !== undefined && entity !== undefined && write !== undefined) throw effectFailed(entity, prepared, error);
+          throw error;
+        }
+        if (finished.quotaTaken === false && evaluation.quota !== undefined) {
+          const used = quotaExhausted(ACTION_QUOTA, evaluation.quota, now);
+          refusal = used.ok ? "" : used.message;
+        } else {
+          const performed = write === undefined ? read : write.performed(finished.written === true);
+          if (finished.record === undefined) throw new Error("the act's statement appended no audit record");
+          return result(allowed, finished.record, redact(performed?.result, allowed.redact));
+        }
+      }
+    }
+    decision = { decision: "deny", reasons: [{ kind: "quota", message: refusal ?? "" }] };
+  }
+
+  const { record } = await finish(tx, new Params(), [], undefined, entry(decision), evaluation, false, now);
+  if (record === undefined) throw new Error("the act's statement appended no audit record");
   if (approvalId !== undefined) {
     const group = decision.reasons.find((r): r is Extract<Reason, { kind: "approval" }> => r.kind === "approval")?.group ?? "";
     await recordApproval(tx, {
       id: approvalId,
-      tenant: evaluation.tenant.id,
-      ...(run === undefined ? {} : { run: run.id }),
+      tenant,
+      ...(evaluation.run === undefined ? {} : { run: evaluation.run.id }),
       agent: request.agent,
       action: request.action,
       input: evaluation.input,
@@ -86,10 +135,50 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
       time: now,
     });
   }
+  return result(decision, record, undefined, approvalId);
+}
+
+interface Finished {
+  /** Undefined when the guard held the record back. */
+  readonly record?: AuditRecord;
+  /** Whether the quota unit was taken (undefined without a quota). */
+  readonly quotaTaken?: boolean;
+  /** Whether the effect wrote its row (undefined without a write). */
+  readonly written?: boolean;
+}
+
+/**
+ * The statement that ends an act: `ctes` (the quota, the effect), the run's step and the
+ * audit append, the last two only when `guard` holds.
+ */
+async function finish(tx: Sql, params: Params, ctes: string[], guard: string | undefined, audited: AuditEntry, evaluation: Evaluation, wrote: boolean, now: Date): Promise<Finished> {
+  const all = [...ctes];
+  if (evaluation.run !== undefined && evaluation.countsStep) {
+    all.push(
+      `paybill_step as (update paybill_runs set steps = steps + 1, writes = writes + ${params.add(wrote ? 1 : 0)}, updated_at = ${params.add(now.toISOString())} ` +
+        `where id = ${params.add(evaluation.run.id)}${guard === undefined ? "" : ` and ${guard}`})`,
+    );
+  }
+  const call = appendCall(params, audited, { time: now });
+  const columns = [
+    `${guard === undefined ? call.sql : `case when ${guard} then ${call.sql} end`} as paybill_appended`,
+    ...(ctes.some((c) => c.startsWith("paybill_quota ")) ? ["exists (select 1 from paybill_quota) as paybill_quota_taken"] : []),
+    ...(ctes.some((c) => c.startsWith("paybill_effect ")) ? ["exists (select 1 from paybill_effect) as paybill_written"] : []),
+  ];
+  const [row] = await tx.query(`${all.length === 0 ? "" : `with ${all.join(", ")} `}select ${columns.join(", ")}`, params.values);
+  const appended = row?.["paybill_appended"];
+  return {
+    ...(appended === null || appended === undefined ? {} : { record: call.record(appended) }),
+    ...(row !== undefined && "paybill_quota_taken" in row ? { quotaTaken: row["paybill_quota_taken"] === true } : {}),
+    ...(row !== undefined && "paybill_written" in row ? { written: row["paybill_written"] === true } : {}),
+  };
+}
+
+function result(decision: Decision, record: AuditRecord, output?: JsonRecord, approvalId?: string): ActResult {
   return {
     decision: decision.decision,
     reasons: decision.reasons,
-    ...(result === undefined ? {} : { result }),
+    ...(output === undefined ? {} : { result: output }),
     auditId: record.id,
     ...(approvalId === undefined ? {} : { approvalId }),
   };

@@ -3,19 +3,21 @@
  * (tenant facts, the run and its budget left, the resource row, tenant-scoped) and decide
  * it, in the order of DESIGN.md's act path. Budget and deadline are checked here, before
  * the decider (the run row is locked for act, so concurrent acts see each other's counts);
- * the quota is taken only once the decider allowed, inside the same transaction.
+ * the quota is checked (decide) or handed to act to take (act) only once the decider allowed.
  *
- * Nothing here writes except the quota counter, and only in `act` mode.
+ * Nothing here writes: act takes the quota unit itself (act.ts), in the statement that
+ * performs the effect.
  */
-import type { Bundle, EntitySchema } from "../bundle/format.js";
+import type { Bundle, EntitySchema, Quantity } from "../bundle/format.js";
 import type { DeciderApi } from "../decide/decider-api.js";
 import type { Approval, Decision, DecisionRequest, Reason, TenantFacts } from "../decide/request.js";
-import { ACTION_QUOTA, checkQuota, consumeQuota, planLimit } from "../quota/quota.js";
+import { ACTION_QUOTA, checkQuota, planLimit } from "../quota/quota.js";
 import type { Sql } from "../store/adapter.js";
 import { type JsonRecord, loadRow } from "../store/effects.js";
 import { bindTenant } from "../store/tenants.js";
-import { budgetLeft, type Run } from "./run.js";
-import { getRun, unknownRun, unknownTenant } from "./runs.js";
+import { isUuid } from "../store/sql.js";
+import { budgetLeft, type Run, runFromRow } from "./run.js";
+import { unknownRun, unknownTenant } from "./runs.js";
 
 /** An agent's action as the host service passes it on. */
 export interface ActRequest {
@@ -44,6 +46,8 @@ export interface Evaluation {
   readonly input: JsonRecord;
   /** Whether the run spends a step on this request (not when refused for its budget). */
   readonly countsStep: boolean;
+  /** For an allowed act: the plan's `agent_actions` limit, one unit of which the act must take (or be denied). */
+  readonly quota?: Quantity;
 }
 
 export async function evaluate(
@@ -54,12 +58,17 @@ export async function evaluate(
   now: Date,
   approvals: readonly Approval[] = [],
 ): Promise<Evaluation> {
-  // Binds the transaction to the tenant (`paybill.tenant`) as it reads its facts.
-  const tenant = await bindTenant(sql, request.tenant);
-  if (tenant === undefined) throw unknownTenant(request.tenant);
+  // Binds the transaction to the tenant (`paybill.tenant`) as it reads its facts and the run (locked for act): one round trip.
+  if (request.run !== undefined && !isUuid(request.run)) {
+    if ((await bindTenant(sql, request.tenant)) === undefined) throw unknownTenant(request.tenant);
+    throw unknownRun(request.run);
+  }
+  const bound = await bindTenant(sql, request.tenant, request.run === undefined ? undefined : { id: request.run, lock: mode === "act" });
+  if (bound === undefined) throw unknownTenant(request.tenant);
+  const tenant = bound.tenant;
   let run: Run | undefined;
   if (request.run !== undefined) {
-    run = await getRun(sql, request.run, { lock: mode === "act" });
+    run = bound.run === undefined ? undefined : runFromRow(bound.run);
     if (run === undefined || run.tenant !== tenant.id) throw unknownRun(request.run);
   }
   const json = asJson(request.input);
@@ -103,14 +112,18 @@ export async function evaluate(
   }
   const request2: DecisionRequest = resource === undefined ? base : { ...base, resource };
   let decision = engine.decider.decide(request2);
+  let quota: Quantity | undefined;
   if (decision.decision === "allow") {
     const limit = planLimit(engine.bundle, tenant.plan, ACTION_QUOTA);
-    if (limit !== undefined) {
-      const quota = mode === "act" ? await consumeQuota(sql, tenant.id, ACTION_QUOTA, limit, now) : await checkQuota(sql, tenant.id, ACTION_QUOTA, limit, now);
-      if (!quota.ok) decision = deny({ kind: "quota", message: quota.message });
+    // act takes the unit itself, in the statement that performs the effect.
+    if (limit !== undefined && mode === "act") quota = limit;
+    else if (limit !== undefined) {
+      const check = await checkQuota(sql, tenant.id, ACTION_QUOTA, limit, now);
+      if (!check.ok) decision = deny({ kind: "quota", message: check.message });
     }
   }
-  return { ...done(decision, true, { ...(entity === undefined ? {} : { entity }), ...(resource === undefined ? {} : { resource }) }), request: request2 };
+  const extra = { ...(entity === undefined ? {} : { entity }), ...(resource === undefined ? {} : { resource }), ...(quota === undefined ? {} : { quota }) };
+  return { ...done(decision, true, extra), request: request2 };
 }
 
 function budgetRefusal(bundle: Bundle, run: Run, request: ActRequest, now: Date): Reason | undefined {

@@ -9,9 +9,9 @@ import { randomUUID } from "node:crypto";
 import type { EntitySchema, FieldSchema, FieldType } from "../bundle/format.js";
 import type { PreparedEffect } from "../decide/decider-api.js";
 import type { Sql } from "./adapter.js";
-import { rowToJson, toParam } from "./columns.js";
+import { columnType, rowToJson, toParam } from "./columns.js";
 import { PaybillRuntimeError } from "./errors.js";
-import { ident, isUuid } from "./sql.js";
+import { ident, isUuid, type Params } from "./sql.js";
 
 export type JsonRecord = Record<string, unknown>;
 
@@ -100,6 +100,92 @@ export async function performEffect(tx: Sql, entity: EntitySchema, tenant: strin
     if (error instanceof PaybillRuntimeError) throw error;
     throw failed(entity, effect, error instanceof Error ? error.message : String(error), error);
   }
+}
+
+/**
+ * An insert, update or delete as a data-modifying statement for a `with` clause, so the
+ * caller can send it with the quota, the run's step and the audit append in one round
+ * trip (act.ts). It returns the written row's key, and writes nothing unless `guard` (an
+ * SQL condition, say "the quota unit was taken") holds. Undefined when the effect is a
+ * read, writes nothing, or inserts a row whose key only the database knows (the caller
+ * then uses `performEffect`).
+ */
+export interface WriteStatement {
+  readonly sql: string;
+  /** The key of the row written, known before the statement runs. */
+  readonly key: unknown;
+  /** What `performEffect` returns, given whether the statement wrote a row (PBR120 when an update or delete found none). */
+  performed(wrote: boolean): Performed;
+}
+
+export function writeStatement(params: Params, entity: EntitySchema, tenant: string, effect: PreparedEffect, guard: string | undefined): WriteStatement | undefined {
+  if (effect.op === "read") return undefined;
+  const values = effect.values ?? {};
+  const columns: FieldSchema[] = [];
+  for (const name of Object.keys(values)) {
+    const f = field(entity, name);
+    if (f === undefined) return undefined;
+    columns.push(f);
+  }
+  const keyField = field(entity, entity.key);
+  if (keyField === undefined) return undefined;
+  const table = ident(entity.table);
+  const key = ident(entity.key);
+  const and = guard === undefined ? "" : ` and ${guard}`;
+  switch (effect.op) {
+    case "insert": {
+      const written: JsonRecord = {};
+      for (const f of columns) written[f.name] = values[f.name];
+      // The key is generated here (a uuid), or given as text the database keeps as it is; any other key is what the database makes of it.
+      if (!(entity.key in written)) {
+        if (keyField.type.kind !== "uuid") return undefined;
+        written[entity.key] = randomUUID();
+      } else if (keyField.type.kind !== "string" || typeof written[entity.key] !== "string") {
+        return undefined;
+      }
+      const names = Object.keys(written);
+      // `insert … select` so the guard can hold it back; the casts give each parameter its column's type.
+      const selected = names.map((n) => {
+        const type = typeOf(entity, n);
+        return `${params.add(toParam(type, written[n]))}::${columnType(type)}`;
+      });
+      const sql =
+        `insert into ${table} (tenant_id${names.map((n) => `, ${ident(n)}`).join("")}) ` +
+        `select ${params.add(tenant)}::text, ${selected.join(", ")}${guard === undefined ? "" : ` where ${guard}`} returning ${key}`;
+      const result = plain(written);
+      return { sql, key: result[entity.key], performed: () => ({ result, key: result[entity.key], wrote: true }) };
+    }
+    case "update": {
+      if (columns.length === 0) return undefined;
+      const sets = columns.map((f) => `${ident(f.name)} = ${params.add(toParam(f.type, values[f.name]))}`).join(", ");
+      const sql = `update ${table} set ${sets} where tenant_id = ${params.add(tenant)} and ${key} = ${params.add(toParam(keyField.type, effect.key))}${and} returning ${key}`;
+      return {
+        sql,
+        key: effect.key,
+        performed: (wrote) => {
+          if (!wrote) throw failed(entity, effect, `no \`${entity.name}\` with key \`${String(effect.key)}\``);
+          return { result: plain({ [entity.key]: effect.key, ...values }), key: effect.key, wrote: true };
+        },
+      };
+    }
+    case "delete": {
+      const sql = `delete from ${table} where tenant_id = ${params.add(tenant)} and ${key} = ${params.add(toParam(keyField.type, effect.key))}${and} returning ${key}`;
+      return {
+        sql,
+        key: effect.key,
+        performed: (wrote) => {
+          if (!wrote) throw failed(entity, effect, `no \`${entity.name}\` with key \`${String(effect.key)}\``);
+          return { result: { [entity.key]: plain(effect.key) }, key: effect.key, wrote: true };
+        },
+      };
+    }
+  }
+}
+
+/** A database error of the statement that performed the effect, as PBR120 (the transaction rolls back). */
+export function effectFailed(entity: EntitySchema, effect: PreparedEffect, error: unknown): PaybillRuntimeError {
+  if (error instanceof PaybillRuntimeError) return error;
+  return failed(entity, effect, error instanceof Error ? error.message : String(error), error);
 }
 
 /** Removes the fields the decision says the agent may not see. */

@@ -10,6 +10,13 @@
  * - `paybill_audit`, `paybill_audit_heads`: the per-tenant hash chain and the row that
  *   holds each chain's head (locked to serialise appends). The audit table refuses
  *   UPDATE, DELETE and TRUNCATE.
+ * - `paybill_audit_append(…)` (version 2): one append in one round trip. It takes the
+ *   head (locking it until the transaction ends), hashes the record's canonical text
+ *   around the previous hash and the seq (audit/record.ts, `recordHashParts`), inserts the
+ *   record and moves the head. Its statements run one after the other, each seeing what
+ *   the one before wrote, which a single statement of data-modifying CTEs cannot do with
+ *   the head row (updated twice). It returns `seq prev hash` as one text, a scalar a
+ *   caller can put in a `case` (act.ts appends only when the effect was performed).
  */
 
 export interface Migration {
@@ -117,6 +124,31 @@ create trigger paybill_audit_no_change before update or delete on paybill_audit
   for each row execute function paybill_audit_append_only();
 create trigger paybill_audit_no_truncate before truncate on paybill_audit
   for each statement execute function paybill_audit_append_only();
+`,
+  },
+  {
+    version: 2,
+    name: "audit append in one call",
+    sql: `
+create or replace function paybill_audit_append(
+  p_tenant text, p_id uuid, p_time timestamptz, p_agent text, p_action text, p_input jsonb, p_decision text,
+  p_reasons jsonb, p_run uuid, p_approval uuid, p_effect jsonb, p_before text, p_between text, p_after text
+) returns text language plpgsql volatile as $$
+declare
+  n bigint;
+  prev text;
+  h text;
+begin
+  insert into paybill_audit_heads as hd (tenant_id, seq, hash) values (p_tenant, 1, repeat('0', 64))
+    on conflict (tenant_id) do update set seq = hd.seq + 1
+    returning hd.seq, hd.hash into n, prev;
+  h := encode(sha256(convert_to(p_before || prev || p_between || n::text || p_after, 'UTF8')), 'hex');
+  insert into paybill_audit (tenant_id, seq, id, time, agent, action, input, decision, reasons, run_id, approval_id, effect, prev_hash, hash)
+    values (p_tenant, n, p_id, p_time, p_agent, p_action, p_input, p_decision, p_reasons, p_run, p_approval, p_effect, prev, h);
+  update paybill_audit_heads set hash = h where tenant_id = p_tenant;
+  return n::text || ' ' || prev || ' ' || h;
+end
+$$;
 `,
   },
 ];

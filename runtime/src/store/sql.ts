@@ -26,3 +26,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: unknown): value is string {
   return typeof value === "string" && UUID.test(value);
 }
+
+/**
+ * The parameters of one statement built from pieces (act.ts sends the quota, the effect,
+ * the run's step and the audit append as one statement): each piece adds its values and
+ * writes the placeholder it gets back, so no piece needs to know the others' numbering.
+ */
+export class Params {
+  readonly values: unknown[] = [];
+
+  /** `$n` for `value`. */
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}

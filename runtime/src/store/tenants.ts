@@ -6,7 +6,7 @@
  */
 import type { Bundle } from "../bundle/format.js";
 import type { TenantFacts } from "../decide/request.js";
-import type { Sql } from "./adapter.js";
+import type { Row, Sql } from "./adapter.js";
 
 interface TenantRow extends Record<string, unknown> {
   id: string;
@@ -31,15 +31,23 @@ export async function getTenant(sql: Sql, id: string): Promise<TenantFacts | und
   return row === undefined ? undefined : facts(row);
 }
 
-/** Registers a tenant or changes its plan, state or region. */
-/** The tenant's facts, binding the transaction to it (`paybill.tenant`) in the same round trip. */
-export async function bindTenant(tx: Sql, id: string): Promise<TenantFacts | undefined> {
-  const [row] = await tx.query<TenantRow>(
-    "select t.id, t.plan, t.state, t.region from (select set_config('paybill.tenant', $1, true)) b, paybill_tenants t where t.id = $1",
-    [id],
+/**
+ * The tenant's facts, binding the transaction to it (`paybill.tenant`) in the same round
+ * trip; with `run`, also that run's row (as JSON, `FOR UPDATE` when `lock`), read in the
+ * same statement. `run.id` must be a uuid.
+ */
+export async function bindTenant(tx: Sql, id: string, run?: { id: string; lock: boolean }): Promise<{ tenant: TenantFacts; run?: Row } | undefined> {
+  const runColumn =
+    run === undefined ? "" : `, (select row_to_json(r) from (select * from paybill_runs where id = $2${run.lock ? " for update" : ""}) r) as run`;
+  const [row] = await tx.query<TenantRow & { run?: Row | null }>(
+    `select t.id, t.plan, t.state, t.region${runColumn} from (select set_config('paybill.tenant', $1, true)) b, paybill_tenants t where t.id = $1`,
+    run === undefined ? [id] : [id, run.id],
   );
-  return row === undefined ? undefined : facts(row);
+  if (row === undefined) return undefined;
+  return { tenant: facts(row), ...(row.run === null || row.run === undefined ? {} : { run: row.run }) };
 }
+
+/** Registers a tenant or changes its plan, state or region. */
 
 export async function putTenant(sql: Sql, tenant: TenantFacts): Promise<TenantFacts> {
   const [row] = await sql.query<TenantRow>(
