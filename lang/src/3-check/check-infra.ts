@@ -1,11 +1,12 @@
 /**
  * Providers, isolation models, clouds, plans and tenants: the control-plane declarations.
  */
-import type { CloudDecl, IsolationDecl, PlanDecl, ProviderDecl, TenantDecl, Value } from "../ast/nodes.js";
+import type { Attribute, Block, CloudDecl, Entry, IsolationDecl, PlanDecl, ProviderDecl, TenantDecl, Value } from "../ast/nodes.js";
 import { didYouMean } from "../2-resolve/suggest.js";
 import type { Declared, Unit } from "../2-resolve/symbols.js";
 import {
   checkBody,
+  isBool,
   isDuration,
   isLimit,
   isName,
@@ -13,6 +14,8 @@ import {
   isPrice,
   isString,
   isStringList,
+  isWholeNumber,
+  type Schema,
 } from "./attributes.js";
 import type { Context } from "./context.js";
 
@@ -22,7 +25,60 @@ export function checkProvider(ctx: Context, unit: Unit, decl: ProviderDecl): voi
   checkBody(ctx, unit, `provider \`${decl.name.name}\``, decl.name.span, decl.body, {
     title: { expect: "a string", required: true, accepts: isString },
     regions: { expect: "a list of region names such as `[\"eu-west-1\"]`", required: true, accepts: isStringList },
+    terraform: { expect: "a block `{ source = \"hashicorp/aws\", version = \"5.100.0\" }`", block: true },
+    defaults: { expect: "a block of infrastructure settings", block: true },
+    sizes: { expect: "a block of sizes `small { … }`, `medium { … }`, `large { … }`", block: true },
   });
+  checkInfraBlocks(ctx, unit, `provider \`${decl.name.name}\``, decl.body);
+}
+
+// ---- infrastructure settings (spec/infrastructure.md): defaults in std.clouds, overrides in a `cloud` ----
+
+export const SIZES = ["small", "medium", "large"] as const;
+const SETTINGS: Schema = {
+  postgres_version: { expect: "a PostgreSQL major version such as `\"16\"`", accepts: isString },
+  kubernetes_version: { expect: "a Kubernetes version such as `\"1.31\"`", accepts: isString },
+  network_cidr: { expect: "an address range such as `\"10.0.0.0/16\"`", accepts: isString },
+  name_prefix: { expect: "a lowercase prefix for resource names such as `\"helpdesk\"`", accepts: (v) => v.kind === "String" && /^[a-z][a-z0-9-]{0,19}$/.test(v.value) },
+  deletion_protection: { expect: "`true` or `false`", accepts: isBool },
+};
+const SIZE: Schema = {
+  database: { expect: "a database instance class, tier or SKU", accepts: isString },
+  storage_gb: { expect: "a whole number of gigabytes", accepts: isWholeNumber },
+  machine: { expect: "a machine type for compute nodes", accepts: isString },
+  nodes: { expect: "a whole number of compute nodes", accepts: isWholeNumber },
+};
+const BACKENDS: Readonly<Record<string, Schema>> = {
+  s3: { type: { expect: "a backend type" }, bucket: { expect: "a bucket name", required: true, accepts: isString }, region: { expect: "a region", accepts: isString }, key_prefix: { expect: "a string", accepts: isString }, encrypt: { expect: "`true` or `false`", accepts: isBool }, use_lockfile: { expect: "`true` or `false`", accepts: isBool } },
+  azurerm: { type: { expect: "a backend type" }, resource_group_name: { expect: "a string", required: true, accepts: isString }, storage_account_name: { expect: "a string", required: true, accepts: isString }, container_name: { expect: "a string", required: true, accepts: isString }, key_prefix: { expect: "a string", accepts: isString } },
+  gcs: { type: { expect: "a backend type" }, bucket: { expect: "a bucket name", required: true, accepts: isString }, prefix: { expect: "a string", accepts: isString } },
+  local: { type: { expect: "a backend type" }, path: { expect: "a directory for the state files, relative to each stack", accepts: isString } },
+};
+
+/** `terraform { … }`, `defaults { … }`, `sizes { small { … } }` and `backend { … }` in a provider or cloud body. */
+function checkInfraBlocks(ctx: Context, unit: Unit, what: string, body: readonly (Entry | { kind: string })[]): void {
+  for (const entry of body) {
+    if (entry.kind !== "Block") continue;
+    const b = entry as Block;
+    if (b.name.name === "terraform") {
+      checkBody(ctx, unit, `\`terraform\` of ${what}`, b.name.span, b.entries, { source: { expect: "a provider source such as `\"hashicorp/aws\"`", required: true, accepts: isString }, version: { expect: "an exact version such as `\"5.100.0\"`", required: true, accepts: (v) => v.kind === "String" && /^\d+\.\d+\.\d+$/.test(v.value) } });
+    } else if (b.name.name === "defaults") {
+      checkBody(ctx, unit, `\`defaults\` of ${what}`, b.name.span, b.entries, SETTINGS);
+    } else if (b.name.name === "sizes") {
+      const sizes: Schema = Object.fromEntries(SIZES.map((s) => [s, { expect: `a block of settings for \`${s}\``, block: true }]));
+      const seen = checkBody(ctx, unit, `\`sizes\` of ${what}`, b.name.span, b.entries, sizes);
+      for (const [name, size] of seen) if (size.kind === "Block") checkBody(ctx, unit, `size \`${name}\` of ${what}`, size.name.span, size.entries, SIZE);
+    } else if (b.name.name === "backend") {
+      const type = b.entries.find((e): e is Attribute => e.kind === "Attribute" && e.key.kind === "Ident" && e.key.name === "type");
+      const name = type?.value.kind === "String" ? type.value.value : undefined;
+      const schema = name === undefined ? undefined : BACKENDS[name];
+      if (schema === undefined) {
+        ctx.report("attributeType", unit, type?.value.span ?? b.name.span, `\`backend\` of ${what} needs \`type\`: one of \`s3\`, \`azurerm\`, \`gcs\`, \`local\``, "write `type = \"s3\"` and the backend's settings");
+      } else {
+        checkBody(ctx, unit, `the \`${name}\` backend of ${what}`, b.name.span, b.entries, schema);
+      }
+    }
+  }
 }
 
 const KIND_VALUES = { expect: "`shared` or `dedicated`", required: true, accepts: (v: Value) => isName(v) && ["shared", "dedicated"].includes(describe(v)) };
@@ -70,7 +126,11 @@ export function checkCloud(ctx: Context, unit: Unit, decl: CloudDecl): Declared 
     project: { expect: "a string", accepts: isString },
     account: { expect: "a string", accepts: isString },
     tags: { expect: "a block of `key = \"value\"`", block: true },
+    defaults: { expect: "a block of infrastructure settings that override the provider's", block: true },
+    sizes: { expect: "a block of sizes `small { … }`, `medium { … }`, `large { … }` that override the provider's", block: true },
+    backend: { expect: "a block `{ type = \"s3\", bucket = \"…\" }` naming where Terraform keeps its state", block: true },
   });
+  checkInfraBlocks(ctx, unit, `cloud \`${(decl.name ?? decl.provider).name}\``, decl.body);
   const region = body.get("region");
   if (region?.kind === "Attribute") checkRegion(ctx, unit, region.value, provider, `cloud \`${(decl.name ?? decl.provider).name}\``);
   const tags = body.get("tags");
@@ -92,6 +152,7 @@ export function checkPlan(ctx: Context, unit: Unit, decl: PlanDecl, clouds: read
     limits: { expect: "a block of limits such as `seats = 3, agent_actions = 1000 per day`", block: true },
     features: { expect: "a list of feature names such as `[tickets, refunds]`", accepts: isNameList },
     description: { expect: "a string", accepts: isString },
+    size: { expect: "`small`, `medium` or `large`: the size of the plan's infrastructure", accepts: (v) => isName(v) && (SIZES as readonly string[]).includes(describe(v)) },
   });
   const isolation = body.get("isolation");
   if (isolation?.kind === "Attribute" && isolation.value.kind === "Ref") {
