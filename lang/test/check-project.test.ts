@@ -55,6 +55,24 @@ policy p { permit bot to read Ticket when resource.amount == "x" }
     expect(d?.file.position(d.span.start)).toEqual({ line: 6, column: line.indexOf('"x"') + 1 });
   });
 
+  it("a field may be called like an Object.prototype member (`__proto__`, `constructor`)", () => {
+    const text = [
+      "entity Odd {",
+      "  id uuid @id",
+      "  __proto__ int",
+      "  constructor string",
+      "}",
+      "agent bot { roles = [r] }",
+      "action touch {",
+      "  input { odd: Odd.id }",
+      "  effect read Odd(input.odd)",
+      "}",
+      'policy p { permit bot to touch when resource.__proto__ > 1 && resource.constructor == "x" }',
+      "",
+    ].join("\n");
+    expect(show(checkProject([new SourceFile("odd.paybill", text)]).diagnostics)).toEqual([]);
+  });
+
   it("does not depend on the order or the subset of files (law)", () => {
     fc.assert(
       fc.property(fc.shuffledSubarray(example, { minLength: 1 }), fc.infiniteStream(fc.nat()), (files, seeds) => {

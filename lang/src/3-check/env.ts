@@ -56,7 +56,8 @@ export const CONTEXT = T.message("context", {
 
 /** A message type for an entity row or an action's input. */
 export function recordType(name: string, fields: readonly TypedField[], owner: string): CelType {
-  const entries: Record<string, CelField> = {};
+  // No prototype: a field may be called `__proto__`, which on a plain object would set the prototype.
+  const entries: Record<string, CelField> = Object.create(null);
   for (const f of fields) entries[f.name] = { type: celTypeOf(f.type, f.optional), doc: `\`${owner}.${f.name}\`, ${describeType(f.type)}${f.optional ? "?" : ""}`, pii: f.pii };
   return T.message(name, entries);
 }
