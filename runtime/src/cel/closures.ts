@@ -593,6 +593,24 @@ function shapeOf(node: unknown): string {
 /** Closures per shape and declared variables: a bundle has few shapes, however many rules. */
 const MAX_SHAPES = 10_000;
 const shapes = new Map<string, Compiled>();
+/** Literal arrays by content: rules with the same literals share one (fewer objects for a request to touch). */
+const literalSets = new Map<string, readonly unknown[]>();
+
+function literalKey(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(literalKey).join(",")}]`;
+  if (typeof value === "number" && Object.is(value, -0)) return "number:-0";
+  return `${typeof value}:${typeof value === "string" ? JSON.stringify(value) : String(value)}`;
+}
+
+function internLiterals(constants: readonly unknown[]): readonly unknown[] {
+  const key = literalKey(constants);
+  const known = literalSets.get(key);
+  if (known !== undefined) return known;
+  if (literalSets.size >= MAX_SHAPES) literalSets.clear();
+  const frozen = Object.freeze([...constants]);
+  literalSets.set(key, frozen);
+  return frozen;
+}
 
 /**
  * The closures of a checked expression's AST, or undefined when it uses something outside
@@ -619,5 +637,5 @@ export function compileClosure(ast: unknown, variables: Readonly<Record<string, 
     if (shapes.size >= MAX_SHAPES) shapes.clear();
     shapes.set(key, closure);
   }
-  return { closure, constants: Object.freeze(compiler.constants) };
+  return { closure, constants: internLiterals(compiler.constants) };
 }

@@ -86,11 +86,16 @@ function tooLong(text: string, max: number): boolean {
   return false;
 }
 
+/** The bigints of small whole numbers, made once (a bigint is a value: sharing one is safe). */
+const SMALL_MIN = -128;
+const SMALL_INTS: readonly bigint[] = Array.from({ length: 1152 }, (_, i) => BigInt(i + SMALL_MIN));
+
 function toInt(value: unknown, mode: Mode): bigint {
   let n: bigint;
   if (typeof value === "number") {
     if (!Number.isSafeInteger(value)) throw expected("a whole number between -2^53 and 2^53", value);
-    return BigInt(value);
+    const small = SMALL_INTS[value - SMALL_MIN];
+    return small !== undefined ? small : BigInt(value);
   }
   if (typeof value === "bigint") n = value;
   else if (mode === "row" && typeof value === "string" && INTEGER_TEXT.test(value)) n = BigInt(value);
@@ -139,10 +144,22 @@ function toDuration(value: unknown): Duration {
   return d;
 }
 
-function toList(value: unknown, type: Extract<FieldType, { kind: "list" }>, mode: Mode): unknown[] {
+function toList(value: unknown, type: Extract<FieldType, { kind: "list" }>, mode: Mode): readonly unknown[] {
   if (!Array.isArray(value)) throw expected("a list", value);
   if (mode === "input" && type.max !== undefined && value.length > type.max) {
     throw new ValueError(`list of ${value.length} items, at most ${type.max} allowed`);
+  }
+  if (!converts(type.element)) {
+    // Each item is its own CEL value: checked, and the list used as it is.
+    for (let i = 0; i < value.length; i++) {
+      try {
+        toCel(type.element, value[i], mode);
+      } catch (e) {
+        if (e instanceof ValueError) e.segments.unshift(`[${i}]`);
+        throw e;
+      }
+    }
+    return value;
   }
   const out = new Array<unknown>(value.length);
   for (let i = 0; i < value.length; i++) {

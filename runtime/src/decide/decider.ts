@@ -38,7 +38,9 @@ export { EffectError } from "./effects.js";
 /** The variables of every Paybill expression; their shapes are checked by `paybillc`. */
 const VARIABLES = { principal: "dyn", action: "dyn", tenant: "dyn", context: "dyn", input: "dyn", resource: "dyn" } as const;
 
+const NO_FEATURES: readonly string[] = Object.freeze([]);
 const NO_PERMIT: Reason = Object.freeze({ kind: "no-permit", message: "no policy permits this action" });
+const DENIED_NO_PERMIT: Decision = Object.freeze({ decision: "deny", reasons: Object.freeze([NO_PERMIT]) });
 
 type Activation = { principal: unknown; action: unknown; tenant: unknown; context: unknown; input: unknown; resource: unknown };
 
@@ -54,6 +56,8 @@ function deny(reason: Reason): Decision {
  */
 interface Route {
   readonly action: ActionSchema;
+  /** `action.requires`, or one shared empty list (read on every request: nothing to fetch). */
+  readonly requires: readonly string[];
   readonly input: RecordSchema;
   readonly value: unknown;
   /** By agent number: the rules that apply, and the row fields they read. */
@@ -113,6 +117,7 @@ export class Decider implements DeciderApi {
       if (effect !== undefined) this.#effects.set(action.name, effect);
     }
     const agentNames = Object.keys(bundle.agents);
+    const fieldLists = new Map<string, readonly FieldSchema[]>(); // equal lists of row fields shared
     for (const [number, name] of agentNames.entries()) {
       const value = this.#facts.principal(name);
       if (value !== undefined) this.#agents.set(name, { value, number });
@@ -123,13 +128,23 @@ export class Decider implements DeciderApi {
       const effect = action.effect;
       const row = effect === undefined || effect.op === "insert" ? undefined : this.#rows.get(effect.entity);
       const rules = index.get(action.name);
+      const readFields = (only: ReadonlySet<string> | undefined): readonly FieldSchema[] | undefined => {
+        if (row === undefined) return undefined;
+        if (only === undefined) return row.fields;
+        const fields = rowFields(row, only);
+        const key = `${effect?.entity}\0${fields.map((f) => f.name).join("\0")}`;
+        const known = fieldLists.get(key) ?? fields;
+        fieldLists.set(key, known);
+        return known;
+      };
       const plans = agentNames.map((agent): Plan | undefined => {
         const applicable = rules?.get(agent);
         if (applicable === undefined) return undefined;
         const only = applicable.resourceFields;
-        return Object.freeze({ ...applicable, rowFields: row === undefined ? undefined : only === undefined ? row.fields : rowFields(row, only) });
+        return Object.freeze({ ...applicable, rowFields: readFields(only) });
       });
-      this.#routes.set(action.name, { action, input, value: this.#facts.action(action.name), plans });
+      const requires = action.requires.length === 0 ? NO_FEATURES : Object.freeze([...action.requires]);
+      this.#routes.set(action.name, { action, requires, input, value: this.#facts.action(action.name), plans });
     }
     this.problems = Object.freeze(problems);
   }
@@ -177,7 +192,6 @@ export class Decider implements DeciderApi {
     if (agent === undefined) return deny({ kind: "unknown", message: `unknown agent \`${String(request.agent)}\`` });
     const route = this.#routes.get(request.action);
     if (route === undefined) return deny({ kind: "unknown", message: `unknown action \`${String(request.action)}\`` });
-    const action = route.action;
 
     const input = readInput(route.input, request.input);
     const time = readTime(request);
@@ -195,14 +209,16 @@ export class Decider implements DeciderApi {
     if (plan === undefined || tenant === undefined) {
       return deny({ kind: "unknown", message: `unknown plan \`${String(tenantFacts?.plan)}\` of tenant \`${String(tenantFacts?.id)}\`` });
     }
-    for (const feature of action.requires) {
+    const requires = route.requires;
+    for (let i = 0; i < requires.length; i++) {
+      const feature = requires[i] as string;
       if (!plan.features.includes(feature)) {
         return deny({ kind: "feature", feature, message: `plan \`${tenantFacts.plan}\` does not include feature \`${feature}\`` });
       }
     }
 
     const applicable = route.plans[agent.number];
-    if (applicable === undefined) return deny(NO_PERMIT);
+    if (applicable === undefined) return DENIED_NO_PERMIT;
     const activation: Activation = {
       principal: agent.value,
       action: route.value,
@@ -225,11 +241,18 @@ export class Decider implements DeciderApi {
   }
 
   #policies(applicable: Applicable, activation: Activation): Decision {
+    // The one true forbid, while it is the only reason (its decision is built at load); then every reason, in rule order.
+    let denier: CompiledRule | undefined;
     let denied: Reason[] | undefined;
     for (const rule of applicable.forbids) {
       const verdict = test(rule, activation);
-      if (verdict === true) denied = added(denied, rule.reason);
-      else if (verdict !== false) denied = added(denied, errorReason(rule, verdict));
+      if (verdict === false) continue;
+      if (verdict === true && denier === undefined && denied === undefined) {
+        denier = rule;
+        continue;
+      }
+      denied ??= denier === undefined ? [] : [denier.reason];
+      denied.push(verdict === true ? rule.reason : errorReason(rule, verdict));
     }
     let first: CompiledRule | undefined;
     let permitted: Reason[] | undefined;
@@ -242,7 +265,8 @@ export class Decider implements DeciderApi {
       } else if (verdict !== false) errors = added(errors, errorReason(rule, verdict));
     }
     if (denied !== undefined) return { decision: "deny", reasons: errors === undefined ? denied : denied.concat(errors) };
-    if (first === undefined) return { decision: "deny", reasons: errors === undefined ? [NO_PERMIT] : [NO_PERMIT, ...errors] };
+    if (denier !== undefined) return errors === undefined ? denier.denies : { decision: "deny", reasons: [denier.reason, ...errors] };
+    if (first === undefined) return errors === undefined ? DENIED_NO_PERMIT : { decision: "deny", reasons: [NO_PERMIT, ...errors] };
 
     const fields = applicable.fields;
     if (permitted === undefined && errors === undefined && (fields === undefined || fields.length === 0)) {

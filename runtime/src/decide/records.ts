@@ -58,6 +58,17 @@ function convertField(root: string, field: FieldSchema, value: unknown, mode: Mo
   }
 }
 
+/** The fields before `end` that are present, as sent (each was its own CEL value). */
+function prefix(value: Record<string, unknown>, fields: readonly FieldSchema[], end: number): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (let i = 0; i < end; i++) {
+    const name = (fields[i] as FieldSchema).name;
+    const v = value[name];
+    if (v !== undefined && v !== null) copy[name] = v;
+  }
+  return copy;
+}
+
 /** The input's CEL record; throws a RecordError for a value the schema refuses. */
 export function readInput(schema: RecordSchema, value: unknown): Readonly<Record<string, unknown>> {
   if (!isPlainObject(value)) throw new RecordError("the input must be an object", "input");
@@ -68,23 +79,24 @@ export function readInput(schema: RecordSchema, value: unknown): Readonly<Record
       throw new RecordError(`unknown field \`${key.slice(0, 64)}\`; the input has ${known === "" ? "no fields" : `the fields ${known}`}`, `input.${key.slice(0, 64)}`);
     }
   }
-  let copy: Record<string, unknown> | undefined = schema.converts ? {} : undefined;
-  for (const field of schema.fields) {
+  // The input itself is the CEL record until a value differs from what was sent (a null
+  // left out, an int made a bigint…): then a copy, from that field on.
+  let copy: Record<string, unknown> | undefined;
+  const fields = schema.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as FieldSchema;
     const raw = value[field.name];
     if (raw === undefined || raw === null) {
       if (!field.optional) throw new RecordError(`missing required field \`${field.name}\``, `input.${field.name}`);
-      if (raw === null && copy === undefined) {
-        // A null must be left out (`has()` is false): copy what came before.
-        copy = {};
-        for (const f of schema.fields) {
-          if (f === field) break;
-          if (value[f.name] !== undefined && value[f.name] !== null) copy[f.name] = value[f.name];
-        }
-      }
+      if (raw === null && copy === undefined) copy = prefix(value, fields, i);
       continue;
     }
     const converted = convertField("input", field, raw, "input");
     if (copy !== undefined) copy[field.name] = converted;
+    else if (converted !== raw) {
+      copy = prefix(value, fields, i);
+      copy[field.name] = converted;
+    }
   }
   return copy ?? value;
 }

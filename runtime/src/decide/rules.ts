@@ -8,6 +8,7 @@
  */
 import type { Environment } from "@marcbachmann/cel-js";
 import type { RuleSpec } from "../bundle/format.js";
+import type { Compiled } from "../cel/closures.js";
 import { type Activation, type CelProgram, celErrorMessage, compileCel } from "../cel/program.js";
 import type { Decision, Reason } from "./request.js";
 
@@ -18,6 +19,9 @@ export interface CompiledRule {
   readonly spec: RuleSpec;
   /** Absent: unconditional. */
   readonly program?: CelProgram;
+  /** The program's closures and literals, kept on the rule: a test reads one object before running them. */
+  readonly closure?: Compiled;
+  readonly constants?: readonly unknown[];
   /** Why the condition could not be compiled (then it errs at every evaluation). */
   readonly compileError?: string;
   /** `{kind: effect, policy, rule}`, built once. */
@@ -25,6 +29,8 @@ export interface CompiledRule {
   /** The decision when this permit alone allows and nothing else needs saying: without and with `redact: []`. */
   readonly allows: Decision;
   readonly allowsRead: Decision;
+  /** The decision when this forbid alone denies and nothing else needs saying. */
+  readonly denies: Decision;
 }
 
 const NOTHING: readonly string[] = Object.freeze([]);
@@ -37,19 +43,32 @@ export function compileRule(env: Environment, policy: string, spec: RuleSpec): C
   const reasons = Object.freeze([reason]);
   const allows: Decision = Object.freeze({ decision: "allow", reasons });
   const allowsRead: Decision = Object.freeze({ decision: "allow", reasons, redact: NOTHING });
-  const base = { id: spec.id, policy, effect: spec.effect, spec, reason, allows, allowsRead };
+  const denies: Decision = Object.freeze({ decision: "deny", reasons });
+  const base = { id: spec.id, policy, effect: spec.effect, spec, reason, allows, allowsRead, denies };
   if (spec.when === undefined) return base;
   const compiled = compileCel(env, spec.when.cel);
-  if (compiled.ok) return { ...base, program: compiled.program };
+  if (compiled.ok) {
+    const program = compiled.program;
+    return program.closure === undefined ? { ...base, program } : { ...base, program, closure: program.closure, constants: program.constants };
+  }
   return { ...base, compileError: `condition does not compile: ${compiled.message}` };
 }
 
 export function test(rule: CompiledRule, activation: Activation): Verdict {
+  const closure = rule.closure;
+  if (closure !== undefined) {
+    try {
+      const value = closure(activation, rule.constants as readonly unknown[]);
+      if (value === true || value === false) return value;
+    } catch {
+      // The closures leave this one to cel-js (program.ts), which gives the value or the error.
+    }
+  }
   const program = rule.program;
   if (program === undefined) return rule.compileError ?? true;
   let value: unknown;
   try {
-    value = program.run(activation);
+    value = program.runCelJs(activation);
   } catch (e) {
     return celErrorMessage(e);
   }
