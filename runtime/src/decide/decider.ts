@@ -22,6 +22,7 @@
  */
 import type { Environment } from "@marcbachmann/cel-js";
 import type { ActionSchema, Bundle, FieldSchema, StateSpec } from "../bundle/format.js";
+import type { Compiled } from "../cel/closures.js";
 import { celEnvironment } from "../cel/environment.js";
 import type { DeciderApi, PreparedEffect } from "./decider-api.js";
 import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProblem, prepare } from "./effects.js";
@@ -29,7 +30,7 @@ import { Facts, readTime } from "./facts.js";
 import { type RecordSchema, RecordError, readInput, readRowFields, recordSchema, rowFields } from "./records.js";
 import type { Decision, DecisionRequest, Reason } from "./request.js";
 import { type Applicable, type FieldRules, indexRules } from "./rule-index.js";
-import { type CompiledRule, compileRule, errorReason, test } from "./rules.js";
+import { type CompiledRule, compileRule, errorReason, test, testOnCelJs, type Verdict } from "./rules.js";
 import { WorkflowRules } from "./workflow.js";
 
 export type { LoadProblem } from "./effects.js";
@@ -49,29 +50,55 @@ function deny(reason: Reason): Decision {
 }
 
 /**
- * Everything a request for one action needs, found with one lookup: its schema, its input
- * schema, its CEL value, the schema of the row its effect works on, and per agent the rules
- * that apply. Built at load, so a decision touches few objects (1,000 policies over 500
- * actions do not fit in a core's cache; what each request reads should).
+ * Everything a request by one agent for one action needs, found with one lookup: the
+ * action's schema, input schema, CEL value and required features, the row fields the
+ * conditions read, and the rules that apply. Built at load so a decision touches few
+ * objects: 1,000 policies over 500 actions do not fit in a core's cache, and every object
+ * a request reads may be a cache miss.
  */
-interface Route {
+interface Plan extends Applicable {
   readonly action: ActionSchema;
-  /** `action.requires`, or one shared empty list (read on every request: nothing to fetch). */
+  /** `action.requires`, or one shared empty list. */
   readonly requires: readonly string[];
   readonly input: RecordSchema;
   readonly value: unknown;
-  /** By agent number: the rules that apply, and the row fields they read. */
-  readonly plans: readonly (Plan | undefined)[];
-}
-
-interface Plan extends Applicable {
   /** The fields of the row `resource` holds: those the conditions read; undefined when there is no row to read (insert, no effect). */
   readonly rowFields: readonly FieldSchema[] | undefined;
+  /**
+   * The forbids then the permits, flat in one array, `STRIDE` slots per rule: its
+   * closures (or undefined), its literals, the rule, and its decision when it decides
+   * alone (`denies`, or `allows`/`allowsRead`).
+   */
+  readonly checks: readonly unknown[];
 }
+
+const STRIDE = 4;
 
 interface Agent {
   readonly value: Readonly<Record<string, unknown>>;
-  readonly number: number;
+  /** Action name → plan; every action of the bundle is there. */
+  readonly plans: ReadonlyMap<string, Plan>;
+}
+
+function checksOf(applicable: Applicable): unknown[] {
+  const read = applicable.fields !== undefined;
+  const checks: unknown[] = [];
+  for (const rule of applicable.forbids) checks.push(rule.closure, rule.constants, rule, rule.denies);
+  for (const rule of applicable.permits) checks.push(rule.closure, rule.constants, rule, read ? rule.allowsRead : rule.allows);
+  return checks;
+}
+
+/** What a check gives: its closures' bool, else the rule's verdict on cel-js. */
+function verdict(closure: Compiled | undefined, literals: readonly unknown[], rule: CompiledRule, activation: Activation): Verdict {
+  if (closure !== undefined) {
+    try {
+      const value = closure(activation, literals);
+      if (value === true || value === false) return value;
+    } catch {
+      // The closures leave this one to cel-js, which gives the value or the error.
+    }
+  }
+  return testOnCelJs(rule, activation);
 }
 
 export class Decider implements DeciderApi {
@@ -80,7 +107,6 @@ export class Decider implements DeciderApi {
   readonly problems: readonly LoadProblem[];
   readonly #env: Environment;
   readonly #facts: Facts;
-  readonly #routes = new Map<string, Route>();
   readonly #agents = new Map<string, Agent>();
   readonly #inputs = new Map<string, RecordSchema>();
   readonly #rows = new Map<string, RecordSchema>();
@@ -116,35 +142,40 @@ export class Decider implements DeciderApi {
       const effect = compileEffect(this.#env, bundle, action, problems);
       if (effect !== undefined) this.#effects.set(action.name, effect);
     }
-    const agentNames = Object.keys(bundle.agents);
     const fieldLists = new Map<string, readonly FieldSchema[]>(); // equal lists of row fields shared
-    for (const [number, name] of agentNames.entries()) {
+    const readFields = (row: RecordSchema | undefined, entity: string, only: ReadonlySet<string> | undefined): readonly FieldSchema[] | undefined => {
+      if (row === undefined) return undefined;
+      if (only === undefined) return row.fields;
+      const fields = rowFields(row, only);
+      const key = `${entity}\0${fields.map((f) => f.name).join("\0")}`;
+      const known = fieldLists.get(key) ?? fields;
+      fieldLists.set(key, known);
+      return known;
+    };
+    for (const name of Object.keys(bundle.agents)) {
       const value = this.#facts.principal(name);
-      if (value !== undefined) this.#agents.set(name, { value, number });
-    }
-    for (const action of Object.values(bundle.actions)) {
-      const input = this.#inputs.get(action.name);
-      if (input === undefined) continue;
-      const effect = action.effect;
-      const row = effect === undefined || effect.op === "insert" ? undefined : this.#rows.get(effect.entity);
-      const rules = index.get(action.name);
-      const readFields = (only: ReadonlySet<string> | undefined): readonly FieldSchema[] | undefined => {
-        if (row === undefined) return undefined;
-        if (only === undefined) return row.fields;
-        const fields = rowFields(row, only);
-        const key = `${effect?.entity}\0${fields.map((f) => f.name).join("\0")}`;
-        const known = fieldLists.get(key) ?? fields;
-        fieldLists.set(key, known);
-        return known;
-      };
-      const plans = agentNames.map((agent): Plan | undefined => {
-        const applicable = rules?.get(agent);
-        if (applicable === undefined) return undefined;
-        const only = applicable.resourceFields;
-        return Object.freeze({ ...applicable, rowFields: readFields(only) });
-      });
-      const requires = action.requires.length === 0 ? NO_FEATURES : Object.freeze([...action.requires]);
-      this.#routes.set(action.name, { action, requires, input, value: this.#facts.action(action.name), plans });
+      if (value === undefined) continue;
+      const plans = new Map<string, Plan>();
+      for (const action of Object.values(bundle.actions)) {
+        const input = this.#inputs.get(action.name);
+        const applicable = index.get(action.name)?.get(name);
+        if (input === undefined || applicable === undefined) continue;
+        const effect = action.effect;
+        const row = effect === undefined || effect.op === "insert" ? undefined : this.#rows.get(effect.entity);
+        plans.set(
+          action.name,
+          Object.freeze({
+            ...applicable,
+            action,
+            requires: action.requires.length === 0 ? NO_FEATURES : Object.freeze([...action.requires]),
+            input,
+            value: this.#facts.action(action.name),
+            rowFields: readFields(row, effect?.entity ?? "", applicable.resourceFields),
+            checks: Object.freeze(checksOf(applicable)),
+          }),
+        );
+      }
+      this.#agents.set(name, { value, plans });
     }
     this.problems = Object.freeze(problems);
   }
@@ -190,10 +221,10 @@ export class Decider implements DeciderApi {
     if (typeof request !== "object" || request === null) return deny({ kind: "unknown", message: "the request must be an object" });
     const agent = this.#agents.get(request.agent);
     if (agent === undefined) return deny({ kind: "unknown", message: `unknown agent \`${String(request.agent)}\`` });
-    const route = this.#routes.get(request.action);
-    if (route === undefined) return deny({ kind: "unknown", message: `unknown action \`${String(request.action)}\`` });
+    const plan = agent.plans.get(request.action);
+    if (plan === undefined) return deny({ kind: "unknown", message: `unknown action \`${String(request.action)}\`` });
 
-    const input = readInput(route.input, request.input);
+    const input = readInput(plan.input, request.input);
     const time = readTime(request);
 
     let state: StateSpec | undefined;
@@ -204,78 +235,39 @@ export class Decider implements DeciderApi {
     }
 
     const tenantFacts = request.tenant;
-    const plan = tenantFacts === undefined || tenantFacts === null ? undefined : this.#facts.plan(tenantFacts.plan);
-    const tenant = plan === undefined ? undefined : this.#facts.tenant(tenantFacts);
-    if (plan === undefined || tenant === undefined) {
+    const tenantPlan = tenantFacts === undefined || tenantFacts === null ? undefined : this.#facts.plan(tenantFacts.plan);
+    const tenant = tenantPlan === undefined ? undefined : this.#facts.tenant(tenantFacts);
+    if (tenantPlan === undefined || tenant === undefined) {
       return deny({ kind: "unknown", message: `unknown plan \`${String(tenantFacts?.plan)}\` of tenant \`${String(tenantFacts?.id)}\`` });
     }
-    const requires = route.requires;
+    const requires = plan.requires;
     for (let i = 0; i < requires.length; i++) {
       const feature = requires[i] as string;
-      if (!plan.features.includes(feature)) {
+      if (!tenantPlan.features.includes(feature)) {
         return deny({ kind: "feature", feature, message: `plan \`${tenantFacts.plan}\` does not include feature \`${feature}\`` });
       }
     }
 
-    const applicable = route.plans[agent.number];
-    if (applicable === undefined) return DENIED_NO_PERMIT;
+    if (plan.checks.length === 0) return DENIED_NO_PERMIT;
     const activation: Activation = {
       principal: agent.value,
-      action: route.value,
+      action: plan.value,
       tenant,
       context: undefined,
       input,
-      resource: applicable.usesResource ? resourceOf(applicable, request.resource) : undefined,
+      resource: plan.usesResource ? resourceOf(plan, request.resource) : undefined,
     };
 
     const awaited = state?.approval;
     if (awaited !== undefined && !(request.approvals ?? []).some((a) => a?.group === awaited)) {
-      if (applicable.usesContext) activation.context = this.#facts.context(request, time, awaited);
-      const would = this.#policies(applicable, activation);
+      if (plan.usesContext) activation.context = this.#facts.context(request, time, awaited);
+      const would = policies(plan, activation);
       if (would.decision !== "allow") return would;
       const approval: Reason = { kind: "approval", group: awaited, message: `waits for an approval from \`${awaited}\`` };
       return { decision: "pending", reasons: [approval, ...would.reasons] };
     }
-    if (applicable.usesContext) activation.context = this.#facts.context(request, time);
-    return this.#policies(applicable, activation);
-  }
-
-  #policies(applicable: Applicable, activation: Activation): Decision {
-    // The one true forbid, while it is the only reason (its decision is built at load); then every reason, in rule order.
-    let denier: CompiledRule | undefined;
-    let denied: Reason[] | undefined;
-    for (const rule of applicable.forbids) {
-      const verdict = test(rule, activation);
-      if (verdict === false) continue;
-      if (verdict === true && denier === undefined && denied === undefined) {
-        denier = rule;
-        continue;
-      }
-      denied ??= denier === undefined ? [] : [denier.reason];
-      denied.push(verdict === true ? rule.reason : errorReason(rule, verdict));
-    }
-    let first: CompiledRule | undefined;
-    let permitted: Reason[] | undefined;
-    let errors: Reason[] | undefined;
-    for (const rule of applicable.permits) {
-      const verdict = test(rule, activation);
-      if (verdict === true) {
-        if (first === undefined) first = rule;
-        else permitted = added(permitted ?? [first.reason], rule.reason);
-      } else if (verdict !== false) errors = added(errors, errorReason(rule, verdict));
-    }
-    if (denied !== undefined) return { decision: "deny", reasons: errors === undefined ? denied : denied.concat(errors) };
-    if (denier !== undefined) return errors === undefined ? denier.denies : { decision: "deny", reasons: [denier.reason, ...errors] };
-    if (first === undefined) return errors === undefined ? DENIED_NO_PERMIT : { decision: "deny", reasons: [NO_PERMIT, ...errors] };
-
-    const fields = applicable.fields;
-    if (permitted === undefined && errors === undefined && (fields === undefined || fields.length === 0)) {
-      return fields === undefined ? first.allows : first.allowsRead;
-    }
-    const reasons = permitted ?? [first.reason];
-    if (errors !== undefined) reasons.push(...errors);
-    if (fields === undefined) return { decision: "allow", reasons };
-    return { decision: "allow", reasons, redact: redaction(fields, activation, reasons) };
+    if (plan.usesContext) activation.context = this.#facts.context(request, time);
+    return policies(plan, activation);
   }
 
   // ---- effects ----
@@ -300,6 +292,47 @@ export class Decider implements DeciderApi {
 function resourceOf(plan: Plan, resource: DecisionRequest["resource"]): unknown {
   if (resource === undefined || resource === null || plan.rowFields === undefined) return undefined;
   return readRowFields(plan.rowFields, resource, "resource");
+}
+
+/** The policies' decision (spec/runtime.md §Policies) from a plan's checks. */
+function policies(plan: Plan, activation: Activation): Decision {
+  const checks = plan.checks;
+  const forbidsEnd = plan.forbids.length * STRIDE;
+  // The one true forbid, while it is the only reason (its decision is built at load); then every reason, in rule order.
+  let denier = -1;
+  let denied: Reason[] | undefined;
+  for (let i = 0; i < forbidsEnd; i += STRIDE) {
+    const rule = checks[i + 2] as CompiledRule;
+    const v = verdict(checks[i] as Compiled | undefined, checks[i + 1] as readonly unknown[], rule, activation);
+    if (v === false) continue;
+    if (v === true && denier < 0 && denied === undefined) {
+      denier = i;
+      continue;
+    }
+    denied ??= denier < 0 ? [] : [(checks[denier + 2] as CompiledRule).reason];
+    denied.push(v === true ? rule.reason : errorReason(rule, v));
+  }
+  let first = -1;
+  let permitted: Reason[] | undefined;
+  let errors: Reason[] | undefined;
+  for (let i = forbidsEnd; i < checks.length; i += STRIDE) {
+    const rule = checks[i + 2] as CompiledRule;
+    const v = verdict(checks[i] as Compiled | undefined, checks[i + 1] as readonly unknown[], rule, activation);
+    if (v === true) {
+      if (first < 0) first = i;
+      else permitted = added(permitted ?? [(checks[first + 2] as CompiledRule).reason], rule.reason);
+    } else if (v !== false) errors = added(errors, errorReason(rule, v));
+  }
+  if (denied !== undefined) return { decision: "deny", reasons: errors === undefined ? denied : denied.concat(errors) };
+  if (denier >= 0) return errors === undefined ? (checks[denier + 3] as Decision) : { decision: "deny", reasons: [(checks[denier + 2] as CompiledRule).reason, ...errors] };
+  if (first < 0) return errors === undefined ? DENIED_NO_PERMIT : { decision: "deny", reasons: [NO_PERMIT, ...errors] };
+
+  const fields = plan.fields;
+  if (permitted === undefined && errors === undefined && (fields === undefined || fields.length === 0)) return checks[first + 3] as Decision;
+  const reasons = permitted ?? [(checks[first + 2] as CompiledRule).reason];
+  if (errors !== undefined) reasons.push(...errors);
+  if (fields === undefined) return { decision: "allow", reasons };
+  return { decision: "allow", reasons, redact: redaction(fields, activation, reasons) };
 }
 
 /** `list` with `reason` appended (a new list when there was none: most decisions need none). */

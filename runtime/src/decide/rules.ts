@@ -64,6 +64,11 @@ export function test(rule: CompiledRule, activation: Activation): Verdict {
       // The closures leave this one to cel-js (program.ts), which gives the value or the error.
     }
   }
+  return testOnCelJs(rule, activation);
+}
+
+/** `test` without the closures: what a rule gives when they throw or give something else than a bool. */
+export function testOnCelJs(rule: CompiledRule, activation: Activation): Verdict {
   const program = rule.program;
   if (program === undefined) return rule.compileError ?? true;
   let value: unknown;
