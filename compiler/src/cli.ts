@@ -50,16 +50,24 @@ Examples:
 const BUILD_EXAMPLES = `
 The project is every .paybill file under the directory (searched as \`check\` searches).
 It is checked first: any error is printed as \`check\` prints it, the exit status is 1 and
-nothing is written. Otherwise <out>/bundle.json — the runtime's only input, described in
-spec/bundle.md — is replaced atomically; nothing else in <out> is touched. The same
-sources give the same bytes on any machine, in any file order. A summary line with the
-counts and the bundle's hash goes to stderr (with --format json, an object to stdout).
+nothing is written. Otherwise it writes <out>/bundle.json — the runtime's only input,
+described in spec/bundle.md — and, when the project declares a cloud, one Terraform stack
+per isolation cell in <out>/terraform/<stack>/cdk.tf.json with <out>/terraform/manifest.json
+(spec/infrastructure.md). Every file is written in full before any replaces the old one;
+stack directories keep whatever else is in them (state, .terraform/). The same sources
+give the same bytes on any machine, in any file order. A summary line with the counts and
+the bundle's hash, then what changed in the stacks and tenants since the previous build in
+<out>, go to stderr (with --format json, an object to stdout). A plan change that moves a
+static tenant to another isolation model (its data must move) fails the build unless
+--allow-isolation-change is given.
 
 Examples:
   $ paybillc build                             the project here, into ./out/bundle.json
   $ paybillc build examples/helpdesk           into examples/helpdesk/out/bundle.json
   $ paybillc build . --out dist/paybill        into dist/paybill/bundle.json
   $ paybillc build --format json | jq .hash    the bundle's content hash, for CI
+  $ paybillc build --allow-isolation-change    a tenant's plan moves it from pooled to silo
+  $ cd out/terraform/primary-pooled-eu-west-1 && terraform init && terraform plan
 `;
 
 const TEST_EXAMPLES = `
@@ -122,12 +130,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
   program
     .command("build")
-    .description("check a project and write the runtime bundle, <out>/bundle.json")
+    .description("check a project and write the runtime bundle and the Terraform stacks into <out>")
     .argument("[project]", "the project's directory", ".")
     .option("-o, --out <dir>", "the output directory, relative to the working directory (default: <project>/out)")
+    .option("--allow-isolation-change", "build even when a tenant moves to another isolation model (its data move is planned)", false)
     .addOption(formatOption())
     .addHelpText("after", BUILD_EXAMPLES)
-    .action(async (project: string, options: { out?: string; format: OutputFormat }) => {
+    .action(async (project: string, options: { out?: string; format: OutputFormat; allowIsolationChange: boolean }) => {
       const { build } = await import("./commands/build.js");
       status = await build(project, options, io);
     });

@@ -1,19 +1,25 @@
 /**
  * `paybillc build [project] [--out dir]`: check the project, then write the runtime's
- * bundle to `<out>/bundle.json` (spec/bundle.md).
+ * bundle to `<out>/bundle.json` (spec/bundle.md) and, when the project declares a cloud,
+ * its infrastructure to `<out>/terraform/<stack>/cdk.tf.json` with
+ * `<out>/terraform/manifest.json` (spec/infrastructure.md).
  *
  * Any error — in the files, or one only the bundle can see (two declarations of a kind
  * with one name in two modules) — is printed as `check` prints it, exit 1, and nothing is
- * written. On success the bundle replaces `<out>/bundle.json` atomically and nothing else
- * in `<out>` is touched; a one-line summary (counts and hash) goes to stderr, or with
- * `--format json` an object to stdout. Exit 2 for a project that is not a directory, and
- * for an output that cannot be written.
+ * written. So is a plan change that moves a static tenant to another isolation model
+ * (its data must move), unless `--allow-isolation-change` says the move is planned. On
+ * success every file is written to a temporary first and renamed into place only when
+ * all are written (`emit/terraform/write.ts`); nothing else in `<out>` is touched. A
+ * summary (counts, hash, and what changed since the previous build in `<out>`) goes to
+ * stderr, or with `--format json` an object to stdout. Exit 2 for a project that is not a
+ * directory, and for an output that cannot be written.
  */
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { diagnosticToJson } from "@paybill/lang";
 import { bundleCounts, bundleText } from "../emit/bundle/index.js";
-import { writeBundleFile } from "../emit/bundle/write.js";
+import { changesBetween, describeChanges, emitTerraform, type Manifest, manifestText, parseManifest } from "../emit/terraform/index.js";
+import { type OutputFile, writeBuild } from "../emit/terraform/write.js";
 import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, printFrames, printJson } from "../output/report.js";
 import { describeFsError } from "../project/fs-errors.js";
@@ -23,7 +29,11 @@ export interface BuildOptions {
   /** The output directory, relative to the working directory; default `<project>/out`. */
   readonly out?: string;
   readonly format: OutputFormat;
+  /** Build even when a static tenant moves to another isolation model. */
+  readonly allowIsolationChange?: boolean;
 }
+
+const MANIFEST = "terraform/manifest.json";
 
 export const DEFAULT_OUT = "out";
 
@@ -42,21 +52,62 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
   const { bundle, diagnostics } = compiled;
   const out = options.out === undefined ? join(dir, DEFAULT_OUT) : resolve(io.cwd, options.out);
   const shown = displayPath(io.cwd, join(out, "bundle.json"));
+  const terraform = emitTerraform(compiled.model);
+  const previous = await readFile(join(out, MANIFEST), "utf8").then(parseManifest, () => undefined);
+  const files: OutputFile[] = [{ path: "bundle.json", text: bundleText(bundle) }];
+  const stale = previousFiles(previous).filter((path) => terraform === undefined || !terraform.stacks.some((s) => `terraform/${s.spec.name}/cdk.tf.json` === path));
+  const changes = terraform === undefined ? undefined : changesBetween(previous, terraform.manifest);
+  if (terraform !== undefined && changes !== undefined) {
+    if (changes.isolationMoves.length > 0 && options.allowIsolationChange !== true) {
+      printFrames(diagnostics, io);
+      for (const move of changes.isolationMoves) {
+        io.err(`error: tenant \`${move.tenant}\` would move from ${move.from} to ${move.to} isolation (stack \`${move.fromStack}\` → \`${move.toStack}\`); its data must be moved\n`);
+      }
+      io.err("  = help: plan the data move, then build again with --allow-isolation-change; nothing written\n");
+      return 1;
+    }
+    for (const { spec, text } of terraform.stacks) files.push({ path: `terraform/${spec.name}/cdk.tf.json`, text });
+    files.push({ path: MANIFEST, text: manifestText(terraform.manifest) });
+  } else if (previous !== undefined) {
+    stale.push(MANIFEST);
+  }
   try {
-    await writeBundleFile(out, bundleText(bundle));
+    await writeBuild(out, files, stale);
   } catch (error) {
-    io.err(`paybillc: cannot write ${shown}: ${describeFsError(error)}\n`);
+    io.err(`paybillc: cannot write ${displayPath(io.cwd, out)}: ${describeFsError(error)}\n`);
     return 2;
   }
   const counts = bundleCounts(bundle);
   if (options.format === "json") {
-    printJson({ bundle: shown, hash: bundle.hash, counts, diagnostics: diagnostics.map(diagnosticToJson) }, io);
+    printJson(
+      {
+        bundle: shown,
+        hash: bundle.hash,
+        counts,
+        ...(terraform === undefined || changes === undefined
+          ? {}
+          : { terraform: { manifest: displayPath(io.cwd, join(out, MANIFEST)), stacks: terraform.stacks.map((s) => s.spec.name), changes } }),
+        diagnostics: diagnostics.map(diagnosticToJson),
+      },
+      io,
+    );
   } else {
     printFrames(diagnostics, io);
     const parts = Object.entries(counts).map(([word, n]) => `${n} ${n === 1 ? singular(word) : word}`);
     io.err(`built ${shown}: ${parts.join(", ")} (${bundle.hash})\n`);
+    if (terraform !== undefined && changes !== undefined) for (const line of describeChanges(changes, terraform.stacks.length)) io.err(`${line}\n`);
   }
   return 0;
+}
+
+/**
+ * The stack files a previous build wrote, relative to the output directory. Only names of
+ * the shape we write are believed: an edited manifest cannot make the build delete a file
+ * anywhere else.
+ */
+function previousFiles(previous: Manifest | undefined): string[] {
+  if (previous === undefined) return [];
+  return Object.values(previous.stacks).flatMap((s) => (typeof s.file === "string" && /^[A-Za-z0-9_][A-Za-z0-9_.-]*\/cdk\.tf\.json$/.test(s.file) ? [`terraform/${s.file}`] : []));
 }
 
 function singular(word: string): string {

@@ -1,0 +1,152 @@
+/**
+ * AWS: VPC with two private subnets, RDS for PostgreSQL, EKS with a managed node group,
+ * KMS, S3 and IAM (spec/infrastructure.md §1). Attribute names are those of the
+ * hashicorp/aws provider pinned in std.clouds; compiler/test checks every generated type
+ * and attribute against that provider's schema and runs `terraform validate`.
+ */
+import { type CloudMapping, json, many, one } from "../mapping.js";
+
+const assume = (service: string, actions: string[] = ["sts:AssumeRole"]) =>
+  json({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }] });
+
+export const aws: CloudMapping = {
+  tagValue: (value) => value,
+
+  provider(b, spec) {
+    const { cloud } = spec;
+    b.provider("aws", {
+      region: spec.region,
+      default_tags: [{ tags: { ...cloud.tags, "managed-by": "paybill" } }],
+      ...(cloud.account === undefined ? {} : { allowed_account_ids: [cloud.account] }),
+    });
+    b.dataOnce("aws_availability_zones", "available", { state: "available" });
+  },
+
+  keys({ b, who, name }) {
+    const key = b.resource(who, "aws_kms_key", "key", { description: `paybill: ${name("key")}`, enable_key_rotation: true, deletion_window_in_days: 30 }, { tags: "tags" });
+    b.resource(who, "aws_kms_alias", "key_alias", { name: `alias/${name("key")}`, target_key_id: b.ref(key, "key_id") });
+    return { key_arn: b.ref(key, "arn") };
+  },
+
+  network({ b, who, spec, name }) {
+    const cidr = spec.cloud.settings.network_cidr;
+    const vpc = b.resource(who, "aws_vpc", "network", { cidr_block: cidr, enable_dns_hostnames: true, enable_dns_support: true }, { tags: "tags" });
+    const subnets = [0, 1].map((i) =>
+      b.resource(
+        who,
+        "aws_subnet",
+        `network_private_${i}`,
+        { vpc_id: b.ref(vpc, "id"), cidr_block: `\${cidrsubnet("${cidr}", 4, ${i})}`, availability_zone: `\${data.aws_availability_zones.available.names[${i}]}`, map_public_ip_on_launch: false },
+        { tags: "tags" },
+      ),
+    );
+    const group = b.resource(who, "aws_db_subnet_group", "network_database", { name: name("db"), subnet_ids: subnets.map((s) => b.ref(s, "id")) }, { tags: "tags" });
+    const sg = b.resource(who, "aws_security_group", "network_database", { name: name("db"), description: "PostgreSQL from inside the network", vpc_id: b.ref(vpc, "id") }, { tags: "tags" });
+    b.resource(
+      who,
+      "aws_vpc_security_group_ingress_rule",
+      "network_database_postgres",
+      { security_group_id: b.ref(sg, "id"), cidr_ipv4: cidr, ip_protocol: "tcp", from_port: 5432, to_port: 5432, description: "PostgreSQL" },
+      { tags: "tags" },
+    );
+    return { vpc_id: b.ref(vpc, "id"), subnet_ids: subnets.map((s) => b.ref(s, "id")), db_subnet_group: b.ref(group, "name"), db_security_group: b.ref(sg, "id") };
+  },
+
+  identity({ b, who, name, spec }) {
+    const role = b.resource(who, "aws_iam_role", "identity_workload", { name: name("workload"), assume_role_policy: assume("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]) }, { tags: "tags" });
+    const buckets = who.tenant === "shared" ? `${spec.cloud.settings.name_prefix}-*` : name("data");
+    b.resource(who, "aws_iam_role_policy", "identity_workload_data", {
+      name: "paybill-data",
+      role: b.ref(role, "id"),
+      policy: json({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${buckets}`, `arn:aws:s3:::${buckets}/*`] }],
+      }),
+    });
+    return { workload_role_arn: b.ref(role, "arn") };
+  },
+
+  storage({ b, who, name, parts }) {
+    const bucket = b.resource(who, "aws_s3_bucket", "storage", { bucket: name("data"), force_destroy: false }, { tags: "tags" });
+    b.resource(who, "aws_s3_bucket_server_side_encryption_configuration", "storage_encryption", {
+      bucket: b.ref(bucket, "id"),
+      rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: "aws:kms", kms_master_key_id: one(parts, "key_arn") }], bucket_key_enabled: true }],
+    });
+    b.resource(who, "aws_s3_bucket_public_access_block", "storage_private", { bucket: b.ref(bucket, "id"), block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    return { bucket: b.ref(bucket, "id") };
+  },
+
+  database({ b, who, name, parts, spec }) {
+    const { settings } = spec.cloud;
+    const db = b.resource(
+      who,
+      "aws_db_instance",
+      "database",
+      {
+        identifier: name("db"),
+        engine: "postgres",
+        engine_version: settings.postgres_version,
+        instance_class: who.size.database,
+        allocated_storage: who.size.storage_gb,
+        storage_type: "gp3",
+        storage_encrypted: true,
+        kms_key_id: one(parts, "key_arn"),
+        db_name: "paybill",
+        username: "paybill_admin",
+        manage_master_user_password: true,
+        master_user_secret_kms_key_id: one(parts, "key_arn"),
+        iam_database_authentication_enabled: true,
+        db_subnet_group_name: one(parts, "db_subnet_group"),
+        vpc_security_group_ids: [one(parts, "db_security_group")],
+        publicly_accessible: false,
+        backup_retention_period: 7,
+        deletion_protection: settings.deletion_protection,
+        skip_final_snapshot: false,
+        final_snapshot_identifier: name("db-final"),
+      },
+      { tags: "tags" },
+    );
+    return { database_endpoint: b.ref(db, "endpoint") };
+  },
+
+  compute({ b, who, name, parts, spec }) {
+    const clusterRole = b.resource(who, "aws_iam_role", "compute_cluster", { name: name("eks"), assume_role_policy: assume("eks.amazonaws.com") }, { tags: "tags" });
+    b.resource(who, "aws_iam_role_policy_attachment", "compute_cluster_policy", { role: b.ref(clusterRole, "name"), policy_arn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" });
+    const nodeRole = b.resource(who, "aws_iam_role", "compute_nodes", { name: name("eks-nodes"), assume_role_policy: assume("ec2.amazonaws.com") }, { tags: "tags" });
+    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];
+    const attachments = nodePolicies.map((p, i) =>
+      b.resource(who, "aws_iam_role_policy_attachment", `compute_nodes_policy_${i}`, { role: b.ref(nodeRole, "name"), policy_arn: `arn:aws:iam::aws:policy/${p}` }),
+    );
+    const subnets = many(parts, "subnet_ids");
+    const cluster = b.resource(
+      who,
+      "aws_eks_cluster",
+      "compute",
+      {
+        name: name("eks"),
+        role_arn: b.ref(clusterRole, "arn"),
+        version: spec.cloud.settings.kubernetes_version,
+        vpc_config: [{ subnet_ids: subnets, endpoint_private_access: true, endpoint_public_access: false }],
+        encryption_config: [{ resources: ["secrets"], provider: [{ key_arn: one(parts, "key_arn") }] }],
+        depends_on: ["aws_iam_role_policy_attachment.compute_cluster_policy"],
+      },
+      { tags: "tags" },
+    );
+    b.resource(
+      who,
+      "aws_eks_node_group",
+      "compute_nodes",
+      {
+        cluster_name: b.ref(cluster, "name"),
+        node_group_name: "paybill",
+        node_role_arn: b.ref(nodeRole, "arn"),
+        subnet_ids: subnets,
+        instance_types: [who.size.machine],
+        scaling_config: [{ desired_size: who.size.nodes, min_size: 1, max_size: who.size.nodes }],
+        depends_on: attachments.map((a) => a.address),
+      },
+      { tags: "tags" },
+    );
+    return { cluster_name: b.ref(cluster, "name") };
+  },
+};

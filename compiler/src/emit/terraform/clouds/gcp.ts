@@ -1,0 +1,115 @@
+/**
+ * Google Cloud: VPC network and subnetwork with private services access, Cloud SQL for
+ * PostgreSQL (private IP, customer-managed key), GKE with a node pool, Cloud KMS, GCS and a
+ * service account (spec/infrastructure.md §1). Attribute names follow the hashicorp/google
+ * provider pinned in std.clouds; not validated by `terraform` here (no mirror).
+ */
+import { type CloudMapping, many, one } from "../mapping.js";
+
+/** Label values: lowercase letters, digits, `_` and `-`. */
+const label = (value: string) => (value.includes("${") ? value.replace("${each.key}", "${each.value.slug}") : value.toLowerCase().replace(/[^a-z0-9_-]+/g, "-"));
+
+export const gcp: CloudMapping = {
+  tagValue: label,
+
+  provider(b, spec) {
+    b.provider("google", {
+      region: spec.region,
+      ...(spec.cloud.project === undefined ? { project: "${var.project}" } : { project: spec.cloud.project }),
+      default_labels: Object.fromEntries(Object.entries({ ...spec.cloud.tags, "managed-by": "paybill" }).map(([k, v]) => [k, label(v)])),
+    });
+    if (spec.cloud.project === undefined) b.variable("project", { type: "string", description: "the Google Cloud project to provision in" });
+  },
+
+  keys({ b, who, name, spec }) {
+    const ring = b.resource(who, "google_kms_key_ring", "key_ring", { name: name("keys"), location: spec.region });
+    const key = b.resource(who, "google_kms_crypto_key", "key", { name: name("key"), key_ring: b.ref(ring, "id"), rotation_period: "7776000s", purpose: "ENCRYPT_DECRYPT" }, { tags: "labels" });
+    return { key_id: b.ref(key, "id") };
+  },
+
+  network({ b, who, name, spec }) {
+    const net = b.resource(who, "google_compute_network", "network", { name: name("net"), auto_create_subnetworks: false, routing_mode: "REGIONAL" });
+    const sub = b.resource(who, "google_compute_subnetwork", "network_private", {
+      name: name("private"),
+      region: spec.region,
+      network: b.ref(net, "id"),
+      ip_cidr_range: `\${cidrsubnet("${spec.cloud.settings.network_cidr}", 4, 0)}`,
+      private_ip_google_access: true,
+    });
+    const range = b.resource(who, "google_compute_global_address", "network_services", { name: name("services"), purpose: "VPC_PEERING", address_type: "INTERNAL", prefix_length: 20, network: b.ref(net, "id") });
+    const peering = b.resource(who, "google_service_networking_connection", "network_services", { network: b.ref(net, "id"), service: "servicenetworking.googleapis.com", reserved_peering_ranges: [b.ref(range, "name")] });
+    return { network_id: b.ref(net, "id"), subnetwork_id: b.ref(sub, "id"), services_peering: peering.address };
+  },
+
+  identity({ b, who, name }) {
+    const account = b.resource(who, "google_service_account", "identity_workload", { account_id: `\${substr("${name("wl")}", 0, 30)}`, display_name: `paybill workload ${who.tenant}` });
+    return { service_account_email: b.ref(account, "email") };
+  },
+
+  storage({ b, who, name, spec, parts }) {
+    const bucket = b.resource(
+      who,
+      "google_storage_bucket",
+      "storage",
+      { name: name("data"), location: spec.region.toUpperCase(), uniform_bucket_level_access: true, public_access_prevention: "enforced", force_destroy: false, encryption: [{ default_kms_key_name: one(parts, "key_id") }] },
+      { tags: "labels" },
+    );
+    return { bucket: b.ref(bucket, "name") };
+  },
+
+  database({ b, who, name, spec, parts }) {
+    const { settings } = spec.cloud;
+    const db = b.resource(who, "google_sql_database_instance", "database", {
+      name: name("db"),
+      region: spec.region,
+      database_version: `POSTGRES_${settings.postgres_version}`,
+      encryption_key_name: one(parts, "key_id"),
+      deletion_protection: settings.deletion_protection,
+      settings: [
+        {
+          tier: who.size.database,
+          disk_size: who.size.storage_gb,
+          disk_autoresize: true,
+          availability_type: "REGIONAL",
+          user_labels: b.labels(who),
+          ip_configuration: [{ ipv4_enabled: false, private_network: one(parts, "network_id") }],
+          backup_configuration: [{ enabled: true, point_in_time_recovery_enabled: true }],
+          database_flags: [{ name: "cloudsql.iam_authentication", value: "on" }],
+        },
+      ],
+      depends_on: [one(parts, "services_peering")],
+    });
+    return { database_connection: b.ref(db, "connection_name") };
+  },
+
+  compute({ b, who, name, spec, parts }) {
+    const cluster = b.resource(
+      who,
+      "google_container_cluster",
+      "compute",
+      {
+        name: name("gke"),
+        location: spec.region,
+        network: one(parts, "network_id"),
+        subnetwork: one(parts, "subnetwork_id"),
+        min_master_version: spec.cloud.settings.kubernetes_version,
+        remove_default_node_pool: true,
+        initial_node_count: 1,
+        deletion_protection: spec.cloud.settings.deletion_protection,
+        private_cluster_config: [{ enable_private_nodes: true, enable_private_endpoint: true, master_ipv4_cidr_block: "172.16.0.0/28" }],
+        database_encryption: [{ state: "ENCRYPTED", key_name: one(parts, "key_id") }],
+        workload_identity_config: [{ workload_pool: `\${data.google_project.current.project_id}.svc.id.goog` }],
+      },
+      { tags: "resource_labels" },
+    );
+    b.resource(who, "google_container_node_pool", "compute_nodes", {
+      name: "paybill",
+      cluster: b.ref(cluster, "id"),
+      location: spec.region,
+      node_count: who.size.nodes,
+      node_config: [{ machine_type: who.size.machine, service_account: one(parts, "service_account_email"), oauth_scopes: ["https://www.googleapis.com/auth/cloud-platform"], labels: b.labels(who) }],
+    });
+    b.dataOnce("google_project", "current");
+    return { cluster_name: b.ref(cluster, "name") };
+  },
+};

@@ -1,0 +1,126 @@
+/**
+ * Oracle Cloud: VCN with a private subnet, OCI Database with PostgreSQL (a DB system), OKE
+ * with a node pool, a Vault with an AES key, and Object Storage (spec/infrastructure.md §1).
+ * OCI has no per-workload identity resource in this mapping: workloads use OKE workload
+ * identity, granted by policies the platform team writes. Attribute names follow the
+ * oracle/oci provider pinned in std.clouds; not validated by `terraform` here (no mirror).
+ *
+ * Variables: `compartment_ocid` (default: the cloud's `account`), `node_image_ocid`, and
+ * `database_admin_secret_ocid` (a Vault secret holding the DB systems' admin password).
+ */
+import { type CloudMapping, one } from "../mapping.js";
+
+const COMPARTMENT = "${var.compartment_ocid}";
+
+export const oci: CloudMapping = {
+  tagValue: (value) => value,
+
+  provider(b, spec) {
+    b.provider("oci", { region: spec.region });
+    b.variable("compartment_ocid", { type: "string", description: "the compartment to provision in", ...(spec.cloud.account === undefined ? {} : { default: spec.cloud.account }) });
+    b.variable("node_image_ocid", { type: "string", description: "the image of the Kubernetes worker nodes" });
+    b.variable("database_admin_secret_ocid", { type: "string", description: "the Vault secret holding the PostgreSQL admin password" });
+    b.dataOnce("oci_identity_availability_domains", "all", { compartment_id: COMPARTMENT });
+    b.dataOnce("oci_objectstorage_namespace", "current", { compartment_id: COMPARTMENT });
+  },
+
+  keys({ b, who, name }) {
+    const vault = b.resource(who, "oci_kms_vault", "vault", { compartment_id: COMPARTMENT, display_name: name("vault"), vault_type: "DEFAULT" }, { tags: "freeform_tags" });
+    const key = b.resource(
+      who,
+      "oci_kms_key",
+      "key",
+      { compartment_id: COMPARTMENT, display_name: name("key"), management_endpoint: b.ref(vault, "management_endpoint"), protection_mode: "HSM", key_shape: [{ algorithm: "AES", length: 32 }] },
+      { tags: "freeform_tags" },
+    );
+    return { key_id: b.ref(key, "id") };
+  },
+
+  network({ b, who, name, spec }) {
+    const cidr = spec.cloud.settings.network_cidr;
+    const vcn = b.resource(who, "oci_core_vcn", "network", { compartment_id: COMPARTMENT, cidr_blocks: [cidr], display_name: name("vcn") }, { tags: "freeform_tags" });
+    const subnet = b.resource(
+      who,
+      "oci_core_subnet",
+      "network_private",
+      { compartment_id: COMPARTMENT, vcn_id: b.ref(vcn, "id"), cidr_block: `\${cidrsubnet("${cidr}", 4, 0)}`, display_name: name("private"), prohibit_public_ip_on_vnic: true },
+      { tags: "freeform_tags" },
+    );
+    return { vcn_id: b.ref(vcn, "id"), subnet_id: b.ref(subnet, "id") };
+  },
+
+  identity() {
+    return {};
+  },
+
+  storage({ b, who, name, parts }) {
+    const bucket = b.resource(
+      who,
+      "oci_objectstorage_bucket",
+      "storage",
+      { compartment_id: COMPARTMENT, name: name("data"), namespace: "${data.oci_objectstorage_namespace.current.namespace}", access_type: "NoPublicAccess", kms_key_id: one(parts, "key_id"), versioning: "Enabled" },
+      { tags: "freeform_tags" },
+    );
+    return { bucket: b.ref(bucket, "name") };
+  },
+
+  database({ b, who, name, spec, parts }) {
+    const db = b.resource(
+      who,
+      "oci_psql_db_system",
+      "database",
+      {
+        compartment_id: COMPARTMENT,
+        display_name: name("db"),
+        db_version: spec.cloud.settings.postgres_version,
+        shape: who.size.database,
+        instance_count: 1,
+        network_details: [{ subnet_id: one(parts, "subnet_id") }],
+        storage_details: [{ system_type: "OCI_OPTIMIZED_STORAGE", is_regionally_durable: true }],
+        credentials: [{ username: "paybill_admin", password_details: [{ password_type: "VAULT_SECRET", secret_id: "${var.database_admin_secret_ocid}", secret_version: "1" }] }],
+        management_policy: [{ backup_policy: [{ kind: "DAILY", retention_days: 7 }] }],
+      },
+      { tags: "freeform_tags" },
+    );
+    return { database_id: b.ref(db, "id") };
+  },
+
+  compute({ b, who, name, spec, parts }) {
+    const cluster = b.resource(
+      who,
+      "oci_containerengine_cluster",
+      "compute",
+      {
+        compartment_id: COMPARTMENT,
+        name: name("oke"),
+        kubernetes_version: spec.cloud.settings.kubernetes_version,
+        vcn_id: one(parts, "vcn_id"),
+        kms_key_id: one(parts, "key_id"),
+        endpoint_config: [{ subnet_id: one(parts, "subnet_id"), is_public_ip_enabled: false }],
+      },
+      { tags: "freeform_tags" },
+    );
+    b.resource(
+      who,
+      "oci_containerengine_node_pool",
+      "compute_nodes",
+      {
+        compartment_id: COMPARTMENT,
+        cluster_id: b.ref(cluster, "id"),
+        name: "paybill",
+        kubernetes_version: spec.cloud.settings.kubernetes_version,
+        node_shape: who.size.machine,
+        node_shape_config: [{ ocpus: 2, memory_in_gbs: 16 }],
+        node_source_details: [{ source_type: "IMAGE", image_id: "${var.node_image_ocid}" }],
+        node_config_details: [
+          {
+            size: who.size.nodes,
+            placement_configs: [{ availability_domain: "${data.oci_identity_availability_domains.all.availability_domains[0].name}", subnet_id: one(parts, "subnet_id") }],
+          },
+        ],
+      },
+      { tags: "freeform_tags" },
+    );
+    return { cluster_id: b.ref(cluster, "id") };
+  },
+};

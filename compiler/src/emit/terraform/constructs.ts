@@ -1,0 +1,151 @@
+/**
+ * Generic cdktn constructs: a resource, data source and provider given as a Terraform type
+ * and raw attributes (no prebuilt provider bindings, DESIGN.md), and `StackBuild`, which
+ * the cloud mappings use to add them to one stack.
+ *
+ * References are written as Terraform expressions (`${aws_vpc.network.id}`), and a resource
+ * created once per tenant is `for_each` over `local.tenants`; `StackBuild` knows which
+ * level each resource is at and refuses a shared resource that points at a per-tenant one
+ * (an internal error: a mapping bug, never a user's).
+ */
+import { TerraformDataSource, TerraformProvider, TerraformResource, type TerraformStack, TerraformVariable } from "cdktn";
+import type { Construct } from "constructs";
+import { unexpected } from "../bundle/values.js";
+
+type Attrs = Record<string, unknown>;
+
+class RawResource extends TerraformResource {
+  constructor(scope: Construct, id: string, type: string, private readonly attrs: Attrs) {
+    super(scope, id, { terraformResourceType: type });
+  }
+  protected override synthesizeAttributes(): Attrs {
+    return this.attrs;
+  }
+}
+
+class RawData extends TerraformDataSource {
+  constructor(scope: Construct, id: string, type: string, private readonly attrs: Attrs) {
+    super(scope, id, { terraformResourceType: type });
+  }
+  protected override synthesizeAttributes(): Attrs {
+    return this.attrs;
+  }
+}
+
+export class RawProvider extends TerraformProvider {
+  constructor(scope: Construct, name: string, source: string, version: string, private readonly attrs: Attrs) {
+    super(scope, name, { terraformResourceType: name, terraformProviderSource: source, terraformGeneratorMetadata: { providerName: name, providerVersionConstraint: version } });
+  }
+  protected override synthesizeAttributes(): Attrs {
+    return this.attrs;
+  }
+}
+
+export type Level = "stack" | "each";
+
+/** A resource or data source as the mappings see it: how to point at its attributes. */
+export interface Handle {
+  readonly address: string;
+  readonly level: Level;
+}
+
+/**
+ * Who a resource belongs to, as values Terraform reads: literals for a stack's shared
+ * resources or a single tenant's stack, `each.*` expressions for per-tenant resources.
+ */
+export interface Who {
+  readonly level: Level;
+  readonly tenant: string;
+  readonly plan: string;
+  /** Lowercase, hyphenated: safe in every cloud's resource names. */
+  readonly slug: string;
+  /** Prefixes the logical ids of what is built for this owner (`platform_` for a stack key beside per-tenant keys). */
+  readonly idPrefix?: string;
+  readonly size: { readonly database: string; readonly storage_gb: string | number; readonly machine: string; readonly nodes: string | number };
+}
+
+export interface ResourceOptions {
+  /** Where the owner's tags go: a map attribute (`tags`, `labels`, …), a `key:value` list (IBM), or nowhere. */
+  readonly tags?: "tags" | "labels" | "resource_labels" | "freeform_tags" | "list" | false;
+}
+
+export class StackBuild {
+  private readonly made = new Map<string, Handle>();
+
+  constructor(
+    readonly stack: TerraformStack,
+    private readonly pin: { readonly source: string; readonly version: string },
+    /** Tags or labels every resource of the stack carries, besides those naming its owner. */
+    private readonly tagsFor: (who: Who) => Record<string, string>,
+  ) {}
+
+  /** The stack's provider, pinned to the exact version std.clouds (or the cloud) names. */
+  provider(name: string, attrs: Attrs): void {
+    new RawProvider(this.stack, name, this.pin.source, this.pin.version, attrs);
+  }
+
+  resource(who: Who, type: string, baseId: string, attrs: Attrs, options: ResourceOptions = {}): Handle {
+    const id = `${who.idPrefix ?? ""}${baseId}`;
+    const tagKey = options.tags ?? false;
+    const body: Attrs = { ...attrs };
+    if (tagKey === "list") body.tags = Object.entries(this.tagsFor(who)).map(([k, v]) => `${k}:${v}`);
+    else if (tagKey !== false) body[tagKey] = this.tagsFor(who);
+    this.check(who.level, body);
+    const r = new RawResource(this.stack, `${type}.${id}`, type, body);
+    r.overrideLogicalId(id);
+    if (who.level === "each") r.addOverride("for_each", "${local.tenants}");
+    return { address: `${type}.${id}`, level: who.level };
+  }
+
+  /** A resource made once per owner and level, whichever kind asks first. */
+  once(who: Who, type: string, baseId: string, attrs: () => Attrs, options: ResourceOptions = {}): Handle {
+    const key = `${who.level}/${who.idPrefix ?? ""}${type}.${baseId}`;
+    const found = this.made.get(key);
+    if (found !== undefined) return found;
+    const handle = this.resource(who, type, baseId, attrs(), options);
+    this.made.set(key, handle);
+    return handle;
+  }
+
+  /** The owner's tags as a map, for labels nested inside a resource. */
+  labels(who: Who): Record<string, string> {
+    return this.tagsFor(who);
+  }
+
+  variable(name: string, options: { type: string; description: string; default?: unknown }): void {
+    new TerraformVariable(this.stack, `variable-${name}`, options).overrideLogicalId(name);
+  }
+
+  /** A data source made once per stack. */
+  dataOnce(type: string, id: string, attrs: Attrs = {}): Handle {
+    const key = `data/${type}.${id}`;
+    const found = this.made.get(key);
+    if (found !== undefined) return found;
+    const handle = this.data(type, id, attrs);
+    this.made.set(key, handle);
+    return handle;
+  }
+
+  data(type: string, id: string, attrs: Attrs = {}): Handle {
+    const d = new RawData(this.stack, `data.${type}.${id}`, type, attrs);
+    d.overrideLogicalId(id);
+    return { address: `data.${type}.${id}`, level: "stack" };
+  }
+
+  /** `${type.id.attr}`, or `${type.id[each.key].attr}` for a per-tenant resource. */
+  ref(handle: Handle, attr: string): string {
+    return `\${${this.expr(handle, attr)}}`;
+  }
+
+  /** The same without `${…}`, for use inside a larger expression. */
+  expr(handle: Handle, attr: string): string {
+    return handle.level === "each" ? `${handle.address}[each.key].${attr}` : `${handle.address}.${attr}`;
+  }
+
+  /** A shared resource cannot name a per-tenant one: there is no `each` at its level. */
+  private check(level: Level, attrs: unknown): void {
+    if (level === "each") return;
+    const text = JSON.stringify(attrs);
+    if (text.includes("[each.key]") || text.includes("each.value") || text.includes("${each.key}")) unexpected("a shared resource that refers to a per-tenant one");
+  }
+}

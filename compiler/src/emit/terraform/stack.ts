@@ -1,0 +1,111 @@
+/**
+ * One stack: a cdktn `App` and `TerraformStack`, its backend, its provider, the tenants it
+ * iterates over, and every abstract kind built by the cloud's mapping at the level the
+ * isolation model gives it; then synthesized in process (`toTerraform`, no CDK CLI) into
+ * the file text, keys sorted, so the bytes depend on nothing but the model.
+ *
+ * Levels: in a `tenant` stack everything belongs to its one tenant; in a `dynamic` stack
+ * everything is per tenant; in a `shared` stack the isolation model's shared kinds are
+ * built once and its dedicated kinds once per tenant. A shared kind that needs a key while
+ * keys are per tenant (bridge's shared cluster) gets a stack key of its own.
+ */
+import { App, TerraformLocal, TerraformStack, TerraformVariable } from "cdktn";
+import { bundleText } from "../bundle/json.js";
+import { StackBuild, type Who } from "./constructs.js";
+import { addBackend } from "./backend.js";
+import { mappingOf } from "./clouds/index.js";
+import { KINDS, type Kind, slug } from "./infra.js";
+import { type StackSpec, takesTenants } from "./layout.js";
+import type { Parts } from "./mapping.js";
+
+const NEEDS_KEY: ReadonlySet<Kind> = new Set(["storage", "database", "compute"]);
+
+export function synthStack(spec: StackSpec): string {
+  const app = new App({ outdir: "cdktf.out", stackTraces: false, skipValidation: true, skipBackendValidation: true, context: {} });
+  const stack = new TerraformStack(app, spec.name);
+  const mapping = mappingOf(spec.cloud.provider);
+  const tagsFor = (who: Who): Record<string, string> => {
+    const tags: Record<string, string> = { ...spec.cloud.tags, tenant: who.tenant, plan: who.plan, isolation: spec.isolation.name, "managed-by": "paybill" };
+    return Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, mapping.tagValue(v)]));
+  };
+  const b = new StackBuild(stack, spec.cloud, tagsFor);
+  addBackend(stack, spec);
+  mapping.provider(b, spec);
+
+  const levelOf = (kind: Kind): "stack" | "each" =>
+    spec.mode === "tenant" ? "stack" : spec.mode === "dynamic" ? "each" : spec.isolation.dedicated.has(kind) ? "each" : "stack";
+  if (takesTenants(spec)) addTenants(stack, spec);
+
+  const shared = sharedWho(spec);
+  const each = eachWho();
+  const prefix = spec.cloud.settings.name_prefix;
+  const stackParts: Record<string, string | readonly string[]> = {};
+  const eachParts: Record<string, string | readonly string[]> = {};
+  for (const kind of KINDS) {
+    const level = levelOf(kind);
+    const who = level === "stack" ? shared : each;
+    const name = (what: string) => `${prefix}-${who.slug}-${what}`;
+    if (kind === "keys" && level === "each" && KINDS.some((k) => NEEDS_KEY.has(k) && levelOf(k) === "stack")) {
+      Object.assign(stackParts, mapping.keys({ b, spec, who: { ...shared, slug: `${shared.slug}-platform`, idPrefix: "platform_" }, parts: {}, name: (what) => `${prefix}-${shared.slug}-platform-${what}` }));
+    }
+    const parts: Parts = level === "stack" ? { ...stackParts } : { ...stackParts, ...eachParts };
+    const made = mapping[kind]({ b, spec, who, parts, name });
+    Object.assign(level === "stack" ? stackParts : eachParts, made);
+  }
+  stack.prepareStack();
+  return bundleText(stack.toTerraform());
+}
+
+/** The owner of shared resources: the stack's one tenant, or `shared`. */
+function sharedWho(spec: StackSpec): Who {
+  const size = spec.cloud.sizes[spec.size];
+  const only = spec.mode === "tenant" ? spec.tenants[0] : undefined;
+  return {
+    level: "stack",
+    tenant: only?.name ?? "shared",
+    plan: only?.plan ?? spec.plans.map((p) => p.name).join("-"),
+    slug: only === undefined ? `${slug(spec.isolation.name)}-${spec.region}` : slug(only.name),
+    size: { database: size.database, storage_gb: size.storage_gb, machine: size.machine, nodes: size.nodes },
+  };
+}
+
+/** The owner of per-tenant resources: `each` of `local.tenants`. */
+function eachWho(): Who {
+  return {
+    level: "each",
+    tenant: "${each.key}",
+    plan: "${each.value.plan}",
+    slug: "${each.value.slug}",
+    size: { database: "${each.value.database}", storage_gb: "${each.value.storage_gb}", machine: "${each.value.machine}", nodes: "${each.value.nodes}" },
+  };
+}
+
+/**
+ * `var.tenants` (the tenants that onboard at run time, as data) merged with the static
+ * tenants of the stack, each with its plan's sizes: `local.tenants`, what per-tenant
+ * resources iterate over. A static tenant wins over a variable entry of the same name.
+ */
+function addTenants(stack: TerraformStack, spec: StackSpec): void {
+  const planNames = spec.plans.map((p) => p.name);
+  const variable = new TerraformVariable(stack, "variable-tenants", {
+    type: "map(object({ plan = string }))",
+    default: {},
+    description: `tenants onboarded at run time: name => { plan = one of ${planNames.join(", ")} }`,
+    validation: [
+      {
+        condition: `\${alltrue([for t in values(var.tenants) : contains(${JSON.stringify(planNames)}, t.plan)])}`,
+        errorMessage: `every tenant's plan must be one of: ${planNames.join(", ")}`,
+      },
+    ],
+  });
+  variable.overrideLogicalId("tenants");
+  const sizes = Object.fromEntries(spec.plans.map((p) => [p.name, spec.cloud.sizes[p.size]]));
+  const statics = Object.fromEntries((spec.mode === "dynamic" ? [] : spec.tenants).map((t) => [t.name, { plan: t.plan }]));
+  new TerraformLocal(stack, "local-plan_sizes", sizes).overrideLogicalId("plan_sizes");
+  new TerraformLocal(stack, "local-static_tenants", statics).overrideLogicalId("static_tenants");
+  new TerraformLocal(
+    stack,
+    "local-tenants",
+    '${{ for name, t in merge(var.tenants, local.static_tenants) : name => merge(local.plan_sizes[t.plan], { plan = t.plan, slug = replace(lower(name), "/[^a-z0-9-]+/", "-") }) }}',
+  ).overrideLogicalId("tenants");
+}
