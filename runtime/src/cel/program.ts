@@ -11,7 +11,7 @@
  * are a faster way to the same result.
  */
 import type { Environment } from "@marcbachmann/cel-js";
-import { compileClosure, type FastExpression } from "./closures.js";
+import { type Compiled, compileClosure, type FastExpression } from "./closures.js";
 import { celVariables } from "./environment.js";
 
 export type Activation = Readonly<Record<string, unknown>>;
@@ -29,6 +29,12 @@ export interface CelProgram {
   readonly fields: ReadonlyMap<string, ReadonlySet<string>>;
   /** Whether closures cover the expression (else every run is cel-js's own). */
   readonly fast: boolean;
+  /**
+   * The closures and the expression's literals, for a caller that keeps them next to its
+   * own data (rules.ts) and runs `runCelJs` where they throw or give a non-primitive.
+   */
+  readonly closure: Compiled | undefined;
+  readonly constants: readonly unknown[];
   /** cel-js alone: the reference the closures are tested against. */
   runCelJs(activation: Activation): unknown;
   /**
@@ -114,11 +120,15 @@ export function compileCel(env: Environment, source: string): CompileResult {
     variables,
     fields,
     fast: fast !== undefined,
+    closure: fast?.closure,
+    constants: fast?.constants ?? NO_CONSTANTS,
     runCelJs: parsed,
     runFast: fast === undefined ? refuseFast : (activation) => fast.closure(activation, fast.constants),
   };
   return { ok: true, program };
 }
+
+const NO_CONSTANTS: readonly unknown[] = Object.freeze([]);
 
 function refuseFast(): never {
   throw new Error("no fast path for this expression");
