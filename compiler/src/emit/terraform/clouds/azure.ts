@@ -127,6 +127,6 @@ export const azure: CloudMapping = {
 
 /** The owner's resource group, made once per owner (the first kind that needs it makes it). */
 function resourceGroup(b: Parameters<CloudMapping["keys"]>[0]["b"], who: Parameters<CloudMapping["keys"]>[0]["who"], name: (what: string) => string, region: string): string {
-  const handle = b.once(who, "azurerm_resource_group", "group", () => ({ name: name("rg"), location: region }), { tags: "tags" });
+  const handle = b.once(who, "azurerm_resource_group", who.level === "each" ? "tenant_group" : "group", () => ({ name: name("rg"), location: region }), { tags: "tags" });
   return b.ref(handle, "name");
 }

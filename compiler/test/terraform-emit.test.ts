@@ -1,0 +1,162 @@
+/**
+ * The Terraform emitter in process: which stacks each isolation model gives, what each
+ * holds (a silo tenant's own database, one pooled database shared), tags on every resource,
+ * AWS resource types and attributes against the pinned provider's schema, and the golden
+ * stack per cloud × isolation model in compiler/test/samples/terraform/ (UPDATE_SNAPSHOTS=1
+ * rewrites them).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { ROOT, sourcesIn } from "./support/bundle.js";
+import { cloudProject, emitTf, type Provider, REGIONS, resources, stackJson } from "./support/terraform.js";
+
+const SAMPLES = join(ROOT, "compiler/test/samples/terraform");
+const TENANTS = [
+  { name: "corner_shop", plan: "free" },
+  { name: "initech", plan: "business" },
+  { name: "globex", plan: "enterprise" },
+] as const;
+
+describe("stacks of the helpdesk example", () => {
+  const out = emitTf(sourcesIn(join(ROOT, "examples/helpdesk")));
+  const names = out.stacks.map((s) => s.spec.name);
+
+  it("has a stack for every isolation model it uses, and one per static silo tenant", () => {
+    expect(names).toEqual(["primary-bridge-eu-west-1", "primary-pooled-eu-west-1", "primary-silo-eu-west-1", "primary-silo-tenant-globex", "secondary-silo-tenant-umbrella"]);
+    expect(out.manifest.tenants.umbrella).toEqual({ plan: "enterprise", isolation: "silo", cloud: "secondary", region: "europe-west3", stack: "secondary-silo-tenant-umbrella" });
+    expect(out.manifest.tenants.globex?.region).toBe("eu-central-1");
+  });
+
+  it("gives each silo tenant its own database, pooled tenants one shared database, bridge tenants one each", () => {
+    const globex = resources(stackJson(out, "primary-silo-tenant-globex")).filter(([t]) => t === "aws_db_instance");
+    expect(globex).toHaveLength(1);
+    expect(globex[0]?.[2].for_each).toBeUndefined();
+    expect((globex[0]?.[2].tags as Record<string, string>).tenant).toBe("globex");
+    const umbrella = resources(stackJson(out, "secondary-silo-tenant-umbrella")).filter(([t]) => t === "google_sql_database_instance");
+    expect(umbrella).toHaveLength(1);
+    const pooled = resources(stackJson(out, "primary-pooled-eu-west-1"));
+    expect(pooled.filter(([t]) => t === "aws_db_instance")).toHaveLength(1);
+    expect(pooled.every(([, , body]) => body.for_each === undefined)).toBe(true);
+    const bridge = stackJson(out, "primary-bridge-eu-west-1");
+    const bridgeDb = resources(bridge).filter(([t]) => t === "aws_db_instance");
+    expect(bridgeDb.map(([, , b]) => b.for_each)).toEqual(["${local.tenants}"]);
+    expect(bridge.locals?.static_tenants).toEqual({ initech: { plan: "business" } });
+    // Bridge shares compute: one cluster, not per tenant, encrypted with the stack's own key.
+    const clusters = resources(bridge).filter(([t]) => t === "aws_eks_cluster");
+    expect(clusters.map(([, , b]) => b.for_each)).toEqual([undefined]);
+    expect(JSON.stringify(clusters[0]?.[2])).toContain("aws_kms_key.platform_key.arn");
+  });
+
+  it("pins every provider to an exact version", () => {
+    for (const { text } of out.stacks) {
+      const providers = (JSON.parse(text) as { terraform: { required_providers: Record<string, { version: string }> } }).terraform.required_providers;
+      for (const p of Object.values(providers)) expect(p.version).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+  });
+});
+
+const awsSchema = JSON.parse(gunzipSync(readFileSync("/work/shared/data/terraform-aws-5.100.0-schema.json.gz")).toString("utf8")) as {
+  provider_schemas: Record<string, { resource_schemas: Record<string, SchemaEntry>; data_source_schemas: Record<string, SchemaEntry> }>;
+};
+interface SchemaBlock {
+  attributes?: Record<string, { computed?: boolean; optional?: boolean; required?: boolean }>;
+  block_types?: Record<string, { block: SchemaBlock }>;
+}
+interface SchemaEntry {
+  block: SchemaBlock;
+}
+const META = new Set(["for_each", "depends_on", "lifecycle", "//", "count", "provider"]);
+
+/** Names in `body` that `block` does not declare, with their path. */
+function unknownNames(body: Record<string, unknown>, block: SchemaBlock, path: string): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(body)) {
+    if (META.has(key)) continue;
+    const attr = block.attributes?.[key];
+    const nested = block.block_types?.[key];
+    if (attr !== undefined) {
+      if (attr.computed === true && attr.optional !== true && attr.required !== true) out.push(`${path}.${key} (read-only)`);
+      continue;
+    }
+    if (nested === undefined) {
+      out.push(`${path}.${key}`);
+      continue;
+    }
+    for (const item of Array.isArray(value) ? value : [value]) out.push(...unknownNames(item as Record<string, unknown>, nested.block, `${path}.${key}`));
+  }
+  return out;
+}
+
+describe("AWS stacks against the hashicorp/aws 5.100.0 schema", () => {
+  const schema = awsSchema.provider_schemas["registry.terraform.io/hashicorp/aws"];
+  const out = emitTf(cloudProject("aws", TENANTS));
+
+  it("use only resource types and attributes the provider declares, and set every required one", () => {
+    const problems: string[] = [];
+    for (const { spec, text } of out.stacks) {
+      for (const [type, name, body] of resources(JSON.parse(text))) {
+        const entry = schema?.resource_schemas[type];
+        if (entry === undefined) {
+          problems.push(`${spec.name}: unknown type ${type}`);
+          continue;
+        }
+        problems.push(...unknownNames(body, entry.block, `${spec.name}: ${type}.${name}`));
+        for (const [attr, a] of Object.entries(entry.block.attributes ?? {})) if (a.required === true && !(attr in body)) problems.push(`${spec.name}: ${type}.${name} lacks ${attr}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("tag every taggable resource with tenant, plan, isolation and managed-by", () => {
+    let tagged = 0;
+    for (const { spec, text } of out.stacks) {
+      for (const [type, name, body] of resources(JSON.parse(text))) {
+        if (schema?.resource_schemas[type]?.block.attributes?.tags === undefined) continue;
+        tagged++;
+        expect(Object.keys(body.tags ?? {}), `${spec.name} ${type}.${name}`).toEqual(expect.arrayContaining(["tenant", "plan", "isolation", "managed-by", "team"]));
+        expect((body.tags as Record<string, string>)["managed-by"]).toBe("paybill");
+        expect((body.tags as Record<string, string>).isolation).toBe(spec.isolation.name);
+      }
+    }
+    expect(tagged).toBeGreaterThan(40);
+  });
+});
+
+describe("tags and labels on the other clouds", () => {
+  for (const provider of ["azure", "gcp", "oci", "ibm"] as const) {
+    it(`${provider}: every resource with tags or labels names its tenant, plan, isolation and managed-by`, () => {
+      const out = emitTf(cloudProject(provider, TENANTS));
+      for (const { text } of out.stacks) {
+        for (const [type, name, body] of resources(JSON.parse(text))) {
+          const tags = body.tags ?? body.labels ?? body.freeform_tags ?? body.resource_labels;
+          if (tags === undefined) continue;
+          const text_ = JSON.stringify(tags);
+          for (const key of ["tenant", "plan", "isolation", "managed-by"]) expect(text_, `${type}.${name}`).toContain(key);
+        }
+      }
+    });
+  }
+});
+
+describe("golden stacks: one per cloud × isolation model", () => {
+  const update = process.env.UPDATE_SNAPSHOTS === "1";
+  for (const provider of Object.keys(REGIONS) as Provider[]) {
+    const out = emitTf(cloudProject(provider, TENANTS));
+    const region = REGIONS[provider];
+    const cases = { pooled: `main-pooled-${region}`, bridge: `main-bridge-${region}`, silo: "main-silo-tenant-globex", "silo-dynamic": `main-silo-${region}` };
+    for (const [isolation, stack] of Object.entries(cases)) {
+      it(`${provider} × ${isolation}`, () => {
+        const text = out.stacks.find((s) => s.spec.name === stack)?.text;
+        expect(text, stack).toBeDefined();
+        const file = join(SAMPLES, `${provider}-${isolation}`, "cdk.tf.json");
+        if (update || !existsSync(file)) {
+          mkdirSync(join(SAMPLES, `${provider}-${isolation}`), { recursive: true });
+          writeFileSync(file, text ?? "");
+        }
+        expect(text).toBe(readFileSync(file, "utf8"));
+      });
+    }
+  }
+});
