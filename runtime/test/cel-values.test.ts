@@ -3,6 +3,7 @@
  * text, JSON → CEL by field type and CEL → SQL parameters.
  */
 import { Duration } from "@marcbachmann/cel-js/evaluator";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { durationText, parseDuration } from "../src/cel/duration.js";
 import { celEnvironment } from "../src/cel/environment.js";
@@ -109,5 +110,30 @@ describe("JSON to CEL by field type", () => {
     expect(fromCel(evaluate('{"a": 1, "b": [2]}'))).toEqual({ a: 1, b: [2] });
     const d = new Date("2025-01-01T00:00:00Z");
     expect(fromCel(d)).toBe(d);
+  });
+});
+
+describe("uuid input", () => {
+  const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+  const accepted = (text: string): boolean => {
+    try {
+      toCel(t.uuid, text, "input");
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it("accepts exactly the 8-4-4-4-12 hex form", () => {
+    const near = fc
+      .tuple(fc.uuid(), fc.nat(40), fc.constantFrom("-", "g", "G", "é", "0", "F", "", "\u0130", "\uD83D"))
+      .map(([id, at, c]) => id.slice(0, at) + c + id.slice(at + 1));
+    fc.assert(
+      fc.property(fc.oneof(fc.uuid(), near, fc.string({ minLength: 35, maxLength: 37 })), (text) => {
+        expect(accepted(text)).toBe(UUID.test(text));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(accepted("6F1C1A52-3C55-4A5E-9D0B-6F1F0E0B7A11")).toBe(true);
   });
 });
