@@ -21,7 +21,9 @@ describe("paybillc build", () => {
     const dir = await helpdeskCopy();
     const run = await paybillc(["build"], dir);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toMatch(/^built out\/bundle\.json: 4 entities, 9 actions, 16 policies, 2 workflows, 3 plans, 4 tenants \(sha256:[0-9a-f]{64}\)\n$/);
+    expect(run.stderr).toMatch(
+      /^built out\/bundle\.json: 4 entities, 9 actions, 16 policies, 2 workflows, 3 plans, 4 tenants \(sha256:[0-9a-f]{64}\)\nterraform: 5 stacks \(no previous build in this output directory to compare with\)\n$/,
+    );
     expect(run.code).toBe(0);
     const bundle = await readBundle(join(dir, "out/bundle.json"));
     expect(run.stderr).toContain(bundle.hash);

@@ -74,7 +74,7 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
   try {
     await writeBuild(out, files, stale);
   } catch (error) {
-    io.err(`paybillc: cannot write ${displayPath(io.cwd, out)}: ${describeFsError(error)}\n`);
+    io.err(`paybillc: cannot write ${shown}: ${describeFsError(error)}\n`);
     return 2;
   }
   const counts = bundleCounts(bundle);
