@@ -2,7 +2,9 @@
  * A fast path for checked cel-js expressions: the AST of the common subset (literals,
  * variables, field selection, indexing, comparisons, arithmetic, `in`, `&&`/`||`/`!`,
  * `?:`, `size`, `contains`/`startsWith`/`endsWith`, `matches` on RE2, `has`, `string`,
- * and `exists`/`all`/`exists_one`/`filter`/`map` over lists) compiled to plain JS closures.
+ * `exists`/`all`/`exists_one`/`filter`/`map` over lists, and timestamps and durations:
+ * `duration("1h")` and `timestamp("…")` of a literal are evaluated once, at load, by
+ * cel-js) compiled to plain JS closures.
  *
  * The closures are only ever an accelerator for cel-js, never a second semantics: each one
  * returns a value only where it knows, case by case, that cel-js 8 returns that same value
@@ -20,6 +22,8 @@
  *
  * This file must not decide policies nor catch errors: program.ts owns the fallback.
  */
+import { evaluate as celEvaluate } from "@marcbachmann/cel-js";
+import { Duration } from "@marcbachmann/cel-js/evaluator";
 import { re2Matches } from "./re2.js";
 
 /** What an expression reads its variables from (a plain object). */
@@ -86,13 +90,24 @@ function equal(l: unknown, r: unknown): boolean {
   return l === r;
 }
 
-/** Ordering as cel-js's overloads: int/double mixed, string with string, bool with bool. */
+/** A timestamp or a duration as cel-js takes one (its own classes, not subclasses). */
+function isTime(value: unknown): value is Date | Duration {
+  if (typeof value !== "object" || value === null) return false;
+  const c = value.constructor;
+  return c === Date || c === Duration;
+}
+
+/**
+ * Ordering as cel-js's overloads: int/double mixed, string with string, bool with bool,
+ * timestamp with timestamp and duration with duration (JS `<` on their `valueOf`, as cel-js).
+ */
 function ordered(l: unknown, r: unknown): void {
   const tl = typeof l;
   const tr = typeof r;
   if (tl === "bigint" || tl === "number") {
     if (tr === "bigint" || tr === "number") return;
   } else if ((tl === "string" || tl === "boolean") && tl === tr) return;
+  else if (isTime(l) && isTime(r) && l.constructor === r.constructor) return;
   bail();
 }
 
@@ -124,7 +139,17 @@ function add(l: unknown, r: unknown): unknown {
   if (typeof l === "bigint" && typeof r === "bigint") return int64(l + r);
   if (typeof l === "number" && typeof r === "number") return l + r;
   if (typeof l === "string" && typeof r === "string") return l + r;
+  // cel-js's overloads for timestamps and durations, called the same way.
+  if (isTime(l) && isTime(r)) {
+    if (l instanceof Duration) return r instanceof Duration ? l.addDuration(r) : l.extendTimestamp(r);
+    if (r instanceof Duration) return r.extendTimestamp(l);
+  }
   return bail();
+}
+
+function subtractTimes(l: Date | Duration, r: Date | Duration): unknown {
+  if (l instanceof Duration) return r instanceof Duration ? l.subtractDuration(r) : bail();
+  return r instanceof Duration ? r.subtractTimestamp(l) : Duration.fromMilliseconds(l.getTime() - r.getTime());
 }
 
 function arithmetic(op: string, l: unknown, r: unknown): unknown {
@@ -140,6 +165,7 @@ function arithmetic(op: string, l: unknown, r: unknown): unknown {
         return r === 0n ? bail() : l % r;
     }
   }
+  if (op === "-" && isTime(l) && isTime(r)) return subtractTimes(l, r);
   if (typeof l === "number" && typeof r === "number") {
     switch (op) {
       case "-":
@@ -439,6 +465,20 @@ class Compiler {
       const p = this.compile(params[1], locals);
       return (scope, k) => re2Matches(str(s(scope, k)), str(p(scope, k)));
     }
+    if ((name === "duration" || name === "timestamp") && params.length === 1) {
+      // Of a literal: one value, computed at load by cel-js itself (an error leaves the whole expression to cel-js).
+      const arg = params[0];
+      if (!isNode(arg) || arg.op !== "value" || typeof arg.args !== "string") return unsupported();
+      let value: unknown;
+      try {
+        value = celEvaluate(`${name}(${JSON.stringify(arg.args)})`);
+      } catch {
+        return unsupported();
+      }
+      if (!isTime(value)) return unsupported();
+      const at = this.constant(value);
+      return (_scope, k) => k[at];
+    }
     if (name === "string" && params.length === 1) {
       const a = this.compile(params[0], locals);
       return (scope, k) => {
@@ -598,6 +638,8 @@ const literalSets = new Map<string, readonly unknown[]>();
 
 function literalKey(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(literalKey).join(",")}]`;
+  if (value instanceof Date) return `timestamp:${value.getTime()}`;
+  if (value instanceof Duration) return `duration:${value.seconds}:${value.nanos}`;
   if (typeof value === "number" && Object.is(value, -0)) return "number:-0";
   return `${typeof value}:${typeof value === "string" ? JSON.stringify(value) : String(value)}`;
 }
