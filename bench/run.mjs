@@ -21,6 +21,7 @@ const BENCHES = [
   { name: "check", load: () => import("./check.bench.mjs") },
   { name: "decide", load: () => import("./decide.bench.mjs") },
   { name: "act", load: () => import("./act.bench.mjs") },
+  { name: "build", load: () => import("./build.bench.mjs") },
 ];
 
 function parseArgs(argv) {
