@@ -4,6 +4,7 @@
  * can get round the append-only trigger) is detected and named: edited, deleted,
  * reordered, inserted.
  */
+import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson, sha256Hex } from "../src/bundle/canonical.js";
@@ -156,6 +157,30 @@ describe.each(BACKENDS)("audit on %s", (backend) => {
     expect(records.map((r) => r.input["customer"])).toEqual(names);
     for (const r of records) expect(recordHash(r)).toBe(r.hash);
     expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: names.length });
+  });
+
+  it("carries on a chain whose head was written before the head kept its previous hash (migration 3)", async () => {
+    const tenant = await newTenant(t.runtime);
+    // Two records as the first runtime wrote them: hashed in JavaScript, the head without prev_hash.
+    let prev = GENESIS;
+    for (const seq of [1, 2]) {
+      const record = { tenant, seq, id: randomUUID(), time: new Date().toISOString(), agent: "support_bot", action: "read_ticket", input: { ticket: "x" }, decision: "deny" as const, reasons: [], prevHash: prev };
+      const hash = recordHash(record);
+      await t.runtime.database.query(
+        "insert into paybill_audit (tenant_id, seq, id, time, agent, action, input, decision, reasons, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        [tenant, seq, record.id, record.time, record.agent, record.action, JSON.stringify(record.input), record.decision, "[]", prev, hash],
+      );
+      prev = hash;
+    }
+    await t.runtime.database.query("insert into paybill_audit_heads (tenant_id, seq, hash) values ($1, 2, $2)", [tenant, prev]);
+    await t.runtime.act({ tenant, agent: "support_bot", action: "open_ticket", input: { customer: "c", email: "c@x.y", amount: 1 } });
+    const records = await t.runtime.audit.query({ tenant });
+    expect(records.map((r) => [r.seq, r.prevHash === (records[r.seq - 2]?.hash ?? GENESIS)])).toEqual([
+      [1, true],
+      [2, true],
+      [3, true],
+    ]);
+    expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: 3 });
   });
 
   it("filters and pages records", async () => {

@@ -15,7 +15,7 @@
  * A failed effect throws PBR120 and rolls everything back: no record, no step, no quota.
  */
 import { randomUUID } from "node:crypto";
-import { appendCall } from "../audit/append.js";
+import { appendAudit, appendCtes, createHead } from "../audit/append.js";
 import type { AuditEffect, AuditEntry, AuditRecord } from "../audit/record.js";
 import type { PreparedEffect } from "../decide/decider-api.js";
 import type { Approval, Decision, Outcome, Reason } from "../decide/request.js";
@@ -149,7 +149,8 @@ interface Finished {
 
 /**
  * The statement that ends an act: `ctes` (the quota, the effect), the run's step and the
- * audit append, the last two only when `guard` holds.
+ * audit append, the last two only when `guard` holds. A tenant's first record finds no
+ * chain head: the head is created and the record appended in a second statement.
  */
 async function finish(tx: Sql, params: Params, ctes: string[], guard: string | undefined, audited: AuditEntry, evaluation: Evaluation, wrote: boolean, now: Date): Promise<Finished> {
   const all = [...ctes];
@@ -159,19 +160,24 @@ async function finish(tx: Sql, params: Params, ctes: string[], guard: string | u
         `where id = ${params.add(evaluation.run.id)}${guard === undefined ? "" : ` and ${guard}`})`,
     );
   }
-  const call = appendCall(params, audited, { time: now });
+  const append = appendCtes(params, audited, guard, { time: now });
+  all.push(...append.ctes);
   const columns = [
-    `${guard === undefined ? call.sql : `case when ${guard} then ${call.sql} end`} as paybill_appended`,
+    `${append.appended} as paybill_appended`,
     ...(ctes.some((c) => c.startsWith("paybill_quota ")) ? ["exists (select 1 from paybill_quota) as paybill_quota_taken"] : []),
     ...(ctes.some((c) => c.startsWith("paybill_effect ")) ? ["exists (select 1 from paybill_effect) as paybill_written"] : []),
   ];
-  const [row] = await tx.query(`${all.length === 0 ? "" : `with ${all.join(", ")} `}select ${columns.join(", ")}`, params.values);
-  const appended = row?.["paybill_appended"];
-  return {
-    ...(appended === null || appended === undefined ? {} : { record: call.record(appended) }),
+  const [row] = await tx.query(`with ${all.join(", ")} select ${columns.join(", ")}`, params.values, { prepared: true });
+  const finished: Finished = {
     ...(row !== undefined && "paybill_quota_taken" in row ? { quotaTaken: row["paybill_quota_taken"] === true } : {}),
     ...(row !== undefined && "paybill_written" in row ? { written: row["paybill_written"] === true } : {}),
   };
+  const record = append.record(row?.["paybill_appended"]);
+  if (record !== undefined) return { ...finished, record };
+  // Held back by the guard: the caller says what went wrong.
+  if (finished.quotaTaken === false || finished.written === false) return finished;
+  await createHead(tx, audited.tenant);
+  return { ...finished, record: await appendAudit(tx, audited, { time: now }) };
 }
 
 function result(decision: Decision, record: AuditRecord, output?: JsonRecord, approvalId?: string): ActResult {

@@ -11,7 +11,12 @@ export type Row = Record<string, unknown>;
 
 /** What a query runs on: the database (its own implicit transaction) or one transaction's connection. */
 export interface Sql {
-  query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * `prepared`: the statement is parsed and planned once per connection and reused (the
+   * act path's statements, sent thousands of times). Only for statements whose result
+   * columns are written out (no `select *`), so a table altered later cannot change them.
+   */
+  query<T extends Row = Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations, DDL). */
   exec(script: string): Promise<void>;
 }
@@ -22,4 +27,8 @@ export interface Database extends Sql {
   transaction<T>(body: (tx: Sql) => Promise<T>): Promise<T>;
   /** Closes what this adapter opened; a PGlite instance or pool the caller passed in stays open. */
   close(): Promise<void>;
+}
+
+export interface QueryOptions {
+  readonly prepared?: boolean;
 }

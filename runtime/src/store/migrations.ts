@@ -17,6 +17,9 @@
  *   the one before wrote, which a single statement of data-modifying CTEs cannot do with
  *   the head row (updated twice). It returns `seq prev hash` as one text, a scalar a
  *   caller can put in a `case` (act.ts appends only when the effect was performed).
+ * - Version 3 replaces that function with one `update` of the head that computes the new
+ *   hash from the old one and keeps the old one (`prev_hash`), so an append is one head
+ *   write and one insert, in plain SQL a statement can carry (audit/append.ts).
  */
 
 export interface Migration {
@@ -149,6 +152,14 @@ begin
   return n::text || ' ' || prev || ' ' || h;
 end
 $$;
+`,
+  },
+  {
+    version: 3,
+    name: "audit head keeps the previous hash",
+    sql: `
+alter table paybill_audit_heads add column prev_hash text;
+drop function if exists paybill_audit_append(text, uuid, timestamptz, text, text, jsonb, text, jsonb, uuid, uuid, jsonb, text, text, text);
 `,
   },
 ];

@@ -4,7 +4,7 @@
  * Concurrent transactions really run concurrently, one per pooled connection.
  */
 import pg from "pg";
-import type { Database, Row, Sql } from "./adapter.js";
+import type { Database, QueryOptions, Row, Sql } from "./adapter.js";
 import { ident } from "./sql.js";
 
 export interface PostgresOptions {
@@ -70,9 +70,28 @@ class PostgresDatabase implements Database {
   }
 }
 
+/**
+ * Prepared statements by text: one name per text, prepared on each connection when it first
+ * runs there. The act path has a handful of texts per action; past MAX_PREPARED texts, new
+ * ones run unprepared rather than fill every connection.
+ */
+const statementNames = new Map<string, string>();
+const MAX_PREPARED = 1000;
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_PREPARED) {
+    name = `paybill_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 function wrap(client: pg.PoolClient): Sql {
   return {
-    async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    async query<T extends Row = Row>(text: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<T[]> {
+      const name = options?.prepared === true ? statementName(text) : undefined;
+      if (name !== undefined) return (await client.query<T>({ name, text, values: [...params] })).rows;
       return (await client.query<T>(text, [...params])).rows;
     },
     async exec(script: string): Promise<void> {

@@ -42,6 +42,7 @@ export async function bindTenant(tx: Sql, id: string, run?: { id: string; lock: 
   const [row] = await tx.query<TenantRow & { run?: Row | null }>(
     `select t.id, t.plan, t.state, t.region${runColumn} from (select set_config('paybill.tenant', $1, true)) b, paybill_tenants t where t.id = $1`,
     run === undefined ? [id] : [id, run.id],
+    { prepared: true },
   );
   if (row === undefined) return undefined;
   return { tenant: facts(row), ...(row.run === null || row.run === undefined ? {} : { run: row.run }) };
