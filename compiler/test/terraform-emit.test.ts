@@ -160,3 +160,29 @@ describe("golden stacks: one per cloud × isolation model", () => {
     }
   }
 });
+
+describe("overrides from .paybill", () => {
+  it("a cloud's defaults, sizes and backend, and a plan's size, reach the stacks", () => {
+    const files = cloudProject(
+      "aws",
+      [{ name: "globex", plan: "enterprise" }],
+      '  defaults { postgres_version = "17", name_prefix = "hd" }\n  sizes { large { nodes = 5 } }\n  backend { type = "s3", bucket = "acme-state", key_prefix = "helpdesk" }\n',
+    );
+    files["infra.paybill"] = (files["infra.paybill"] ?? "").replace("plan free { price = 0, isolation = pooled }", "plan free { price = 0, isolation = pooled, size = medium }");
+    const out = emitTf(files);
+    const silo = stackJson(out, "main-silo-tenant-globex");
+    const db = silo.resource?.aws_db_instance?.database ?? {};
+    expect(db.engine_version).toBe("17");
+    expect(db.identifier).toBe("hd-globex-db");
+    expect(db.instance_class).toBe("db.r7g.xlarge");
+    expect((silo.resource?.aws_eks_node_group?.compute_nodes?.scaling_config as { desired_size: number }[])[0]?.desired_size).toBe(5);
+    expect((silo.terraform?.backend as Record<string, unknown>).s3).toMatchObject({ bucket: "acme-state", key: "helpdesk/main-silo-tenant-globex.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true });
+    expect(stackJson(out, "main-pooled-eu-west-1").resource?.aws_db_instance?.database?.instance_class).toBe("db.m7g.large");
+  });
+
+  it("the checker refuses an unknown setting and a backend without its bucket", () => {
+    expect(() => emitTf(cloudProject("aws", [], '  defaults { postgres = "17" }\n'))).toThrow(/PB3007/);
+    expect(() => emitTf(cloudProject("aws", [], '  backend { type = "gcs" }\n'))).toThrow(/PB3008/);
+    expect(() => emitTf(cloudProject("aws", [], '  backend { type = "ftp" }\n'))).toThrow(/PB3006/);
+  });
+});
