@@ -70,6 +70,34 @@ describe.each(BACKENDS)("act on %s", (backend) => {
     expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: 1 });
   });
 
+  it("an insert whose key the effect sets: a text key in the one statement, a uuid key one statement after the other", async () => {
+    const tenant = await newTenant(t.runtime);
+    const label = await t.runtime.act({ tenant, agent: "support_bot", action: "add_label", input: { name: "urgent", color: "red" } });
+    expect(label).toMatchObject({ decision: "allow", result: { name: "urgent", color: "red" } });
+    const id = randomUUID().toUpperCase();
+    const imported = await t.runtime.act({ tenant, agent: "support_bot", action: "import_customer", input: { id, email: "ada@example.com", name: "Ada" } });
+    expect(imported.decision).toBe("allow");
+    // The key as the database keeps it.
+    expect(imported.result?.["id"]).toBe(id.toLowerCase());
+    expect(await count("labels where tenant_id = $1 and name = 'urgent' and color = 'red'", [tenant])).toBe(1);
+    expect(await count("customers where tenant_id = $1 and id = $2", [tenant, id])).toBe(1);
+    const records = await t.runtime.audit.query({ tenant });
+    expect(records.map((r) => r.effect)).toEqual([
+      { op: "insert", entity: "Label", key: "urgent" },
+      { op: "insert", entity: "Customer", key: id.toLowerCase() },
+    ]);
+    expect((await t.runtime.quotas.used(tenant)).used).toBe(2);
+    // A second import of the same key fails in the database: nothing of it stays.
+    const again = await t.runtime.act({ tenant, agent: "support_bot", action: "import_customer", input: { id, email: "other@example.com", name: "Ada" } }).catch((e: unknown) => e);
+    expect(again).toMatchObject({ code: "PBR120" });
+    const twice = await t.runtime.act({ tenant, agent: "support_bot", action: "add_label", input: { name: "urgent", color: "blue" } }).catch((e: unknown) => e);
+    expect(twice).toMatchObject({ code: "PBR120" });
+    expect((twice as Error).message).toMatch(/^the insert on `Label` failed: .*\(SQLSTATE 23505\)$/);
+    expect(await t.runtime.audit.query({ tenant })).toHaveLength(2);
+    expect((await t.runtime.quotas.used(tenant)).used).toBe(2);
+    expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: 2 });
+  });
+
   it("a denied action is audited with its reasons and writes nothing", async () => {
     const tenant = await newTenant(t.runtime);
     const ticket = await seedTicket(t.runtime, tenant, { status: "closed" });

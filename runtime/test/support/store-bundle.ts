@@ -30,6 +30,14 @@ const customer: EntitySchema = {
   fields: [f("id", { kind: "uuid" }, { id: true }), f("email", { kind: "string", max: 200 }, { pii: true, unique: true }), f("name", { kind: "string", max: 200 })],
 };
 
+/** Keyed by a text the effect sets (the act's one statement knows the key beforehand). */
+const label: EntitySchema = {
+  name: "Label",
+  table: "labels",
+  key: "name",
+  fields: [f("name", { kind: "string", max: 50 }, { id: true }), f("color", { kind: "string", max: 20 })],
+};
+
 const ticketRef = (name: string): FieldSchema => f(name, { kind: "uuid" }, { references: { entity: "Ticket", field: "id" } });
 
 const actions: ActionSchema[] = [
@@ -63,6 +71,34 @@ const actions: ActionSchema[] = [
       op: "insert",
       entity: "Customer",
       set: [
+        { field: "email", value: { cel: "input.email" } },
+        { field: "name", value: { cel: "input.name" } },
+      ],
+    },
+    requires: [],
+  },
+  {
+    name: "add_label",
+    input: [f("name", { kind: "string", max: 50 }), f("color", { kind: "string", max: 20 })],
+    effect: {
+      op: "insert",
+      entity: "Label",
+      set: [
+        { field: "name", value: { cel: "input.name" } },
+        { field: "color", value: { cel: "input.color" } },
+      ],
+    },
+    requires: [],
+  },
+  {
+    // A uuid key the effect sets: the database may write it otherwise (case), so act inserts it on its own and reads the key back.
+    name: "import_customer",
+    input: [f("id", { kind: "uuid" }), f("email", { kind: "string", max: 200 }), f("name", { kind: "string", max: 200 })],
+    effect: {
+      op: "insert",
+      entity: "Customer",
+      set: [
+        { field: "id", value: { cel: "input.id" } },
         { field: "email", value: { cel: "input.email" } },
         { field: "name", value: { cel: "input.name" } },
       ],
@@ -114,6 +150,8 @@ const policies: PolicySpec[] = [
           { kind: "action", action: "open_ticket" },
           { kind: "action", action: "delete_ticket" },
           { kind: "action", action: "add_customer" },
+          { kind: "action", action: "add_label" },
+          { kind: "action", action: "import_customer" },
           { kind: "action", action: "refund" },
         ],
       },
@@ -173,7 +211,7 @@ export function storeBundle(): Bundle {
   const body = {
     format: "paybill-bundle" as const,
     version: 1 as const,
-    entities: { Customer: customer, Ticket: ticket },
+    entities: { Customer: customer, Label: label, Ticket: ticket },
     actions: Object.fromEntries([...actions].sort((a, b) => (a.name < b.name ? -1 : 1)).map((a) => [a.name, a])),
     agents: {
       supervisor_bot: { name: "supervisor_bot", roles: ["supervisor"] },
