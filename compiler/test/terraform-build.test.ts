@@ -46,8 +46,10 @@ describe("paybillc build: terraform", () => {
     await writeFile(plans, (await readFile(plans, "utf8")).replace("tenant demo { plan = free }", "tenant demo { plan = enterprise }"));
     const refused = await paybillc(["build"], dir);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("error: tenant `demo` would move from pooled to silo isolation (stack `primary-pooled-eu-west-1` → `primary-silo-tenant-demo`); its data must be moved");
-    expect(refused.stderr).toContain("--allow-isolation-change; nothing written");
+    expect(refused.stderr).toMatch(
+      /error\[PB9004\]: tenant `demo` would move from pooled to silo isolation \(stack `primary-pooled-eu-west-1` → `primary-silo-tenant-demo`\)\n\s+--> plans\.paybill:\d+:8/,
+    );
+    expect(refused.stderr).toContain("`--allow-isolation-change`; nothing written");
     expect(await readFile(join(dir, "out/bundle.json"))).toEqual(bundle);
     expect(await readdir(join(dir, "out/terraform"))).not.toContain("primary-silo-tenant-demo");
     const allowed = await paybillc(["build", "--allow-isolation-change"], dir);

@@ -33,6 +33,7 @@ const NO_EXAMPLE: Record<string, string> = {
   PB9001: "the CLI reports a file it cannot read; there is no text to parse",
   PB9002: "the CLI reports a project path with no .paybill files; there is no text to parse",
   PB9003: "format() reports its own bug (output that re-parses differently); any example would be a bug to fix",
+  PB9004: "`paybillc build` compares with the previous build in out/; a single text has no previous build (compiler/test/terraform-build.test.ts has the case)",
   PB1003: "only a one-or-more repetition reports it, and the grammar has none today",
   PB2004: "an import cycle needs two modules, so two files; an example is one file (lang/test/samples/check/import-cycle has the two)",
 };

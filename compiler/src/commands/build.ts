@@ -16,7 +16,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { diagnosticToJson } from "@paybill/lang";
+import { compareDiagnostics, type Diagnostic, diagnostic, diagnosticToJson, type Model, type SourceFile, type Span } from "@paybill/lang";
 import { bundleCounts, bundleText } from "../emit/bundle/index.js";
 import { changesBetween, describeChanges, emitTerraform, type Manifest, manifestText, parseManifest } from "../emit/terraform/index.js";
 import { type OutputFile, writeBuild } from "../emit/terraform/write.js";
@@ -59,11 +59,18 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
   const changes = terraform === undefined ? undefined : changesBetween(previous, terraform.manifest);
   if (terraform !== undefined && changes !== undefined) {
     if (changes.isolationMoves.length > 0 && options.allowIsolationChange !== true) {
-      printFrames(diagnostics, io);
+      const help = "plan the data move, then build again with `--allow-isolation-change`; nothing written";
+      const moves: Diagnostic[] = [];
       for (const move of changes.isolationMoves) {
-        io.err(`error: tenant \`${move.tenant}\` would move from ${move.from} to ${move.to} isolation (stack \`${move.fromStack}\` → \`${move.toStack}\`); its data must be moved\n`);
+        const message = `tenant \`${move.tenant}\` would move from ${move.from} to ${move.to} isolation (stack \`${move.fromStack}\` → \`${move.toStack}\`)`;
+        const at = tenantDeclaration(compiled.model, move.tenant);
+        // Only static tenants are in a manifest, so there is a declaration; if not, still refuse.
+        if (at === undefined) io.err(`error[PB9004]: ${message}\n  = help: ${help}\n`);
+        else moves.push(diagnostic("isolationMove", at.file, at.span, message, help));
       }
-      io.err("  = help: plan the data move, then build again with --allow-isolation-change; nothing written\n");
+      const all = [...diagnostics, ...moves].sort(compareDiagnostics);
+      if (options.format === "json") printJson({ diagnostics: all.map(diagnosticToJson) }, io);
+      else printFrames(all, io);
       return 1;
     }
     for (const { spec, text } of terraform.stacks) files.push({ path: `terraform/${spec.name}/cdk.tf.json`, text });
@@ -112,4 +119,14 @@ function previousFiles(previous: Manifest | undefined): string[] {
 
 function singular(word: string): string {
   return word === "entities" ? "entity" : word === "policies" ? "policy" : word.slice(0, -1);
+}
+
+/** Where a static tenant is declared (its name), for a diagnostic about it. */
+function tenantDeclaration(model: Model, name: string): { file: SourceFile; span: Span } | undefined {
+  for (const unit of model.units) {
+    for (const decl of unit.ast.declarations) {
+      if (decl.kind === "Tenant" && decl.name.name === name) return { file: unit.source, span: decl.name.span };
+    }
+  }
+  return undefined;
 }

@@ -73,6 +73,7 @@ export const CATALOG = {
   unreadableFile: entry("PB9001", "error", "file cannot be read"),
   noSourceFiles: entry("PB9002", "error", "no `.paybill` files found"),
   formatterFailed: entry("PB9003", "error", "the formatter could not keep a file's meaning"),
+  isolationMove: entry("PB9004", "error", "a tenant would move to another isolation model"),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticKind = keyof typeof CATALOG;
