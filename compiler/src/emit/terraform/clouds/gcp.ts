@@ -4,7 +4,7 @@
  * service account (spec/infrastructure.md §1). Attribute names follow the hashicorp/google
  * provider pinned in std.clouds; not validated by `terraform` here (no mirror).
  */
-import { type CloudMapping, many, one } from "../mapping.js";
+import { type CloudMapping, one } from "../mapping.js";
 
 /** Label values: lowercase letters, digits, `_` and `-`. */
 const label = (value: string) => (value.includes("${") ? value.replace("${each.key}", "${each.value.slug}") : value.toLowerCase().replace(/[^a-z0-9_-]+/g, "-"));
