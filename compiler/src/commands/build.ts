@@ -19,7 +19,7 @@ import { join, resolve } from "node:path";
 import { compareDiagnostics, type Diagnostic, diagnostic, diagnosticToJson, type Model, type SourceFile, type Span } from "@paybill/lang";
 import { bundleCounts, bundleText } from "../emit/bundle/index.js";
 import { changesBetween, describeChanges, emitTerraform, type Manifest, manifestText, parseManifest } from "../emit/terraform/index.js";
-import { type OutputFile, writeBuild } from "../emit/terraform/write.js";
+import { type OutputFile, writeBuild } from "../project/write-build.js";
 import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, printFrames, printJson } from "../output/report.js";
 import { describeFsError } from "../project/fs-errors.js";
