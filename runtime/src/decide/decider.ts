@@ -56,23 +56,43 @@ function deny(reason: Reason): Decision {
  * objects: 1,000 policies over 500 actions do not fit in a core's cache, and every object
  * a request reads may be a cache miss.
  */
-interface Plan extends Applicable {
-  readonly action: ActionSchema;
-  /** `action.requires`, or one shared empty list. */
-  readonly requires: readonly string[];
-  readonly input: RecordSchema;
-  readonly value: unknown;
+/** Slots per rule in `Plan.checks`. */
+const STRIDE = 4;
+
+class Plan {
   /** The fields of the row `resource` holds: those the conditions read; undefined when there is no row to read (insert, no effect). */
   readonly rowFields: readonly FieldSchema[] | undefined;
-  /**
-   * The forbids then the permits, flat in one array, `STRIDE` slots per rule: its
-   * closures (or undefined), its literals, the rule, and its decision when it decides
-   * alone (`denies`, or `allows`/`allowsRead`).
-   */
-  readonly checks: readonly unknown[];
-}
+  readonly usesResource: boolean;
+  readonly usesContext: boolean;
+  /** Where the permits start in `checks`. */
+  readonly forbidsEnd: number;
+  /** For a read effect: the fields that need a look (redaction); else undefined. */
+  readonly fields: Applicable["fields"];
 
-const STRIDE = 4;
+  /**
+   * Fields in the order a request reads them, in the object itself (a class's fields are
+   * laid out together): one or two cache lines. `checks` holds the forbids then the permits,
+   * `STRIDE` slots per rule: its closures (or undefined), its literals, the rule, and its
+   * decision when it decides alone (`denies`, or `allows`/`allowsRead`).
+   */
+  constructor(
+    readonly input: RecordSchema,
+    /** `action.requires`, or one shared empty list. */
+    readonly requires: readonly string[],
+    readonly value: unknown,
+    applicable: Applicable,
+    rowFields: readonly FieldSchema[] | undefined,
+    readonly checks: readonly unknown[],
+    readonly action: ActionSchema,
+  ) {
+    this.rowFields = rowFields;
+    this.usesResource = applicable.usesResource;
+    this.usesContext = applicable.usesContext;
+    this.forbidsEnd = applicable.forbids.length * STRIDE;
+    this.fields = applicable.fields;
+    Object.freeze(this);
+  }
+}
 
 interface Agent {
   readonly value: Readonly<Record<string, unknown>>;
@@ -162,18 +182,10 @@ export class Decider implements DeciderApi {
         if (input === undefined || applicable === undefined) continue;
         const effect = action.effect;
         const row = effect === undefined || effect.op === "insert" ? undefined : this.#rows.get(effect.entity);
-        plans.set(
-          action.name,
-          Object.freeze({
-            ...applicable,
-            action,
-            requires: action.requires.length === 0 ? NO_FEATURES : Object.freeze([...action.requires]),
-            input,
-            value: this.#facts.action(action.name),
-            rowFields: readFields(row, effect?.entity ?? "", applicable.resourceFields),
-            checks: Object.freeze(checksOf(applicable)),
-          }),
-        );
+        const requires = action.requires.length === 0 ? NO_FEATURES : Object.freeze([...action.requires]);
+        const rowFieldList = readFields(row, effect?.entity ?? "", applicable.resourceFields);
+        const checks = Object.freeze(checksOf(applicable));
+        plans.set(action.name, new Plan(input, requires, this.#facts.action(action.name), applicable, rowFieldList, checks, action));
       }
       this.#agents.set(name, { value, plans });
     }
@@ -297,7 +309,7 @@ function resourceOf(plan: Plan, resource: DecisionRequest["resource"]): unknown 
 /** The policies' decision (spec/runtime.md §Policies) from a plan's checks. */
 function policies(plan: Plan, activation: Activation): Decision {
   const checks = plan.checks;
-  const forbidsEnd = plan.forbids.length * STRIDE;
+  const forbidsEnd = plan.forbidsEnd;
   // The one true forbid, while it is the only reason (its decision is built at load); then every reason, in rule order.
   let denier = -1;
   let denied: Reason[] | undefined;
