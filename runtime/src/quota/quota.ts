@@ -50,9 +50,9 @@ export function quotaCte(params: Params, tenant: string, quota: string, limit: Q
   };
 }
 
-/** The refusal `consumeQuota` gives when the quota is used up (for a caller that took it with `quotaCte`). */
-export function quotaExhausted(quota: string, limit: Quantity, time: Date): QuotaCheck {
-  return exhausted(quota, limit, periodKey(limit.per, time) ?? "all");
+/** Why `consumeQuota` refuses when the quota is used up (for a caller that took it with `quotaCte`). */
+export function quotaExhausted(quota: string, limit: Quantity, time: Date): string {
+  return exhaustedMessage(quota, limit, periodKey(limit.per, time) ?? "all");
 }
 
 /** Whether one more unit would fit, without taking it (for decide). */
@@ -82,7 +82,11 @@ function describe(limit: Quantity): string {
 }
 
 function exhausted(quota: string, limit: Quantity, period: string): QuotaCheck {
-  return { ok: false, message: `the tenant's quota \`${quota} = ${describe(limit)}\` is used up for \`${period}\`` };
+  return { ok: false, message: exhaustedMessage(quota, limit, period) };
+}
+
+function exhaustedMessage(quota: string, limit: Quantity, period: string): string {
+  return `the tenant's quota \`${quota} = ${describe(limit)}\` is used up for \`${period}\``;
 }
 
 function unknownPeriod(quota: string, limit: Quantity): QuotaCheck {

@@ -106,10 +106,8 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
           if (prepared !== undefined && entity !== undefined && write !== undefined) throw effectFailed(entity, prepared, error);
           throw error;
         }
-        if (finished.quotaTaken === false && evaluation.quota !== undefined) {
-          const used = quotaExhausted(ACTION_QUOTA, evaluation.quota, now);
-          refusal = used.ok ? "" : used.message;
-        } else {
+        if (finished.quotaTaken === false && evaluation.quota !== undefined) refusal = quotaExhausted(ACTION_QUOTA, evaluation.quota, now);
+        else {
           const performed = write === undefined ? read : write.performed(finished.written === true);
           if (finished.record === undefined) throw new Error("the act's statement appended no audit record");
           return result(allowed, finished.record, redact(performed?.result, allowed.redact));
