@@ -1,8 +1,13 @@
 /**
  * The parse stage: text to `{ ast, diagnostics }`. Never throws for any input.
  *
- * Wires the lexer, the depth guard and the parser, then turns what they recorded into
+ * Wires the lexer, the depth guard and the parsers, then turns what they recorded into
  * diagnostics: at most one per position, sorted, capped at MAX_DIAGNOSTICS_PER_FILE.
+ *
+ * A file the lexer found clean goes to the hand-written fast parser first; it gives the
+ * same tree the Chevrotain parser gives, or declines at the first thing Chevrotain would
+ * report. Only then is the Chevrotain parser run (and, the first time, built), so its
+ * diagnostics and error recovery are the only ones there are.
  */
 import type { IRecognitionException, IToken } from "./chevrotain.js";
 import type { Comment, FileNode } from "../ast/nodes.js";
@@ -11,6 +16,7 @@ import type { SourceFile, Span } from "../source/source-file.js";
 import { MAX_EXPRESSION_DEPTH } from "./cel-parser.js";
 import { findExcessiveNesting, MAX_NESTING } from "./depth-guard.js";
 import { decode } from "./error-messages.js";
+import { fastParse } from "./fast-parser.js";
 import { lex, quoteText } from "./lexer.js";
 import { PaybillParser } from "./paybill-parser.js";
 import { BlockComment } from "./tokens.js";
@@ -23,8 +29,9 @@ export interface ParseResult {
 
 export const MAX_DIAGNOSTICS_PER_FILE = 100;
 
-// One parser instance is reused (building it costs a grammar analysis); `beginParse` clears
-// every field it keeps per run, so no state leaks from one parse to the next.
+// One parser instance is reused, built on first need (building it costs a grammar analysis,
+// which a clean project never pays); `beginParse` clears every field it keeps per run, so no
+// state leaks from one parse to the next.
 let shared: PaybillParser | undefined;
 const parser = (): PaybillParser => {
   shared ??= new PaybillParser();
@@ -32,6 +39,15 @@ const parser = (): PaybillParser => {
 };
 
 export function parse(source: SourceFile): ParseResult {
+  return parseFile(source, true);
+}
+
+/** `parse` with the Chevrotain parser only: the reference the fast parser is tested against. */
+export function parseWithChevrotain(source: SourceFile): ParseResult {
+  return parseFile(source, false);
+}
+
+function parseFile(source: SourceFile, fastPath: boolean): ParseResult {
   const lexed = lex(source);
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
   const comments: Comment[] = lexed.comments.map((token) => {
@@ -54,6 +70,21 @@ export function parse(source: SourceFile): ParseResult {
       ),
     );
     return { source, ast: emptyFile(source, comments), diagnostics: finish(source, diagnostics) };
+  }
+
+  if (fastPath && lexed.diagnostics.length === 0) {
+    const fast = fastParse(source.text, lexed.tokens);
+    if (fast !== undefined) {
+      const ast: FileNode = {
+        kind: "File",
+        span: { start: 0, end: source.text.length },
+        package: fast.package,
+        imports: fast.imports,
+        declarations: fast.declarations,
+        comments,
+      };
+      return { source, ast, diagnostics: [] };
+    }
   }
 
   const p = parser();
