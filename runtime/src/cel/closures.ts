@@ -529,6 +529,8 @@ class Compiler {
     if (!isNode(variable) || variable.op !== "id" || typeof variable.args !== "string") return unsupported();
     if (params.length !== 2 && !(name === "map" && params.length === 3)) return unsupported();
     const items = this.compile(receiver, locals);
+    // One cell per comprehension, shared by every expression of this shape: safe because an
+    // evaluation is synchronous and never re-enters an expression (nothing here calls out but RE2).
     const cell = { value: undefined as unknown };
     const inner = new Map(locals);
     inner.set(variable.args, cell);
