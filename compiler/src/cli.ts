@@ -165,6 +165,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       status = await explain(paths, options, io);
     });
 
+  program
+    .command("lsp")
+    .description("run the language server for editors (speaks LSP over stdin and stdout)")
+    .option("--stdio", "use stdin and stdout (the only transport)", false)
+    .action(async (options: { stdio: boolean }) => {
+      const { lsp } = await import("./commands/lsp.js");
+      status = await lsp(options);
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
     return status;

@@ -24,3 +24,5 @@ export type { FieldType, TypedField } from "./3-check/field-types.js";
 export { MAX_CONDITION_COST, MAX_CONDITION_NODES } from "./3-check/cel/index.js";
 export { printCel } from "./format/cel-print.js";
 export { type Comprehension, comprehensionOf } from "./3-check/cel/macros.js";
+export { startLanguageServer } from "./lsp/start.js";
+export type { ServerHost } from "./lsp/server.js";

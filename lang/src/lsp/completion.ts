@@ -1,0 +1,132 @@
+/**
+ * Completion by a small context analysis of the tree and the text before the cursor:
+ *   - after `resource.`, `input.`, `tenant.`, `principal.`, `context.`, `action.` (and
+ *     deeper, `context.budget.`): the fields of that variable's type where the cursor is,
+ *     with their types and docs;
+ *   - elsewhere: the keywords of the enclosing declaration (or of the top level), CEL
+ *     variables inside a condition, and every name the file can see.
+ * The variable's type comes from the checker's `celTypes` for the enclosing rule or
+ * declaration; while the current text is broken there, from the previous analysis.
+ */
+import { type CompletionItem, CompletionItemKind } from "vscode-languageserver/node";
+import type { CelExpr } from "../ast/cel.js";
+import type { Declaration } from "../ast/nodes.js";
+import { declarationName, NAMESPACE_WORDS, type Namespace, type Unit } from "../2-resolve/symbols.js";
+import { type CelType, typeName } from "../3-check/cel/cel-types.js";
+import { ACTION, CONTEXT, PRINCIPAL, TENANT } from "../3-check/env.js";
+import { BUILTIN_TYPES } from "../3-check/field-types.js";
+import type { Analysis } from "./analysis.js";
+import { fieldsOf } from "./cel-at.js";
+import { allNodes, type Located, pathAt } from "./locate.js";
+
+const VARIABLES = ["principal", "action", "input", "resource", "tenant", "context"];
+const FIXED: Record<string, CelType> = { principal: PRINCIPAL, action: ACTION, tenant: TENANT, context: CONTEXT };
+
+const TOP_LEVEL = ["package", "import", "cloud", "plan", "tenant", "entity", "agent", "action", "policy", "workflow", "test"];
+const INSIDE: Partial<Record<Declaration["kind"], readonly string[]>> = {
+  Plan: ["price", "trial", "isolation", "limits", "features", "on", "per", "custom"],
+  Tenant: ["plan", "region", "isolation"],
+  Agent: ["roles"],
+  Entity: [...BUILTIN_TYPES],
+  Action: ["input", "effect", "requires", "feature", "read", "insert", "update", "delete", "set", ...BUILTIN_TYPES],
+  Policy: ["permit", "forbid", "any", "agent", "role", "to", "when", "read", "insert", "update", "delete"],
+  Workflow: ["agent", "budget", "start", "state", "allow", "next", "await", "approval", "from", "final", "read"],
+  Test: ["as", "in", "at", "tenant", "given", "approval", "from", "do", "expect", "allow", "deny", "pending", "by"],
+  Cloud: ["region"],
+};
+
+const ITEM_KIND: Record<Namespace, CompletionItemKind> = {
+  provider: CompletionItemKind.Module,
+  isolation: CompletionItemKind.Enum,
+  cloud: CompletionItemKind.Module,
+  plan: CompletionItemKind.Class,
+  tenant: CompletionItemKind.EnumMember,
+  agent: CompletionItemKind.Interface,
+  entity: CompletionItemKind.Struct,
+  action: CompletionItemKind.Function,
+  policy: CompletionItemKind.Event,
+  workflow: CompletionItemKind.Class,
+  test: CompletionItemKind.Method,
+};
+
+const MEMBER = /([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\.\s*([A-Za-z_]\w*)?$/;
+
+export function completion(analysis: Analysis, previous: Analysis | undefined, unit: Unit, offset: number): CompletionItem[] {
+  const lineStart = unit.source.text.lastIndexOf("\n", offset - 1) + 1;
+  const before = unit.source.text.slice(lineStart, offset);
+  const path = pathAt(unit.ast, offset);
+  const decl = path.find((n): n is Declaration => n !== unit.ast && n.kind !== undefined && n.kind in INSIDE_KINDS);
+  const member = MEMBER.exec(before);
+  if (member !== null) {
+    const parts = (member[1] ?? "").split(".").map((p) => p.trim());
+    const root = parts[0] ?? "";
+    if (!VARIABLES.includes(root)) return [];
+    let type = variableType(analysis, decl, offset, root) ?? variableTypeBefore(previous, unit, decl, root) ?? FIXED[root];
+    for (const field of parts.slice(1)) type = fieldsOf(type)?.fields.get(field)?.type;
+    const record = fieldsOf(type);
+    if (record === undefined) return [];
+    return [...record.fields].map(([name, f]) => ({
+      label: name,
+      kind: CompletionItemKind.Field,
+      detail: typeName(f.type),
+      ...(f.doc === undefined ? {} : { documentation: f.doc }),
+    }));
+  }
+  const items: CompletionItem[] = [];
+  const words = decl === undefined ? TOP_LEVEL : (INSIDE[decl.kind] ?? []);
+  for (const word of words) items.push({ label: word, kind: CompletionItemKind.Keyword });
+  if (decl !== undefined && inCondition(path, before)) {
+    for (const name of VARIABLES) items.push({ label: name, kind: CompletionItemKind.Variable, detail: "CEL variable" });
+  }
+  const scope = analysis.modules?.scopes.get(unit);
+  if (scope !== undefined && decl !== undefined) {
+    for (const namespace of Object.keys(NAMESPACE_WORDS) as Namespace[]) {
+      if (namespace === "test") continue;
+      for (const name of scope.visible(namespace)) items.push({ label: name, kind: ITEM_KIND[namespace], detail: NAMESPACE_WORDS[namespace] });
+    }
+  }
+  const seen = new Set<string>();
+  return items.filter((i) => {
+    const key = `${i.label}\u0000${i.kind}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const INSIDE_KINDS: Record<Declaration["kind"], true> = {
+  Provider: true, Isolation: true, Cloud: true, Plan: true, Tenant: true, Agent: true, Entity: true, Action: true, Policy: true, Workflow: true, Test: true,
+};
+
+function inCondition(path: readonly Located[], before: string): boolean {
+  return path.some((n) => n.kind !== undefined && n.kind.startsWith("Cel")) || /\bwhen\b/.test(before);
+}
+
+/** The type the checker gave `name` in the rule (or else the declaration) around the offset. */
+function variableType(analysis: Analysis | undefined, decl: Declaration | undefined, offset: number, name: string): CelType | undefined {
+  const model = analysis?.model;
+  if (model === undefined || decl === undefined) return undefined;
+  const rule = decl.kind === "Policy" ? decl.body.find((r) => r.kind === "Rule" && r.span.start <= offset && offset <= r.span.end) : undefined;
+  for (const within of rule === undefined ? [decl] : [rule, decl]) {
+    for (const node of allNodes(within)) {
+      const types = model.celTypes.get(node as CelExpr);
+      const found = types === undefined ? undefined : identType(types, name);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The same, in the previous analysis of this file: the declaration of the same kind and name. */
+function variableTypeBefore(previous: Analysis | undefined, unit: Unit, decl: Declaration | undefined, name: string): CelType | undefined {
+  if (previous === undefined || decl === undefined) return undefined;
+  const old = previous.units.get(unit.source.name);
+  const same = old?.ast.declarations.find((d) => d.kind === decl.kind && declarationName(d).name === declarationName(decl).name);
+  if (old === undefined || same === undefined) return undefined;
+  return variableType(previous, same, same.span.start, name);
+}
+
+function identType(types: ReadonlyMap<CelExpr, CelType>, name: string): CelType | undefined {
+  for (const [expr, type] of types) if (expr.kind === "CelIdent" && expr.name === name && type.kind !== "error") return type;
+  return undefined;
+}

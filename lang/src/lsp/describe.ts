@@ -1,0 +1,42 @@
+/**
+ * How a declaration reads in hover and completion: its kind and name, where it lives, the
+ * comment written above it, and for entities and actions their fields with types. Must not
+ * find symbols (see `occurrences.ts`).
+ */
+import type { Declared } from "../2-resolve/symbols.js";
+import { NAMESPACE_WORDS } from "../2-resolve/symbols.js";
+import type { Model } from "../3-check/model.js";
+import { describeType, type TypedField } from "../3-check/field-types.js";
+
+export function describeSymbol(symbol: Declared, model: Model | undefined): string {
+  const lines = ["```paybill", `${symbol.decl.kind.toLowerCase()} ${symbol.name}`, "```", `${NAMESPACE_WORDS[symbol.namespace]} in module \`${symbol.module.name}\``];
+  const fields =
+    symbol.decl.kind === "Entity" ? model?.entityFields.get(symbol.decl) : symbol.decl.kind === "Action" ? model?.inputFields.get(symbol.decl) : undefined;
+  if (fields !== undefined && fields.length > 0) {
+    lines.push("", symbol.decl.kind === "Entity" ? "fields:" : "input:");
+    for (const f of fields) lines.push(`- \`${f.name}\`: ${describeField(f)}`);
+  }
+  const doc = docComment(symbol);
+  if (doc !== "") lines.push("", doc);
+  return lines.join("\n");
+}
+
+export function describeField(field: TypedField): string {
+  return `${describeType(field.type)}${field.optional ? "?" : ""}${field.pii ? " (pii)" : ""}`;
+}
+
+/** The comments right above a declaration, with nothing but blank space in between. */
+export function docComment(symbol: Declared): string {
+  const { text } = symbol.unit.source;
+  const comments = symbol.unit.ast.comments;
+  const found: string[] = [];
+  let limit = symbol.decl.span.start;
+  for (let i = comments.length - 1; i >= 0; i--) {
+    const c = comments[i];
+    if (c === undefined || c.span.end > limit) continue;
+    if (text.slice(c.span.end, limit).trim() !== "") break;
+    found.unshift(c.block ? c.text.slice(2, -2).trim() : c.text.replace(/^\/\/\s?/, ""));
+    limit = c.span.start;
+  }
+  return found.join("\n");
+}

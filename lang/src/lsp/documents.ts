@@ -1,0 +1,49 @@
+/**
+ * The document store: every `.paybill` file of the workspace folder by URI, open in the
+ * editor or read from disk, each parsed once per version. This is the first stage of a
+ * document's lifecycle (parsed); resolving and checking happen over the whole store in
+ * `workspace.ts`. Must not resolve or check.
+ */
+import { parse, type ParseResult } from "../1-parse/parse.js";
+import { SourceFile } from "../source/source-file.js";
+
+export interface StoredDocument {
+  readonly uri: string;
+  /** The name diagnostics carry: the path relative to the workspace folder, as `paybillc check` prints it. */
+  readonly name: string;
+  readonly version: number;
+  /** Open in the editor (its text comes from the client) rather than read from disk. */
+  readonly open: boolean;
+  readonly parsed: ParseResult;
+}
+
+export class DocumentStore {
+  private readonly byUri = new Map<string, StoredDocument>();
+
+  constructor(private readonly nameOf: (uri: string) => string) {}
+
+  /** Stores a new text for `uri` and parses it; returns the stored document. */
+  set(uri: string, text: string, version: number, open: boolean): StoredDocument {
+    const doc: StoredDocument = { uri, name: this.nameOf(uri), version, open, parsed: parse(new SourceFile(this.nameOf(uri), text)) };
+    this.byUri.set(uri, doc);
+    return doc;
+  }
+
+  /** Marks an open document as closed (its text is kept until the disk says otherwise). */
+  close(uri: string): void {
+    const doc = this.byUri.get(uri);
+    if (doc !== undefined) this.byUri.set(uri, { ...doc, open: false });
+  }
+
+  delete(uri: string): boolean {
+    return this.byUri.delete(uri);
+  }
+
+  get(uri: string): StoredDocument | undefined {
+    return this.byUri.get(uri);
+  }
+
+  all(): StoredDocument[] {
+    return [...this.byUri.values()];
+  }
+}

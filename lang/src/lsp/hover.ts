@@ -1,0 +1,66 @@
+/**
+ * Hover: what the name under the cursor is. A declared name (or a reference to one) shows
+ * its kind, module, fields and doc comment; inside CEL, a variable shows its type and a
+ * field (`resource.amount`) its type and the field's doc (which entity or input it is);
+ * an entity or input field shows its type. Must not find symbols itself.
+ */
+import type { Hover } from "vscode-languageserver/node";
+import type { ActionDecl, EntityDecl, Field } from "../ast/nodes.js";
+import type { Unit } from "../2-resolve/symbols.js";
+import { typeName } from "../3-check/cel/cel-types.js";
+import type { Analysis } from "./analysis.js";
+import { celAt, fieldsOf } from "./cel-at.js";
+import { describeField, describeSymbol } from "./describe.js";
+import { pathAt } from "./locate.js";
+import { symbolAt } from "./occurrences.js";
+import { toRange } from "./positions.js";
+
+export function hover(analysis: Analysis, unit: Unit, offset: number): Hover | null {
+  const cel = celAt(analysis.model, unit, offset);
+  if (cel !== undefined) {
+    const { node, types } = cel;
+    if (node.kind === "CelSelect" && offset >= node.fieldSpan.start) {
+      const type = types.get(node);
+      const owner = fieldsOf(types.get(node.operand));
+      const field = owner?.fields.get(node.field);
+      const text = [`\`${node.field}\`: \`${type === undefined ? "unknown" : typeName(type)}\``];
+      if (owner !== undefined) text.push(`field of \`${owner.name}\``);
+      if (field?.doc !== undefined) text.push(field.doc);
+      if (field?.pii === true) text.push("personal data (`@pii`)");
+      return markdown(text.join("\n\n"), toRange(unit.source, node.fieldSpan));
+    }
+    if (node.kind === "CelIdent" || node.kind === "CelCall") {
+      const type = types.get(node);
+      const name = node.kind === "CelIdent" ? node.name : `${node.fn}()`;
+      const span = node.kind === "CelIdent" ? node.span : node.fnSpan;
+      if (type !== undefined) return markdown(`\`${name}\`: \`${typeName(type)}\``, toRange(unit.source, span));
+    }
+  }
+  const at = symbolAt(analysis, unit, offset);
+  if (at !== undefined) return markdown(describeSymbol(at.symbol, analysis.model), toRange(unit.source, at.span));
+  const field = fieldAt(analysis, unit, offset);
+  if (field !== undefined) return markdown(field.text, toRange(unit.source, field.node.name.span));
+  return null;
+}
+
+/** An entity field or action input field whose name is under the cursor. */
+function fieldAt(analysis: Analysis, unit: Unit, offset: number): { node: Field; text: string } | undefined {
+  const model = analysis.model;
+  if (model === undefined) return undefined;
+  const path = pathAt(unit.ast, offset);
+  const index = path.findIndex((n) => n.kind === "Field");
+  const node = path[index] as Field | undefined;
+  if (node === undefined || offset > node.name.span.end || offset < node.name.span.start) return undefined;
+  const decl = path.find((n) => n.kind === "Entity" || n.kind === "Action");
+  if (decl === undefined) return undefined;
+  const fields = decl.kind === "Entity" ? model.entityFields.get(decl as EntityDecl) : model.inputFields.get(decl as ActionDecl);
+  const typed = fields?.find((f) => f.node === node);
+  if (typed === undefined) return undefined;
+  const owner = decl.kind === "Entity" ? "field of entity" : "input of action";
+  const declName = (decl as EntityDecl | ActionDecl).name.name;
+  return { node, text: `\`${typed.name}\`: \`${describeField(typed)}\`\n\n${owner} \`${declName}\`` };
+}
+
+function markdown(value: string, range: Hover["range"]): Hover {
+  return range === undefined ? { contents: { kind: "markdown", value } } : { contents: { kind: "markdown", value }, range };
+}

@@ -1,0 +1,70 @@
+/**
+ * Rename: every occurrence of a project symbol, across files, replaced at once — or a
+ * refusal with the reason when the symbol belongs to the standard library, the new name is
+ * not a valid name (or a reserved word), or it would clash with a name of the same kind
+ * where the symbol is declared or imported.
+ */
+import type { Range, TextEdit, WorkspaceEdit } from "vscode-languageserver/node";
+import { KEYWORDS, ReservedWord } from "../1-parse/tokens.js";
+import type { Declared, Unit } from "../2-resolve/symbols.js";
+import { NAMESPACE_WORDS } from "../2-resolve/symbols.js";
+import type { Analysis } from "./analysis.js";
+import { occurrencesOf, symbolAt } from "./occurrences.js";
+import { toRange } from "./positions.js";
+
+export type Renamable = { ok: true; symbol: Declared; range: Range } | { ok: false; message: string };
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function prepareRename(analysis: Analysis, unit: Unit, offset: number): Renamable {
+  const at = symbolAt(analysis, unit, offset);
+  if (at === undefined) return { ok: false, message: "there is no declared name here to rename" };
+  if (at.symbol.unit.std) return { ok: false, message: `\`${at.symbol.name}\` belongs to the standard library and cannot be renamed` };
+  if (at.symbol.decl.kind === "Cloud" && at.symbol.decl.name === undefined)
+    return { ok: false, message: `this cloud is called after its provider; give it a name (\`cloud ${at.symbol.name} <name> { … }\`) to rename it` };
+  if (at.symbol.decl.kind === "Test") return { ok: false, message: "a test is named by its string; edit the string" };
+  return { ok: true, symbol: at.symbol, range: toRange(unit.source, at.span) };
+}
+
+export function rename(
+  analysis: Analysis,
+  unit: Unit,
+  offset: number,
+  newName: string,
+  uriOf: (name: string) => string,
+): { ok: true; edit: WorkspaceEdit } | { ok: false; message: string } {
+  const prepared = prepareRename(analysis, unit, offset);
+  if (!prepared.ok) return prepared;
+  const { symbol } = prepared;
+  if (!NAME.test(newName)) return { ok: false, message: `\`${newName}\` is not a valid name: use letters, digits and \`_\`, not starting with a digit` };
+  const keyword = KEYWORDS.get(newName);
+  if (keyword !== undefined && (keyword.CATEGORIES ?? []).includes(ReservedWord))
+    return { ok: false, message: `\`${newName}\` is a reserved word and cannot be a name` };
+  if (newName === symbol.name) return { ok: true, edit: { changes: {} } };
+  const clash = clashes(analysis, symbol, newName);
+  if (clash !== undefined) return { ok: false, message: clash };
+  const changes: Record<string, TextEdit[]> = {};
+  const seen = new Set<string>();
+  for (const o of occurrencesOf(analysis, symbol)) {
+    const key = `${o.unit.source.name}:${o.span.start}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const uri = uriOf(o.unit.source.name);
+    (changes[uri] ??= []).push({ range: toRange(o.unit.source, o.span), newText: newName });
+  }
+  return { ok: true, edit: { changes } };
+}
+
+function clashes(analysis: Analysis, symbol: Declared, newName: string): string | undefined {
+  const word = NAMESPACE_WORDS[symbol.namespace];
+  const existing = symbol.module.table(symbol.namespace).get(newName);
+  if (existing !== undefined) return `${word} \`${newName}\` already exists in module \`${symbol.module.name}\``;
+  // Files that import the symbol by name must not already see another `newName` of its kind.
+  for (const o of occurrencesOf(analysis, symbol)) {
+    const scope = analysis.modules?.scopes.get(o.unit);
+    if (scope === undefined || scope.module === symbol.module) continue;
+    const other = scope.lookup(symbol.namespace, { kind: "Ident", name: newName, span: { start: 0, end: 0 } });
+    if (other.ok && other.symbol !== symbol) return `${word} \`${newName}\` is already visible in \`${o.unit.source.name}\``;
+  }
+  return undefined;
+}

@@ -1,0 +1,96 @@
+/**
+ * The workspace: the document store and where the project stands in its lifecycle.
+ *
+ *   parsed   — every stored document has a tree for its current text (the store's job)
+ *   resolved — modules, symbols and scopes for the current texts
+ *   checked  — the model and the diagnostics for the current texts
+ *
+ * An edit re-parses only the edited document and drops the project back to `parsed`;
+ * the next question (diagnostics, hover, …) resolves and checks again, once, over every
+ * file of the folder and the standard library. Owns URI ↔ file name, nothing else.
+ */
+import { relative, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Unit } from "../2-resolve/symbols.js";
+import { hasErrors } from "../diagnostics/diagnostic.js";
+import { type Analysis, analyze } from "./analysis.js";
+import { DocumentStore, type StoredDocument } from "./documents.js";
+
+export type Stage = "parsed" | "resolved" | "checked";
+
+const STDLIB_ROOT = fileURLToPath(new URL("../../../stdlib/", import.meta.url));
+const STDLIB_PREFIX = "<stdlib>/";
+
+export class Workspace {
+  readonly store: DocumentStore;
+  private analysis: Analysis | undefined;
+  private current: Stage = "parsed";
+  /** The last analysis of texts without syntax errors: completion's memory while the user types. */
+  private clean: Analysis | undefined;
+  /** Counts analyses, so tests and logs can tell a re-check from a cached answer. */
+  analyses = 0;
+
+  constructor(readonly root: string | undefined) {
+    this.store = new DocumentStore((uri) => this.nameOf(uri));
+  }
+
+  get stage(): Stage {
+    return this.current;
+  }
+
+  /** A new text for a document: re-parsed now, the project re-checked on the next question. */
+  update(uri: string, text: string, version: number, open: boolean): StoredDocument {
+    const doc = this.store.set(uri, text, version, open);
+    this.invalidate();
+    return doc;
+  }
+
+  remove(uri: string): void {
+    if (this.store.delete(uri)) this.invalidate();
+  }
+
+  invalidate(): void {
+    this.current = "parsed";
+    this.analysis = undefined;
+  }
+
+  /** The project checked for the current texts (computed at most once per change). */
+  checked(): Analysis {
+    if (this.analysis === undefined || this.current !== "checked") {
+      this.analysis = analyze(this.store.all());
+      this.analyses++;
+      this.current = "checked";
+      if (this.analysis.model !== undefined && !this.store.all().some((d) => hasErrors(d.parsed.diagnostics))) this.clean = this.analysis;
+    }
+    return this.analysis;
+  }
+
+  lastClean(): Analysis | undefined {
+    return this.clean;
+  }
+
+  unitOf(uri: string): Unit | undefined {
+    return this.checked().units.get(this.nameOf(uri));
+  }
+
+  /** The file name diagnostics use for a URI: relative to the folder, `/`-separated. */
+  nameOf(uri: string): string {
+    let path: string;
+    try {
+      path = fileURLToPath(uri);
+    } catch {
+      return uri;
+    }
+    if (path.startsWith(STDLIB_ROOT)) return STDLIB_PREFIX + path.slice(STDLIB_ROOT.length).split(sep).join("/");
+    if (this.root === undefined) return path.split(sep).join("/");
+    const rel = relative(this.root, path);
+    return rel.startsWith("..") ? path.split(sep).join("/") : rel.split(sep).join("/");
+  }
+
+  uriOf(name: string): string {
+    const doc = this.store.all().find((d) => d.name === name);
+    if (doc !== undefined) return doc.uri;
+    if (name.startsWith(STDLIB_PREFIX)) return pathToFileURL(STDLIB_ROOT + name.slice(STDLIB_PREFIX.length)).href;
+    return pathToFileURL(this.root === undefined ? name : `${this.root}/${name}`).href;
+  }
+}
