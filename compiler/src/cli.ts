@@ -94,6 +94,21 @@ Examples:
   $ paybillc explain --request refund.json --format json
 `;
 
+const MIGRATE_EXAMPLES = `
+Applies the migrations in <project>/migrations/ (written by \`paybillc build\`) that the
+database lacks, in order, each in its own transaction together with its record in
+paybill_schema_migrations: a rerun applies only what is missing, and a migration that
+fails part-way leaves nothing of itself behind. Pooled tenants share one database (row-level
+security); a bridge tenant's schema is --schema; a silo tenant's database is its own URL
+(spec/database.md).
+
+Examples:
+  $ paybillc migrate                                   into the PGlite directory .paybill/db
+  $ paybillc migrate . --database postgres://app@db:5432/paybill
+  $ paybillc migrate . --database $URL --schema tenant_acme      a bridge tenant
+  $ paybillc migrate . --database postgres://app@silo-globex:5432/paybill
+`;
+
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let status = 0;
   const program = new Command("paybillc")
@@ -134,9 +149,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .argument("[project]", "the project's directory", ".")
     .option("-o, --out <dir>", "the output directory, relative to the working directory (default: <project>/out)")
     .option("--allow-isolation-change", "build even when a tenant moves to another isolation model (its data move is planned)", false)
+    .option("--allow-destructive", "build even when the schema change drops tables or columns or narrows a type", false)
     .addOption(formatOption())
     .addHelpText("after", BUILD_EXAMPLES)
-    .action(async (project: string, options: { out?: string; format: OutputFormat; allowIsolationChange: boolean }) => {
+    .action(async (project: string, options: { out?: string; format: OutputFormat; allowIsolationChange: boolean; allowDestructive: boolean }) => {
       const { build } = await import("./commands/build.js");
       status = await build(project, options, io);
     });
@@ -172,6 +188,19 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (options: { stdio: boolean }) => {
       const { lsp } = await import("./commands/lsp.js");
       status = await lsp(options);
+    });
+
+  program
+    .command("migrate")
+    .description("apply the project's pending migrations to a database, each in one transaction")
+    .argument("[project]", "the project's directory (its migrations/ folder)", ".")
+    .option("--database <url>", "a postgres:// URL, or a PGlite data directory (default: <project>/.paybill/db)")
+    .option("--schema <name>", "apply inside this schema (a bridge tenant's), created if missing")
+    .addOption(formatOption())
+    .addHelpText("after", MIGRATE_EXAMPLES)
+    .action(async (project: string, options: { database?: string; schema?: string; format: OutputFormat }) => {
+      const { migrate } = await import("./commands/migrate.js");
+      status = await migrate(project, options, io);
     });
 
   try {

@@ -2,7 +2,12 @@
  * `paybillc build [project] [--out dir]`: check the project, then write the runtime's
  * bundle to `<out>/bundle.json` (spec/bundle.md) and, when the project declares a cloud,
  * its infrastructure to `<out>/terraform/<stack>/cdk.tf.json` with
- * `<out>/terraform/manifest.json` (spec/infrastructure.md).
+ * `<out>/terraform/manifest.json` (spec/infrastructure.md), and for the entities
+ * `<out>/db/schema.ts` with a copy of every migration in `<out>/db/migrations/`; a schema
+ * change since the newest snapshot in `<project>/migrations/` adds the next migration and
+ * its snapshot there (spec/database.md). A change that would destroy data (a table or
+ * column dropped, a type narrowed) fails the build with the list, unless
+ * `--allow-destructive`.
  *
  * Any error — in the files, or one only the bundle can see (two declarations of a kind
  * with one name in two modules) — is printed as `check` prints it, exit 1, and nothing is
@@ -14,10 +19,11 @@
  * stderr, or with `--format json` an object to stdout. Exit 2 for a project that is not a
  * directory, and for an output that cannot be written.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { compareDiagnostics, type Diagnostic, diagnostic, diagnosticToJson, type Model, type SourceFile, type Span } from "@paybill/lang";
 import { bundleCounts, bundleText } from "../emit/bundle/index.js";
+import { buildDatabase, type DbBuild } from "../emit/db/index.js";
 import { changesBetween, describeChanges, emitTerraform, type Manifest, manifestText, parseManifest } from "../emit/terraform/index.js";
 import { type OutputFile, writeBuild } from "../project/write-build.js";
 import type { Io } from "../io.js";
@@ -31,6 +37,8 @@ export interface BuildOptions {
   readonly format: OutputFormat;
   /** Build even when a static tenant moves to another isolation model. */
   readonly allowIsolationChange?: boolean;
+  /** Build even when the schema change drops tables or columns or narrows a type. */
+  readonly allowDestructive?: boolean;
 }
 
 const MANIFEST = "terraform/manifest.json";
@@ -78,12 +86,28 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
   } else if (previous !== undefined) {
     stale.push(MANIFEST);
   }
+  const db = await buildDatabase(dir, out, bundle, compiled.model, options.allowDestructive === true);
+  if (db !== undefined && !db.ok) return refuseDatabase(db, diagnostics, options.format, io, displayPath(io.cwd, join(dir, "migrations")));
+  if (db !== undefined) {
+    files.push(...db.out);
+    stale.push(...db.stale);
+  }
+  const migrationsDir = join(dir, "migrations");
+  try {
+    // The project's new migration first: if the output cannot be written, it is taken back.
+    if (db !== undefined && db.added.length > 0) await writeBuild(migrationsDir, db.added, []);
+  } catch (error) {
+    io.err(`paybillc: cannot write ${displayPath(io.cwd, migrationsDir)}: ${describeFsError(error)}\n`);
+    return 2;
+  }
   try {
     await writeBuild(out, files, stale);
   } catch (error) {
+    if (db !== undefined) for (const file of db.added) await rm(join(migrationsDir, file.path), { force: true });
     io.err(`paybillc: cannot write ${shown}: ${describeFsError(error)}\n`);
     return 2;
   }
+  const dbSummary = db === undefined ? undefined : describeDatabase(db, io.cwd, dir, out);
   const counts = bundleCounts(bundle);
   if (options.format === "json") {
     printJson(
@@ -94,6 +118,7 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
         ...(terraform === undefined || changes === undefined
           ? {}
           : { terraform: { manifest: displayPath(io.cwd, join(out, MANIFEST)), stacks: terraform.stacks.map((s) => s.spec.name), changes } }),
+        ...(dbSummary === undefined ? {} : { db: dbSummary.json }),
         diagnostics: diagnostics.map(diagnosticToJson),
       },
       io,
@@ -103,6 +128,7 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
     const parts = Object.entries(counts).map(([word, n]) => `${n} ${n === 1 ? singular(word) : word}`);
     io.err(`built ${shown}: ${parts.join(", ")} (${bundle.hash})\n`);
     if (terraform !== undefined && changes !== undefined) for (const line of describeChanges(changes, terraform.stacks.length)) io.err(`${line}\n`);
+    if (dbSummary !== undefined) io.err(`${dbSummary.line}\n`);
   }
   return 0;
 }
@@ -129,4 +155,46 @@ function tenantDeclaration(model: Model, name: string): { file: SourceFile; span
     }
   }
   return undefined;
+}
+
+/** A schema change the build will not make, or a migrations folder it cannot read: exit 1, nothing written. */
+function refuseDatabase(db: Exclude<DbBuild, { ok: true }>, diagnostics: readonly Diagnostic[], format: OutputFormat, io: Io, folder: string): number {
+  if (db.kind === "diagnostics") {
+    const all = [...diagnostics, ...db.diagnostics].sort(compareDiagnostics);
+    if (format === "json") printJson({ diagnostics: all.map(diagnosticToJson) }, io);
+    else printFrames(all, io);
+    return 1;
+  }
+  if (db.kind === "folder") {
+    if (format === "json") printJson({ diagnostics: diagnostics.map(diagnosticToJson), db: { error: { code: "PB9103", message: db.problem, help: db.help } } }, io);
+    else io.err(`error[PB9103]: ${db.problem}\n  = help: ${db.help}; nothing written\n`);
+    return 1;
+  }
+  const help = "keep the data (add the field or entity back, or declare a rename with `@renamed(from: \"old\")`), or build with `--allow-destructive` if the loss is intended; nothing written";
+  if (format === "json") {
+    printJson({ diagnostics: diagnostics.map(diagnosticToJson), db: { error: { code: "PB9101", message: "the schema change would destroy data", losses: db.losses, help } } }, io);
+  } else {
+    printFrames(diagnostics, io);
+    io.err(`error[PB9101]: the schema change since the newest migration in ${folder} would destroy data:\n`);
+    for (const loss of db.losses) io.err(`  - ${loss.text}\n`);
+    io.err(`  = help: ${help}\n`);
+  }
+  return 1;
+}
+
+function describeDatabase(db: Extract<DbBuild, { ok: true }>, cwd: string, project: string, out: string): { line: string; json: Record<string, unknown> } {
+  const schema = displayPath(cwd, join(out, "db/schema.ts"));
+  const tables = `${db.tables} ${db.tables === 1 ? "table" : "tables"}`;
+  if (db.plan.kind !== "new") {
+    return { line: `db: ${schema}, ${tables}; no schema change since the newest migration`, json: { schema, tables: db.tables, migration: null } };
+  }
+  const migration = displayPath(cwd, join(project, "migrations", `${db.plan.id}.sql`));
+  const notes = [
+    ...(db.plan.renames.length > 0 ? [`${db.plan.renames.length} renamed`] : []),
+    ...(db.plan.losses.length > 0 ? [`${db.plan.losses.length} destructive, allowed`] : []),
+  ];
+  return {
+    line: `db: ${schema}, ${tables}; new migration ${migration}${notes.length > 0 ? ` (${notes.join(", ")})` : ""} — commit it`,
+    json: { schema, tables: db.tables, migration, renames: db.plan.renames, losses: db.plan.losses },
+  };
 }

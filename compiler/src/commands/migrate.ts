@@ -1,0 +1,84 @@
+/**
+ * `paybillc migrate [project] [--database URL] [--schema name]`: applies the project's
+ * migrations (`<project>/migrations/`, written by `paybillc build`) that the database lacks —
+ * each in its own transaction with its record, so a rerun applies only what is missing and
+ * a failure part-way leaves that migration unapplied (spec/database.md).
+ *
+ * The database is a `postgres://` URL, or by default the embedded PGlite data directory
+ * `<project>/.paybill/db` (created when missing). `--schema` applies the same migrations
+ * inside one schema (a bridge tenant's); a silo tenant's database is just another URL.
+ * Exit 0 applied or up to date, 1 a migration failed or the folder and the database
+ * disagree, 2 usage errors (no such project, a bad URL or schema name, no connection).
+ */
+import { mkdir, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { applyMigrations, type Client, isPostgresUrl, MigrateError, MIGRATIONS_DIR, openClient, readMigrations } from "../emit/db/index.js";
+import type { Io } from "../io.js";
+import { displayPath, type OutputFormat, printJson } from "../output/report.js";
+
+export interface MigrateOptions {
+  readonly database?: string;
+  readonly schema?: string;
+  readonly format: OutputFormat;
+}
+
+export const DEFAULT_DATA_DIR = ".paybill/db";
+const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function migrate(project: string, options: MigrateOptions, io: Io): Promise<number> {
+  const dir = resolve(io.cwd, project);
+  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  if (!isDir) {
+    io.err(`paybillc: no such directory: ${project}\n`);
+    return 2;
+  }
+  if (options.schema !== undefined && !SCHEMA.test(options.schema)) {
+    io.err(`error[PB9106]: \`${options.schema}\` is not a schema name migrate accepts\n  = help: use lowercase letters, digits and \`_\`, starting with a letter or \`_\` (at most 63 characters)\n`);
+    return 2;
+  }
+  const database = options.database;
+  if (database !== undefined && isPostgresUrl(database) === false && /^[a-z][a-z0-9+.-]*:\/\//i.test(database)) {
+    io.err(`error[PB9106]: \`${redact(database)}\` is not a PostgreSQL URL\n  = help: write \`postgres://user:password@host:5432/database\`, or a PGlite data directory\n`);
+    return 2;
+  }
+  const read = await readMigrations(join(dir, MIGRATIONS_DIR));
+  if (!read.ok) {
+    io.err(`error[PB9103]: ${read.problem}\n  = help: ${read.help}\n`);
+    return 1;
+  }
+  const target = database === undefined ? join(dir, DEFAULT_DATA_DIR) : database;
+  const shown = isPostgresUrl(target) ? redact(target) : displayPath(io.cwd, resolve(io.cwd, target));
+  let client: Client;
+  try {
+    if (isPostgresUrl(target)) client = await openClient({ url: target });
+    else {
+      await mkdir(resolve(io.cwd, target), { recursive: true });
+      client = await openClient({ dataDir: resolve(io.cwd, target) });
+    }
+  } catch (error) {
+    io.err(`error[PB9106]: cannot open the database ${shown}: ${error instanceof Error ? error.message : String(error)}\n  = help: check the URL, that the server is running, and the credentials\n`);
+    return 2;
+  }
+  try {
+    const result = await applyMigrations(client, read.folder.migrations, options.schema === undefined ? {} : { schema: options.schema });
+    if (options.format === "json") printJson({ database: shown, ...(options.schema === undefined ? {} : { schema: options.schema }), applied: result.applied, already: result.already }, io);
+    else if (result.applied.length === 0) io.err(`migrate: ${shown}${where(options.schema)} is up to date (${result.already.length} ${plural(result.already.length)})\n`);
+    else io.err(`migrate: applied ${result.applied.join(", ")} to ${shown}${where(options.schema)} (${result.already.length} already applied)\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof MigrateError)) throw error;
+    if (options.format === "json") printJson({ database: shown, error: { code: error.code, message: error.message, help: error.help } }, io);
+    else io.err(`error[${error.code}]: ${error.message}\n  = help: ${error.help}\n`);
+    return 1;
+  } finally {
+    await client.close();
+  }
+}
+
+const where = (schema: string | undefined): string => (schema === undefined ? "" : ` (schema \`${schema}\`)`);
+const plural = (n: number): string => (n === 1 ? "migration" : "migrations");
+
+/** A URL without its password, for messages. */
+function redact(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]+):[^@]*@/i, "$1:***@");
+}

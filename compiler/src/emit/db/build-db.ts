@@ -1,0 +1,61 @@
+/**
+ * What `paybillc build` does for the database: the tables from the bundle's entities,
+ * `db/schema.ts`, and — when the schema differs from the newest snapshot in the project's
+ * migrations folder — the next migration and its snapshot, to be added to that folder.
+ * `db/migrations/` in the output holds a copy of every migration, so an output directory
+ * is enough to migrate a database. Pure apart from reading the folder; build.ts writes.
+ */
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Diagnostic, Model } from "@paybill/lang";
+import type { Bundle } from "@paybill/runtime";
+import { MIGRATIONS_DIR, readMigrations } from "./folder.js";
+import type { Loss } from "./losses.js";
+import { type Plan, planMigration } from "./migration.js";
+import { schemaTs } from "./schema-ts.js";
+import { snapshotText } from "./snapshot.js";
+import { dbTables } from "./tables.js";
+
+export interface DbFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+export type DbBuild =
+  | {
+      readonly ok: true;
+      /** Relative to the output directory. */
+      readonly out: readonly DbFile[];
+      /** Stale migration copies in `<out>/db/migrations/`, relative to the output directory. */
+      readonly stale: readonly string[];
+      /** New files for the project's migrations folder, relative to it. */
+      readonly added: readonly DbFile[];
+      readonly plan: Plan;
+      readonly tables: number;
+    }
+  | { readonly ok: false; readonly kind: "diagnostics"; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly ok: false; readonly kind: "destructive"; readonly losses: readonly Loss[] }
+  | { readonly ok: false; readonly kind: "folder"; readonly problem: string; readonly help: string };
+
+export async function buildDatabase(project: string, out: string, bundle: Pick<Bundle, "entities">, model: Model | undefined, allowDestructive: boolean): Promise<DbBuild | undefined> {
+  const folderDir = join(project, MIGRATIONS_DIR);
+  const read = await readMigrations(folderDir);
+  if (!read.ok) return { ok: false, kind: "folder", problem: read.problem, help: read.help };
+  if (Object.keys(bundle.entities).length === 0 && read.folder.migrations.length === 0) return undefined;
+  const diagnostics: Diagnostic[] = [];
+  const tables = dbTables(bundle, model, diagnostics);
+  if (diagnostics.length > 0) return { ok: false, kind: "diagnostics", diagnostics };
+  const plan = await planMigration(read.folder, tables, allowDestructive);
+  if (plan.kind === "refused") return { ok: false, kind: "destructive", losses: plan.losses };
+  const migrations = read.folder.migrations.map((m) => ({ path: m.file, text: m.text }));
+  const added: DbFile[] = [];
+  if (plan.kind === "new") {
+    added.push({ path: `${plan.id}.sql`, text: plan.sql }, { path: `meta/${String(plan.number).padStart(4, "0")}_snapshot.json`, text: snapshotText(plan.snapshot) });
+    migrations.push({ path: `${plan.id}.sql`, text: plan.sql });
+  }
+  const files: DbFile[] = [{ path: "db/schema.ts", text: schemaTs(tables) }, ...migrations.map((m) => ({ path: `db/migrations/${m.path}`, text: m.text }))];
+  const present = await readdir(join(out, "db", "migrations")).catch(() => [] as string[]);
+  const keep = new Set(migrations.map((m) => m.path));
+  const stale = present.filter((n) => n.endsWith(".sql") && !keep.has(n)).map((n) => `db/migrations/${n}`);
+  return { ok: true, out: files, stale, added, plan, tables: tables.length };
+}
