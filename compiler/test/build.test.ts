@@ -22,7 +22,7 @@ describe("paybillc build", () => {
     const run = await paybillc(["build"], dir);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(
-      /^built out\/bundle\.json: 4 entities, 9 actions, 16 policies, 2 workflows, 3 plans, 4 tenants \(sha256:[0-9a-f]{64}\)\nterraform: 5 stacks \(no previous build in this output directory to compare with\)\n$/,
+      /^built out\/bundle\.json: 4 entities, 9 actions, 16 policies, 2 workflows, 3 plans, 4 tenants \(sha256:[0-9a-f]{64}\)\nterraform: 5 stacks \(no previous build in this output directory to compare with\)\ndb: out\/db\/schema\.ts, 4 tables; [^\n]+\n$/,
     );
     expect(run.code).toBe(0);
     const bundle = await readBundle(join(dir, "out/bundle.json"));
