@@ -60,7 +60,7 @@ describe("paybillc build: database", () => {
       "error[PB9101]: the schema change since the newest migration in migrations would destroy data:\n" +
         "  - column `customer.lifetime_value` would change from `numeric(12, 2)` to `numeric(8, 2)`, which may not hold every value\n" +
         "  - table `scratch` would be dropped with all its rows\n" +
-        '  = help: keep the data (add the field or entity back, or declare a rename with `@renamed(from: \"old\")`), or build with `--allow-destructive` if the loss is intended; nothing written\n',
+        '  = help: keep the data (add the field or entity back, or declare a rename with `@renamed(from: "old")`), or build with `--allow-destructive` if the loss is intended; nothing written\n',
     );
     expect(refused.stderr).not.toMatch(STACK_LINE);
     expect({ migrations: await tree(join(dir, "migrations")), out: await tree(join(dir, "out")) }).toEqual(before);
