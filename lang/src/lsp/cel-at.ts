@@ -17,7 +17,7 @@ export interface CelAt {
   readonly path: readonly Located[];
 }
 
-const isCel = (node: Located): boolean => node.kind !== undefined && node.kind.startsWith("Cel");
+const isCel = (node: Located): boolean => node.kind?.startsWith("Cel") === true;
 
 export function celAt(model: Model | undefined, unit: Unit, offset: number): CelAt | undefined {
   if (model === undefined) return undefined;

@@ -16,7 +16,9 @@ import { type CelType, typeName } from "../3-check/cel/cel-types.js";
 import { ACTION, CONTEXT, PRINCIPAL, TENANT } from "../3-check/env.js";
 import { BUILTIN_TYPES } from "../3-check/field-types.js";
 import type { Analysis } from "./analysis.js";
+import { hasErrors } from "../diagnostics/diagnostic.js";
 import { fieldsOf } from "./cel-at.js";
+import { type Enclosing, enclosingAt } from "./enclosing.js";
 import { allNodes, type Located, pathAt } from "./locate.js";
 
 const VARIABLES = ["principal", "action", "input", "resource", "tenant", "context"];
@@ -55,15 +57,25 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
   const lineStart = unit.source.text.lastIndexOf("\n", offset - 1) + 1;
   const before = unit.source.text.slice(lineStart, offset);
   const path = pathAt(unit.ast, offset);
-  const decl = path.find((n): n is Declaration => n !== unit.ast && n.kind !== undefined && n.kind in INSIDE_KINDS);
+  const header = enclosingAt(unit.source.text, offset);
+  const decl =
+    path.find((n): n is Declaration => n !== unit.ast && n.kind !== undefined && n.kind in INSIDE_KINDS) ??
+    (header === undefined ? undefined : findDeclaration(unit, header));
+  const kind = decl?.kind ?? header?.kind;
+  const key = decl !== undefined ? { kind: decl.kind, name: declarationName(decl).name } : header;
   const member = MEMBER.exec(before);
   if (member !== null) {
     const parts = (member[1] ?? "").split(".").map((p) => p.trim());
     const root = parts[0] ?? "";
     if (!VARIABLES.includes(root)) return [];
-    let type = variableType(analysis, decl, offset, root) ?? variableTypeBefore(previous, unit, decl, root) ?? FIXED[root];
-    for (const field of parts.slice(1)) type = fieldsOf(type)?.fields.get(field)?.type;
-    const record = fieldsOf(type);
+    // The first of: this check's type here, the last clean check's, the fixed shape — that has fields.
+    const record = [() => variableType(analysis, decl, offset, root), () => variableTypeBefore(previous, unit, key, root), () => FIXED[root]]
+      .map((candidate) => {
+        let type = candidate();
+        for (const field of parts.slice(1)) type = fieldsOf(type)?.fields.get(field)?.type;
+        return fieldsOf(type);
+      })
+      .find((r) => r !== undefined);
     if (record === undefined) return [];
     return [...record.fields].map(([name, f]) => ({
       label: name,
@@ -73,13 +85,16 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
     }));
   }
   const items: CompletionItem[] = [];
-  const words = decl === undefined ? TOP_LEVEL : (INSIDE[decl.kind] ?? []);
+  const words = kind === undefined ? TOP_LEVEL : (INSIDE[kind] ?? []);
   for (const word of words) items.push({ label: word, kind: CompletionItemKind.Keyword });
-  if (decl !== undefined && inCondition(path, before)) {
+  if (kind !== undefined && inCondition(path, before)) {
     for (const name of VARIABLES) items.push({ label: name, kind: CompletionItemKind.Variable, detail: "CEL variable" });
   }
-  const scope = analysis.modules?.scopes.get(unit);
-  if (scope !== undefined && decl !== undefined) {
+  // While this file is broken its recovered tree may have lost the `package` line: use the last clean scope.
+  const broken = hasErrors(analysis.diagnostics.filter((d) => d.file === unit.source));
+  const cleanUnit = broken ? previous?.units.get(unit.source.name) : undefined;
+  const scope = cleanUnit !== undefined ? previous?.modules?.scopes.get(cleanUnit) : analysis.modules?.scopes.get(unit);
+  if (scope !== undefined && kind !== undefined) {
     for (const namespace of Object.keys(NAMESPACE_WORDS) as Namespace[]) {
       if (namespace === "test") continue;
       for (const name of scope.visible(namespace)) items.push({ label: name, kind: ITEM_KIND[namespace], detail: NAMESPACE_WORDS[namespace] });
@@ -99,7 +114,7 @@ const INSIDE_KINDS: Record<Declaration["kind"], true> = {
 };
 
 function inCondition(path: readonly Located[], before: string): boolean {
-  return path.some((n) => n.kind !== undefined && n.kind.startsWith("Cel")) || /\bwhen\b/.test(before);
+  return path.some((n) => n.kind?.startsWith("Cel") === true) || /\bwhen\b/.test(before);
 }
 
 /** The type the checker gave `name` in the rule (or else the declaration) around the offset. */
@@ -118,12 +133,15 @@ function variableType(analysis: Analysis | undefined, decl: Declaration | undefi
 }
 
 /** The same, in the previous analysis of this file: the declaration of the same kind and name. */
-function variableTypeBefore(previous: Analysis | undefined, unit: Unit, decl: Declaration | undefined, name: string): CelType | undefined {
-  if (previous === undefined || decl === undefined) return undefined;
-  const old = previous.units.get(unit.source.name);
-  const same = old?.ast.declarations.find((d) => d.kind === decl.kind && declarationName(d).name === declarationName(decl).name);
-  if (old === undefined || same === undefined) return undefined;
-  return variableType(previous, same, same.span.start, name);
+function variableTypeBefore(previous: Analysis | undefined, unit: Unit, key: Enclosing | undefined, name: string): CelType | undefined {
+  const old = previous?.units.get(unit.source.name);
+  if (old === undefined || key === undefined) return undefined;
+  const same = findDeclaration(old, key);
+  return same === undefined ? undefined : variableType(previous, same, same.span.start, name);
+}
+
+function findDeclaration(unit: Unit, key: Enclosing): Declaration | undefined {
+  return unit.ast.declarations.find((d) => d.kind === key.kind && declarationName(d).name === key.name);
 }
 
 function identType(types: ReadonlyMap<CelExpr, CelType>, name: string): CelType | undefined {

@@ -50,7 +50,9 @@ export function rename(
     if (seen.has(key)) continue;
     seen.add(key);
     const uri = uriOf(o.unit.source.name);
-    (changes[uri] ??= []).push({ range: toRange(o.unit.source, o.span), newText: newName });
+    const edits = changes[uri] ?? [];
+    edits.push({ range: toRange(o.unit.source, o.span), newText: newName });
+    changes[uri] = edits;
   }
   return { ok: true, edit: { changes } };
 }

@@ -40,7 +40,11 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
   const texts = new Map<string, TextDocument>();
   let workspace = new Workspace(undefined);
   let published = new Set<string>();
-  let pending: NodeJS.Immediate | undefined;
+  let scheduled = false;
+  // Until the folder's files are loaded, answers and diagnostics would miss names declared
+  // in them: everything waits for this.
+  let loaded: () => void = () => {};
+  let ready: Promise<void> = Promise.resolve();
 
   const guard = <T>(what: string, fallback: T, run: () => T): T => {
     try {
@@ -52,7 +56,7 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
   };
 
   const publish = (): void => {
-    pending = undefined;
+    scheduled = false;
     guard("diagnostics", undefined, () => {
       const analysis = workspace.checked();
       const grouped = byFile(analysis.diagnostics, workspace.store.all().map((d) => d.name));
@@ -68,7 +72,11 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
     });
   };
   const schedule = (): void => {
-    pending ??= setImmediate(publish);
+    void ready.then(() => {
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(publish);
+    });
   };
 
   const loadFromDisk = async (uri: string): Promise<void> => {
@@ -93,6 +101,7 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
       root = undefined;
     }
     workspace = new Workspace(root);
+    if (root !== undefined) ready = new Promise((resolve) => (loaded = resolve));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
@@ -112,8 +121,12 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
   connection.onInitialized(async () => {
     const root = workspace.root;
     if (root === undefined) return;
-    const paths = await host.listFiles(root);
-    await Promise.all(paths.map((path) => loadFromDisk(pathToFileURL(path).href)));
+    try {
+      const paths = await host.listFiles(root);
+      await Promise.all(paths.map((path) => loadFromDisk(pathToFileURL(path).href)));
+    } finally {
+      loaded();
+    }
     schedule();
   });
 
@@ -145,12 +158,14 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
     schedule();
   });
 
-  const at = <T>(uri: string, position: { line: number; character: number }, fallback: T, what: string, run: (offset: number) => T): T =>
-    guard(what, fallback, () => {
+  const at = async <T>(uri: string, position: { line: number; character: number }, fallback: T, what: string, run: (offset: number) => T): Promise<T> => {
+    await ready;
+    return guard(what, fallback, () => {
       const unit = workspace.unitOf(uri);
       if (unit === undefined) return fallback;
       return run(toOffset(unit.source, position));
     });
+  };
   const unitOf = (uri: string) => {
     const unit = workspace.unitOf(uri);
     if (unit === undefined) throw new Error(`unknown document ${uri}`);
@@ -192,12 +207,13 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
   connection.onCompletion(({ textDocument, position }) =>
     at(textDocument.uri, position, [], "completion", (o) => completion(workspace.checked(), workspace.lastClean(), unitOf(textDocument.uri), o)),
   );
-  connection.languages.semanticTokens.on(({ textDocument }) =>
-    guard("semanticTokens", { data: [] }, () => {
+  connection.languages.semanticTokens.on(async ({ textDocument }) => {
+    await ready;
+    return guard("semanticTokens", { data: [] }, () => {
       const unit = workspace.unitOf(textDocument.uri);
       return unit === undefined ? { data: [] } : semanticTokens(workspace.checked(), unit);
-    }),
-  );
+    });
+  });
 
   connection.listen();
   return connection;
