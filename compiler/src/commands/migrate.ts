@@ -41,7 +41,7 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
     io.err(`error[PB9106]: \`${redact(database)}\` is not a PostgreSQL URL\n  = help: write \`postgres://user:password@host:5432/database\`, or a PGlite data directory\n`);
     return 2;
   }
-  const read = await readMigrations(join(dir, MIGRATIONS_DIR));
+  const read = await readMigrations(join(dir, MIGRATIONS_DIR), { snapshot: false });
   if (!read.ok) {
     io.err(`error[PB9103]: ${read.problem}\n  = help: ${read.help}\n`);
     return 1;

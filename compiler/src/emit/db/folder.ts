@@ -28,7 +28,8 @@ export interface Folder {
 
 export type FolderResult = { readonly ok: true; readonly folder: Folder } | { readonly ok: false; readonly problem: string; readonly help: string };
 
-export async function readMigrations(dir: string): Promise<FolderResult> {
+/** `snapshot: false` (migrate) reads only the SQL files: applying needs no snapshot. */
+export async function readMigrations(dir: string, options: { snapshot?: boolean } = {}): Promise<FolderResult> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -46,7 +47,7 @@ export async function readMigrations(dir: string): Promise<FolderResult> {
     if (m.number !== i) return { ok: false, problem: `migration number ${String(i).padStart(4, "0")} is missing or repeated in \`${dir}\` (found \`${m.file}\`)`, help: "restore the folder from version control: migrations are numbered from 0000 without gaps" };
   }
   const last = migrations.at(-1);
-  if (last === undefined) return { ok: true, folder: { migrations, snapshot: undefined } };
+  if (last === undefined || options.snapshot === false) return { ok: true, folder: { migrations, snapshot: undefined } };
   const path = join(dir, "meta", `${String(last.number).padStart(4, "0")}_snapshot.json`);
   try {
     const snapshot = JSON.parse(await readFile(path, "utf8")) as Snapshot;

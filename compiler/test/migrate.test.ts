@@ -1,0 +1,153 @@
+/**
+ * `paybillc migrate`, run as a subprocess: it applies the helpdesk example's migrations to
+ * the default PGlite data directory and to PostgreSQL (when PAYBILL_TEST_DATABASE_URL is
+ * set), a rerun applies nothing, a migration that fails part-way — or whose process is
+ * killed part-way — leaves nothing of itself, an edited migration is refused, and the same
+ * migrations apply to a schema per tenant (bridge) and a database per tenant (silo).
+ */
+import { spawn } from "node:child_process";
+import { cp, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Client } from "../src/emit/db/client.js";
+import { postgresDatabase, type TestDatabase } from "./db-support.js";
+import { HELPDESK } from "./support/bundle.js";
+import { BIN, paybillc, project, STACK_LINE } from "./support/cli.js";
+
+/** A project holding only the helpdesk example's migrations (migrate reads nothing else). */
+async function migrationsProject(): Promise<string> {
+  const dir = await project();
+  await cp(join(HELPDESK, "migrations"), join(dir, "migrations"), { recursive: true });
+  return dir;
+}
+
+const FAILING = `-- 0001_update: a migration that fails at its second statement
+CREATE TABLE "half_done" ("tenant_id" text NOT NULL);
+--> statement-breakpoint
+INSERT INTO "no_such_table" VALUES (1);
+`;
+
+describe("paybillc migrate on PGlite (the default data directory)", () => {
+  it("applies, then applies nothing; a failure part-way leaves nothing of that migration; an edited one is refused", async () => {
+    const dir = await migrationsProject();
+    const first = await paybillc(["migrate"], dir);
+    expect(first.stderr).toBe("migrate: applied 0000_init to .paybill/db (0 already applied)\n");
+    expect(first.code).toBe(0);
+    const again = await paybillc(["migrate", "--format", "json"], dir);
+    expect(JSON.parse(again.stdout)).toEqual({ database: ".paybill/db", applied: [], already: ["0000_init"] });
+    await writeFile(join(dir, "migrations/0001_update.sql"), FAILING);
+    const failed = await paybillc(["migrate"], dir);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^error\[PB9105\]: migration `0001_update` failed at statement 2 of 2: relation "no_such_table" does not exist\n {2}= help: nothing of this migration was applied/);
+    expect(failed.stderr).not.toMatch(STACK_LINE);
+    // Had the table of statement 1 stayed, creating it again would fail.
+    await writeFile(join(dir, "migrations/0001_update.sql"), `CREATE TABLE "half_done" ("tenant_id" text NOT NULL);\n`);
+    const fixed = await paybillc(["migrate"], dir);
+    expect(fixed.stderr).toBe("migrate: applied 0001_update to .paybill/db (1 already applied)\n");
+    await writeFile(join(dir, "migrations/0001_update.sql"), `CREATE TABLE "half_done" ("tenant_id" text);\n`);
+    const edited = await paybillc(["migrate"], dir);
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toBe(
+      "error[PB9104]: migration `0001_update` was edited after it was applied to this database\n  = help: restore the file from version control; a change is a new migration (`paybillc build` writes it)\n",
+    );
+  });
+
+  it("is a usage error for a URL of another kind, a bad schema name, or a missing project", async () => {
+    const dir = await migrationsProject();
+    const url = await paybillc(["migrate", "--database", "mysql://root:secret@db/x"], dir);
+    expect([url.code, url.stderr]).toEqual([2, "error[PB9106]: `mysql://root:***@db/x` is not a PostgreSQL URL\n  = help: write `postgres://user:password@host:5432/database`, or a PGlite data directory\n"]);
+    const schema = await paybillc(["migrate", "--schema", "Tenant-A"], dir);
+    expect(schema.code).toBe(2);
+    expect(schema.stderr).toContain("`Tenant-A` is not a schema name");
+    const missing = await paybillc(["migrate", "nowhere"], dir);
+    expect([missing.code, missing.stderr]).toEqual([2, "paybillc: no such directory: nowhere\n"]);
+  });
+});
+
+describe("paybillc migrate on PostgreSQL", () => {
+  let database: TestDatabase | undefined;
+  let client: Client;
+  beforeAll(async () => {
+    database = await postgresDatabase();
+    if (database !== undefined) client = await database.connect();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  const tables = async (schema: string): Promise<string[]> =>
+    (await client.query<{ t: string }>("select tablename as t from pg_tables where schemaname = $1 order by 1", [schema])).map((r) => r.t);
+  const recorded = async (schema: string): Promise<string[]> =>
+    (await client.query<{ id: string }>(`select id from "${schema}".paybill_schema_migrations order by id`)).map((r) => r.id);
+
+  it("applies, reruns safely, and leaves nothing of a migration that fails part-way", async (ctx) => {
+    if (database?.target === undefined) return ctx.skip();
+    const dir = await migrationsProject();
+    const url = database.target;
+    expect((await paybillc(["migrate", "--database", url], dir)).code).toBe(0);
+    expect(await tables("public")).toEqual(["customer", "paybill_schema_migrations", "refund", "reply", "tickets"]);
+    expect((await paybillc(["migrate", "--database", url], dir)).stderr).toMatch(/is up to date \(1 migration\)\n$/);
+    await writeFile(join(dir, "migrations/0001_update.sql"), FAILING);
+    const failed = await paybillc(["migrate", "--database", url], dir);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^error\[PB9105\]: migration `0001_update` failed at statement 2 of 2/);
+    expect(await tables("public")).not.toContain("half_done");
+    expect(await recorded("public")).toEqual(["0000_init"]);
+  });
+
+  it("leaves nothing of a migration whose process is killed part-way", async (ctx) => {
+    if (database?.target === undefined) return ctx.skip();
+    const dir = await migrationsProject();
+    const url = database.target;
+    await writeFile(join(dir, "migrations/0001_update.sql"), `CREATE TABLE "killed" ("tenant_id" text NOT NULL);\n--> statement-breakpoint\nSELECT pg_sleep(120);\n`);
+    const child = spawn(process.execPath, [BIN, "migrate", "--database", url, "--schema", "killed_run"], { cwd: dir, stdio: "ignore" });
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    // Wait until the migration is inside its transaction (the sleep runs), then kill the process.
+    const sleeping = async (): Promise<boolean> =>
+      (await client.query("select 1 from pg_stat_activity where datname = current_database() and query like 'SELECT pg_sleep(120)%'")).length > 0;
+    for (let i = 0; i < 200 && !(await sleeping()); i++) await sleep(100);
+    expect(await sleeping()).toBe(true);
+    child.kill("SIGKILL");
+    await exited;
+    // Until the server notices the dead client, its transaction is open and invisible; end
+    // the orphaned backend as the server eventually would, and nothing of it is committed.
+    expect(await tables("killed_run")).not.toContain("killed");
+    await client.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query like 'SELECT pg_sleep(120)%'");
+    for (let i = 0; i < 200 && (await sleeping()); i++) await sleep(100);
+    expect(await sleeping()).toBe(false);
+    expect(await tables("killed_run")).not.toContain("killed");
+    expect(await tables("killed_run")).toContain("customer");
+    expect(await recorded("killed_run")).toEqual(["0000_init"]);
+  }, 120_000);
+
+  it("applies the same migrations to a schema per tenant (bridge) and a database per tenant (silo)", async (ctx) => {
+    if (database?.target === undefined) return ctx.skip();
+    const dir = await migrationsProject();
+    for (const schema of ["tenant_acme", "tenant_initech"]) {
+      const run = await paybillc(["migrate", "--database", database.target, "--schema", schema], dir);
+      expect(run.stderr).toContain(`(schema \`${schema}\`)`);
+      expect(await tables(schema)).toEqual(["customer", "paybill_schema_migrations", "refund", "reply", "tickets"]);
+      expect(await recorded(schema)).toEqual(["0000_init"]);
+      const [forced] = await client.query<{ n: number }>(
+        "select count(*)::int as n from pg_class where relnamespace = $1::regnamespace and relrowsecurity and relforcerowsecurity",
+        [schema],
+      );
+      expect(forced).toEqual({ n: 4 });
+    }
+    // A row in one tenant's schema is not in the other's, whatever the runtime role binds.
+    await client.query("insert into tenant_acme.customer (tenant_id, name, email) values ('acme', 'Ada', 'ada@acme.test')");
+    const [other] = await client.query<{ n: number }>("select count(*)::int as n from tenant_initech.customer");
+    expect(other).toEqual({ n: 0 });
+    const silo = await postgresDatabase();
+    if (silo?.target === undefined) return;
+    try {
+      expect((await paybillc(["migrate", "--database", silo.target], dir)).code).toBe(0);
+      const c = await silo.connect();
+      const [n] = await c.query<{ n: number }>("select count(*)::int as n from pg_class where relnamespace = 'public'::regnamespace and relforcerowsecurity");
+      expect(n).toEqual({ n: 4 });
+    } finally {
+      await silo.drop();
+    }
+  });
+});
