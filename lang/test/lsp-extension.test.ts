@@ -1,0 +1,79 @@
+// The VS Code extension's static parts: the manifest points at files that exist and at the
+// `paybill` language, and every grammar rule is a valid regular expression that scopes
+// the words it is meant for (keywords, CEL variables, fields, strings, comments).
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const DIR = fileURLToPath(new URL("../editors/vscode/", import.meta.url));
+const manifest = JSON.parse(readFileSync(join(DIR, "package.json"), "utf8"));
+const grammar = JSON.parse(readFileSync(join(DIR, "syntaxes/paybill.tmLanguage.json"), "utf8"));
+
+interface Rule {
+  match?: string;
+  begin?: string;
+  end?: string;
+  name?: string;
+  patterns?: Rule[];
+  captures?: Record<string, { name: string }>;
+}
+
+function* rules(rule: Rule): Generator<Rule> {
+  yield rule;
+  for (const child of rule.patterns ?? []) yield* rules(child);
+}
+const all: Rule[] = [...rules(grammar), ...Object.values(grammar.repository as Record<string, Rule>).flatMap((r) => [...rules(r)])];
+
+/** The scope names the grammar's flat rules give the words of one line (first match wins at each position). */
+function scopes(line: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const order = ["comments", "module", "declaration", "annotation", "rule", "keywords", "types", "cel"];
+  let rest = line;
+  for (const key of order) {
+    for (const rule of rules(grammar.repository[key])) {
+      if (rule.match === undefined) continue;
+      const re = new RegExp(rule.match, "g");
+      for (const m of rest.matchAll(re)) {
+        if (rule.captures !== undefined) {
+          for (const [i, c] of Object.entries(rule.captures)) if (m[Number(i)] !== undefined && !found.has(m[Number(i)] as string)) found.set(m[Number(i)] as string, c.name);
+        } else if (rule.name !== undefined && !found.has(m[0])) found.set(m[0], rule.name);
+        rest = rest.replace(m[0], " ".repeat(m[0].length));
+      }
+    }
+  }
+  return found;
+}
+
+describe("vscode extension", () => {
+  it("the manifest declares the language, its configuration and grammar, and a bundled entry", () => {
+    expect(manifest.contributes.languages[0].id).toBe("paybill");
+    expect(manifest.contributes.languages[0].extensions).toEqual([".paybill"]);
+    expect(existsSync(join(DIR, manifest.contributes.languages[0].configuration))).toBe(true);
+    expect(existsSync(join(DIR, manifest.contributes.grammars[0].path))).toBe(true);
+    expect(manifest.contributes.grammars[0].scopeName).toBe(grammar.scopeName);
+    expect(manifest.main).toBe("./dist/extension.js");
+    expect(existsSync(join(DIR, "src/extension.ts"))).toBe(true);
+  });
+
+  it("every grammar rule compiles", () => {
+    expect(all.length).toBeGreaterThan(20);
+    for (const rule of all) for (const source of [rule.match, rule.begin, rule.end]) if (source !== undefined) expect(() => new RegExp(source)).not.toThrow();
+  });
+
+  it("scopes declarations, keywords and CEL", () => {
+    const policy = scopes("policy bot_closes {");
+    expect(policy.get("policy")).toMatch(/^storage\.type/);
+    expect(policy.get("bot_closes")).toMatch(/^entity\.name/);
+    const rule = scopes("  permit bot to close_order when resource.amount < 100.0 && size(input.reason) > 0");
+    expect(rule.get("permit")).toMatch(/^keyword\.control/);
+    expect(rule.get("when")).toMatch(/^keyword\.control/);
+    expect(rule.get("resource")).toBe("variable.language.paybill");
+    expect(rule.get("amount")).toBe("variable.other.property.paybill");
+    expect(rule.get("size")).toBe("entity.name.function.paybill");
+    expect(rule.get("100.0")).toBe("constant.numeric.paybill");
+    expect(rule.get("&&")).toBe("keyword.operator.paybill");
+    expect(scopes("  email string @pii // contact").get("@pii")).toBe("storage.modifier.annotation.paybill");
+    expect(scopes("// a comment").get("// a comment")).toBe("comment.line.double-slash.paybill");
+  });
+});
