@@ -86,8 +86,12 @@ describe("paybillc build: database", () => {
     await writeFile(data, text.replace("  assignee    string(max: 100)?", '  owner       string(max: 100)? @renamed(from: "Bad Name")'));
     const bad = await paybillc(["build"], join(dir));
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("error[PB3006]: `@renamed` on `Ticket.owner` takes the column's previous name");
+    expect(bad.stderr).toContain("error[PB3006]: `@renamed` takes the column's previous name: `from:` and a lowercase name");
     expect(bad.stderr).toContain("data.paybill:");
+    // `check` says so too: it is a mistake in the file, not only in the build.
+    const checked = await paybillc(["check"], dir);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain("`@renamed` takes the column's previous name");
   });
 
   it("is an error, with nothing written, when the newest snapshot is missing", async () => {

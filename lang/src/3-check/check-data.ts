@@ -47,11 +47,29 @@ export function checkEntity(state: State, unit: Unit, entity: EntityDecl): void 
     const typed = fields.find((f) => f.node === field);
     const fallback = field.annotations.find((a) => a.name.name === "default");
     if (typed !== undefined && fallback !== undefined) checkDefault(state, unit, typed, fallback);
+    const renamed = field.annotations.find((a) => a.name.name === "renamed");
+    if (renamed !== undefined) checkRenamed(state, unit, entity, field, renamed);
   }
   if (ids === 0) {
     state.ctx.report("missingAttribute", unit, entity.name.span, `${what} has no \`@id\` field`, "mark the field that identifies a row, e.g. `id uuid @id`");
   } else if (ids > 1) {
     state.ctx.report("duplicateName", unit, entity.name.span, `${what} has ${ids} \`@id\` fields`, "an entity has exactly one `@id` field");
+  }
+}
+
+/**
+ * `@renamed(from: "old")`: the column's previous name, so the next migration renames rather
+ * than drops and adds (spec/database.md). A lowercase column name, not the field's own and
+ * not another field's.
+ */
+function checkRenamed(state: State, unit: Unit, entity: EntityDecl, field: Field, annotation: Annotation): void {
+  const arg = annotation.args?.length === 1 ? annotation.args[0] : undefined;
+  const from = arg !== undefined && (arg.name === undefined || arg.name.name === "from") && arg.value.kind === "String" ? arg.value.value : undefined;
+  const help = 'write `@renamed(from: "old_name")`; remove it once every database is migrated';
+  if (from === undefined || !/^[a-z_][a-z0-9_]*$/.test(from)) {
+    state.ctx.report("attributeType", unit, annotation.span, "`@renamed` takes the column's previous name: `from:` and a lowercase name", help);
+  } else if (from === field.name.name || entity.fields.some((f) => f.name.name === from)) {
+    state.ctx.report("attributeType", unit, annotation.span, `\`@renamed\` of \`${field.name.name}\` names \`${from}\`, a field this entity still has`, help);
   }
 }
 
