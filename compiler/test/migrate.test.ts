@@ -96,6 +96,17 @@ describe("paybillc migrate on PostgreSQL", () => {
     expect(await recorded("public")).toEqual(["0000_init"]);
   });
 
+  it("takes turns when two runs migrate the same schema at once: each migration applied once", async (ctx) => {
+    if (database?.target === undefined) return ctx.skip();
+    const dir = await migrationsProject();
+    const args = ["migrate", "--database", database.target, "--schema", "raced", "--format", "json"];
+    const runs = await Promise.all([paybillc(args, dir), paybillc(args, dir)]);
+    expect(runs.map((r) => r.code)).toEqual([0, 0]);
+    const applied = runs.flatMap((r) => (JSON.parse(r.stdout) as { applied: string[] }).applied);
+    expect(applied).toEqual(["0000_init"]);
+    expect(await recorded("raced")).toEqual(["0000_init"]);
+  });
+
   it("leaves nothing of a migration whose process is killed part-way", async (ctx) => {
     if (database?.target === undefined) return ctx.skip();
     const dir = await migrationsProject();
