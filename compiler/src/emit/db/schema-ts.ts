@@ -54,6 +54,8 @@ export function schemaTs(tables: readonly DbTable[]): string {
       declarations: [{ name: tableVariable(table), initializer: tableInitializer(table, variables) }],
     });
   }
+  // ts-morph indents an initializer's continuation lines twice; TypeScript's formatter evens them out.
+  file.formatText({ indentSize: 2, tabSize: 2, convertTabsToSpaces: true });
   return HEADER + file.getFullText();
 }
 
