@@ -22,6 +22,7 @@ const BENCHES = [
   { name: "decide", load: () => import("./decide.bench.mjs") },
   { name: "act", load: () => import("./act.bench.mjs") },
   { name: "build", load: () => import("./build.bench.mjs") },
+  { name: "lsp", load: () => import("./lsp.bench.mjs") },
 ];
 
 function parseArgs(argv) {
