@@ -6,9 +6,11 @@
  * migrations apply to a schema per tenant (bridge) and a database per tenant (silo).
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { cp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "../src/emit/db/client.js";
 import { postgresDatabase, type TestDatabase } from "./db-support.js";
@@ -52,6 +54,31 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
       "error[PB9104]: migration `0001_update` was edited after it was applied to this database\n  = help: restore the file from version control; a change is a new migration (`paybillc build` writes it)\n",
     );
   });
+
+  it("leaves nothing of a migration whose process is killed part-way", async () => {
+    const dir = await migrationsProject();
+    expect((await paybillc(["migrate"], dir)).code).toBe(0);
+    // The migration says when it is inside its transaction by writing a file into the data
+    // directory (PGlite's `/pglite/data`), then sleeps until it is killed.
+    await writeFile(
+      join(dir, "migrations/0001_update.sql"),
+      `CREATE TABLE "killed" ("tenant_id" text NOT NULL);\n--> statement-breakpoint\nCOPY (SELECT 1) TO '/pglite/data/paybill-test-started';\n--> statement-breakpoint\nSELECT pg_sleep(120);\n`,
+    );
+    const child = spawn(process.execPath, [BIN, "migrate"], { cwd: dir, stdio: "ignore" });
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    const marker = join(dir, ".paybill/db/paybill-test-started");
+    for (let i = 0; i < 300 && !existsSync(marker); i++) await sleep(100);
+    expect(existsSync(marker)).toBe(true);
+    child.kill("SIGKILL");
+    await exited;
+    const db = await PGlite.create(join(dir, ".paybill/db"));
+    try {
+      expect((await db.query("select to_regclass('killed') as t")).rows).toEqual([{ t: null }]);
+      expect((await db.query("select id from paybill_schema_migrations order by id")).rows).toEqual([{ id: "0000_init" }]);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
 
   it("is a usage error for a URL of another kind, a bad schema name, or a missing project", async () => {
     const dir = await migrationsProject();
