@@ -59,7 +59,11 @@ give the same bytes on any machine, in any file order. A summary line with the c
 the bundle's hash, then what changed in the stacks and tenants since the previous build in
 <out>, go to stderr (with --format json, an object to stdout). A plan change that moves a
 static tenant to another isolation model (its data must move) fails the build unless
---allow-isolation-change is given.
+--allow-isolation-change is given. For the entities it writes <out>/db/schema.ts (Drizzle)
+and, when they changed since the newest snapshot in <project>/migrations/, the next
+migration there (commit it; \`paybillc migrate\` applies it). A change that would destroy
+data (a table or column dropped, a type narrowed) fails the build with the list unless
+--allow-destructive is given (spec/database.md).
 
 Examples:
   $ paybillc build                             the project here, into ./out/bundle.json
@@ -67,6 +71,7 @@ Examples:
   $ paybillc build . --out dist/paybill        into dist/paybill/bundle.json
   $ paybillc build --format json | jq .hash    the bundle's content hash, for CI
   $ paybillc build --allow-isolation-change    a tenant's plan moves it from pooled to silo
+  $ paybillc build --allow-destructive         the migration drops a column, on purpose
   $ cd out/terraform/primary-pooled-eu-west-1 && terraform init && terraform plan
 `;
 
