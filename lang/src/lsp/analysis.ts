@@ -31,21 +31,36 @@ export function stdlibUnits(): readonly Unit[] {
   return stdUnits;
 }
 
-export function analyze(documents: readonly StoredDocument[]): Analysis {
+/** The second stage: the stored trees (and the stdlib's) grouped into modules, names bound to scopes. */
+export interface Resolved {
+  readonly syntax: readonly Diagnostic[];
+  readonly units: ReadonlyMap<string, Unit>;
+  /** Undefined when resolving a broken file's recovered tree failed. */
+  readonly modules: Modules | undefined;
+}
+
+export function resolve(documents: readonly StoredDocument[]): Resolved {
   const sorted = [...documents].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const syntax = sorted.flatMap((d) => d.parsed.diagnostics);
   const projectUnits = sorted.map((d): Unit => ({ source: d.parsed.source, ast: d.parsed.ast, std: false }));
   const all = [...stdlibUnits(), ...projectUnits];
   const units = new Map(all.map((u) => [u.source.name, u]));
-  let modules: Modules | undefined;
-  let checked: { model: Model; diagnostics: Diagnostic[] } | undefined;
-  const broken = hasErrors(syntax);
   try {
-    modules = buildModules(all);
-    checked = check(modules);
+    return { syntax, units, modules: buildModules(all) };
   } catch (error) {
-    // A recovered tree may hold shapes the checker never sees from `checkProject`; a clean
-    // project must never get here.
+    // A recovered tree may hold shapes `checkProject` never resolves; a clean project must never get here.
+    if (!hasErrors(syntax)) throw error;
+    return { syntax, units, modules: undefined };
+  }
+}
+
+/** The third stage: the resolved project checked; diagnostics exactly as `checkProject` gives them. */
+export function checkResolved({ syntax, units, modules }: Resolved): Analysis {
+  const broken = hasErrors(syntax);
+  let checked: { model: Model; diagnostics: Diagnostic[] } | undefined;
+  try {
+    checked = modules === undefined ? undefined : check(modules);
+  } catch (error) {
     if (!broken) throw error;
   }
   if (broken || modules === undefined || checked === undefined) {
@@ -54,6 +69,8 @@ export function analyze(documents: readonly StoredDocument[]): Analysis {
   const diagnostics = [...syntax, ...modules.diagnostics, ...checked.diagnostics].sort(compareDiagnostics);
   return { diagnostics: dedupe(diagnostics), model: checked.model, modules, units };
 }
+
+export const analyze = (documents: readonly StoredDocument[]): Analysis => checkResolved(resolve(documents));
 
 /** As `checkProject`: the same message at the same place once. */
 function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {

@@ -6,6 +6,8 @@
  * position relative to the previous token, sorted, one line per token.
  */
 import type { SemanticTokens, SemanticTokensLegend } from "vscode-languageserver/node";
+import type { CelCall, CelSelect } from "../ast/cel.js";
+import type { Field } from "../ast/nodes.js";
 import type { Namespace, Unit } from "../2-resolve/symbols.js";
 import type { Span } from "../source/source-file.js";
 import type { Analysis } from "./analysis.js";
@@ -52,21 +54,15 @@ export function semanticTokens(analysis: Analysis, unit: Unit): SemanticTokens {
       case "CelIdent":
         tokens.push({ span: node.span, type: "variable", modifiers: READONLY });
         break;
-      case "CelSelect": {
-        const select = node as unknown as { fieldSpan: Span };
-        tokens.push({ span: select.fieldSpan, type: "property", modifiers: 0 });
+      case "CelSelect":
+        tokens.push({ span: (node as CelSelect).fieldSpan, type: "property", modifiers: 0 });
         break;
-      }
-      case "CelCall": {
-        const call = node as unknown as { fnSpan: Span };
-        tokens.push({ span: call.fnSpan, type: "function", modifiers: DEFAULT_LIBRARY });
+      case "CelCall":
+        tokens.push({ span: (node as CelCall).fnSpan, type: "function", modifiers: DEFAULT_LIBRARY });
         break;
-      }
-      case "Field": {
-        const field = node as unknown as { name: { span: Span } };
-        tokens.push({ span: field.name.span, type: "property", modifiers: DECLARATION });
+      case "Field":
+        tokens.push({ span: (node as Field).name.span, type: "property", modifiers: DECLARATION });
         break;
-      }
     }
   }
   return { data: encode(unit, tokens) };

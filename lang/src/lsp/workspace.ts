@@ -13,7 +13,7 @@ import { relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Unit } from "../2-resolve/symbols.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
-import { type Analysis, analyze } from "./analysis.js";
+import { type Analysis, checkResolved, type Resolved, resolve } from "./analysis.js";
 import { DocumentStore, type StoredDocument } from "./documents.js";
 
 export type Stage = "parsed" | "resolved" | "checked";
@@ -23,6 +23,7 @@ const STDLIB_PREFIX = "<stdlib>/";
 
 export class Workspace {
   readonly store: DocumentStore;
+  private resolvedProject: Resolved | undefined;
   private analysis: Analysis | undefined;
   private current: Stage = "parsed";
   /** The last analysis of texts without syntax errors: completion's memory while the user types. */
@@ -51,13 +52,23 @@ export class Workspace {
 
   invalidate(): void {
     this.current = "parsed";
+    this.resolvedProject = undefined;
     this.analysis = undefined;
+  }
+
+  /** Modules and scopes for the current texts (computed at most once per change). */
+  resolved(): Resolved {
+    if (this.resolvedProject === undefined) {
+      this.resolvedProject = resolve(this.store.all());
+      this.current = "resolved";
+    }
+    return this.resolvedProject;
   }
 
   /** The project checked for the current texts (computed at most once per change). */
   checked(): Analysis {
     if (this.analysis === undefined || this.current !== "checked") {
-      this.analysis = analyze(this.store.all());
+      this.analysis = checkResolved(this.resolved());
       this.analyses++;
       this.current = "checked";
       if (this.analysis.model !== undefined && !this.store.all().some((d) => hasErrors(d.parsed.diagnostics))) this.clean = this.analysis;

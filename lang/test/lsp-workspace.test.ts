@@ -1,0 +1,78 @@
+// The language server's workspace in process: the lifecycle (parsed → resolved → checked,
+// re-checked once per change), diagnostics equal to `checkProject` on every check sample,
+// and rename through imports between packages.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { checkProject, SourceFile } from "../src/index.js";
+import { rename } from "../src/lsp/rename.js";
+import { Workspace } from "../src/lsp/workspace.js";
+import { DATA, RULES } from "./support/lsp-fixture.js";
+
+const ROOT = "/project";
+const uri = (name: string): string => pathToFileURL(`${ROOT}/${name}`).href;
+const SAMPLES = fileURLToPath(new URL("./samples/check/", import.meta.url));
+
+describe("lsp workspace", () => {
+  it("moves parsed → resolved → checked, and checks once per change", () => {
+    const ws = new Workspace(ROOT);
+    ws.update(uri("data.paybill"), DATA, 1, true);
+    ws.update(uri("rules.paybill"), RULES, 1, true);
+    expect(ws.stage).toBe("parsed");
+    ws.resolved();
+    expect(ws.stage).toBe("resolved");
+    const first = ws.checked();
+    expect(ws.stage).toBe("checked");
+    expect(ws.checked()).toBe(first);
+    expect(ws.analyses).toBe(1);
+    ws.update(uri("rules.paybill"), RULES.replace("permit bot", "permit nobody"), 2, true);
+    expect(ws.stage).toBe("parsed");
+    expect(ws.checked().diagnostics.map((d) => d.code)).toContain("PB2002");
+    expect(ws.analyses).toBe(2);
+    ws.remove(uri("rules.paybill"));
+    expect(ws.checked().diagnostics).toEqual([]);
+  });
+
+  it("names files relative to the folder, as paybillc check run there does", () => {
+    const ws = new Workspace(ROOT);
+    expect(ws.nameOf(uri("sub/a.paybill"))).toBe("sub/a.paybill");
+    expect(ws.uriOf("sub/a.paybill")).toBe(uri("sub/a.paybill"));
+  });
+
+  it("gives checkProject's diagnostics on every check sample", () => {
+    const cases = readdirSync(SAMPLES);
+    expect(cases.length).toBeGreaterThan(10);
+    for (const name of cases) {
+      const dir = join(SAMPLES, name);
+      const files = readdirSync(dir).filter((f) => f.endsWith(".paybill"));
+      const ws = new Workspace(ROOT);
+      for (const f of files) ws.update(uri(f), readFileSync(join(dir, f), "utf8"), 1, false);
+      const want = checkProject(files.map((f) => new SourceFile(f, readFileSync(join(dir, f), "utf8")))).diagnostics;
+      const shape = (d: (typeof want)[number]) => [d.file.name, d.span.start, d.span.end, d.code, d.message, d.help];
+      expect(ws.checked().diagnostics.map(shape), name).toEqual(want.map(shape));
+    }
+  });
+
+  it("renames through `import m.{x}` in another package", () => {
+    const ws = new Workspace(ROOT);
+    const other = "package billing\nimport shop.{Order}\n\naction refund {\n  input { order: Order.id }\n}\n";
+    ws.update(uri("data.paybill"), DATA, 1, true);
+    ws.update(uri("rules.paybill"), RULES, 1, true);
+    ws.update(uri("billing.paybill"), other, 1, true);
+    expect(ws.checked().diagnostics).toEqual([]);
+    const unit = ws.unitOf(uri("billing.paybill"));
+    if (unit === undefined) throw new Error("no unit");
+    const result = rename(ws.checked(), unit, other.indexOf("Order.id") + 1, "Purchase", (n) => ws.uriOf(n));
+    if (!result.ok) throw new Error(result.message);
+    const changes = result.edit.changes ?? {};
+    expect(Object.keys(changes).sort()).toEqual([uri("billing.paybill"), uri("data.paybill"), uri("rules.paybill")].sort());
+    expect(changes[uri("billing.paybill")]).toHaveLength(2);
+    // Clash: billing already sees an entity called `Invoice` once it declares one.
+    ws.update(uri("billing.paybill"), `${other}\nentity Invoice {\n  id uuid @id\n}\n`, 2, true);
+    const again = ws.unitOf(uri("billing.paybill"));
+    if (again === undefined) throw new Error("no unit");
+    const clash = rename(ws.checked(), again, other.indexOf("Order.id") + 1, "Invoice", (n) => ws.uriOf(n));
+    expect(clash.ok).toBe(false);
+  });
+});
