@@ -76,3 +76,19 @@ describe("lsp workspace", () => {
     expect(clash.ok).toBe(false);
   });
 });
+
+describe("lsp workspace diagnostics", () => {
+  it("with a syntax error, gives checkProject's syntax errors without checking", () => {
+    const ws = new Workspace(ROOT);
+    const broken = RULES.replace("agent bot {", "agent bot {{");
+    ws.update(uri("data.paybill"), DATA, 1, true);
+    ws.update(uri("rules.paybill"), broken, 1, true);
+    const want = checkProject([new SourceFile("data.paybill", DATA), new SourceFile("rules.paybill", broken)]).diagnostics;
+    expect(ws.diagnostics()).toEqual(want);
+    expect(ws.stage).toBe("parsed");
+    expect(ws.analyses).toBe(0);
+    ws.update(uri("rules.paybill"), RULES, 2, true);
+    expect(ws.diagnostics()).toEqual([]);
+    expect(ws.stage).toBe("checked");
+  });
+});

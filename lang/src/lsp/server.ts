@@ -58,8 +58,7 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
   const publish = (): void => {
     scheduled = false;
     guard("diagnostics", undefined, () => {
-      const analysis = workspace.checked();
-      const grouped = byFile(analysis.diagnostics, workspace.store.all().map((d) => d.name));
+      const grouped = byFile(workspace.diagnostics(), workspace.store.all().map((d) => d.name));
       const now = new Set<string>();
       for (const [name, diagnostics] of grouped) {
         const uri = workspace.uriOf(name);

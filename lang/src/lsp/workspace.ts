@@ -12,7 +12,7 @@
 import { relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Unit } from "../2-resolve/symbols.js";
-import { hasErrors } from "../diagnostics/diagnostic.js";
+import { compareDiagnostics, type Diagnostic, hasErrors } from "../diagnostics/diagnostic.js";
 import { type Analysis, checkResolved, type Resolved, resolve } from "./analysis.js";
 import { DocumentStore, type StoredDocument } from "./documents.js";
 
@@ -74,6 +74,18 @@ export class Workspace {
       if (this.analysis.model !== undefined && !this.store.all().some((d) => hasErrors(d.parsed.diagnostics))) this.clean = this.analysis;
     }
     return this.analysis;
+  }
+
+  /**
+   * The project's diagnostics for the current texts. When a file has a syntax error they are
+   * the syntax errors alone (as `checkProject` reports them), known from the parse stage:
+   * no need to resolve or check before publishing them.
+   */
+  diagnostics(): readonly Diagnostic[] {
+    if (this.analysis !== undefined && this.current === "checked") return this.analysis.diagnostics;
+    const syntax = this.store.all().flatMap((d) => d.parsed.diagnostics);
+    if (hasErrors(syntax)) return syntax.sort(compareDiagnostics);
+    return this.checked().diagnostics;
   }
 
   lastClean(): Analysis | undefined {
