@@ -27,8 +27,7 @@ export async function lsp(options: { stdio: boolean }): Promise<number> {
     process.stderr.write("paybillc lsp: only `--stdio` is supported\nhelp: run `paybillc lsp --stdio` from your editor\n");
     return 2;
   }
+  // Returns when the editor closes stdin; an `exit` request ends the process before that.
   await startLanguageServer(host);
-  // The connection ends the process when the client sends `exit`; until then stay alive.
-  await new Promise<never>(() => {});
   return 0;
 }

@@ -4,7 +4,13 @@
  */
 import type { ServerHost } from "./server.js";
 
+/** Serves over stdin/stdout; resolves when the client closes stdin (`exit` ends the process itself). */
 export async function startLanguageServer(host: ServerHost): Promise<void> {
   const { startServer } = await import("./server.js");
+  const ended = new Promise<void>((resolve) => {
+    process.stdin.once("end", resolve);
+    process.stdin.once("close", resolve);
+  });
   startServer(host);
+  await ended;
 }
