@@ -6,6 +6,7 @@
  *   1. diagnostics after an edit: a one-character change in a condition in the middle of
  *      the file (alternately valid, and a type error then its fix), timed from sending
  *      `didChange` to receiving `publishDiagnostics` for that version;
+ *      and a syntax error then its fix (a syntax error needs no check: parse alone);
  *   2. completion after `resource.` (fields) and between words (keywords and names), on a
  *      checked file, and right after an edit (the re-check included);
  *   3. the reference, in this process: `checkProject` of the same text, warm — what one
@@ -149,6 +150,15 @@ export default async function run({ log }) {
       errors.push(result.ms);
     }
     if (!sawError) summary.push("WARNING: the erroneous edit produced no diagnostic");
+    // `< 100.0` → `<< 100.0` and back: a syntax error, then its fix.
+    const less = positionOf(text, middle - 2);
+    const syntax = [];
+    for (let i = 0; i < EDITS; i++) {
+      const p = less;
+      const r = i % 2 === 0 ? await server.edit({ start: p, end: p }, "<") : await server.edit({ start: p, end: { line: p.line, character: p.character + 1 } }, "");
+      if (i === 0 && r.diagnostics.length === 0) summary.push("WARNING: the syntax error produced no diagnostic");
+      syntax.push(r.ms);
+    }
 
     log?.("lsp: completion");
     const fieldsAt = positionOf(text, text.indexOf("resource.", middle - 60) + "resource.".length);
@@ -185,6 +195,7 @@ export default async function run({ log }) {
     rows.push(
       row("diagnostics after a valid edit", valid, GOAL_DIAGNOSTICS_MS),
       row("diagnostics after an edit (error ⇄ fix)", errors, GOAL_DIAGNOSTICS_MS),
+      row("diagnostics after an edit (syntax error ⇄ fix)", syntax, GOAL_DIAGNOSTICS_MS),
       row("completion after `resource.`", fields, GOAL_COMPLETION_MS, `${fieldCount} fields; `),
       row("completion of keywords and names", words, GOAL_COMPLETION_MS),
       row("completion right after an edit", afterEdit, undefined, "includes the re-check; "),
