@@ -1,12 +1,12 @@
 /**
- * What a change would destroy: tables and columns dropped, and columns whose type narrows
- * or converts (a value may not survive). The build refuses such a change unless
+ * What a change would destroy: tables and columns dropped, columns whose type narrows or
+ * converts (a value may not survive), and enum columns that stop accepting a value. The build refuses such a change unless
  * `--allow-destructive` says the loss is intended. Compared after renames are applied.
  */
 import { type Snapshot, tablesOf } from "./snapshot.js";
 
 export interface Loss {
-  readonly kind: "drop table" | "drop column" | "change type";
+  readonly kind: "drop table" | "drop column" | "change type" | "narrow values";
   readonly table: string;
   readonly column?: string;
   /** One line for the user: what goes and why. */
@@ -31,6 +31,14 @@ export function losses(prev: Snapshot, cur: Snapshot): Loss[] {
       if (column === undefined) continue;
       if (next === undefined) {
         out.push({ kind: "drop column", table: old.name, column: name, text: `column \`${old.name}.${name}\` would be dropped with its values` });
+      } else if (column.type === next.type && narrowsValues(old.checkConstraints, now.checkConstraints, old.name, name) !== undefined) {
+        const gone = narrowsValues(old.checkConstraints, now.checkConstraints, old.name, name) ?? [];
+        out.push({
+          kind: "narrow values",
+          table: old.name,
+          column: name,
+          text: `column \`${old.name}.${name}\` would no longer accept ${gone.length === 0 ? "every value it does now" : gone.map((v) => `\`${v}\``).join(", ")}`,
+        });
       } else if (!widens(column.type, next.type)) {
         out.push({
           kind: "change type",
@@ -57,4 +65,21 @@ export function widens(from: string, to: string): boolean {
     return sb >= sa && pb - sb >= pa - sa;
   }
   return false;
+}
+
+/** The values of an enum column's check (`"t"."c" in ('a', 'b')`), or undefined when it has none. */
+function allowed(checks: Record<string, { value: string }>, table: string, column: string): string[] | undefined {
+  const check = checks[`${table}_${column}_check`];
+  if (check === undefined) return undefined;
+  return [...check.value.matchAll(/'((?:[^']|'')*)'/g)].map((m) => (m[1] ?? "").replaceAll("''", "'"));
+}
+
+/** The values the column accepts now and would not after (empty: it had no check and gets one); undefined when none is lost. */
+function narrowsValues(before: Record<string, { value: string }>, after: Record<string, { value: string }>, table: string, column: string): string[] | undefined {
+  const next = allowed(after, table, column);
+  if (next === undefined) return undefined;
+  const old = allowed(before, table, column);
+  if (old === undefined) return [];
+  const gone = old.filter((v) => !next.includes(v));
+  return gone.length === 0 ? undefined : gone;
 }
