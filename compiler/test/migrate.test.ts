@@ -87,6 +87,10 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
     const schema = await paybillc(["migrate", "--schema", "Tenant-A"], dir);
     expect(schema.code).toBe(2);
     expect(schema.stderr).toContain("`Tenant-A` is not a schema name");
+    const empty = await project();
+    const none = await paybillc(["migrate"], empty);
+    expect([none.code, none.stderr]).toEqual([0, "migrate: no migrations in migrations, nothing to apply (`paybillc build` writes them for the project's entities)\n"]);
+    expect(existsSync(join(empty, ".paybill"))).toBe(false);
     const missing = await paybillc(["migrate", "nowhere"], dir);
     expect([missing.code, missing.stderr]).toEqual([2, "paybillc: no such directory: nowhere\n"]);
   });

@@ -46,6 +46,12 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
     io.err(`error[PB9103]: ${read.problem}\n  = help: ${read.help}\n`);
     return 1;
   }
+  if (read.folder.migrations.length === 0) {
+    const folder = displayPath(io.cwd, join(dir, MIGRATIONS_DIR));
+    if (options.format === "json") printJson({ folder, applied: [], already: [] }, io);
+    else io.err(`migrate: no migrations in ${folder}, nothing to apply (\`paybillc build\` writes them for the project's entities)\n`);
+    return 0;
+  }
   const target = database === undefined ? join(dir, DEFAULT_DATA_DIR) : database;
   const shown = isPostgresUrl(target) ? redact(target) : displayPath(io.cwd, resolve(io.cwd, target));
   let client: Client;
