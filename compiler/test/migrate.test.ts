@@ -127,6 +127,22 @@ describe("paybillc migrate on PostgreSQL", () => {
     expect(await recorded("public")).toEqual(["0000_init"]);
   });
 
+  it("audits isolation after applying: a table whose security was turned off by hand fails the run", async (ctx) => {
+    if (database?.target === undefined) return ctx.skip();
+    const dir = await migrationsProject();
+    const args = ["migrate", "--database", database.target, "--schema", "audited"];
+    expect((await paybillc(args, dir)).code).toBe(0);
+    await client.exec("alter table audited.tickets no force row level security; alter table audited.reply disable row level security");
+    const run = await paybillc(args, dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("error[PB9107]: the isolation audit of ");
+    expect(run.stderr).toContain(
+      "  - table `reply` has row-level security disabled\n  - table `tickets` has row-level security enabled but not forced: its owner sees every tenant\n",
+    );
+    await client.exec("alter table audited.tickets force row level security; alter table audited.reply enable row level security");
+    expect((await paybillc(args, dir)).code).toBe(0);
+  });
+
   it("takes turns when two runs migrate the same schema at once: each migration applied once", async (ctx) => {
     if (database?.target === undefined) return ctx.skip();
     const dir = await migrationsProject();

@@ -7,11 +7,16 @@
  * The database is a `postgres://` URL, or by default the embedded PGlite data directory
  * `<project>/.paybill/db` (created when missing). `--schema` applies the same migrations
  * inside one schema (a bridge tenant's); a silo tenant's database is just another URL.
- * Exit 0 applied or up to date, 1 a migration failed or the folder and the database
- * disagree, 2 usage errors (no such project, a bad URL or schema name, no connection).
+ * After applying, the tables of the newest snapshot are audited (emit/db/audit.ts): row-level
+ * security enabled and forced with the tenant policy, the runtime role no owner, superuser
+ * or BYPASSRLS — a database changed by hand fails here (PB9107).
+ * Exit 0 applied or up to date, 1 a migration failed, the folder and the database
+ * disagree, or the audit found a problem, 2 usage errors (no such project, a bad URL or schema name, no connection).
  */
 import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { auditIsolation } from "../emit/db/audit.js";
+import { tablesOf } from "../emit/db/snapshot.js";
 import { applyMigrations, type Client, isPostgresUrl, MigrateError, MIGRATIONS_DIR, openClient, readMigrations } from "../emit/db/index.js";
 import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, printJson } from "../output/report.js";
@@ -67,6 +72,19 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
   }
   try {
     const result = await applyMigrations(client, read.folder.migrations, options.schema === undefined ? {} : { schema: options.schema });
+    const snapshot = await readMigrations(join(dir, MIGRATIONS_DIR));
+    const tables = snapshot.ok && snapshot.folder.snapshot !== undefined ? Object.values(tablesOf(snapshot.folder.snapshot)).map((t) => t.name) : [];
+    const schema = options.schema;
+    const problems = await client.transaction(async (tx) => {
+      if (schema !== undefined) await tx.exec(`set local search_path to "${schema}"`);
+      return auditIsolation(tx, tables);
+    });
+    if (problems.length > 0) {
+      const help = "tenants are not kept apart by the database: restore the migrations' security (spec/database.md), then run `paybillc migrate` again";
+      if (options.format === "json") printJson({ database: shown, applied: result.applied, error: { code: "PB9107", message: "the isolation audit failed", problems, help } }, io);
+      else io.err(`error[PB9107]: the isolation audit of ${shown}${where(schema)} failed:\n${problems.map((p) => `  - ${p}\n`).join("")}  = help: ${help}\n`);
+      return 1;
+    }
     if (options.format === "json") printJson({ database: shown, ...(options.schema === undefined ? {} : { schema: options.schema }), applied: result.applied, already: result.already }, io);
     else if (result.applied.length === 0) io.err(`migrate: ${shown}${where(options.schema)} is up to date (${result.already.length} ${plural(result.already.length)})\n`);
     else io.err(`migrate: applied ${result.applied.join(", ")} to ${shown}${where(options.schema)} (${result.already.length} already applied)\n`);

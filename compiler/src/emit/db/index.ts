@@ -9,3 +9,4 @@ export { schemaTs, tableVariable } from "./schema-ts.js";
 export { type Snapshot, snapshotText } from "./snapshot.js";
 export { type DbTable, dbTables } from "./tables.js";
 export { buildDatabase, type DbBuild, type DbFile } from "./build-db.js";
+export { auditIsolation } from "./audit.js";
