@@ -69,7 +69,7 @@ describe("paybillc build: database", () => {
     expect(allowed.stderr).toContain("new migration migrations/0001_update.sql (2 destructive, allowed)");
     const sql = await readFile(join(dir, "migrations/0001_update.sql"), "utf8");
     expect(sql).toContain('DROP TABLE "scratch" CASCADE;');
-    expect(sql).toContain('ALTER TABLE "customer" ALTER COLUMN "lifetime_value" SET DATA TYPE numeric(8, 2);');
+    expect(sql).toContain('ALTER TABLE "customer" ALTER COLUMN "lifetime_value" SET DATA TYPE numeric(8, 2) USING "lifetime_value"::text::numeric(8, 2);');
   });
 
   it("renames a column declared @renamed, and rejects a @renamed that names no previous column", async () => {
