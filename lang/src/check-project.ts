@@ -11,7 +11,7 @@ import { buildModules } from "./2-resolve/modules.js";
 import type { Unit } from "./2-resolve/symbols.js";
 import { check } from "./3-check/check.js";
 import type { Model } from "./3-check/model.js";
-import { compareDiagnostics, type Diagnostic, hasErrors } from "./diagnostics/diagnostic.js";
+import { compareDiagnostics, dedupeDiagnostics, type Diagnostic, hasErrors } from "./diagnostics/diagnostic.js";
 import type { SourceFile } from "./source/source-file.js";
 import { loadStdlib } from "./stdlib.js";
 
@@ -34,16 +34,5 @@ export function checkProject(files: readonly SourceFile[], stdlib: readonly Sour
   const modules = buildModules(units);
   const checked = check(modules);
   const diagnostics = [...syntax, ...modules.diagnostics, ...checked.diagnostics].sort(compareDiagnostics);
-  return { model: checked.model, parsed, diagnostics: dedupe(diagnostics) };
-}
-
-/** The same message at the same place once (a name resolved from two checks reports twice). */
-function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return diagnostics.filter((d) => {
-    const key = `${d.file.name}\u0000${d.span.start}\u0000${d.span.end}\u0000${d.code}\u0000${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return { model: checked.model, parsed, diagnostics: dedupeDiagnostics(diagnostics) };
 }

@@ -11,7 +11,7 @@ import { buildModules, type Modules } from "../2-resolve/modules.js";
 import type { Unit } from "../2-resolve/symbols.js";
 import { check } from "../3-check/check.js";
 import type { Model } from "../3-check/model.js";
-import { compareDiagnostics, type Diagnostic, hasErrors } from "../diagnostics/diagnostic.js";
+import { compareDiagnostics, dedupeDiagnostics, type Diagnostic, hasErrors } from "../diagnostics/diagnostic.js";
 import { loadStdlib } from "../stdlib.js";
 import type { StoredDocument } from "./documents.js";
 
@@ -67,18 +67,7 @@ export function checkResolved({ syntax, units, modules }: Resolved): Analysis {
     return { diagnostics: [...syntax].sort(compareDiagnostics), model: checked?.model, modules, units };
   }
   const diagnostics = [...syntax, ...modules.diagnostics, ...checked.diagnostics].sort(compareDiagnostics);
-  return { diagnostics: dedupe(diagnostics), model: checked.model, modules, units };
+  return { diagnostics: dedupeDiagnostics(diagnostics), model: checked.model, modules, units };
 }
 
 export const analyze = (documents: readonly StoredDocument[]): Analysis => checkResolved(resolve(documents));
-
-/** As `checkProject`: the same message at the same place once. */
-function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return diagnostics.filter((d) => {
-    const key = `${d.file.name}\u0000${d.span.start}\u0000${d.span.end}\u0000${d.code}\u0000${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
