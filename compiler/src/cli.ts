@@ -19,9 +19,11 @@ Examples:
   $ paybillc check --format json       diagnostics as JSON, for CI
   $ paybillc fmt                       rewrite files in the canonical layout
   $ paybillc fmt --check               list files that are not formatted
-  $ paybillc build                     check, then write the runtime bundle to out/bundle.json
+  $ paybillc build                     check, then write out/: bundle, Terraform stacks, Drizzle schema
+  $ paybillc migrate                   apply pending migrations (embedded PGlite in .paybill/db)
   $ paybillc test                      run the project's test blocks through the runtime
   $ paybillc explain --request r.json  why a request would be allowed or denied
+  $ paybillc lsp --stdio               the language server, for editors
 
 Exit status: 0 no problems, 1 problems found, 2 usage or internal error.
 Environment: NO_COLOR turns colours off; PAYBILL_DEBUG=1 shows stack traces of internal errors.
@@ -150,7 +152,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
   program
     .command("build")
-    .description("check a project and write the runtime bundle and the Terraform stacks into <out>")
+    .description("check a project and write the runtime bundle, the Terraform stacks and the database schema into <out>")
     .argument("[project]", "the project's directory", ".")
     .option("-o, --out <dir>", "the output directory, relative to the working directory (default: <project>/out)")
     .option("--allow-isolation-change", "build even when a tenant moves to another isolation model (its data move is planned)", false)
