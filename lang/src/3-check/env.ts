@@ -57,9 +57,30 @@ export const CONTEXT = T.message("context", {
 /** A message type for an entity row or an action's input. */
 export function recordType(name: string, fields: readonly TypedField[], owner: string): CelType {
   // No prototype: a field may be called `__proto__`, which on a plain object would set the prototype.
-  const entries: Record<string, CelField> = Object.create(null);
-  for (const f of fields) entries[f.name] = { type: celTypeOf(f.type, f.optional), doc: `\`${owner}.${f.name}\`, ${describeType(f.type)}${f.optional ? "?" : ""}`, pii: f.pii };
-  return T.message(name, entries);
+  // A map, not an object: a field may be called `__proto__`. Docs are written when hover or
+  // completion reads them, not on every check.
+  const entries = new Map<string, CelField>();
+  for (const f of fields) entries.set(f.name, new RecordField(celTypeOf(f.type, f.optional), f, owner));
+  return { kind: "message", name, fields: entries };
+}
+
+/** A record's field; its doc ("`Order.status`, enum(open, closed)") is built on first read. */
+class RecordField implements CelField {
+  private written: string | undefined;
+  readonly pii: boolean;
+
+  constructor(
+    readonly type: CelType,
+    private readonly field: TypedField,
+    private readonly owner: string,
+  ) {
+    this.pii = field.pii;
+  }
+
+  get doc(): string {
+    this.written ??= `\`${this.owner}.${this.field.name}\`, ${describeType(this.field.type)}${this.field.optional ? "?" : ""}`;
+    return this.written;
+  }
 }
 
 /** Fields present with the same type in every record: what `input` offers when a rule names several actions. */

@@ -8,7 +8,7 @@ import { RE2JS, RE2JSSyntaxException } from "re2js";
 import type { CelCall, CelExpr } from "../../ast/cel.js";
 import { decodeString } from "../../1-parse/strings.js";
 import { type CelProblem, celProblem } from "./problems.js";
-import { nodes } from "../../ast/cel-walk.js";
+import { children } from "../../ast/cel-walk.js";
 
 /** The pattern argument of a well-formed `matches` call. */
 function patternOf(call: CelCall): CelExpr | undefined {
@@ -37,7 +37,11 @@ export function re2Error(pattern: string): string | undefined {
 
 export function checkPatterns(expr: CelExpr): CelProblem[] {
   const problems: CelProblem[] = [];
-  for (const node of nodes(expr)) {
+  // A plain stack rather than the `nodes` generator: this runs on every condition of every check.
+  const stack: CelExpr[] = [expr];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const kids = children(node);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i] as CelExpr);
     if (node.kind !== "CelCall") continue;
     const pattern = patternOf(node);
     if (pattern === undefined || pattern.kind === "Missing") continue;
