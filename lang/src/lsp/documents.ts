@@ -2,10 +2,12 @@
  * The document store: every `.paybill` file of the workspace folder by URI, open in the
  * editor or read from disk, each parsed once per version. This is the first stage of a
  * document's lifecycle (parsed); resolving and checking happen over the whole store in
- * `workspace.ts`. Must not resolve or check.
+ * `workspace.ts`. Must not resolve or check. A small edit inside one declaration re-parses
+ * only that declaration (`reparse.ts`).
  */
 import { parse, type ParseResult } from "../1-parse/parse.js";
 import { SourceFile } from "../source/source-file.js";
+import { reparse } from "./reparse.js";
 
 export interface StoredDocument {
   readonly uri: string;
@@ -24,7 +26,10 @@ export class DocumentStore {
 
   /** Stores a new text for `uri` and parses it; returns the stored document. */
   set(uri: string, text: string, version: number, open: boolean): StoredDocument {
-    const doc: StoredDocument = { uri, name: this.nameOf(uri), version, open, parsed: parse(new SourceFile(this.nameOf(uri), text)) };
+    const name = this.nameOf(uri);
+    const previous = this.byUri.get(uri)?.parsed;
+    const parsed = (previous === undefined ? undefined : reparse(previous, name, text)) ?? parse(new SourceFile(name, text));
+    const doc: StoredDocument = { uri, name, version, open, parsed };
     this.byUri.set(uri, doc);
     return doc;
   }

@@ -68,10 +68,14 @@ export class Workspace {
   /** The project checked for the current texts (computed at most once per change). */
   checked(): Analysis {
     if (this.analysis === undefined || this.current !== "checked") {
+      const clean = !this.store.all().some((d) => hasErrors(d.parsed.diagnostics));
+      // Texts without syntax errors replace the last clean analysis: let it go before checking,
+      // so two whole analyses are never alive at once (a smaller heap, shorter collections).
+      if (clean) this.clean = undefined;
       this.analysis = checkResolved(this.resolved());
       this.analyses++;
       this.current = "checked";
-      if (this.analysis.model !== undefined && !this.store.all().some((d) => hasErrors(d.parsed.diagnostics))) this.clean = this.analysis;
+      if (clean && this.analysis.model !== undefined) this.clean = this.analysis;
     }
     return this.analysis;
   }
