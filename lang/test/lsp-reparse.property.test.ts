@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse } from "../src/1-parse/parse.js";
+import { DocumentStore } from "../src/lsp/documents.js";
 import { reparse } from "../src/lsp/reparse.js";
 import { SourceFile } from "../src/source/source-file.js";
 import { DATA, RULES } from "./support/lsp-fixture.js";
@@ -56,5 +57,20 @@ describe("reparse", () => {
     expect(reparse(before, NAME, replaced(TEXT, at, "1000", 3))).toBeUndefined();
     expect(reparse(before, NAME, replaced(TEXT, TEXT.indexOf("customer's"), "x", 1))).toBeUndefined();
     expect(reparse(before, NAME, replaced(TEXT, at, "(", 1))).toBeUndefined();
+  });
+
+  it("keeps a document's last clean tree while it has a syntax error, and gives the full parse's tree after the fix", () => {
+    const store = new DocumentStore(() => NAME);
+    const at = TEXT.indexOf("< 100.0");
+    const broken = replaced(TEXT, at, "<", 0);
+    const fixed = replaced(TEXT, TEXT.indexOf("100.0") + 1, "1", 1);
+    store.set("file:///shop.paybill", TEXT, 1, true);
+    const during = store.set("file:///shop.paybill", broken, 2, true);
+    expect(during.parsed.diagnostics.length).toBeGreaterThan(0);
+    expect(during.lastClean?.source.text).toBe(TEXT);
+    const after = store.set("file:///shop.paybill", fixed, 3, true);
+    expect(after.lastClean).toBeUndefined();
+    expect(after.parsed.diagnostics).toEqual([]);
+    expect(after.parsed.ast).toEqual(parse(new SourceFile(NAME, fixed)).ast);
   });
 });

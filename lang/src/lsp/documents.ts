@@ -17,6 +17,8 @@ export interface StoredDocument {
   /** Open in the editor (its text comes from the client) rather than read from disk. */
   readonly open: boolean;
   readonly parsed: ParseResult;
+  /** While `parsed` has syntax errors: the document's last tree without any, the base to re-parse from. */
+  readonly lastClean?: ParseResult;
 }
 
 export class DocumentStore {
@@ -27,9 +29,12 @@ export class DocumentStore {
   /** Stores a new text for `uri` and parses it; returns the stored document. */
   set(uri: string, text: string, version: number, open: boolean): StoredDocument {
     const name = this.nameOf(uri);
-    const previous = this.byUri.get(uri)?.parsed;
-    const parsed = (previous === undefined ? undefined : reparse(previous, name, text)) ?? parse(new SourceFile(name, text));
-    const doc: StoredDocument = { uri, name, version, open, parsed };
+    const before = this.byUri.get(uri);
+    // The last clean tree is the base: fixing a syntax error usually brings the text back close to it.
+    const base = before === undefined ? undefined : before.parsed.diagnostics.length === 0 ? before.parsed : before.lastClean;
+    const parsed = (base === undefined ? undefined : reparse(base, name, text)) ?? parse(new SourceFile(name, text));
+    const lastClean = parsed.diagnostics.length === 0 ? undefined : base;
+    const doc: StoredDocument = { uri, name, version, open, parsed, ...(lastClean === undefined ? {} : { lastClean }) };
     this.byUri.set(uri, doc);
     return doc;
   }
