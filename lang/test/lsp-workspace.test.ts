@@ -34,6 +34,27 @@ describe("lsp workspace", () => {
     expect(ws.checked().diagnostics).toEqual([]);
   });
 
+  it("keeps the last clean analysis when a syntax error is fixed back to the same text, and re-checks any other text", () => {
+    const ws = new Workspace(ROOT);
+    const broken = RULES.replace("< 100.0", "<< 100.0");
+    const typo = RULES.replace("resource.amount", "resource.amounx");
+    ws.update(uri("data.paybill"), DATA, 1, true);
+    ws.update(uri("rules.paybill"), typo, 1, true);
+    const first = ws.checked();
+    expect(ws.analyses).toBe(1);
+    ws.update(uri("rules.paybill"), broken, 2, true);
+    expect(ws.diagnostics().map((d) => d.code)).toEqual(checkProject([new SourceFile("data.paybill", DATA), new SourceFile("rules.paybill", broken)]).diagnostics.map((d) => d.code));
+    ws.update(uri("rules.paybill"), typo, 3, true);
+    const expected = checkProject([new SourceFile("data.paybill", DATA), new SourceFile("rules.paybill", typo)]).diagnostics;
+    expect(expected.length).toBeGreaterThan(0);
+    expect(ws.diagnostics()).toEqual(expected);
+    expect(ws.checked()).toBe(first);
+    expect(ws.analyses).toBe(1);
+    ws.update(uri("rules.paybill"), RULES, 4, true);
+    expect(ws.diagnostics()).toEqual([]);
+    expect(ws.analyses).toBe(2);
+  });
+
   it("names files relative to the folder, as paybillc check run there does", () => {
     const ws = new Workspace(ROOT);
     expect(ws.nameOf(uri("sub/a.paybill"))).toBe("sub/a.paybill");

@@ -19,7 +19,7 @@ export function reparse(previous: ParseResult, name: string, text: string): Pars
   if (old.length !== text.length || previous.diagnostics.length > 0 || previous.source.name !== name) return undefined;
   let start = 0;
   while (start < text.length && old.charCodeAt(start) === text.charCodeAt(start)) start++;
-  if (start === text.length) return { ...previous, source: new SourceFile(name, text) };
+  if (start === text.length) return previous; // the same text (an undo): the same tree, so an analysis of it still holds
   let end = text.length;
   while (end > start && old.charCodeAt(end - 1) === text.charCodeAt(end - 1)) end--;
   if (STRUCTURAL.test(old.slice(start, end)) || STRUCTURAL.test(text.slice(start, end))) return undefined;

@@ -69,6 +69,12 @@ export class Workspace {
   checked(): Analysis {
     if (this.analysis === undefined || this.current !== "checked") {
       const clean = !this.store.all().some((d) => hasErrors(d.parsed.diagnostics));
+      const same = clean ? this.cleanStillHolds() : undefined;
+      if (same !== undefined) {
+        this.analysis = same;
+        this.current = "checked";
+        return same;
+      }
       // Texts without syntax errors replace the last clean analysis: let it go before checking,
       // so two whole analyses are never alive at once (a smaller heap, shorter collections).
       if (clean) this.clean = undefined;
@@ -90,6 +96,20 @@ export class Workspace {
     const syntax = this.store.all().flatMap((d) => d.parsed.diagnostics);
     if (hasErrors(syntax)) return syntax.sort(compareDiagnostics);
     return this.checked().diagnostics;
+  }
+
+  /**
+   * The last clean analysis when every document is back to the very trees it was made of
+   * (a syntax error typed and fixed, an undo): checking the same trees again gives the same.
+   */
+  private cleanStillHolds(): Analysis | undefined {
+    const clean = this.clean;
+    if (clean === undefined) return undefined;
+    const docs = this.store.all();
+    let project = 0;
+    for (const unit of clean.units.values()) if (!unit.std) project++;
+    if (project !== docs.length) return undefined;
+    return docs.every((d) => clean.units.get(d.name)?.ast === d.parsed.ast) ? clean : undefined;
   }
 
   lastClean(): Analysis | undefined {
