@@ -93,6 +93,18 @@ it("migrating v1 to v2 gives the catalogue of building v2 afresh", async () => {
       await applyMigrations(client, [file(fresh.id, 0, fresh.sql)], { schema: built });
       expect(await catalogue(migrated)).toEqual(await catalogue(built));
     }),
-    { numRuns: 25 },
+    {
+      numRuns: 25,
+      // Found by this law: E0 dropped together with E1's reference to it (drizzle-kit dropped the table, then the foreign key by name).
+      examples: [
+        [
+          new Map([
+            [0, []],
+            [1, [{ name: "f0", type: "E0.id", optional: false, annotation: "" }]],
+          ]),
+          new Map([[1, []]]),
+        ],
+      ],
+    },
   );
 });
