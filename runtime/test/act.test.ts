@@ -5,18 +5,12 @@
  * transaction; decide writes nothing.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PaybillRuntimeError } from "../src/store/errors.js";
-import { BACKENDS, newTenant, openTestRuntime, seedTicket, type TestRuntime } from "./support/store-db.js";
+import { BACKENDS, newTenant, sharedTestRuntime, seedTicket } from "./support/store-db.js";
 
 describe.each(BACKENDS)("act on %s", (backend) => {
-  let t: TestRuntime;
-  beforeAll(async () => {
-    t = await openTestRuntime(backend, "act");
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = sharedTestRuntime(backend, "act");
 
   const count = async (sql: string, params: unknown[]): Promise<number> => {
     const [row] = await t.runtime.database.query<{ n: number }>(`select count(*)::int as n from ${sql}`, params);

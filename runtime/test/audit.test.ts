@@ -6,19 +6,13 @@
  */
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { canonicalJson, sha256Hex } from "../src/bundle/canonical.js";
 import { GENESIS, recordHash, recordHashParts } from "../src/audit/record.js";
-import { asSuperuser, BACKENDS, newTenant, openTestRuntime, type TestRuntime } from "./support/store-db.js";
+import { asSuperuser, BACKENDS, newTenant, sharedTestRuntime } from "./support/store-db.js";
 
 describe.each(BACKENDS)("audit on %s", (backend) => {
-  let t: TestRuntime;
-  beforeAll(async () => {
-    t = await openTestRuntime(backend, "audit");
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = sharedTestRuntime(backend, "audit");
 
   /** A tenant with `n` audited actions (allowed and denied alternately). */
   const chain = async (n: number): Promise<string> => {

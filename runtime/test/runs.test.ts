@@ -3,17 +3,11 @@
  * cannot be overspent by concurrent actions, and approvals (pending → grant → resume).
  * On PostgreSQL the concurrent actions really run at once, through a pool of 10.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, newTenant, openTestRuntime, seedTicket, type TestRuntime } from "./support/store-db.js";
+import { describe, expect, it } from "vitest";
+import { BACKENDS, newTenant, sharedTestRuntime, seedTicket } from "./support/store-db.js";
 
 describe.each(BACKENDS)("runs on %s", (backend) => {
-  let t: TestRuntime;
-  beforeAll(async () => {
-    t = await openTestRuntime(backend, "runs");
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = sharedTestRuntime(backend, "runs");
 
   const openTicket = (tenant: string, run?: string, n = 0) =>
     t.runtime.act({ tenant, agent: "support_bot", action: "open_ticket", input: { customer: `c${n}`, email: `c${n}@example.com`, amount: n }, ...(run === undefined ? {} : { run }) });

@@ -4,7 +4,7 @@
  * the entity tables helper.
  */
 import { PGlite } from "@electric-sql/pglite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BundleError } from "../src/bundle/load.js";
 import { openRuntime } from "../src/runtime.js";
 import { entityTablesSql } from "../src/store/entity-tables.js";
@@ -12,19 +12,13 @@ import { PaybillRuntimeError } from "../src/store/errors.js";
 import { migrate } from "../src/store/migrate.js";
 import { LATEST_VERSION, MIGRATIONS } from "../src/store/migrations.js";
 import { openDatabase } from "../src/store/open-database.js";
-import { BACKENDS, openTestRuntime, PG_URL, type TestRuntime, testSchema } from "./support/store-db.js";
+import { BACKENDS, sharedTestRuntime, PG_URL, testSchema } from "./support/store-db.js";
 import { storeBundle } from "./support/store-bundle.js";
 
 const RUNTIME_TABLES = ["paybill_approvals", "paybill_audit", "paybill_audit_heads", "paybill_migrations", "paybill_quota_counters", "paybill_run_history", "paybill_runs", "paybill_tenants"];
 
 describe.each(BACKENDS)("store on %s", (backend) => {
-  let t: TestRuntime;
-  beforeAll(async () => {
-    t = await openTestRuntime(backend, "store");
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = sharedTestRuntime(backend, "store");
 
   const currentSchema = async (): Promise<string> => {
     const [row] = await t.runtime.database.query<{ s: string }>("select current_schema() as s");

@@ -6,6 +6,7 @@
  * fresh tenants (`newTenant`).
  */
 import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
 import { openRuntime, type Runtime } from "../../src/runtime.js";
 import type { Sql } from "../../src/store/adapter.js";
 import { entityTablesSql } from "../../src/store/entity-tables.js";
@@ -41,6 +42,32 @@ export async function openTestRuntime(backend: Backend, file: string): Promise<T
     async close() {
       if (schema !== undefined) await runtime.database.exec(`drop schema if exists "${schema}" cascade`);
       await runtime.close();
+    },
+  };
+}
+
+/**
+ * The runtime a test file's `describe` block shares: opened before its tests, closed (and
+ * its schema dropped) after them. Read `runtime` and `clock` inside tests, not at load.
+ */
+export function sharedTestRuntime(backend: Backend, file: string): Pick<TestRuntime, "runtime" | "clock"> {
+  let opened: TestRuntime | undefined;
+  beforeAll(async () => {
+    opened = await openTestRuntime(backend, file);
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+  const get = (): TestRuntime => {
+    if (opened === undefined) throw new Error("the test runtime is not open yet: use it inside a test");
+    return opened;
+  };
+  return {
+    get runtime() {
+      return get().runtime;
+    },
+    get clock() {
+      return get().clock;
     },
   };
 }
