@@ -222,20 +222,9 @@ export function runFastCase(c: Case): FastOutcome {
 export function runCase(c: Case): Outcome {
   const o = c.original;
   try {
-    if (typeof o.container === "string" && o.container !== "") throw new Unsupported(`container ${o.container}`);
-    if (o.checkOnly === true) throw new Unsupported("a type-check-only case");
-    const variables: Record<string, string> = {};
-    for (const decl of (o.typeEnv as Json[] | undefined) ?? []) {
-      if (decl.function !== undefined) throw new Unsupported("a function declaration");
-      variables[String(decl.name)] = typeName(obj(obj(decl.ident).type));
-    }
-    const bindings: Record<string, unknown> = {};
-    for (const [name, b] of Object.entries(obj(o.bindings))) {
-      bindings[name] = celValue(obj(obj(b).value));
-      variables[name] ??= "dyn";
-    }
+    const { expr, variables, bindings } = prepared(c);
     const env = celEnvironment(variables);
-    const compiled = compileCel(env, String(o.expr));
+    const compiled = compileCel(env, expr);
     let result: unknown;
     let error: string | undefined;
     if (!compiled.ok) error = compiled.message;
