@@ -178,9 +178,9 @@ function danglingName(bundle: Bundle): Dangling | undefined {
     for (const [r, rule] of policy.rules.entries()) {
       const rulePath = `${path}.rules[${r}]`;
       if (rule.id !== `${policy.name}#${r}`) return at(`${rulePath}.id`, `the rule id \`${rule.id}\` is not \`${policy.name}#${r}\``);
-      const any = rule.agents.length === 1 && rule.agents[0] === "*";
+      const anyAgent = rule.agents.length === 1 && rule.agents[0] === "*";
       for (const [a, agent] of rule.agents.entries()) {
-        if (!any && bundle.agents[agent] === undefined) return at(`${rulePath}.agents[${a}]`, `no agent \`${agent}\``);
+        if (!anyAgent && bundle.agents[agent] === undefined) return at(`${rulePath}.agents[${a}]`, `no agent \`${agent}\``);
       }
       for (const [s, sel] of rule.actions.entries()) {
         const problem = selector(`${rulePath}.actions[${s}]`, sel);
