@@ -85,7 +85,7 @@ const object =
     return undefined;
   };
 
-/** An object used as a map: any keys, every value checked. */
+/** An object used as a map: keys are free, every value is checked. */
 const map =
   (valueCheck: Check): Check =>
   (value, path, depth) => {
