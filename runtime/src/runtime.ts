@@ -13,6 +13,7 @@ import { verifyAudit, type VerifyResult } from "./audit/verify.js";
 import type { Bundle } from "./bundle/format.js";
 import { loadBundle } from "./bundle/load.js";
 import { Decider } from "./decide/decider.js";
+import { allowedActions } from "./decide/workflow.js";
 import type { Approval, Decision, TenantFacts } from "./decide/request.js";
 import { ACTION_QUOTA, planLimit, quotaUsed } from "./quota/quota.js";
 import { type ActResult, actIn } from "./runs/act.js";
@@ -121,6 +122,17 @@ export class Runtime {
     next: (runId: string, state: string): Promise<Run> => {
       this.#open();
       return moveRun(this.database, this.bundle, runId, state, this.#engine.clock());
+    },
+    /**
+     * The run and the actions its current state allows (none in a final state): the tools
+     * an agent in this run may be offered. Undefined for an unknown run.
+     */
+    allowed: async (runId: string): Promise<{ run: Run; actions: string[] } | undefined> => {
+      this.#open();
+      const run = await getRun(this.database, runId);
+      if (run === undefined) return undefined;
+      const state = this.bundle.workflows[run.workflow]?.states[run.state];
+      return { run, actions: state === undefined ? [] : allowedActions(this.bundle, state) };
     },
     /** The states the run went through, the start first. */
     history: (runId: string): Promise<RunMove[]> => {

@@ -20,17 +20,22 @@ describe.each(BACKENDS)("runs on %s", (backend) => {
     expect(run.budget.writes).toBe(5);
     expect(Date.parse(run.budget.deadline ?? "") - Date.parse(run.startedAt)).toBe(600_000);
 
+    // `read Ticket` allows read_ticket (an action reading a Ticket) by its effect, not by its name.
+    expect((await t.runtime.runs.allowed(run.id))?.actions).toEqual(["open_ticket", "read_ticket"]);
     const skip = await t.runtime.runs.next(run.id, "done").catch((e: unknown) => e);
     expect(skip).toMatchObject({ code: "PBR113", message: "workflow `resolve_ticket` has no edge from `triage` to `done`" });
     expect((skip as { help: string }).help).toBe("from `triage` the run can move to: `escalate`, `resolve`");
 
     expect((await t.runtime.runs.next(run.id, "resolve")).state).toBe("resolve");
+    expect((await t.runtime.runs.allowed(run.id))?.actions).toEqual(["add_customer", "close_ticket", "open_ticket", "refund"]);
     const done = await t.runtime.runs.next(run.id, "done");
     expect(done).toMatchObject({ state: "done", final: true });
+    expect((await t.runtime.runs.allowed(run.id))?.actions).toEqual([]);
     const after = await t.runtime.runs.next(run.id, "resolve").catch((e: unknown) => e);
     expect(after).toMatchObject({ code: "PBR113", message: `run \`${run.id}\` is in the final state \`done\` of workflow \`resolve_ticket\`` });
 
     const history = await t.runtime.runs.history(run.id);
+    expect(await t.runtime.runs.allowed("00000000-0000-4000-8000-000000000000")).toBeUndefined();
     expect(history.map((m) => [m.seq, m.from, m.to])).toEqual([
       [1, undefined, "triage"],
       [2, "triage", "resolve"],

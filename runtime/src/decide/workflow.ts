@@ -21,6 +21,17 @@ export function selectorAllows(selector: ActionSelector, action: ActionSchema): 
   }
 }
 
+/**
+ * The actions a state allows, in the bundle's (sorted) order: what an agent in that state
+ * may ask for at all (its policies still decide each request). A final state allows none.
+ */
+export function allowedActions(bundle: Pick<Bundle, "actions">, state: StateSpec): string[] {
+  if (state.final) return [];
+  return Object.values(bundle.actions)
+    .filter((action) => state.allow.some((s) => selectorAllows(s, action)))
+    .map((action) => action.name);
+}
+
 /** Per workflow and state, the actions it allows (memoized: a state's list is fixed). */
 export class WorkflowRules {
   readonly #allowed = new Map<StateSpec, Set<string>>();
@@ -28,11 +39,7 @@ export class WorkflowRules {
   constructor(readonly bundle: Bundle) {
     for (const workflow of Object.values(bundle.workflows)) {
       for (const state of Object.values(workflow.states)) {
-        const allowed = new Set<string>();
-        for (const action of Object.values(bundle.actions)) {
-          if (state.allow.some((s) => selectorAllows(s, action))) allowed.add(action.name);
-        }
-        this.#allowed.set(state, allowed);
+        this.#allowed.set(state, new Set(allowedActions(bundle, state)));
       }
     }
   }
