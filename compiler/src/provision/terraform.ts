@@ -1,0 +1,156 @@
+/**
+ * `TerraformProvisioner`: runs a provisioning step (spec/control-plane.md) as Terraform on
+ * the stack `paybillc build` compiled for the tenant's placement. For a step it finds the
+ * stack in `<outDir>/terraform/manifest.json` (stacks.ts), prepares `<workDir>/<stack>/`
+ * (work-dir.ts: the stack file and the tenant set the registry places there, plus or minus
+ * the step's tenant), then runs `terraform init`, `plan -out=tfplan` and — unless `apply` is
+ * false (a preview) or the plan has no changes — `apply tfplan`, streaming each line to
+ * `onProgress`. The outcome says ok or not, with the tail of terraform's output and, after
+ * an apply, the stack's outputs. It never throws for a terraform failure: the runtime
+ * records the outcome and a retry runs the same step again, which terraform converges.
+ *
+ * A tenant's own stack (a static silo tenant's) is destroyed to deprovision it; a tenant
+ * of a shared stack leaves its `tenants` variable; a pooled tenant has nothing of its own
+ * in Terraform. Moving data is not Terraform's: `moveData` does it, or the step fails with
+ * what to do.
+ */
+import { join, resolve } from "node:path";
+import { runTerraform, type TerraformRun } from "./run-terraform.js";
+import { type Manifest, readManifest, type StackFound, stackFor } from "./stacks.js";
+import type { ProvisionStep, StackTenant, StepOutcome } from "./types.js";
+import { PLAN_FILE, prepareWorkDir } from "./work-dir.js";
+
+export interface TerraformProvisionerOptions {
+  /** `paybillc build`'s output directory (it holds `terraform/manifest.json`). */
+  readonly outDir: string;
+  /** Where each stack gets its directory `<workDir>/<stack>/` (terraform state lives there with the local backend). */
+  readonly workDir: string;
+  /** The terraform executable (default: `terraform` on the PATH). */
+  readonly terraform?: string;
+  /** Extra environment for terraform (credentials, TF_CLI_CONFIG_FILE, TF_VAR_…). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Apply the plan (default true); false plans only and changes nothing. */
+  readonly apply?: boolean;
+  /** Each line terraform prints, prefixed with the stack's name, as it comes. */
+  readonly onProgress?: (line: string) => void;
+  /**
+   * The tenants the registry places on a stack (run-time tenants only; static ones are in the
+   * stack already), before this step. Default: none besides the step's tenant.
+   */
+  readonly placed?: (stack: string) => Promise<Readonly<Record<string, StackTenant>>>;
+  /** Moves a tenant's data between placements; without it a `move_data` step fails with instructions. */
+  readonly moveData?: (step: Extract<ProvisionStep, { kind: "move_data" }>) => Promise<StepOutcome>;
+}
+
+/** How much of terraform's output an outcome keeps. */
+const TAIL_LINES = 30;
+
+export class TerraformProvisioner {
+  readonly name = "terraform";
+  readonly #options: TerraformProvisionerOptions;
+
+  constructor(options: TerraformProvisionerOptions) {
+    this.#options = options;
+  }
+
+  async run(step: ProvisionStep, _context?: { readonly attempt?: number }): Promise<StepOutcome> {
+    if (step.kind === "move_data") {
+      if (this.#options.moveData !== undefined) return this.#options.moveData(step);
+      return {
+        ok: false,
+        detail: `the Terraform provisioner does not move data: copy tenant \`${step.tenant}\`'s rows from its ${step.from.isolation} database to its ${step.to.isolation} one (spec/database.md), then run the provisioning again with a provisioner that records the move`,
+      };
+    }
+    const read = await readManifest(this.#options.outDir);
+    if (!read.ok) return failure(read.problem, read.help);
+    const found = stackFor(read.manifest, step.tenant, step.placement);
+    if (!found.ok) return failure(found.problem, found.help);
+    const removing = step.kind !== "provision";
+    if (removing && found.stack.mode !== "tenant") {
+      if (found.static) {
+        return failure(
+          `tenant \`${step.tenant}\` is declared in the project's .paybill files and built into stack \`${found.name}\``,
+          "remove the tenant from the sources and run `paybillc build`, then apply the stack",
+        );
+      }
+      if (!found.stack.tenantsVariable) {
+        return { ok: true, detail: `${found.name}: tenant \`${step.tenant}\` has no resources of its own in this ${found.stack.isolation} stack; nothing to remove` };
+      }
+    }
+    const tenants = found.stack.tenantsVariable ? await this.#tenantSet(read.manifest, found, step) : undefined;
+    return this.#converge(found.name, read.manifest, tenants, removing && found.stack.mode === "tenant");
+  }
+
+  /** The stack's `tenants` variable after the step: the registry's set, with the step's tenant added or removed. */
+  async #tenantSet(manifest: Manifest, found: StackFound, step: Exclude<ProvisionStep, { kind: "move_data" }>): Promise<Record<string, StackTenant>> {
+    const placed = this.#options.placed === undefined ? {} : await this.#options.placed(found.name);
+    const builtIn = new Set(found.stack.tenants);
+    const set: Record<string, StackTenant> = {};
+    for (const [name, tenant] of Object.entries(placed)) if (!builtIn.has(name) && manifest.tenants[name] === undefined) set[name] = { plan: tenant.plan };
+    delete set[step.tenant];
+    if (step.kind === "provision" && !found.static) set[step.tenant] = { plan: step.placement.plan };
+    return set;
+  }
+
+  async #converge(stack: string, manifest: Manifest, tenants: Record<string, StackTenant> | undefined, destroy: boolean): Promise<StepOutcome> {
+    const entry = manifest.stacks[stack];
+    if (entry === undefined) return failure(`stack \`${stack}\` is not in the manifest`, "run `paybillc build` again");
+    const dir = join(resolve(this.#options.workDir), stack);
+    try {
+      await prepareWorkDir(dir, join(resolve(this.#options.outDir), "terraform", entry.file), tenants);
+    } catch (error) {
+      return failure(`cannot prepare ${dir}: ${error instanceof Error ? error.message : String(error)}`, "check that the build's output and the work directory are readable and writable");
+    }
+    const terraform = (args: readonly string[]): Promise<TerraformRun> => {
+      const onProgress = this.#options.onProgress;
+      onProgress?.(`${stack}: $ terraform ${args.join(" ")}`);
+      return runTerraform(args, {
+        terraform: this.#options.terraform ?? "terraform",
+        cwd: dir,
+        env: this.#options.env ?? {},
+        onLine: (line) => onProgress?.(`${stack}: ${line}`),
+      });
+    };
+    const init = await terraform(["init", "-input=false", "-no-color"]);
+    if (init.code !== 0) return { ok: false, detail: tail(stack, "init", init) };
+    const plan = await terraform(["plan", "-input=false", "-no-color", "-detailed-exitcode", ...(destroy ? ["-destroy"] : []), `-out=${PLAN_FILE}`]);
+    // -detailed-exitcode: 0 no changes, 2 changes, anything else an error.
+    if (plan.code !== 0 && plan.code !== 2) return { ok: false, detail: tail(stack, "plan", plan) };
+    if (this.#options.apply === false) return { ok: true, detail: tail(stack, "plan", plan) };
+    if (plan.code === 0) return { ok: true, detail: `${stack}: no changes, the stack matches the configuration`, ...(await this.#outputs(terraform, destroy)) };
+    const apply = await terraform(["apply", "-input=false", "-no-color", PLAN_FILE]);
+    if (apply.code !== 0) return { ok: false, detail: tail(stack, "apply", apply) };
+    return { ok: true, detail: tail(stack, "apply", apply), ...(await this.#outputs(terraform, destroy)) };
+  }
+
+  async #outputs(terraform: (args: readonly string[]) => Promise<TerraformRun>, destroyed: boolean): Promise<{ outputs?: Record<string, unknown> }> {
+    if (destroyed) return {};
+    const run = await terraform(["output", "-json", "-no-color"]);
+    if (run.code !== 0) return {};
+    try {
+      const parsed: unknown = JSON.parse(run.stdout);
+      if (typeof parsed !== "object" || parsed === null) return {};
+      const outputs: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(parsed)) {
+        const output = typeof value === "object" && value !== null ? (value as { value?: unknown; sensitive?: boolean }) : {};
+        outputs[name] = output.sensitive === true ? "(sensitive)" : output.value;
+      }
+      return { outputs };
+    } catch {
+      return {};
+    }
+  }
+}
+
+function failure(problem: string, help: string): StepOutcome {
+  return { ok: false, detail: `${problem}\n= help: ${help}` };
+}
+
+/** The last lines terraform printed for a command, blank lines trimmed, headed by where they come from. */
+function tail(stack: string, command: string, run: TerraformRun): string {
+  const lines = [...run.lines];
+  while (lines.length > 0 && (lines[lines.length - 1] ?? "").trim() === "") lines.pop();
+  const kept = lines.slice(-TAIL_LINES);
+  const status = run.code === undefined ? "did not finish" : `exited ${run.code}`;
+  return [`${stack}: terraform ${command} ${status}`, ...(kept.length < lines.length ? ["…"] : []), ...kept].join("\n");
+}
