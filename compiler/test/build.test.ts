@@ -22,7 +22,7 @@ describe("paybillc build", () => {
     const run = await paybillc(["build"], dir);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(
-      /^built out\/bundle\.json: 4 entities, 9 actions, 16 policies, 2 workflows, 3 plans, 4 tenants \(sha256:[0-9a-f]{64}\)\nterraform: 5 stacks \(no previous build in this output directory to compare with\)\ndb: out\/db\/schema\.ts, 4 tables; [^\n]+\n$/,
+      /^built out\/bundle\.json: 4 entities, 9 actions, 16 policies, 2 workflows, 3 plans, 4 tenants \(sha256:[0-9a-f]{64}\)\nterraform: 5 stacks \(no previous build in this output directory to compare with\)\ndb: out\/db\/schema\.ts, 4 tables; [^\n]+\nsdk: out\/sdk\/index\.ts\n$/,
     );
     expect(run.code).toBe(0);
     const bundle = await readBundle(join(dir, "out/bundle.json"));
@@ -42,6 +42,8 @@ describe("paybillc build", () => {
     expect((await paybillc(["build", second, "--out", join(second, "elsewhere")], first)).code).toBe(0);
     expect(await readFile(join(first, "out/bundle.json"))).toEqual(once);
     expect(await readFile(join(second, "elsewhere/bundle.json"))).toEqual(once);
+    // And the SDK (spec/sdk.md), generated from the same bundle.
+    expect(await readFile(join(second, "elsewhere/sdk/index.ts"))).toEqual(await readFile(join(first, "out/sdk/index.ts")));
   });
 
   it("prints diagnostics as check does, exits 1 and writes nothing when the project has an error", async () => {

@@ -5,9 +5,10 @@
  * `<out>/terraform/manifest.json` (spec/infrastructure.md), and for the entities
  * `<out>/db/schema.ts` with a copy of every migration in `<out>/db/migrations/`; a schema
  * change since the newest snapshot in `<project>/migrations/` adds the next migration and
- * its snapshot there (spec/database.md). A change that would destroy data (a table or
- * column dropped, a type narrowed) fails the build with the list, unless
- * `--allow-destructive`.
+ * its snapshot there (spec/database.md); and, when the project declares an action, a workflow
+ * or an entity, `<out>/sdk/index.ts`, its names as TypeScript types for host code (spec/sdk.md).
+ * A change that would destroy data (a table or column dropped, a type narrowed) fails the
+ * build with the list, unless `--allow-destructive`.
  *
  * Any error — in the files, or one only the bundle can see (two declarations of a kind
  * with one name in two modules) — is printed as `check` prints it, exit 1, and nothing is
@@ -24,6 +25,7 @@ import { join, resolve } from "node:path";
 import { compareDiagnostics, type Diagnostic, diagnostic, diagnosticToJson, type Model, type SourceFile, type Span } from "@paybill/lang";
 import { bundleCounts, bundleText } from "../emit/bundle/index.js";
 import { buildDatabase, type DbBuild } from "../emit/db/index.js";
+import { SDK_FILE, sdkFile } from "../emit/sdk/index.js";
 import { changesBetween, describeChanges, emitTerraform, type Manifest, manifestText, parseManifest } from "../emit/terraform/index.js";
 import { type OutputFile, writeBuild } from "../project/write-build.js";
 import type { Io } from "../io.js";
@@ -92,6 +94,10 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
     files.push(...db.out);
     stale.push(...db.stale);
   }
+  const sdk = sdkFile(bundle);
+  if (sdk !== undefined) files.push(sdk);
+  else stale.push(SDK_FILE);
+  const sdkShown = sdk === undefined ? undefined : displayPath(io.cwd, join(out, SDK_FILE));
   const migrationsDir = join(dir, "migrations");
   try {
     // The project's new migration first: if the output cannot be written, it is taken back.
@@ -119,6 +125,7 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
           ? {}
           : { terraform: { manifest: displayPath(io.cwd, join(out, MANIFEST)), stacks: terraform.stacks.map((s) => s.spec.name), changes } }),
         ...(dbSummary === undefined ? {} : { db: dbSummary.json }),
+        ...(sdkShown === undefined ? {} : { sdk: sdkShown }),
         diagnostics: diagnostics.map(diagnosticToJson),
       },
       io,
@@ -129,6 +136,7 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
     io.err(`built ${shown}: ${parts.join(", ")} (${bundle.hash})\n`);
     if (terraform !== undefined && changes !== undefined) for (const line of describeChanges(changes, terraform.stacks.length)) io.err(`${line}\n`);
     if (dbSummary !== undefined) io.err(`${dbSummary.line}\n`);
+    if (sdkShown !== undefined) io.err(`sdk: ${sdkShown}\n`);
   }
   return 0;
 }

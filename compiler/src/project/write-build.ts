@@ -1,6 +1,7 @@
 /**
  * Writes one build into the output directory: `bundle.json`, `terraform/manifest.json` and
- * `terraform/<stack>/cdk.tf.json`, all or nothing as far as an error while writing goes:
+ * `terraform/<stack>/cdk.tf.json`, `db/…`, `sdk/index.ts`, all or nothing as far as an error
+ * while writing goes:
  *
  * 1. every file is written to a temporary file beside its target and flushed; an error here
  *    removes the temporaries and the directories it created, and the old build is intact;
