@@ -30,6 +30,12 @@ export {
   type VerifyResult,
 } from "./runtime.js";
 export { PaybillRuntimeError, type RuntimeErrorCode } from "./store/errors.js";
+export type * from "./control/types.js";
+export { BILLING_EVENT_TYPES } from "./control/types.js";
+export { allowedEvents, LIFECYCLE, LIFECYCLE_EVENTS, nextState, TENANT_STATES } from "./control/lifecycle.js";
+export { RecordingProvisioner, type RecordingProvisionerOptions } from "./control/recording-provisioner.js";
+export type { Onboard } from "./control/tenants.js";
+export type { UsageRecord } from "./control/usage.js";
 export { entityTablesSql } from "./store/entity-tables.js";
 export type { Database, Sql } from "./store/adapter.js";
 export type { AuditProblem } from "./audit/verify.js";

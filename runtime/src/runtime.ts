@@ -2,7 +2,8 @@
  * `openRuntime`: a bundle and a database make a Runtime, the object an agent service
  * embeds. It only wires the parts: the pure decider (decide/), the store (store/:
  * adapters, migrations, effects, tenants), workflow runs, approvals and the act door
- * (runs/), quotas (quota/) and the audit chain (audit/).
+ * (runs/), quotas (quota/), the audit chain (audit/) and the control plane (control/:
+ * the tenant lifecycle, plan changes, provisioning, billing events and usage).
  *
  * The runtime keeps no state between calls: everything lives in the database, so several
  * service instances can share one.
@@ -10,6 +11,15 @@
 import { queryAudit, type AuditQuery } from "./audit/query.js";
 import type { AuditRecord } from "./audit/record.js";
 import { verifyAudit, type VerifyResult } from "./audit/verify.js";
+import { billingEvent, sweep } from "./control/billing.js";
+import type { ControlContext } from "./control/context.js";
+import type { TenantState } from "./control/lifecycle.js";
+import { provision } from "./control/provision.js";
+import { listTenants, readTenant, tenantHistory } from "./control/rows.js";
+import { changePlan } from "./control/subscriptions.js";
+import { type Onboard, offboard, onboard, remainingPlan, resume, suspend } from "./control/tenants.js";
+import type { BillingEvent, BillingResult, Provisioner, ProvisioningPlan, ProvisionResult, Tenant, Transition, UsageRow } from "./control/types.js";
+import { exportUsage, recordUsage, type UsageRecord } from "./control/usage.js";
 import type { Bundle } from "./bundle/format.js";
 import { loadBundle } from "./bundle/load.js";
 import { Decider } from "./decide/decider.js";
@@ -62,6 +72,7 @@ export class Runtime {
   /** The database adapter (queries and transactions), for the host's own reads and for tests. */
   readonly database: Database;
   readonly #engine: Engine;
+  readonly #control: ControlContext;
   #closed = false;
 
   constructor(engine: Engine & { decider: Decider }, database: Database) {
@@ -69,6 +80,7 @@ export class Runtime {
     this.decider = engine.decider;
     this.database = database;
     this.#engine = engine;
+    this.#control = { database, bundle: engine.bundle, clock: engine.clock };
   }
 
   /** What `act` would decide now, without writing anything (the quota is checked, not taken). */
@@ -175,15 +187,81 @@ export class Runtime {
     },
   };
 
+  /** The tenant registry and lifecycle (spec/control-plane.md): every change is one audited transition. */
   readonly tenants = {
-    get: (id: string): Promise<TenantFacts | undefined> => {
+    get: async (id: string): Promise<Tenant | undefined> => {
       this.#open();
-      return getTenant(this.database, id);
+      return (await readTenant(this.database, id))?.tenant;
     },
-    /** Registers a tenant, or changes its plan, state or region (the control plane's lifecycle comes later). */
+    list: (filter: { state?: TenantState; plan?: string } = {}): Promise<Tenant[]> => {
+      this.#open();
+      return listTenants(this.database, filter);
+    },
+    /** Registers a tenant (`pending`) and gives the plan that provisions it. */
+    onboard: (request: Onboard): Promise<{ tenant: Tenant; plan: ProvisioningPlan }> => {
+      this.#open();
+      return onboard(this.#control, request);
+    },
+    /** The steps of the tenant's provisioning plan still to do; undefined when none is under way. */
+    plan: (id: string): Promise<ProvisioningPlan | undefined> => {
+      this.#open();
+      return remainingPlan(this.database, id);
+    },
+    /** Runs the steps not yet done, through `provisioner`; a failed step leaves the tenant `provisioning_failed` (resolved, not thrown). */
+    provision: (id: string, provisioner: Provisioner, options: { actor?: string } = {}): Promise<ProvisionResult> => {
+      this.#open();
+      return provision(this.#control, id, provisioner, options);
+    },
+    /** Applies at once within the same placement; otherwise starts a move (`plan` is its provisioning plan). */
+    changePlan: (id: string, plan: string, options: { actor?: string } = {}): Promise<{ tenant: Tenant; plan?: ProvisioningPlan }> => {
+      this.#open();
+      return changePlan(this.#control, id, plan, options);
+    },
+    suspend: (id: string, options: { reason?: string; actor?: string } = {}): Promise<Tenant> => {
+      this.#open();
+      return suspend(this.#control, id, options);
+    },
+    resume: (id: string, options: { actor?: string } = {}): Promise<Tenant> => {
+      this.#open();
+      return resume(this.#control, id, options);
+    },
+    offboard: (id: string, options: { reason?: string; actor?: string } = {}): Promise<Tenant> => {
+      this.#open();
+      return offboard(this.#control, id, options);
+    },
+    /** The tenant's transitions, the first first. */
+    history: (id: string): Promise<Transition[]> => {
+      this.#open();
+      return tenantHistory(this.database, id);
+    },
+    /** Registers a tenant, or sets its plan, state or region, with no lifecycle check and no audit (tests and tools). */
     put: (tenant: TenantFacts): Promise<TenantFacts> => {
       this.#open();
       return putTenant(this.database, tenant);
+    },
+  };
+
+  /** Billing events (idempotent by id) and the sweep that suspends tenants whose grace ended. */
+  readonly billing = {
+    event: (event: BillingEvent): Promise<BillingResult> => {
+      this.#open();
+      return billingEvent(this.#control, event);
+    },
+    sweep: (now?: Date | string): Promise<Transition[]> => {
+      this.#open();
+      return sweep(this.#control, now === undefined ? undefined : new Date(now));
+    },
+  };
+
+  /** Usage per tenant and month, for a billing system: gauges recorded by the host, agent actions counted from the audit. */
+  readonly usage = {
+    record: (usage: UsageRecord): Promise<void> => {
+      this.#open();
+      return recordUsage(this.#control, usage);
+    },
+    export: (query: { period: string; tenant?: string }): Promise<UsageRow[]> => {
+      this.#open();
+      return exportUsage(this.#control, query);
     },
   };
 

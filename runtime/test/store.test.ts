@@ -15,7 +15,20 @@ import { openDatabase } from "../src/store/open-database.js";
 import { BACKENDS, sharedTestRuntime, PG_URL, testSchema } from "./support/store-db.js";
 import { storeBundle } from "./support/store-bundle.js";
 
-const RUNTIME_TABLES = ["paybill_approvals", "paybill_audit", "paybill_audit_heads", "paybill_migrations", "paybill_quota_counters", "paybill_run_history", "paybill_runs", "paybill_tenants"];
+const RUNTIME_TABLES = [
+  "paybill_approvals",
+  "paybill_audit",
+  "paybill_audit_heads",
+  "paybill_billing_events",
+  "paybill_migrations",
+  "paybill_provisioning_steps",
+  "paybill_quota_counters",
+  "paybill_run_history",
+  "paybill_runs",
+  "paybill_tenant_transitions",
+  "paybill_tenants",
+  "paybill_usage",
+];
 
 describe.each(BACKENDS)("store on %s", (backend) => {
   const t = sharedTestRuntime(backend, "store");
@@ -134,7 +147,8 @@ describe.each(BACKENDS)("store on %s", (backend) => {
   });
 
   it("keeps static tenants from the bundle in the registry", async () => {
-    expect(await t.runtime.tenants.get("acme")).toEqual({ id: "acme", plan: "business", state: "active", region: "eu-west-1" });
+    expect(await t.runtime.tenants.get("acme")).toMatchObject({ id: "acme", plan: "business", state: "active", region: "eu-west-1", static: true });
+    expect(await t.runtime.tenants.get("acme")).not.toHaveProperty("pendingPlan");
     expect(await t.runtime.tenants.get("nobody")).toBeUndefined();
   });
 });

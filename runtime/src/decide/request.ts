@@ -56,7 +56,9 @@ export type Reason =
   | { readonly kind: "workflow"; readonly message: string }
   | { readonly kind: "feature"; readonly feature: string; readonly message: string }
   | { readonly kind: "approval"; readonly group: string; readonly message: string }
-  | { readonly kind: "budget" | "quota" | "deadline"; readonly message: string };
+  | { readonly kind: "budget" | "quota" | "deadline"; readonly message: string }
+  /** The tenant is not `active` (the runtime's check before policies: spec/control-plane.md). */
+  | { readonly kind: "tenant"; readonly state: string; readonly message: string };
 
 export interface Decision {
   readonly decision: Outcome;

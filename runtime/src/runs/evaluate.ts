@@ -1,7 +1,8 @@
 /**
  * What act and decide share: given a request from the host, load what the decision needs
  * (tenant facts, the run and its budget left, the resource row, tenant-scoped) and decide
- * it, in the order of DESIGN.md's act path. Budget and deadline are checked here, before
+ * it, in the order of DESIGN.md's act path. A tenant that is not `active` (its state read
+ * with its facts) is denied first, with a `tenant` reason naming the state. Budget and deadline are checked here, before
  * the decider (the run row is locked for act, so concurrent acts see each other's counts);
  * the quota is checked (decide) or handed to act to take (act) only once the decider allowed.
  *
@@ -91,6 +92,8 @@ export async function evaluate(
     ...extra,
   });
 
+  // Only an active tenant's agents act: suspended, provisioning or offboarded tenants are refused before anything else is looked at.
+  if (tenant.state !== "active") return done(deny({ kind: "tenant", state: tenant.state, message: `tenant \`${tenant.id}\` is ${tenant.state}` }), false);
   if (!json.ok) return done(deny({ kind: "input", message: json.message, path: json.path }), true);
   if (run !== undefined) {
     const refusal = budgetRefusal(engine.bundle, run, request, now);

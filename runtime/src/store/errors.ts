@@ -28,7 +28,21 @@ export type RuntimeErrorCode =
   /** The effect failed in the database; the transaction rolled back (no audit, no advance). */
   | "PBR120"
   /** The runtime is closed. */
-  | "PBR130";
+  | "PBR130"
+  /** A lifecycle event the tenant's state does not allow (control/lifecycle.ts). */
+  | "PBR140"
+  /** A plan that is not in the bundle. */
+  | "PBR141"
+  /** Onboarding a tenant id that is already registered. */
+  | "PBR142"
+  /** A tenant id that is not a lowercase name (`^[a-z][a-z0-9_-]{0,62}$`). */
+  | "PBR143"
+  /** A billing event that cannot be applied: unknown type, bad time, or an id seen before with another body. */
+  | "PBR144"
+  /** A plan change of a tenant declared in the bundle (its plan is the bundle's). */
+  | "PBR145"
+  /** A usage record or export the runtime cannot take: bad metric, quantity, time or period. */
+  | "PBR146";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;

@@ -20,6 +20,14 @@
  * - Version 3 replaces that function with one `update` of the head that computes the new
  *   hash from the old one and keeps the old one (`prev_hash`), so an append is one head
  *   write and one insert, in plain SQL a statement can carry (audit/append.ts).
+ * - Version 4, the control plane (control/, spec/control-plane.md): the tenant's cloud,
+ *   billing standing (`past_due_since`, `suspend_at`, `suspended_for`), the plan it is
+ *   moving to (`pending_plan`), whether the bundle declares it (`static`) and its current
+ *   provisioning plan (`provisioning`, JSON with the flow number its steps are kept
+ *   under); `paybill_tenant_transitions` (one row per lifecycle transition),
+ *   `paybill_billing_events` (one row per billing event id, with the hash of its body),
+ *   `paybill_provisioning_steps` (each attempt at each step of a flow, with its outcome)
+ *   and `paybill_usage` (gauges per tenant, metric and month: the last value and the peak).
  */
 
 export interface Migration {
@@ -160,6 +168,73 @@ $$;
     sql: `
 alter table paybill_audit_heads add column prev_hash text;
 drop function if exists paybill_audit_append(text, uuid, timestamptz, text, text, jsonb, text, jsonb, uuid, uuid, jsonb, text, text, text);
+`,
+  },
+  {
+    version: 4,
+    name: "control plane",
+    sql: `
+alter table paybill_tenants
+  add column cloud text,
+  add column pending_plan text,
+  add column past_due_since timestamptz,
+  add column suspend_at timestamptz,
+  add column suspended_for text check (suspended_for in ('billing', 'operator')),
+  add column static boolean not null default false,
+  add column provisioning jsonb;
+create index paybill_tenants_suspend_at on paybill_tenants (suspend_at) where suspend_at is not null;
+
+create table paybill_tenant_transitions (
+  tenant_id text not null,
+  seq integer not null,
+  event text not null,
+  from_state text,
+  to_state text not null,
+  reason text,
+  actor text not null,
+  at timestamptz not null,
+  plan text not null,
+  pending_plan text,
+  audit_id uuid not null,
+  primary key (tenant_id, seq)
+);
+
+create table paybill_billing_events (
+  id text primary key,
+  tenant_id text not null,
+  type text not null,
+  at timestamptz not null,
+  body_hash text not null,
+  received_at timestamptz not null,
+  applied boolean not null,
+  transitions integer[] not null
+);
+create index paybill_billing_events_tenant on paybill_billing_events (tenant_id, at);
+
+create table paybill_provisioning_steps (
+  tenant_id text not null,
+  flow integer not null,
+  step_index integer not null,
+  attempt integer not null,
+  kind text not null,
+  step jsonb not null,
+  provisioner text not null,
+  ok boolean not null,
+  detail text not null,
+  outputs jsonb,
+  at timestamptz not null,
+  primary key (tenant_id, flow, step_index, attempt)
+);
+
+create table paybill_usage (
+  tenant_id text not null,
+  metric text not null,
+  period text not null,
+  quantity double precision not null,
+  peak double precision not null,
+  at timestamptz not null,
+  primary key (tenant_id, metric, period)
+);
 `,
   },
 ];

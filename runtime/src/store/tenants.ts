@@ -1,8 +1,9 @@
 /**
- * The tenant registry, minimal for now: a tenant's id, plan, lifecycle state and region,
- * which is what policies see as `tenant`. Static tenants declared in the bundle are
- * written on open (their plan and region follow the bundle; their state is kept).
- * Lifecycle transitions belong to the control plane, later.
+ * The tenant registry's row as the act path reads it: a tenant's id, plan, lifecycle state
+ * and region, which is what policies see as `tenant` (and the state, which evaluate.ts
+ * checks before anything else). Static tenants declared in the bundle are written on open
+ * (their plan, region and cloud follow the bundle; their state is kept). Lifecycle
+ * transitions, billing standing and provisioning are the control plane's (control/).
  */
 import type { Bundle } from "../bundle/format.js";
 import type { TenantFacts } from "../decide/request.js";
@@ -18,10 +19,11 @@ interface TenantRow extends Record<string, unknown> {
 export async function syncStaticTenants(sql: Sql, bundle: Pick<Bundle, "tenants">): Promise<void> {
   for (const tenant of Object.values(bundle.tenants)) {
     await sql.query(
-      `insert into paybill_tenants (id, plan, state, region) values ($1, $2, 'active', $3)
-       on conflict (id) do update set plan = excluded.plan, region = excluded.region, updated_at = now()
-       where paybill_tenants.plan is distinct from excluded.plan or paybill_tenants.region is distinct from excluded.region`,
-      [tenant.name, tenant.plan, tenant.region ?? null],
+      `insert into paybill_tenants (id, plan, state, region, cloud, static) values ($1, $2, 'active', $3, $4, true)
+       on conflict (id) do update set plan = excluded.plan, region = excluded.region, cloud = excluded.cloud, static = true, updated_at = now()
+       where paybill_tenants.plan is distinct from excluded.plan or paybill_tenants.region is distinct from excluded.region
+          or paybill_tenants.cloud is distinct from excluded.cloud or not paybill_tenants.static`,
+      [tenant.name, tenant.plan, tenant.region ?? null, tenant.cloud ?? null],
     );
   }
 }
@@ -48,8 +50,7 @@ export async function bindTenant(tx: Sql, id: string, run?: { id: string; lock: 
   return { tenant: facts(row), ...(row.run === null || row.run === undefined ? {} : { run: row.run }) };
 }
 
-/** Registers a tenant or changes its plan, state or region. */
-
+/** Registers a tenant or changes its plan, state or region, without lifecycle checks or audit (tests and tools; the control plane is control/tenants.ts). */
 export async function putTenant(sql: Sql, tenant: TenantFacts): Promise<TenantFacts> {
   const [row] = await sql.query<TenantRow>(
     `insert into paybill_tenants (id, plan, state, region) values ($1, $2, $3, $4)

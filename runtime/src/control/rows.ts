@@ -1,0 +1,103 @@
+/**
+ * paybill_tenants and paybill_tenant_transitions rows ↔ Tenant and Transition, and the
+ * reads the control plane starts from: a tenant (locked `for update` inside a transition's
+ * transaction), a filtered list, a tenant's history. Timestamps come back as ISO 8601 text
+ * whichever driver read them.
+ */
+import type { Row, Sql } from "../store/adapter.js";
+import { unknownTenant } from "../runs/runs.js";
+import type { TenantState } from "./lifecycle.js";
+import type { ProvisioningPlan, Tenant, Transition } from "./types.js";
+
+export const TENANT_COLUMNS =
+  "id, plan, state, region, cloud, pending_plan, past_due_since, suspend_at, suspended_for, static, provisioning, created_at, updated_at";
+
+/** The provisioning plan a tenant is working through, and the flow number its steps are recorded under. */
+export interface Flow {
+  readonly flow: number;
+  readonly plan: ProvisioningPlan;
+}
+
+/** A tenant row as the control plane works with it: the tenant, and its current flow. */
+export interface TenantRecord {
+  readonly tenant: Tenant;
+  readonly flow?: Flow;
+}
+
+export function iso(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+}
+
+function text(value: unknown): string | undefined {
+  return value === null || value === undefined ? undefined : String(value);
+}
+
+export function tenantFromRow(row: Row): TenantRecord {
+  // A state `put` wrote outside the table is shown as is; no event is legal from it.
+  const state = String(row["state"]) as TenantState;
+  const suspendedFor = text(row["suspended_for"]);
+  const opt = (key: keyof Tenant, value: string | undefined) => (value === undefined ? {} : { [key]: value });
+  const pastDue = row["past_due_since"];
+  const suspendAt = row["suspend_at"];
+  const tenant: Tenant = {
+    id: String(row["id"]),
+    plan: String(row["plan"]),
+    state,
+    ...opt("region", text(row["region"])),
+    ...opt("cloud", text(row["cloud"])),
+    ...opt("pendingPlan", text(row["pending_plan"])),
+    ...opt("pastDueSince", pastDue === null || pastDue === undefined ? undefined : iso(pastDue)),
+    ...opt("suspendAt", suspendAt === null || suspendAt === undefined ? undefined : iso(suspendAt)),
+    ...(suspendedFor === "billing" || suspendedFor === "operator" ? { suspendedFor } : {}),
+    static: row["static"] === true,
+    createdAt: iso(row["created_at"]),
+    updatedAt: iso(row["updated_at"]),
+  };
+  const flow = row["provisioning"];
+  return flow === null || flow === undefined ? { tenant } : { tenant, flow: (typeof flow === "string" ? JSON.parse(flow) : flow) as Flow };
+}
+
+export async function readTenant(sql: Sql, id: string, options: { lock?: boolean } = {}): Promise<TenantRecord | undefined> {
+  const [row] = await sql.query(`select ${TENANT_COLUMNS} from paybill_tenants where id = $1${options.lock === true ? " for update" : ""}`, [id]);
+  return row === undefined ? undefined : tenantFromRow(row);
+}
+
+/** The tenant, locked until the transaction ends; PBR110 when there is none. */
+export async function lockTenant(tx: Sql, id: string): Promise<TenantRecord> {
+  const record = await readTenant(tx, id, { lock: true });
+  if (record === undefined) throw unknownTenant(id);
+  return record;
+}
+
+export async function listTenants(sql: Sql, filter: { state?: TenantState; plan?: string } = {}): Promise<Tenant[]> {
+  const rows = await sql.query(
+    `select ${TENANT_COLUMNS} from paybill_tenants where ($1::text is null or state = $1) and ($2::text is null or plan = $2) order by id`,
+    [filter.state ?? null, filter.plan ?? null],
+  );
+  return rows.map((row) => tenantFromRow(row).tenant);
+}
+
+export const TRANSITION_COLUMNS = "tenant_id, seq, event, from_state, to_state, reason, actor, at, plan, pending_plan";
+
+export function transitionFromRow(row: Row): Transition {
+  const from = text(row["from_state"]);
+  const reason = text(row["reason"]);
+  const pendingPlan = text(row["pending_plan"]);
+  return {
+    tenant: String(row["tenant_id"]),
+    seq: Number(row["seq"]),
+    event: String(row["event"]),
+    ...(from === undefined ? {} : { from: from as TenantState }),
+    to: String(row["to_state"]) as TenantState,
+    ...(reason === undefined ? {} : { reason }),
+    actor: String(row["actor"]),
+    at: iso(row["at"]),
+    plan: String(row["plan"]),
+    ...(pendingPlan === undefined ? {} : { pendingPlan }),
+  };
+}
+
+export async function tenantHistory(sql: Sql, id: string): Promise<Transition[]> {
+  const rows = await sql.query(`select ${TRANSITION_COLUMNS} from paybill_tenant_transitions where tenant_id = $1 order by seq`, [id]);
+  return rows.map(transitionFromRow);
+}
