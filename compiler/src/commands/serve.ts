@@ -1,0 +1,125 @@
+/**
+ * `paybillc serve --mcp --bundle out/bundle.json --tenant T --agent A [--workflow W | --run ID]
+ * [--database url-or-dir] [--schema S] [--http [--port N] [--host H]]`: the MCP tool server
+ * (mcp/) on a runtime opened on the bundle. Over stdio by default (one session: the
+ * process's), or streamable HTTP (a session, and a run, per client).
+ *
+ * The database is a `postgres://` URL or a PGlite data directory, migrated by `paybillc
+ * migrate`; without `--database` it is an in-memory PGlite given the entity tables
+ * (`entityTablesSql`), gone when the server stops — for trying an agent out.
+ * On stdio nothing but the protocol goes to stdout; status lines go to stderr.
+ * Exit 0 when stdin closes or on SIGINT/SIGTERM; 2 for usage errors, a bundle or database
+ * that cannot be opened, or a session that cannot start.
+ */
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { BundleError, type DatabaseConfig, entityTablesSql, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
+import type { Io } from "../io.js";
+import { serveHttp } from "../mcp/http.js";
+import { createPaybillMcpServer } from "../mcp/server.js";
+import { checkSession, SessionError, type SessionOptions } from "../mcp/session.js";
+
+export interface ServeOptions {
+  readonly mcp: boolean;
+  readonly bundle: string;
+  readonly tenant: string;
+  readonly agent: string;
+  readonly workflow?: string;
+  readonly run?: string;
+  readonly database?: string;
+  readonly schema?: string;
+  readonly http: boolean;
+  readonly port: string;
+  readonly host: string;
+  /** The server's version in the MCP handshake. */
+  readonly version?: string;
+}
+
+export async function serve(options: ServeOptions, io: Io, stop: Promise<void> = stopSignal()): Promise<number> {
+  const usage = usageProblem(options);
+  if (usage !== undefined) return fail(io, "PB9201", usage.message, usage.help);
+  let runtime: Runtime;
+  try {
+    const bundle = await readBundle(resolve(io.cwd, options.bundle));
+    runtime = await openRuntime({ bundle, database: await databaseConfig(options, io) });
+    if (options.database === undefined) await runtime.database.exec(entityTablesSql(runtime.bundle));
+  } catch (error) {
+    if (error instanceof BundleError) return fail(io, error.code, error.reason + (error.path === undefined ? "" : ` at \`${error.path}\``), error.help);
+    if (error instanceof PaybillRuntimeError) return fail(io, error.code, error.message, error.help);
+    return fail(io, "PB9201", `cannot open the database: ${error instanceof Error ? error.message : String(error)}`, "check the URL or directory, that the server is running, and the credentials");
+  }
+  const session: SessionOptions = {
+    tenant: options.tenant,
+    agent: options.agent,
+    ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
+    ...(options.run === undefined ? {} : { run: options.run }),
+  };
+  const server = { ...session, ...(options.version === undefined ? {} : { version: options.version }) };
+  try {
+    if (options.http) {
+      await checkSession(runtime, session);
+      const http = await serveHttp({
+        host: options.host,
+        port: Number(options.port),
+        open: async () => (await createPaybillMcpServer(runtime, server)).server,
+        log: (line) => io.err(`paybillc serve: ${line}\n`),
+      });
+      io.err(`paybillc serve: MCP over streamable HTTP at ${http.url} — agent \`${options.agent}\` of tenant \`${options.tenant}\`\n`);
+      await stop;
+      await http.close();
+      return 0;
+    }
+    const mcp = await createPaybillMcpServer(runtime, server);
+    const view = await mcp.session.view();
+    const where = view.run === undefined ? "in no workflow run" : `run ${view.run.id} of \`${view.run.workflow}\` in state \`${view.run.state}\``;
+    io.err(`paybillc serve: MCP on stdio — agent \`${options.agent}\` of tenant \`${options.tenant}\`, ${where}\n`);
+    const closed = new Promise<void>((done) => process.stdin.once("end", done));
+    await mcp.server.connect(new StdioServerTransport());
+    await Promise.race([closed, stop]);
+    await mcp.server.close();
+    return 0;
+  } catch (error) {
+    if (error instanceof SessionError || error instanceof PaybillRuntimeError) return fail(io, error.code, error.message, error.help);
+    throw error;
+  } finally {
+    await runtime.close();
+  }
+}
+
+function usageProblem(options: ServeOptions): { message: string; help: string } | undefined {
+  if (!options.mcp) return { message: "`serve` needs a protocol", help: "run `paybillc serve --mcp …` (MCP is the only protocol served)" };
+  if (options.workflow !== undefined && options.run !== undefined) return { message: "give `--workflow` or `--run`, not both", help: "`--workflow` starts a new run; `--run` joins an existing one" };
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return { message: `\`${options.port}\` is not a port`, help: "give a number from 0 to 65535 (0 picks a free port)" };
+  if (!options.http && options.port !== DEFAULT_PORT) return { message: "`--port` is for `--http`", help: "add `--http`, or drop `--port` to serve on stdio" };
+  if (options.schema !== undefined && options.database === undefined) return { message: "`--schema` needs `--database`", help: "give the database the schema is in" };
+  return undefined;
+}
+
+export const DEFAULT_PORT = "3000";
+
+async function databaseConfig(options: ServeOptions, io: Io): Promise<DatabaseConfig> {
+  const schema = options.schema === undefined ? {} : { schema: options.schema };
+  const target = options.database;
+  if (target === undefined) return { pglite: {} };
+  if (/^postgres(ql)?:\/\//i.test(target)) return { url: target, ...schema };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    throw new PaybillRuntimeError("PBR101", `\`${target.replace(/\/\/[^@/]*@/, "//***@")}\` is not a PostgreSQL URL`, "write `postgres://user:password@host:5432/database`, or a PGlite data directory");
+  }
+  const dataDir = resolve(io.cwd, target);
+  await mkdir(dataDir, { recursive: true });
+  return { pglite: { dataDir }, ...schema };
+}
+
+function fail(io: Io, code: string, message: string, help: string): number {
+  io.err(`error[${code}]: ${message}\n  = help: ${help}\n`);
+  return 2;
+}
+
+function stopSignal(): Promise<void> {
+  return new Promise((done) => {
+    process.once("SIGINT", () => done());
+    process.once("SIGTERM", () => done());
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * What the MCP server tests share: the helpdesk example built into a temporary directory
+ * (the shared tree's examples/helpdesk/out is not touched), a database seeded through the
+ * runtime and closed again — a PGlite data directory, or a fresh schema on the server of
+ * PAYBILL_TEST_DATABASE_URL — and the arguments that point `paybillc serve` at it.
+ */
+import { randomUUID } from "node:crypto";
+import { cp, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type DatabaseConfig, entityTablesSql, openRuntime, readBundle, type Runtime } from "@paybill/runtime";
+import { paybillc } from "./support/cli.js";
+
+export const PG_URL = process.env.PAYBILL_TEST_DATABASE_URL;
+export type Backend = "pglite" | "postgres";
+export const BACKENDS: Backend[] = PG_URL === undefined || PG_URL === "" ? ["pglite"] : ["pglite", "postgres"];
+
+const EXAMPLE = fileURLToPath(new URL("../../examples/helpdesk/", import.meta.url));
+
+/** Builds a copy of examples/helpdesk; returns the directory and the bundle's path. */
+export async function buildHelpdesk(): Promise<{ dir: string; bundle: string }> {
+  const dir = await mkdtemp(join(tmpdir(), "paybill-mcp-"));
+  for (const name of await readdir(EXAMPLE)) if (name.endsWith(".paybill")) await cp(join(EXAMPLE, name), join(dir, name));
+  const built = await paybillc(["build", "."], dir, {}, 120_000);
+  if (built.code !== 0) throw new Error(`paybillc build failed:\n${built.stderr}`);
+  return { dir, bundle: join(dir, "out", "bundle.json") };
+}
+
+export interface Seeded {
+  /** `--database …` (and `--schema …`) for `paybillc serve`. */
+  readonly args: readonly string[];
+  readonly customer: string;
+  readonly ticket: string;
+  /** Opens a runtime on the same data (only while no server holds a PGlite directory). */
+  open(): Promise<Runtime>;
+  drop(): Promise<void>;
+}
+
+/** A database holding the entity tables, a customer and a ticket of tenant `initech`, closed after seeding. */
+export async function seedDatabase(backend: Backend, dir: string, bundlePath: string): Promise<Seeded> {
+  const schema = `paybill_mcp_${process.pid}_${randomUUID().slice(0, 8)}`;
+  const dataDir = join(dir, `db-${randomUUID().slice(0, 8)}`);
+  if (backend === "pglite") await mkdir(dataDir, { recursive: true });
+  const config: DatabaseConfig = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema } : { pglite: { dataDir } };
+  const bundle = await readBundle(bundlePath);
+  const open = () => openRuntime({ bundle, database: config });
+  const customer = randomUUID();
+  const ticket = randomUUID();
+  const runtime = await open();
+  try {
+    await runtime.database.exec(entityTablesSql(runtime.bundle));
+    await runtime.database.query("insert into customer (tenant_id, id, name, email) values ($1, $2, $3, $4)", ["initech", customer, "Ada", "ada@example.com"]);
+    await runtime.database.query(
+      "insert into tickets (tenant_id, id, customer, subject, body, updated_at) values ($1, $2, $3, $4, $5, now() - interval '2 hours')",
+      ["initech", ticket, customer, "Broken kettle", "It arrived in pieces."],
+    );
+  } finally {
+    await runtime.close();
+  }
+  return {
+    args: backend === "postgres" && PG_URL !== undefined ? ["--database", PG_URL, "--schema", schema] : ["--database", dataDir],
+    customer,
+    ticket,
+    open,
+    async drop() {
+      if (backend === "postgres") {
+        const runtime = await open();
+        await runtime.database.exec(`drop schema if exists "${schema}" cascade`);
+        await runtime.close();
+      } else await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The text of a tool result's first content item. */
+export function textOf(result: { content?: unknown }): string {
+  const content = Array.isArray(result.content) ? (result.content as unknown[]) : [];
+  const first = content[0];
+  return typeof first === "object" && first !== null && "text" in first ? String(first.text) : "";
+}
