@@ -1,0 +1,77 @@
+/**
+ * The runtime the control-plane tests share, per test file and backend: the store bundle
+ * (support/store-bundle.ts) with plans that differ in placement and grace, so plan changes
+ * can stay in their stack or move, and grace periods can run out:
+ *
+ *   business, free, unlimited  pooled, no cloud (the store bundle's), no grace
+ *   grace7                     pooled, 7 days of grace, 2 agent actions a day
+ *   team_aws                   pooled on aws (another placement than business)
+ *   enterprise                 silo on aws
+ *
+ * The clock is movable (`clock.offsetMs`); tenants get fresh ids (`freshId`).
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
+import { bundleHash } from "../../src/bundle/canonical.js";
+import type { Bundle, PlanSpec } from "../../src/bundle/format.js";
+import { openRuntime, type Runtime } from "../../src/runtime.js";
+import { entityTablesSql } from "../../src/store/entity-tables.js";
+import { type Backend, PG_URL, testSchema } from "./store-db.js";
+import { storeBundle } from "./store-bundle.js";
+
+const EXTRA_PLANS: Record<string, PlanSpec> = {
+  grace7: { name: "grace7", isolation: { model: "pooled" }, graceDays: 7, limits: { agent_actions: { amount: 2, per: "day" } }, features: ["tickets"] },
+  team_aws: { name: "team_aws", isolation: { model: "pooled", cloud: "aws" }, limits: {}, features: ["refunds", "tickets"] },
+  enterprise: { name: "enterprise", isolation: { model: "silo", cloud: "aws" }, limits: {}, features: ["refunds", "tickets"] },
+};
+
+export function controlBundle(): Bundle {
+  const { hash: _hash, ...base } = storeBundle();
+  const plans = Object.fromEntries(Object.entries({ ...base.plans, ...EXTRA_PLANS }).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const body = { ...base, plans };
+  return { ...body, hash: bundleHash(body) };
+}
+
+export interface ControlRuntime {
+  readonly runtime: Runtime;
+  readonly clock: { offsetMs: number };
+}
+
+export function sharedControlRuntime(backend: Backend, file: string): ControlRuntime {
+  let opened: { runtime: Runtime; clock: { offsetMs: number }; schema?: string } | undefined;
+  beforeAll(async () => {
+    const clock = { offsetMs: 0 };
+    const schema = backend === "postgres" ? testSchema(file) : undefined;
+    const database = backend === "postgres" && PG_URL !== undefined && schema !== undefined ? { url: PG_URL, schema, max: 10 } : {};
+    const runtime = await openRuntime({ bundle: controlBundle(), database, clock: () => new Date(Date.now() + clock.offsetMs) });
+    await runtime.database.exec(entityTablesSql(runtime.bundle));
+    opened = { runtime, clock, ...(schema === undefined ? {} : { schema }) };
+  });
+  afterAll(async () => {
+    if (opened?.schema !== undefined) await opened.runtime.database.exec(`drop schema if exists "${opened.schema}" cascade`);
+    await opened?.runtime.close();
+  });
+  const get = () => {
+    if (opened === undefined) throw new Error("the test runtime is not open yet: use it inside a test");
+    return opened;
+  };
+  return {
+    get runtime() {
+      return get().runtime;
+    },
+    get clock() {
+      return get().clock;
+    },
+  };
+}
+
+/** A tenant id nobody else uses. */
+export function freshId(prefix = "t"): string {
+  return `${prefix}-${randomUUID().slice(0, 12)}`;
+}
+
+/** Counts rows of a query (`from …` text and its parameters). */
+export async function count(runtime: Runtime, from: string, params: readonly unknown[]): Promise<number> {
+  const [row] = await runtime.database.query<{ n: number }>(`select count(*)::int as n from ${from}`, params);
+  return Number(row?.n);
+}
