@@ -11,6 +11,7 @@ import { Command, CommanderError, Option } from "commander";
 import { type Io, processIo } from "./io.js";
 import type { OutputFormat } from "./output/report.js";
 import { REQUEST_HELP } from "./commands/request-help.js";
+import { registerControlCommands } from "./commands/control-cli.js";
 
 const EXAMPLES = `
 Examples:
@@ -21,6 +22,8 @@ Examples:
   $ paybillc fmt --check               list files that are not formatted
   $ paybillc build                     check, then write out/: bundle, Terraform stacks, Drizzle schema
   $ paybillc migrate                   apply pending migrations (embedded PGlite in .paybill/db)
+  $ paybillc tenants onboard acme --plan business    register a tenant (then: paybillc tenants show acme)
+  $ paybillc billing event payment_failed --tenant acme --id evt_1   a billing event drives the lifecycle
   $ paybillc test                      run the project's test blocks through the runtime
   $ paybillc explain --request r.json  why a request would be allowed or denied
   $ paybillc lsp --stdio               the language server, for editors
@@ -209,6 +212,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       const { migrate } = await import("./commands/migrate.js");
       status = await migrate(project, options, io);
     });
+
+  registerControlCommands(program, io, (s) => {
+    status = s;
+  });
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -53,7 +53,7 @@ export class TerraformProvisioner {
     this.#options = options;
   }
 
-  async run(step: ProvisionStep, _context?: { readonly attempt?: number }): Promise<StepOutcome> {
+  async run(step: ProvisionStep, _context?: { readonly tenant?: { readonly id: string }; readonly attempt?: number }): Promise<StepOutcome> {
     if (step.kind === "move_data") {
       if (this.#options.moveData !== undefined) return this.#options.moveData(step);
       return {

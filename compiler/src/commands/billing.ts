@@ -1,0 +1,108 @@
+/**
+ * `paybillc billing event|sweep|usage`: what a billing system tells the control plane and
+ * what it reads back (spec/control-plane.md), on the project's runtime (project-runtime.ts).
+ * An event is applied once per id — sending it again changes nothing and says so; `sweep`
+ * suspends the tenants whose grace period has ended; `usage` exports a month's metering.
+ */
+import type { BillingEventType, Transition, UsageRow } from "@paybill/runtime";
+import type { Io } from "../io.js";
+import { printJson } from "../output/report.js";
+import { tenantLines, transitionLine } from "./control-view.js";
+import { CommandProblem, type ProjectOptions, withProjectRuntime } from "./project-runtime.js";
+
+export interface EventOptions extends ProjectOptions {
+  readonly tenant: string;
+  readonly id: string;
+  readonly at?: string;
+  readonly paid?: boolean;
+}
+
+export function event(type: BillingEventType, options: EventOptions, io: Io): Promise<number> {
+  return withProjectRuntime(options, io, async ({ runtime }) => {
+    const result = await runtime.billing.event({
+      id: options.id,
+      type,
+      tenant: options.tenant,
+      ...(options.at === undefined ? {} : { at: options.at }),
+      ...(options.paid === undefined ? {} : { paid: options.paid }),
+    });
+    if (options.format === "json") printJson(result, io);
+    else {
+      const what = result.duplicate
+        ? `event \`${options.id}\` was applied before: nothing changed`
+        : result.applied
+          ? `${type} applied to \`${options.tenant}\``
+          : `${type} recorded for \`${options.tenant}\`: nothing to change`;
+      io.err(`billing: ${what}\n`);
+      const transitions = transitionsBlock(result.transitions, result.duplicate ? "transitions when it was first applied:" : "transitions:");
+      io.out(`${[...tenantLines(result.tenant, runtime.bundle), ...transitions].join("\n")}\n`);
+    }
+    return 0;
+  });
+}
+
+export interface SweepOptions extends ProjectOptions {
+  /** The time to sweep at (ISO 8601; default now). */
+  readonly now?: string;
+}
+
+export function sweep(options: SweepOptions, io: Io): Promise<number> {
+  return withProjectRuntime(options, io, async ({ runtime }) => {
+    const now = options.now === undefined ? undefined : parseTime(options.now, "--now");
+    const transitions = await runtime.billing.sweep(now);
+    if (options.format === "json") printJson(transitions, io);
+    else if (transitions.length === 0) io.err("billing sweep: no tenant's grace period has ended\n");
+    else {
+      io.err(`billing sweep: ${transitions.length} ${transitions.length === 1 ? "tenant" : "tenants"} suspended\n`);
+      io.out(`${transitions.map(transitionLine).join("\n")}\n`);
+    }
+    return 0;
+  });
+}
+
+export interface UsageOptions extends Omit<ProjectOptions, "format"> {
+  readonly period: string;
+  readonly tenant?: string;
+  readonly format: "text" | "json" | "csv";
+}
+
+export function usage(options: UsageOptions, io: Io): Promise<number> {
+  const format = options.format === "json" ? "json" : "text";
+  return withProjectRuntime({ ...options, format }, io, async ({ runtime }) => {
+    const rows = await runtime.usage.export({ period: options.period, ...(options.tenant === undefined ? {} : { tenant: options.tenant }) });
+    if (options.format === "json") printJson(rows, io);
+    else if (options.format === "csv") io.out(csv(rows));
+    else if (rows.length === 0) io.err(`no usage recorded in ${options.period}\n`);
+    else io.out(usageTable(rows));
+    return 0;
+  });
+}
+
+function transitionsBlock(transitions: readonly Transition[], heading: string): string[] {
+  return transitions.length === 0 ? [] : [heading, ...transitions.map(transitionLine)];
+}
+
+function parseTime(text: string, option: string): Date {
+  const time = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(time.getTime())) {
+    throw new CommandProblem("PB9304", `\`${text}\` is not a time ${option} accepts`, "write an ISO 8601 time, like `2026-12-01T00:00:00Z`", 2);
+  }
+  return time;
+}
+
+const COLUMNS = ["tenant", "period", "metric", "quantity", "plan"] as const;
+
+/** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */
+function csv(rows: readonly UsageRow[]): string {
+  const field = (value: string | number) => {
+    const text = String(value);
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  return [COLUMNS.join(","), ...rows.map((row) => COLUMNS.map((c) => field(row[c])).join(","))].map((line) => `${line}\r\n`).join("");
+}
+
+function usageTable(rows: readonly UsageRow[]): string {
+  const cells = [COLUMNS.map((c) => c.toUpperCase()), ...rows.map((row) => COLUMNS.map((c) => String(row[c])))];
+  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  return `${cells.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n")}\n`;
+}

@@ -1,0 +1,121 @@
+/**
+ * What `paybillc tenants …` and `paybillc billing …` share: the runtime of a project, opened
+ * on its built bundle (`<project>/out/bundle.json`) and a database — a `postgres://` URL or
+ * a PGlite data directory, by default `<project>/.paybill/db` as for `paybillc migrate` —
+ * and the way their outcomes are printed. A runtime error (PaybillRuntimeError: a code,
+ * a message, a help line) is printed as `error[PBR140]: …` / `  = help: …` (or as JSON on
+ * stdout) with exit 1; what stops the runtime from opening (no project, no bundle, a bad
+ * database) exits 2. Never a stack trace for either.
+ */
+import { mkdir, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { BundleError, type Bundle, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
+import { isPostgresUrl } from "../emit/db/client.js";
+import type { Io } from "../io.js";
+import { displayPath, type OutputFormat, printJson } from "../output/report.js";
+import { DEFAULT_DATA_DIR } from "./migrate.js";
+
+export interface ProjectOptions {
+  /** The project's directory (default `.`). */
+  readonly project?: string;
+  /** A `postgres://` URL or a PGlite data directory (default `<project>/.paybill/db`). */
+  readonly database?: string;
+  readonly format: OutputFormat;
+}
+
+export interface ProjectRuntime {
+  readonly runtime: Runtime;
+  /** The project's directory, absolute. */
+  readonly dir: string;
+  /** The build's output directory (`<project>/out`), absolute. */
+  readonly outDir: string;
+  /** The project as the user wrote it, for help lines. */
+  readonly shown: string;
+}
+
+/** A problem that stops a command before or after it ran (exit 1: runtime refusals; 2: cannot start). */
+export class CommandProblem extends Error {
+  readonly code: string;
+  readonly help: string;
+  readonly status: 1 | 2;
+
+  constructor(code: string, message: string, help: string, status: 1 | 2) {
+    super(message);
+    this.code = code;
+    this.help = help;
+    this.status = status;
+  }
+}
+
+/**
+ * Opens the project's runtime, runs `work` with it and closes it; prints any runtime error
+ * or problem as the file header says and returns the exit status (`work`'s when it ends).
+ */
+export async function withProjectRuntime(options: ProjectOptions, io: Io, work: (project: ProjectRuntime) => Promise<number>): Promise<number> {
+  let opened: ProjectRuntime | undefined;
+  try {
+    opened = await openProjectRuntime(options, io);
+    return await work(opened);
+  } catch (error) {
+    if (error instanceof PaybillRuntimeError || error instanceof BundleError) return printProblem(error.code, error.message, error.help, 1, options.format, io);
+    if (error instanceof CommandProblem) return printProblem(error.code, error.message, error.help, error.status, options.format, io);
+    throw error;
+  } finally {
+    await opened?.runtime.close();
+  }
+}
+
+async function openProjectRuntime(options: ProjectOptions, io: Io): Promise<ProjectRuntime> {
+  const shown = options.project ?? ".";
+  const dir = resolve(io.cwd, shown);
+  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) {
+    throw new CommandProblem("PB9301", `there is no project directory \`${shown}\``, "pass the project's directory with `--project <dir>` (default: the working directory)", 2);
+  }
+  const outDir = join(dir, "out");
+  const bundlePath = join(outDir, "bundle.json");
+  if (!(await stat(bundlePath).then((s) => s.isFile(), () => false))) {
+    throw new CommandProblem("PB9301", `there is no built bundle at ${displayPath(io.cwd, bundlePath)}`, `run \`paybillc build ${shown}\` first`, 2);
+  }
+  let bundle: Bundle;
+  try {
+    bundle = await readBundle(bundlePath);
+  } catch (error) {
+    if (error instanceof BundleError) throw new CommandProblem(error.code, error.message, `${error.help} (run \`paybillc build ${shown}\` again)`, 2);
+    throw error;
+  }
+  const database = options.database;
+  if (database !== undefined && !isPostgresUrl(database) && /^[a-z][a-z0-9+.-]*:\/\//i.test(database)) {
+    throw new CommandProblem("PB9302", `\`${redact(database)}\` is not a PostgreSQL URL`, "write `postgres://user:password@host:5432/database`, or a PGlite data directory", 2);
+  }
+  const target = database ?? join(dir, DEFAULT_DATA_DIR);
+  try {
+    let runtime: Runtime;
+    if (isPostgresUrl(target)) runtime = await openRuntime({ bundle, database: { url: target, max: 2 } });
+    else {
+      const dataDir = resolve(io.cwd, target);
+      await mkdir(dataDir, { recursive: true });
+      runtime = await openRuntime({ bundle, database: { pglite: { dataDir } } });
+    }
+    return { runtime, dir, outDir, shown };
+  } catch (error) {
+    if (error instanceof PaybillRuntimeError) throw new CommandProblem(error.code, error.message, error.help, 2);
+    const where = isPostgresUrl(target) ? redact(target) : displayPath(io.cwd, resolve(io.cwd, target));
+    throw new CommandProblem(
+      "PB9302",
+      `cannot open the database ${where}: ${error instanceof Error ? error.message : String(error)}`,
+      "check the URL, that the server is running and the credentials (a PGlite directory is used by one process at a time)",
+      2,
+    );
+  }
+}
+
+export function printProblem(code: string, message: string, help: string, status: 1 | 2, format: OutputFormat, io: Io): 1 | 2 {
+  if (format === "json") printJson({ error: { code, message, help } }, io);
+  else io.err(`error[${code}]: ${message}\n  = help: ${help}\n`);
+  return status;
+}
+
+/** A URL without its password, for messages. */
+function redact(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]+):[^@]*@/i, "$1:***@");
+}

@@ -1,0 +1,67 @@
+/**
+ * The provisioners `paybillc tenants provision` can run a plan with: `dry-run`, the
+ * runtime's RecordingProvisioner (it records each step as done and says what it would
+ * run — for development, when no cloud is at hand), and `terraform`, the compiled stacks
+ * applied in a work directory (compiler/src/provision). The Terraform provisioner's tenant
+ * sets come from the registry: every run-time tenant that has, or is getting, resources on
+ * the stack.
+ */
+import { type Bundle, type Provisioner, RecordingProvisioner, type Runtime, type Tenant, type TenantState } from "@paybill/runtime";
+import type { Io } from "../io.js";
+import { type Manifest, stackFor } from "../provision/stacks.js";
+import { TerraformProvisioner } from "../provision/terraform.js";
+import type { Placement, StackTenant } from "../provision/types.js";
+import { stepText, stepView } from "./control-view.js";
+
+/** States in which a tenant has (or may have, part-way) resources on its stack. */
+const PLACED: readonly TenantState[] = ["provisioning", "provisioning_failed", "active", "suspended", "offboarding"];
+
+export function dryRunProvisioner(manifest: Manifest | undefined, io: Io): Provisioner {
+  const recording = new RecordingProvisioner();
+  return {
+    name: "dry-run",
+    run: async (step, context) => {
+      io.err(`dry-run: would ${stepText(stepView(step, manifest), manifest)}\n`);
+      return recording.run(step, context);
+    },
+  };
+}
+
+export interface TerraformChoice {
+  readonly outDir: string;
+  readonly workDir: string;
+  readonly apply: boolean;
+}
+
+export function terraformProvisioner(runtime: Runtime, manifest: Manifest, choice: TerraformChoice, io: Io): TerraformProvisioner {
+  return new TerraformProvisioner({
+    outDir: choice.outDir,
+    workDir: choice.workDir,
+    apply: choice.apply,
+    ...(process.env.PAYBILL_TERRAFORM === undefined || process.env.PAYBILL_TERRAFORM === "" ? {} : { terraform: process.env.PAYBILL_TERRAFORM }),
+    onProgress: (line) => io.err(`${line}\n`),
+    placed: async (stack) => placedOn(stack, await runtime.tenants.list(), runtime.bundle, manifest),
+  });
+}
+
+/** The run-time tenants the registry places on `stack` (a tenant moving between plans counts on both stacks). */
+export function placedOn(stack: string, tenants: readonly Tenant[], bundle: Bundle, manifest: Manifest): Record<string, StackTenant> {
+  const placed: Record<string, StackTenant> = {};
+  for (const tenant of tenants) {
+    if (tenant.static || !PLACED.includes(tenant.state)) continue;
+    for (const plan of [tenant.plan, tenant.pendingPlan]) {
+      if (plan === undefined) continue;
+      const placement = placementOf(bundle, plan, tenant);
+      const found = placement === undefined ? undefined : stackFor(manifest, tenant.id, placement);
+      if (found?.ok === true && found.name === stack) placed[tenant.id] = { plan };
+    }
+  }
+  return placed;
+}
+
+function placementOf(bundle: Bundle, plan: string, tenant: Tenant): Placement | undefined {
+  const spec = bundle.plans[plan];
+  if (spec === undefined) return undefined;
+  const cloud = tenant.cloud ?? spec.isolation.cloud;
+  return { plan, isolation: spec.isolation.model, ...(cloud === undefined ? {} : { cloud }), ...(tenant.region === undefined ? {} : { region: tenant.region }) };
+}

@@ -1,0 +1,326 @@
+/**
+ * `paybillc tenants …` and `paybillc billing …`, run in process (`main` with a recording
+ * Io) on a temporary copy of the helpdesk example built once: the README's flow (onboard,
+ * show, provision as a dry run, a failed payment, the sweep that suspends, the payment that
+ * resumes, a replayed event), a plan change that moves the tenant's placement, offboarding,
+ * usage export, and the errors — unknown plan, illegal transition, a tenant registered
+ * twice, a missing bundle, usage mistakes — each a code and a help line, never a stack
+ * trace. On the embedded PGlite data directory always, and on PostgreSQL (a fresh database,
+ * dropped after) when PAYBILL_TEST_DATABASE_URL is set. The Terraform provisioner runs
+ * through the CLI on hand-made `terraform_data` stacks when terraform is installed.
+ */
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openRuntime, type Tenant, type Transition } from "@paybill/runtime";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../src/cli.js";
+import type { Io } from "../src/io.js";
+import { postgresDatabase, type TestDatabase } from "./db-support.js";
+import { HELPDESK } from "./support/bundle.js";
+import { STACK_LINE } from "./support/cli.js";
+
+interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let root: string;
+/** The helpdesk example, built once; each suite works on a copy. */
+let built: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "paybill-tenants-"));
+  built = join(root, "built");
+  await cp(HELPDESK, built, { recursive: true, filter: (src) => !src.includes(`${join(HELPDESK, "out")}`) && !src.includes(".paybill/") });
+  const build = await run(["build", "built"]);
+  expect(build.code, build.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function run(args: readonly string[]): Promise<Ran> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const io: Io = { cwd: root, color: false, debug: false, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
+  const code = await main([...args], io);
+  const ran = { code, stdout: stdout.join(""), stderr: stderr.join("") };
+  expect(ran.stderr).not.toMatch(STACK_LINE);
+  expect(ran.stderr).not.toContain("internal error");
+  return ran;
+}
+
+async function copyOfBuilt(name: string): Promise<string> {
+  await cp(built, join(root, name), { recursive: true });
+  return name;
+}
+
+const json = <T>(ran: Ran): T => JSON.parse(ran.stdout) as T;
+const day = 24 * 60 * 60 * 1000;
+
+interface Backend {
+  readonly name: string;
+  /** `--database …` for the suite, or nothing for the default data directory. */
+  args(): string[];
+  /** The same database, for reading what the CLI wrote. */
+  config(project: string): { url: string } | { pglite: { dataDir: string } };
+}
+
+const backends: { name: string; open: () => Promise<Backend & { close(): Promise<void> }> | undefined }[] = [
+  {
+    name: "PGlite (the default data directory)",
+    open: async () => ({
+      name: "pglite",
+      args: () => [],
+      config: (project) => ({ pglite: { dataDir: join(root, project, ".paybill/db") } }),
+      close: async () => undefined,
+    }),
+  },
+  {
+    name: "PostgreSQL",
+    open: () =>
+      process.env.PAYBILL_TEST_DATABASE_URL === undefined || process.env.PAYBILL_TEST_DATABASE_URL === ""
+        ? undefined
+        : (async () => {
+            const database = (await postgresDatabase()) as TestDatabase;
+            const url = database.target as string;
+            return { name: "postgres", args: () => ["--database", url], config: () => ({ url }), close: () => database.drop() };
+          })(),
+  },
+];
+
+for (const { name, open } of backends) {
+  describe(`paybillc tenants and billing on ${name}`, () => {
+    let backend: (Backend & { close(): Promise<void> }) | undefined;
+    let project: string;
+    beforeAll(async () => {
+      backend = await open();
+      project = await copyOfBuilt(`project-${name.split(" ")[0]}`);
+    });
+    afterAll(async () => {
+      await backend?.close();
+    });
+    const cli = (args: string[]): Promise<Ran> => run([...args, "--project", project, ...(backend?.args() ?? [])]);
+
+    it("the README's flow: onboard, show, provision (dry run), a failed payment suspended by the sweep, a payment that resumes", async (ctx) => {
+      if (backend === undefined) return ctx.skip();
+      const onboarded = await cli(["tenants", "onboard", "acme", "--plan", "business"]);
+      expect(onboarded.code, onboarded.stderr).toBe(0);
+      expect(onboarded.stdout).toContain("tenant `acme`: pending\n  plan         business (bridge on primary)\n");
+      expect(onboarded.stdout).toContain(
+        "provisioning plan (onboard), 1 step:\n  1. provision `acme` (bridge, primary) on stack `primary-bridge-eu-west-1`: add it to the stack's `tenants` and apply\n",
+      );
+      expect(onboarded.stderr).toContain(`next: \`paybillc tenants provision acme --project ${project}\``);
+
+      const shown = await cli(["tenants", "show", "acme"]);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toMatch(/^tenant `acme`: pending\n {2}plan {9}business \(bridge on primary\)\n/);
+      expect(shown.stdout).toContain("1. provision `acme` (bridge, primary) on stack `primary-bridge-eu-west-1`");
+      expect(shown.stdout).toMatch(/history \(1 transition\):\n {2}#1 {2}\S+ {2}onboard +— +→ pending +by operator\n$/);
+
+      const provisioned = await cli(["tenants", "provision", "acme"]);
+      expect(provisioned.code, provisioned.stderr).toBe(0);
+      expect(provisioned.stderr).toBe("dry-run: would provision `acme` (bridge, primary) on stack `primary-bridge-eu-west-1`: add it to the stack's `tenants` and apply\n");
+      expect(provisioned.stdout).toMatch(/^done: provision `acme`\n/);
+      expect(provisioned.stdout).toMatch(/tenant `acme` is active\n$/);
+
+      const active = json<{ tenant: Tenant; plan: { steps: unknown[] } | null; history: Transition[] }>(await cli(["tenants", "show", "acme", "--format", "json"]));
+      expect(active.tenant).toMatchObject({ id: "acme", plan: "business", state: "active", static: false });
+      expect(active.plan?.steps ?? []).toEqual([]);
+      expect(active.history.map((t) => t.event)).toEqual(["onboard", "provision", "provisioned"]);
+
+      // A failed payment now: past due, suspension due after the plan's 7 days of grace.
+      const failed = await cli(["billing", "event", "payment_failed", "--tenant", "acme", "--id", "evt_1"]);
+      expect(failed.code, failed.stderr).toBe(0);
+      expect(failed.stderr).toBe("billing: payment_failed applied to `acme`\n");
+      expect(failed.stdout).toMatch(/^tenant `acme`: active\n/);
+      expect(failed.stdout).toMatch(/ {2}past due {5}since \S+, suspension due \S+\n/);
+      const early = await cli(["billing", "sweep", "--now", new Date(Date.now() + 6 * day).toISOString()]);
+      expect([early.code, early.stdout, early.stderr]).toEqual([0, "", "billing sweep: no tenant's grace period has ended\n"]);
+      const swept = await cli(["billing", "sweep", "--now", new Date(Date.now() + 8 * day).toISOString(), "--format", "json"]);
+      expect(swept.code).toBe(0);
+      expect(json<Transition[]>(swept).map((t) => [t.tenant, t.event, t.from, t.to])).toEqual([["acme", "suspend", "active", "suspended"]]);
+      const suspended = json<{ tenant: Tenant }>(await cli(["tenants", "show", "acme", "--format", "json"]));
+      expect(suspended.tenant).toMatchObject({ state: "suspended", suspendedFor: "billing" });
+
+      // The same event again changes nothing; the payment resumes the tenant.
+      const before = json<Transition[]>(await cli(["tenants", "history", "acme", "--format", "json"]));
+      const replay = await cli(["billing", "event", "payment_failed", "--tenant", "acme", "--id", "evt_1", "--format", "json"]);
+      expect(json<{ duplicate: boolean; applied: boolean; tenant: Tenant }>(replay)).toMatchObject({ duplicate: true, applied: false, tenant: { state: "suspended" } });
+      const replayText = await cli(["billing", "event", "payment_failed", "--tenant", "acme", "--id", "evt_1"]);
+      expect(replayText.stderr).toBe("billing: event `evt_1` was applied before: nothing changed\n");
+      expect(json<Transition[]>(await cli(["tenants", "history", "acme", "--format", "json"]))).toEqual(before);
+      const paid = await cli(["billing", "event", "payment_succeeded", "--tenant", "acme", "--id", "evt_2"]);
+      expect(paid.code, paid.stderr).toBe(0);
+      expect(paid.stdout).toMatch(/^tenant `acme`: active\n/);
+      expect(paid.stdout).not.toContain("past due");
+
+      const history = json<Transition[]>(await cli(["tenants", "history", "acme", "--format", "json"]));
+      expect(history.map((t) => t.seq)).toEqual(history.map((_, i) => i + 1));
+      expect(history.map((t) => t.to)).toEqual(expect.arrayContaining(["pending", "provisioning", "active", "suspended"]));
+      expect(history.at(-1)?.to).toBe("active");
+    }, 240_000);
+
+    it("a plan change across isolation models is a provisioning plan; offboarding removes the tenant", async (ctx) => {
+      if (backend === undefined) return ctx.skip();
+      expect((await cli(["tenants", "onboard", "bolt", "--plan", "business"])).code).toBe(0);
+      expect((await cli(["tenants", "provision", "bolt"])).code).toBe(0);
+      const changed = await cli(["tenants", "change-plan", "bolt", "enterprise"]);
+      expect(changed.code, changed.stderr).toBe(0);
+      expect(changed.stdout).toMatch(/^tenant `bolt`: provisioning\n {2}plan {9}business \(bridge on primary\)\n {2}pending plan enterprise \(silo on primary\)/);
+      expect(changed.stdout).toContain(
+        [
+          "provisioning plan (plan change), 3 steps:",
+          "  1. provision `bolt` (silo, primary) on stack `primary-silo-eu-west-1`: add it to the stack's `tenants` and apply",
+          "  2. move `bolt`'s data from bridge, primary to silo, primary",
+          "  3. retire `bolt` from its old placement (bridge, primary) on stack `primary-bridge-eu-west-1`: remove it from the stack's `tenants` and apply",
+        ].join("\n"),
+      );
+      const planned = json<{ reason: string; steps: { kind: string; stack?: string }[] }>(await cli(["tenants", "plan", "bolt", "--format", "json"]));
+      expect(planned.steps.map((s) => [s.kind, s.stack])).toEqual([
+        ["provision", "primary-silo-eu-west-1"],
+        ["move_data", "primary-silo-eu-west-1"],
+        ["retire", "primary-bridge-eu-west-1"],
+      ]);
+      const moved = await cli(["tenants", "provision", "bolt", "--format", "json"]);
+      expect(json<{ tenant: Tenant }>(moved).tenant).toMatchObject({ plan: "enterprise", state: "active" });
+      expect(json<{ tenant: Tenant }>(moved).tenant.pendingPlan).toBeUndefined();
+
+      const offboarding = await cli(["tenants", "offboard", "bolt"]);
+      expect(offboarding.code, offboarding.stderr).toBe(0);
+      expect(offboarding.stdout).toMatch(/^tenant `bolt`: offboarding\n/);
+      expect(offboarding.stdout).toContain("1. deprovision `bolt` (silo, primary) on stack `primary-silo-eu-west-1`: remove it from the stack's `tenants` and apply");
+      expect((await cli(["tenants", "provision", "bolt"])).stdout).toMatch(/tenant `bolt` is offboarded\n$/);
+      const listed = json<Tenant[]>(await cli(["tenants", "list", "--state", "offboarded", "--format", "json"]));
+      expect(listed.map((t) => t.id)).toEqual(["bolt"]);
+    }, 240_000);
+
+    it("refuses with the runtime's code and a help line: unknown plan, illegal transition, a second onboard, an unknown tenant", async (ctx) => {
+      if (backend === undefined) return ctx.skip();
+      const plan = await cli(["tenants", "onboard", "carl", "--plan", "gold"]);
+      expect([plan.code, plan.stdout, plan.stderr]).toEqual([1, "", "error[PBR141]: there is no plan `gold` in this bundle\n  = help: plans: `business`, `enterprise`, `free`\n"]);
+      expect((await cli(["tenants", "onboard", "carl", "--plan", "free"])).code).toBe(0);
+      const illegal = await cli(["tenants", "resume", "carl"]);
+      expect(illegal.code).toBe(1);
+      expect(illegal.stderr).toMatch(/^error\[PBR140\]: tenant `carl` is pending: `resume` is not allowed from `pending`\n {2}= help: from `pending` the lifecycle allows: .*`provision`/);
+      const again = await cli(["tenants", "onboard", "carl", "--plan", "free"]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/^error\[PBR142\]: tenant `carl` is already registered\n {2}= help: /);
+      const absent = await cli(["tenants", "onboard", "carl", "--plan", "free", "--if-absent"]);
+      expect(absent.code).toBe(0);
+      expect(absent.stderr).toContain("onboard: tenant `carl` is already registered (--if-absent); shown as it is\n");
+      expect(absent.stdout).toMatch(/^tenant `carl`: pending\n/);
+      const unknown = await cli(["tenants", "show", "nobody", "--format", "json"]);
+      expect(unknown.code).toBe(1);
+      expect(json<{ error: { code: string; message: string; help: string } }>(unknown).error).toMatchObject({ code: "PBR110", message: "there is no tenant `nobody`" });
+      const badId = await cli(["tenants", "onboard", "Carl", "--plan", "free"]);
+      expect(badId.stderr).toMatch(/^error\[PBR143\]: `Carl` is not a tenant id\n/);
+      const badEvent = await cli(["billing", "event", "payment_failed", "--tenant", "carl", "--id", "evt_9", "--at", "yesterday"]);
+      expect(badEvent.code).toBe(1);
+      expect(badEvent.stderr).toMatch(/^error\[PBR144\]: /);
+    }, 240_000);
+
+    it("exports usage per tenant and month as CSV and JSON", async (ctx) => {
+      if (backend === undefined) return ctx.skip();
+      expect((await cli(["tenants", "onboard", "dora", "--plan", "business"])).code).toBe(0);
+      const runtime = await openRuntime({ bundle: await readFile(join(root, project, "out/bundle.json"), "utf8"), database: backend.config(project) });
+      try {
+        await runtime.usage.record({ tenant: "dora", metric: "seats", quantity: 7, at: "2026-10-15T00:00:00Z" });
+      } finally {
+        await runtime.close();
+      }
+      const csv = await cli(["billing", "usage", "--period", "2026-10", "--tenant", "dora", "--format", "csv"]);
+      expect(csv.code, csv.stderr).toBe(0);
+      expect(csv.stdout.split("\r\n")[0]).toBe("tenant,period,metric,quantity,plan");
+      expect(csv.stdout).toContain("dora,2026-10,seats,7,business\r\n");
+      const rows = json<{ tenant: string; metric: string; quantity: number }[]>(await cli(["billing", "usage", "--period", "2026-10", "--tenant", "dora", "--format", "json"]));
+      expect(rows).toContainEqual(expect.objectContaining({ tenant: "dora", metric: "seats", quantity: 7 }));
+    }, 120_000);
+  });
+}
+
+describe("paybillc tenants: what stops a command before the runtime opens", () => {
+  it("a project that was not built, a missing project, a bad database URL, usage mistakes", async () => {
+    await mkdir(join(root, "unbuilt"), { recursive: true });
+    const unbuilt = await run(["tenants", "list", "--project", "unbuilt"]);
+    expect([unbuilt.code, unbuilt.stderr]).toEqual([2, "error[PB9301]: there is no built bundle at unbuilt/out/bundle.json\n  = help: run `paybillc build unbuilt` first\n"]);
+    expect(existsSync(join(root, "unbuilt/.paybill"))).toBe(false);
+    const missing = await run(["tenants", "show", "acme", "--project", "nowhere"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error\[PB9301\]: there is no project directory `nowhere`\n/);
+    const url = await run(["billing", "sweep", "--project", "built", "--database", "mysql://root:secret@db/x"]);
+    expect([url.code, url.stderr]).toEqual([
+      2,
+      "error[PB9302]: `mysql://root:***@db/x` is not a PostgreSQL URL\n  = help: write `postgres://user:password@host:5432/database`, or a PGlite data directory\n",
+    ]);
+    const noPlan = await run(["tenants", "onboard", "acme", "--project", "built"]);
+    expect(noPlan.code).toBe(2);
+    expect(noPlan.stderr).toContain("required option '--plan <plan>' not specified");
+    const badType = await run(["billing", "event", "refund_issued", "--tenant", "acme", "--id", "e", "--project", "built"]);
+    expect(badType.code).toBe(2);
+    expect(badType.stderr).toContain("error: command-argument value 'refund_issued' is invalid for argument 'type'");
+    const badProvisioner = await run(["tenants", "provision", "acme", "--provisioner", "pulumi", "--project", "built"]);
+    expect(badProvisioner.code).toBe(2);
+  });
+
+  it("--help explains the commands with examples", async () => {
+    const help = await run(["tenants", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("$ paybillc tenants onboard acme --plan business --project examples/helpdesk");
+    const onboard = await run(["tenants", "onboard", "--help"]);
+    expect(onboard.stdout).toMatch(/--plan <plan>/);
+    expect(onboard.stdout).toMatch(/--database <url-or-dir>/);
+    const billing = await run(["billing", "--help"]);
+    expect(billing.stdout).toContain("$ paybillc billing usage --period 2026-11 --format csv > usage.csv");
+  });
+});
+
+const TERRAFORM = process.env.PAYBILL_TERRAFORM ?? "/usr/local/bin/terraform";
+if (!existsSync(TERRAFORM)) console.warn(`paybillc tenants provision --provisioner terraform NOT RUN: no terraform at ${TERRAFORM}`);
+
+describe("paybillc tenants provision --provisioner terraform", () => {
+  (existsSync(TERRAFORM) ? it : it.skip)("plans without --apply (nothing moves), applies with it; the stack's tenant set comes from the registry", async () => {
+    const project = await copyOfBuilt("terraform");
+    // The build's AWS stacks need a provider; this stack of the same name needs none.
+    const tf = (e: string): string => `$${"{"}${e}}`;
+    const stack = {
+      terraform: { backend: { local: { path: "terraform.tfstate" } } },
+      variable: { tenants: { type: "map(object({ plan = string }))", default: {} } },
+      resource: { terraform_data: { tenant: { for_each: tf("var.tenants"), input: tf("each.value.plan") } } },
+    };
+    const out = join(root, project, "out/terraform");
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as { stacks: Record<string, unknown> };
+    await writeFile(join(out, "primary-bridge-eu-west-1/cdk.tf.json"), JSON.stringify(stack));
+    await writeFile(join(out, "manifest.json"), JSON.stringify({ ...manifest, stacks: { "primary-bridge-eu-west-1": manifest.stacks["primary-bridge-eu-west-1"] } }));
+    await writeFile(join(root, "terraform.rc"), "");
+    const previous = { cli: process.env.TF_CLI_CONFIG_FILE, bin: process.env.PAYBILL_TERRAFORM };
+    process.env.TF_CLI_CONFIG_FILE = join(root, "terraform.rc");
+    process.env.PAYBILL_TERRAFORM = TERRAFORM;
+    try {
+      const cli = (args: string[]): Promise<Ran> => run([...args, "--project", project]);
+      for (const id of ["acme", "bolt"]) expect((await cli(["tenants", "onboard", id, "--plan", "business"])).code).toBe(0);
+      expect((await cli(["tenants", "provision", "bolt"])).code).toBe(0); // bolt is active on the stack (a dry run)
+      const preview = await cli(["tenants", "provision", "acme", "--provisioner", "terraform"]);
+      expect(preview.code, preview.stdout + preview.stderr).toBe(0);
+      expect(preview.stdout).toContain("Plan: 2 to add, 0 to change, 0 to destroy.");
+      expect(preview.stderr).toContain("primary-bridge-eu-west-1: $ terraform plan");
+      expect(preview.stderr).toContain("terraform plan only: nothing was applied and the tenant's state is unchanged (add --apply to apply)\n");
+      expect(json<{ tenant: Tenant }>(await cli(["tenants", "show", "acme", "--format", "json"])).tenant.state).toBe("pending");
+      const applied = await cli(["tenants", "provision", "acme", "--provisioner", "terraform", "--apply"]);
+      expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+      expect(applied.stdout).toContain("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.");
+      expect(applied.stdout).toMatch(/tenant `acme` is active\n$/);
+      const work = join(root, project, ".paybill/terraform/primary-bridge-eu-west-1");
+      expect(JSON.parse(await readFile(join(work, "terraform.tfvars.json"), "utf8"))).toEqual({ tenants: { acme: { plan: "business" }, bolt: { plan: "business" } } });
+    } finally {
+      for (const [key, value] of [["TF_CLI_CONFIG_FILE", previous.cli], ["PAYBILL_TERRAFORM", previous.bin]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  }, 180_000);
+});
