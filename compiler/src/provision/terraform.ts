@@ -17,7 +17,7 @@
 import { join, resolve } from "node:path";
 import { runTerraform, type TerraformRun } from "./run-terraform.js";
 import { type Manifest, readManifest, type StackFound, stackFor } from "./stacks.js";
-import type { ProvisionStep, StackTenant, StepOutcome } from "./types.js";
+import type { Provisioner, ProvisionStep, StackTenant, StepOutcome } from "./types.js";
 import { PLAN_FILE, prepareWorkDir } from "./work-dir.js";
 
 export interface TerraformProvisionerOptions {
@@ -45,7 +45,7 @@ export interface TerraformProvisionerOptions {
 /** How much of terraform's output an outcome keeps. */
 const TAIL_LINES = 30;
 
-export class TerraformProvisioner {
+export class TerraformProvisioner implements Provisioner {
   readonly name = "terraform";
   readonly #options: TerraformProvisionerOptions;
 

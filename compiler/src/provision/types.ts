@@ -1,28 +1,9 @@
 /**
- * The provisioning vocabulary the Terraform provisioner speaks: a step of a tenant's
- * provisioning plan and its outcome. These mirror the runtime's control-plane types
- * (spec/control-plane.md) structurally, so a `TerraformProvisioner` is a runtime
- * `Provisioner` without this folder depending on how the runtime names its exports.
+ * The provisioning vocabulary the Terraform provisioner speaks — a step of a tenant's
+ * provisioning plan and its outcome — is the runtime's (spec/control-plane.md); this file
+ * adds only what a stack's `tenants` variable holds.
  */
-
-export interface Placement {
-  readonly plan: string;
-  readonly isolation: string;
-  readonly cloud?: string;
-  readonly region?: string;
-}
-
-export type ProvisionStep =
-  | { readonly kind: "provision"; readonly tenant: string; readonly placement: Placement }
-  | { readonly kind: "move_data"; readonly tenant: string; readonly from: Placement; readonly to: Placement }
-  | { readonly kind: "retire"; readonly tenant: string; readonly placement: Placement }
-  | { readonly kind: "deprovision"; readonly tenant: string; readonly placement: Placement };
-
-export interface StepOutcome {
-  readonly ok: boolean;
-  readonly detail: string;
-  readonly outputs?: Record<string, unknown>;
-}
+export type { Placement, Provisioner, ProvisionStep, StepOutcome } from "@paybill/runtime";
 
 /** What a stack's `tenants` variable holds for one tenant (spec/infrastructure.md §3). */
 export interface StackTenant {
