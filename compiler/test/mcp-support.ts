@@ -21,7 +21,7 @@ const EXAMPLE = fileURLToPath(new URL("../../examples/helpdesk/", import.meta.ur
 /** Builds a copy of examples/helpdesk; returns the directory and the bundle's path. */
 export async function buildHelpdesk(): Promise<{ dir: string; bundle: string }> {
   const dir = await mkdtemp(join(tmpdir(), "paybill-mcp-"));
-  for (const name of await readdir(EXAMPLE)) if (name.endsWith(".paybill")) await cp(join(EXAMPLE, name), join(dir, name));
+  for (const name of await readdir(EXAMPLE)) if (name.endsWith(".paybill") && !name.startsWith(".")) await cp(join(EXAMPLE, name), join(dir, name));
   const built = await paybillc(["build", "."], dir, {}, 120_000);
   if (built.code !== 0) throw new Error(`paybillc build failed:\n${built.stderr}`);
   return { dir, bundle: join(dir, "out", "bundle.json") };

@@ -21,6 +21,9 @@ export const MOVE_TOOL = "paybill_move";
 /** The runtime reads a decimal from a number or from this text (cel/values.ts). */
 const DECIMAL_TEXT = "^-?\\d{1,40}(\\.\\d{1,40})?$";
 
+/** A sign, then `0` or numbers each with a unit (cel/duration.ts). */
+const DURATION_TEXT = "^[-+]?(0|((\\d+\\.?\\d*|\\.\\d+)(ms|us|µs|ns|h|m|s))+)$";
+
 export function fieldJsonSchema(type: FieldType): JsonSchema {
   switch (type.kind) {
     case "uuid":
@@ -32,14 +35,14 @@ export function fieldJsonSchema(type: FieldType): JsonSchema {
     case "int":
       return { type: "integer", minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER };
     case "decimal": {
-      const bound = type.precision === undefined ? undefined : 10 ** (type.precision - (type.scale ?? 0));
-      const scale = type.scale === undefined ? "" : `, at most ${type.scale} digits after the point`;
-      return {
-        type: ["number", "string"],
-        pattern: DECIMAL_TEXT,
-        ...(bound === undefined ? {} : { exclusiveMinimum: -bound, exclusiveMaximum: bound }),
-        description: `a decimal number (or its text)${scale}`,
-      };
+      // A number within the precision (the scale is said, not checked: `multipleOf` errs on
+      // binary fractions); as text, both are exact in the pattern.
+      const whole = type.precision === undefined ? 40 : type.precision - (type.scale ?? 0);
+      const fraction = type.scale ?? 40;
+      const pattern = `^-?${whole <= 0 ? "0" : `\\d{1,${Math.min(whole, 40)}}`}${fraction === 0 ? "" : `(\\.\\d{1,${Math.min(fraction, 40)}})?`}$`;
+      const bound = type.precision === undefined ? {} : { exclusiveMinimum: -(10 ** whole), exclusiveMaximum: 10 ** whole };
+      const scale = type.scale === undefined ? "" : type.scale === 0 ? ", a whole number" : `, at most ${type.scale} digits after the point`;
+      return { type: [type.scale === 0 ? "integer" : "number", "string"], pattern, ...bound, description: `a decimal number (or its text)${scale}` };
     }
     case "money":
       return { type: ["number", "string"], pattern: DECIMAL_TEXT, description: "an amount of money (a number or its text)" };
@@ -48,10 +51,11 @@ export function fieldJsonSchema(type: FieldType): JsonSchema {
     case "timestamp":
       return { type: "string", format: "date-time", description: "an RFC 3339 timestamp" };
     case "duration":
-      // The runtime parses the text (cel/duration.ts); no pattern here to drift from it.
-      return { type: "string", description: 'a duration such as "1h30m" or "90s"' };
+      // cel/duration.ts's grammar; its bound (±10000 years) is only said.
+      return { type: "string", pattern: DURATION_TEXT, description: 'a duration such as "1h30m" or "90s" (within 10000 years)' };
     case "json":
-      return {};
+      // Any JSON value but null: the runtime reads a null field as absent.
+      return { type: ["object", "array", "string", "number", "boolean"] };
     case "list":
       return { type: "array", items: fieldJsonSchema(type.element), ...(type.max === undefined ? {} : { maxItems: type.max }) };
   }
