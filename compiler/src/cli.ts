@@ -12,6 +12,7 @@ import { type Io, processIo } from "./io.js";
 import type { OutputFormat } from "./output/report.js";
 import { REQUEST_HELP } from "./commands/request-help.js";
 import { registerControlCommands } from "./commands/control-cli.js";
+import type { ServeOptions } from "./commands/serve.js";
 
 const EXAMPLES = `
 Examples:
@@ -27,6 +28,8 @@ Examples:
   $ paybillc test                      run the project's test blocks through the runtime
   $ paybillc explain --request r.json  why a request would be allowed or denied
   $ paybillc lsp --stdio               the language server, for editors
+  $ paybillc serve --mcp --bundle out/bundle.json --tenant acme --agent support_bot --workflow resolve_ticket
+                                       the actions an agent may take now, as MCP tools
 
 Exit status: 0 no problems, 1 problems found, 2 usage or internal error.
 Environment: NO_COLOR turns colours off; PAYBILL_DEBUG=1 shows stack traces of internal errors.
@@ -117,6 +120,26 @@ Examples:
   $ paybillc migrate . --database postgres://app@db:5432/paybill
   $ paybillc migrate . --database $URL --schema tenant_acme      a bridge tenant
   $ paybillc migrate . --database postgres://app@silo-globex:5432/paybill
+`;
+
+const SERVE_EXAMPLES = `
+Serves the actions the agent may take now as MCP tools (spec/mcp.md). In a workflow run:
+the actions its current state allows, plus \`paybill_status\` and \`paybill_move\` (a move
+changes the list and the server says so); without a run, the actions some policy could
+permit the agent. Each tool's input schema is its action's. Every call goes through the
+runtime's \`act\`: decided by the policies, performed tenant-scoped and audited; a denial
+is a tool error with the rules behind it, an action awaiting approval says so.
+Over stdio by default (one session; nothing but the protocol on stdout), or streamable
+HTTP with --http at http://<host>:<port>/mcp (a session, and with --workflow a run, per
+client). The database is migrated by \`paybillc migrate\`; without --database the runtime
+is an in-memory PGlite with the entity tables, gone when the server stops. Exit 0 when
+stdin closes or on SIGINT/SIGTERM; 2 for usage errors, a bundle or database that cannot
+be opened, or a tenant, agent, workflow or run that does not fit.
+
+Examples:
+  $ paybillc serve --mcp --bundle out/bundle.json --tenant initech --agent support_bot --workflow resolve_ticket
+  $ paybillc serve --mcp --tenant initech --agent support_bot --run 4f1c… --database .paybill/db
+  $ paybillc serve --mcp --http --port 3000 --tenant initech --agent support_bot --workflow resolve_ticket
 `;
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -211,6 +234,26 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (project: string, options: { database?: string; schema?: string; format: OutputFormat }) => {
       const { migrate } = await import("./commands/migrate.js");
       status = await migrate(project, options, io);
+    });
+
+  program
+    .command("serve")
+    .description("serve the actions an agent may take now as MCP tools, each call decided and audited by the runtime")
+    .option("--mcp", "speak the Model Context Protocol (the only protocol served)", false)
+    .option("--bundle <file>", "the bundle `paybillc build` wrote", "out/bundle.json")
+    .requiredOption("--tenant <id>", "the tenant the agent acts for")
+    .requiredOption("--agent <name>", "the agent the tools are for")
+    .option("--workflow <name>", "start a run of this workflow for each session")
+    .option("--run <id>", "work in this existing run")
+    .option("--database <url>", "a postgres:// URL, or a PGlite data directory (default: in memory, lost on exit)")
+    .option("--schema <name>", "the schema the runtime's tables are in (with --database)")
+    .option("--http", "streamable HTTP at http://<host>:<port>/mcp instead of stdio", false)
+    .option("--port <n>", "the HTTP port (0 picks a free one)", "3000")
+    .option("--host <host>", "the HTTP host to listen on", "127.0.0.1")
+    .addHelpText("after", SERVE_EXAMPLES)
+    .action(async (options: Omit<ServeOptions, "version">) => {
+      const { serve } = await import("./commands/serve.js");
+      status = await serve({ ...options, version: version() }, io);
     });
 
   registerControlCommands(program, io, (s) => {
