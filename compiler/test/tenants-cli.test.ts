@@ -114,7 +114,7 @@ for (const { name, open } of backends) {
       expect(onboarded.stdout).toContain(
         "provisioning plan (onboard), 1 step:\n  1. provision `acme` (bridge, primary) on stack `primary-bridge-eu-west-1`: add it to the stack's `tenants` and apply\n",
       );
-      expect(onboarded.stderr).toContain(`next: \`paybillc tenants provision acme --project ${project}\``);
+      expect(onboarded.stderr).toContain(`next: \`paybillc tenants provision acme ${["--project", project, ...backend.args()].join(" ")}\``);
 
       const shown = await cli(["tenants", "show", "acme"]);
       expect(shown.code).toBe(0);

@@ -31,6 +31,8 @@ export interface ProjectRuntime {
   readonly outDir: string;
   /** The project as the user wrote it, for help lines. */
   readonly shown: string;
+  /** `--project …` and `--database …` as given (a URL's password hidden), to repeat in a suggested command. */
+  readonly args: string;
 }
 
 /** A problem that stops a command before or after it ran (exit 1: runtime refusals; 2: cannot start). */
@@ -96,7 +98,8 @@ async function openProjectRuntime(options: ProjectOptions, io: Io): Promise<Proj
       await mkdir(dataDir, { recursive: true });
       runtime = await openRuntime({ bundle, database: { pglite: { dataDir } } });
     }
-    return { runtime, dir, outDir, shown };
+    const args = `${shown === "." ? "" : ` --project ${shown}`}${database === undefined ? "" : ` --database ${redact(database)}`}`;
+    return { runtime, dir, outDir, shown, args };
   } catch (error) {
     if (error instanceof PaybillRuntimeError) throw new CommandProblem(error.code, error.message, error.help, 2);
     const where = isPostgresUrl(target) ? redact(target) : displayPath(io.cwd, resolve(io.cwd, target));

@@ -44,7 +44,7 @@ export function onboard(id: string, options: OnboardOptions, io: Io): Promise<nu
     if (options.format === "json") printJson({ tenant: onboarded.tenant, plan }, io);
     else {
       io.out(`${[...tenantLines(onboarded.tenant, runtime.bundle), ...planLines(plan, manifest)].join("\n")}\n`);
-      io.err(`next: \`paybillc tenants provision ${id}${projectArg(project)}\` runs the plan (a dry run by default)\n`);
+      io.err(`next: \`paybillc tenants provision ${id}${project.args}\` runs the plan (a dry run by default)\n`);
     }
     return 0;
   });
@@ -157,7 +157,7 @@ export function changePlan(id: string, newPlan: string, options: ProjectOptions,
       if (view === undefined) io.err(`plan changed to \`${newPlan}\` at once: the placement is the same\n`);
       else {
         io.out(`${planLines(view, manifest).join("\n")}\n`);
-        io.err(`the placement moves: run \`paybillc tenants provision ${id}${projectArg(project)}\`; the plan becomes \`${newPlan}\` when provisioned\n`);
+        io.err(`the placement moves: run \`paybillc tenants provision ${id}${project.args}\`; the plan becomes \`${newPlan}\` when provisioned\n`);
       }
     }
     return 0;
@@ -184,7 +184,7 @@ export function lifecycle(event: "suspend" | "resume" | "offboard", id: string, 
       io.out(`${tenantLines(tenant, runtime.bundle).join("\n")}\n`);
       if (view !== undefined) {
         io.out(`${planLines(view, manifest).join("\n")}\n`);
-        io.err(`next: \`paybillc tenants provision ${id}${projectArg(project)}\` removes its resources; then it is offboarded\n`);
+        io.err(`next: \`paybillc tenants provision ${id}${project.args}\` removes its resources; then it is offboarded\n`);
       }
     }
     return 0;
@@ -212,10 +212,6 @@ async function known(runtime: Runtime, id: string): Promise<Tenant> {
 async function manifestOf(project: ProjectRuntime): Promise<Manifest | undefined> {
   const read = await readManifest(project.outDir);
   return read.ok ? read.manifest : undefined;
-}
-
-function projectArg(project: ProjectRuntime): string {
-  return project.shown === "." ? "" : ` --project ${project.shown}`;
 }
 
 function indent(text: string): string {
