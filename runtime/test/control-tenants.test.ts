@@ -89,6 +89,9 @@ describe.each(BACKENDS)("tenant lifecycle on %s", (backend) => {
     expect(await code(t.runtime.tenants.onboard({ id: "Acme Corp", plan: "business" }))).toBe("PBR143");
     expect(await code(t.runtime.tenants.onboard({ id: "acme", plan: "business" }))).toBe("PBR142");
     expect(await code(t.runtime.tenants.suspend("nobody-here"))).toBe("PBR110");
+    expect(await code(t.runtime.tenants.plan("nobody-here"))).toBe("PBR110");
+    expect(await code(t.runtime.tenants.history("nobody-here"))).toBe("PBR110");
+    expect(await t.runtime.tenants.history("acme")).toEqual([]);
     expect(await code(t.runtime.tenants.changePlan(id, "platinum"))).toBe("PBR141");
   });
 

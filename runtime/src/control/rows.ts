@@ -97,7 +97,9 @@ export function transitionFromRow(row: Row): Transition {
   };
 }
 
+/** The tenant's transitions, the first first (none for a static tenant never changed); PBR110 for an unknown tenant. */
 export async function tenantHistory(sql: Sql, id: string): Promise<Transition[]> {
   const rows = await sql.query(`select ${TRANSITION_COLUMNS} from paybill_tenant_transitions where tenant_id = $1 order by seq`, [id]);
+  if (rows.length === 0 && (await sql.query("select 1 from paybill_tenants where id = $1", [id])).length === 0) throw unknownTenant(id);
   return rows.map(transitionFromRow);
 }

@@ -4,6 +4,7 @@
  * transaction on the locked tenant row through transition.ts. Plan changes are
  * subscriptions.ts; running a provisioning plan is provision.ts; billing is billing.ts.
  */
+import { unknownTenant } from "../runs/runs.js";
 import type { Sql } from "../store/adapter.js";
 import { type ControlContext, DEFAULT_ACTOR, planOf } from "./context.js";
 import { offboardPlan, onboardPlan, placementOf } from "./placement.js";
@@ -67,10 +68,11 @@ export async function offboardIn(tx: Sql, ctx: ControlContext, current: TenantRe
   return [first, done];
 }
 
-/** The steps of the tenant's provisioning plan not yet done (undefined when none is under way). */
+/** The steps of the tenant's provisioning plan not yet done (undefined when none is under way); PBR110 for an unknown tenant. */
 export async function remainingPlan(sql: Sql, id: string): Promise<ProvisioningPlan | undefined> {
   const record = await readTenant(sql, id);
-  if (record?.flow === undefined) return undefined;
+  if (record === undefined) throw unknownTenant(id);
+  if (record.flow === undefined) return undefined;
   const done = await finishedSteps(sql, id, record.flow.flow);
   const { plan } = record.flow;
   return { ...plan, steps: plan.steps.filter((_step, index) => !done.has(index)) };
