@@ -283,7 +283,7 @@ const TERRAFORM = process.env.PAYBILL_TERRAFORM ?? "/usr/local/bin/terraform";
 if (!existsSync(TERRAFORM)) console.warn(`paybillc tenants provision --provisioner terraform NOT RUN: no terraform at ${TERRAFORM}`);
 
 describe("paybillc tenants provision --provisioner terraform", () => {
-  (existsSync(TERRAFORM) ? it : it.skip)("plans without --apply (nothing moves), applies with it; the stack's tenant set comes from the registry", async () => {
+  (existsSync(TERRAFORM) ? it : it.skip)("plans without --apply (nothing moves), applies with it; the stack's tenant set comes from the registry; a move across stacks waits for the data", async () => {
     const project = await copyOfBuilt("terraform");
     // The build's AWS stacks need a provider; this stack of the same name needs none.
     const tf = (e: string): string => `$${"{"}${e}}`;
@@ -294,8 +294,9 @@ describe("paybillc tenants provision --provisioner terraform", () => {
     };
     const out = join(root, project, "out/terraform");
     const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as { stacks: Record<string, unknown> };
-    await writeFile(join(out, "primary-bridge-eu-west-1/cdk.tf.json"), JSON.stringify(stack));
-    await writeFile(join(out, "manifest.json"), JSON.stringify({ ...manifest, stacks: { "primary-bridge-eu-west-1": manifest.stacks["primary-bridge-eu-west-1"] } }));
+    const kept = ["primary-bridge-eu-west-1", "primary-silo-eu-west-1"];
+    for (const name of kept) await writeFile(join(out, name, "cdk.tf.json"), JSON.stringify(stack));
+    await writeFile(join(out, "manifest.json"), JSON.stringify({ ...manifest, stacks: Object.fromEntries(kept.map((name) => [name, manifest.stacks[name]])) }));
     await writeFile(join(root, "terraform.rc"), "");
     const previous = { cli: process.env.TF_CLI_CONFIG_FILE, bin: process.env.PAYBILL_TERRAFORM };
     process.env.TF_CLI_CONFIG_FILE = join(root, "terraform.rc");
@@ -314,8 +315,28 @@ describe("paybillc tenants provision --provisioner terraform", () => {
       expect(applied.code, applied.stdout + applied.stderr).toBe(0);
       expect(applied.stdout).toContain("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.");
       expect(applied.stdout).toMatch(/tenant `acme` is active\n$/);
-      const work = join(root, project, ".paybill/terraform/primary-bridge-eu-west-1");
-      expect(JSON.parse(await readFile(join(work, "terraform.tfvars.json"), "utf8"))).toEqual({ tenants: { acme: { plan: "business" }, bolt: { plan: "business" } } });
+      const vars = async (stack: string) => JSON.parse(await readFile(join(root, project, ".paybill/terraform", stack, "terraform.tfvars.json"), "utf8"));
+      expect(await vars("primary-bridge-eu-west-1")).toEqual({ tenants: { acme: { plan: "business" }, bolt: { plan: "business" } } });
+
+      // bridge → silo: the new stack is applied, then the data move stops the plan until the
+      // operator says it is done; the retry skips the finished step and retires the old one.
+      expect((await cli(["tenants", "change-plan", "acme", "enterprise"])).code).toBe(0);
+      const stopped = await cli(["tenants", "provision", "acme", "--provisioner", "terraform", "--apply"]);
+      expect(stopped.code).toBe(1);
+      expect(stopped.stdout).toMatch(/^done: provision `acme`\n/);
+      expect(stopped.stdout).toContain("failed: move_data `acme`\n    terraform does not move data: copy tenant `acme`'s rows from its bridge database to its new silo one");
+      expect(stopped.stdout).toContain(`--apply --data-moved --project ${project}\``);
+      expect(stopped.stdout).toMatch(/tenant `acme` is provisioning_failed\n$/);
+      expect(await vars("primary-silo-eu-west-1")).toEqual({ tenants: { acme: { plan: "enterprise" } } });
+      const moved = await cli(["tenants", "provision", "acme", "--provisioner", "terraform", "--apply", "--data-moved"]);
+      expect(moved.code, moved.stdout + moved.stderr).toBe(0);
+      expect(moved.stdout).toMatch(/^skipped \(done before\): provision `acme`\n/);
+      expect(moved.stdout).toContain("done: move_data `acme`");
+      expect(moved.stdout).toContain("done: retire `acme`");
+      expect(moved.stdout).toContain("Resources: 0 added, 0 changed, 1 destroyed.");
+      expect(await vars("primary-bridge-eu-west-1")).toEqual({ tenants: { bolt: { plan: "business" } } });
+      expect(await vars("primary-silo-eu-west-1")).toEqual({ tenants: { acme: { plan: "enterprise" } } });
+      expect(json<{ tenant: Tenant }>(await cli(["tenants", "show", "acme", "--format", "json"])).tenant).toMatchObject({ state: "active", plan: "enterprise" });
     } finally {
       for (const [key, value] of [["TF_CLI_CONFIG_FILE", previous.cli], ["PAYBILL_TERRAFORM", previous.bin]] as const) {
         if (value === undefined) delete process.env[key];

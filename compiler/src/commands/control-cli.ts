@@ -22,6 +22,8 @@ Examples:
   $ paybillc tenants provision acme --provisioner terraform            terraform plan only
   $ paybillc tenants provision acme --provisioner terraform --apply    init, plan, apply
   $ paybillc tenants change-plan acme enterprise         bridge → silo: a provisioning plan
+  $ paybillc tenants provision acme --provisioner terraform --apply --data-moved
+                                                         after moving its rows by hand
   $ paybillc tenants suspend acme --reason "abuse report 1142"
   $ paybillc tenants list --state active --format json
 `;
@@ -94,7 +96,8 @@ export function registerControlCommands(program: Command, io: Io, setStatus: Sta
     .addOption(new Option("--provisioner <name>", "dry-run records each step as done; terraform runs the compiled stacks").choices(["dry-run", "terraform"]).default("dry-run"))
     .option("--work-dir <dir>", "where terraform works, a directory per stack (default: <project>/.paybill/terraform)")
     .option("--apply", "with terraform: apply (without it terraform only plans and nothing changes)", false)
-    .action(async (id: string, options: Common & { provisioner: "dry-run" | "terraform"; workDir?: string; apply: boolean }) => {
+    .option("--data-moved", "with terraform: you moved the tenant's data to its new placement, so the data-move step is done", false)
+    .action(async (id: string, options: Common & { provisioner: "dry-run" | "terraform"; workDir?: string; apply: boolean; dataMoved: boolean }) => {
       setStatus(await (await tenantsModule()).provision(id, options, io));
     });
 

@@ -31,6 +31,10 @@ export interface TerraformChoice {
   readonly outDir: string;
   readonly workDir: string;
   readonly apply: boolean;
+  /** The operator moved the tenant's data between placements (a `move_data` step succeeds). */
+  readonly dataMoved: boolean;
+  /** `--project …` and `--database …`, for the command a failed data move suggests. */
+  readonly args: string;
 }
 
 export function terraformProvisioner(runtime: Runtime, manifest: Manifest, choice: TerraformChoice, io: Io): TerraformProvisioner {
@@ -41,6 +45,13 @@ export function terraformProvisioner(runtime: Runtime, manifest: Manifest, choic
     ...(process.env.PAYBILL_TERRAFORM === undefined || process.env.PAYBILL_TERRAFORM === "" ? {} : { terraform: process.env.PAYBILL_TERRAFORM }),
     onProgress: (line) => io.err(`${line}\n`),
     placed: async (stack) => placedOn(stack, await runtime.tenants.list(), runtime.bundle, manifest),
+    moveData: async (step) =>
+      choice.dataMoved
+        ? { ok: true, detail: `the operator moved \`${step.tenant}\`'s data from ${step.from.isolation} to ${step.to.isolation} (--data-moved)` }
+        : {
+            ok: false,
+            detail: `terraform does not move data: copy tenant \`${step.tenant}\`'s rows from its ${step.from.isolation} database to its new ${step.to.isolation} one (spec/database.md), then run \`paybillc tenants provision ${step.tenant} --provisioner terraform --apply --data-moved${choice.args}\``,
+          },
   });
 }
 

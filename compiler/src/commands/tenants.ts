@@ -105,6 +105,8 @@ export interface ProvisionOptions extends ProjectOptions {
   readonly provisioner: "dry-run" | "terraform";
   readonly workDir?: string;
   readonly apply: boolean;
+  /** With terraform: the tenant's data was moved by hand, so a `move_data` step is done. */
+  readonly dataMoved?: boolean;
 }
 
 export function provision(id: string, options: ProvisionOptions, io: Io): Promise<number> {
@@ -118,7 +120,7 @@ export function provision(id: string, options: ProvisionOptions, io: Io): Promis
     const read = await readManifest(project.outDir);
     if (!read.ok) throw new CommandProblem("PB9303", read.problem, read.help, 2);
     const workDir = options.workDir === undefined ? join(project.dir, ".paybill", "terraform") : resolve(io.cwd, options.workDir);
-    const terraform = terraformProvisioner(runtime, read.manifest, { outDir: project.outDir, workDir, apply: options.apply }, io);
+    const terraform = terraformProvisioner(runtime, read.manifest, { outDir: project.outDir, workDir, apply: options.apply, dataMoved: options.dataMoved === true, args: project.args }, io);
     if (options.apply) return printProvisioned(await runtime.tenants.provision(id, terraform), options, io);
     // A preview: terraform plans each step; nothing is applied and the lifecycle does not move.
     const steps = (await runtime.tenants.plan(id))?.steps ?? [];
