@@ -50,7 +50,9 @@ export class TypeNames {
   readonly #taken = new Set<string>(SDK_NAMES);
 
   /** A fresh name from `base`, `fallback` appended when `base` is taken or not allowed, then a number. */
-  claim(base: string, fallback: string): string {
+  claim(wanted: string, fallback: string): string {
+    // Paybill names are identifiers; anything else (only a caller's mistake) is made one.
+    const base = IDENT.test(wanted) ? wanted : `_${wanted.replace(/[^A-Za-z0-9_$]/g, "_")}`;
     let name = this.#free(base) ? base : `${base}${fallback}`;
     for (let n = 2; !this.#free(name); n++) name = `${base}${fallback}${n}`;
     this.#taken.add(name);
