@@ -1,46 +1,105 @@
-// A law of the language server's re-parse after an edit (`reparse.ts`): whenever it gives
-// an answer for a new text, the answer is exactly what parsing the whole new text gives
-// (tree and diagnostics), and it does answer for the edit typed most, a character changed
-// inside a declaration.
+// Laws of the language server's re-parse after an edit (`reparse.ts`, `1-parse/window.ts`):
+// whenever it gives an answer for a new text, the answer is exactly what parsing the whole
+// new text gives (tree and diagnostics), for edits of any length, ones that break the
+// syntax and ones that fix it; and it does answer for the edits typed most.
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parse } from "../src/1-parse/parse.js";
+import { type ParseResult, parse } from "../src/1-parse/parse.js";
+import type { Diagnostic } from "../src/diagnostics/diagnostic.js";
 import { DocumentStore } from "../src/lsp/documents.js";
 import { reparse } from "../src/lsp/reparse.js";
 import { SourceFile } from "../src/source/source-file.js";
 import { DATA, RULES } from "./support/lsp-fixture.js";
 
 const TEXT = `${DATA}\n${RULES.replace("package shop\n", "")}\nworkflow w {\n}\n`;
+const SAMPLES = ["every-construct", "design-example"].map((name) => readFileSync(new URL(`./samples/parse/${name}/input.paybill`, import.meta.url), "utf8"));
+const TEXTS = [TEXT, ...SAMPLES];
 const NAME = "shop.paybill";
 const CHARS = ["a", "x", "0", "1", " ", "{", "}", "(", ")", ".", ",", "<", "=", "!", "&", "@", '"', "'", "/", "*", "\n", "ü", "_", "-", "permit"];
+const FRAGMENTS = [
+  ...CHARS,
+  "//",
+  "/*",
+  "*/",
+  '"""',
+  "resource.",
+  "&& input.reason",
+  "package p\n",
+  "import std.clouds\n",
+  "policy p {\n  permit bot to close_order\n}\n",
+  "entity X { id uuid @id }\n",
+  "agent a { roles = [] }",
+  "}\n\n",
+];
 
 const replaced = (text: string, at: number, insert: string, remove: number) => text.slice(0, at) + insert + text.slice(at + remove);
 
+/** A diagnostic as a user sees it (its file by name and text, not by object). */
+const shape = (d: Diagnostic) => ({ code: d.code, severity: d.severity, message: d.message, help: d.help, span: d.span, file: d.file.name, text: d.file.text });
+
+function expectFullParse(quick: ParseResult, text: string): void {
+  const full = parse(new SourceFile(NAME, text));
+  expect(quick.source.text).toBe(text);
+  expect(quick.diagnostics.map(shape)).toEqual(full.diagnostics.map(shape));
+  expect(quick.ast).toEqual(full.ast);
+}
+
+interface Edit {
+  readonly at: number;
+  readonly remove: number;
+  readonly insert: string;
+}
+
+const edit: fc.Arbitrary<Edit> = fc.record({
+  at: fc.nat(),
+  remove: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: 80 })),
+  insert: fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 4 }).map((parts) => parts.join("")),
+});
+
+const apply = (text: string, e: Edit) => {
+  const at = e.at % (text.length + 1);
+  return replaced(text, at, e.insert, Math.min(e.remove, text.length - at));
+};
+
 describe("reparse", () => {
-  it("gives what a full parse gives, whenever it answers", () => {
-    const before = parse(new SourceFile(NAME, TEXT));
-    expect(before.diagnostics).toEqual([]);
+  it("gives what a full parse gives, whenever it answers, for an edit of any length", () => {
+    const bases = TEXTS.map((text) => parse(new SourceFile(NAME, text)));
+    for (const base of bases) expect(base.diagnostics).toEqual([]);
     let answered = 0;
+    let broken = 0;
     fc.assert(
-      fc.property(
-        fc.nat({ max: TEXT.length - 1 }),
-        fc.array(fc.constantFrom(...CHARS), { minLength: 1, maxLength: 4 }).map((parts) => parts.join("")),
-        fc.boolean(),
-        (at, insert, sameLength) => {
-          const text = replaced(TEXT, at, insert, sameLength ? insert.length : 1);
-          const quick = reparse(before, NAME, text);
-          if (quick === undefined) return;
-          answered++;
-          const full = parse(new SourceFile(NAME, text));
-          expect(quick.source.text).toBe(text);
-          expect(quick.diagnostics).toEqual(full.diagnostics);
-          expect(quick.ast).toEqual(full.ast);
-        },
-      ),
-      { numRuns: 1000 },
+      fc.property(fc.nat({ max: TEXTS.length - 1 }), edit, (which, e) => {
+        const before = bases[which] as ParseResult;
+        const text = apply(before.source.text, e);
+        const quick = reparse(before, NAME, text);
+        if (quick === undefined) return;
+        answered++;
+        if (quick.diagnostics.length > 0) broken++;
+        expectFullParse(quick, text);
+      }),
+      { numRuns: 3000 },
     );
-    // Not vacuous: a good share of the generated edits are ones it answers for.
-    expect(answered).toBeGreaterThan(5);
+    // Not vacuous: a good share of the generated edits are ones it answers for, syntax errors among them.
+    expect(answered).toBeGreaterThan(150);
+    expect(broken).toBeGreaterThan(30);
+  });
+
+  it("keeps giving a full parse's tree and diagnostics along a sequence of edits, into syntax errors and out", () => {
+    let run = 0;
+    fc.assert(
+      fc.property(fc.nat({ max: TEXTS.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 12 }), (which, edits) => {
+        const store = new DocumentStore(() => NAME);
+        const uri = `file:///r${run++}.paybill`;
+        let text = TEXTS[which] as string;
+        store.set(uri, text, 1, true);
+        for (const [i, e] of edits.entries()) {
+          text = apply(text, e);
+          expectFullParse(store.set(uri, text, i + 2, true).parsed, text);
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it("answers for a character changed inside a condition, and again after it", () => {
@@ -51,12 +110,33 @@ describe("reparse", () => {
     expect(twice?.ast).toEqual(parse(new SourceFile(NAME, TEXT)).ast);
   });
 
-  it("declines an edit that changes the length, touches a comment or breaks the syntax", () => {
+  it("answers for edits that change the length, touch a comment, break the syntax or add a declaration", () => {
     const before = parse(new SourceFile(NAME, TEXT));
     const at = TEXT.indexOf("100.0");
-    expect(reparse(before, NAME, replaced(TEXT, at, "1000", 3))).toBeUndefined();
-    expect(reparse(before, NAME, replaced(TEXT, TEXT.indexOf("customer's"), "x", 1))).toBeUndefined();
-    expect(reparse(before, NAME, replaced(TEXT, at, "(", 1))).toBeUndefined();
+    const edits = [
+      replaced(TEXT, at, "1000", 3), // longer
+      replaced(TEXT, at, "", 3), // `< .0`: shorter, and a syntax error
+      replaced(TEXT, at - 2, "<", 0), // `<< 100.0`: a syntax error
+      replaced(TEXT, at, '"', 0), // a string left open, to the end of its line
+      replaced(TEXT, TEXT.indexOf("policy bot_closes"), "// Who may close.\n", 0), // a comment between declarations
+      replaced(TEXT, TEXT.indexOf("action close_order"), "agent helper { roles = [] }\n\n", 0), // a new declaration
+      replaced(TEXT, TEXT.indexOf("status enum"), "// ", 0), // a field commented out
+    ];
+    for (const text of edits) {
+      const quick = reparse(before, NAME, text);
+      expect(quick, text).toBeDefined();
+      if (quick !== undefined) expectFullParse(quick, text);
+    }
+    expect(reparse(before, NAME, edits[2] as string)?.diagnostics.length).toBeGreaterThan(0);
+  });
+
+  it("declines what could change how the rest of the file parses", () => {
+    const before = parse(new SourceFile(NAME, TEXT));
+    const at = TEXT.indexOf("100.0");
+    expect(reparse(before, NAME, replaced(TEXT, at, "(", 0))).toBeUndefined(); // a bracket left open
+    expect(reparse(before, NAME, replaced(TEXT, at, "/* ", 0))).toBeUndefined(); // a comment left open
+    expect(reparse(before, NAME, replaced(TEXT, TEXT.indexOf("shop"), "x", 0))).toBeUndefined(); // the package line
+    expect(reparse(before, NAME, replaced(TEXT, TEXT.indexOf("customer's"), "x", 1))).toBeUndefined(); // a comment above every declaration
   });
 
   it("keeps a document's last clean tree while it has a syntax error, and gives the full parse's tree after the fix", () => {

@@ -23,3 +23,14 @@ export function findExcessiveNesting(tokens: readonly IToken[]): IToken | undefi
   }
   return undefined;
 }
+
+/** The bracket depth after `tokens`, counted as `findExcessiveNesting` counts it. */
+export function nestingAfter(tokens: readonly IToken[]): number {
+  let depth = 0;
+  for (const token of tokens) {
+    const type = token.tokenType;
+    if (type === LParen || type === LBracket || type === LCurly) depth++;
+    else if ((type === RParen || type === RBracket || type === RCurly) && depth > 0) depth--;
+  }
+  return depth;
+}

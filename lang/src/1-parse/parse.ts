@@ -18,7 +18,7 @@ import { findExcessiveNesting, MAX_NESTING } from "./depth-guard.js";
 import { decode } from "./error-messages.js";
 import { fastParse } from "./fast-parser.js";
 import { lex, quoteText } from "./lexer.js";
-import { PaybillParser } from "./paybill-parser.js";
+import { type Lookout, PaybillParser } from "./paybill-parser.js";
 import { BlockComment } from "./tokens.js";
 
 export interface ParseResult {
@@ -50,14 +50,7 @@ export function parseWithChevrotain(source: SourceFile): ParseResult {
 function parseFile(source: SourceFile, fastPath: boolean): ParseResult {
   const lexed = lex(source);
   const diagnostics: Diagnostic[] = [...lexed.diagnostics];
-  const comments: Comment[] = lexed.comments.map((token) => {
-    const block = token.tokenType === BlockComment;
-    // Spaces at the end of a line comment are not part of what it says (and the formatter
-    // drops them), so they are not part of the comment.
-    const text = block ? token.image : token.image.trimEnd();
-    const start = token.startOffset | 0; // an integer kept unboxed (see `CelParser.spanFrom`)
-    return { span: { start, end: start + text.length }, text, block };
-  });
+  const comments = commentsOf(lexed.comments);
   const tooDeep = findExcessiveNesting(lexed.tokens);
   if (tooDeep !== undefined) {
     diagnostics.push(
@@ -87,57 +80,15 @@ function parseFile(source: SourceFile, fastPath: boolean): ParseResult {
     }
   }
 
-  const p = parser();
-  p.beginParse(source.text.length);
-  p.source = source.text;
-  p.input = lexed.tokens;
-  let parsed: FileNode | undefined;
-  try {
-    parsed = p.file();
-  } catch (error) {
-    // The depth guard keeps nesting far below what the stack holds; should a host run us
-    // on a much smaller stack, the file is reported, not the process crashed.
-    if (!(error instanceof RangeError)) throw error;
-    shared = undefined; // its internal stacks are unreliable after an overflow
+  const run = runParser(source, lexed.tokens, undefined);
+  if (run === undefined) {
     diagnostics.push(
       diagnostic("nestingTooDeep", source, { start: 0, end: 0 }, "this file is nested too deeply to parse", "split deeply nested expressions or values into smaller named parts"),
     );
     return { source, ast: emptyFile(source, comments), diagnostics: finish(source, diagnostics) };
   }
-  const endOfInput = lastEnd(lexed.tokens);
-  for (const error of p.errors) diagnostics.push(syntaxDiagnostic(source, error, endOfInput));
-  for (const problem of p.depthProblems) {
-    diagnostics.push(
-      diagnostic(
-        "expressionTooDeep",
-        source,
-        problem.span,
-        `this expression is nested ${problem.depth} levels deep, more than the ${MAX_EXPRESSION_DEPTH} allowed`,
-        "split it into smaller conditions or policies",
-      ),
-    );
-  }
-  for (const span of p.misplaced) {
-    diagnostics.push(
-      diagnostic("misplacedPackage", source, span, "`package` and `import` must come before every declaration", "move this line to the top of the file"),
-    );
-  }
-  for (const { span, word } of p.reservedNames) {
-    diagnostics.push(
-      diagnostic("reservedWord", source, span, `\`${word}\` is a reserved word and cannot be used as a name`, `choose another name, such as \`${word}_\``),
-    );
-  }
-  for (const problem of p.escapeProblems) {
-    diagnostics.push(
-      diagnostic(
-        "invalidEscape",
-        source,
-        problem.span,
-        `invalid escape ${quoteText(problem.text)} in a string`,
-        "write `\\\\` for a backslash; the escapes are `\\n \\r \\t \\\" \\' \\\\ \\` \\? \\a \\b \\f \\v`, `\\xHH`, `\\uHHHH`, `\\UHHHHHHHH` and octal `\\ooo`",
-      ),
-    );
-  }
+  const parsed = run.parsed;
+  diagnostics.push(...run.diagnostics);
   // The parser hands back an incomplete tree after an error it could not recover from at
   // the top; the file node itself is always rebuilt here so its span and comments are right.
   const ast: FileNode = {
@@ -151,7 +102,81 @@ function parseFile(source: SourceFile, fastPath: boolean): ParseResult {
   return { source, ast, diagnostics: finish(source, diagnostics) };
 }
 
-function emptyFile(source: SourceFile, comments: Comment[]): FileNode {
+/**
+ * The Chevrotain parser over `tokens` (of `source`'s text): its tree and what it recorded,
+ * as diagnostics. With a lookout, only what it recorded before the lookout's boundary.
+ * Undefined when the stack overflowed.
+ */
+export function runParser(source: SourceFile, tokens: IToken[], lookout: Lookout | undefined): { parsed: FileNode | undefined; diagnostics: Diagnostic[] } | undefined {
+  const p = parser();
+  p.beginParse(source.text.length);
+  p.source = source.text;
+  p.input = tokens;
+  p.watch(lookout);
+  let parsed: FileNode | undefined;
+  try {
+    parsed = p.file();
+  } catch (error) {
+    // The depth guard keeps nesting far below what the stack holds; should a host run us
+    // on a much smaller stack, the file is reported, not the process crashed.
+    if (!(error instanceof RangeError)) throw error;
+    shared = undefined; // its internal stacks are unreliable after an overflow
+    return undefined;
+  } finally {
+    p.watch(undefined);
+  }
+  const until = lookout?.boundary;
+  const diagnostics: Diagnostic[] = [];
+  const endOfInput = lastEnd(tokens);
+  for (const error of p.errors.slice(0, until?.errors)) diagnostics.push(syntaxDiagnostic(source, error, endOfInput));
+  for (const problem of p.depthProblems.slice(0, until?.depthProblems)) {
+    diagnostics.push(
+      diagnostic(
+        "expressionTooDeep",
+        source,
+        problem.span,
+        `this expression is nested ${problem.depth} levels deep, more than the ${MAX_EXPRESSION_DEPTH} allowed`,
+        "split it into smaller conditions or policies",
+      ),
+    );
+  }
+  for (const span of p.misplaced.slice(0, until?.misplaced)) {
+    diagnostics.push(
+      diagnostic("misplacedPackage", source, span, "`package` and `import` must come before every declaration", "move this line to the top of the file"),
+    );
+  }
+  for (const { span, word } of p.reservedNames.slice(0, until?.reservedNames)) {
+    diagnostics.push(
+      diagnostic("reservedWord", source, span, `\`${word}\` is a reserved word and cannot be used as a name`, `choose another name, such as \`${word}_\``),
+    );
+  }
+  for (const problem of p.escapeProblems.slice(0, until?.escapeProblems)) {
+    diagnostics.push(
+      diagnostic(
+        "invalidEscape",
+        source,
+        problem.span,
+        `invalid escape ${quoteText(problem.text)} in a string`,
+        "write `\\\\` for a backslash; the escapes are `\\n \\r \\t \\\" \\' \\\\ \\` \\? \\a \\b \\f \\v`, `\\xHH`, `\\uHHHH`, `\\UHHHHHHHH` and octal `\\ooo`",
+      ),
+    );
+  }
+  return { parsed, diagnostics };
+}
+
+/** The comments the lexer set aside, as the tree keeps them. */
+export function commentsOf(tokens: readonly IToken[]): Comment[] {
+  return tokens.map((token) => {
+    const block = token.tokenType === BlockComment;
+    // Spaces at the end of a line comment are not part of what it says (and the formatter
+    // drops them), so they are not part of the comment.
+    const text = block ? token.image : token.image.trimEnd();
+    const start = token.startOffset | 0; // an integer kept unboxed (see `CelParser.spanFrom`)
+    return { span: { start, end: start + text.length }, text, block };
+  });
+}
+
+export function emptyFile(source: SourceFile, comments: Comment[]): FileNode {
   return { kind: "File", span: { start: 0, end: source.text.length }, package: undefined, imports: [], declarations: [], comments };
 }
 
@@ -170,7 +195,7 @@ function syntaxDiagnostic(source: SourceFile, error: IRecognitionException, endO
 }
 
 /** Sorts, keeps one diagnostic per start position, and caps the count. */
-function finish(source: SourceFile, diagnostics: Diagnostic[]): Diagnostic[] {
+export function finish(source: SourceFile, diagnostics: Diagnostic[]): Diagnostic[] {
   diagnostics.sort(compareDiagnostics);
   const kept: Diagnostic[] = [];
   let lastStart = -1;

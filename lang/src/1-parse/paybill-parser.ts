@@ -29,7 +29,39 @@ const NO_STARTS = new Set<TokenType>();
 /** Words that begin the entry after an action list in a policy or a state. */
 const ENTRY_STARTS = new Set<TokenType>([T.When, T.Next, T.Final, T.Await, T.Allow, T.Permit, T.Forbid]);
 
+/**
+ * What the parser did with a window of a file (`window.ts`): the window's own tokens come
+ * first (`size` of them), then a few of the file's real next tokens as lookahead, then
+ * tripwires that stand for the end of input and set `strayed` when read before the
+ * boundary. `boundary` is set the first time the parser stands between top-level items (an
+ * item just parsed, or none yet) with every window token consumed, with what it had
+ * recorded by then.
+ */
+export class Lookout {
+  boundary:
+    | {
+        readonly errors: number;
+        readonly depthProblems: number;
+        readonly misplaced: number;
+        readonly reservedNames: number;
+        readonly escapeProblems: number;
+        /** The top-level items parsed by then (`package` and `import` outside the header are in `misplaced`). */
+        readonly package: A.PackageDecl | undefined;
+        readonly imports: number;
+        readonly declarations: readonly A.Declaration[];
+      }
+    | undefined;
+  strayed = false;
+
+  constructor(readonly size: number) {}
+}
+
 export class PaybillParser extends CelParser {
+  /** Chevrotain's index of the last consumed token (not part of its type declarations). */
+  declare private currIdx: number;
+  /** Set only while a window is parsed. */
+  private lookout: Lookout | undefined;
+
   /** Spans of `package`/`import` lines found after the first declaration. */
   misplaced: Span[] = [];
   /** Reserved words used where a name was expected, reported as PB1007. */
@@ -50,6 +82,34 @@ export class PaybillParser extends CelParser {
     super.beginParse(textLength);
     this.misplaced = [];
     this.reservedNames = [];
+  }
+
+  /** Starts (or, with undefined, stops) checking every token the parser looks at. */
+  watch(lookout: Lookout | undefined): void {
+    this.lookout = lookout;
+  }
+
+  /** Before any window token is consumed, the token before the window is not the file's: a span from it would differ. */
+  protected override here(): number {
+    const lookout = this.lookout;
+    if (lookout !== undefined && lookout.boundary === undefined && this.currIdx === -1) lookout.strayed = true;
+    return super.here();
+  }
+
+  /** Called between top-level items: marks the lookout's boundary once every window token is consumed. */
+  private between(pkg: A.PackageDecl | undefined, imports: number, declarations: readonly A.Declaration[]): void {
+    const lookout = this.lookout;
+    if (lookout === undefined || lookout.boundary !== undefined || lookout.strayed || this.currIdx !== lookout.size - 1) return;
+    lookout.boundary = {
+      errors: this.errors.length,
+      depthProblems: this.depthProblems.length,
+      misplaced: this.misplaced.length,
+      reservedNames: this.reservedNames.length,
+      escapeProblems: this.escapeProblems.length,
+      package: pkg,
+      imports,
+      declarations: [...declarations],
+    };
   }
 
   private ident(token: IToken): A.Ident {
@@ -98,6 +158,7 @@ export class PaybillParser extends CelParser {
     let pkg: A.PackageDecl | undefined;
     const imports: A.ImportDecl[] = [];
     const declarations: A.Declaration[] = [];
+    this.ACTION(() => this.between(pkg, imports.length, declarations));
     this.MANY(() => {
       this.OR([
         {
@@ -129,6 +190,7 @@ export class PaybillParser extends CelParser {
           },
         },
       ]);
+      this.ACTION(() => this.between(pkg, imports.length, declarations));
     });
     return { kind: "File", span: { start: 0, end: this.textLength }, package: pkg, imports, declarations, comments: [] };
   });

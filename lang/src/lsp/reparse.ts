@@ -1,49 +1,87 @@
 /**
- * Re-parsing after an edit without parsing the whole file again, for the edit the editor
- * sends most while the user types: a few characters replaced by as many others inside one
- * declaration of a clean file. Only that declaration is parsed again (in a copy of the text
- * where every other declaration is blanked out, so every offset stays the same) and put in
- * place of the old one. The result is exactly what `parse` gives for the new text; any edit
- * where that is not plainly so (another length, a quote, a comment or a line break touched,
- * a syntax error, the declaration's ends moved) returns undefined and is parsed in full.
+ * Re-parsing after an edit without parsing the whole file again. The base is the
+ * document's last tree without syntax errors. The part of the file the edit touched, from
+ * the end of the last declaration before it to the start of the first declaration after
+ * it, is parsed alone (`parseWindow`), and the tree is put together from the declarations
+ * before it as they were, the window's, and the ones after it moved by the change in length.
+ * The result is exactly what `parse` gives for the new text, syntax errors included (the
+ * rest of the file being clean, the window's diagnostics are the file's); whenever the
+ * window parse cannot vouch for that it returns undefined, and the text is parsed in full.
  */
-import { parse, type ParseResult } from "../1-parse/parse.js";
+import type { ParseResult } from "../1-parse/parse.js";
+import { parseWindow } from "../1-parse/window.js";
 import type { FileNode } from "../ast/nodes.js";
 import { SourceFile } from "../source/source-file.js";
+import { shifted } from "./shift.js";
 
-/** Characters whose change can move a token boundary beyond the edit: comments, strings, lines. */
-const STRUCTURAL = /[/*"'`\\\n\r]/;
+const CLOSE_BRACE = 125;
 
 export function reparse(previous: ParseResult, name: string, text: string): ParseResult | undefined {
   const old = previous.source.text;
-  if (old.length !== text.length || previous.diagnostics.length > 0 || previous.source.name !== name) return undefined;
+  if (previous.diagnostics.length > 0 || previous.source.name !== name) return undefined;
+  if (old === text) return previous; // the same text (an undo): the same tree, so an analysis of it still holds
+
+  // The edit: old[start, oldEnd) became text[start, newEnd).
+  const shorter = Math.min(old.length, text.length);
   let start = 0;
-  while (start < text.length && old.charCodeAt(start) === text.charCodeAt(start)) start++;
-  if (start === text.length) return previous; // the same text (an undo): the same tree, so an analysis of it still holds
-  let end = text.length;
-  while (end > start && old.charCodeAt(end - 1) === text.charCodeAt(end - 1)) end--;
-  if (STRUCTURAL.test(old.slice(start, end)) || STRUCTURAL.test(text.slice(start, end))) return undefined;
+  while (start < shorter && old.charCodeAt(start) === text.charCodeAt(start)) start++;
+  let oldEnd = old.length;
+  let newEnd = text.length;
+  while (oldEnd > start && newEnd > start && old.charCodeAt(oldEnd - 1) === text.charCodeAt(newEnd - 1)) {
+    oldEnd--;
+    newEnd--;
+  }
+  const delta = text.length - old.length;
 
   const ast = previous.ast;
-  const index = ast.declarations.findIndex((d) => d.span.start < start && end < d.span.end);
-  const decl = ast.declarations[index];
-  if (decl === undefined || old.charCodeAt(decl.span.end - 1) !== 125 /* } */) return undefined;
-  if (ast.comments.some((c) => c.span.start < end && start < c.span.end)) return undefined;
+  const decls = ast.declarations;
+  // Before the window: declarations that end with their `}` at or before the edit.
+  let first = 0;
+  while (first < decls.length && (decls[first]?.span.end ?? 0) <= start) first++;
+  while (first > 0 && old.charCodeAt((decls[first - 1]?.span.end ?? 0) - 1) !== CLOSE_BRACE) first--;
+  let from: number;
+  const before = decls[first - 1];
+  if (before !== undefined) from = before.span.end;
+  else {
+    // From the first declaration on: its keyword must stay as it was, for what precedes it to parse the same.
+    const head = decls[0];
+    if (head === undefined || start <= wordEnd(old, head.span.start)) return undefined;
+    from = head.span.start;
+  }
+  // After the window: the first declaration that starts at or after the end of the edit.
+  let next = first;
+  while (next < decls.length && (decls[next]?.span.start ?? 0) < oldEnd) next++;
+  const after = decls[next];
+  const to = after === undefined ? text.length : after.span.start + delta;
+  const lookahead = after === undefined ? text.length : after.span.end + delta;
 
-  const first = ast.declarations[0]?.span.start ?? 0;
-  const blanked = text.slice(0, first) + blank(first, decl.span.start) + text.slice(decl.span.start, decl.span.end) + blank(decl.span.end, text.length);
-  const window = parse(new SourceFile(name, blanked));
-  const fresh = window.ast.declarations[0];
-  if (window.diagnostics.length > 0 || window.ast.declarations.length !== 1 || fresh === undefined) return undefined;
-  if (fresh.kind !== decl.kind || fresh.span.start !== decl.span.start || fresh.span.end !== decl.span.end) return undefined;
+  const source = new SourceFile(name, text);
+  const window = parseWindow(source, from, to, lookahead);
+  if (window === undefined) return undefined;
 
-  const declarations = [...ast.declarations];
-  declarations[index] = fresh;
-  const next: FileNode = { ...ast, declarations };
-  return { source: new SourceFile(name, text), ast: next, diagnostics: [] };
+  const tail = after === undefined ? [] : decls.slice(next);
+  const afterStart = after?.span.start ?? old.length;
+  const next_: FileNode = {
+    kind: "File",
+    span: { start: 0, end: text.length },
+    package: ast.package,
+    imports: ast.imports,
+    declarations: [...decls.slice(0, first), ...window.declarations, ...shifted(tail, delta)],
+    comments: [
+      ...ast.comments.filter((c) => c.span.end <= from),
+      ...window.comments,
+      ...shifted(
+        ast.comments.filter((c) => c.span.start >= afterStart),
+        delta,
+      ),
+    ],
+  };
+  return { source, ast: next_, diagnostics: window.diagnostics };
 }
 
-/** Spaces in place of the text between `from` and `to` (spans are offsets; lines do not matter here). */
-function blank(from: number, to: number): string {
-  return " ".repeat(to - from);
+/** The end of the word (a keyword) that starts at `at`. */
+function wordEnd(text: string, at: number): number {
+  let end = at;
+  while (end < text.length && /[A-Za-z0-9_]/.test(text.charAt(end))) end++;
+  return end;
 }
