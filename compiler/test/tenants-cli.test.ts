@@ -176,7 +176,7 @@ for (const { name, open } of backends) {
         [
           "provisioning plan (plan change), 3 steps:",
           "  1. provision `bolt` (silo, primary) on stack `primary-silo-eu-west-1`: add it to the stack's `tenants` and apply",
-          "  2. move `bolt`'s data from bridge, primary to silo, primary",
+          "  2. move `bolt`'s data from bridge, primary on `primary-bridge-eu-west-1` to silo, primary on `primary-silo-eu-west-1`",
           "  3. retire `bolt` from its old placement (bridge, primary) on stack `primary-bridge-eu-west-1`: remove it from the stack's `tenants` and apply",
         ].join("\n"),
       );
@@ -265,6 +265,11 @@ describe("paybillc tenants: what stops a command before the runtime opens", () =
     expect(badType.stderr).toContain("error: command-argument value 'refund_issued' is invalid for argument 'type'");
     const badProvisioner = await run(["tenants", "provision", "acme", "--provisioner", "pulumi", "--project", "built"]);
     expect(badProvisioner.code).toBe(2);
+    const badNow = await run(["billing", "sweep", "--now", "soon", "--project", "built"]);
+    expect([badNow.code, badNow.stderr]).toEqual([2, "error[PB9304]: `soon` is not a time --now accepts\n  = help: write an ISO 8601 time, like `2026-12-01T00:00:00Z`\n"]);
+    const badPeriod = await run(["billing", "usage", "--period", "November", "--project", "built", "--format", "csv"]);
+    expect(badPeriod.code).toBe(1);
+    expect(badPeriod.stderr).toMatch(/^error\[PBR146\]: .*`November`.*\n {2}= help: /);
   });
 
   it("--help explains the commands with examples", async () => {

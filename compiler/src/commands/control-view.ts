@@ -58,8 +58,10 @@ export function stepText(step: StepView, manifest: Manifest | undefined): string
   switch (step.kind) {
     case "provision":
       return `provision \`${step.tenant}\` (${where(step.placement)})${stack}`;
-    case "move_data":
-      return `move \`${step.tenant}\`'s data from ${where(step.from)} to ${where(step.to)}`;
+    case "move_data": {
+      const on = (stack: string | undefined) => (stack === undefined ? "" : ` on \`${stack}\``);
+      return `move \`${step.tenant}\`'s data from ${where(step.from)}${on(step.fromStack)} to ${where(step.to)}${on(step.stack)}`;
+    }
     case "retire":
       return `retire \`${step.tenant}\` from its old placement (${where(step.placement)})${stack}`;
     case "deprovision":
