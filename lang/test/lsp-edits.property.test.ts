@@ -9,7 +9,10 @@ import { checkProject, SourceFile } from "../src/index.js";
 import { DATA, RULES } from "./support/lsp-fixture.js";
 import { startServer, type TestServer } from "./support/lsp-client.js";
 
-const FRAGMENTS = ["{", "}", "(", ")", ".", '"', "\n", " ", "resource.", "input.", "amount", "Order", "bot", "&&", "1", "permit", "policy p {", "entity X { id uuid @id }", "//", "ü"];
+const FRAGMENTS = [
+  ...["{", "}", "(", ")", ".", '"', "\n", " ", "resource.", "input.", "amount", "Order", "bot", "&&", "1", "<", "permit", "policy p {", "//", "/*", "*/", "ü"],
+  ...["entity X { id uuid @id }", "policy p {\n  permit bot to close_order\n}\n"],
+];
 
 interface Edit {
   readonly file: 0 | 1;
@@ -21,7 +24,8 @@ interface Edit {
 const edit: fc.Arbitrary<Edit> = fc.record({
   file: fc.constantFrom(0 as const, 1 as const),
   at: fc.nat(),
-  remove: fc.nat({ max: 6 }),
+  // Short removals (typing) and long ones (a selection deleted), anywhere: most edits change the length.
+  remove: fc.oneof(fc.nat({ max: 6 }), fc.nat({ max: 60 })),
   insert: fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 3 }).map((parts) => parts.join("")),
 });
 
@@ -73,7 +77,7 @@ describe("lsp under random edits", () => {
         }
         for (const name of names) await server.connection.sendNotification("textDocument/didClose", { textDocument: { uri: server.uri(name) } });
       }),
-      { numRuns: Number(process.env.FUZZ_SCALE ?? 1) * 15 },
+      { numRuns: Number(process.env.FUZZ_SCALE ?? 1) * 25 },
     );
     // Still alive and answering.
     const symbols = await server.request("textDocument/documentSymbol", { textDocument: { uri: server.uri("none.paybill") } });
