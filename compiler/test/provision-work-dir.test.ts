@@ -1,0 +1,54 @@
+/**
+ * A stack's work directory (compiler/src/provision/work-dir.ts): prepared with the stack
+ * file and the tenant set, rewritten in full on the next preparation, and left exactly as
+ * it was — no temporaries, no half of a preparation — when one fails.
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { prepareWorkDir } from "../src/provision/work-dir.js";
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+async function temp(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "paybill-workdir-"));
+  dirs.push(dir);
+  return dir;
+}
+
+const contents = async (dir: string): Promise<Record<string, string>> =>
+  Object.fromEntries(await Promise.all((await readdir(dir)).sort().map(async (f) => [f, await readFile(join(dir, f), "utf8")] as const)));
+
+describe("prepareWorkDir", () => {
+  it("writes the stack and the sorted tenant set; a stack without the variable loses a stale set and plan", async () => {
+    const root = await temp();
+    const stack = join(root, "cdk.tf.json");
+    await writeFile(stack, '{"resource":{}}');
+    const dir = join(root, "work/cell");
+    await prepareWorkDir(dir, stack, { zed: { plan: "business" }, acme: { plan: "business" } });
+    expect(await contents(dir)).toEqual({
+      "cdk.tf.json": '{"resource":{}}',
+      "terraform.tfvars.json": '{\n  "tenants": {\n    "acme": {\n      "plan": "business"\n    },\n    "zed": {\n      "plan": "business"\n    }\n  }\n}\n',
+    });
+    await writeFile(join(dir, "tfplan"), "old plan");
+    await writeFile(join(dir, "terraform.tfstate"), "state");
+    await prepareWorkDir(dir, stack, undefined);
+    expect(await contents(dir)).toEqual({ "cdk.tf.json": '{"resource":{}}', "terraform.tfstate": "state" });
+  });
+
+  it("leaves the directory as it was when the preparation fails", async () => {
+    const root = await temp();
+    const stack = join(root, "cdk.tf.json");
+    await writeFile(stack, "{}");
+    const dir = join(root, "cell");
+    await prepareWorkDir(dir, stack, { acme: { plan: "business" } });
+    await writeFile(join(dir, "tfplan"), "plan");
+    const before = await contents(dir);
+    await expect(prepareWorkDir(dir, join(root, "missing.tf.json"), {})).rejects.toThrow(/ENOENT/);
+    expect(await contents(dir)).toEqual(before);
+  });
+});
