@@ -13,7 +13,9 @@ export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** The `.paybill` files of a directory, by name. */
 export function sourcesIn(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const name of readdirSync(dir).sort()) if (name.endsWith(".paybill")) files[name] = readFileSync(`${dir}/${name}`, "utf8");
+  // Files only: `paybillc tenants`/`migrate` keep their database in the directory `.paybill/`.
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1)))
+    if (entry.isFile() && entry.name.endsWith(".paybill")) files[entry.name] = readFileSync(`${dir}/${entry.name}`, "utf8");
   return files;
 }
 
