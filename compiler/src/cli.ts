@@ -71,7 +71,9 @@ static tenant to another isolation model (its data must move) fails the build un
 and, when they changed since the newest snapshot in <project>/migrations/, the next
 migration there (commit it; \`paybillc migrate\` applies it). A change that would destroy
 data (a table or column dropped, a type narrowed) fails the build with the list unless
---allow-destructive is given (spec/database.md).
+--allow-destructive is given (spec/database.md). For the actions, workflows and entities it
+writes <out>/sdk/index.ts: their names as TypeScript types and typed(runtime), so host code
+with a wrong action, input field or state name fails to compile (spec/sdk.md).
 
 Examples:
   $ paybillc build                             the project here, into ./out/bundle.json
