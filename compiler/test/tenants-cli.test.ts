@@ -10,7 +10,7 @@
  * through the CLI on hand-made `terraform_data` stacks when terraform is installed.
  */
 import { existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openRuntime, type Tenant, type Transition } from "@paybill/runtime";
@@ -34,8 +34,9 @@ let built: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "paybill-tenants-"));
   built = join(root, "built");
-  // Not the example's own build or database (`.paybill/`, when its README's commands were run).
-  await cp(HELPDESK, built, { recursive: true, filter: (src) => ![join(HELPDESK, "out"), join(HELPDESK, ".paybill")].includes(src) });
+  // The sources and migrations only: not the example's own build, database (`.paybill/`) or agent service.
+  await mkdir(built, { recursive: true });
+  for (const name of await readdir(HELPDESK)) if ((name.endsWith(".paybill") && !name.startsWith(".")) || name === "migrations") await cp(join(HELPDESK, name), join(built, name), { recursive: true });
   const build = await run(["build", "built"]);
   expect(build.code, build.stderr).toBe(0);
 });
