@@ -2,9 +2,10 @@
  * The SDK emitter (compiler/src/emit/sdk/): the same text whatever the order of the files;
  * type names that are always distinct and legal; `paybillc build` writes `out/sdk/index.ts`
  * only for a project host code can call, and removes a stale one; and `typed(runtime)`, run
- * for real on PGlite, refuses a runtime that loaded another bundle and passes every call
+ * for real on PGlite (and PostgreSQL when PAYBILL_TEST_DATABASE_URL is set), refuses a runtime that loaded another bundle and passes every call
  * through to the runtime.
  */
+import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -15,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SDK_NAMES, TypeNames } from "../src/emit/sdk/names.js";
 import { sdkFile, sdkTs } from "../src/emit/sdk/index.js";
 import { emitOk, HELPDESK } from "./support/bundle.js";
+import { BACKENDS, PG_URL, testSchema } from "../../runtime/test/support/store-db.js";
 import { paybillc, project, VALID } from "./support/cli.js";
 
 /** The helpdesk's `.paybill` files (files only: `paybillc migrate` leaves a `.paybill/` directory there). */
@@ -101,33 +103,29 @@ describe("paybillc build: out/sdk", () => {
   });
 });
 
-describe("typed(runtime) on PGlite", () => {
-  type Typed = { typed(runtime: Runtime): TypedClient; BUNDLE_HASH: string };
-  type TypedClient = {
-    runtime: Runtime;
-    act(request: Record<string, unknown>): ReturnType<Runtime["act"]>;
-    runs: {
-      start(request: Record<string, unknown>): ReturnType<Runtime["runs"]["start"]>;
-      next(run: { id: string; workflow: string }, state: string): ReturnType<Runtime["runs"]["next"]>;
-      allowed(run: { id: string; workflow: string }): ReturnType<Runtime["runs"]["allowed"]>;
-    };
+type TypedClient = {
+  runtime: Runtime;
+  act(request: Record<string, unknown>): ReturnType<Runtime["act"]>;
+  runs: {
+    start(request: Record<string, unknown>): ReturnType<Runtime["runs"]["start"]>;
+    next(run: { id: string; workflow: string }, state: string): ReturnType<Runtime["runs"]["next"]>;
+    allowed(run: { id: string; workflow: string }): ReturnType<Runtime["runs"]["allowed"]>;
   };
-  let sdk: Typed;
-  let runtime: Runtime;
-  beforeAll(async () => {
-    const { bundle, text } = emitOk(helpdeskSources());
-    const dir = await mkdtemp(join(HERE, ".sdk-emit-"));
-    made.push(dir);
-    await writeFile(join(dir, "index.ts"), sdkTs(bundle));
-    sdk = (await import(join(dir, "index.ts"))) as Typed;
-    runtime = await openRuntime({ bundle: text, database: { pglite: {} } });
-    await runtime.database.exec(entityTablesSql(runtime.bundle));
-  });
-  afterAll(async () => {
-    await runtime?.close();
-  });
+};
+type Sdk = { typed(runtime: Runtime): TypedClient; BUNDLE_HASH: string };
 
+/** The helpdesk's SDK, imported as a host would (vitest compiles the generated TypeScript). */
+async function helpdeskSdk(): Promise<{ sdk: Sdk; bundleText: string }> {
+  const { bundle, text } = emitOk(helpdeskSources());
+  const dir = await mkdtemp(join(HERE, ".sdk-emit-"));
+  made.push(dir);
+  await writeFile(join(dir, "index.ts"), sdkTs(bundle));
+  return { sdk: (await import(join(dir, "index.ts"))) as Sdk, bundleText: text };
+}
+
+describe("typed(runtime)", () => {
   it("refuses a runtime that loaded another bundle, naming both hashes", async () => {
+    const { sdk } = await helpdeskSdk();
     const other = emitOk({ "app.paybill": `${VALID}\naction ping { }\n` });
     const wrong = await openRuntime({ bundle: other.text, database: { pglite: {} } });
     try {
@@ -136,6 +134,23 @@ describe("typed(runtime) on PGlite", () => {
       await wrong.close();
     }
   });
+});
+
+describe.each(BACKENDS)("typed(runtime) on %s", (backend) => {
+  let sdk: Sdk;
+  let runtime: Runtime;
+  const schema = backend === "postgres" ? testSchema("sdk_emit") : undefined;
+  beforeAll(async () => {
+    const loaded = await helpdeskSdk();
+    sdk = loaded.sdk;
+    const database = schema !== undefined && PG_URL !== undefined ? { url: PG_URL, schema, max: 4 } : { pglite: {} };
+    runtime = await openRuntime({ bundle: loaded.bundleText, database });
+    await runtime.database.exec(entityTablesSql(runtime.bundle));
+  });
+  afterAll(async () => {
+    if (schema !== undefined) await runtime?.database.exec(`drop schema if exists "${schema}" cascade`);
+    await runtime?.close();
+  });
 
   it("passes runs and acts through to the runtime", async () => {
     const paybill = sdk.typed(runtime);
@@ -143,7 +158,7 @@ describe("typed(runtime) on PGlite", () => {
     const run = await paybill.runs.start({ workflow: "resolve_ticket", tenant: "initech" });
     expect(run.state).toBe("triage");
     expect((await paybill.runs.allowed(run))?.actions).toEqual(["lookup_customer", "read_ticket"]);
-    const denied = await paybill.act({ tenant: "initech", agent: "support_bot", action: "refund", input: { ticket: crypto.randomUUID(), amount: 5, reason: "x" }, run: run.id });
+    const denied = await paybill.act({ tenant: "initech", agent: "support_bot", action: "refund", input: { ticket: randomUUID(), amount: 5, reason: "x" }, run: run.id });
     expect(denied.decision).toBe("deny");
     expect((await paybill.runs.next(run, "resolve")).state).toBe("resolve");
     expect((await runtime.audit.query({ tenant: "initech", run: run.id })).map((r) => r.id)).toEqual([denied.auditId]);
