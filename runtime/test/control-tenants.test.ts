@@ -129,6 +129,12 @@ describe.each(BACKENDS)("tenant lifecycle on %s", (backend) => {
     expect(await code(t.runtime.tenants.resume(id))).toBe("PBR140");
     expect((await t.runtime.decide({ tenant: id, agent: "support_bot", action: "open_ticket", input: {} })).reasons[0]).toMatchObject({ kind: "tenant", state: "offboarded" });
 
+    const suspended = await active("business");
+    await t.runtime.tenants.suspend(suspended);
+    const leaving = await t.runtime.tenants.offboard(suspended);
+    expect(leaving.state).toBe("offboarding");
+    expect(leaving.suspendedFor).toBeUndefined();
+
     const pending = freshId();
     await t.runtime.tenants.onboard({ id: pending, plan: "business" });
     expect((await t.runtime.tenants.offboard(pending)).state).toBe("offboarded");

@@ -62,7 +62,7 @@ export async function offboardIn(tx: Sql, ctx: ControlContext, current: TenantRe
   const placements: Placement[] = tenant.state === "pending" ? [] : [placementOf(ctx.bundle, tenant.plan, tenant)];
   if (tenant.pendingPlan !== undefined && ctx.bundle.plans[tenant.pendingPlan] !== undefined) placements.unshift(placementOf(ctx.bundle, tenant.pendingPlan, tenant));
   const flow = { flow: await nextSeq(tx, tenant.id), plan: offboardPlan(tenant.id, placements) };
-  const first = await applyTransition(tx, current, "offboard", { flow, pendingPlan: null }, meta);
+  const first = await applyTransition(tx, current, "offboard", { flow, pendingPlan: null, suspendedFor: null }, meta);
   if (placements.length > 0) return [first];
   const done = await applyTransition(tx, first.record, "offboarded", { flow: null }, { ...meta, reason: "nothing was provisioned" });
   return [first, done];
