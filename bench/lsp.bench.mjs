@@ -5,7 +5,8 @@
  *
  *   1. diagnostics after an edit: a one-character change in a condition in the middle of
  *      the file (alternately valid, and a type error then its fix), timed from sending
- *      `didChange` to receiving `publishDiagnostics` for that version;
+ *      `didChange` to receiving `publishDiagnostics` for that version; a character typed
+ *      and deleted (`100.0` ⇄ `1000.0`: the length changes, every later span moves);
  *      and a syntax error then its fix (a syntax error needs no check: parse alone);
  *   2. completion after `resource.` (fields) and between words (keywords and names), on a
  *      checked file, and right after an edit (the re-check included);
@@ -150,6 +151,13 @@ export default async function run({ log }) {
       errors.push(result.ms);
     }
     if (!sawError) summary.push("WARNING: the erroneous edit produced no diagnostic");
+    // `100.0` → `1000.0` and back: valid, and the length changes.
+    const typed = [];
+    for (let i = 0; i < EDITS; i++) {
+      const r = i % 2 === 0 ? await server.edit({ start: digit, end: digit }, "0") : await server.edit({ start: digit, end: { line: digit.line, character: digit.character + 1 } }, "");
+      if (r.diagnostics.length > 0) summary.push(`WARNING: typing a digit produced a diagnostic: ${r.diagnostics[0].message}`);
+      typed.push(r.ms);
+    }
     // `< 100.0` → `<< 100.0` and back: a syntax error, then its fix.
     const less = positionOf(text, middle - 2);
     const syntax = [];
@@ -195,6 +203,7 @@ export default async function run({ log }) {
     rows.push(
       row("diagnostics after a valid edit", valid, GOAL_DIAGNOSTICS_MS),
       row("diagnostics after an edit (error ⇄ fix)", errors, GOAL_DIAGNOSTICS_MS),
+      row("diagnostics after typing (insert ⇄ delete)", typed, GOAL_DIAGNOSTICS_MS),
       row("diagnostics after an edit (syntax error ⇄ fix)", syntax, GOAL_DIAGNOSTICS_MS),
       row("completion after `resource.`", fields, GOAL_COMPLETION_MS, `${fieldCount} fields; `),
       row("completion of keywords and names", words, GOAL_COMPLETION_MS),

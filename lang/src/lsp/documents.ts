@@ -2,8 +2,8 @@
  * The document store: every `.paybill` file of the workspace folder by URI, open in the
  * editor or read from disk, each parsed once per version. This is the first stage of a
  * document's lifecycle (parsed); resolving and checking happen over the whole store in
- * `workspace.ts`. Must not resolve or check. A small edit inside one declaration re-parses
- * only that declaration (`reparse.ts`).
+ * `workspace.ts`. Must not resolve or check. An edit re-parses only the part of the file
+ * it touched (`reparse.ts`), from the document's last tree without syntax errors.
  */
 import { parse, type ParseResult } from "../1-parse/parse.js";
 import { SourceFile } from "../source/source-file.js";

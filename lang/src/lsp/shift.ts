@@ -14,13 +14,16 @@ export function shifted<T>(nodes: readonly T[], delta: number): T[] {
   return nodes.map((node) => copy(node, delta) as T);
 }
 
+// A copy starts as a spread of the node, which keeps the node's hidden class: the checker's
+// property reads stay as fast on moved declarations as on freshly parsed ones.
 function copy(value: unknown, delta: number): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) return value.map((item) => copy(item, delta));
-  const out: Record<string, unknown> = {};
   const record = value as Record<string, unknown>;
-  for (const key in record) {
+  const out: Record<string, unknown> = { ...record };
+  for (const key of Object.keys(record)) {
     const field = record[key];
+    if (typeof field !== "object" || field === null) continue;
     out[key] = SPANS.has(key) ? move(field as Span, delta) : copy(field, delta);
   }
   return out;
