@@ -274,6 +274,15 @@ describe("paybillc tenants: what stops a command before the runtime opens", () =
     expect(badPeriod.stderr).toMatch(/^error\[PBR146\]: .*`November`.*\n {2}= help: /);
   });
 
+  it("terraform provisioning without the build's Terraform manifest says to build", async () => {
+    const project = await copyOfBuilt("no-stacks");
+    await rm(join(root, project, "out/terraform"), { recursive: true });
+    const ran = await run(["tenants", "provision", "initech", "--provisioner", "terraform", "--project", project]);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/^error\[PB9303\]: there is no Terraform manifest at .*no-stacks\/out\/terraform\/manifest\.json\n {2}= help: run `paybillc build <project>` first/);
+    expect(existsSync(join(root, project, ".paybill/terraform"))).toBe(false);
+  });
+
   it("--help explains the commands with examples", async () => {
     const help = await run(["tenants", "--help"]);
     expect(help.code).toBe(0);
