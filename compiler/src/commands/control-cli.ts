@@ -71,6 +71,7 @@ export function registerControlCommands(program: Command, io: Io, setStatus: Sta
     .option("--region <region>", "the tenant's region (default: its cloud's)")
     .option("--cloud <cloud>", "the tenant's cloud (default: its plan's)")
     .option("--if-absent", "when the tenant is already registered, show it instead of failing", false)
+    .addHelpText("after", "\nExamples:\n  $ paybillc tenants onboard acme --plan business --project examples/helpdesk\n  $ paybillc tenants onboard hooli --plan enterprise --format json\n")
     .action(async (id: string, options: Common & { plan: string; region?: string; cloud?: string; ifAbsent: boolean }) => {
       setStatus(await (await tenantsModule()).onboard(id, options, io));
     });
@@ -97,6 +98,10 @@ export function registerControlCommands(program: Command, io: Io, setStatus: Sta
     .option("--work-dir <dir>", "where terraform works, a directory per stack (default: <project>/.paybill/terraform)")
     .option("--apply", "with terraform: apply (without it terraform only plans and nothing changes)", false)
     .option("--data-moved", "with terraform: you moved the tenant's data to its new placement, so the data-move step is done", false)
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ paybillc tenants provision acme                                   a dry run: the steps recorded as done\n  $ paybillc tenants provision acme --provisioner terraform           terraform plan, nothing applied\n  $ paybillc tenants provision acme --provisioner terraform --apply   init, plan, apply (again after a failure)\n",
+    )
     .action(async (id: string, options: Common & { provisioner: "dry-run" | "terraform"; workDir?: string; apply: boolean; dataMoved: boolean }) => {
       setStatus(await (await tenantsModule()).provision(id, options, io));
     });
@@ -141,6 +146,10 @@ export function registerControlCommands(program: Command, io: Io, setStatus: Sta
     .option("--at <time>", "when it happened, ISO 8601 (default: now)")
     .option("--paid", "trial_ended: the trial converted to a paid subscription (the default)")
     .option("--no-paid", "trial_ended: the trial ended unpaid (a failed payment)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ paybillc billing event payment_failed --tenant acme --id evt_1042\n  $ paybillc billing event payment_succeeded --tenant acme --id evt_1043 --at 2026-11-30T09:00:00Z\n  $ paybillc billing event trial_ended --tenant acme --id evt_1044 --no-paid\n",
+    )
     .action(async (type: "payment_failed", options: Common & { tenant: string; id: string; at?: string; paid?: boolean }) => {
       setStatus(await (await billingModule()).event(type, options, io));
     });
@@ -153,6 +162,7 @@ export function registerControlCommands(program: Command, io: Io, setStatus: Sta
 
   common(billing.command("usage").description("a month's usage per tenant and metric, for a billing system"), ["text", "json", "csv"])
     .requiredOption("--period <YYYY-MM>", "the month (UTC)")
+    .addHelpText("after", "\nExamples:\n  $ paybillc billing usage --period 2026-11 --format csv > usage.csv\n  $ paybillc billing usage --period 2026-11 --tenant acme --format json\n")
     .option("--tenant <id>", "only this tenant")
     .action(async (options: Omit<Common, "format"> & { format: "text" | "json" | "csv"; period: string; tenant?: string }) => {
       setStatus(await (await billingModule()).usage(options, io));
