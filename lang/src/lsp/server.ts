@@ -17,6 +17,8 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseWithChevrotain } from "../1-parse/parse.js";
+import { SourceFile } from "../source/source-file.js";
 import { completion } from "./completion.js";
 import { byFile } from "./diagnostics.js";
 import { formatting } from "./formatting.js";
@@ -69,6 +71,16 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
       for (const uri of published) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
       published = now;
     });
+    warm();
+  };
+  // Re-parsing an edit runs the Chevrotain parser, which is built on first use (a grammar
+  // analysis, tens of milliseconds): build it once the first diagnostics are out, not on
+  // the user's first keystroke.
+  let warmed = false;
+  const warm = (): void => {
+    if (warmed) return;
+    warmed = true;
+    setImmediate(() => guard("warm-up", undefined, () => parseWithChevrotain(new SourceFile("warm-up.paybill", ""))));
   };
   const schedule = (): void => {
     void ready.then(() => {
