@@ -1,13 +1,13 @@
 /**
- * examples/helpdesk/agent, as `npm run agent` runs it: build the project (which writes
- * `out/sdk`), compile the service with the repository's tsc, run it on PGlite. The
- * transcript shows the tools offered, the calls and the decisions; the prompt injection's
- * refund is denied by `refunds_need_finance_over_100` and audited with that reason; the
- * chain verifies; exit 0. And the exit status means something: with that policy weakened,
+ * examples/helpdesk/agent, as `npm run agent` runs it — build the project (which writes
+ * `out/sdk`), compile the service with the repository's tsc, run it on PGlite — on a copy
+ * of the example. The transcript shows the tools offered, the calls and the decisions; the
+ * prompt injection's refund is denied by `refunds_need_finance_over_100` and audited with
+ * that reason; the chain verifies; exit 0. And the exit status means something: with that policy weakened,
  * the same service exits 1. Needs `npx tsc -b` first (the `test` script does).
  */
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -45,9 +45,26 @@ afterAll(async () => {
   for (const dir of made) await rm(dir, { recursive: true, force: true });
 });
 
+/**
+ * The example copied inside the repository (so `@paybill/runtime` resolves from its
+ * node_modules), with its own `out/` and `agent/dist/`: building in place would leave an
+ * `examples/helpdesk/out` that other tests copy with the example.
+ */
+async function copyOfExample(): Promise<string> {
+  const dir = await mkdtemp(join(HERE, ".agent-example-"));
+  made.push(dir);
+  const sources = (await readdir(HELPDESK, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith(".paybill")).map((e) => e.name);
+  for (const name of [...sources, "migrations", "agent/src"]) await cp(join(HELPDESK, name), join(dir, name), { recursive: true });
+  // The example's own tsconfig, extending the repository's base from where the copy is.
+  const tsconfig = JSON.parse(await readFile(join(HELPDESK, "agent/tsconfig.json"), "utf8")) as Record<string, unknown>;
+  expect(tsconfig["extends"]).toBe("../../../tsconfig.base.json");
+  await writeFile(join(dir, "agent/tsconfig.json"), JSON.stringify({ ...tsconfig, extends: join(ROOT, "tsconfig.base.json") }));
+  return dir;
+}
+
 describe("examples/helpdesk/agent (npm run agent)", () => {
   it("runs the workflow end to end; the injected refund is denied with its reason, audited, and the chain verifies", async () => {
-    const { build, tsc, agent } = await buildAndRun(HELPDESK);
+    const { build, tsc, agent } = await buildAndRun(await copyOfExample());
     expect(build.code).toBe(0);
     expect(build.stderr).toContain("sdk: ");
     expect(tsc.stdout).toBe("");
@@ -74,14 +91,7 @@ describe("examples/helpdesk/agent (npm run agent)", () => {
   }, 180_000);
 
   it("exits 1 when the policy that should deny the injection no longer does", async () => {
-    // A copy inside the repository (so `@paybill/runtime` resolves), with the forbid's threshold raised out of reach.
-    const dir = await mkdtemp(join(HERE, ".agent-example-"));
-    made.push(dir);
-    for (const name of ["agents.paybill", "data.paybill", "plans.paybill", "policies.paybill", "tests.paybill", "workflows.paybill", "migrations", "agent/src"]) {
-      await cp(join(HELPDESK, name), join(dir, name), { recursive: true });
-    }
-    const tsconfig = JSON.parse(await readFile(join(HELPDESK, "agent/tsconfig.json"), "utf8")) as Record<string, unknown>;
-    await writeFile(join(dir, "agent/tsconfig.json"), JSON.stringify({ ...tsconfig, extends: join(ROOT, "tsconfig.base.json") }));
+    const dir = await copyOfExample();
     const policies = join(dir, "policies.paybill");
     const text = await readFile(policies, "utf8");
     expect(text).toContain("input.amount > 100.0\n");
