@@ -90,3 +90,48 @@ describe.each(BACKENDS)("provisioning on %s", (backend) => {
     expect(result.tenant.state).toBe("active");
   });
 });
+
+describe.each(BACKENDS)("provisioning at once on %s", (backend) => {
+  const t = sharedControlRuntime(backend, "control_provision_race");
+
+  it("a later provision call takes over: the earlier one stops before its next step, the flow settles once", async () => {
+    const id = freshId();
+    await t.runtime.tenants.onboard({ id, plan: "business", region: "eu-west-1" });
+    await t.runtime.tenants.provision(id, new RecordingProvisioner());
+    await t.runtime.tenants.changePlan(id, "enterprise");
+    let release = () => {};
+    let started = () => {};
+    const inStep = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const slow = new RecordingProvisioner({ name: "slow" });
+    const blocking: Provisioner = {
+      name: "slow",
+      run: async (step, context) => {
+        started();
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return slow.run(step, context);
+      },
+    };
+    const first = t.runtime.tenants.provision(id, blocking);
+    await inStep;
+    const fast = new RecordingProvisioner();
+    const second = await t.runtime.tenants.provision(id, fast);
+    expect(second.tenant).toMatchObject({ state: "active", plan: "enterprise" });
+    expect(fast.calls.map((c) => [c.step.kind, c.attempt])).toEqual([
+      ["provision", 2],
+      ["move_data", 2],
+      ["retire", 2],
+    ]);
+    release();
+    const late = await first;
+    expect(late.superseded).toBe(true);
+    expect(slow.calls.map((c) => c.step.kind)).toEqual(["provision"]);
+    expect(late.tenant).toMatchObject({ state: "active", plan: "enterprise" });
+    const events = (await t.runtime.tenants.history(id)).map((h) => h.event);
+    expect(events.slice(events.indexOf("migrate"))).toEqual(["migrate", "provisioned"]);
+    expect(await t.runtime.audit.verify(id)).toMatchObject({ ok: true });
+  });
+});

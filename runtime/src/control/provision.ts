@@ -14,13 +14,15 @@
  *    its plan (`provisioned`), or `offboarded`.
  *
  * A failing step does not throw: the call resolves with the tenant in its new state and
- * the outcomes. A tenant that moved on meanwhile (another run finished the flow) is left
- * as it is.
+ * the outcomes. Each call claims the next attempt number in the tenant's row; a call that
+ * finds, before a step, that a later call took over (or the flow was settled) stops there
+ * (`superseded`), so two calls at once overlap by one step at most. A tenant that moved on
+ * meanwhile is left as it is.
  */
 import { type ControlContext, DEFAULT_ACTOR } from "./context.js";
 import { describeStep, runStep } from "./provisioner.js";
 import { illegalTransition } from "./problems.js";
-import { type Flow, lockTenant } from "./rows.js";
+import { type Flow, lockTenant, readTenant } from "./rows.js";
 import { finishedSteps } from "./tenants.js";
 import { applyTransition } from "./transition.js";
 import type { Provisioner, ProvisionResult, ProvisionStep, StepOutcome, Tenant } from "./types.js";
@@ -38,11 +40,14 @@ export async function provision(ctx: ControlContext, id: string, provisioner: Pr
       current = (await applyTransition(tx, current, "provision", {}, { actor, now: ctx.clock(), detail: { provisioner: provisioner.name } })).record;
     }
     const done = await finishedSteps(tx, id, flow.flow);
-    const [row] = await tx.query<{ attempt: unknown }>(
-      "select coalesce(max(attempt), 0) + 1 as attempt from paybill_provisioning_steps where tenant_id = $1 and flow = $2",
-      [id, flow.flow],
-    );
-    return { tenant: current.tenant, flow, done, attempt: Number(row?.attempt ?? 1) };
+    const [row] = await tx.query<{ attempt: unknown }>("select coalesce(max(attempt), 0) as attempt from paybill_provisioning_steps where tenant_id = $1 and flow = $2", [
+      id,
+      flow.flow,
+    ]);
+    // This call's attempt, claimed in the row: a call still running with an older one stops at its next step.
+    const attempt = Math.max(Number(row?.attempt ?? 0), flow.attempt ?? 0) + 1;
+    await tx.query("update paybill_tenants set provisioning = jsonb_set(provisioning, '{attempt}', to_jsonb($2::int)) where id = $1", [id, attempt]);
+    return { tenant: current.tenant, flow, done, attempt };
   });
 
   const steps: { step: ProvisionStep; outcome: StepOutcome; skipped: boolean }[] = [];
@@ -51,6 +56,9 @@ export async function provision(ctx: ControlContext, id: string, provisioner: Pr
     if (finished !== undefined) {
       steps.push({ step, outcome: { ok: true, ...finished }, skipped: true });
       continue;
+    }
+    if (await superseded(ctx, id, start.flow.flow, start.attempt)) {
+      return { tenant: (await readTenant(ctx.database, id))?.tenant ?? start.tenant, steps, superseded: true };
     }
     const outcome = await runStep(provisioner, step, { tenant: start.tenant, attempt: start.attempt });
     await ctx.database.query(
@@ -72,18 +80,27 @@ export async function provision(ctx: ControlContext, id: string, provisioner: Pr
     );
     steps.push({ step, outcome, skipped: false });
     if (!outcome.ok) {
-      const tenant = await settle(ctx, id, start.flow, actor, `step ${index + 1} (${describeStep(step)}) failed: ${outcome.detail}`);
+      const tenant = await settle(ctx, id, start.flow, start.attempt, actor, `step ${index + 1} (${describeStep(step)}) failed: ${outcome.detail}`);
       return { tenant, steps };
     }
   }
-  return { tenant: await settle(ctx, id, start.flow, actor), steps };
+  return { tenant: await settle(ctx, id, start.flow, start.attempt, actor), steps };
 }
 
-/** Ends a run: `failure` given, the flow failed; else it is done. Only if the tenant is still in this flow. */
-async function settle(ctx: ControlContext, id: string, flow: Flow, actor: string, failure?: string): Promise<Tenant> {
+/** Whether the tenant's flow was settled or taken over by a later call since this one started. */
+async function superseded(ctx: ControlContext, id: string, flow: number, attempt: number): Promise<boolean> {
+  const [row] = await ctx.database.query<{ flow: unknown; attempt: unknown }>(
+    "select provisioning->>'flow' as flow, provisioning->>'attempt' as attempt from paybill_tenants where id = $1",
+    [id],
+  );
+  return row === undefined || Number(row.flow) !== flow || Number(row.attempt) !== attempt;
+}
+
+/** Ends a run: `failure` given, the flow failed; else it is done. Only if the tenant is still in this flow and attempt. */
+async function settle(ctx: ControlContext, id: string, flow: Flow, attempt: number, actor: string, failure?: string): Promise<Tenant> {
   return ctx.database.transaction(async (tx) => {
     const current = await lockTenant(tx, id);
-    if (current.flow?.flow !== flow.flow) return current.tenant;
+    if (current.flow?.flow !== flow.flow || current.flow.attempt !== attempt) return current.tenant;
     const meta = { actor, now: ctx.clock(), ...(failure === undefined ? {} : { reason: failure }) };
     const state = current.tenant.state;
     if (failure !== undefined) {

@@ -16,6 +16,8 @@ export const TENANT_COLUMNS =
 export interface Flow {
   readonly flow: number;
   readonly plan: ProvisioningPlan;
+  /** The attempt of the latest `provision` call (an earlier call still running stops at its next step). */
+  readonly attempt?: number;
 }
 
 /** A tenant row as the control plane works with it: the tenant, and its current flow. */

@@ -82,6 +82,8 @@ export interface ProvisionResult {
   readonly tenant: Tenant;
   /** Every step of the plan in order: `skipped` when an earlier attempt finished it. Steps after a failure are not listed. */
   readonly steps: readonly { readonly step: ProvisionStep; readonly outcome: StepOutcome; readonly skipped: boolean }[];
+  /** Set when a later `provision` call for the tenant took over: this one stopped before its next step. */
+  readonly superseded?: boolean;
 }
 
 export type BillingEventType = "payment_succeeded" | "payment_failed" | "subscription_canceled" | "trial_ended";
