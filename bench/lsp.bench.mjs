@@ -5,8 +5,9 @@
  *
  *   1. diagnostics after an edit: a one-character change in a condition in the middle of
  *      the file (alternately valid, and a type error then its fix), timed from sending
- *      `didChange` to receiving `publishDiagnostics` for that version; a character typed
- *      and deleted (`100.0` ⇄ `1000.0`: the length changes, every later span moves);
+ *      `didChange` to receiving `publishDiagnostics` for that version; digits typed one by
+ *      one and deleted one by one (`100.0` → `1000…0.0` → `100.0`: the length changes,
+ *      every later span moves);
  *      and a syntax error then its fix (a syntax error needs no check: parse alone);
  *   2. completion after `resource.` (fields) and between words (keywords and names), on a
  *      checked file, and right after an edit (the re-check included);
@@ -151,10 +152,11 @@ export default async function run({ log }) {
       errors.push(result.ms);
     }
     if (!sawError) summary.push("WARNING: the erroneous edit produced no diagnostic");
-    // `100.0` → `1000.0` and back: valid, and the length changes.
+    // `100.0` → `1000.0` → … one `0` typed at a time, then deleted one at a time: valid, the
+    // length changes, and every text is new (no earlier tree to fall back on).
     const typed = [];
     for (let i = 0; i < EDITS; i++) {
-      const r = i % 2 === 0 ? await server.edit({ start: digit, end: digit }, "0") : await server.edit({ start: digit, end: { line: digit.line, character: digit.character + 1 } }, "");
+      const r = i < EDITS / 2 ? await server.edit({ start: digit, end: digit }, "0") : await server.edit({ start: digit, end: { line: digit.line, character: digit.character + 1 } }, "");
       if (r.diagnostics.length > 0) summary.push(`WARNING: typing a digit produced a diagnostic: ${r.diagnostics[0].message}`);
       typed.push(r.ms);
     }
@@ -203,7 +205,7 @@ export default async function run({ log }) {
     rows.push(
       row("diagnostics after a valid edit", valid, GOAL_DIAGNOSTICS_MS),
       row("diagnostics after an edit (error ⇄ fix)", errors, GOAL_DIAGNOSTICS_MS),
-      row("diagnostics after typing (insert ⇄ delete)", typed, GOAL_DIAGNOSTICS_MS),
+      row("diagnostics after typing (30 inserts, 30 deletes)", typed, GOAL_DIAGNOSTICS_MS),
       row("diagnostics after an edit (syntax error ⇄ fix)", syntax, GOAL_DIAGNOSTICS_MS),
       row("completion after `resource.`", fields, GOAL_COMPLETION_MS, `${fieldCount} fields; `),
       row("completion of keywords and names", words, GOAL_COMPLETION_MS),

@@ -2,8 +2,9 @@
  * Re-parsing after an edit without parsing the whole file again. The base is the
  * document's last tree without syntax errors. The part of the file the edit touched, from
  * the end of the last declaration before it to the start of the first declaration after
- * it, is parsed alone (`parseWindow`), and the tree is put together from the declarations
- * before it as they were, the window's, and the ones after it moved by the change in length.
+ * it, is parsed alone (`parseWindow`), and the tree is put together (when first read) from
+ * the declarations before it as they were, the window's, and the ones after it moved by the
+ * change in length.
  * The result is exactly what `parse` gives for the new text, syntax errors included (the
  * rest of the file being clean, the window's diagnostics are the file's); whenever the
  * window parse cannot vouch for that it returns undefined, and the text is parsed in full.
@@ -59,24 +60,35 @@ export function reparse(previous: ParseResult, name: string, text: string): Pars
   const window = parseWindow(source, from, to, lookahead);
   if (window === undefined) return undefined;
 
-  const tail = after === undefined ? [] : decls.slice(next);
-  const afterStart = after?.span.start ?? old.length;
-  const next_: FileNode = {
-    kind: "File",
-    span: { start: 0, end: text.length },
-    package: ast.package,
-    imports: ast.imports,
-    declarations: [...decls.slice(0, first), ...window.declarations, ...shifted(tail, delta)],
-    comments: [
-      ...ast.comments.filter((c) => c.span.end <= from),
-      ...window.comments,
-      ...shifted(
-        ast.comments.filter((c) => c.span.start >= afterStart),
-        delta,
-      ),
-    ],
+  // The tree is put together when first read: a broken file's diagnostics are published
+  // from the parse alone, and its tree may never be asked for (the fix comes first).
+  let tree: FileNode | undefined;
+  const build = (): FileNode => {
+    const afterStart = after?.span.start ?? old.length;
+    return {
+      kind: "File",
+      span: { start: 0, end: text.length },
+      package: ast.package,
+      imports: ast.imports,
+      declarations: [...decls.slice(0, first), ...window.declarations, ...shifted(decls.slice(next), delta)],
+      comments: [
+        ...ast.comments.filter((c) => c.span.end <= from),
+        ...window.comments,
+        ...shifted(
+          ast.comments.filter((c) => c.span.start >= afterStart),
+          delta,
+        ),
+      ],
+    };
   };
-  return { source, ast: next_, diagnostics: window.diagnostics };
+  return {
+    source,
+    get ast(): FileNode {
+      tree ??= build();
+      return tree;
+    },
+    diagnostics: window.diagnostics,
+  };
 }
 
 /** The end of the word (a keyword) that starts at `at`. */
