@@ -8,9 +8,9 @@ import { unknownTenant } from "../runs/runs.js";
 import type { Sql } from "../store/adapter.js";
 import { type ControlContext, DEFAULT_ACTOR, planOf } from "./context.js";
 import { offboardPlan, onboardPlan, placementOf } from "./placement.js";
-import { badTenantId, TENANT_ID, tenantExists } from "./problems.js";
+import { badTenantId, illegalTransition, TENANT_ID, tenantExists } from "./problems.js";
 import { lockTenant, readTenant, TENANT_COLUMNS, type TenantRecord, tenantFromRow } from "./rows.js";
-import { type Applied, applyTransition, type Meta, nextSeq, recordTransition } from "./transition.js";
+import { type Applied, allows, applyTransition, type Meta, nextSeq, recordTransition } from "./transition.js";
 import type { Placement, ProvisioningPlan, Tenant } from "./types.js";
 
 export interface Onboard {
@@ -59,6 +59,7 @@ export async function offboard(ctx: ControlContext, id: string, options: { reaso
  */
 export async function offboardIn(tx: Sql, ctx: ControlContext, current: TenantRecord, meta: Meta): Promise<Applied[]> {
   const { tenant } = current;
+  if (!allows(current, "offboard")) throw illegalTransition(tenant.id, tenant.state, "offboard");
   const placements: Placement[] = tenant.state === "pending" ? [] : [placementOf(ctx.bundle, tenant.plan, tenant)];
   if (tenant.pendingPlan !== undefined && ctx.bundle.plans[tenant.pendingPlan] !== undefined) placements.unshift(placementOf(ctx.bundle, tenant.pendingPlan, tenant));
   const flow = { flow: await nextSeq(tx, tenant.id), plan: offboardPlan(tenant.id, placements) };
