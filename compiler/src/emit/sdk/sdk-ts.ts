@@ -76,25 +76,21 @@ export function sdkTs(bundle: Bundle): string {
     if (action === undefined || type === undefined) continue;
     // A type alias, not an interface: an object type alias is assignable to the runtime's `Record<string, unknown>` input.
     const fields = action.input.map((field) => parts(field, "input"));
-    file.addTypeAlias({
-      leadingTrivia: blank,
-      isExported: true,
-      name: type,
-      docs: [comment(`The input of action \`${name}\`${action.description === undefined ? "" : `: ${action.description}`}. No other key is accepted.`)],
-      type: (w) => {
-        if (fields.length === 0) {
-          w.write("Record<string, never>");
-          return;
+    const doc = comment(`The input of action \`${name}\`${action.description === undefined ? "" : `: ${action.description}`}. No other key is accepted.`);
+    // Written as a statement: a type alias's own writer would indent its body twice.
+    file.addStatements((w) => {
+      w.newLine().writeLine(`/** ${doc.replace(/\s+/g, " ")} */`);
+      if (fields.length === 0) {
+        w.writeLine(`export type ${type} = Record<string, never>;`);
+        return;
+      }
+      w.write(`export type ${type} = `).inlineBlock(() => {
+        for (const field of fields) {
+          w.writeLine(`/** ${field.doc} */`);
+          w.writeLine(`readonly ${field.name}${field.optional ? "?" : ""}: ${field.type};`);
         }
-        w.write("{").newLine();
-        w.indent(() => {
-          for (const field of fields) {
-            w.writeLine(`/** ${field.doc} */`);
-            w.writeLine(`readonly ${field.name}${field.optional ? "?" : ""}: ${field.type};`);
-          }
-        });
-        w.write("}");
-      },
+      });
+      w.write(";").newLine();
     });
   }
   file.addInterface({
@@ -131,7 +127,6 @@ export function sdkTs(bundle: Bundle): string {
   file.addTypeAlias({ leadingTrivia: blank, isExported: true, name: "FeatureName", docs: ["The features plans grant and actions require."], type: literalUnion(sorted(features)) });
 
   file.addStatements(FACADE);
-  file.formatText({ indentSize: 2, tabSize: 2, convertTabsToSpaces: true });
   return HEADER + file.getFullText();
 }
 
