@@ -13,6 +13,7 @@ import type { AuditRecord } from "./audit/record.js";
 import { verifyAudit, type VerifyResult } from "./audit/verify.js";
 import { billingEvent, sweep } from "./control/billing.js";
 import type { ControlContext } from "./control/context.js";
+import { inactiveApproval } from "./control/problems.js";
 import type { TenantState } from "./control/lifecycle.js";
 import { provision } from "./control/provision.js";
 import { listTenants, readTenant, tenantHistory } from "./control/rows.js";
@@ -99,13 +100,16 @@ export class Runtime {
     return this.database.transaction((tx) => actIn(tx, this.#engine, request));
   }
 
-  /** Re-decides a granted approval's request with the approval in context, and performs it if allowed. Once. */
+  /** Re-decides a granted approval's request with the approval in context, and performs it if allowed. Once; not while the tenant is not active (PBR147). */
   async resume(approvalId: string): Promise<ActResult> {
     this.#open();
     return this.database.transaction(async (tx) => {
       const approval = await getApproval(tx, approvalId, { lock: true });
       if (approval === undefined) throw unknownApproval(approvalId);
       if (approval.status !== "granted" || approval.decidedBy === undefined || approval.decidedAt === undefined) throw wrongStatus(approval, "granted");
+      // A tenant that is not active would have the approval spent on a denial: it waits, granted.
+      const tenant = await getTenant(tx, approval.tenant);
+      if (tenant !== undefined && tenant.state !== "active") throw inactiveApproval(approval.id, approval.tenant, tenant.state);
       const request: ActRequest = {
         tenant: approval.tenant,
         agent: approval.agent,

@@ -116,6 +116,25 @@ describe.each(BACKENDS)("tenant lifecycle on %s", (backend) => {
     expect((await t.runtime.decide({ ...request, tenant: pending })).reasons).toEqual([{ kind: "tenant", state: "pending", message: `tenant \`${pending}\` is pending` }]);
   });
 
+  it("a granted approval waits while its tenant is not active (PBR147) and is resumed once it is", async () => {
+    const id = await active("business");
+    const ticket = await seedTicket(t.runtime, id, { amount: 250 });
+    const run = await t.runtime.runs.start({ workflow: "resolve_ticket", tenant: id });
+    await t.runtime.runs.next(run.id, "escalate");
+    const pending = await t.runtime.act({ tenant: id, agent: "support_bot", action: "refund", input: { ticket, amount: 250 }, run: run.id });
+    const approvalId = pending.approvalId ?? "";
+    await t.runtime.approvals.grant(approvalId, { by: "fran" });
+    await t.runtime.tenants.suspend(id);
+    await expect(t.runtime.resume(approvalId)).rejects.toMatchObject({
+      code: "PBR147",
+      message: `approval \`${approvalId}\` cannot be resumed while tenant \`${id}\` is suspended`,
+    });
+    expect(await t.runtime.approvals.get(approvalId)).toMatchObject({ status: "granted" });
+    await t.runtime.tenants.resume(id);
+    expect((await t.runtime.resume(approvalId)).decision).toBe("allow");
+    expect(await t.runtime.approvals.get(approvalId)).toMatchObject({ status: "resumed" });
+  });
+
   it("offboards: a provisioned tenant through its deprovision plan, a pending one at once", async () => {
     const id = await active("enterprise", { region: "us-east-1" });
     const offboarding = await t.runtime.tenants.offboard(id);

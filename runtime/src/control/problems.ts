@@ -1,5 +1,5 @@
 /**
- * The control plane's errors (PBR140–PBR146), built in one place so every message names
+ * The control plane's errors (PBR140–PBR147), built in one place so every message names
  * its subject in backticks and every help line says what to do. spec/control-plane.md
  * lists them with examples.
  */
@@ -51,4 +51,12 @@ export function staticPlan(tenant: string): PaybillRuntimeError {
 
 export function usageProblem(message: string, help: string): PaybillRuntimeError {
   return new PaybillRuntimeError("PBR146", message, help);
+}
+
+export function inactiveApproval(approval: string, tenant: string, state: string): PaybillRuntimeError {
+  return new PaybillRuntimeError(
+    "PBR147",
+    `approval \`${approval}\` cannot be resumed while tenant \`${tenant}\` is ${state}`,
+    "the approval stays granted: resume it once the tenant is active again",
+  );
 }

@@ -42,7 +42,9 @@ export type RuntimeErrorCode =
   /** A plan change of a tenant declared in the bundle (its plan is the bundle's). */
   | "PBR145"
   /** A usage record or export the runtime cannot take: bad metric, quantity, time or period. */
-  | "PBR146";
+  | "PBR146"
+  /** Resuming a granted approval of a tenant that is not active (the approval stays granted). */
+  | "PBR147";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;
