@@ -133,6 +133,9 @@ describe.each(BACKENDS)("tenant lifecycle on %s", (backend) => {
     await t.runtime.tenants.resume(id);
     expect((await t.runtime.resume(approvalId)).decision).toBe("allow");
     expect(await t.runtime.approvals.get(approvalId)).toMatchObject({ status: "resumed" });
+    // Usage counts the one performed refund: not the pending request, the grant or the control plane's records.
+    const period = new Date().toISOString().slice(0, 7);
+    expect((await t.runtime.usage.export({ period, tenant: id })).find((r) => r.metric === "agent_actions")?.quantity).toBe(1);
   });
 
   it("offboards: a provisioned tenant through its deprovision plan, a pending one at once", async () => {
