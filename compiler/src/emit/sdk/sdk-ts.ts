@@ -6,7 +6,18 @@
  * text depends only on the bundle.
  */
 import type { Bundle, FieldSchema } from "@paybill/runtime";
-import { type CodeBlockWriter, IndentationText, NewLineKind, Project, type PropertySignatureStructure, QuoteKind, StructureKind, VariableDeclarationKind } from "ts-morph";
+import {
+  type CodeBlockWriter,
+  IndentationText,
+  NewLineKind,
+  Project,
+  type PropertySignatureStructure,
+  QuoteKind,
+  type StatementStructures,
+  StructureKind,
+  VariableDeclarationKind,
+  type WriterFunction,
+} from "ts-morph";
 import { FACADE } from "./facade.js";
 import { literalUnion, pascalCase, propertyName, TypeNames } from "./names.js";
 import { DECIMAL, declaredType, typeText } from "./type-text.js";
@@ -27,18 +38,24 @@ export function sdkTs(bundle: Bundle): string {
     manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double, newLineKind: NewLineKind.LineFeed },
   });
   const file = project.createSourceFile("index.ts", "", { overwrite: true });
-  file.addImportDeclaration({
+  const statements: (string | WriterFunction | StatementStructures)[] = [];
+  statements.push({
+    kind: StructureKind.ImportDeclaration,
     isTypeOnly: true,
     moduleSpecifier: "@paybill/runtime",
     namedImports: ["ActResult", "DecideRequest", "Decision", "Run", "RunMove", "Runtime"],
   });
-  file.addVariableStatement({
+  statements.push({
+    kind: StructureKind.VariableStatement,
+    leadingTrivia: blank,
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: ["The hash of the bundle these types were generated from; `typed` checks the runtime loaded it."],
     declarations: [{ name: "BUNDLE_HASH", initializer: JSON.stringify(bundle.hash) }],
   });
-  file.addTypeAlias({
+  statements.push({
+    kind: StructureKind.TypeAlias,
+    leadingTrivia: blank,
     isExported: true,
     name: DECIMAL,
     docs: ['A `decimal` or `money` value: a number, or its decimal text (`"12.50"`) when a double cannot hold it exactly. Scale and precision are checked by the runtime at `act`.'],
@@ -55,20 +72,22 @@ export function sdkTs(bundle: Bundle): string {
     const entity = bundle.entities[name];
     const type = entityTypes.get(name);
     if (entity === undefined || type === undefined) continue;
-    file.addInterface({
+    statements.push({
+    kind: StructureKind.Interface,
       isExported: true,
       name: type,
       docs: [`Entity \`${name}\` (table \`${entity.table}\`, key \`${entity.key}\`): a row as the runtime returns it. A read may leave out fields a policy redacts.`],
       properties: entity.fields.map(property),
     });
   }
-  file.addInterface({
+  statements.push({
+    kind: StructureKind.Interface,
     isExported: true,
     name: "Entities",
     docs: ["Every entity's row type, by the entity's name."],
     properties: entityNames.map((name) => ({ name: propertyName(name), type: entityTypes.get(name) ?? "never" })),
   });
-  file.addTypeAlias({ leadingTrivia: blank, isExported: true, name: "EntityName", type: literalUnion(entityNames) });
+  statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "EntityName", type: literalUnion(entityNames) });
 
   for (const name of actionNames) {
     const action = bundle.actions[name];
@@ -78,7 +97,7 @@ export function sdkTs(bundle: Bundle): string {
     const fields = action.input.map((field) => parts(field, "input"));
     const doc = comment(`The input of action \`${name}\`${action.description === undefined ? "" : `: ${action.description}`}. No other key is accepted.`);
     // Written as a statement: a type alias's own writer would indent its body twice.
-    file.addStatements((w) => {
+    statements.push((w) => {
       w.newLine().writeLine(`/** ${doc.replace(/\s+/g, " ")} */`);
       if (fields.length === 0) {
         w.writeLine(`export type ${type} = Record<string, never>;`);
@@ -93,24 +112,27 @@ export function sdkTs(bundle: Bundle): string {
       w.write(";").newLine();
     });
   }
-  file.addInterface({
+  statements.push({
+    kind: StructureKind.Interface,
     isExported: true,
     name: "ActionInputs",
     docs: ["Every action's input type, by the action's name."],
     properties: actionNames.map((name) => ({ name: propertyName(name), type: inputTypes.get(name) ?? "never" })),
   });
-  file.addTypeAlias({ leadingTrivia: blank, isExported: true, name: "ActionName", type: literalUnion(actionNames) });
-  file.addTypeAlias({ leadingTrivia: blank, isExported: true, name: "AgentName", type: literalUnion(sorted(Object.keys(bundle.agents))) });
+  statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "ActionName", type: literalUnion(actionNames) });
+  statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "AgentName", type: literalUnion(sorted(Object.keys(bundle.agents))) });
 
   const workflowNames = sorted(Object.keys(bundle.workflows));
-  file.addTypeAlias({ leadingTrivia: blank, isExported: true, name: "WorkflowName", type: literalUnion(workflowNames) });
-  file.addInterface({
+  statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "WorkflowName", type: literalUnion(workflowNames) });
+  statements.push({
+    kind: StructureKind.Interface,
     isExported: true,
     name: "WorkflowStates",
     docs: ["Every workflow's state names, by the workflow's name."],
     properties: workflowNames.map((name) => ({ name: propertyName(name), type: literalUnion(sorted(Object.keys(bundle.workflows[name]?.states ?? {}))) })),
   });
-  file.addInterface({
+  statements.push({
+    kind: StructureKind.Interface,
     isExported: true,
     name: "WorkflowAgents",
     docs: ["The agent that runs each workflow."],
@@ -119,14 +141,16 @@ export function sdkTs(bundle: Bundle): string {
       return { name: propertyName(name), type: literalUnion(workflow === undefined ? [] : [workflow.agent]) };
     }),
   });
-  file.addTypeAlias({ leadingTrivia: blank, isExported: true, name: "StateOf", typeParameters: [{ name: "W", constraint: "WorkflowName" }], type: "WorkflowStates[W]" });
-  file.addTypeAlias({ leadingTrivia: blank, isExported: true, name: "PlanName", type: literalUnion(sorted(Object.keys(bundle.plans))) });
+  statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "StateOf", typeParameters: [{ name: "W", constraint: "WorkflowName" }], type: "WorkflowStates[W]" });
+  statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "PlanName", type: literalUnion(sorted(Object.keys(bundle.plans))) });
   const features = new Set<string>();
   for (const plan of Object.values(bundle.plans)) for (const feature of plan.features) features.add(feature);
   for (const action of Object.values(bundle.actions)) for (const feature of action.requires) features.add(feature);
-  file.addTypeAlias({ leadingTrivia: blank, isExported: true, name: "FeatureName", docs: ["The features plans grant and actions require."], type: literalUnion(sorted(features)) });
+  statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "FeatureName", docs: ["The features plans grant and actions require."], type: literalUnion(sorted(features)) });
 
-  file.addStatements(FACADE);
+  statements.push(FACADE);
+  // One insertion: ts-morph re-parses the file after each, so adding one by one is quadratic.
+  file.addStatements(statements);
   return HEADER + file.getFullText();
 }
 
