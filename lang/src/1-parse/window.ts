@@ -6,9 +6,9 @@
  * The window is lexed in a copy of the text blanked before it (so offsets stay the same),
  * followed by the next declaration, and parsed by the Chevrotain parser under a lookout
  * (`Lookout` in `paybill-parser.ts`): after the window's own tokens come the file's next
- * few real tokens, so the parser's lookahead sees what it sees in the whole file. The
- * answer stands only when the parser looked at nothing before the window and nothing past
- * those few tokens, and stood between top-level items once every window token was
+ * few real tokens, so the parser's lookahead sees what it sees in the whole file, then
+ * tripwires. The answer stands only when the parser took nothing from before the window,
+ * read no tripwire, and stood between top-level items once every window token was
  * consumed. Then nothing outside the window changes how the window parses, nor does the
  * window change how the rest parses: the whole file's parse is the rest's parse with the
  * window's in its place. Anything else (a bracket or comment left open, a `package` in the
