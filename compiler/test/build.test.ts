@@ -12,7 +12,9 @@ import { paybillc, project, STACK_LINE, VALID } from "./support/cli.js";
 
 async function helpdeskCopy(): Promise<string> {
   const dir = await project();
-  await cp(HELPDESK, dir, { recursive: true });
+  // Without what `npm run demo` and `npm run agent` leave behind (a previous build, a database).
+  const left = [join(HELPDESK, "out"), join(HELPDESK, ".paybill")];
+  await cp(HELPDESK, dir, { recursive: true, filter: (source) => !left.some((path) => source === path || source.startsWith(`${path}/`)) });
   return dir;
 }
 
