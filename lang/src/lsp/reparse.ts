@@ -62,8 +62,7 @@ export function reparse(previous: ParseResult, name: string, text: string): Pars
 
   // The tree is put together when first read: a broken file's diagnostics are published
   // from the parse alone, and its tree may never be asked for (the fix comes first).
-  let tree: FileNode | undefined;
-  const build = (): FileNode => {
+  return lazily(source, window.diagnostics, () => {
     const afterStart = after?.span.start ?? old.length;
     return {
       kind: "File",
@@ -80,14 +79,23 @@ export function reparse(previous: ParseResult, name: string, text: string): Pars
         ),
       ],
     };
-  };
+  });
+}
+
+/** A parse result whose tree is made on first read; what it was made from is let go then. */
+function lazily(source: SourceFile, diagnostics: ParseResult["diagnostics"], make: () => FileNode): ParseResult {
+  let pending: (() => FileNode) | undefined = make;
+  let tree: FileNode | undefined;
   return {
     source,
     get ast(): FileNode {
-      tree ??= build();
-      return tree;
+      if (tree === undefined && pending !== undefined) {
+        tree = pending();
+        pending = undefined;
+      }
+      return tree as FileNode;
     },
-    diagnostics: window.diagnostics,
+    diagnostics,
   };
 }
 
