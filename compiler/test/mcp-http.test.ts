@@ -5,28 +5,18 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { rm } from "node:fs/promises";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, buildHelpdesk, type Seeded, seedDatabase, textOf } from "./mcp-support.js";
+import { BACKENDS, type Seeded, seedDatabase, textOf, useBuiltHelpdesk } from "./mcp-support.js";
 import { BIN } from "./support/cli.js";
 
-let dir: string;
-let bundle: string;
-
-beforeAll(async () => {
-  ({ dir, bundle } = await buildHelpdesk());
-}, 180_000);
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const example = useBuiltHelpdesk();
 
 /** Starts the server and waits for the line that gives its URL. */
 async function start(args: readonly string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: example.dir, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no URL within 60 s:\n${err}`)), 60_000);
@@ -63,8 +53,8 @@ describe.each(BACKENDS)("serve --mcp --http (%s)", (backend) => {
   let server: Awaited<ReturnType<typeof start>>;
 
   beforeAll(async () => {
-    seeded = await seedDatabase(backend, dir, bundle);
-    server = await start(["serve", "--mcp", "--http", "--port", "0", "--bundle", bundle, "--tenant", "initech", "--agent", "support_bot", "--workflow", "resolve_ticket", ...seeded.args]);
+    seeded = await seedDatabase(backend, example.dir, example.bundle);
+    server = await start(["serve", "--mcp", "--http", "--port", "0", "--bundle", example.bundle, "--tenant", "initech", "--agent", "support_bot", "--workflow", "resolve_ticket", ...seeded.args]);
   }, 90_000);
 
   afterAll(async () => {

@@ -6,24 +6,14 @@
  * decision lands in the tenant's audit chain. On PGlite, and on PostgreSQL when
  * PAYBILL_TEST_DATABASE_URL is set.
  */
-import { rm } from "node:fs/promises";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, buildHelpdesk, type Seeded, seedDatabase, textOf } from "./mcp-support.js";
+import { BACKENDS, type Seeded, seedDatabase, textOf, useBuiltHelpdesk } from "./mcp-support.js";
 import { BIN, paybillc, STACK_LINE } from "./support/cli.js";
 
-let dir: string;
-let bundle: string;
-
-beforeAll(async () => {
-  ({ dir, bundle } = await buildHelpdesk());
-}, 180_000);
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const example = useBuiltHelpdesk();
 
 const names = (tools: { name: string }[]): string[] => tools.map((t) => t.name).sort();
 
@@ -34,11 +24,11 @@ describe.each(BACKENDS)("serve --mcp over stdio (%s)", (backend) => {
   const stderr: string[] = [];
 
   beforeAll(async () => {
-    seeded = await seedDatabase(backend, dir, bundle);
+    seeded = await seedDatabase(backend, example.dir, example.bundle);
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [BIN, "serve", "--mcp", "--bundle", bundle, "--tenant", "initech", "--agent", "support_bot", "--workflow", "resolve_ticket", ...seeded.args],
-      cwd: dir,
+      args: [BIN, "serve", "--mcp", "--bundle", example.bundle, "--tenant", "initech", "--agent", "support_bot", "--workflow", "resolve_ticket", ...seeded.args],
+      cwd: example.dir,
       stderr: "pipe",
     });
     transport.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk.toString("utf8")));
@@ -170,14 +160,14 @@ describe.each(BACKENDS)("serve --mcp over stdio (%s)", (backend) => {
 
 describe("serve --mcp refusals", () => {
   it("exits 2 with a coded message and no stack trace for an unknown tenant, agent or workflow", async () => {
-    const base = ["serve", "--mcp", "--bundle", bundle];
-    const tenant = await paybillc([...base, "--tenant", "nobody", "--agent", "support_bot"], dir);
+    const base = ["serve", "--mcp", "--bundle", example.bundle];
+    const tenant = await paybillc([...base, "--tenant", "nobody", "--agent", "support_bot"], example.dir);
     expect(tenant.code).toBe(2);
     expect(tenant.stderr).toContain("error[PB9202]: there is no tenant `nobody`");
-    const workflow = await paybillc([...base, "--tenant", "initech", "--agent", "triage_bot", "--workflow", "resolve_ticket"], dir);
+    const workflow = await paybillc([...base, "--tenant", "initech", "--agent", "triage_bot", "--workflow", "resolve_ticket"], example.dir);
     expect(workflow.code).toBe(2);
     expect(workflow.stderr).toContain("error[PB9202]: workflow `resolve_ticket` is run by agent `support_bot`, not `triage_bot`");
-    const missing = await paybillc(["serve", "--mcp", "--bundle", "nope.json", "--tenant", "initech", "--agent", "support_bot"], dir);
+    const missing = await paybillc(["serve", "--mcp", "--bundle", "nope.json", "--tenant", "initech", "--agent", "support_bot"], example.dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("error[PBR007]");
     for (const run of [tenant, workflow, missing]) {

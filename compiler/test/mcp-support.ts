@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DatabaseConfig, entityTablesSql, openRuntime, readBundle, type Runtime } from "@paybill/runtime";
+import { afterAll, beforeAll } from "vitest";
 import { paybillc } from "./support/cli.js";
 
 export const PG_URL = process.env.PAYBILL_TEST_DATABASE_URL;
@@ -25,6 +26,29 @@ export async function buildHelpdesk(): Promise<{ dir: string; bundle: string }> 
   const built = await paybillc(["build", "."], dir, {}, 120_000);
   if (built.code !== 0) throw new Error(`paybillc build failed:\n${built.stderr}`);
   return { dir, bundle: join(dir, "out", "bundle.json") };
+}
+
+/** A built copy of the example for the whole test file (built before its tests, removed after). */
+export function useBuiltHelpdesk(): { readonly dir: string; readonly bundle: string } {
+  let built: { dir: string; bundle: string } | undefined;
+  beforeAll(async () => {
+    built = await buildHelpdesk();
+  }, 180_000);
+  afterAll(async () => {
+    if (built !== undefined) await rm(built.dir, { recursive: true, force: true });
+  });
+  const get = () => {
+    if (built === undefined) throw new Error("the example is not built yet: use it inside a test or a hook");
+    return built;
+  };
+  return {
+    get dir() {
+      return get().dir;
+    },
+    get bundle() {
+      return get().bundle;
+    },
+  };
 }
 
 export interface Seeded {

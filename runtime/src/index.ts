@@ -11,6 +11,7 @@ export { bundleHash, canonicalJson, sha256Hex } from "./bundle/canonical.js";
 export type * from "./decide/request.js";
 export type { DeciderApi, PreparedEffect } from "./decide/decider-api.js";
 export { Decider, EffectError, type LoadProblem } from "./decide/decider.js";
+export { allowedActions, selectorAllows } from "./decide/workflow.js";
 export { BundleError, type BundleErrorCode, loadBundle, readBundle } from "./bundle/load.js";
 export {
   openRuntime,

@@ -8,8 +8,8 @@
  * agent (its agents list the agent or `*`, a selector covers the action as the decider's
  * index matches them): still decided one by one by `act`, but no workflow narrows them.
  */
-import type { ActionSchema, ActionSelector, Bundle, Run, Runtime } from "@paybill/runtime";
-import { PaybillRuntimeError } from "@paybill/runtime";
+import type { Bundle, Run, Runtime } from "@paybill/runtime";
+import { PaybillRuntimeError, selectorAllows } from "@paybill/runtime";
 
 export interface SessionOptions {
   readonly tenant: string;
@@ -112,21 +112,10 @@ export async function checkSession(runtime: Runtime, options: SessionOptions): P
 export function permittable(bundle: Bundle, agent: string): string[] {
   const permits = bundle.policies.flatMap((p) => p.rules).filter((r) => r.effect === "permit" && (r.agents.includes("*") || r.agents.includes(agent)));
   return Object.values(bundle.actions)
-    .filter((action) => permits.some((rule) => rule.actions.some((s) => covers(s, action))))
+    .filter((action) => permits.some((rule) => rule.actions.some((s) => selectorAllows(s, action))))
     .map((action) => action.name);
 }
 
-/** As the decider's index matches a selector to an action: a field selector covers no action. */
-function covers(selector: ActionSelector, action: ActionSchema): boolean {
-  switch (selector.kind) {
-    case "any":
-      return true;
-    case "action":
-      return selector.action === action.name;
-    case "data":
-      return selector.field === undefined && action.effect?.op === selector.op && action.effect.entity === selector.entity;
-  }
-}
 
 function list(names: readonly string[]): string {
   return names.length === 0 ? "none" : names.map((n) => `\`${n}\``).join(", ");
