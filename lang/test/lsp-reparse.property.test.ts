@@ -121,13 +121,14 @@ describe("reparse", () => {
       replaced(TEXT, TEXT.indexOf("policy bot_closes"), "// Who may close.\n", 0), // a comment between declarations
       replaced(TEXT, TEXT.indexOf("action close_order"), "agent helper { roles = [] }\n\n", 0), // a new declaration
       replaced(TEXT, TEXT.indexOf("status enum"), "// ", 0), // a field commented out
+      replaced(TEXT, TEXT.indexOf("policy bot_closes"), "pol\n", 0), // a new declaration's first letters, between two
     ];
     for (const text of edits) {
       const quick = reparse(before, NAME, text);
       expect(quick, text).toBeDefined();
       if (quick !== undefined) expectFullParse(quick, text);
     }
-    expect(reparse(before, NAME, edits[2] as string)?.diagnostics.length).toBeGreaterThan(0);
+    for (const broken of [edits[2], edits[edits.length - 1]]) expect(reparse(before, NAME, broken as string)?.diagnostics.length).toBeGreaterThan(0);
   });
 
   it("declines what could change how the rest of the file parses", () => {

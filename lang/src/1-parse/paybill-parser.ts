@@ -7,7 +7,7 @@
  * to give up, so a broken file still has a tree. This file must not report diagnostics
  * itself: it records what it saw, `parse.ts` turns that into diagnostics.
  */
-import type { IOrAlt, IToken, OrMethodOpts, TokenType } from "./chevrotain.js";
+import { EOF, type IOrAlt, type IToken, type OrMethodOpts, type TokenType } from "./chevrotain.js";
 import type { CelExpr } from "../ast/cel.js";
 import type * as A from "../ast/nodes.js";
 import type { Span } from "../source/source-file.js";
@@ -28,6 +28,9 @@ const RULE_STARTS = new Set<TokenType>([T.Permit, T.Forbid]);
 const NO_STARTS = new Set<TokenType>();
 /** Words that begin the entry after an action list in a policy or a state. */
 const ENTRY_STARTS = new Set<TokenType>([T.When, T.Next, T.Final, T.Await, T.Allow, T.Permit, T.Forbid]);
+
+/** A method of Chevrotain's that the parser wraps (not part of its type declarations). */
+const chevrotain = CelParser.prototype as unknown as { findReSyncTokenType(this: CelParser): TokenType };
 
 /**
  * What the parser did with a window of a file (`window.ts`): the window's own tokens come
@@ -57,8 +60,10 @@ export class Lookout {
 }
 
 export class PaybillParser extends CelParser {
-  /** Chevrotain's index of the last consumed token (not part of its type declarations). */
+  // Chevrotain's own state (not part of its type declarations): the index of the last
+  // consumed token, and how deep in rules the parser is (0: in `file`, between items).
   declare private currIdx: number;
+  declare private RULE_STACK_IDX: number;
   /** Set only while a window is parsed. */
   private lookout: Lookout | undefined;
 
@@ -87,6 +92,16 @@ export class PaybillParser extends CelParser {
   /** Starts (or, with undefined, stops) checking every token the parser looks at. */
   watch(lookout: Lookout | undefined): void {
     this.lookout = lookout;
+  }
+
+  /**
+   * Chevrotain's search for where to resume after an error: between top-level items the only
+   * place is the end of input, found by reading every token to it. The answer is the same
+   * without the reading, which a window's lookout would take for straying past the window.
+   */
+  protected findReSyncTokenType(): TokenType {
+    if (this.lookout !== undefined && this.RULE_STACK_IDX === 0) return EOF;
+    return chevrotain.findReSyncTokenType.call(this);
   }
 
   /** Before any window token is consumed, the token before the window is not the file's: a span from it would differ. */
@@ -160,6 +175,9 @@ export class PaybillParser extends CelParser {
     const declarations: A.Declaration[] = [];
     this.ACTION(() => this.between(pkg, imports.length, declarations));
     this.MANY(() => {
+      // Also at the start of an item: after skipping what no item starts with, recovery
+      // resumes the loop here.
+      this.ACTION(() => this.between(pkg, imports.length, declarations));
       this.OR([
         {
           ALT: () => {
