@@ -11,12 +11,10 @@
  * The clock is movable (`clock.offsetMs`); tenants get fresh ids (`freshId`).
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll } from "vitest";
 import { bundleHash } from "../../src/bundle/canonical.js";
 import type { Bundle, PlanSpec } from "../../src/bundle/format.js";
-import { openRuntime, type Runtime } from "../../src/runtime.js";
-import { entityTablesSql } from "../../src/store/entity-tables.js";
-import { type Backend, PG_URL, testSchema } from "./store-db.js";
+import type { Runtime } from "../../src/runtime.js";
+import { type Backend, sharedTestRuntime } from "./store-db.js";
 import { storeBundle } from "./store-bundle.js";
 
 const EXTRA_PLANS: Record<string, PlanSpec> = {
@@ -37,32 +35,9 @@ export interface ControlRuntime {
   readonly clock: { offsetMs: number };
 }
 
+/** The shared test runtime (store-db.ts) on the control bundle. */
 export function sharedControlRuntime(backend: Backend, file: string): ControlRuntime {
-  let opened: { runtime: Runtime; clock: { offsetMs: number }; schema?: string } | undefined;
-  beforeAll(async () => {
-    const clock = { offsetMs: 0 };
-    const schema = backend === "postgres" ? testSchema(file) : undefined;
-    const database = backend === "postgres" && PG_URL !== undefined && schema !== undefined ? { url: PG_URL, schema, max: 10 } : {};
-    const runtime = await openRuntime({ bundle: controlBundle(), database, clock: () => new Date(Date.now() + clock.offsetMs) });
-    await runtime.database.exec(entityTablesSql(runtime.bundle));
-    opened = { runtime, clock, ...(schema === undefined ? {} : { schema }) };
-  });
-  afterAll(async () => {
-    if (opened?.schema !== undefined) await opened.runtime.database.exec(`drop schema if exists "${opened.schema}" cascade`);
-    await opened?.runtime.close();
-  });
-  const get = () => {
-    if (opened === undefined) throw new Error("the test runtime is not open yet: use it inside a test");
-    return opened;
-  };
-  return {
-    get runtime() {
-      return get().runtime;
-    },
-    get clock() {
-      return get().clock;
-    },
-  };
+  return sharedTestRuntime(backend, file, controlBundle());
 }
 
 /** A tenant id nobody else uses. */

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
+import type { Bundle } from "../../src/bundle/format.js";
 import { openRuntime, type Runtime } from "../../src/runtime.js";
 import type { Sql } from "../../src/store/adapter.js";
 import { entityTablesSql } from "../../src/store/entity-tables.js";
@@ -29,11 +30,11 @@ export function testSchema(file: string): string {
   return `paybill_test_${file}_${process.pid}_${randomUUID().slice(0, 8)}`;
 }
 
-export async function openTestRuntime(backend: Backend, file: string): Promise<TestRuntime> {
+export async function openTestRuntime(backend: Backend, file: string, bundle: Bundle = storeBundle()): Promise<TestRuntime> {
   const clock = { offsetMs: 0 };
   const schema = backend === "postgres" ? testSchema(file) : undefined;
   const database = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema: schema as string, max: 10 } : {};
-  const runtime = await openRuntime({ bundle: storeBundle(), database, clock: () => new Date(Date.now() + clock.offsetMs) });
+  const runtime = await openRuntime({ bundle, database, clock: () => new Date(Date.now() + clock.offsetMs) });
   await runtime.database.exec(entityTablesSql(runtime.bundle));
   return {
     runtime,
@@ -50,10 +51,10 @@ export async function openTestRuntime(backend: Backend, file: string): Promise<T
  * The runtime a test file's `describe` block shares: opened before its tests, closed (and
  * its schema dropped) after them. Read `runtime` and `clock` inside tests, not at load.
  */
-export function sharedTestRuntime(backend: Backend, file: string): Pick<TestRuntime, "runtime" | "clock"> {
+export function sharedTestRuntime(backend: Backend, file: string, bundle?: Bundle): Pick<TestRuntime, "runtime" | "clock"> {
   let opened: TestRuntime | undefined;
   beforeAll(async () => {
-    opened = await openTestRuntime(backend, file);
+    opened = await openTestRuntime(backend, file, bundle);
   });
   afterAll(async () => {
     await opened?.close();
