@@ -40,7 +40,7 @@ const mutation = fc.record({
   name: fc.constantFrom("extra", "kind", "max", "name", "field", "id"),
 });
 
-function mutate(original: unknown, m: fc.RecordValue<{ slot: number; how: string; replacement: Json; name: string }>): unknown {
+function mutate(original: unknown, m: { slot: number; how: string; replacement: Json; name: string }): unknown {
   const copy = structuredClone(original) as Json;
   const all = slots(copy);
   const target = all[m.slot % all.length];

@@ -98,8 +98,8 @@ export async function seedDatabase(backend: Backend, dir: string, bundlePath: st
 }
 
 /** The text of a tool result's first content item. */
-export function textOf(result: { content?: unknown }): string {
-  const content = Array.isArray(result.content) ? (result.content as unknown[]) : [];
+export function textOf(result: object): string {
+  const content = "content" in result && Array.isArray(result.content) ? (result.content as unknown[]) : [];
   const first = content[0];
   return typeof first === "object" && first !== null && "text" in first ? String(first.text) : "";
 }

@@ -122,7 +122,7 @@ const state = async (workDir: string, stack: string): Promise<string[]> => {
 describe("TerraformProvisioner", () => {
   runIt("applies the tenant's resources into its stack, beside the tenants already placed there", async () => {
     const paths = await setup();
-    const p = provisioner(paths, { placed: async (stack) => (stack === "main-bridge-eu-west-1" ? { initech: { plan: "business" } } : {}) });
+    const p = provisioner(paths, { placed: async (stack): Promise<Record<string, { plan: string }>> => (stack === "main-bridge-eu-west-1" ? { initech: { plan: "business" } } : {}) });
     const outcome = await p.run(bridge("acme"), { attempt: 1 });
     expect(outcome.ok, outcome.detail).toBe(true);
     expect(outcome.detail).toContain("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.");

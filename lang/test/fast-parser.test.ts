@@ -13,14 +13,15 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { printFile, SourceFile } from "@paybill/lang";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { generateProject } from "../../bench/generate.mjs";
 import { findExcessiveNesting } from "../src/1-parse/depth-guard.js";
 import { fastParse } from "../src/1-parse/fast-parser.js";
+import { printFile } from "../src/format/layout.js";
 import { lex } from "../src/1-parse/lexer.js";
 import { type ParseResult, parse, parseWithChevrotain } from "../src/1-parse/parse.js";
+import { SourceFile } from "../src/source/source-file.js";
 import { fileNode } from "./support/arbitraries.js";
 
 const scale = Number(process.env.FUZZ_SCALE ?? "1");
