@@ -1,14 +1,19 @@
 // Laws of the language server's re-parse after an edit (`reparse.ts`, `1-parse/window.ts`):
 // whenever it gives an answer for a new text, the answer is exactly what parsing the whole
 // new text gives (tree and diagnostics), for edits of any length, ones that break the
-// syntax and ones that fix it; and it does answer for the edits typed most.
+// syntax and ones that fix it; and it does answer for the edits typed most. A base that is
+// not consumed stays as it was; one that is (the store's, its nodes moved in place) is let
+// go by everyone: the workspace never keeps a tree that no longer matches its text.
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ParseResult, parse } from "../src/1-parse/parse.js";
+import type { Analysis } from "../src/lsp/analysis.js";
 import type { Diagnostic } from "../src/diagnostics/diagnostic.js";
+import { checkProject } from "../src/check-project.js";
 import { DocumentStore } from "../src/lsp/documents.js";
 import { reparse } from "../src/lsp/reparse.js";
+import { Workspace } from "../src/lsp/workspace.js";
 import { SourceFile } from "../src/source/source-file.js";
 import { DATA, RULES } from "./support/lsp-fixture.js";
 
@@ -97,6 +102,54 @@ describe("reparse", () => {
           text = apply(text, e);
           expectFullParse(store.set(uri, text, i + 2, true).parsed, text);
         }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("moves a consumed base's later declarations in place into a full parse's tree, and leaves a base it does not consume as it was", () => {
+    let moved = 0;
+    fc.assert(
+      fc.property(fc.nat({ max: TEXTS.length - 1 }), edit, (which, e) => {
+        const original = TEXTS[which] as string;
+        const text = apply(original, e);
+        const kept = parse(new SourceFile(NAME, original));
+        const copied = reparse(kept, NAME, text);
+        expect(kept.ast).toEqual(parse(new SourceFile(NAME, original)).ast);
+        const consumed = reparse(parse(new SourceFile(NAME, original)), NAME, text, { consume: true });
+        expect(consumed === undefined).toBe(copied === undefined);
+        if (consumed === undefined) return;
+        if (consumed.diagnostics.length === 0 && text.length !== original.length) moved++;
+        expectFullParse(consumed, text);
+      }),
+      { numRuns: 800 },
+    );
+    // Not vacuous: clean texts of a new length, the ones whose nodes are moved in place.
+    expect(moved).toBeGreaterThan(20);
+  });
+
+  it("keeps no tree in the workspace that differs from its text's, whatever the edits and whenever it checks", () => {
+    const NAMES = ["data.paybill", "rules.paybill"] as const;
+    const uri = (name: string) => `file:///project/${name}`;
+    /** Every project tree an analysis holds is what parsing its own text gives. */
+    const expectTreesOfTheirTexts = (analysis: Analysis | undefined) => {
+      for (const unit of analysis?.units.values() ?? []) if (!unit.std) expect(unit.ast).toEqual(parse(unit.source).ast);
+    };
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 1 }), edit, fc.boolean()), { minLength: 1, maxLength: 10 }), (steps) => {
+        const ws = new Workspace("/project");
+        const texts = [DATA, RULES];
+        for (const [i, name] of NAMES.entries()) ws.update(uri(name), texts[i] as string, 1, true);
+        ws.checked();
+        for (const [v, [file, e, ask]] of steps.entries()) {
+          texts[file] = apply(texts[file] as string, e);
+          ws.update(uri(NAMES[file] as string), texts[file] as string, v + 2, true);
+          if (ask) expectTreesOfTheirTexts(ws.checked());
+          expectTreesOfTheirTexts(ws.lastClean());
+        }
+        const expected = checkProject(NAMES.map((name, i) => new SourceFile(name, texts[i] as string)));
+        expect(ws.diagnostics().map(shape)).toEqual(expected.diagnostics.map(shape));
+        expectTreesOfTheirTexts(ws.checked());
       }),
       { numRuns: 150 },
     );

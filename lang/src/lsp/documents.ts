@@ -3,7 +3,10 @@
  * editor or read from disk, each parsed once per version. This is the first stage of a
  * document's lifecycle (parsed); resolving and checking happen over the whole store in
  * `workspace.ts`. Must not resolve or check. An edit re-parses only the part of the file
- * it touched (`reparse.ts`), from the document's last tree without syntax errors.
+ * it touched (`reparse.ts`), from the document's last tree without syntax errors. A stored
+ * tree is the store's own: the next clean version of the document may take its nodes over
+ * (moved in place), so whoever keeps trees of an earlier version must let them go when a
+ * document is set again (`Workspace.update` does).
  */
 import { parse, type ParseResult } from "../1-parse/parse.js";
 import { SourceFile } from "../source/source-file.js";
@@ -32,7 +35,9 @@ export class DocumentStore {
     const before = this.byUri.get(uri);
     // The last clean tree is the base: fixing a syntax error usually brings the text back close to it.
     const base = before === undefined ? undefined : before.parsed.diagnostics.length === 0 ? before.parsed : before.lastClean;
-    const parsed = (base === undefined ? undefined : reparse(base, name, text)) ?? parse(new SourceFile(name, text));
+    // The store lets the base go (and the tree before it, which shares its nodes), so a clean
+    // result may take the base's later declarations over, moved in place rather than copied.
+    const parsed = (base === undefined ? undefined : reparse(base, name, text, { consume: true })) ?? parse(new SourceFile(name, text));
     const lastClean = parsed.diagnostics.length === 0 ? undefined : base;
     const doc: StoredDocument = { uri, name, version, open, parsed, ...(lastClean === undefined ? {} : { lastClean }) };
     this.byUri.set(uri, doc);

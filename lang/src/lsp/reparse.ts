@@ -8,16 +8,27 @@
  * The result is exactly what `parse` gives for the new text, syntax errors included (the
  * rest of the file being clean, the window's diagnostics are the file's); whenever the
  * window parse cannot vouch for that it returns undefined, and the text is parsed in full.
+ *
+ * The later declarations are copied with their spans moved (`shifted`): `previous` stays
+ * as it was. A caller that owns `previous` and lets it go (with every tree that shares its
+ * nodes) passes `{ consume: true }`: when the new text parses clean, the later declarations
+ * are then moved in place (`moveInPlace`), which allocates nothing, and `previous.ast`
+ * must not be read again.
  */
 import type { ParseResult } from "../1-parse/parse.js";
 import { parseWindow } from "../1-parse/window.js";
 import type { FileNode } from "../ast/nodes.js";
 import { SourceFile } from "../source/source-file.js";
-import { shifted } from "./shift.js";
+import { moveInPlace, shifted } from "./shift.js";
 
 const CLOSE_BRACE = 125;
 
-export function reparse(previous: ParseResult, name: string, text: string): ParseResult | undefined {
+export interface ReparseOptions {
+  /** The caller lets `previous` go: a clean result may take its later declarations over, moved in place. */
+  readonly consume?: boolean;
+}
+
+export function reparse(previous: ParseResult, name: string, text: string, options: ReparseOptions = {}): ParseResult | undefined {
   const old = previous.source.text;
   if (previous.diagnostics.length > 0 || previous.source.name !== name) return undefined;
   if (old === text) return previous; // the same text (an undo): the same tree, so an analysis of it still holds
@@ -60,26 +71,31 @@ export function reparse(previous: ParseResult, name: string, text: string): Pars
   const window = parseWindow(source, from, to, lookahead);
   if (window === undefined) return undefined;
 
-  // The tree is put together when first read: a broken file's diagnostics are published
-  // from the parse alone, and its tree may never be asked for (the fix comes first).
-  return lazily(source, window.diagnostics, () => {
-    const afterStart = after?.span.start ?? old.length;
+  const afterStart = after?.span.start ?? old.length;
+  const tree = (move: <T extends object>(nodes: readonly T[], delta: number) => T[]): FileNode => {
+    const earlier = ast.comments.filter((c) => c.span.end <= from);
+    const later = ast.comments.filter((c) => c.span.start >= afterStart);
     return {
       kind: "File",
       span: { start: 0, end: text.length },
       package: ast.package,
       imports: ast.imports,
-      declarations: [...decls.slice(0, first), ...window.declarations, ...shifted(decls.slice(next), delta)],
-      comments: [
-        ...ast.comments.filter((c) => c.span.end <= from),
-        ...window.comments,
-        ...shifted(
-          ast.comments.filter((c) => c.span.start >= afterStart),
-          delta,
-        ),
-      ],
+      declarations: [...decls.slice(0, first), ...window.declarations, ...move(decls.slice(next), delta)],
+      comments: [...earlier, ...window.comments, ...move(later, delta)],
     };
-  });
+  };
+  // A clean text whose base is let go: its tree is needed now (to check it), made without copying.
+  if (options.consume === true && window.diagnostics.length === 0) {
+    return { source, ast: tree(movedInPlace), diagnostics: window.diagnostics };
+  }
+  // Otherwise the tree is put together when first read: a broken file's diagnostics are
+  // published from the parse alone, and its tree may never be asked for (the fix comes first).
+  return lazily(source, window.diagnostics, () => tree(shifted));
+}
+
+function movedInPlace<T extends object>(nodes: readonly T[], delta: number): T[] {
+  moveInPlace(nodes, delta);
+  return [...nodes];
 }
 
 /** A parse result whose tree is made on first read; what it was made from is let go then. */

@@ -1,8 +1,10 @@
 /**
- * A copy of parsed nodes with every span moved by the same distance: what parsing gives for
- * declarations and comments that stand that much further on in the text after an edit
- * before them. Nodes are plain data, and the parser shares nothing between nodes but spans
- * (equal values, so copies of them do as well).
+ * Moving parsed nodes by the same distance: what parsing gives for declarations and
+ * comments that stand that much further on in the text after an edit before them. Two
+ * ways: `shifted` copies the nodes (the originals stay as they were, for a tree still in
+ * use), `moveInPlace` moves the spans of the nodes themselves (no allocation: for a tree
+ * its owner lets go of, see `reparse.ts`). Nodes are plain data, and the parser shares
+ * nothing between nodes but spans (a node may hold the very span object of its child).
  */
 import type { Span } from "../source/source-file.js";
 
@@ -31,4 +33,38 @@ function copy(value: unknown, delta: number): unknown {
 
 function move(span: Span, delta: number): Span {
   return { start: span.start + delta, end: span.end + delta };
+}
+
+/** A span as `moveInPlace` writes it: the type's `readonly` is for the tree's readers. */
+type MutableSpan = { start: number; end: number };
+
+/**
+ * Moves every span under `nodes` by `delta`, in place. A span object reached twice (a
+ * node holding its child's span) moves once: on the first pass each span is moved and
+ * marked (its start stored as `-start - 1`, never a real offset), on the second the marks
+ * are cleared.
+ */
+export function moveInPlace(nodes: readonly object[], delta: number): void {
+  if (delta === 0) return;
+  for (const node of nodes) walk(node, delta, true);
+  for (const node of nodes) walk(node, delta, false);
+}
+
+function walk(value: object, delta: number, moving: boolean): void {
+  if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === "object" && item !== null) walk(item, delta, moving);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    const field = record[key];
+    if (typeof field !== "object" || field === null) continue;
+    if (key === "span" || key === "fieldSpan" || key === "fnSpan") {
+      const span = field as MutableSpan;
+      if (moving && span.start >= 0) {
+        span.start = -(span.start + delta) - 1;
+        span.end += delta;
+      } else if (!moving && span.start < 0) span.start = -span.start - 1;
+    } else walk(field, delta, moving);
+  }
 }

@@ -42,6 +42,9 @@ export class Workspace {
   /** A new text for a document: re-parsed now, the project re-checked on the next question. */
   update(uri: string, text: string, version: number, open: boolean): StoredDocument {
     const doc = this.store.set(uri, text, version, open);
+    // A clean new tree may be made of the nodes of the document's earlier trees, moved in
+    // place (`documents.ts`): the last clean analysis goes unless it is of this very tree (an undo).
+    if (doc.parsed.diagnostics.length === 0 && this.clean !== undefined && this.clean.units.get(doc.name)?.ast !== doc.parsed.ast) this.clean = undefined;
     this.invalidate();
     return doc;
   }
