@@ -29,11 +29,13 @@ export interface TypedField {
 const SCALARS = new Set<string>(["uuid", "string", "int", "decimal", "money", "bool", "timestamp", "duration", "json"]);
 export const BUILTIN_TYPES = [...SCALARS, "enum", "list"].sort();
 
+const SCALAR_CEL: Readonly<Record<ScalarName, CelType>> = { uuid: T.string, string: T.string, int: T.int, decimal: T.double, money: T.double, bool: T.bool, timestamp: T.timestamp, duration: T.duration, json: T.dyn };
+
 export function celTypeOf(type: FieldType, optional = false): CelType {
   const base = ((): CelType => {
     switch (type.kind) {
       case "scalar":
-        return { uuid: T.string, string: T.string, int: T.int, decimal: T.double, money: T.double, bool: T.bool, timestamp: T.timestamp, duration: T.duration, json: T.dyn }[type.name];
+        return SCALAR_CEL[type.name];
       case "enum":
         return T.string;
       case "list":
