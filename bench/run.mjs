@@ -21,8 +21,10 @@ const BENCHES = [
   { name: "check", load: () => import("./check.bench.mjs") },
   { name: "decide", load: () => import("./decide.bench.mjs") },
   { name: "act", load: () => import("./act.bench.mjs") },
+  { name: "control", load: () => import("./control.bench.mjs") },
   { name: "build", load: () => import("./build.bench.mjs") },
   { name: "lsp", load: () => import("./lsp.bench.mjs") },
+  { name: "mcp", load: () => import("./mcp.bench.mjs") },
 ];
 
 function parseArgs(argv) {
