@@ -168,7 +168,7 @@ describe("reparse", () => {
         const expected = checkProject(NAMES.map((name, i) => new SourceFile(name, texts[i] as string)));
         expect(ws.diagnostics().map(shape)).toEqual(expected.diagnostics.map(shape));
         expectTreesOfTheirTexts(ws.checked());
-        // What checks keep for the next (`3-check/memo.ts`) gives the types a first check gives.
+        // The model of trees moved in place has the types a first check of fresh trees gives.
         const model = ws.checked().model;
         if (expected.model !== undefined && model !== undefined) expect(typesOf(model)).toEqual(typesOf(expected.model));
       }),

@@ -7,8 +7,8 @@ import { didYouMean } from "../2-resolve/suggest.js";
 import type { Unit } from "../2-resolve/symbols.js";
 import { checkBody, isNameList, isString } from "./attributes.js";
 import { type CelType, T, typeName } from "./cel/cel-types.js";
-import { celTypeOf, describeType, type TypedField } from "./field-types.js";
-import { environment } from "./env.js";
+import { celTypeOf, describeType, resolveFieldType, type TypedField } from "./field-types.js";
+import { environment, recordType } from "./env.js";
 import type { State } from "./state.js";
 
 const FIELD_ANNOTATIONS = ["id", "pii", "unique", "index", "default", "renamed"];
@@ -134,7 +134,7 @@ export function inputFieldsOf(state: State, unit: Unit, action: ActionDecl): rea
       : entry.fields.map(
           (field): TypedField => ({
             name: field.name.name,
-            type: field.type.kind === "Ref" ? state.fieldType(unit, field.type) : { kind: "unknown" },
+            type: field.type.kind === "Ref" ? resolveFieldType(state.ctx, unit, field.type, state.entityOf, state.fieldOf) : { kind: "unknown" },
             optional: field.type.kind === "Ref" && field.type.optional,
             pii: false,
             node: field,
@@ -162,7 +162,7 @@ export function checkAction(state: State, unit: Unit, action: ActionDecl): void 
     checkFieldNames(state, unit, input.fields, `the input of ${what}`);
     for (const field of input.fields) checkAnnotations(state, unit, field.annotations, ["pii"], `input \`${field.name.name}\``);
   }
-  const input = state.record(action, `${action.name.name} input`, () => inputFieldsOf(state, unit, action), "input");
+  const input = state.record(action, () => recordType(`${action.name.name} input`, inputFieldsOf(state, unit, action), "input"));
   const effects = action.body.filter((e): e is EffectDecl => e.kind === "Effect");
   for (const extra of effects.slice(1)) state.ctx.report("duplicateName", unit, extra.span, `${what} has more than one \`effect\``, "an action performs one effect; split it into two actions");
   const effect = effects[0];

@@ -50,13 +50,13 @@ export function resolveSelector(state: State, unit: Unit, selector: ActionSelect
       state.ctx.report("attributeType", unit, selector.span, `only \`read\` can name a single field: \`${selector.op}\` works on whole rows`, `write \`${selector.op} ${show(entityName)}\``);
     }
     const entity = symbol.decl;
-    return { entity: state.record(entity, symbol.name, () => fields, "resource") };
+    return { entity: state.record(entity, () => recordType(symbol.name, fields, "resource")) };
   }
   const symbol = state.ctx.resolve(unit, "entity", selector.target);
   if (symbol?.decl.kind !== "Entity") return {};
   state.dataAccess.set(selector, { entity: symbol, field: undefined });
   const entity = symbol.decl;
-  return { entity: state.record(entity, symbol.name, () => state.fieldsOf(entity), "resource") };
+  return { entity: state.record(entity, () => recordType(symbol.name, state.fieldsOf(entity), "resource")) };
 }
 
 function checkRule(state: State, unit: Unit, rule: Rule, agents: readonly AgentFacts[]): void {
@@ -96,7 +96,7 @@ function resourceOf(state: State, action: ActionDecl): CelType | undefined {
   // conditions that use `resource` do not report the same mistake again.
   if (!found.ok || found.symbol.decl.kind !== "Entity") return T.dyn;
   const entity = found.symbol.decl;
-  return state.record(entity, found.symbol.name, () => state.fieldsOf(entity), "resource");
+  return state.record(entity, () => recordType(found.symbol.name, state.fieldsOf(entity), "resource"));
 }
 
 /** What several actions' inputs have in common, built once per set of actions. */
@@ -110,7 +110,7 @@ function sharedInput(state: State, actions: readonly ActionDecl[], unit: Unit): 
 export function inputRecord(state: State, action: ActionDecl): CelType {
   const unit = state.unitOf.get(action);
   if (unit === undefined) return T.dyn;
-  return state.record(action, `${action.name.name} input`, () => inputFieldsOf(state, unit, action), "input");
+  return state.record(action, () => recordType(`${action.name.name} input`, inputFieldsOf(state, unit, action), "input"));
 }
 
 const sameMessage = (a: CelType, b: CelType): boolean => a.kind === "message" && b.kind === "message" && a.name === b.name;

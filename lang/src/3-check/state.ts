@@ -10,8 +10,7 @@ import type { Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
 import { checkCel, checkCondition, checkSafety, type CelProblem } from "./cel/index.js";
 import type { Context } from "./context.js";
-import { type FieldType, resolveFieldType, type TypedField } from "./field-types.js";
-import { memoRecord, ownFieldTypes } from "./memo.js";
+import { resolveFieldType, type TypedField } from "./field-types.js";
 
 export class State {
   readonly unitOf = new Map<Declaration, Unit>();
@@ -19,7 +18,7 @@ export class State {
   readonly inputFields = new Map<ActionDecl, readonly TypedField[]>();
   /** Each checked expression (by its root) → the types of its sub-expressions. */
   readonly celTypes = new Map<CelExpr, ReadonlyMap<CelExpr, CelType>>();
-  private readonly records = new Map<EntityDecl | ActionDecl, CelType>();
+  private readonly records = new Map<object, CelType>();
   readonly features = new Set<string>();
   /** What each data access selector (`read Ticket.email`) resolved to. */
   readonly dataAccess = new Map<DataAccess, { readonly entity: Declared; readonly field: string | undefined }>();
@@ -35,11 +34,7 @@ export class State {
   }
 
   /** The entity a type like `Customer.id` names (everything before the last part). */
-  /** Counts `entityOf` and `fieldOf`: a field type resolved without either is its node's own. */
-  private lookups = 0;
-
   readonly entityOf = (unit: Unit, ref: RefValue): EntityDecl | undefined => {
-    this.lookups++;
     const parts = ref.name.parts.slice(0, -1);
     const name = parts.length === 1 ? parts[0] : { ...ref.name, parts, span: { start: ref.name.span.start, end: parts[parts.length - 1]?.span.end ?? ref.name.span.end } };
     if (name === undefined) return undefined;
@@ -58,7 +53,6 @@ export class State {
 
   /** One field of an entity by name, for a reference type such as `Customer.id`. */
   readonly fieldOf = (entity: EntityDecl, name: string): TypedField | undefined => {
-    this.lookups++;
     const field = entity.fields.find((f) => f.name.name === name);
     return field === undefined ? undefined : this.typedField(entity, field);
   };
@@ -81,32 +75,18 @@ export class State {
       return { ...base, type: { kind: "unknown" } };
     }
     this.inProgress.add(field);
-    const typed: TypedField = { ...base, type: this.fieldType(unit, field.type) };
+    const typed: TypedField = { ...base, type: resolveFieldType(this.ctx, unit, field.type, this.entityOf, this.fieldOf) };
     this.inProgress.delete(field);
     this.typedFields.set(field, typed);
     return typed;
   }
 
-  /**
-   * The type a field's type node names. One resolved without a diagnostic, a lookup or a
-   * reference is the node's own, kept for later checks (`memo.ts`).
-   */
-  fieldType(unit: Unit, ref: RefValue): FieldType {
-    const own = ownFieldTypes.get(ref);
-    if (own !== undefined) return own;
-    const { diagnostics, references } = this.ctx;
-    const [reported, referenced, lookups] = [diagnostics.length, references.size, this.lookups];
-    const type = resolveFieldType(this.ctx, unit, ref, this.entityOf, this.fieldOf);
-    if (diagnostics.length === reported && references.size === referenced && this.lookups === lookups) ownFieldTypes.set(ref, type);
-    return type;
-  }
-
-  /** The message type of an entity's rows or an action's input (`name`, from `fields()`), built once. */
-  record(decl: EntityDecl | ActionDecl, name: string, fields: () => readonly TypedField[], owner: "resource" | "input"): CelType {
-    let type = this.records.get(decl);
+  /** The message type of an entity's rows or an action's input, built once. */
+  record(owner: EntityDecl | ActionDecl, build: () => CelType): CelType {
+    let type = this.records.get(owner);
     if (type === undefined) {
-      type = memoRecord(decl, name, fields(), owner);
-      this.records.set(decl, type);
+      type = build();
+      this.records.set(owner, type);
     }
     return type;
   }
