@@ -40,19 +40,20 @@ type MutableSpan = { start: number; end: number };
 
 /**
  * Moves every span under `nodes` by `delta`, in place. A span object reached twice (a
- * node holding its child's span) moves once: on the first pass each span is moved and
- * marked (its start stored as `-start - 1`, never a real offset), on the second the marks
- * are cleared.
+ * node holding its child's span) moves once: while the tree is walked each span moved is
+ * marked (its start stored as `-start - 1`, never a real offset) and listed; the marks are
+ * cleared from the list after.
  */
 export function moveInPlace(nodes: readonly object[], delta: number): void {
   if (delta === 0) return;
-  for (const node of nodes) walk(node, delta, true);
-  for (const node of nodes) walk(node, delta, false);
+  const moved: MutableSpan[] = [];
+  for (const node of nodes) walk(node, delta, moved);
+  for (const span of moved) span.start = -span.start - 1;
 }
 
-function walk(value: object, delta: number, moving: boolean): void {
+function walk(value: object, delta: number, moved: MutableSpan[]): void {
   if (Array.isArray(value)) {
-    for (const item of value) if (typeof item === "object" && item !== null) walk(item, delta, moving);
+    for (const item of value) if (typeof item === "object" && item !== null) walk(item, delta, moved);
     return;
   }
   const record = value as Record<string, unknown>;
@@ -61,10 +62,11 @@ function walk(value: object, delta: number, moving: boolean): void {
     if (typeof field !== "object" || field === null) continue;
     if (key === "span" || key === "fieldSpan" || key === "fnSpan") {
       const span = field as MutableSpan;
-      if (moving && span.start >= 0) {
+      if (span.start >= 0) {
         span.start = -(span.start + delta) - 1;
         span.end += delta;
-      } else if (!moving && span.start < 0) span.start = -span.start - 1;
-    } else walk(field, delta, moving);
+        moved.push(span);
+      }
+    } else walk(field, delta, moved);
   }
 }
