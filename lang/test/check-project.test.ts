@@ -11,8 +11,10 @@ import { fileNode } from "./support/arbitraries.js";
 import { describe, expect, it } from "vitest";
 
 const exampleDir = new URL("../../examples/helpdesk/", import.meta.url);
-const example = readdirSync(exampleDir)
-  .filter((f) => f.endsWith(".paybill"))
+// Files only: a demo run leaves a `.paybill/` state folder next to them (git-ignored).
+const example = readdirSync(exampleDir, { withFileTypes: true })
+  .filter((f) => f.isFile() && f.name.endsWith(".paybill"))
+  .map((f) => f.name)
   .sort()
   .map((f) => new SourceFile(f, readFileSync(new URL(f, exampleDir), "utf8")));
 
