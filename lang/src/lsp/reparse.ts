@@ -33,16 +33,7 @@ export function reparse(previous: ParseResult, name: string, text: string, optio
   if (previous.diagnostics.length > 0 || previous.source.name !== name) return undefined;
   if (old === text) return previous; // the same text (an undo): the same tree, so an analysis of it still holds
 
-  // The edit: old[start, oldEnd) became text[start, newEnd).
-  const shorter = Math.min(old.length, text.length);
-  let start = 0;
-  while (start < shorter && old.charCodeAt(start) === text.charCodeAt(start)) start++;
-  let oldEnd = old.length;
-  let newEnd = text.length;
-  while (oldEnd > start && newEnd > start && old.charCodeAt(oldEnd - 1) === text.charCodeAt(newEnd - 1)) {
-    oldEnd--;
-    newEnd--;
-  }
+  const { start, oldEnd } = editBetween(old, text);
   const delta = text.length - old.length;
 
   const ast = previous.ast;
@@ -96,6 +87,25 @@ export function reparse(previous: ParseResult, name: string, text: string, optio
 function movedInPlace<T extends object>(nodes: readonly T[], delta: number): T[] {
   moveInPlace(nodes, delta);
   return [...nodes];
+}
+
+/**
+ * The edit: `old[start, oldEnd)` became `text[start, oldEnd + text.length - old.length)`.
+ * A function of its own: the scans walk the whole text, and stay compiled whichever way
+ * `reparse` goes afterwards (a first broken text after clean ones would otherwise send them
+ * back to the interpreter for a few keystrokes).
+ */
+function editBetween(old: string, text: string): { start: number; oldEnd: number } {
+  const shorter = Math.min(old.length, text.length);
+  let start = 0;
+  while (start < shorter && old.charCodeAt(start) === text.charCodeAt(start)) start++;
+  let oldEnd = old.length;
+  let newEnd = text.length;
+  while (oldEnd > start && newEnd > start && old.charCodeAt(oldEnd - 1) === text.charCodeAt(newEnd - 1)) {
+    oldEnd--;
+    newEnd--;
+  }
+  return { start, oldEnd };
 }
 
 /** A parse result whose tree is made on first read; what it was made from is let go then. */
