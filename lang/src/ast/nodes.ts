@@ -3,7 +3,10 @@
  *
  * The tree is immutable after parsing: later stages keep what they learn (references,
  * types) in side tables keyed by node, never on the nodes. A construct the parser could
- * not read becomes `Missing`, so a tree always exists, even for a broken file.
+ * not read becomes `Missing`, so a tree always exists, even for a broken file. One
+ * exception, to spans only: the language server's document store, which owns its trees,
+ * moves the spans of a tree's later declarations in place when an edit before them makes
+ * the next version (`lsp/shift.ts`); whoever keeps such a tree lets it go then.
  */
 import type { Span } from "../source/source-file.js";
 import type { CelExpr } from "./cel.js";
