@@ -23,7 +23,8 @@ export class State {
   /** What each data access selector (`read Ticket.email`) resolved to. */
   readonly dataAccess = new Map<DataAccess, { readonly entity: Declared; readonly field: string | undefined }>();
   clouds: Declared[] = [];
-  private readonly inProgress = new Set<Field>();
+  /** The fields being typed, innermost last (a chain of references is short): a stack, not a set that grows and shrinks. */
+  private readonly inProgress: Field[] = [];
   private readonly typedFields = new Map<Field, TypedField>();
 
   constructor(
@@ -66,17 +67,19 @@ export class State {
     const known = this.typedFields.get(field);
     if (known !== undefined) return known;
     const unit = this.unitOf.get(entity);
+    const name = field.name.name;
     const optional = field.type.kind === "Ref" && field.type.optional;
     const pii = field.annotations.some((a) => a.name.name === "pii");
-    const base = { name: field.name.name, optional, pii, node: field };
-    if (unit === undefined || field.type.kind !== "Ref") return { ...base, type: { kind: "unknown" } };
-    if (this.inProgress.has(field)) {
-      this.ctx.report("unknownType", unit, field.type.span, `the type of \`${entity.name.name}.${field.name.name}\` refers back to itself`, "give one field of the chain a type of its own, such as `uuid`");
-      return { ...base, type: { kind: "unknown" } };
+    if (unit === undefined || field.type.kind !== "Ref") return { name, type: { kind: "unknown" }, optional, pii, node: field };
+    if (this.inProgress.includes(field)) {
+      this.ctx.report("unknownType", unit, field.type.span, `the type of \`${entity.name.name}.${name}\` refers back to itself`, "give one field of the chain a type of its own, such as `uuid`");
+      return { name, type: { kind: "unknown" }, optional, pii, node: field };
     }
-    this.inProgress.add(field);
-    const typed: TypedField = { ...base, type: resolveFieldType(this.ctx, unit, field.type, this.entityOf, this.fieldOf) };
-    this.inProgress.delete(field);
+    this.inProgress.push(field);
+    const type = resolveFieldType(this.ctx, unit, field.type, this.entityOf, this.fieldOf);
+    this.inProgress.pop();
+    // The same shape as every other typed field (`inputFieldsOf`): reads of them stay monomorphic.
+    const typed: TypedField = { name, type, optional, pii, node: field };
     this.typedFields.set(field, typed);
     return typed;
   }
