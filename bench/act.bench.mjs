@@ -25,22 +25,14 @@
  * phases of PHASE_MS each, so a machine busy with something else slows both alike.
  * Latency is per call (queueing for a connection included), p50 and p99 over every call.
  */
-import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { entityTablesSql, loadBundle, openRuntime } from "@paybill/runtime";
-import pg from "pg";
+import { entityTablesSql, openRuntime } from "@paybill/runtime";
+import { compileBundle, HELPDESK, PG_URL, redactUrl, unreachable } from "./example.mjs";
 import { fmtInt, fmtRate, percentile } from "./harness.mjs";
 
 export const name = "act";
 export const description = "act with audit on PGlite and PostgreSQL vs bare parameterized SQL of the same writes";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const PAYBILLC = join(ROOT, "compiler", "bin", "paybillc.js");
-const PG_URL = process.env.PAYBILL_BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 const TENANTS = 16;
 const POOL = 8;
 const CONCURRENCY = 8;
@@ -53,7 +45,7 @@ const RUN_WRITES = 50;
 
 export default async function run({ log = () => {} } = {}) {
   log("compiling examples/helpdesk with paybillc build");
-  const bundle = compile(join(ROOT, "examples", "helpdesk"));
+  const bundle = compileBundle(HELPDESK);
   const rows = [];
   const summary = [];
   for (const backend of ["pglite", "postgres"]) {
@@ -286,35 +278,6 @@ function combine(phases) {
 function strip(figures) {
   const { calls, perSecond, p50, p99, meanMs, stoppedEarly } = figures;
   return { calls, perSecond, p50Ms: p50, p99Ms: p99, meanMs, stoppedEarly };
-}
-
-function compile(project) {
-  const dir = mkdtempSync(join(tmpdir(), "paybill-act-bench-"));
-  try {
-    const result = spawnSync(process.execPath, [PAYBILLC, "build", project, "--out", dir], { encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`paybillc build failed (exit ${result.status}):\n${result.stderr}${result.stdout}`);
-    return loadBundle(readFileSync(join(dir, "bundle.json"), "utf8"));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Why the server cannot be used, or undefined when it answers. */
-async function unreachable(url) {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query("select 1");
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message || error.constructor.name : String(error);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-function redactUrl(url) {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 }
 
 function fmtMs(ms) {

@@ -15,36 +15,28 @@
  *
  * Each row times sequential calls after a warm-up (median and p90).
  */
-import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { entityTablesSql, loadBundle, openRuntime, RecordingProvisioner } from "@paybill/runtime";
-import pg from "pg";
+import { entityTablesSql, openRuntime, RecordingProvisioner } from "@paybill/runtime";
+import { compileBundle, HELPDESK, PG_URL, redactUrl, unreachable } from "./example.mjs";
 import { fmtInt, fmtMs, fmtRate, measure } from "./harness.mjs";
 
 export const name = "control";
 export const description = "control plane: transitions, billing events, onboard + provision, usage export (PGlite and PostgreSQL)";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const PAYBILLC = join(ROOT, "compiler", "bin", "paybillc.js");
-const PG_URL = process.env.PAYBILL_BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 const TENANTS = 16;
 const ACTS = 400;
 const RUNS = { warmup: 10, minRuns: 40, maxRuns: 400, maxTimeMs: 2500 };
 
 export default async function run({ log = () => {} } = {}) {
   log("compiling examples/helpdesk with paybillc build");
-  const bundle = compile(join(ROOT, "examples", "helpdesk"));
+  const bundle = compileBundle(HELPDESK);
   const rows = [];
   const summary = [];
   for (const backend of ["pglite", "postgres"]) {
     if (backend === "postgres") {
       const problem = await unreachable(PG_URL);
       if (problem !== undefined) {
-        rows.push({ name: "postgres: control plane", size: "", median: "", p90: "", rate: "", note: `NOT MEASURED: PostgreSQL is unreachable (${problem})`, data: {} });
+        rows.push({ name: "postgres: control plane", size: "", median: "", p90: "", rate: "", note: `NOT MEASURED: PostgreSQL at ${redactUrl(PG_URL)} is unreachable (${problem}); set PAYBILL_BENCH_DATABASE_URL`, data: {} });
         continue;
       }
     }
@@ -165,26 +157,3 @@ async function benchBackend(backend, bundle, log) {
   return { rows, summary };
 }
 
-function compile(project) {
-  const out = mkdtempSync(join(tmpdir(), "paybill-bench-control-"));
-  try {
-    const built = spawnSync(process.execPath, [PAYBILLC, "build", project, "--out", out], { encoding: "utf8" });
-    if (built.status !== 0) throw new Error(`paybillc build failed:\n${built.stderr}`);
-    return loadBundle(readFileSync(join(out, "bundle.json"), "utf8"));
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
-
-async function unreachable(url) {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query("select 1");
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}

@@ -14,17 +14,15 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { entityTablesSql, openRuntime, readBundle } from "@paybill/runtime";
+import { HELPDESK, PAYBILLC } from "./example.mjs";
 import { fmtInt, fmtMs, fmtRate, measure } from "./harness.mjs";
 
 export const name = "mcp";
 export const description = "an MCP tool call over stdio (paybillc serve --mcp) vs runtime.act in process";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const PAYBILLC = join(ROOT, "compiler", "bin", "paybillc.js");
 const RUNS = { warmup: 20, minRuns: 100, maxRuns: 1000, maxTimeMs: 3000 };
 
 export default async function run({ log = () => {} } = {}) {
@@ -32,7 +30,7 @@ export default async function run({ log = () => {} } = {}) {
   try {
     log("building examples/helpdesk");
     const out = join(work, "out");
-    const built = spawnSync(process.execPath, [PAYBILLC, "build", join(ROOT, "examples", "helpdesk"), "--out", out], { encoding: "utf8" });
+    const built = spawnSync(process.execPath, [PAYBILLC, "build", HELPDESK, "--out", out], { encoding: "utf8" });
     if (built.status !== 0) throw new Error(`paybillc build failed:\n${built.stderr}`);
     const bundlePath = join(out, "bundle.json");
     const bundle = await readBundle(bundlePath);
