@@ -27,7 +27,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { entityTablesSql, openRuntime } from "@paybill/runtime";
-import { compileBundle, HELPDESK, PG_URL, redactUrl, unreachable } from "./example.mjs";
+import { compileBundle, HELPDESK, onBothBackends, PG_URL } from "./example.mjs";
 import { fmtInt, fmtRate, percentile } from "./harness.mjs";
 
 export const name = "act";
@@ -46,23 +46,7 @@ const RUN_WRITES = 50;
 export default async function run({ log = () => {} } = {}) {
   log("compiling examples/helpdesk with paybillc build");
   const bundle = compileBundle(HELPDESK);
-  const rows = [];
-  const summary = [];
-  for (const backend of ["pglite", "postgres"]) {
-    if (backend === "postgres") {
-      const problem = await unreachable(PG_URL);
-      if (problem !== undefined) {
-        const note = `NOT MEASURED: PostgreSQL at ${redactUrl(PG_URL)} is unreachable (${problem}); set PAYBILL_BENCH_DATABASE_URL`;
-        rows.push({ name: "postgres: act", size: "", median: "", p90: "", rate: "", note, data: { unreachable: problem } });
-        summary.push(`act on PostgreSQL: not measured, the server is unreachable (${problem})`);
-        continue;
-      }
-    }
-    const measured = await benchBackend(backend, bundle, log);
-    rows.push(...measured.rows);
-    summary.push(...measured.summary);
-  }
-  return { rows, summary };
+  return onBothBackends("act", (backend) => benchBackend(backend, bundle, log));
 }
 
 async function benchBackend(backend, bundle, log) {

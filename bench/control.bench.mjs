@@ -17,7 +17,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { entityTablesSql, openRuntime, RecordingProvisioner } from "@paybill/runtime";
-import { compileBundle, HELPDESK, PG_URL, redactUrl, unreachable } from "./example.mjs";
+import { compileBundle, HELPDESK, onBothBackends, PG_URL } from "./example.mjs";
 import { fmtInt, fmtMs, fmtRate, measure } from "./harness.mjs";
 
 export const name = "control";
@@ -30,21 +30,7 @@ const RUNS = { warmup: 10, minRuns: 40, maxRuns: 400, maxTimeMs: 2500 };
 export default async function run({ log = () => {} } = {}) {
   log("compiling examples/helpdesk with paybillc build");
   const bundle = compileBundle(HELPDESK);
-  const rows = [];
-  const summary = [];
-  for (const backend of ["pglite", "postgres"]) {
-    if (backend === "postgres") {
-      const problem = await unreachable(PG_URL);
-      if (problem !== undefined) {
-        rows.push({ name: "postgres: control plane", size: "", median: "", p90: "", rate: "", note: `NOT MEASURED: PostgreSQL at ${redactUrl(PG_URL)} is unreachable (${problem}); set PAYBILL_BENCH_DATABASE_URL`, data: {} });
-        continue;
-      }
-    }
-    const measured = await benchBackend(backend, bundle, log);
-    rows.push(...measured.rows);
-    summary.push(...measured.summary);
-  }
-  return { rows, summary };
+  return onBothBackends("control plane", (backend) => benchBackend(backend, bundle, log));
 }
 
 async function benchBackend(backend, bundle, log) {

@@ -45,3 +45,27 @@ export async function unreachable(url) {
 export function redactUrl(url) {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 }
+
+/**
+ * Runs `measureOne` on PGlite, then on the PostgreSQL server when it answers; when it does
+ * not, one row says so (never a silently shorter table).
+ */
+export async function onBothBackends(label, measureOne) {
+  const rows = [];
+  const summary = [];
+  for (const backend of ["pglite", "postgres"]) {
+    if (backend === "postgres") {
+      const problem = await unreachable(PG_URL);
+      if (problem !== undefined) {
+        const note = `NOT MEASURED: PostgreSQL at ${redactUrl(PG_URL)} is unreachable (${problem}); set PAYBILL_BENCH_DATABASE_URL`;
+        rows.push({ name: `postgres: ${label}`, size: "", median: "", p90: "", rate: "", note, data: { unreachable: problem } });
+        summary.push(`${label} on PostgreSQL: not measured, the server is unreachable (${problem})`);
+        continue;
+      }
+    }
+    const measured = await measureOne(backend);
+    rows.push(...measured.rows);
+    summary.push(...measured.summary);
+  }
+  return { rows, summary };
+}
