@@ -29,6 +29,7 @@ import type {
 import type { Missing } from "../ast/nodes.js";
 import type { Span } from "../source/source-file.js";
 import { errorMessages } from "./error-messages.js";
+import { foldBinary } from "../ast/cel-precedence.js";
 import { depth } from "../ast/cel-walk.js";
 import { decodeString } from "./strings.js";
 import * as T from "./tokens.js";
@@ -47,9 +48,6 @@ export const LIST = { recoveryValueFunc: () => [] };
 /** Recovery for rules whose result is optional to their parent. */
 export const NONE = { recoveryValueFunc: () => undefined };
 
-const PRECEDENCE: Record<CelBinaryOp, number> = {
-  "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3, in: 3, "+": 4, "-": 4, "*": 5, "/": 5, "%": 5,
-};
 
 export interface DepthProblem {
   readonly span: Span;
@@ -157,10 +155,6 @@ export class CelParser extends EmbeddedActionsParser {
     return { kind: "Missing", span: expr.span };
   }
 
-  private binary(op: CelBinaryOp, left: CelExpr, right: CelExpr): CelExpr {
-    return { kind: "CelBinary", span: { start: left.span.start, end: right.span.end }, op, left, right };
-  }
-
   private opOf(token: IToken): CelBinaryOp {
     return BINARY_OPS.get(token.tokenType) ?? "==";
   }
@@ -199,27 +193,9 @@ export class CelParser extends EmbeddedActionsParser {
         operands.push(right);
       });
     });
-    return this.ACTION(() => (ops.length === 0 ? (operands[0] as CelExpr) : this.fold(operands, ops)));
+    return this.ACTION(() => (ops.length === 0 ? (operands[0] as CelExpr) : foldBinary(operands, ops)));
   });
 
-  /** Builds left-associative trees from `a op b op c …` by precedence. */
-  private fold(operands: CelExpr[], ops: CelBinaryOp[]): CelExpr {
-    const values: CelExpr[] = [operands[0] as CelExpr];
-    const pending: CelBinaryOp[] = [];
-    const reduce = (): void => {
-      const right = values.pop() as CelExpr;
-      const left = values.pop() as CelExpr;
-      values.push(this.binary(pending.pop() as CelBinaryOp, left, right));
-    };
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i] as CelBinaryOp;
-      while (pending.length > 0 && PRECEDENCE[pending[pending.length - 1] as CelBinaryOp] >= PRECEDENCE[op]) reduce();
-      pending.push(op);
-      values.push(operands[i + 1] as CelExpr);
-    }
-    while (pending.length > 0) reduce();
-    return values[0] as CelExpr;
-  }
 
   private celUnary = this.define("celUnary", (): CelExpr => {
     const ops: IToken[] = [];

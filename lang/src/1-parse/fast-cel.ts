@@ -12,6 +12,7 @@
  */
 import type { IToken } from "./chevrotain.js";
 import type { CelBinaryOp, CelExpr, CelLiteralType, CelMapEntry, CelStructField } from "../ast/cel.js";
+import { foldBinary } from "../ast/cel-precedence.js";
 import { depth } from "../ast/cel-walk.js";
 import type { Span } from "../source/source-file.js";
 import { MAX_EXPRESSION_DEPTH } from "./cel-parser.js";
@@ -46,9 +47,6 @@ for (const [type, op] of [
   BINARY_OPS[idx(type)] = op;
 }
 
-const PRECEDENCE: Record<CelBinaryOp, number> = {
-  "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3, in: 3, "+": 4, "-": 4, "*": 5, "/": 5, "%": 5,
-};
 
 const LITERALS: (CelLiteralType | undefined)[] = [];
 for (const [type, literal] of [
@@ -140,7 +138,7 @@ export class FastCelParser {
     return { kind: "CelConditional", span: { start: condition.span.start, end: otherwise.span.end }, condition, then, otherwise };
   }
 
-  /** Binary operators in one loop, folded by precedence exactly as `CelParser.fold` does. */
+  /** Binary operators in one loop, folded by precedence as the Chevrotain parser folds them (`foldBinary`). */
   private celChain(): CelExpr {
     const first = this.celUnary();
     if (!this.is(1, BINARY)) return first;
@@ -150,21 +148,7 @@ export class FastCelParser {
       ops.push(BINARY_OPS[this.next().tokenTypeIdx] as CelBinaryOp);
       operands.push(this.celUnary());
     }
-    const values: CelExpr[] = [first];
-    const pending: CelBinaryOp[] = [];
-    const reduce = (): void => {
-      const right = values.pop() as CelExpr;
-      const left = values.pop() as CelExpr;
-      values.push({ kind: "CelBinary", span: { start: left.span.start, end: right.span.end }, op: pending.pop() as CelBinaryOp, left, right });
-    };
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i] as CelBinaryOp;
-      while (pending.length > 0 && PRECEDENCE[pending[pending.length - 1] as CelBinaryOp] >= PRECEDENCE[op]) reduce();
-      pending.push(op);
-      values.push(operands[i + 1] as CelExpr);
-    }
-    while (pending.length > 0) reduce();
-    return values[0] as CelExpr;
+    return foldBinary(operands, ops);
   }
 
   private celUnary(): CelExpr {

@@ -3,11 +3,9 @@
  * inside brackets, and only the parentheses that precedence requires (so `(a)` prints as
  * `a`, and the printed text parses back to the same tree).
  */
-import type { CelBinaryOp, CelExpr } from "../ast/cel.js";
+import type { CelExpr } from "../ast/cel.js";
+import { PRECEDENCE } from "../ast/cel-precedence.js";
 
-const PRECEDENCE: Record<CelBinaryOp, number> = {
-  "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3, in: 3, "+": 4, "-": 4, "*": 5, "/": 5, "%": 5,
-};
 const CONDITIONAL = 0;
 const UNARY = 6;
 const MEMBER = 7;
