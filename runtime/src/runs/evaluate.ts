@@ -3,8 +3,9 @@
  * (tenant facts, the run and its budget left, the resource row, tenant-scoped) and decide
  * it, in the order of DESIGN.md's act path. A tenant that is not `active` (its state read
  * with its facts) is denied first, with a `tenant` reason naming the state. Budget and
- * deadline are checked here, before the decider (the run row is locked for act, so concurrent acts see each other's counts);
- * the quota is checked (decide) or handed to act to take (act) only once the decider allowed.
+ * deadline are checked here, before the decider (the run row is locked for act, so
+ * concurrent acts see each other's counts); the quota is checked (decide) or handed to act
+ * to take (act) only once the decider allowed.
  *
  * Nothing here writes: act takes the quota unit itself (act.ts), in the statement that
  * performs the effect.
