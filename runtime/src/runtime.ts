@@ -7,6 +7,12 @@
  *
  * The runtime keeps no state between calls: everything lives in the database, so several
  * service instances can share one.
+ *
+ * No statement runs as the connecting role (store/roles.ts, spec/database.md): the agent
+ * path (act, decide, runs, approvals, a tenant's audit and quota) runs as `paybill_runtime`
+ * bound to one tenant, the control plane as `paybill_control`. On PostgreSQL the connecting
+ * role is checked at open and the runtime's tables must have been migrated by `paybillc
+ * migrate`, unless the connection is declared `privileged`; PGlite migrates itself.
  */
 import { queryAudit, type AuditQuery } from "./audit/query.js";
 import type { AuditRecord } from "./audit/record.js";
@@ -33,8 +39,11 @@ import { type ActRequest, type Engine, evaluate } from "./runs/evaluate.js";
 import type { Run, RunMove } from "./runs/run.js";
 import { getRun, moveRun, runHistory, type StartRun, startRun, unknownTenant } from "./runs/runs.js";
 import type { Database } from "./store/adapter.js";
+import { checkConnectingRole, checkMigrated } from "./store/connecting-role.js";
 import { PaybillRuntimeError } from "./store/errors.js";
 import { migrate } from "./store/migrate.js";
+import { asRole, bindOwner, bindTo } from "./store/role-database.js";
+import { CONTROL_ROLE, RUNTIME_ROLE } from "./store/roles.js";
 import { type DatabaseConfig, openDatabase } from "./store/open-database.js";
 import { getTenant, putTenant, syncStaticTenants } from "./store/tenants.js";
 
@@ -56,10 +65,15 @@ export interface DecideRequest extends ActRequest {
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const bundle = loadBundle(options.bundle);
   const decider = new Decider(bundle);
-  const database = await openDatabase(options.database ?? {});
+  const config = options.database ?? {};
+  const database = await openDatabase(config);
   try {
-    await migrate(database);
-    await database.transaction((tx) => syncStaticTenants(tx, bundle));
+    if (database.kind === "pglite" || ("url" in config && config.privileged === true)) await migrate(database);
+    else {
+      await checkConnectingRole(database, Object.values(bundle.entities).map((e) => e.table));
+      await checkMigrated(database);
+    }
+    await asRole(database, CONTROL_ROLE).transaction((tx) => syncStaticTenants(tx, bundle));
   } catch (error) {
     await database.close();
     throw error;
@@ -70,10 +84,15 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
 export class Runtime {
   readonly bundle: Bundle;
   readonly decider: Decider;
-  /** The database adapter (queries and transactions), for the host's own reads and for tests. */
+  /**
+   * The database adapter (queries and transactions) as the connecting role, for the host's
+   * own reads and for tests; the runtime itself never uses it directly (it switches roles).
+   */
   readonly database: Database;
   readonly #engine: Engine;
   readonly #control: ControlContext;
+  /** The agent path's view: `paybill_runtime`, each call binding its tenant itself. */
+  readonly #agent: Database;
   #closed = false;
 
   constructor(engine: Engine & { decider: Decider }, database: Database) {
@@ -81,14 +100,25 @@ export class Runtime {
     this.decider = engine.decider;
     this.database = database;
     this.#engine = engine;
-    this.#control = { database, bundle: engine.bundle, clock: engine.clock };
+    this.#agent = asRole(database, RUNTIME_ROLE);
+    this.#control = { database: asRole(database, CONTROL_ROLE), bundle: engine.bundle, clock: engine.clock };
+  }
+
+  /** `paybill_runtime` bound to `tenant`. */
+  #tenant(tenant: string): Database {
+    return asRole(this.database, RUNTIME_ROLE, bindTo(tenant));
+  }
+
+  /** `paybill_runtime` bound to the tenant the run or approval belongs to (to none when it is unknown). */
+  #owner(kind: "run" | "approval", id: string): Database {
+    return asRole(this.database, CONTROL_ROLE, bindOwner(kind, id));
   }
 
   /** What `act` would decide now, without writing anything (the quota is checked, not taken). */
   async decide(request: DecideRequest): Promise<Decision> {
     this.#open();
     const now = request.time === undefined ? this.#engine.clock() : new Date(request.time);
-    return this.database.transaction(async (tx) => {
+    return this.#agent.transaction(async (tx) => {
       await tx.query("set transaction read only");
       return (await evaluate(tx, this.#engine, request, "decide", now, request.approvals)).decision;
     });
@@ -97,13 +127,13 @@ export class Runtime {
   /** Decides the action and, when allowed, performs it; audited either way; one transaction. */
   async act(request: ActRequest): Promise<ActResult> {
     this.#open();
-    return this.database.transaction((tx) => actIn(tx, this.#engine, request));
+    return this.#agent.transaction((tx) => actIn(tx, this.#engine, request));
   }
 
   /** Re-decides a granted approval's request with the approval in context, and performs it if allowed. Once; not while the tenant is not active (PBR147). */
   async resume(approvalId: string): Promise<ActResult> {
     this.#open();
-    return this.database.transaction(async (tx) => {
+    return this.#owner("approval", approvalId).transaction(async (tx) => {
       const approval = await getApproval(tx, approvalId, { lock: true });
       if (approval === undefined) throw unknownApproval(approvalId);
       if (approval.status !== "granted" || approval.decidedBy === undefined || approval.decidedAt === undefined) throw wrongStatus(approval, "granted");
@@ -128,16 +158,16 @@ export class Runtime {
     /** Starts a run of `workflow` for `tenant` in its start state, with the workflow's budget. */
     start: (request: StartRun): Promise<Run> => {
       this.#open();
-      return startRun(this.database, this.bundle, request, this.#engine.clock());
+      return startRun(this.#agent, this.bundle, request, this.#engine.clock());
     },
     get: (runId: string): Promise<Run | undefined> => {
       this.#open();
-      return getRun(this.database, runId);
+      return getRun(this.#owner("run", runId), runId);
     },
     /** Moves the run along a declared edge (PBR113 otherwise, and from a final state or past the deadline). */
     next: (runId: string, state: string): Promise<Run> => {
       this.#open();
-      return moveRun(this.database, this.bundle, runId, state, this.#engine.clock());
+      return moveRun(this.#owner("run", runId), this.bundle, runId, state, this.#engine.clock());
     },
     /**
      * The run and the actions its current state allows (none in a final state): the tools
@@ -145,7 +175,7 @@ export class Runtime {
      */
     allowed: async (runId: string): Promise<{ run: Run; actions: string[] } | undefined> => {
       this.#open();
-      const run = await getRun(this.database, runId);
+      const run = await getRun(this.#owner("run", runId), runId);
       if (run === undefined) return undefined;
       const state = this.bundle.workflows[run.workflow]?.states[run.state];
       return { run, actions: state === undefined ? [] : allowedActions(this.bundle, state) };
@@ -153,39 +183,40 @@ export class Runtime {
     /** The states the run went through, the start first. */
     history: (runId: string): Promise<RunMove[]> => {
       this.#open();
-      return runHistory(this.database, runId);
+      return runHistory(this.#owner("run", runId), runId);
     },
   };
 
   readonly approvals = {
     get: (id: string): Promise<ApprovalRequest | undefined> => {
       this.#open();
-      return getApproval(this.database, id);
+      return getApproval(this.#owner("approval", id), id);
     },
     list: (query: { tenant: string; status?: ApprovalStatus; run?: string }): Promise<ApprovalRequest[]> => {
       this.#open();
-      return listApprovals(this.database, query);
+      return listApprovals(this.#tenant(query.tenant), query);
     },
     grant: (id: string, by: { by: string; note?: string }): Promise<ApprovalRequest> => {
       this.#open();
-      return settleApproval(this.database, id, "granted", by, this.#engine.clock());
+      return settleApproval(this.#owner("approval", id), id, "granted", by, this.#engine.clock());
     },
     reject: (id: string, by: { by: string; note?: string }): Promise<ApprovalRequest> => {
       this.#open();
-      return settleApproval(this.database, id, "rejected", by, this.#engine.clock());
+      return settleApproval(this.#owner("approval", id), id, "rejected", by, this.#engine.clock());
     },
   };
 
   readonly audit = {
     query: (query: AuditQuery): Promise<AuditRecord[]> => {
       this.#open();
-      return queryAudit(this.database, query);
+      return queryAudit(this.#tenant(query.tenant), query);
     },
     /** Checks the tenant's whole chain on one snapshot: ok, or the first bad record and what is wrong. */
     verify: (tenant: string): Promise<VerifyResult> => {
       this.#open();
-      return this.database.transaction(async (tx) => {
+      return this.#agent.transaction(async (tx) => {
         await tx.query("set transaction isolation level repeatable read, read only");
+        await bindTo(tenant)(tx);
         return verifyAudit(tx, tenant);
       });
     },
@@ -195,11 +226,11 @@ export class Runtime {
   readonly tenants = {
     get: async (id: string): Promise<Tenant | undefined> => {
       this.#open();
-      return (await readTenant(this.database, id))?.tenant;
+      return (await readTenant(this.#control.database, id))?.tenant;
     },
     list: (filter: { state?: TenantState; plan?: string } = {}): Promise<Tenant[]> => {
       this.#open();
-      return listTenants(this.database, filter);
+      return listTenants(this.#control.database, filter);
     },
     /** Registers a tenant (`pending`) and gives the plan that provisions it. */
     onboard: (request: Onboard): Promise<{ tenant: Tenant; plan: ProvisioningPlan }> => {
@@ -209,7 +240,7 @@ export class Runtime {
     /** The steps of the tenant's provisioning plan still to do; undefined when none is under way. */
     plan: (id: string): Promise<ProvisioningPlan | undefined> => {
       this.#open();
-      return remainingPlan(this.database, id);
+      return remainingPlan(this.#control.database, id);
     },
     /** Runs the steps not yet done, through `provisioner`; a failed step leaves the tenant `provisioning_failed` (resolved, not thrown). */
     provision: (id: string, provisioner: Provisioner, options: { actor?: string } = {}): Promise<ProvisionResult> => {
@@ -236,12 +267,12 @@ export class Runtime {
     /** The tenant's transitions, the first first. */
     history: (id: string): Promise<Transition[]> => {
       this.#open();
-      return tenantHistory(this.database, id);
+      return tenantHistory(this.#control.database, id);
     },
     /** Registers a tenant, or sets its plan, state or region, with no lifecycle check and no audit (tests and tools). */
     put: (tenant: TenantFacts): Promise<TenantFacts> => {
       this.#open();
-      return putTenant(this.database, tenant);
+      return putTenant(this.#control.database, tenant);
     },
   };
 
@@ -273,11 +304,12 @@ export class Runtime {
     /** How many actions the tenant's agents performed in the current period of its plan's `agent_actions` limit. */
     used: async (tenant: string): Promise<{ used: number; limit?: number; per?: string }> => {
       this.#open();
-      const facts = await getTenant(this.database, tenant);
+      const bound = this.#tenant(tenant);
+      const facts = await getTenant(bound, tenant);
       if (facts === undefined) throw unknownTenant(tenant);
       const limit = planLimit(this.bundle, facts.plan, ACTION_QUOTA);
       if (limit === undefined) return { used: 0 };
-      const used = await quotaUsed(this.database, tenant, ACTION_QUOTA, limit, this.#engine.clock());
+      const used = await quotaUsed(bound, tenant, ACTION_QUOTA, limit, this.#engine.clock());
       return { used, limit: limit.amount, ...(limit.per === undefined ? {} : { per: limit.per }) };
     },
   };

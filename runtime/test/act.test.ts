@@ -13,7 +13,7 @@ describe.each(BACKENDS)("act on %s", (backend) => {
   const t = sharedTestRuntime(backend, "act");
 
   const count = async (sql: string, params: unknown[]): Promise<number> => {
-    const [row] = await t.runtime.database.query<{ n: number }>(`select count(*)::int as n from ${sql}`, params);
+    const [row] = await t.admin.query<{ n: number }>(`select count(*)::int as n from ${sql}`, params);
     return Number(row?.n);
   };
 
@@ -27,7 +27,7 @@ describe.each(BACKENDS)("act on %s", (backend) => {
     expect(typeof id).toBe("string");
     expect(out.result).toEqual({ id, customer: "Ada", email: "ada@example.com", status: "open", amount: 12.5 });
 
-    const rows = await t.runtime.database.query("select tenant_id, customer, status, amount::float8 as amount from tickets where id = $1", [id]);
+    const rows = await t.admin.query("select tenant_id, customer, status, amount::float8 as amount from tickets where id = $1", [id]);
     expect(rows).toEqual([{ tenant_id: tenant, customer: "Ada", status: "open", amount: 12.5 }]);
     const [record] = await t.runtime.audit.query({ tenant });
     expect(record).toMatchObject({
@@ -123,7 +123,7 @@ describe.each(BACKENDS)("act on %s", (backend) => {
     const theirs = await seedTicket(t.runtime, other);
     const closed = await t.runtime.act({ tenant, agent: "support_bot", action: "close_ticket", input: { ticket: mine, reason: "fixed" } });
     expect(closed).toMatchObject({ decision: "allow", result: { id: mine, status: "closed" } });
-    expect(await t.runtime.database.query("select status from tickets where id = $1", [mine])).toEqual([{ status: "closed" }]);
+    expect(await t.admin.query("select status from tickets where id = $1", [mine])).toEqual([{ status: "closed" }]);
     // Another tenant's key is no row at all for this tenant.
     const cross = await t.runtime.act({ tenant, agent: "support_bot", action: "close_ticket", input: { ticket: theirs, reason: "mine now" } });
     expect(cross.decision).toBe("deny");
@@ -153,8 +153,9 @@ describe.each(BACKENDS)("act on %s", (backend) => {
 
   it("binds the tenant to the transaction that performs the effect", async () => {
     const tenant = await newTenant(t.runtime);
-    await t.runtime.database.exec(`
+    await t.admin.exec(`
       create table if not exists act_seen (tenant_seen text, row_tenant text);
+      grant insert on act_seen to paybill_runtime;
       create or replace function act_seen_tenant() returns trigger language plpgsql as $$
       begin insert into act_seen values (current_setting('paybill.tenant', true), new.tenant_id); return new; end $$;
       drop trigger if exists act_seen_tenant on tickets;
@@ -162,12 +163,12 @@ describe.each(BACKENDS)("act on %s", (backend) => {
     `);
     try {
       await t.runtime.act({ tenant, agent: "support_bot", action: "open_ticket", input: { customer: "Ada", email: "a@b.c", amount: 1 } });
-      expect(await t.runtime.database.query("select tenant_seen from act_seen where row_tenant = $1", [tenant])).toEqual([{ tenant_seen: tenant }]);
+      expect(await t.admin.query("select tenant_seen from act_seen where row_tenant = $1", [tenant])).toEqual([{ tenant_seen: tenant }]);
       // Bound per transaction only: nothing is left on the connection afterwards.
-      const [after] = await t.runtime.database.query<{ v: string | null }>("select nullif(current_setting('paybill.tenant', true), '') as v");
+      const [after] = await t.admin.query<{ v: string | null }>("select nullif(current_setting('paybill.tenant', true), '') as v");
       expect(after?.v ?? null).toBeNull();
     } finally {
-      await t.runtime.database.exec("drop trigger if exists act_seen_tenant on tickets");
+      await t.admin.exec("drop trigger if exists act_seen_tenant on tickets");
     }
   });
 
@@ -182,7 +183,7 @@ describe.each(BACKENDS)("act on %s", (backend) => {
   it("decide answers as act would and writes nothing", async () => {
     const tenant = await newTenant(t.runtime);
     const ticket = await seedTicket(t.runtime, tenant);
-    const before = await t.runtime.database.query("select status from tickets where id = $1", [ticket]);
+    const before = await t.admin.query("select status from tickets where id = $1", [ticket]);
     const decision = await t.runtime.decide({ tenant, agent: "support_bot", action: "close_ticket", input: { ticket, reason: "x" } });
     expect(decision).toMatchObject({ decision: "allow", reasons: [{ kind: "permit", rule: "support_closes_open_tickets#0" }] });
     const refund = await t.runtime.decide({ tenant, agent: "support_bot", action: "refund", input: { ticket, amount: 500 } });
@@ -195,7 +196,7 @@ describe.each(BACKENDS)("act on %s", (backend) => {
       approvals: [{ group: "finance", by: "fran", at: new Date().toISOString() }],
     });
     expect(withApproval.decision).toBe("allow");
-    expect(await t.runtime.database.query("select status from tickets where id = $1", [ticket])).toEqual(before);
+    expect(await t.admin.query("select status from tickets where id = $1", [ticket])).toEqual(before);
     expect(await t.runtime.audit.query({ tenant })).toEqual([]);
     expect((await t.runtime.quotas.used(tenant)).used).toBe(0);
   });

@@ -52,9 +52,9 @@ describe.each(BACKENDS)("audit on %s", (backend) => {
 
   it("refuses UPDATE, DELETE and TRUNCATE through the runtime's own connection", async () => {
     const tenant = await chain(1);
-    await expect(t.runtime.database.query("update paybill_audit set decision = 'allow' where tenant_id = $1", [tenant])).rejects.toThrow(/append-only/);
-    await expect(t.runtime.database.query("delete from paybill_audit where tenant_id = $1", [tenant])).rejects.toThrow(/append-only/);
-    await expect(t.runtime.database.exec("truncate paybill_audit")).rejects.toThrow(/append-only/);
+    await expect(t.admin.query("update paybill_audit set decision = 'allow' where tenant_id = $1", [tenant])).rejects.toThrow(/append-only/);
+    await expect(t.admin.query("delete from paybill_audit where tenant_id = $1", [tenant])).rejects.toThrow(/append-only/);
+    await expect(t.admin.exec("truncate paybill_audit")).rejects.toThrow(/append-only/);
     expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: 1 });
   });
 
@@ -160,13 +160,13 @@ describe.each(BACKENDS)("audit on %s", (backend) => {
     for (const seq of [1, 2]) {
       const record = { tenant, seq, id: randomUUID(), time: new Date().toISOString(), agent: "support_bot", action: "read_ticket", input: { ticket: "x" }, decision: "deny" as const, reasons: [], prevHash: prev };
       const hash = recordHash(record);
-      await t.runtime.database.query(
+      await t.admin.query(
         "insert into paybill_audit (tenant_id, seq, id, time, agent, action, input, decision, reasons, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         [tenant, seq, record.id, record.time, record.agent, record.action, JSON.stringify(record.input), record.decision, "[]", prev, hash],
       );
       prev = hash;
     }
-    await t.runtime.database.query("insert into paybill_audit_heads (tenant_id, seq, hash) values ($1, 2, $2)", [tenant, prev]);
+    await t.admin.query("insert into paybill_audit_heads (tenant_id, seq, hash) values ($1, 2, $2)", [tenant, prev]);
     await t.runtime.act({ tenant, agent: "support_bot", action: "open_ticket", input: { customer: "c", email: "c@x.y", amount: 1 } });
     const records = await t.runtime.audit.query({ tenant });
     expect(records.map((r) => [r.seq, r.prevHash === (records[r.seq - 2]?.hash ?? GENESIS)])).toEqual([

@@ -67,7 +67,7 @@ describe.each(BACKENDS)("control plane laws on %s", (backend) => {
     expect(TENANT_STATES).toContain(tenant?.state);
     if (tenant?.pendingPlan !== undefined) expect(["provisioning", "provisioning_failed"]).toContain(tenant.state);
     if (tenant?.suspendedFor !== undefined) expect(tenant.state).toBe("suspended");
-    const linked = await t.runtime.database.query<{ event: string; action: string | null }>(
+    const linked = await t.admin.query<{ event: string; action: string | null }>(
       `select tr.event, a.action from paybill_tenant_transitions tr left join paybill_audit a on a.id = tr.audit_id where tr.tenant_id = $1 order by tr.seq`,
       [id],
     );

@@ -82,7 +82,7 @@ describe.each(BACKENDS)("provisioning on %s", (backend) => {
       },
     };
     await t.runtime.tenants.provision(id, crashed);
-    await t.runtime.database.query("update paybill_tenants set state = 'provisioning' where id = $1", [id]);
+    await t.admin.query("update paybill_tenants set state = 'provisioning' where id = $1", [id]);
     const next = new RecordingProvisioner();
     const result = await t.runtime.tenants.provision(id, next);
     expect(next.calls.map((c) => c.step.kind)).toEqual(["move_data", "retire"]);

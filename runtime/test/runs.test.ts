@@ -72,7 +72,7 @@ describe.each(BACKENDS)("runs on %s", (backend) => {
       expect(r.reasons).toEqual([{ kind: "budget", message: `run \`${run.id}\` used all 10 of its writes` }]);
     }
     expect(await t.runtime.runs.get(run.id)).toMatchObject({ writes: 10, steps: 10 });
-    const [rows] = await t.runtime.database.query<{ n: number }>("select count(*)::int as n from tickets where tenant_id = $1", [tenant]);
+    const [rows] = await t.admin.query<{ n: number }>("select count(*)::int as n from tickets where tenant_id = $1", [tenant]);
     expect(Number(rows?.n)).toBe(10);
     // Every one of the 50 is audited, on one unbroken chain.
     expect(await t.runtime.audit.query({ tenant })).toHaveLength(50);
@@ -129,7 +129,7 @@ describe.each(BACKENDS)("runs on %s", (backend) => {
     const approvalId = pending.approvalId ?? "";
     expect(await t.runtime.approvals.get(approvalId)).toMatchObject({ status: "pending", group: "finance", action: "refund", run: run.id, requestAuditId: pending.auditId });
     expect(await t.runtime.approvals.list({ tenant, status: "pending" })).toHaveLength(1);
-    expect(await t.runtime.database.query("select amount::float8 as amount from tickets where id = $1", [ticket])).toEqual([{ amount: 250 }]);
+    expect(await t.admin.query("select amount::float8 as amount from tickets where id = $1", [ticket])).toEqual([{ amount: 250 }]);
 
     await expect(t.runtime.resume(approvalId)).rejects.toMatchObject({ code: "PBR114", message: `approval \`${approvalId}\` is pending, not granted` });
     const granted = await t.runtime.approvals.grant(approvalId, { by: "fran" });
@@ -139,7 +139,7 @@ describe.each(BACKENDS)("runs on %s", (backend) => {
     const resumed = await t.runtime.resume(approvalId);
     expect(resumed.decision).toBe("allow");
     expect(resumed.result).toEqual({ id: ticket, amount: 0 });
-    expect(await t.runtime.database.query("select amount::float8 as amount from tickets where id = $1", [ticket])).toEqual([{ amount: 0 }]);
+    expect(await t.admin.query("select amount::float8 as amount from tickets where id = $1", [ticket])).toEqual([{ amount: 0 }]);
     expect(await t.runtime.approvals.get(approvalId)).toMatchObject({ status: "resumed", resumedAuditId: resumed.auditId });
     await expect(t.runtime.resume(approvalId)).rejects.toMatchObject({ code: "PBR114" });
 

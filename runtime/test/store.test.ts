@@ -34,25 +34,25 @@ describe.each(BACKENDS)("store on %s", (backend) => {
   const t = sharedTestRuntime(backend, "store");
 
   const currentSchema = async (): Promise<string> => {
-    const [row] = await t.runtime.database.query<{ s: string }>("select current_schema() as s");
+    const [row] = await t.admin.query<{ s: string }>("select current_schema() as s");
     return `"${row?.s ?? "public"}"`;
   };
   const tables = async (): Promise<string[]> =>
-    (await t.runtime.database.query<{ name: string }>("select table_name as name from information_schema.tables where table_schema = current_schema() order by 1")).map((r) => r.name);
+    (await t.admin.query<{ name: string }>("select table_name as name from information_schema.tables where table_schema = current_schema() order by 1")).map((r) => r.name);
 
   it("migrates the runtime's tables on open, at the latest version", async () => {
     expect((await tables()).filter((n) => n.startsWith("paybill_"))).toEqual(RUNTIME_TABLES);
-    const versions = await t.runtime.database.query<{ version: number }>("select version from paybill_migrations order by version");
+    const versions = await t.admin.query<{ version: number }>("select version from paybill_migrations order by version");
     expect(versions.map((v) => Number(v.version))).toEqual(MIGRATIONS.map((m) => m.version));
     expect(Math.max(...versions.map((v) => Number(v.version)))).toBe(LATEST_VERSION);
   });
 
   it("migrating again changes nothing", async () => {
     const before = await tables();
-    const again = await migrate(t.runtime.database);
+    const again = await migrate(t.admin);
     expect(again).toEqual({ applied: [], version: LATEST_VERSION });
     expect(await tables()).toEqual(before);
-    expect(await t.runtime.database.query("select version from paybill_migrations")).toHaveLength(MIGRATIONS.length);
+    expect(await t.admin.query("select version from paybill_migrations")).toHaveLength(MIGRATIONS.length);
   });
 
   it("applies only the migrations a database lacks, in order, in one transaction", async () => {
@@ -60,30 +60,30 @@ describe.each(BACKENDS)("store on %s", (backend) => {
       { version: LATEST_VERSION + 2, name: "second", sql: "create table paybill_test_second (id int)" },
       { version: LATEST_VERSION + 1, name: "first", sql: "create table paybill_test_first (id int)" },
     ];
-    const result = await migrate(t.runtime.database, [{ version: LATEST_VERSION, name: "runtime tables", sql: "select 1" }, ...extra]);
+    const result = await migrate(t.admin, [{ version: LATEST_VERSION, name: "runtime tables", sql: "select 1" }, ...extra]);
     expect(result.applied).toEqual([LATEST_VERSION + 1, LATEST_VERSION + 2]);
     // A failing migration rolls back the ones before it in the same call.
     const failing = [
       { version: LATEST_VERSION + 3, name: "fine", sql: "create table paybill_test_third (id int)" },
       { version: LATEST_VERSION + 4, name: "broken", sql: "create table paybill_test_first (id int)" },
     ];
-    const error = await migrate(t.runtime.database, failing).catch((e: unknown) => e);
+    const error = await migrate(t.admin, failing).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PaybillRuntimeError);
     expect((error as PaybillRuntimeError).code).toBe("PBR103");
     expect((error as PaybillRuntimeError).message).toMatch(new RegExp(`^runtime migration ${LATEST_VERSION + 4} \\(\`broken\`\\) failed`));
     expect(await tables()).not.toContain("paybill_test_third");
     // Now the database is newer than the runtime: refused.
-    const newer = await migrate(t.runtime.database).catch((e: unknown) => e);
+    const newer = await migrate(t.admin).catch((e: unknown) => e);
     expect((newer as PaybillRuntimeError).code).toBe("PBR102");
-    await t.runtime.database.exec(
+    await t.admin.exec(
       `delete from paybill_migrations where version > ${LATEST_VERSION}; drop table paybill_test_first; drop table paybill_test_second`,
     );
-    expect((await migrate(t.runtime.database)).applied).toEqual([]);
+    expect((await migrate(t.admin)).applied).toEqual([]);
   });
 
   it("creates entity tables idempotently, keyed by tenant and @id", async () => {
-    await t.runtime.database.exec(entityTablesSql(t.runtime.bundle));
-    const columns = await t.runtime.database.query<{ column_name: string; data_type: string; is_nullable: string }>(
+    await t.admin.exec(entityTablesSql(t.runtime.bundle));
+    const columns = await t.admin.query<{ column_name: string; data_type: string; is_nullable: string }>(
       "select column_name, data_type, is_nullable from information_schema.columns where table_schema = current_schema() and table_name = 'tickets' order by ordinal_position",
     );
     expect(columns.map((c) => [c.column_name, c.data_type, c.is_nullable])).toEqual([
@@ -94,18 +94,18 @@ describe.each(BACKENDS)("store on %s", (backend) => {
       ["status", "text", "NO"],
       ["amount", "numeric", "NO"],
     ]);
-    const [pk] = await t.runtime.database.query<{ def: string }>(
+    const [pk] = await t.admin.query<{ def: string }>(
       "select pg_get_constraintdef(oid) as def from pg_constraint where conrelid = 'tickets'::regclass and contype = 'p'",
     );
     expect(pk?.def).toBe("PRIMARY KEY (tenant_id, id)");
-    const [rls] = await t.runtime.database.query<{ relrowsecurity: boolean; relforcerowsecurity: boolean }>(
+    const [rls] = await t.admin.query<{ relrowsecurity: boolean; relforcerowsecurity: boolean }>(
       "select relrowsecurity, relforcerowsecurity from pg_class where oid = 'tickets'::regclass",
     );
     expect(rls).toEqual({ relrowsecurity: true, relforcerowsecurity: true });
   });
 
   it("entity tables enforce the bound tenant on a role that is neither owner nor superuser", async () => {
-    const db = t.runtime.database;
+    const db = t.admin;
     await db.exec(`
       do $$ begin
         if not exists (select from pg_roles where rolname = 'paybill_test_agent') then create role paybill_test_agent nologin; end if;
@@ -132,7 +132,7 @@ describe.each(BACKENDS)("store on %s", (backend) => {
   });
 
   it("a transaction whose statement failed never reports success, even when the body caught the error", async () => {
-    const db = t.runtime.database;
+    const db = t.admin;
     await db.exec("create table if not exists adapter_probe (id int primary key)");
     const outcome = await db
       .transaction(async (tx) => {
@@ -182,8 +182,8 @@ describe("opening", () => {
     const schema = testSchema("store_race");
     const url = PG_URL as string;
     const opened = await Promise.allSettled([
-      openRuntime({ bundle: storeBundle(), database: { url, schema } }),
-      openRuntime({ bundle: storeBundle(), database: { url, schema } }),
+      openRuntime({ bundle: storeBundle(), database: { url, schema, privileged: true } }),
+      openRuntime({ bundle: storeBundle(), database: { url, schema, privileged: true } }),
     ]);
     const runtimes = opened.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
     try {

@@ -23,10 +23,18 @@ export interface Sql {
 
 export interface Database extends Sql {
   readonly kind: "pglite" | "postgres";
-  /** Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws. */
-  transaction<T>(body: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws.
+   * With `role`, the transaction runs as that role from its first statement (`SET LOCAL ROLE`, sent with `BEGIN`).
+   */
+  transaction<T>(body: (tx: Sql) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Closes what this adapter opened; a PGlite instance or pool the caller passed in stays open. */
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /** A role the connecting role is a member of (store/roles.ts); checked by the database. */
+  readonly role?: string;
 }
 
 export interface QueryOptions {

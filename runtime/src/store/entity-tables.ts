@@ -6,15 +6,18 @@
  * Every table has `tenant_id text not null` and the primary key `(tenant_id, <@id>)`;
  * `@unique` is unique per tenant; a reference to another entity's key is a foreign key
  * within the tenant; row-level security is enabled and forced with a policy on the tenant
- * the transaction is bound to (`paybill.tenant`).
+ * the transaction is bound to (`paybill.tenant`; the empty string binds none), and the
+ * runtime role (roles.ts, created when missing) gets SELECT, INSERT, UPDATE and DELETE —
+ * what the compiler's migrations give (compiler/src/emit/db/security.ts).
  */
 import type { Bundle, EntitySchema, FieldSchema } from "../bundle/format.js";
 import { columnType } from "./columns.js";
+import { BOUND_TENANT, roleSql, RUNTIME_ROLE } from "./roles.js";
 import { ident, literal } from "./sql.js";
 
 export function entityTablesSql(bundle: Pick<Bundle, "entities">): string {
   const entities = Object.values(bundle.entities);
-  const statements: string[] = [];
+  const statements: string[] = [roleSql(RUNTIME_ROLE).replace(/;$/, "")];
   for (const entity of entities) statements.push(createTable(entity));
   for (const entity of entities) statements.push(...foreignKeys(entity, bundle));
   for (const entity of entities) statements.push(...rowSecurity(entity));
@@ -75,8 +78,9 @@ function foreignKeys(entity: EntitySchema, bundle: Pick<Bundle, "entities">): st
 
 function rowSecurity(entity: EntitySchema): string[] {
   const table = ident(entity.table);
-  const bound = "tenant_id = current_setting('paybill.tenant', true)";
+  const bound = `tenant_id = ${BOUND_TENANT}`;
   return [
+    `grant select, insert, update, delete on ${table} to ${RUNTIME_ROLE}`,
     `alter table ${table} enable row level security`,
     `alter table ${table} force row level security`,
     `drop policy if exists paybill_tenant_isolation on ${table}`,

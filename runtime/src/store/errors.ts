@@ -44,7 +44,17 @@ export type RuntimeErrorCode =
   /** A usage record or export the runtime cannot take: bad metric, quantity, time or period. */
   | "PBR146"
   /** Resuming a granted approval of a tenant that is not active (the approval stays granted). */
-  | "PBR147";
+  | "PBR147"
+  /** PostgreSQL: the connecting role is unsafe for the runtime (superuser, BYPASSRLS, owns a table, may create in the schema). */
+  | "PBR150"
+  /** The connecting role is not a member of the runtime's roles (`paybill_runtime`, `paybill_control`), or they do not exist. */
+  | "PBR151"
+  /** PostgreSQL: the runtime's tables are missing or behind this runtime (`paybillc migrate` applies them). */
+  | "PBR152"
+  /** A privilege the runtime's role lacks (42501), named with the grant that gives it. */
+  | "PBR153"
+  /** A write outside the bound tenant, refused by row-level security. */
+  | "PBR154";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;

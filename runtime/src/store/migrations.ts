@@ -28,7 +28,15 @@
  *   `paybill_billing_events` (one row per billing event id, with the hash of its body),
  *   `paybill_provisioning_steps` (each attempt at each step of a flow, with its outcome)
  *   and `paybill_usage` (gauges per tenant, metric and month: the last value and the peak).
+ * - Version 5, least privilege (roles.ts, spec/database.md): the roles `paybill_runtime`
+ *   and `paybill_control` (created when missing), their grants, and row-level security
+ *   enabled and forced on every `paybill_*` table but `paybill_migrations`: the runtime
+ *   role sees and writes only its bound tenant's rows (`paybill_tenants` by `id`,
+ *   `paybill_run_history` through its run), the control role every tenant's. Neither may
+ *   UPDATE, DELETE or TRUNCATE `paybill_audit`, and neither owns a table.
  */
+
+import { BOUND_TENANT, CONTROL_ROLE, roleSql, RUNTIME_ROLE } from "./roles.js";
 
 export interface Migration {
   readonly version: number;
@@ -237,6 +245,57 @@ create table paybill_usage (
 );
 `,
   },
+  {
+    version: 5,
+    name: "roles and row-level security",
+    sql: leastPrivilegeSql(),
+  },
 ];
+
+/** Migration 5's text (written once; a later change is a new migration). */
+function leastPrivilegeSql(): string {
+  const runtime = RUNTIME_ROLE;
+  const control = CONTROL_ROLE;
+  const tenantTables = [
+    "paybill_runs",
+    "paybill_approvals",
+    "paybill_quota_counters",
+    "paybill_audit_heads",
+    "paybill_audit",
+    "paybill_tenant_transitions",
+    "paybill_billing_events",
+    "paybill_provisioning_steps",
+    "paybill_usage",
+  ];
+  const rls = (table: string): string => `alter table ${table} enable row level security, force row level security;\n`;
+  const controlPolicy = (table: string): string =>
+    `create policy paybill_control_all on ${table} for all to ${control} using (true) with check (true);\n`;
+  return [
+    roleSql(runtime),
+    "\n",
+    roleSql(control),
+    "\n",
+    `DO $$ BEGIN\n  EXECUTE format('GRANT USAGE ON SCHEMA %I TO ${runtime}, ${control}', current_schema());\nEND $$;\n`,
+    `grant select on paybill_migrations to ${runtime}, ${control};\n`,
+    `grant select on paybill_tenants to ${runtime};\n`,
+    `grant select, insert, update on paybill_runs, paybill_approvals, paybill_quota_counters, paybill_audit_heads to ${runtime};\n`,
+    `grant select, insert on paybill_run_history, paybill_audit to ${runtime};\n`,
+    `grant select, insert, update on paybill_tenants, paybill_tenant_transitions, paybill_billing_events, paybill_provisioning_steps, paybill_usage, paybill_audit_heads to ${control};\n`,
+    `grant select, insert on paybill_audit to ${control};\n`,
+    `grant select on paybill_runs, paybill_run_history, paybill_approvals, paybill_quota_counters to ${control};\n`,
+    ...tenantTables.flatMap((table) => [
+      rls(table),
+      `create policy paybill_tenant_isolation on ${table} for all to ${runtime} using (tenant_id = ${BOUND_TENANT}) with check (tenant_id = ${BOUND_TENANT});\n`,
+      controlPolicy(table),
+    ]),
+    rls("paybill_tenants"),
+    `create policy paybill_tenant_isolation on paybill_tenants for select to ${runtime} using (id = ${BOUND_TENANT});\n`,
+    controlPolicy("paybill_tenants"),
+    rls("paybill_run_history"),
+    // A move is the bound tenant's when its run is: the subquery on paybill_runs is itself under that table's policy.
+    `create policy paybill_tenant_isolation on paybill_run_history for all to ${runtime} using (exists (select 1 from paybill_runs r where r.id = run_id)) with check (exists (select 1 from paybill_runs r where r.id = run_id));\n`,
+    controlPolicy("paybill_run_history"),
+  ].join("");
+}
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

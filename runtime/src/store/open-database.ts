@@ -2,7 +2,8 @@
  * Turns the `database` option of openRuntime into a Database: embedded PGlite by default
  * (in memory, a data directory, or an instance the caller made) or PostgreSQL by URL.
  * With `schema`, every table the runtime touches lives in that schema (created if missing),
- * so several runtimes can share one database without sharing tables.
+ * so several runtimes can share one database without sharing tables. On PostgreSQL the schema
+ * is created only by a `privileged` (admin) connection: a runtime role may not create anything.
  */
 import { PGlite } from "@electric-sql/pglite";
 import type { Database } from "./adapter.js";
@@ -23,6 +24,13 @@ export type DatabaseConfig =
       /** Pool size (default 10). */
       readonly max?: number;
       readonly schema?: string;
+      /**
+       * The URL's role is an admin's (superuser, owner or BYPASSRLS): open anyway, and apply
+       * the runtime's migrations at open as PGlite does. Without it the runtime refuses such
+       * a role (PBR150) and expects `paybillc migrate` to have created its tables (PBR152).
+       * Transactions run as the runtime's roles either way.
+       */
+      readonly privileged?: boolean;
     };
 
 export async function openDatabase(config: DatabaseConfig = {}): Promise<Database> {
@@ -43,7 +51,7 @@ export async function openDatabase(config: DatabaseConfig = {}): Promise<Databas
       );
     }
     const db = openPostgres({ url: config.url, ...(config.max === undefined ? {} : { max: config.max }), ...(schema === undefined ? {} : { schema }) });
-    if (schema !== undefined) {
+    if (schema !== undefined && config.privileged === true) {
       try {
         await createSchema(db, schema);
       } catch (error) {

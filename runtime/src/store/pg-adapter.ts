@@ -4,7 +4,7 @@
  * Concurrent transactions really run concurrently, one per pooled connection.
  */
 import pg from "pg";
-import type { Database, QueryOptions, Row, Sql } from "./adapter.js";
+import type { Database, QueryOptions, Row, Sql, TransactionOptions } from "./adapter.js";
 import { ident } from "./sql.js";
 
 export interface PostgresOptions {
@@ -42,11 +42,12 @@ class PostgresDatabase implements Database {
     await this.#pool.query(script);
   }
 
-  async transaction<T>(body: (tx: Sql) => Promise<T>): Promise<T> {
+  async transaction<T>(body: (tx: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const client = await this.#pool.connect();
     let broken = false;
     try {
-      await client.query("begin");
+      // The role rides with BEGIN (one simple-protocol message): no round trip of its own.
+      await client.query(options.role === undefined ? "begin" : `begin; set local role ${ident(options.role)}`);
       const result = await body(wrap(client));
       // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK, without an error.
       const commit = await client.query("commit");

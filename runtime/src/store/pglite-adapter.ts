@@ -4,7 +4,8 @@
  * simply queue; a transaction holds the only connection until it ends.
  */
 import { PGlite, type Transaction } from "@electric-sql/pglite";
-import type { Database, Row, Sql } from "./adapter.js";
+import type { Database, Row, Sql, TransactionOptions } from "./adapter.js";
+import { ident } from "./sql.js";
 
 export interface PgliteOptions {
   /** A PGlite instance the caller owns (left open on close), or where to create one. */
@@ -37,8 +38,12 @@ class PgliteDatabase implements Database {
     await this.#db.exec(script);
   }
 
-  transaction<T>(body: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.#db.transaction((tx) => body(wrap(tx)));
+  transaction<T>(body: (tx: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const role = options.role;
+    return this.#db.transaction(async (tx) => {
+      if (role !== undefined) await tx.exec(`set local role ${ident(role)}`);
+      return body(wrap(tx));
+    });
   }
 
   async close(): Promise<void> {

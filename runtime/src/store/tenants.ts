@@ -35,14 +35,15 @@ export async function getTenant(sql: Sql, id: string): Promise<TenantFacts | und
 
 /**
  * The tenant's facts, binding the transaction to it (`paybill.tenant`) in the same round
- * trip; with `run`, also that run's row (as JSON, `FOR UPDATE` when `lock`), read in the
+ * trip, before any row is read (the runtime role sees the bound tenant's rows only); with `run`, also that run's row (as JSON, `FOR UPDATE` when `lock`), read in the
  * same statement. `run.id` must be a uuid.
  */
 export async function bindTenant(tx: Sql, id: string, run?: { id: string; lock: boolean }): Promise<{ tenant: TenantFacts; run?: Row } | undefined> {
   const runColumn =
     run === undefined ? "" : `, (select row_to_json(r) from (select * from paybill_runs where id = $2${run.lock ? " for update" : ""}) r) as run`;
   const [row] = await tx.query<TenantRow & { run?: Row | null }>(
-    `select t.id, t.plan, t.state, t.region${runColumn} from (select set_config('paybill.tenant', $1, true)) b, paybill_tenants t where t.id = $1`,
+    // LATERAL: the binding is made before the tenant's row is read, so row-level security (which reads the binding) sees it.
+    `select t.id, t.plan, t.state, t.region${runColumn} from (select set_config('paybill.tenant', $1, true) as bound) b cross join lateral (select id, plan, state, region from paybill_tenants where id = b.bound) t`,
     run === undefined ? [id] : [id, run.id],
     { prepared: true },
   );

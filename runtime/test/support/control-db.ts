@@ -14,7 +14,8 @@ import { randomUUID } from "node:crypto";
 import { bundleHash } from "../../src/bundle/canonical.js";
 import type { Bundle, PlanSpec } from "../../src/bundle/format.js";
 import type { Runtime } from "../../src/runtime.js";
-import { type Backend, sharedTestRuntime } from "./store-db.js";
+import type { Database } from "../../src/store/adapter.js";
+import { adminOf, type Backend, sharedTestRuntime } from "./store-db.js";
 import { storeBundle } from "./store-bundle.js";
 
 const EXTRA_PLANS: Record<string, PlanSpec> = {
@@ -32,6 +33,7 @@ export function controlBundle(): Bundle {
 
 export interface ControlRuntime {
   readonly runtime: Runtime;
+  readonly admin: Database;
   readonly clock: { offsetMs: number };
 }
 
@@ -47,6 +49,6 @@ export function freshId(prefix = "t"): string {
 
 /** Counts rows of a query (`from …` text and its parameters). */
 export async function count(runtime: Runtime, from: string, params: readonly unknown[]): Promise<number> {
-  const [row] = await runtime.database.query<{ n: number }>(`select count(*)::int as n from ${from}`, params);
+  const [row] = await adminOf(runtime).query<{ n: number }>(`select count(*)::int as n from ${from}`, params);
   return Number(row?.n);
 }

@@ -1,0 +1,119 @@
+/**
+ * The runtime's view of its database as one of its roles (roles.ts): every transaction
+ * runs as that role from its first statement (the adapter sends `SET LOCAL ROLE` with
+ * `BEGIN`), and a query outside a transaction runs in one of its own. So no statement of
+ * the runtime runs as the connecting role, on PGlite (a superuser) as on PostgreSQL.
+ *
+ * - `prelude` runs first in every transaction: binding the tenant, or finding the tenant a
+ *   run or an approval belongs to (`bindOwner`) before the body runs as the runtime role.
+ * - A privilege the role lacks (42501 `permission denied …`) becomes PBR153 naming the
+ *   grant, and a write refused by a row-level security policy PBR154: never the raw
+ *   PostgreSQL message.
+ */
+import type { Database, QueryOptions, Row, Sql } from "./adapter.js";
+import { PaybillRuntimeError } from "./errors.js";
+import { isUuid } from "./sql.js";
+import { RUNTIME_ROLE, type RuntimeRole } from "./roles.js";
+
+export function asRole(db: Database, role: RuntimeRole, prelude?: (tx: Sql) => Promise<void>): Database {
+  const run = async <T>(body: (tx: Sql) => Promise<T>): Promise<T> => {
+    try {
+      return await db.transaction(async (raw) => {
+        const tx = guarded(raw, role);
+        if (prelude !== undefined) await prelude(tx);
+        return body(tx);
+      }, { role });
+    } catch (error) {
+      // `SET LOCAL ROLE` itself (sent with BEGIN) fails outside the body.
+      throw privilegeError(error, role);
+    }
+  };
+  return {
+    kind: db.kind,
+    query: <T extends Row = Row>(text: string, params?: readonly unknown[], options?: QueryOptions) => run((tx) => tx.query<T>(text, params, options)),
+    exec: (script: string) => run((tx) => tx.exec(script)),
+    transaction: run,
+    // The connection is the runtime's to close, not a view's.
+    close: async () => {},
+  };
+}
+
+/** A prelude binding the transaction to `tenant` (`paybill.tenant`). */
+export function bindTo(tenant: string): (tx: Sql) => Promise<void> {
+  return async (tx) => {
+    await tx.query("select set_config('paybill.tenant', $1, true)", [tenant]);
+  };
+}
+
+/**
+ * A prelude for a call that names a run or an approval, not its tenant: in one statement,
+ * run as the control role, it reads the tenant the row belongs to, binds it and switches
+ * to the runtime role, so the body sees that tenant's rows only (none for an unknown id).
+ */
+export function bindOwner(kind: "run" | "approval", id: string): (tx: Sql) => Promise<void> {
+  const table = kind === "run" ? "paybill_runs" : "paybill_approvals";
+  return async (tx) => {
+    await tx.query(
+      `select set_config('paybill.tenant', coalesce((select tenant_id from ${table} where id = $1::uuid), ''), true), set_config('role', '${RUNTIME_ROLE}', true)`,
+      [isUuid(id) ? id : null],
+    );
+  };
+}
+
+function guarded(tx: Sql, role: RuntimeRole): Sql {
+  return {
+    async query<T extends Row = Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]> {
+      try {
+        return await tx.query<T>(text, params, options);
+      } catch (error) {
+        throw privilegeError(error, role);
+      }
+    },
+    async exec(script: string): Promise<void> {
+      try {
+        await tx.exec(script);
+      } catch (error) {
+        throw privilegeError(error, role);
+      }
+    },
+  };
+}
+
+/** 42501 as a PBR error naming what is missing; any other error as it is. */
+export function privilegeError(error: unknown, role: string): unknown {
+  if (!(error instanceof Error) || (error as { code?: unknown }).code !== "42501") return error;
+  const denied = /^permission denied for (table|relation|sequence|schema|function) (.+)$/.exec(error.message);
+  if (denied !== null) {
+    const [, kind = "table", name = ""] = denied;
+    const grant =
+      kind === "schema"
+        ? `GRANT USAGE ON SCHEMA ${name} TO ${role}`
+        : kind === "function"
+          ? `GRANT EXECUTE ON FUNCTION ${name} TO ${role}`
+          : `GRANT SELECT, INSERT, UPDATE${role === RUNTIME_ROLE && !name.startsWith("paybill_") ? ", DELETE" : ""} ON ${name} TO ${role}`;
+    return new PaybillRuntimeError(
+      "PBR153",
+      `the role \`${role}\` lacks a privilege on the ${kind === "relation" ? "table" : kind} \`${name}\``,
+      `run \`paybillc migrate\` (it grants what the runtime needs), or as the owner: \`${grant}\``,
+      { cause: error },
+    );
+  }
+  const rls = /^new row violates row-level security policy (?:for|"[^"]*" for) table "([^"]+)"/.exec(error.message);
+  if (rls !== null) {
+    return new PaybillRuntimeError(
+      "PBR154",
+      `a write to \`${rls[1] ?? ""}\` outside the tenant the transaction is bound to was refused`,
+      "a row may only be written for the tenant the call names; report this as a bug if the runtime made the write",
+      { cause: error },
+    );
+  }
+  if (/^permission denied to set role/.test(error.message)) {
+    return new PaybillRuntimeError(
+      "PBR151",
+      `the connecting role is not a member of \`${role}\``,
+      `as an admin: \`GRANT ${role} TO <login role>\` (spec/database.md)`,
+      { cause: error },
+    );
+  }
+  return new PaybillRuntimeError("PBR153", `the role \`${role}\` lacks a privilege: ${error.message}`, "run `paybillc migrate` (it grants what the runtime needs)", { cause: error });
+}
