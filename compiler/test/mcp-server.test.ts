@@ -39,7 +39,7 @@ describe.each(BACKENDS)("createPaybillMcpServer (%s)", (backend) => {
   const ticket = randomUUID();
 
   beforeAll(async () => {
-    const database: DatabaseConfig = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema } : { pglite: {} };
+    const database: DatabaseConfig = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema, privileged: true } : { pglite: {} };
     runtime = await openRuntime({ bundle, database });
     await runtime.database.exec(entityTablesSql(runtime.bundle));
     const customer = randomUUID();

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { type DatabaseConfig, entityTablesSql, openRuntime, readBundle, type Runtime } from "@paybill/runtime";
 import { afterAll, beforeAll } from "vitest";
 import { paybillc } from "./support/cli.js";
+import { ensureTestLogin, loginUrl } from "../../runtime/test/support/store-db.js";
 
 export const PG_URL = process.env.PAYBILL_TEST_DATABASE_URL;
 export type Backend = "pglite" | "postgres";
@@ -66,7 +67,8 @@ export async function seedDatabase(backend: Backend, dir: string, bundlePath: st
   const schema = `paybill_mcp_${process.pid}_${randomUUID().slice(0, 8)}`;
   const dataDir = join(dir, `db-${randomUUID().slice(0, 8)}`);
   if (backend === "pglite") await mkdir(dataDir, { recursive: true });
-  const config: DatabaseConfig = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema } : { pglite: { dataDir } };
+  // On PostgreSQL the seeding runtime is the admin's (it migrates the schema); `paybillc serve` runs as the tests' login role.
+  const config: DatabaseConfig = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema, privileged: true } : { pglite: { dataDir } };
   const bundle = await readBundle(bundlePath);
   const open = () => openRuntime({ bundle, database: config });
   const customer = randomUUID();
@@ -74,6 +76,7 @@ export async function seedDatabase(backend: Backend, dir: string, bundlePath: st
   const runtime = await open();
   try {
     await runtime.database.exec(entityTablesSql(runtime.bundle));
+    if (backend === "postgres") await ensureTestLogin(runtime.database);
     await runtime.database.query("insert into customer (tenant_id, id, name, email) values ($1, $2, $3, $4)", ["initech", customer, "Ada", "ada@example.com"]);
     await runtime.database.query(
       "insert into tickets (tenant_id, id, customer, subject, body, updated_at) values ($1, $2, $3, $4, $5, now() - interval '2 hours')",
@@ -83,7 +86,7 @@ export async function seedDatabase(backend: Backend, dir: string, bundlePath: st
     await runtime.close();
   }
   return {
-    args: backend === "postgres" && PG_URL !== undefined ? ["--database", PG_URL, "--schema", schema] : ["--database", dataDir],
+    args: backend === "postgres" && PG_URL !== undefined ? ["--database", loginUrl(PG_URL), "--schema", schema] : ["--database", dataDir],
     customer,
     ticket,
     open,

@@ -12,10 +12,14 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RUNTIME_SCHEMA_VERSION } from "@paybill/runtime";
 import type { Client } from "../src/emit/db/client.js";
 import { postgresDatabase, type TestDatabase } from "./db-support.js";
 import { HELPDESK } from "./support/bundle.js";
 import { BIN, paybillc, project, STACK_LINE } from "./support/cli.js";
+
+/** The runtime's own tables (`paybill_*` but the project migrations' record), which `migrate` creates too. */
+const RUNTIME_TABLE = /^paybill_(?!schema_migrations$)/;
 
 /** A project holding only the helpdesk example's migrations (migrate reads nothing else). */
 async function migrationsProject(): Promise<string> {
@@ -34,10 +38,10 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
   it("applies, then applies nothing; a failure part-way leaves nothing of that migration; an edited one is refused", async () => {
     const dir = await migrationsProject();
     const first = await paybillc(["migrate"], dir);
-    expect(first.stderr).toBe("migrate: applied 0000_init to .paybill/db (0 already applied)\n");
+    expect(first.stderr).toBe(`migrate: applied the runtime's tables (version ${RUNTIME_SCHEMA_VERSION}) to .paybill/db\nmigrate: applied 0000_init to .paybill/db (0 already applied)\n`);
     expect(first.code).toBe(0);
     const again = await paybillc(["migrate", "--format", "json"], dir);
-    expect(JSON.parse(again.stdout)).toEqual({ database: ".paybill/db", applied: [], already: ["0000_init"] });
+    expect(JSON.parse(again.stdout)).toEqual({ database: ".paybill/db", runtime: { applied: [], version: RUNTIME_SCHEMA_VERSION }, applied: [], already: ["0000_init"] });
     await writeFile(join(dir, "migrations/0001_update.sql"), FAILING);
     const failed = await paybillc(["migrate"], dir);
     expect(failed.code).toBe(1);
@@ -117,7 +121,8 @@ describe("paybillc migrate on PostgreSQL", () => {
     const dir = await migrationsProject();
     const url = database.target;
     expect((await paybillc(["migrate", "--database", url], dir)).code).toBe(0);
-    expect(await tables("public")).toEqual(["customer", "paybill_schema_migrations", "refund", "reply", "tickets"]);
+    expect((await tables("public")).filter((t) => !RUNTIME_TABLE.test(t))).toEqual(["customer", "paybill_schema_migrations", "refund", "reply", "tickets"]);
+    expect(await tables("public")).toContain("paybill_audit");
     expect((await paybillc(["migrate", "--database", url], dir)).stderr).toMatch(/is up to date \(1 migration\)\n$/);
     await writeFile(join(dir, "migrations/0001_update.sql"), FAILING);
     const failed = await paybillc(["migrate", "--database", url], dir);
@@ -185,10 +190,10 @@ describe("paybillc migrate on PostgreSQL", () => {
     for (const schema of ["tenant_acme", "tenant_initech"]) {
       const run = await paybillc(["migrate", "--database", database.target, "--schema", schema], dir);
       expect(run.stderr).toContain(`(schema \`${schema}\`)`);
-      expect(await tables(schema)).toEqual(["customer", "paybill_schema_migrations", "refund", "reply", "tickets"]);
+      expect((await tables(schema)).filter((t) => !RUNTIME_TABLE.test(t))).toEqual(["customer", "paybill_schema_migrations", "refund", "reply", "tickets"]);
       expect(await recorded(schema)).toEqual(["0000_init"]);
       const [forced] = await client.query<{ n: number }>(
-        "select count(*)::int as n from pg_class where relnamespace = $1::regnamespace and relrowsecurity and relforcerowsecurity",
+        "select count(*)::int as n from pg_class where relnamespace = $1::regnamespace and relrowsecurity and relforcerowsecurity and relname not like 'paybill%'",
         [schema],
       );
       expect(forced).toEqual({ n: 4 });
@@ -202,7 +207,7 @@ describe("paybillc migrate on PostgreSQL", () => {
     try {
       expect((await paybillc(["migrate", "--database", silo.target], dir)).code).toBe(0);
       const c = await silo.connect();
-      const [n] = await c.query<{ n: number }>("select count(*)::int as n from pg_class where relnamespace = 'public'::regnamespace and relforcerowsecurity");
+      const [n] = await c.query<{ n: number }>("select count(*)::int as n from pg_class where relnamespace = 'public'::regnamespace and relforcerowsecurity and relname not like 'paybill%'");
       expect(n).toEqual({ n: 4 });
     } finally {
       await silo.drop();

@@ -143,7 +143,7 @@ describe.each(BACKENDS)("typed(runtime) on %s", (backend) => {
   beforeAll(async () => {
     const loaded = await helpdeskSdk();
     sdk = loaded.sdk;
-    const database = schema !== undefined && PG_URL !== undefined ? { url: PG_URL, schema, max: 4 } : { pglite: {} };
+    const database = schema !== undefined && PG_URL !== undefined ? { url: PG_URL, schema, max: 4, privileged: true } : { pglite: {} };
     runtime = await openRuntime({ bundle: loaded.bundleText, database });
     await runtime.database.exec(entityTablesSql(runtime.bundle));
   });

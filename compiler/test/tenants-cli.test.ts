@@ -17,6 +17,8 @@ import { openRuntime, type Tenant, type Transition } from "@paybill/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
 import type { Io } from "../src/io.js";
+import { applyRuntimeTables } from "../src/emit/db/runtime-tables.js";
+import { ensureTestLogin, loginUrl } from "../../runtime/test/support/store-db.js";
 import { postgresDatabase, type TestDatabase } from "./db-support.js";
 import { HELPDESK } from "./support/bundle.js";
 import { STACK_LINE } from "./support/cli.js";
@@ -89,7 +91,11 @@ const backends: { name: string; open: () => Promise<Backend & { close(): Promise
         ? undefined
         : (async () => {
             const database = (await postgresDatabase()) as TestDatabase;
-            const url = database.target as string;
+            // As `paybillc migrate` leaves it: the runtime's tables and roles made by the admin, the CLI run as a member login role.
+            const admin = await database.connect();
+            await applyRuntimeTables(admin);
+            await ensureTestLogin(admin);
+            const url = loginUrl(database.target as string);
             return { name: "postgres", args: () => ["--database", url], config: () => ({ url }), close: () => database.drop() };
           })(),
   },
@@ -272,6 +278,20 @@ describe("paybillc tenants: what stops a command before the runtime opens", () =
     const badPeriod = await run(["billing", "usage", "--period", "November", "--project", "built", "--format", "csv"]);
     expect(badPeriod.code).toBe(1);
     expect(badPeriod.stderr).toMatch(/^error\[PBR146\]: .*`November`.*\n {2}= help: /);
+  });
+
+  it("an admin URL on PostgreSQL is refused (PBR150): migrate as the admin, run as a login role", async (ctx) => {
+    const database = await postgresDatabase();
+    if (database?.target === undefined) return ctx.skip();
+    try {
+      await applyRuntimeTables(await database.connect());
+      const ran = await run(["tenants", "list", "--project", "built", "--database", database.target]);
+      expect(ran.code).toBe(2);
+      expect(ran.stderr).toMatch(/^error\[PBR150\]: the runtime refuses to run as `postgres`: it is a superuser, which bypasses row-level security\n/);
+      expect(ran.stderr).toContain("`paybillc migrate --database <admin url>` creates those roles and the runtime's tables");
+    } finally {
+      await database.drop();
+    }
   });
 
   it("terraform provisioning without the build's Terraform manifest says to build", async () => {

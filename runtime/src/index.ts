@@ -38,5 +38,8 @@ export { RecordingProvisioner, type RecordingProvisionerOptions } from "./contro
 export type { Onboard } from "./control/tenants.js";
 export type { UsageRecord } from "./control/usage.js";
 export { entityTablesSql } from "./store/entity-tables.js";
+export { migrate as migrateRuntime, type MigrateResult } from "./store/migrate.js";
+export { LATEST_VERSION as RUNTIME_SCHEMA_VERSION } from "./store/migrations.js";
+export { CONTROL_ROLE, roleSql, RUNTIME_ROLE, RUNTIME_ROLES, type RuntimeRole } from "./store/roles.js";
 export type { Database, Sql } from "./store/adapter.js";
 export type { AuditProblem } from "./audit/verify.js";

@@ -1,6 +1,8 @@
 /**
- * `paybillc migrate [project] [--database URL] [--schema name]`: applies the project's
- * migrations (`<project>/migrations/`, written by `paybillc build`) that the database lacks —
+ * `paybillc migrate [project] [--database URL] [--schema name]`: applies the runtime's own
+ * tables and roles (emit/db/runtime-tables.ts: `paybill_*`, `paybill_runtime`,
+ * `paybill_control`) and the project's migrations (`<project>/migrations/`, written by
+ * `paybillc build`) that the database lacks —
  * each in its own transaction with its record, so a rerun applies only what is missing and
  * a failure part-way leaves that migration unapplied (spec/database.md).
  *
@@ -17,7 +19,9 @@ import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { auditIsolation } from "../emit/db/audit.js";
 import { tablesOf } from "../emit/db/snapshot.js";
+import { PaybillRuntimeError } from "@paybill/runtime";
 import { applyMigrations, type Client, isPostgresUrl, MigrateError, MIGRATIONS_DIR, openClient, readMigrations } from "../emit/db/index.js";
+import { applyRuntimeTables } from "../emit/db/runtime-tables.js";
 import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, printJson } from "../output/report.js";
 
@@ -51,13 +55,14 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
     io.err(`error[PB9103]: ${read.problem}\n  = help: ${read.help}\n`);
     return 1;
   }
-  if (read.folder.migrations.length === 0) {
+  const target = database === undefined ? join(dir, DEFAULT_DATA_DIR) : database;
+  if (read.folder.migrations.length === 0 && !isPostgresUrl(target)) {
+    // PGlite: nothing to create (a runtime on PGlite migrates its own tables when it opens).
     const folder = displayPath(io.cwd, join(dir, MIGRATIONS_DIR));
     if (options.format === "json") printJson({ folder, applied: [], already: [] }, io);
     else io.err(`migrate: no migrations in ${folder}, nothing to apply (\`paybillc build\` writes them for the project's entities)\n`);
     return 0;
   }
-  const target = database === undefined ? join(dir, DEFAULT_DATA_DIR) : database;
   const shown = isPostgresUrl(target) ? redact(target) : displayPath(io.cwd, resolve(io.cwd, target));
   let client: Client;
   try {
@@ -71,6 +76,15 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
     return 2;
   }
   try {
+    const runtime = await applyRuntimeTables(client, options.schema === undefined ? {} : { schema: options.schema });
+    const runtimeJson = { applied: runtime.applied, version: runtime.version };
+    if (options.format !== "json" && runtime.applied.length > 0) io.err(`migrate: applied the runtime's tables (version ${runtime.version}) to ${shown}${where(options.schema)}\n`);
+    if (read.folder.migrations.length === 0) {
+      const folder = displayPath(io.cwd, join(dir, MIGRATIONS_DIR));
+      if (options.format === "json") printJson({ folder, runtime: runtimeJson, applied: [], already: [] }, io);
+      else io.err(`migrate: no migrations in ${folder}, nothing to apply (\`paybillc build\` writes them for the project's entities)\n`);
+      return 0;
+    }
     const result = await applyMigrations(client, read.folder.migrations, options.schema === undefined ? {} : { schema: options.schema });
     const snapshot = await readMigrations(join(dir, MIGRATIONS_DIR));
     const tables = snapshot.ok && snapshot.folder.snapshot !== undefined ? Object.values(tablesOf(snapshot.folder.snapshot)).map((t) => t.name) : [];
@@ -85,12 +99,12 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
       else io.err(`error[PB9107]: the isolation audit of ${shown}${where(schema)} failed:\n${problems.map((p) => `  - ${p}\n`).join("")}  = help: ${help}\n`);
       return 1;
     }
-    if (options.format === "json") printJson({ database: shown, ...(options.schema === undefined ? {} : { schema: options.schema }), applied: result.applied, already: result.already }, io);
+    if (options.format === "json") printJson({ database: shown, ...(options.schema === undefined ? {} : { schema: options.schema }), runtime: runtimeJson, applied: result.applied, already: result.already }, io);
     else if (result.applied.length === 0) io.err(`migrate: ${shown}${where(options.schema)} is up to date (${result.already.length} ${plural(result.already.length)})\n`);
     else io.err(`migrate: applied ${result.applied.join(", ")} to ${shown}${where(options.schema)} (${result.already.length} already applied)\n`);
     return 0;
   } catch (error) {
-    if (!(error instanceof MigrateError)) throw error;
+    if (!(error instanceof MigrateError) && !(error instanceof PaybillRuntimeError)) throw error;
     if (options.format === "json") printJson({ database: shown, error: { code: error.code, message: error.message, help: error.help } }, io);
     else io.err(`error[${error.code}]: ${error.message}\n  = help: ${error.help}\n`);
     return 1;

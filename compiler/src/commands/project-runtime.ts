@@ -101,7 +101,7 @@ async function openProjectRuntime(options: ProjectOptions, io: Io): Promise<Proj
     const args = `${shown === "." ? "" : ` --project ${shown}`}${database === undefined ? "" : ` --database ${redact(database)}`}`;
     return { runtime, dir, outDir, shown, args };
   } catch (error) {
-    if (error instanceof PaybillRuntimeError) throw new CommandProblem(error.code, error.message, error.help, 2);
+    if (error instanceof PaybillRuntimeError) throw new CommandProblem(error.code, error.message, openHelp(error), 2);
     const where = isPostgresUrl(target) ? redact(target) : displayPath(io.cwd, resolve(io.cwd, target));
     throw new CommandProblem(
       "PB9302",
@@ -110,6 +110,16 @@ async function openProjectRuntime(options: ProjectOptions, io: Io): Promise<Proj
       2,
     );
   }
+}
+
+/**
+ * The help line of a runtime that refused to open, worded for the CLI: an admin URL
+ * (PBR150) is refused, and the CLI has no `privileged` opt-out — migrate as the admin,
+ * run as a login role (spec/database.md, "Roles").
+ */
+export function openHelp(error: PaybillRuntimeError): string {
+  if (error.code !== "PBR150") return error.help;
+  return "give `--database` the URL of a login role that is a member of `paybill_runtime` and `paybill_control` only; `paybillc migrate --database <admin url>` creates those roles and the runtime's tables (spec/database.md, \"Roles\")";
 }
 
 export function printProblem(code: string, message: string, help: string, status: 1 | 2, format: OutputFormat, io: Io): 1 | 2 {

@@ -19,6 +19,7 @@ import type { Io } from "../io.js";
 import { serveHttp } from "../mcp/http.js";
 import { createPaybillMcpServer } from "../mcp/server.js";
 import { checkSession, SessionError, type SessionOptions } from "../mcp/session.js";
+import { openHelp } from "./project-runtime.js";
 
 export interface ServeOptions {
   readonly mcp: boolean;
@@ -46,7 +47,7 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
     if (options.database === undefined) await runtime.database.exec(entityTablesSql(runtime.bundle));
   } catch (error) {
     if (error instanceof BundleError) return fail(io, error.code, error.reason + (error.path === undefined ? "" : ` at \`${error.path}\``), error.help);
-    if (error instanceof PaybillRuntimeError) return fail(io, error.code, error.message, error.help);
+    if (error instanceof PaybillRuntimeError) return fail(io, error.code, error.message, openHelp(error));
     return fail(io, "PB9201", `cannot open the database: ${error instanceof Error ? error.message : String(error)}`, "check the URL or directory, that the server is running, and the credentials");
   }
   const session: SessionOptions = {

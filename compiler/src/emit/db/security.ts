@@ -7,9 +7,11 @@
  * setting is null and no row matches. Written without a schema name, so the same
  * migration serves a schema per tenant (bridge) and a database per tenant (silo).
  */
+import { RUNTIME_ROLE } from "@paybill/runtime";
 import { TENANT_COLUMN } from "./tables.js";
 
-export const RUNTIME_ROLE = "paybill_runtime";
+/** The runtime's role, defined once by the runtime (store/roles.ts). */
+export { RUNTIME_ROLE };
 export const TENANT_SETTING = "paybill.tenant";
 export const POLICY = "paybill_tenant_isolation";
 
