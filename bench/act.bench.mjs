@@ -52,7 +52,8 @@ export default async function run({ log = () => {} } = {}) {
 async function benchBackend(backend, bundle, log) {
   const schema = `paybill_bench_act_${process.pid}_${randomUUID().slice(0, 8)}`;
   log(`${backend}: opening the runtime`);
-  const database = backend === "postgres" ? { url: PG_URL, schema, max: POOL } : { pglite: {} };
+  // An admin URL (it migrates the schema): `privileged`. Transactions still run as paybill_runtime under row-level security.
+  const database = backend === "postgres" ? { url: PG_URL, schema, max: POOL, privileged: true } : { pglite: {} };
   const runtime = await openRuntime({ bundle, database });
   const rows = [];
   const summary = [];

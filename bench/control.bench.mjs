@@ -36,7 +36,7 @@ export default async function run({ log = () => {} } = {}) {
 async function benchBackend(backend, bundle, log) {
   const schema = `paybill_bench_control_${process.pid}_${randomUUID().slice(0, 8)}`;
   log(`${backend}: opening the runtime`);
-  const runtime = await openRuntime({ bundle, database: backend === "postgres" ? { url: PG_URL, schema, max: 4 } : { pglite: {} } });
+  const runtime = await openRuntime({ bundle, database: backend === "postgres" ? { url: PG_URL, schema, max: 4, privileged: true } : { pglite: {} } });
   const rows = [];
   const summary = [];
   const row = (label, stats, unit, note, data = {}) => {
