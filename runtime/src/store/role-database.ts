@@ -90,7 +90,7 @@ export function privilegeError(error: unknown, role: string): unknown {
         ? `GRANT USAGE ON SCHEMA ${name} TO ${role}`
         : kind === "function"
           ? `GRANT EXECUTE ON FUNCTION ${name} TO ${role}`
-          : `GRANT SELECT, INSERT, UPDATE${role === RUNTIME_ROLE && !name.startsWith("paybill_") ? ", DELETE" : ""} ON ${name} TO ${role}`;
+          : `GRANT ${tableGrant(name, role)} ON ${name} TO ${role}`;
     return new PaybillRuntimeError(
       "PBR153",
       `the role \`${role}\` lacks a privilege on the ${kind === "relation" ? "table" : kind} \`${name}\``,
@@ -116,4 +116,12 @@ export function privilegeError(error: unknown, role: string): unknown {
     );
   }
   return new PaybillRuntimeError("PBR153", `the role \`${role}\` lacks a privilege: ${error.message}`, "run `paybillc migrate` (it grants what the runtime needs)", { cause: error });
+}
+
+/** What the role is given on a table by migration 5 or the entity migrations (the help of PBR153). */
+function tableGrant(table: string, role: string): string {
+  if (table === "paybill_audit" || table === "paybill_run_history") return "SELECT, INSERT";
+  if (table === "paybill_migrations" || (role === RUNTIME_ROLE && table === "paybill_tenants")) return "SELECT";
+  if (table.startsWith("paybill_")) return "SELECT, INSERT, UPDATE";
+  return "SELECT, INSERT, UPDATE, DELETE";
 }
