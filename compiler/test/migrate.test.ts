@@ -24,7 +24,7 @@ async function migrationsProject(): Promise<string> {
   return dir;
 }
 
-const FAILING = `-- 0001_update: a migration that fails at its second statement
+const FAILING = `-- 0002_update: a migration that fails at its second statement
 CREATE TABLE "half_done" ("tenant_id" text NOT NULL);
 --> statement-breakpoint
 INSERT INTO "no_such_table" VALUES (1);
@@ -34,24 +34,24 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
   it("applies, then applies nothing; a failure part-way leaves nothing of that migration; an edited one is refused", async () => {
     const dir = await migrationsProject();
     const first = await paybillc(["migrate"], dir);
-    expect(first.stderr).toBe("migrate: applied 0000_init to .paybill/db (0 already applied)\n");
+    expect(first.stderr).toBe("migrate: applied 0000_init, 0001_update to .paybill/db (0 already applied)\n");
     expect(first.code).toBe(0);
     const again = await paybillc(["migrate", "--format", "json"], dir);
-    expect(JSON.parse(again.stdout)).toEqual({ database: ".paybill/db", applied: [], already: ["0000_init"] });
-    await writeFile(join(dir, "migrations/0001_update.sql"), FAILING);
+    expect(JSON.parse(again.stdout)).toEqual({ database: ".paybill/db", applied: [], already: ["0000_init", "0001_update"] });
+    await writeFile(join(dir, "migrations/0002_update.sql"), FAILING);
     const failed = await paybillc(["migrate"], dir);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^error\[PB9105\]: migration `0001_update` failed at statement 2 of 2: relation "no_such_table" does not exist\n {2}= help: nothing of this migration was applied/);
+    expect(failed.stderr).toMatch(/^error\[PB9105\]: migration `0002_update` failed at statement 2 of 2: relation "no_such_table" does not exist\n {2}= help: nothing of this migration was applied/);
     expect(failed.stderr).not.toMatch(STACK_LINE);
     // Had the table of statement 1 stayed, creating it again would fail.
-    await writeFile(join(dir, "migrations/0001_update.sql"), `CREATE TABLE "half_done" ("tenant_id" text NOT NULL);\n`);
+    await writeFile(join(dir, "migrations/0002_update.sql"), `CREATE TABLE "half_done" ("tenant_id" text NOT NULL);\n`);
     const fixed = await paybillc(["migrate"], dir);
-    expect(fixed.stderr).toBe("migrate: applied 0001_update to .paybill/db (1 already applied)\n");
-    await writeFile(join(dir, "migrations/0001_update.sql"), `CREATE TABLE "half_done" ("tenant_id" text);\n`);
+    expect(fixed.stderr).toBe("migrate: applied 0002_update to .paybill/db (2 already applied)\n");
+    await writeFile(join(dir, "migrations/0002_update.sql"), `CREATE TABLE "half_done" ("tenant_id" text);\n`);
     const edited = await paybillc(["migrate"], dir);
     expect(edited.code).toBe(1);
     expect(edited.stderr).toBe(
-      "error[PB9104]: migration `0001_update` was edited after it was applied to this database\n  = help: restore the file from version control; a change is a new migration (`paybillc build` writes it)\n",
+      "error[PB9104]: migration `0002_update` was edited after it was applied to this database\n  = help: restore the file from version control; a change is a new migration (`paybillc build` writes it)\n",
     );
   });
 
@@ -61,7 +61,7 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
     // The migration says when it is inside its transaction by writing a file into the data
     // directory (PGlite's `/pglite/data`), then sleeps until it is killed.
     await writeFile(
-      join(dir, "migrations/0001_update.sql"),
+      join(dir, "migrations/0002_update.sql"),
       `CREATE TABLE "killed" ("tenant_id" text NOT NULL);\n--> statement-breakpoint\nCOPY (SELECT 1) TO '/pglite/data/paybill-test-started';\n--> statement-breakpoint\nSELECT pg_sleep(120);\n`,
     );
     const child = spawn(process.execPath, [BIN, "migrate"], { cwd: dir, stdio: "ignore" });
@@ -74,7 +74,7 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
     const db = await PGlite.create(join(dir, ".paybill/db"));
     try {
       expect((await db.query("select to_regclass('killed') as t")).rows).toEqual([{ t: null }]);
-      expect((await db.query("select id from paybill_schema_migrations order by id")).rows).toEqual([{ id: "0000_init" }]);
+      expect((await db.query("select id from paybill_schema_migrations order by id")).rows).toEqual([{ id: "0000_init" }, { id: "0001_update" }]);
     } finally {
       await db.close();
     }
@@ -118,13 +118,13 @@ describe("paybillc migrate on PostgreSQL", () => {
     const url = database.target;
     expect((await paybillc(["migrate", "--database", url], dir)).code).toBe(0);
     expect(await tables("public")).toEqual(["customer", "paybill_schema_migrations", "refund", "reply", "tickets"]);
-    expect((await paybillc(["migrate", "--database", url], dir)).stderr).toMatch(/is up to date \(1 migration\)\n$/);
-    await writeFile(join(dir, "migrations/0001_update.sql"), FAILING);
+    expect((await paybillc(["migrate", "--database", url], dir)).stderr).toMatch(/is up to date \(2 migrations\)\n$/);
+    await writeFile(join(dir, "migrations/0002_update.sql"), FAILING);
     const failed = await paybillc(["migrate", "--database", url], dir);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^error\[PB9105\]: migration `0001_update` failed at statement 2 of 2/);
+    expect(failed.stderr).toMatch(/^error\[PB9105\]: migration `0002_update` failed at statement 2 of 2/);
     expect(await tables("public")).not.toContain("half_done");
-    expect(await recorded("public")).toEqual(["0000_init"]);
+    expect(await recorded("public")).toEqual(["0000_init", "0001_update"]);
   });
 
   it("audits isolation after applying: a table whose security was turned off by hand fails the run", async (ctx) => {
@@ -150,15 +150,15 @@ describe("paybillc migrate on PostgreSQL", () => {
     const runs = await Promise.all([paybillc(args, dir), paybillc(args, dir)]);
     expect(runs.map((r) => r.code)).toEqual([0, 0]);
     const applied = runs.flatMap((r) => (JSON.parse(r.stdout) as { applied: string[] }).applied);
-    expect(applied).toEqual(["0000_init"]);
-    expect(await recorded("raced")).toEqual(["0000_init"]);
+    expect(applied).toEqual(["0000_init", "0001_update"]);
+    expect(await recorded("raced")).toEqual(["0000_init", "0001_update"]);
   });
 
   it("leaves nothing of a migration whose process is killed part-way", async (ctx) => {
     if (database?.target === undefined) return ctx.skip();
     const dir = await migrationsProject();
     const url = database.target;
-    await writeFile(join(dir, "migrations/0001_update.sql"), `CREATE TABLE "killed" ("tenant_id" text NOT NULL);\n--> statement-breakpoint\nSELECT pg_sleep(120);\n`);
+    await writeFile(join(dir, "migrations/0002_update.sql"), `CREATE TABLE "killed" ("tenant_id" text NOT NULL);\n--> statement-breakpoint\nSELECT pg_sleep(120);\n`);
     const child = spawn(process.execPath, [BIN, "migrate", "--database", url, "--schema", "killed_run"], { cwd: dir, stdio: "ignore" });
     const exited = new Promise((resolve) => child.on("exit", resolve));
     // Wait until the migration is inside its transaction (the sleep runs), then kill the process.
@@ -176,7 +176,7 @@ describe("paybillc migrate on PostgreSQL", () => {
     expect(await sleeping()).toBe(false);
     expect(await tables("killed_run")).not.toContain("killed");
     expect(await tables("killed_run")).toContain("customer");
-    expect(await recorded("killed_run")).toEqual(["0000_init"]);
+    expect(await recorded("killed_run")).toEqual(["0000_init", "0001_update"]);
   }, 120_000);
 
   it("applies the same migrations to a schema per tenant (bridge) and a database per tenant (silo)", async (ctx) => {
@@ -186,7 +186,7 @@ describe("paybillc migrate on PostgreSQL", () => {
       const run = await paybillc(["migrate", "--database", database.target, "--schema", schema], dir);
       expect(run.stderr).toContain(`(schema \`${schema}\`)`);
       expect(await tables(schema)).toEqual(["customer", "paybill_schema_migrations", "refund", "reply", "tickets"]);
-      expect(await recorded(schema)).toEqual(["0000_init"]);
+      expect(await recorded(schema)).toEqual(["0000_init", "0001_update"]);
       const [forced] = await client.query<{ n: number }>(
         "select count(*)::int as n from pg_class where relnamespace = $1::regnamespace and relrowsecurity and relforcerowsecurity",
         [schema],
