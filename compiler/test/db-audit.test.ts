@@ -118,7 +118,8 @@ for (const open of [pgliteDatabase, postgresDatabase]) {
 
     it("names a superuser or BYPASSRLS login role that is a member of the runtime role, directly or through another role", async (ctx) => {
       if (database === undefined) return ctx.skip();
-      const [admin, bypass, group, harmless] = ["admin", "bypass", "group", "harmless"].map((n) => `paybill_audit_${n}_${suffix}`);
+      const name = (n: string): string => `paybill_audit_${n}_${suffix}`;
+      const [admin, bypass, group, harmless] = [name("admin"), name("bypass"), name("group"), name("harmless")];
       const problems = await auditAfter(
         client,
         `create role ${admin} login superuser; grant paybill_runtime to ${admin};

@@ -80,6 +80,42 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
     }
   }, 120_000);
 
+  it("fails the audit, one line each, on policies that say something else, a superuser member of the runtime role, a view without security_invoker", async () => {
+    const dir = await migrationsProject();
+    expect((await paybillc(["migrate"], dir)).code).toBe(0);
+    const db = await PGlite.create(join(dir, ".paybill/db"));
+    try {
+      await db.exec(`alter policy paybill_tenant_isolation on tickets using (true) with check (true);
+        create policy support_reads_all on reply for select using (true);
+        create role audit_admin login superuser; grant paybill_runtime to audit_admin;
+        create view open_refunds as select * from refund`);
+    } finally {
+      await db.close();
+    }
+    const run = await paybillc(["migrate"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error\[PB9107\]: the isolation audit of \.paybill\/db failed:\n/);
+    const lines = run.stderr.split("\n").filter((l) => l.startsWith("  - "));
+    expect(lines.map((l) => l.replace(/:.*$/, ""))).toEqual([
+      "  - the login role `audit_admin` is a superuser and a member of `paybill_runtime`",
+      "  - table `reply` has another permissive policy `support_reads_all` (SELECT TO public USING (true))",
+      "  - policy `paybill_tenant_isolation` on table `tickets` reads `USING (true)` where the migrations write `USING (\"tenant_id\" = nullif(current_setting('paybill.tenant', true), ''))`",
+      "  - policy `paybill_tenant_isolation` on table `tickets` checks `WITH CHECK (true)` where the migrations write `WITH CHECK (\"tenant_id\" = nullif(current_setting('paybill.tenant', true), ''))`",
+      "  - view `open_refunds` reads table `refund` with its owner's rights (no `security_invoker`)",
+    ]);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+    const fixed = await PGlite.create(join(dir, ".paybill/db"));
+    try {
+      await fixed.exec(`alter policy paybill_tenant_isolation on tickets using ("tenant_id" = nullif(current_setting('paybill.tenant', true), ''))
+          with check ("tenant_id" = nullif(current_setting('paybill.tenant', true), ''));
+        drop policy support_reads_all on reply; revoke paybill_runtime from audit_admin;
+        alter view open_refunds set (security_invoker = true)`);
+    } finally {
+      await fixed.close();
+    }
+    expect((await paybillc(["migrate"], dir)).code).toBe(0);
+  }, 120_000);
+
   it("is a usage error for a URL of another kind, a bad schema name, or a missing project", async () => {
     const dir = await migrationsProject();
     const url = await paybillc(["migrate", "--database", "mysql://root:secret@db/x"], dir);
@@ -140,6 +176,28 @@ describe("paybillc migrate on PostgreSQL", () => {
       "  - table `reply` has row-level security disabled\n  - table `tickets` has row-level security enabled but not forced: its owner sees every tenant\n",
     );
     await client.exec("alter table audited.tickets force row level security; alter table audited.reply enable row level security");
+    expect((await paybillc(args, dir)).code).toBe(0);
+  });
+
+  it("fails the audit when a policy says something else, another permissive policy exists, or a view runs with its owner's rights", async (ctx) => {
+    if (database?.target === undefined) return ctx.skip();
+    const dir = await migrationsProject();
+    const args = ["migrate", "--database", database.target, "--schema", "says"];
+    expect((await paybillc(args, dir)).code).toBe(0);
+    await client.exec(`alter policy paybill_tenant_isolation on says.customer using (true);
+      create policy everyone on says.tickets using (tenant_id is not null);
+      create view public.says_replies as select * from says.reply`);
+    const run = await paybillc(args, dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("error[PB9107]: the isolation audit of ");
+    const lines = run.stderr.split("\n").filter((l) => l.startsWith("  - "));
+    expect(lines.map((l) => l.replace(/:.*$/, ""))).toEqual([
+      "  - policy `paybill_tenant_isolation` on table `customer` reads `USING (true)` where the migrations write `USING (\"tenant_id\" = nullif(current_setting('paybill.tenant', true), ''))`",
+      "  - table `tickets` has another permissive policy `everyone` (ALL TO public USING ((tenant_id IS NOT NULL)))",
+      "  - view `public.says_replies` reads table `reply` with its owner's rights (no `security_invoker`)",
+    ]);
+    await client.exec(`alter policy paybill_tenant_isolation on says.customer using ("tenant_id" = nullif(current_setting('paybill.tenant', true), ''));
+      drop policy everyone on says.tickets; drop view public.says_replies`);
     expect((await paybillc(args, dir)).code).toBe(0);
   });
 
