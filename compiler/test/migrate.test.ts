@@ -24,6 +24,13 @@ async function migrationsProject(): Promise<string> {
   return dir;
 }
 
+/**
+ * The audit's problem lines. Roles belong to the whole PostgreSQL server other tests share:
+ * a line about a login role is left out here (test/db-audit.test.ts checks those in a
+ * transaction it rolls back).
+ */
+const problemLines = (stderr: string): string[] => stderr.split("\n").filter((l) => l.startsWith("  - ") && !l.startsWith("  - the login role `"));
+
 const FAILING = `-- 0002_update: a migration that fails at its second statement
 CREATE TABLE "half_done" ("tenant_id" text NOT NULL);
 --> statement-breakpoint
@@ -183,22 +190,21 @@ describe("paybillc migrate on PostgreSQL", () => {
     if (database?.target === undefined) return ctx.skip();
     const dir = await migrationsProject();
     const args = ["migrate", "--database", database.target, "--schema", "says"];
-    expect((await paybillc(args, dir)).code).toBe(0);
+    expect(problemLines((await paybillc(args, dir)).stderr)).toEqual([]);
     await client.exec(`alter policy paybill_tenant_isolation on says.customer using (true);
       create policy everyone on says.tickets using (tenant_id is not null);
       create view public.says_replies as select * from says.reply`);
     const run = await paybillc(args, dir);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("error[PB9107]: the isolation audit of ");
-    const lines = run.stderr.split("\n").filter((l) => l.startsWith("  - "));
-    expect(lines.map((l) => l.replace(/:.*$/, ""))).toEqual([
+    expect(problemLines(run.stderr).map((l) => l.replace(/:.*$/, ""))).toEqual([
       "  - policy `paybill_tenant_isolation` on table `customer` reads `USING (true)` where the migrations write `USING (\"tenant_id\" = nullif(current_setting('paybill.tenant', true), ''))`",
       "  - table `tickets` has another permissive policy `everyone` (ALL TO public USING ((tenant_id IS NOT NULL)))",
       "  - view `public.says_replies` reads table `reply` with its owner's rights (no `security_invoker`)",
     ]);
     await client.exec(`alter policy paybill_tenant_isolation on says.customer using ("tenant_id" = nullif(current_setting('paybill.tenant', true), ''));
       drop policy everyone on says.tickets; drop view public.says_replies`);
-    expect((await paybillc(args, dir)).code).toBe(0);
+    expect(problemLines((await paybillc(args, dir)).stderr)).toEqual([]);
   });
 
   it("takes turns when two runs migrate the same schema at once: each migration applied once", async (ctx) => {
