@@ -46,7 +46,11 @@ async function project(): Promise<string> {
 /** `paybillc migrate --format json` in process: the migrations it applied. */
 async function migrated(dir: string, database?: string): Promise<string[]> {
   let out = "";
-  const io: Io = { cwd: dir, color: false, debug: false, out: (t) => void (out += t), err: () => undefined };
+  const io: Io = { cwd: dir, color: false, debug: false, out: (t) => {
+      out += t;
+    },
+    err: () => undefined,
+  };
   await migrate(".", { format: "json", ...(database === undefined ? {} : { database }) }, io);
   return (JSON.parse(out) as { applied: string[] }).applied;
 }

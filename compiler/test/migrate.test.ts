@@ -34,7 +34,11 @@ async function migrationsProject(): Promise<string> {
  */
 async function migrateHere(dir: string, options: { database?: string; schema?: string } = {}): Promise<{ code: number; stderr: string }> {
   let stderr = "";
-  const io: Io = { cwd: dir, color: false, debug: false, out: () => undefined, err: (t) => void (stderr += t) };
+  const io: Io = { cwd: dir, color: false, debug: false, out: () => undefined,
+    err: (t) => {
+      stderr += t;
+    },
+  };
   const code = await migrate(".", { format: "text", ...options }, io);
   return { code, stderr };
 }
