@@ -94,16 +94,17 @@ for (const open of [pgliteDatabase, postgresDatabase]) {
     it("names a tenant policy for other commands, other roles, or made restrictive", async (ctx) => {
       if (database === undefined) return ctx.skip();
       const role = `paybill_audit_other_${suffix}`;
+      const another = `paybill_audit_another_${suffix}`;
       const problems = await auditAfter(
         client,
-        `create role ${role} nologin;
+        `create role ${role} nologin; create role ${another} nologin;
          drop policy paybill_tenant_isolation on refund;
-         create policy paybill_tenant_isolation on refund as restrictive for select to ${role} using (${TENANT_EXPRESSION})`,
+         create policy paybill_tenant_isolation on refund as restrictive for select to ${role}, ${another} using (${TENANT_EXPRESSION})`,
       );
       expect(problems).toEqual([
         `policy \`paybill_tenant_isolation\` on table \`refund\` is restrictive where the migrations make it permissive: ${FIX}`,
         `policy \`paybill_tenant_isolation\` on table \`refund\` applies to \`SELECT\` where the migrations make it apply to \`ALL\`: ${FIX}`,
-        `policy \`paybill_tenant_isolation\` on table \`refund\` is for \`${role}\` where the migrations make it for \`public\`: ${FIX}`,
+        `policy \`paybill_tenant_isolation\` on table \`refund\` is for \`${another}, ${role}\` where the migrations make it for \`public\`: ${FIX}`,
       ]);
     });
 

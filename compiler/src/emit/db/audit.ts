@@ -59,8 +59,8 @@ export async function auditIsolation(tx: Tx, expected: readonly TableExpectation
     if (row.owner === RUNTIME_ROLE) problems.push(`table \`${table}\` is owned by \`${RUNTIME_ROLE}\`, which may turn its security off`);
     const found = await tx.query<PolicyRow>(
       `select p.polname as name, p.polpermissive as permissive, p.polcmd::text as cmd,
-              coalesce((select string_agg(case when r = 0 then 'public' else pg_get_userbyid(r)::text end, ',' order by 1)
-                          from unnest(p.polroles) as r), '') as roles,
+              coalesce((select string_agg(n.name, ',' order by n.name)
+                          from (select case when r = 0 then 'public' else pg_get_userbyid(r)::text end as name from unnest(p.polroles) as r) as n), '') as roles,
               pg_get_expr(p.polqual, p.polrelid) as using, pg_get_expr(p.polwithcheck, p.polrelid) as with_check
          from pg_policy p where p.polrelid = $1::oid order by p.polname`,
       [row.oid],
