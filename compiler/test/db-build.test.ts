@@ -3,9 +3,10 @@
  * without its migrations: the first build writes `out/db/schema.ts`, the initial migration
  * and its snapshot into `<project>/migrations/` and a copy into `out/db/migrations/`; a
  * second build adds nothing; a destructive change fails with the list and writes nothing,
- * unless `--allow-destructive`; `@renamed` becomes a rename; a broken folder is an error.
+ * unless `--allow-destructive`; `@renamed` becomes a rename; an older text of the tenant
+ * policy is replaced by a new migration; a broken folder is an error.
  */
-import { cp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HELPDESK } from "./support/bundle.js";
@@ -37,8 +38,15 @@ describe("paybillc build: database", () => {
     const out = await tree(join(dir, "out/db"));
     expect(Object.keys(out).sort()).toEqual(["migrations/0000_init.sql", "schema.ts"]);
     expect(out["migrations/0000_init.sql"]).toBe(await readFile(join(dir, "migrations/0000_init.sql"), "utf8"));
-    // The example's committed migration is exactly what a build writes.
-    expect(await tree(join(dir, "migrations"))).toEqual(await tree(join(HELPDESK, "migrations")));
+    // A build from scratch describes the schema the example's committed migrations end at
+    // (the example's own history has a second migration: the tenant policy rewritten).
+    const schemaOf = (text: string | undefined): unknown => {
+      const { id: _id, prevId: _prev, ...rest } = JSON.parse(text ?? "{}") as Record<string, unknown>;
+      return rest;
+    };
+    const example = await tree(join(HELPDESK, "migrations"));
+    const fresh = await tree(join(dir, "migrations"));
+    expect(schemaOf(fresh["meta/0000_snapshot.json"])).toEqual(schemaOf(example["meta/0001_snapshot.json"]));
     const before = { migrations: await tree(join(dir, "migrations")), out: await tree(join(dir, "out")) };
     const second = await paybillc(["build", "--format", "json"], dir);
     expect(second.code).toBe(0);
@@ -92,6 +100,24 @@ describe("paybillc build: database", () => {
     const checked = await paybillc(["check"], dir);
     expect(checked.code).toBe(1);
     expect(checked.stderr).toContain("`@renamed` takes the column's previous name");
+  });
+
+  it("rewrites the tenant policy of a project whose migrations hold an older text of it, in a new migration", async () => {
+    // The example as it was before the policy refused the empty-string tenant: its first migration only.
+    const dir = await helpdeskCopy();
+    await mkdir(join(dir, "migrations/meta"), { recursive: true });
+    await cp(join(HELPDESK, "migrations/0000_init.sql"), join(dir, "migrations/0000_init.sql"));
+    await cp(join(HELPDESK, "migrations/meta/0000_snapshot.json"), join(dir, "migrations/meta/0000_snapshot.json"));
+    const run = await paybillc(["build"], dir);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("new migration migrations/0001_update.sql — commit it");
+    const sql = await readFile(join(dir, "migrations/0001_update.sql"), "utf8");
+    expect(sql).toBe(await readFile(join(HELPDESK, "migrations/0001_update.sql"), "utf8"));
+    expect(sql).toContain('DROP POLICY IF EXISTS paybill_tenant_isolation ON "tickets";');
+    expect(sql).toContain(`USING ("tenant_id" = nullif(current_setting('paybill.tenant', true), ''))`);
+    expect(sql).not.toMatch(/CREATE TABLE|ALTER POLICY/);
+    const again = await paybillc(["build", "--format", "json"], dir);
+    expect(JSON.parse(again.stdout).db.migration).toBe(null);
   });
 
   it("is an error, with nothing written, when the newest snapshot is missing", async () => {

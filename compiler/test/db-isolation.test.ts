@@ -4,7 +4,8 @@
  * then the catalogue is audited (row-level security enabled and forced on every entity
  * table, the tenant policy on each, the runtime role neither owner, superuser nor
  * BYPASSRLS) and, acting as the runtime role, tenant A cannot read, insert into, update or
- * delete tenant B's rows, and with no tenant bound nothing is visible.
+ * delete tenant B's rows, and with no tenant bound — or the empty string bound — nothing is
+ * visible and nothing can be written.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations } from "../src/emit/db/apply.js";
@@ -52,6 +53,7 @@ async function failureAsRuntime(client: Client, tenant: string | undefined, body
 
 const CUSTOMER_A = "00000000-0000-4000-8000-00000000000a";
 const CUSTOMER_B = "00000000-0000-4000-8000-00000000000b";
+const CUSTOMER_EMPTY = "00000000-0000-4000-8000-00000000000e";
 
 for (const open of [pgliteDatabase, postgresDatabase]) {
   describe(`tenant isolation on ${open === pgliteDatabase ? "PGlite" : "PostgreSQL"}`, () => {
@@ -154,6 +156,22 @@ for (const open of [pgliteDatabase, postgresDatabase]) {
       // An empty binding (what a session keeps after a bound transaction ends) matches no row either.
       const empty = await asRuntime(client, "", (tx) => tx.query("select count(*)::int as n from customer"));
       expect(empty).toEqual([{ n: 0 }]);
+    });
+
+    it("lets the empty-string tenant neither read nor write: bound to `''`, no row matches", async (ctx) => {
+      if (database === undefined) return ctx.skip();
+      // A row with an empty tenant, written by an administrator past the policy.
+      await client.query("insert into customer (tenant_id, id, name, email) values ('', $1, 'nobody', 'nobody@example.test')", [CUSTOMER_EMPTY]);
+      try {
+        const seen = await asRuntime(client, "", (tx) => tx.query("select id from customer"));
+        expect(seen).toEqual([]);
+        const updated = await asRuntime(client, "", (tx) => tx.query("update customer set name = 'taken' returning id"));
+        expect(updated).toEqual([]);
+        const inserted = await failureAsRuntime(client, "", (tx) => tx.query("insert into customer (tenant_id, name, email) values ('', 'x', 'x@example.test')"));
+        expect(inserted).toMatch(/row-level security/);
+      } finally {
+        await client.query("delete from customer where tenant_id = ''");
+      }
     });
 
     it("lets the runtime role do nothing else: no DDL, no access to the migrations record", async (ctx) => {

@@ -3,7 +3,9 @@
  * the default PGlite data directory and to PostgreSQL (when PAYBILL_TEST_DATABASE_URL is
  * set), a rerun applies nothing, a migration that fails part-way — or whose process is
  * killed part-way — leaves nothing of itself, an edited migration is refused, and the same
- * migrations apply to a schema per tenant (bridge) and a database per tenant (silo).
+ * migrations apply to a schema per tenant (bridge) and a database per tenant (silo). The
+ * isolation audit's tests run the command in process (`migrateHere`) against databases an
+ * administrator changed by hand.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -13,7 +15,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUNTIME_SCHEMA_VERSION } from "@paybill/runtime";
+import { migrate } from "../src/commands/migrate.js";
 import type { Client } from "../src/emit/db/client.js";
+import type { Io } from "../src/io.js";
 import { postgresDatabase, type TestDatabase } from "./db-support.js";
 import { HELPDESK } from "./support/bundle.js";
 import { BIN, paybillc, project, STACK_LINE } from "./support/cli.js";
@@ -28,7 +32,29 @@ async function migrationsProject(): Promise<string> {
   return dir;
 }
 
-const FAILING = `-- 0001_update: a migration that fails at its second statement
+/**
+ * `paybillc migrate` in this process (the command's own function, as the CLI calls it): the
+ * audit tests need no child process, so none is killed on a loaded machine.
+ */
+async function migrateHere(dir: string, options: { database?: string; schema?: string } = {}): Promise<{ code: number; stderr: string }> {
+  let stderr = "";
+  const io: Io = { cwd: dir, color: false, debug: false, out: () => undefined,
+    err: (t) => {
+      stderr += t;
+    },
+  };
+  const code = await migrate(".", { format: "text", ...options }, io);
+  return { code, stderr };
+}
+
+/**
+ * The audit's problem lines. Roles belong to the whole PostgreSQL server other tests share:
+ * a line about a login role is left out here (test/db-audit.test.ts checks those in a
+ * transaction it rolls back).
+ */
+const problemLines = (stderr: string): string[] => stderr.split("\n").filter((l) => l.startsWith("  - ") && !l.startsWith("  - the login role `"));
+
+const FAILING = `-- 0002_update: a migration that fails at its second statement
 CREATE TABLE "half_done" ("tenant_id" text NOT NULL);
 --> statement-breakpoint
 INSERT INTO "no_such_table" VALUES (1);
@@ -38,24 +64,24 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
   it("applies, then applies nothing; a failure part-way leaves nothing of that migration; an edited one is refused", async () => {
     const dir = await migrationsProject();
     const first = await paybillc(["migrate"], dir);
-    expect(first.stderr).toBe(`migrate: applied the runtime's tables (version ${RUNTIME_SCHEMA_VERSION}) to .paybill/db\nmigrate: applied 0000_init to .paybill/db (0 already applied)\n`);
+    expect(first.stderr).toBe(`migrate: applied the runtime's tables (version ${RUNTIME_SCHEMA_VERSION}) to .paybill/db\nmigrate: applied 0000_init, 0001_update to .paybill/db (0 already applied)\n`);
     expect(first.code).toBe(0);
     const again = await paybillc(["migrate", "--format", "json"], dir);
-    expect(JSON.parse(again.stdout)).toEqual({ database: ".paybill/db", runtime: { applied: [], version: RUNTIME_SCHEMA_VERSION }, applied: [], already: ["0000_init"] });
-    await writeFile(join(dir, "migrations/0001_update.sql"), FAILING);
+    expect(JSON.parse(again.stdout)).toEqual({ database: ".paybill/db", runtime: { applied: [], version: RUNTIME_SCHEMA_VERSION }, applied: [], already: ["0000_init", "0001_update"] });
+    await writeFile(join(dir, "migrations/0002_update.sql"), FAILING);
     const failed = await paybillc(["migrate"], dir);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^error\[PB9105\]: migration `0001_update` failed at statement 2 of 2: relation "no_such_table" does not exist\n {2}= help: nothing of this migration was applied/);
+    expect(failed.stderr).toMatch(/^error\[PB9105\]: migration `0002_update` failed at statement 2 of 2: relation "no_such_table" does not exist\n {2}= help: nothing of this migration was applied/);
     expect(failed.stderr).not.toMatch(STACK_LINE);
     // Had the table of statement 1 stayed, creating it again would fail.
-    await writeFile(join(dir, "migrations/0001_update.sql"), `CREATE TABLE "half_done" ("tenant_id" text NOT NULL);\n`);
+    await writeFile(join(dir, "migrations/0002_update.sql"), `CREATE TABLE "half_done" ("tenant_id" text NOT NULL);\n`);
     const fixed = await paybillc(["migrate"], dir);
-    expect(fixed.stderr).toBe("migrate: applied 0001_update to .paybill/db (1 already applied)\n");
-    await writeFile(join(dir, "migrations/0001_update.sql"), `CREATE TABLE "half_done" ("tenant_id" text);\n`);
+    expect(fixed.stderr).toBe("migrate: applied 0002_update to .paybill/db (2 already applied)\n");
+    await writeFile(join(dir, "migrations/0002_update.sql"), `CREATE TABLE "half_done" ("tenant_id" text);\n`);
     const edited = await paybillc(["migrate"], dir);
     expect(edited.code).toBe(1);
     expect(edited.stderr).toBe(
-      "error[PB9104]: migration `0001_update` was edited after it was applied to this database\n  = help: restore the file from version control; a change is a new migration (`paybillc build` writes it)\n",
+      "error[PB9104]: migration `0002_update` was edited after it was applied to this database\n  = help: restore the file from version control; a change is a new migration (`paybillc build` writes it)\n",
     );
   });
 
@@ -65,7 +91,7 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
     // The migration says when it is inside its transaction by writing a file into the data
     // directory (PGlite's `/pglite/data`), then sleeps until it is killed.
     await writeFile(
-      join(dir, "migrations/0001_update.sql"),
+      join(dir, "migrations/0002_update.sql"),
       `CREATE TABLE "killed" ("tenant_id" text NOT NULL);\n--> statement-breakpoint\nCOPY (SELECT 1) TO '/pglite/data/paybill-test-started';\n--> statement-breakpoint\nSELECT pg_sleep(120);\n`,
     );
     const child = spawn(process.execPath, [BIN, "migrate"], { cwd: dir, stdio: "ignore" });
@@ -78,10 +104,46 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
     const db = await PGlite.create(join(dir, ".paybill/db"));
     try {
       expect((await db.query("select to_regclass('killed') as t")).rows).toEqual([{ t: null }]);
-      expect((await db.query("select id from paybill_schema_migrations order by id")).rows).toEqual([{ id: "0000_init" }]);
+      expect((await db.query("select id from paybill_schema_migrations order by id")).rows).toEqual([{ id: "0000_init" }, { id: "0001_update" }]);
     } finally {
       await db.close();
     }
+  }, 120_000);
+
+  it("fails the audit, one line each, on policies that say something else, a superuser member of the runtime role, a view without security_invoker", async () => {
+    const dir = await migrationsProject();
+    expect((await migrateHere(dir)).code).toBe(0);
+    const db = await PGlite.create(join(dir, ".paybill/db"));
+    try {
+      await db.exec(`alter policy paybill_tenant_isolation on tickets using (true) with check (true);
+        create policy support_reads_all on reply for select using (true);
+        create role audit_admin login superuser; grant paybill_runtime to audit_admin;
+        create view open_refunds as select * from refund`);
+    } finally {
+      await db.close();
+    }
+    const run = await migrateHere(dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error\[PB9107\]: the isolation audit of \.paybill\/db failed:\n/);
+    const lines = run.stderr.split("\n").filter((l) => l.startsWith("  - "));
+    expect(lines.map((l) => l.replace(/:.*$/, ""))).toEqual([
+      "  - the login role `audit_admin` is a superuser and a member of `paybill_runtime`",
+      "  - table `reply` has another permissive policy `support_reads_all` (SELECT TO public USING (true))",
+      "  - policy `paybill_tenant_isolation` on table `tickets` reads `USING (true)` where the migrations write `USING (\"tenant_id\" = nullif(current_setting('paybill.tenant', true), ''))`",
+      "  - policy `paybill_tenant_isolation` on table `tickets` checks `WITH CHECK (true)` where the migrations write `WITH CHECK (\"tenant_id\" = nullif(current_setting('paybill.tenant', true), ''))`",
+      "  - view `open_refunds` reads table `refund` with its owner's rights (no `security_invoker`)",
+    ]);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+    const fixed = await PGlite.create(join(dir, ".paybill/db"));
+    try {
+      await fixed.exec(`alter policy paybill_tenant_isolation on tickets using ("tenant_id" = nullif(current_setting('paybill.tenant', true), ''))
+          with check ("tenant_id" = nullif(current_setting('paybill.tenant', true), ''));
+        drop policy support_reads_all on reply; revoke paybill_runtime from audit_admin;
+        alter view open_refunds set (security_invoker = true)`);
+    } finally {
+      await fixed.close();
+    }
+    expect((await migrateHere(dir)).code).toBe(0);
   }, 120_000);
 
   it("is a usage error for a URL of another kind, a bad schema name, or a missing project", async () => {
@@ -123,13 +185,13 @@ describe("paybillc migrate on PostgreSQL", () => {
     expect((await paybillc(["migrate", "--database", url], dir)).code).toBe(0);
     expect((await tables("public")).filter((t) => !RUNTIME_TABLE.test(t))).toEqual(["customer", "paybill_schema_migrations", "refund", "reply", "tickets"]);
     expect(await tables("public")).toContain("paybill_audit");
-    expect((await paybillc(["migrate", "--database", url], dir)).stderr).toMatch(/is up to date \(1 migration\)\n$/);
-    await writeFile(join(dir, "migrations/0001_update.sql"), FAILING);
+    expect((await paybillc(["migrate", "--database", url], dir)).stderr).toMatch(/is up to date \(2 migrations\)\n$/);
+    await writeFile(join(dir, "migrations/0002_update.sql"), FAILING);
     const failed = await paybillc(["migrate", "--database", url], dir);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^error\[PB9105\]: migration `0001_update` failed at statement 2 of 2/);
+    expect(failed.stderr).toMatch(/^error\[PB9105\]: migration `0002_update` failed at statement 2 of 2/);
     expect(await tables("public")).not.toContain("half_done");
-    expect(await recorded("public")).toEqual(["0000_init"]);
+    expect(await recorded("public")).toEqual(["0000_init", "0001_update"]);
   });
 
   it("audits isolation after applying: a table whose security was turned off by hand fails the run", async (ctx) => {
@@ -148,6 +210,27 @@ describe("paybillc migrate on PostgreSQL", () => {
     expect((await paybillc(args, dir)).code).toBe(0);
   });
 
+  it("fails the audit when a policy says something else, another permissive policy exists, or a view runs with its owner's rights", async (ctx) => {
+    if (database?.target === undefined) return ctx.skip();
+    const dir = await migrationsProject();
+    const options = { database: database.target, schema: "says" };
+    expect(problemLines((await migrateHere(dir, options)).stderr)).toEqual([]);
+    await client.exec(`alter policy paybill_tenant_isolation on says.customer using (true);
+      create policy everyone on says.tickets using (tenant_id is not null);
+      create view public.says_replies as select * from says.reply`);
+    const run = await migrateHere(dir, options);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("error[PB9107]: the isolation audit of ");
+    expect(problemLines(run.stderr).map((l) => l.replace(/:.*$/, ""))).toEqual([
+      "  - policy `paybill_tenant_isolation` on table `customer` reads `USING (true)` where the migrations write `USING (\"tenant_id\" = nullif(current_setting('paybill.tenant', true), ''))`",
+      "  - table `tickets` has another permissive policy `everyone` (ALL TO public USING ((tenant_id IS NOT NULL)))",
+      "  - view `public.says_replies` reads table `reply` with its owner's rights (no `security_invoker`)",
+    ]);
+    await client.exec(`alter policy paybill_tenant_isolation on says.customer using ("tenant_id" = nullif(current_setting('paybill.tenant', true), ''));
+      drop policy everyone on says.tickets; drop view public.says_replies`);
+    expect(problemLines((await migrateHere(dir, options)).stderr)).toEqual([]);
+  });
+
   it("takes turns when two runs migrate the same schema at once: each migration applied once", async (ctx) => {
     if (database?.target === undefined) return ctx.skip();
     const dir = await migrationsProject();
@@ -155,15 +238,15 @@ describe("paybillc migrate on PostgreSQL", () => {
     const runs = await Promise.all([paybillc(args, dir), paybillc(args, dir)]);
     expect(runs.map((r) => r.code)).toEqual([0, 0]);
     const applied = runs.flatMap((r) => (JSON.parse(r.stdout) as { applied: string[] }).applied);
-    expect(applied).toEqual(["0000_init"]);
-    expect(await recorded("raced")).toEqual(["0000_init"]);
+    expect(applied).toEqual(["0000_init", "0001_update"]);
+    expect(await recorded("raced")).toEqual(["0000_init", "0001_update"]);
   });
 
   it("leaves nothing of a migration whose process is killed part-way", async (ctx) => {
     if (database?.target === undefined) return ctx.skip();
     const dir = await migrationsProject();
     const url = database.target;
-    await writeFile(join(dir, "migrations/0001_update.sql"), `CREATE TABLE "killed" ("tenant_id" text NOT NULL);\n--> statement-breakpoint\nSELECT pg_sleep(120);\n`);
+    await writeFile(join(dir, "migrations/0002_update.sql"), `CREATE TABLE "killed" ("tenant_id" text NOT NULL);\n--> statement-breakpoint\nSELECT pg_sleep(120);\n`);
     const child = spawn(process.execPath, [BIN, "migrate", "--database", url, "--schema", "killed_run"], { cwd: dir, stdio: "ignore" });
     const exited = new Promise((resolve) => child.on("exit", resolve));
     // Wait until the migration is inside its transaction (the sleep runs), then kill the process.
@@ -181,7 +264,7 @@ describe("paybillc migrate on PostgreSQL", () => {
     expect(await sleeping()).toBe(false);
     expect(await tables("killed_run")).not.toContain("killed");
     expect(await tables("killed_run")).toContain("customer");
-    expect(await recorded("killed_run")).toEqual(["0000_init"]);
+    expect(await recorded("killed_run")).toEqual(["0000_init", "0001_update"]);
   }, 120_000);
 
   it("applies the same migrations to a schema per tenant (bridge) and a database per tenant (silo)", async (ctx) => {
@@ -191,7 +274,7 @@ describe("paybillc migrate on PostgreSQL", () => {
       const run = await paybillc(["migrate", "--database", database.target, "--schema", schema], dir);
       expect(run.stderr).toContain(`(schema \`${schema}\`)`);
       expect((await tables(schema)).filter((t) => !RUNTIME_TABLE.test(t))).toEqual(["customer", "paybill_schema_migrations", "refund", "reply", "tickets"]);
-      expect(await recorded(schema)).toEqual(["0000_init"]);
+      expect(await recorded(schema)).toEqual(["0000_init", "0001_update"]);
       const [forced] = await client.query<{ n: number }>(
         "select count(*)::int as n from pg_class where relnamespace = $1::regnamespace and relrowsecurity and relforcerowsecurity and relname not like 'paybill%'",
         [schema],

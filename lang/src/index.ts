@@ -22,6 +22,7 @@ export type { CelType, CelField } from "./3-check/cel/cel-types.js";
 export { typeName } from "./3-check/cel/cel-types.js";
 export type { FieldType, TypedField } from "./3-check/field-types.js";
 export { MAX_CONDITION_COST, MAX_CONDITION_NODES } from "./3-check/cel/index.js";
+export { RESERVED_TABLE_PREFIX, snakeCase } from "./3-check/reserved-names.js";
 export { printCel } from "./format/cel-print.js";
 export { type Comprehension, comprehensionOf } from "./3-check/cel/macros.js";
 export { startLanguageServer } from "./lsp/start.js";

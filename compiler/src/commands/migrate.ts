@@ -10,14 +10,16 @@
  * `<project>/.paybill/db` (created when missing). `--schema` applies the same migrations
  * inside one schema (a bridge tenant's); a silo tenant's database is just another URL.
  * After applying, the tables of the newest snapshot are audited (emit/db/audit.ts): row-level
- * security enabled and forced with the tenant policy, the runtime role no owner, superuser
- * or BYPASSRLS — a database changed by hand fails here (PB9107).
+ * security enabled and forced, the tenant policy as the migrations write it and no other
+ * permissive policy, the runtime role no owner, superuser or BYPASSRLS, no superuser or
+ * BYPASSRLS login role a member of it, no view over the tables with its owner's rights —
+ * a database changed by hand fails here (PB9107).
  * Exit 0 applied or up to date, 1 a migration failed, the folder and the database
  * disagree, or the audit found a problem, 2 usage errors (no such project, a bad URL or schema name, no connection).
  */
 import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { auditIsolation } from "../emit/db/audit.js";
+import { auditIsolation, entityExpectations } from "../emit/db/audit.js";
 import { tablesOf } from "../emit/db/snapshot.js";
 import { PaybillRuntimeError } from "@paybill/runtime";
 import { applyMigrations, type Client, isPostgresUrl, MigrateError, MIGRATIONS_DIR, openClient, readMigrations } from "../emit/db/index.js";
@@ -91,7 +93,7 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
     const schema = options.schema;
     const problems = await client.transaction(async (tx) => {
       if (schema !== undefined) await tx.exec(`set local search_path to "${schema}"`);
-      return auditIsolation(tx, tables);
+      return auditIsolation(tx, entityExpectations(tables));
     });
     if (problems.length > 0) {
       const help = "tenants are not kept apart by the database: restore the migrations' security (spec/database.md), then run `paybillc migrate` again";

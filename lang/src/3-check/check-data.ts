@@ -9,6 +9,7 @@ import { checkBody, isNameList, isString } from "./attributes.js";
 import { type CelType, T, typeName } from "./cel/cel-types.js";
 import { celTypeOf, describeType, resolveFieldType, type TypedField } from "./field-types.js";
 import { environment, recordType } from "./env.js";
+import { checkReservedNames } from "./reserved-names.js";
 import type { State } from "./state.js";
 
 const FIELD_ANNOTATIONS = ["id", "pii", "unique", "index", "default", "renamed"];
@@ -39,6 +40,7 @@ export function checkEntity(state: State, unit: Unit, entity: EntityDecl): void 
   const what = `entity \`${entity.name.name}\``;
   checkAnnotations(state, unit, entity.annotations, ["table"], what);
   checkFieldNames(state, unit, entity.fields, what);
+  checkReservedNames(state, unit, entity);
   const fields = state.fieldsOf(entity);
   let ids = 0;
   for (const field of entity.fields) {

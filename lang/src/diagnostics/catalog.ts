@@ -44,6 +44,8 @@ export const CATALOG = {
   unknownImportMember: entry("PB2005", "error", "imported name not found in its module"),
   notImported: entry("PB2006", "error", "name declared in a module that is not imported"),
   wrongKind: entry("PB2007", "error", "name refers to the wrong kind of declaration"),
+  reservedTableName: entry("PB2008", "error", "entity table name reserved for the runtime"),
+  reservedFieldName: entry("PB2009", "error", "field name reserved for the tenant column"),
   // types
   unknownType: entry("PB3001", "error", "unknown type"),
   celTypeMismatch: entry("PB3002", "error", "operand of the wrong type"),

@@ -2,7 +2,7 @@
  * Entities, agents and actions: the data agents work on, who they are, and the operations
  * they may request, each with its input schema and its one declared effect.
  */
-import { type Diagnostic, diagnostic, type EffectDecl, type Model } from "@paybill/lang";
+import { type Diagnostic, diagnostic, type EffectDecl, type Model, snakeCase } from "@paybill/lang";
 import type { ActionSchema, AgentSpec, EffectSpec, EntitySchema } from "@paybill/runtime";
 import { cel, enumNamesAsStrings } from "./cel.js";
 import { entityField, inputField } from "./fields.js";
@@ -10,14 +10,6 @@ import type { Names } from "./names.js";
 import type { Included } from "./select.js";
 import { baseType } from "./types.js";
 import { attribute, nameOf, sortedUnique, stringOf, unexpected } from "./values.js";
-
-/** `OrderLine` → `order_line`, `HTTPRequest` → `http_request`. */
-export function snakeCase(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
-    .toLowerCase();
-}
 
 export function entity(model: Model, { decl, unit }: Included<"Entity">, diagnostics: Diagnostic[]): EntitySchema {
   const fields = model.entityFields.get(decl) ?? unexpected(`entity \`${decl.name.name}\` without typed fields`);

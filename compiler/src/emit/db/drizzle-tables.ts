@@ -1,7 +1,8 @@
 /**
  * The tables as drizzle-orm `pg-core` objects, made in process from the same description as
  * `schema.ts`, for drizzle-kit's `generateDrizzleJson`. Each builder call here has its twin
- * in schema-ts.ts; test/db-schema.test.ts checks that both give the same snapshot.
+ * in schema-ts.ts; test/db-schema.test.ts checks that both give the same snapshot. Each
+ * table carries the tenant policy (security.ts), so the snapshot records its text.
  */
 import { sql } from "drizzle-orm";
 import {
@@ -13,6 +14,7 @@ import {
   jsonb,
   numeric,
   type PgColumnBuilderBase,
+  pgPolicy,
   type PgTableWithColumns,
   pgTable,
   primaryKey,
@@ -21,6 +23,7 @@ import {
   unique,
   uuid,
 } from "drizzle-orm/pg-core";
+import { TENANT_POLICY } from "./security.js";
 import type { DbColumn, DbTable } from "./tables.js";
 import { TENANT_COLUMN } from "./tables.js";
 
@@ -68,6 +71,8 @@ function drizzleTable(table: DbTable, made: ReadonlyMap<string, AnyTable>): AnyT
       const values = column.type.values.map((v) => `'${v.replaceAll("'", "''")}'`).join(", ");
       extra.push(check(`${table.name}_${column.name}_check`, sql`${t[column.name]} in (${sql.raw(values)})`));
     }
+    const p = TENANT_POLICY;
+    extra.push(pgPolicy(p.name, { as: "permissive", for: lower(p.command), to: [...p.roles], using: sql.raw(p.using), withCheck: sql.raw(p.withCheck) }));
     return extra;
   });
   return self;
@@ -125,3 +130,5 @@ function baseBuilder(column: DbColumn): PgColumnBuilderBase {
       return jsonb(name);
   }
 }
+
+const lower = (command: string): "all" | "select" | "insert" | "update" | "delete" => command.toLowerCase() as "all" | "select" | "insert" | "update" | "delete";

@@ -4,11 +4,17 @@
  * then drizzle-kit's statements in two diffs (drops, then the rest: it never sees a drop
  * beside an add, so it never asks whether that was a rename), then security.ts for the
  * tables created. Destructive changes are listed and refused unless allowed.
+ *
+ * The snapshot records each table's tenant policy (drizzle-tables.ts), so a policy whose
+ * text changed — or a snapshot written before it recorded one — is a difference, and the
+ * new migration writes the policy again (`policyStatements`). drizzle-kit's own row-level
+ * security and policy statements are left out: security.ts writes those, with `FORCE`.
  */
+import { canonicalJson } from "@paybill/runtime";
 import { generateMigration } from "drizzle-kit/api";
 import type { Folder } from "./folder.js";
 import { type Loss, losses } from "./losses.js";
-import { roleStatements, tableSecurityStatements } from "./security.js";
+import { policyStatements, roleStatements, tableSecurityStatements } from "./security.js";
 import { applyRenames, emptySnapshot, keyOf, type Rename, type Snapshot, sameSchema, snapshotOf, tablesOf, withoutDropped } from "./snapshot.js";
 import type { DbTable } from "./tables.js";
 
@@ -31,9 +37,17 @@ export async function planMigration(folder: Folder, tables: readonly DbTable[], 
     ...renames.map((r) => `ALTER TABLE "${r.table}" RENAME COLUMN "${r.from}" TO "${r.to}";`),
     ...constraintDropsFirst(await generateMigration(renamed, middle)),
     ...(await generateMigration(middle, cur)),
-  ].map((s) => converting(unqualified(s), lost));
+  ]
+    .filter((s) => !isSecurity(s))
+    .map((s) => converting(unqualified(s), lost));
   const before = tablesOf(renamed);
+  const after = tablesOf(cur);
   const created = tables.filter((t) => before[keyOf(t.name)] === undefined).map((t) => t.name);
+  const repoliced = tables.filter((t) => {
+    const old = before[keyOf(t.name)];
+    return old !== undefined && canonicalJson(old.policies ?? {}) !== canonicalJson(after[keyOf(t.name)]?.policies ?? {});
+  });
+  statements.push(...repoliced.flatMap((t) => policyStatements(t.name)));
   if (created.length > 0) statements.push(...roleStatements(), ...created.flatMap(tableSecurityStatements));
   const number = folder.migrations.length;
   const id = `${String(number).padStart(4, "0")}_${number === 0 ? "init" : "update"}`;
@@ -68,6 +82,12 @@ function converting(statement: string, lost: readonly Loss[]): string {
   const [, table, column, type] = match;
   if (!lost.some((l) => l.kind === "change type" && l.table === table && l.column === column)) return statement;
   return `ALTER TABLE "${table}" ALTER COLUMN "${column}" SET DATA TYPE ${type} USING "${column}"::text::${type};`;
+}
+
+/** drizzle-kit's statements about row-level security and policies (security.ts writes those). */
+function isSecurity(statement: string): boolean {
+  const s = statement.trim();
+  return /^(CREATE|ALTER|DROP) POLICY /.test(s) || /^ALTER TABLE "[^"]+" (ENABLE|DISABLE|FORCE|NO FORCE) ROW LEVEL SECURITY;$/.test(s);
 }
 
 /** drizzle-kit names `"public".` in references; without it a migration applies to whatever schema is current (bridge). */

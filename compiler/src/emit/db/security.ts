@@ -4,8 +4,14 @@
  * use of the current schema, its `GRANT`s, and row-level security `ENABLE`d and `FORCE`d
  * with the tenant policy — `USING` and `WITH CHECK` on the tenant the transaction is bound
  * to (`set_config('paybill.tenant', …, true)`, as the runtime binds it). Unbound, the
- * setting is null and no row matches. Written without a schema name, so the same
- * migration serves a schema per tenant (bridge) and a database per tenant (silo).
+ * setting is null, and bound to the empty string (what a session keeps once a bound
+ * transaction ends) `nullif` makes it null too: no row matches, no row can be written.
+ * Written without a schema name, so the same migration serves a schema per tenant
+ * (bridge) and a database per tenant (silo).
+ *
+ * The policy is also data (`TENANT_POLICY`): schema.ts and the drizzle-kit snapshot carry
+ * it (so a change of its text is a new migration, `policyStatements`), and the catalogue
+ * audit (audit.ts) compares what the database says against it.
  */
 import { RUNTIME_ROLE } from "@paybill/runtime";
 import { TENANT_COLUMN } from "./tables.js";
@@ -14,6 +20,22 @@ import { TENANT_COLUMN } from "./tables.js";
 export { RUNTIME_ROLE };
 export const TENANT_SETTING = "paybill.tenant";
 export const POLICY = "paybill_tenant_isolation";
+
+/** A policy as the migrations write it and the audit expects it. */
+export interface PolicySpec {
+  readonly name: string;
+  /** `ALL`, `SELECT`, `INSERT`, `UPDATE` or `DELETE`. */
+  readonly command: "ALL" | "SELECT" | "INSERT" | "UPDATE" | "DELETE";
+  /** Role names, `public` for every role. */
+  readonly roles: readonly string[];
+  readonly using: string;
+  readonly withCheck: string;
+}
+
+/** Rows of the tenant the transaction is bound to; none when unbound or bound to `''`. */
+export const TENANT_EXPRESSION = `"${TENANT_COLUMN}" = nullif(current_setting('${TENANT_SETTING}', true), '')`;
+
+export const TENANT_POLICY: PolicySpec = { name: POLICY, command: "ALL", roles: ["public"], using: TENANT_EXPRESSION, withCheck: TENANT_EXPRESSION };
 
 const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
@@ -24,12 +46,30 @@ export function roleStatements(): string[] {
   ];
 }
 
+function createPolicy(table: string, policy: PolicySpec): string {
+  const roles = policy.roles.map((r) => (r === "public" ? "PUBLIC" : q(r))).join(", ");
+  return `CREATE POLICY ${policy.name} ON ${q(table)} AS PERMISSIVE FOR ${policy.command} TO ${roles} USING (${policy.using}) WITH CHECK (${policy.withCheck});`;
+}
+
 export function tableSecurityStatements(table: string): string[] {
-  const bound = `${q(TENANT_COLUMN)} = current_setting('${TENANT_SETTING}', true)`;
   return [
     `ALTER TABLE ${q(table)} ENABLE ROW LEVEL SECURITY;`,
     `ALTER TABLE ${q(table)} FORCE ROW LEVEL SECURITY;`,
-    `CREATE POLICY ${POLICY} ON ${q(table)} AS PERMISSIVE FOR ALL TO PUBLIC USING (${bound}) WITH CHECK (${bound});`,
+    createPolicy(table, TENANT_POLICY),
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ${q(table)} TO ${RUNTIME_ROLE};`,
+  ];
+}
+
+/**
+ * The tenant policy of an existing table written again, for a table whose previous snapshot
+ * holds another text of it (or none: snapshots made before schema.ts carried the policy).
+ * `DROP … IF EXISTS` then `CREATE`, in the migration's one transaction: no moment without it.
+ */
+export function policyStatements(table: string): string[] {
+  return [
+    `ALTER TABLE ${q(table)} ENABLE ROW LEVEL SECURITY;`,
+    `ALTER TABLE ${q(table)} FORCE ROW LEVEL SECURITY;`,
+    `DROP POLICY IF EXISTS ${POLICY} ON ${q(table)};`,
+    createPolicy(table, TENANT_POLICY),
   ];
 }

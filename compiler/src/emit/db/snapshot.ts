@@ -48,6 +48,8 @@ export interface SnapTable {
   compositePrimaryKeys: Record<string, { columns: string[] }>;
   uniqueConstraints: Record<string, { columns: string[] }>;
   checkConstraints: Record<string, { value: string }>;
+  /** Absent in snapshots written before the tables carried their tenant policy. */
+  policies?: Record<string, { name: string; using?: string; withCheck?: string }>;
 }
 
 export function tablesOf(snapshot: Snapshot): Record<string, SnapTable> {

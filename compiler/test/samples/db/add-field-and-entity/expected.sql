@@ -35,6 +35,6 @@ ALTER TABLE "note" ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint
 ALTER TABLE "note" FORCE ROW LEVEL SECURITY;
 --> statement-breakpoint
-CREATE POLICY paybill_tenant_isolation ON "note" AS PERMISSIVE FOR ALL TO PUBLIC USING ("tenant_id" = current_setting('paybill.tenant', true)) WITH CHECK ("tenant_id" = current_setting('paybill.tenant', true));
+CREATE POLICY paybill_tenant_isolation ON "note" AS PERMISSIVE FOR ALL TO PUBLIC USING ("tenant_id" = nullif(current_setting('paybill.tenant', true), '')) WITH CHECK ("tenant_id" = nullif(current_setting('paybill.tenant', true), ''));
 --> statement-breakpoint
 GRANT SELECT, INSERT, UPDATE, DELETE ON "note" TO paybill_runtime;

@@ -26,6 +26,6 @@ ALTER TABLE "client" ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint
 ALTER TABLE "client" FORCE ROW LEVEL SECURITY;
 --> statement-breakpoint
-CREATE POLICY paybill_tenant_isolation ON "client" AS PERMISSIVE FOR ALL TO PUBLIC USING ("tenant_id" = current_setting('paybill.tenant', true)) WITH CHECK ("tenant_id" = current_setting('paybill.tenant', true));
+CREATE POLICY paybill_tenant_isolation ON "client" AS PERMISSIVE FOR ALL TO PUBLIC USING ("tenant_id" = nullif(current_setting('paybill.tenant', true), '')) WITH CHECK ("tenant_id" = nullif(current_setting('paybill.tenant', true), ''));
 --> statement-breakpoint
 GRANT SELECT, INSERT, UPDATE, DELETE ON "client" TO paybill_runtime;
