@@ -44,7 +44,11 @@ export type RuntimeErrorCode =
   /** A usage record or export the runtime cannot take: bad metric, quantity, time or period. */
   | "PBR146"
   /** Resuming a granted approval of a tenant that is not active (the approval stays granted). */
-  | "PBR147";
+  | "PBR147"
+  /** The PostgreSQL connection was lost (terminated, reset, unreachable): the call failed, the pool opens a fresh one (store/connection-loss.ts). */
+  | "PBR190"
+  /** A PGlite data directory another process (or another open in this one) holds (store/data-dir-lock.ts). */
+  | "PBR191";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;
