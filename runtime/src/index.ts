@@ -38,5 +38,6 @@ export { RecordingProvisioner, type RecordingProvisionerOptions } from "./contro
 export type { Onboard } from "./control/tenants.js";
 export type { UsageRecord } from "./control/usage.js";
 export { entityTablesSql } from "./store/entity-tables.js";
+export { type DataDirLock, LOCK_FILE, lockDataDir } from "./store/data-dir-lock.js";
 export type { Database, Sql } from "./store/adapter.js";
 export type { AuditProblem } from "./audit/verify.js";
