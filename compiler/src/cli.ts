@@ -252,6 +252,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option("--http", "streamable HTTP at http://<host>:<port>/mcp instead of stdio", false)
     .option("--port <n>", "the HTTP port (0 picks a free one)", "3000")
     .option("--host <host>", "the HTTP host to listen on", "127.0.0.1")
+    .option("--max-message <bytes>", "the largest message taken (a stdio line, an HTTP body); larger ones are answered with a JSON-RPC error", "1048576")
     .addHelpText("after", SERVE_EXAMPLES)
     .action(async (options: Omit<ServeOptions, "version">) => {
       const { serve } = await import("./commands/serve.js");

@@ -13,12 +13,12 @@
  */
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { BundleError, type DatabaseConfig, entityTablesSql, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
 import type { Io } from "../io.js";
 import { serveHttp } from "../mcp/http.js";
 import { createPaybillMcpServer } from "../mcp/server.js";
 import { checkSession, SessionError, type SessionOptions } from "../mcp/session.js";
+import { PaybillStdioTransport } from "../mcp/stdio.js";
 
 export interface ServeOptions {
   readonly mcp: boolean;
@@ -32,6 +32,8 @@ export interface ServeOptions {
   readonly http: boolean;
   readonly port: string;
   readonly host: string;
+  /** The largest message taken, in bytes (a stdio line, an HTTP body). */
+  readonly maxMessage: string;
   /** The server's version in the MCP handshake. */
   readonly version?: string;
 }
@@ -75,7 +77,7 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
     const where = view.run === undefined ? "in no workflow run" : `run ${view.run.id} of \`${view.run.workflow}\` in state \`${view.run.state}\``;
     io.err(`paybillc serve: MCP on stdio — agent \`${options.agent}\` of tenant \`${options.tenant}\`, ${where}\n`);
     const closed = new Promise<void>((done) => process.stdin.once("end", done));
-    await mcp.server.connect(new StdioServerTransport());
+    await mcp.server.connect(new PaybillStdioTransport({ maxMessageBytes: Number(options.maxMessage) }));
     await Promise.race([closed, stop]);
     await mcp.server.close();
     return 0;
@@ -92,6 +94,8 @@ function usageProblem(options: ServeOptions): { message: string; help: string } 
   if (options.workflow !== undefined && options.run !== undefined) return { message: "give `--workflow` or `--run`, not both", help: "`--workflow` starts a new run; `--run` joins an existing one" };
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return { message: `\`${options.port}\` is not a port`, help: "give a number from 0 to 65535 (0 picks a free port)" };
+  const max = Number(options.maxMessage);
+  if (!Number.isInteger(max) || max < 1024) return { message: `\`${options.maxMessage}\` is not a message size`, help: "give a number of bytes, at least 1024 (default 1048576, 1 MiB)" };
   if (!options.http && options.port !== DEFAULT_PORT) return { message: "`--port` is for `--http`", help: "add `--http`, or drop `--port` to serve on stdio" };
   if (options.schema !== undefined && options.database === undefined) return { message: "`--schema` needs `--database`", help: "give the database the schema is in" };
   return undefined;
