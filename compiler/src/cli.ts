@@ -12,6 +12,7 @@ import { type Io, processIo } from "./io.js";
 import type { OutputFormat } from "./output/report.js";
 import { REQUEST_HELP } from "./commands/request-help.js";
 import { registerControlCommands } from "./commands/control-cli.js";
+import { registerMcpCommands } from "./commands/mcp-cli.js";
 import type { ServeOptions } from "./commands/serve.js";
 
 const EXAMPLES = `
@@ -252,6 +253,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option("--http", "streamable HTTP at http://<host>:<port>/mcp instead of stdio", false)
     .option("--port <n>", "the HTTP port (0 picks a free one)", "3000")
     .option("--host <host>", "the HTTP host to listen on", "127.0.0.1")
+    .option("--auth <mode>", "HTTP: `token` (every request carries a bearer token of `paybillc mcp token create`) or `none`; default `token`, `none` on a loopback host")
+    .option("--max-sessions <n>", "HTTP: sessions open at once", "64")
+    .option("--idle-timeout <seconds>", "HTTP: a session with no request for this long is closed", "900")
     .option("--max-message <bytes>", "the largest message taken (a stdio line, an HTTP body); larger ones are answered with a JSON-RPC error", "1048576")
     .addHelpText("after", SERVE_EXAMPLES)
     .action(async (options: Omit<ServeOptions, "version">) => {
@@ -260,6 +264,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     });
 
   registerControlCommands(program, io, (s) => {
+    status = s;
+  });
+  registerMcpCommands(program, io, (s) => {
     status = s;
   });
 

@@ -40,4 +40,5 @@ export type { UsageRecord } from "./control/usage.js";
 export { entityTablesSql } from "./store/entity-tables.js";
 export { type DataDirLock, LOCK_FILE, lockDataDir } from "./store/data-dir-lock.js";
 export type { Database, Sql } from "./store/adapter.js";
+export type { AgentToken, TokenIdentity } from "./store/agent-tokens.js";
 export type { AuditProblem } from "./audit/verify.js";

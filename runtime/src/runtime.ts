@@ -37,6 +37,7 @@ import { PaybillRuntimeError } from "./store/errors.js";
 import { migrate } from "./store/migrate.js";
 import { type DatabaseConfig, openDatabase } from "./store/open-database.js";
 import { getTenant, putTenant, syncStaticTenants } from "./store/tenants.js";
+import { type AgentToken, authenticate, createToken, listTokens, revokeToken, type TokenIdentity } from "./store/agent-tokens.js";
 
 export interface RuntimeOptions {
   /** The bundle `paybillc build` wrote (parsed, or its text); checked like `loadBundle` does. */
@@ -188,6 +189,27 @@ export class Runtime {
         await tx.query("set transaction isolation level repeatable read, read only");
         return verifyAudit(tx, tenant);
       });
+    },
+  };
+
+  /** Bearer tokens bound to a tenant and an agent (store/agent-tokens.ts): the token is returned once, only its hash is kept. */
+  readonly tokens = {
+    create: (request: { tenant: string; agent: string; label?: string }): Promise<{ token: string; record: AgentToken }> => {
+      this.#open();
+      return createToken(this.database, this.bundle, request, this.#engine.clock());
+    },
+    list: (tenant: string): Promise<AgentToken[]> => {
+      this.#open();
+      return listTokens(this.database, tenant);
+    },
+    revoke: (tenant: string, id: string): Promise<AgentToken> => {
+      this.#open();
+      return revokeToken(this.database, tenant, id, this.#engine.clock());
+    },
+    /** Whom the token acts as; undefined when it is not a live token of this database. */
+    authenticate: (token: string): Promise<TokenIdentity | undefined> => {
+      this.#open();
+      return authenticate(this.database, token);
     },
   };
 

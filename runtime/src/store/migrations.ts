@@ -28,6 +28,9 @@
  *   `paybill_billing_events` (one row per billing event id, with the hash of its body),
  *   `paybill_provisioning_steps` (each attempt at each step of a flow, with its outcome)
  *   and `paybill_usage` (gauges per tenant, metric and month: the last value and the peak).
+ * - Version 10, `paybill_agent_tokens`: bearer tokens bound to a tenant and an agent (the
+ *   MCP server's over HTTP), kept as the SHA-256 of the token, never the token
+ *   (store/agent-tokens.ts); `revoked_at` once revoked.
  */
 
 export interface Migration {
@@ -234,6 +237,22 @@ create table paybill_usage (
   peak double precision not null,
   at timestamptz not null,
   primary key (tenant_id, metric, period)
+);
+`,
+  },
+  {
+    version: 10,
+    name: "agent tokens",
+    sql: `
+create table paybill_agent_tokens (
+  tenant_id text not null,
+  id text not null,
+  agent text not null,
+  label text,
+  hash text not null,
+  created_at timestamptz not null,
+  revoked_at timestamptz,
+  primary key (tenant_id, id)
 );
 `,
   },
