@@ -135,14 +135,21 @@ is a tool error with the rules behind it, an action awaiting approval says so.
 Over stdio by default (one session; nothing but the protocol on stdout), or streamable
 HTTP with --http at http://<host>:<port>/mcp (a session, and with --workflow a run, per
 client). The database is migrated by \`paybillc migrate\`; without --database the runtime
-is an in-memory PGlite with the entity tables, gone when the server stops. Exit 0 when
-stdin closes or on SIGINT/SIGTERM; 2 for usage errors, a bundle or database that cannot
-be opened, or a tenant, agent, workflow or run that does not fit.
+is an in-memory PGlite with the entity tables, gone when the server stops. A message past
+--max-message, invalid JSON or a non-JSON-RPC value is answered with a JSON-RPC error and
+the server goes on. Over HTTP, bearer tokens (\`paybillc mcp token create\`, in the same
+--database) are required on a host that is not loopback and optional on loopback (--auth
+token turns them on); sessions are capped (--max-sessions) and closed when idle
+(--idle-timeout). Exit 0 when stdin closes or on SIGINT/SIGTERM; 2 for usage errors, a
+bundle or database that cannot be opened (a PGlite directory another process holds:
+PBR191), serving off loopback without authentication (PB9320), or a tenant, agent,
+workflow or run that does not fit.
 
 Examples:
   $ paybillc serve --mcp --bundle out/bundle.json --tenant initech --agent support_bot --workflow resolve_ticket
   $ paybillc serve --mcp --tenant initech --agent support_bot --run 4f1c… --database .paybill/db
   $ paybillc serve --mcp --http --port 3000 --tenant initech --agent support_bot --workflow resolve_ticket
+  $ paybillc serve --mcp --http --host 0.0.0.0 --tenant initech --agent support_bot --database .paybill/db
 `;
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
