@@ -142,10 +142,13 @@ export async function serveHttp(options: HttpOptions): Promise<HttpHandle> {
 
   const http = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (res.headersSent) return;
-      if (error instanceof BodyError) reply(res, error.status, error.code, error.message);
-      else reply(res, 500, -32603, "the server failed to answer: its log has details");
-      if (!(error instanceof BodyError)) options.log(`request failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof BodyError) {
+        if (!res.headersSent) reply(res, error.status, error.code, error.message);
+        return;
+      }
+      // Not the client's doing (a database gone while checking a token, a bug): logged, not shown.
+      options.log(`request failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) reply(res, 500, -32603, "the server failed to answer: its log has details");
     });
   });
   await new Promise<void>((resolve, reject) => {
