@@ -31,6 +31,7 @@ Examples:
   $ paybillc lsp --stdio               the language server, for editors
   $ paybillc serve --mcp --bundle out/bundle.json --tenant acme --agent support_bot --workflow resolve_ticket
                                        the actions an agent may take now, as MCP tools
+  $ paybillc mcp token create --tenant acme --agent support_bot   a bearer token for serve --mcp --http
 
 Exit status: 0 no problems, 1 problems found, 2 usage or internal error.
 Environment: NO_COLOR turns colours off; PAYBILL_DEBUG=1 shows stack traces of internal errors.
