@@ -12,6 +12,7 @@ import { type Io, processIo } from "./io.js";
 import type { OutputFormat } from "./output/report.js";
 import { REQUEST_HELP } from "./commands/request-help.js";
 import { registerControlCommands } from "./commands/control-cli.js";
+import { registerMcpCommands } from "./commands/mcp-cli.js";
 import type { ServeOptions } from "./commands/serve.js";
 
 const EXAMPLES = `
@@ -30,6 +31,7 @@ Examples:
   $ paybillc lsp --stdio               the language server, for editors
   $ paybillc serve --mcp --bundle out/bundle.json --tenant acme --agent support_bot --workflow resolve_ticket
                                        the actions an agent may take now, as MCP tools
+  $ paybillc mcp token create --tenant acme --agent support_bot   a bearer token for serve --mcp --http
 
 Exit status: 0 no problems, 1 problems found, 2 usage or internal error.
 Environment: NO_COLOR turns colours off; PAYBILL_DEBUG=1 shows stack traces of internal errors.
@@ -134,14 +136,21 @@ is a tool error with the rules behind it, an action awaiting approval says so.
 Over stdio by default (one session; nothing but the protocol on stdout), or streamable
 HTTP with --http at http://<host>:<port>/mcp (a session, and with --workflow a run, per
 client). The database is migrated by \`paybillc migrate\`; without --database the runtime
-is an in-memory PGlite with the entity tables, gone when the server stops. Exit 0 when
-stdin closes or on SIGINT/SIGTERM; 2 for usage errors, a bundle or database that cannot
-be opened, or a tenant, agent, workflow or run that does not fit.
+is an in-memory PGlite with the entity tables, gone when the server stops. A message past
+--max-message, invalid JSON or a non-JSON-RPC value is answered with a JSON-RPC error and
+the server goes on. Over HTTP, bearer tokens (\`paybillc mcp token create\`, in the same
+--database) are required on a host that is not loopback and optional on loopback (--auth
+token turns them on); sessions are capped (--max-sessions) and closed when idle
+(--idle-timeout). Exit 0 when stdin closes or on SIGINT/SIGTERM; 2 for usage errors, a
+bundle or database that cannot be opened (a PGlite directory another process holds:
+PBR191), serving off loopback without authentication (PB9320), or a tenant, agent,
+workflow or run that does not fit.
 
 Examples:
   $ paybillc serve --mcp --bundle out/bundle.json --tenant initech --agent support_bot --workflow resolve_ticket
   $ paybillc serve --mcp --tenant initech --agent support_bot --run 4f1c… --database .paybill/db
   $ paybillc serve --mcp --http --port 3000 --tenant initech --agent support_bot --workflow resolve_ticket
+  $ paybillc serve --mcp --http --host 0.0.0.0 --tenant initech --agent support_bot --database .paybill/db
 `;
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -252,6 +261,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option("--http", "streamable HTTP at http://<host>:<port>/mcp instead of stdio", false)
     .option("--port <n>", "the HTTP port (0 picks a free one)", "3000")
     .option("--host <host>", "the HTTP host to listen on", "127.0.0.1")
+    .option("--auth <mode>", "HTTP: `token` (every request carries a bearer token of `paybillc mcp token create`) or `none`; default `token`, `none` on a loopback host")
+    .option("--max-sessions <n>", "HTTP: sessions open at once", "64")
+    .option("--idle-timeout <seconds>", "HTTP: a session with no request for this long is closed", "900")
+    .option("--max-message <bytes>", "the largest message taken (a stdio line, an HTTP body); larger ones are answered with a JSON-RPC error", "1048576")
     .addHelpText("after", SERVE_EXAMPLES)
     .action(async (options: Omit<ServeOptions, "version">) => {
       const { serve } = await import("./commands/serve.js");
@@ -259,6 +272,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     });
 
   registerControlCommands(program, io, (s) => {
+    status = s;
+  });
+  registerMcpCommands(program, io, (s) => {
     status = s;
   });
 

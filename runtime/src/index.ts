@@ -41,5 +41,7 @@ export { entityTablesSql } from "./store/entity-tables.js";
 export { migrate as migrateRuntime, type MigrateResult } from "./store/migrate.js";
 export { LATEST_VERSION as RUNTIME_SCHEMA_VERSION } from "./store/migrations.js";
 export { CONTROL_ROLE, roleSql, RUNTIME_ROLE, RUNTIME_ROLES, type RuntimeRole } from "./store/roles.js";
+export { type DataDirLock, LOCK_FILE, lockDataDir } from "./store/data-dir-lock.js";
 export type { Database, Sql } from "./store/adapter.js";
+export type { AgentToken, TokenIdentity } from "./store/agent-tokens.js";
 export type { AuditProblem } from "./audit/verify.js";

@@ -46,6 +46,7 @@ import { asRole, bindOwner, bindTo } from "./store/role-database.js";
 import { CONTROL_ROLE, RUNTIME_ROLE } from "./store/roles.js";
 import { type DatabaseConfig, openDatabase } from "./store/open-database.js";
 import { getTenant, putTenant, syncStaticTenants } from "./store/tenants.js";
+import { type AgentToken, authenticate, createToken, listTokens, revokeToken, type TokenIdentity } from "./store/agent-tokens.js";
 
 export interface RuntimeOptions {
   /** The bundle `paybillc build` wrote (parsed, or its text); checked like `loadBundle` does. */
@@ -219,6 +220,27 @@ export class Runtime {
         await bindTo(tenant)(tx);
         return verifyAudit(tx, tenant);
       });
+    },
+  };
+
+  /** Bearer tokens bound to a tenant and an agent (store/agent-tokens.ts): the token is returned once, only its hash is kept. */
+  readonly tokens = {
+    create: (request: { tenant: string; agent: string; label?: string }): Promise<{ token: string; record: AgentToken }> => {
+      this.#open();
+      return createToken(this.#agent, this.bundle, request, this.#engine.clock());
+    },
+    list: (tenant: string): Promise<AgentToken[]> => {
+      this.#open();
+      return listTokens(this.#agent, tenant);
+    },
+    revoke: (tenant: string, id: string): Promise<AgentToken> => {
+      this.#open();
+      return revokeToken(this.#agent, tenant, id, this.#engine.clock());
+    },
+    /** Whom the token acts as; undefined when it is not a live token of this database. */
+    authenticate: (token: string): Promise<TokenIdentity | undefined> => {
+      this.#open();
+      return authenticate(this.#agent, token);
     },
   };
 

@@ -16,6 +16,7 @@ import { BACKENDS, sharedTestRuntime, PG_URL, testSchema } from "./support/store
 import { storeBundle } from "./support/store-bundle.js";
 
 const RUNTIME_TABLES = [
+  "paybill_agent_tokens",
   "paybill_approvals",
   "paybill_audit",
   "paybill_audit_heads",

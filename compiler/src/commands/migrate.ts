@@ -74,6 +74,14 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
       client = await openClient({ dataDir: resolve(io.cwd, target) });
     }
   } catch (error) {
+    if (error instanceof PaybillRuntimeError) {
+      // A data directory another process holds (PBR191): its own message and help.
+      if (options.format === "json") printJson({ database: shown, error: { code: error.code, message: error.message, help: error.help } }, io);
+      else io.err(`error[${error.code}]: ${error.message}
+  = help: ${error.help}
+`);
+      return 2;
+    }
     io.err(`error[PB9106]: cannot open the database ${shown}: ${error instanceof Error ? error.message : String(error)}\n  = help: check the URL, that the server is running, and the credentials\n`);
     return 2;
   }

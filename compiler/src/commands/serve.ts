@@ -1,8 +1,12 @@
 /**
  * `paybillc serve --mcp --bundle out/bundle.json --tenant T --agent A [--workflow W | --run ID]
- * [--database url-or-dir] [--schema S] [--http [--port N] [--host H]]`: the MCP tool server
- * (mcp/) on a runtime opened on the bundle. Over stdio by default (one session: the
- * process's), or streamable HTTP (a session, and a run, per client).
+ * [--database url-or-dir] [--schema S] [--max-message BYTES] [--http [--port N] [--host H]
+ * [--auth token|none] [--max-sessions N] [--idle-timeout S]]`: the MCP tool server (mcp/)
+ * on a runtime opened on the bundle. Over stdio by default (one session: the process's;
+ * mcp/stdio.ts), or streamable HTTP (a session, and a run, per client). Over HTTP, bearer
+ * tokens (the runtime's agent tokens, in the database) are required on any host that is
+ * not loopback — `--auth none` there is refused (PB9320) — and optional on loopback, where
+ * the default is none; tokens need `--database` (PB9321).
  *
  * The database is a `postgres://` URL or a PGlite data directory, migrated by `paybillc
  * migrate`; without `--database` it is an in-memory PGlite given the entity tables
@@ -13,12 +17,12 @@
  */
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { BundleError, type DatabaseConfig, entityTablesSql, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
 import type { Io } from "../io.js";
-import { serveHttp } from "../mcp/http.js";
+import { isLoopback, serveHttp } from "../mcp/http.js";
 import { createPaybillMcpServer } from "../mcp/server.js";
 import { checkSession, SessionError, type SessionOptions } from "../mcp/session.js";
+import { PaybillStdioTransport } from "../mcp/stdio.js";
 import { openHelp } from "./project-runtime.js";
 
 export interface ServeOptions {
@@ -33,6 +37,13 @@ export interface ServeOptions {
   readonly http: boolean;
   readonly port: string;
   readonly host: string;
+  /** HTTP authentication: `token` or `none` (default: `none` on loopback, else `token`). */
+  readonly auth?: string;
+  readonly maxSessions: string;
+  /** Seconds. */
+  readonly idleTimeout: string;
+  /** The largest message taken, in bytes (a stdio line, an HTTP body). */
+  readonly maxMessage: string;
   /** The server's version in the MCP handshake. */
   readonly version?: string;
 }
@@ -40,6 +51,18 @@ export interface ServeOptions {
 export async function serve(options: ServeOptions, io: Io, stop: Promise<void> = stopSignal()): Promise<number> {
   const usage = usageProblem(options);
   if (usage !== undefined) return fail(io, "PB9201", usage.message, usage.help);
+  const auth = options.auth ?? (isLoopback(options.host) ? "none" : "token");
+  if (options.http && auth === "none" && !isLoopback(options.host)) {
+    return fail(
+      io,
+      "PB9320",
+      `refusing to serve MCP on \`${options.host}\` without authentication`,
+      "a host that is not loopback needs `--auth token` (its default): create tokens with `paybillc mcp token create --tenant … --agent …`; or listen on 127.0.0.1",
+    );
+  }
+  if (options.http && auth === "token" && options.database === undefined) {
+    return fail(io, "PB9321", "`--auth token` needs `--database`", "tokens live in the database (`paybillc mcp token create … --database …`): give the same `--database` to `serve`");
+  }
   let runtime: Runtime;
   try {
     const bundle = await readBundle(resolve(io.cwd, options.bundle));
@@ -65,8 +88,13 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
         port: Number(options.port),
         open: async () => (await createPaybillMcpServer(runtime, server)).server,
         log: (line) => io.err(`paybillc serve: ${line}\n`),
+        ...(auth === "token" ? { auth: { authenticate: (token: string) => runtime.tokens.authenticate(token), tenant: options.tenant, agent: options.agent } } : {}),
+        maxSessions: Number(options.maxSessions),
+        idleMs: Number(options.idleTimeout) * 1000,
+        maxBody: Number(options.maxMessage),
       });
-      io.err(`paybillc serve: MCP over streamable HTTP at ${http.url} — agent \`${options.agent}\` of tenant \`${options.tenant}\`\n`);
+      const guard = auth === "token" ? "bearer tokens required" : "no authentication (loopback)";
+      io.err(`paybillc serve: MCP over streamable HTTP at ${http.url} — agent \`${options.agent}\` of tenant \`${options.tenant}\`, ${guard}\n`);
       await stop;
       await http.close();
       return 0;
@@ -76,7 +104,7 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
     const where = view.run === undefined ? "in no workflow run" : `run ${view.run.id} of \`${view.run.workflow}\` in state \`${view.run.state}\``;
     io.err(`paybillc serve: MCP on stdio — agent \`${options.agent}\` of tenant \`${options.tenant}\`, ${where}\n`);
     const closed = new Promise<void>((done) => process.stdin.once("end", done));
-    await mcp.server.connect(new StdioServerTransport());
+    await mcp.server.connect(new PaybillStdioTransport({ maxMessageBytes: Number(options.maxMessage) }));
     await Promise.race([closed, stop]);
     await mcp.server.close();
     return 0;
@@ -93,6 +121,14 @@ function usageProblem(options: ServeOptions): { message: string; help: string } 
   if (options.workflow !== undefined && options.run !== undefined) return { message: "give `--workflow` or `--run`, not both", help: "`--workflow` starts a new run; `--run` joins an existing one" };
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return { message: `\`${options.port}\` is not a port`, help: "give a number from 0 to 65535 (0 picks a free port)" };
+  const max = Number(options.maxMessage);
+  if (!Number.isInteger(max) || max < 1024) return { message: `\`${options.maxMessage}\` is not a message size`, help: "give a number of bytes, at least 1024 (default 1048576, 1 MiB)" };
+  if (options.auth !== undefined && options.auth !== "token" && options.auth !== "none") return { message: `\`${options.auth}\` is not an authentication mode`, help: "give `--auth token` or `--auth none`" };
+  if (options.auth !== undefined && !options.http) return { message: "`--auth` is for `--http`", help: "stdio is the launching process's own pipe: add `--http`, or drop `--auth`" };
+  const sessions = Number(options.maxSessions);
+  if (!Number.isInteger(sessions) || sessions < 1) return { message: `\`${options.maxSessions}\` is not a number of sessions`, help: "give a whole number, at least 1 (default 64)" };
+  const idle = Number(options.idleTimeout);
+  if (!Number.isFinite(idle) || idle <= 0) return { message: `\`${options.idleTimeout}\` is not a number of seconds`, help: "give a positive number of seconds (default 900)" };
   if (!options.http && options.port !== DEFAULT_PORT) return { message: "`--port` is for `--http`", help: "add `--http`, or drop `--port` to serve on stdio" };
   if (options.schema !== undefined && options.database === undefined) return { message: "`--schema` needs `--database`", help: "give the database the schema is in" };
   return undefined;

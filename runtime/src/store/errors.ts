@@ -54,7 +54,15 @@ export type RuntimeErrorCode =
   /** A privilege the runtime's role lacks (42501), named with the grant that gives it. */
   | "PBR153"
   /** A write outside the bound tenant, refused by row-level security. */
-  | "PBR154";
+  | "PBR154"
+  /** The PostgreSQL connection was lost (terminated, reset, unreachable): the call failed, the pool opens a fresh one (store/connection-loss.ts). */
+  | "PBR190"
+  /** A PGlite data directory another process (or another open in this one) holds (store/data-dir-lock.ts). */
+  | "PBR191"
+  /** An agent token for an agent the bundle does not declare (store/agent-tokens.ts). */
+  | "PBR192"
+  /** An agent token id the tenant does not have (revoke). */
+  | "PBR193";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;

@@ -33,7 +33,11 @@
  *   enabled and forced on every `paybill_*` table but `paybill_migrations`: the runtime
  *   role sees and writes only its bound tenant's rows (`paybill_tenants` by `id`,
  *   `paybill_run_history` through its run), the control role every tenant's. Neither may
- *   UPDATE, DELETE or TRUNCATE `paybill_audit`, and neither owns a table.
+ *   UPDATE, DELETE or TRUNCATE `paybill_audit`, and neither owns a table. Every later
+ *   table that holds a tenant's rows gets the same by `tenantTableSql` (its grants per role).
+ * - Version 10, `paybill_agent_tokens`: bearer tokens bound to a tenant and an agent (the
+ *   MCP server's over HTTP), kept as the SHA-256 of the token, never the token
+ *   (store/agent-tokens.ts); `revoked_at` once revoked.
  */
 
 import { BOUND_TENANT, CONTROL_ROLE, roleSql, RUNTIME_ROLE } from "./roles.js";
@@ -250,9 +254,49 @@ create table paybill_usage (
     name: "roles and row-level security",
     sql: leastPrivilegeSql(),
   },
+  {
+    version: 10,
+    name: "agent tokens",
+    sql: `
+create table paybill_agent_tokens (
+  tenant_id text not null,
+  id text not null,
+  agent text not null,
+  label text,
+  hash text not null,
+  created_at timestamptz not null,
+  revoked_at timestamptz,
+  primary key (tenant_id, id)
+);
+${tenantTableSql("paybill_agent_tokens", { runtime: "select, insert, update", control: "select, insert, update" })}`,
+  },
 ];
 
 /** Migration 5's text (written once; a later change is a new migration). */
+// Function declarations, not constants: MIGRATIONS above calls them while the module loads.
+function rls(table: string): string {
+  return `alter table ${table} enable row level security, force row level security;\n`;
+}
+
+function controlPolicy(table: string): string {
+  return `create policy paybill_control_all on ${table} for all to ${CONTROL_ROLE} using (true) with check (true);\n`;
+}
+
+/**
+ * Row-level security for a runtime table keyed by `tenant_id`: enabled and forced, the
+ * runtime role held to its bound tenant, the control role across tenants; with `grants`,
+ * the privileges each role gets on it (a later migration's table; version 5 grants its own).
+ */
+function tenantTableSql(table: string, grants: { runtime?: string; control?: string } = {}): string {
+  return [
+    grants.runtime === undefined ? "" : `grant ${grants.runtime} on ${table} to ${RUNTIME_ROLE};\n`,
+    grants.control === undefined ? "" : `grant ${grants.control} on ${table} to ${CONTROL_ROLE};\n`,
+    rls(table),
+    `create policy paybill_tenant_isolation on ${table} for all to ${RUNTIME_ROLE} using (tenant_id = ${BOUND_TENANT}) with check (tenant_id = ${BOUND_TENANT});\n`,
+    controlPolicy(table),
+  ].join("");
+}
+
 function leastPrivilegeSql(): string {
   const runtime = RUNTIME_ROLE;
   const control = CONTROL_ROLE;
@@ -267,9 +311,6 @@ function leastPrivilegeSql(): string {
     "paybill_provisioning_steps",
     "paybill_usage",
   ];
-  const rls = (table: string): string => `alter table ${table} enable row level security, force row level security;\n`;
-  const controlPolicy = (table: string): string =>
-    `create policy paybill_control_all on ${table} for all to ${control} using (true) with check (true);\n`;
   return [
     roleSql(runtime),
     "\n",
@@ -283,11 +324,7 @@ function leastPrivilegeSql(): string {
     `grant select, insert, update on paybill_tenants, paybill_tenant_transitions, paybill_billing_events, paybill_provisioning_steps, paybill_usage, paybill_audit_heads to ${control};\n`,
     `grant select, insert on paybill_audit to ${control};\n`,
     `grant select on paybill_runs, paybill_run_history, paybill_approvals, paybill_quota_counters to ${control};\n`,
-    ...tenantTables.flatMap((table) => [
-      rls(table),
-      `create policy paybill_tenant_isolation on ${table} for all to ${runtime} using (tenant_id = ${BOUND_TENANT}) with check (tenant_id = ${BOUND_TENANT});\n`,
-      controlPolicy(table),
-    ]),
+    ...tenantTables.map((table) => tenantTableSql(table)),
     rls("paybill_tenants"),
     `create policy paybill_tenant_isolation on paybill_tenants for select to ${runtime} using (id = ${BOUND_TENANT});\n`,
     controlPolicy("paybill_tenants"),

@@ -23,6 +23,8 @@ export type DatabaseConfig =
       readonly url: string;
       /** Pool size (default 10). */
       readonly max?: number;
+      /** The connections' `application_name` (default `paybill`): how to find them in `pg_stat_activity`. */
+      readonly applicationName?: string;
       readonly schema?: string;
       /**
        * The URL's role is an admin's (superuser, owner or BYPASSRLS): open anyway, and apply
@@ -50,7 +52,12 @@ export async function openDatabase(config: DatabaseConfig = {}): Promise<Databas
         "write it as `postgres://user:password@host:5432/database`",
       );
     }
-    const db = openPostgres({ url: config.url, ...(config.max === undefined ? {} : { max: config.max }), ...(schema === undefined ? {} : { schema }) });
+    const db = openPostgres({
+      url: config.url,
+      ...(config.max === undefined ? {} : { max: config.max }),
+      ...(config.applicationName === undefined ? {} : { applicationName: config.applicationName }),
+      ...(schema === undefined ? {} : { schema }),
+    });
     if (schema !== undefined && config.privileged === true) {
       try {
         await createSchema(db, schema);

@@ -2,9 +2,15 @@
  * The Database interface over PostgreSQL through a `pg` Pool: each transaction checks out
  * one client, runs BEGIN … COMMIT on it (ROLLBACK when the body throws) and gives it back.
  * Concurrent transactions really run concurrently, one per pooled connection.
+ *
+ * A lost connection (store/connection-loss.ts) is PBR190, never the driver's error, and
+ * never an unhandled `error` event: every client the pool makes gets a listener that marks
+ * it lost, and a lost client is dropped instead of handed back. A connection found dead at
+ * BEGIN (terminated while idle in the pool) is replaced before anything ran.
  */
 import pg from "pg";
 import type { Database, QueryOptions, Row, Sql, TransactionOptions } from "./adapter.js";
+import { connectionLost, isConnectionLoss, type LossPhase } from "./connection-loss.js";
 import { ident } from "./sql.js";
 
 export interface PostgresOptions {
@@ -13,42 +19,59 @@ export interface PostgresOptions {
   readonly max?: number;
   /** Every connection's `search_path` (the runtime's tables and the entity tables live there). */
   readonly schema?: string;
+  /** The connections' `application_name` (default `paybill`), as `pg_stat_activity` shows it. */
+  readonly applicationName?: string;
 }
 
 export function openPostgres(options: PostgresOptions): Database {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
+    application_name: options.applicationName ?? "paybill",
     ...(options.schema === undefined ? {} : { options: `-c search_path=${ident(options.schema)}` }),
   });
   // An idle client that loses its connection must not crash the host process.
   pool.on("error", () => {});
-  return new PostgresDatabase(pool);
+  const lost = new WeakSet<pg.ClientBase>();
+  // A checked-out client has no pool listener: its backend terminated mid-transaction would
+  // otherwise be an unhandled `error` event, which ends the process.
+  pool.on("connect", (client) => {
+    client.on("error", () => lost.add(client));
+  });
+  return new PostgresDatabase(pool, lost, options.max ?? 10);
 }
 
 class PostgresDatabase implements Database {
   readonly kind = "postgres";
   readonly #pool: pg.Pool;
+  readonly #lost: WeakSet<pg.ClientBase>;
+  readonly #size: number;
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, lost: WeakSet<pg.ClientBase>, size: number) {
     this.#pool = pool;
+    this.#lost = lost;
+    this.#size = size;
   }
 
   async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.#pool.query<T>(text, [...params])).rows;
+    try {
+      return (await this.#pool.query<T>(text, [...params])).rows;
+    } catch (error) {
+      throw isConnectionLoss(error) ? connectionLost("single", error) : error;
+    }
   }
 
   async exec(script: string): Promise<void> {
-    await this.#pool.query(script);
+    await this.query(script);
   }
 
   async transaction<T>(body: (tx: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const client = await this.#pool.connect();
+    const client = await this.#begin(options.role);
     let broken = false;
+    let phase: LossPhase = "statement";
     try {
-      // The role rides with BEGIN (one simple-protocol message): no round trip of its own.
-      await client.query(options.role === undefined ? "begin" : `begin; set local role ${ident(options.role)}`);
       const result = await body(wrap(client));
+      phase = "commit";
       // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK, without an error.
       const commit = await client.query("commit");
       if (commit.command !== "COMMIT") throw new Error("the transaction was rolled back instead of committed: a statement in it failed");
@@ -60,9 +83,34 @@ class PostgresDatabase implements Database {
         // The connection itself failed: do not hand it back to the pool.
         broken = true;
       }
+      if (broken || this.#lost.has(client) || isConnectionLoss(error)) {
+        broken = true;
+        throw connectionLost(phase, error);
+      }
       throw error;
     } finally {
       client.release(broken);
+    }
+  }
+
+  /** A client in a transaction. Every pooled connection may have died while idle: each is tried once, then a fresh one. */
+  async #begin(role: string | undefined): Promise<pg.PoolClient> {
+    for (let attempt = 0; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.#pool.connect();
+      } catch (error) {
+        throw isConnectionLoss(error) ? connectionLost("connect", error) : error;
+      }
+      try {
+        // The role rides with BEGIN (one simple-protocol message): no round trip of its own.
+        await client.query(role === undefined ? "begin" : `begin; set local role ${ident(role)}`);
+        return client;
+      } catch (error) {
+        client.release(true);
+        if (!isConnectionLoss(error)) throw error;
+        if (attempt >= this.#size) throw connectionLost("statement", error);
+      }
     }
   }
 

@@ -2,9 +2,13 @@
  * The Database interface over embedded PGlite (real PostgreSQL compiled to WASM, one
  * connection). PGlite serialises queries and transactions itself, so concurrent callers
  * simply queue; a transaction holds the only connection until it ends.
+ *
+ * A data directory is locked for as long as it is open (data-dir-lock.ts): a second opener
+ * is refused (PBR191) rather than let in to lose its writes.
  */
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import type { Database, Row, Sql, TransactionOptions } from "./adapter.js";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
 import { ident } from "./sql.js";
 
 export interface PgliteOptions {
@@ -15,19 +19,26 @@ export interface PgliteOptions {
 }
 
 export async function openPglite(options: PgliteOptions): Promise<Database> {
-  const owned = options.instance === undefined;
-  const db = options.instance ?? (await PGlite.create(options.dataDir === undefined ? {} : { dataDir: options.dataDir }));
-  return new PgliteDatabase(db, owned);
+  if (options.instance !== undefined) return new PgliteDatabase(options.instance, false);
+  const lock = options.dataDir === undefined ? undefined : lockDataDir(options.dataDir);
+  try {
+    return new PgliteDatabase(await PGlite.create(options.dataDir === undefined ? {} : { dataDir: options.dataDir }), true, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }
 
 class PgliteDatabase implements Database {
   readonly kind = "pglite";
   readonly #db: PGlite;
   readonly #owned: boolean;
+  readonly #lock: DataDirLock | undefined;
 
-  constructor(db: PGlite, owned: boolean) {
+  constructor(db: PGlite, owned: boolean, lock?: DataDirLock) {
     this.#db = db;
     this.#owned = owned;
+    this.#lock = lock;
   }
 
   async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -47,7 +58,11 @@ class PgliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    if (this.#owned) await this.#db.close();
+    try {
+      if (this.#owned) await this.#db.close();
+    } finally {
+      this.#lock?.release();
+    }
   }
 }
 

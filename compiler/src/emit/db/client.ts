@@ -2,9 +2,11 @@
  * The connection `paybillc migrate` applies migrations through: PostgreSQL by URL (`pg`), or
  * an embedded PGlite data directory. Only what applying needs: scripts, parameterized
  * queries, and a transaction that commits when its body returns and rolls back when it
- * throws.
+ * throws. A data directory is locked as the runtime locks it (`lockDataDir`: PBR191 when
+ * another process has it open), so migrating never races a running server.
  */
 import { PGlite } from "@electric-sql/pglite";
+import { type DataDirLock, lockDataDir } from "@paybill/runtime";
 import pg from "pg";
 
 export type Row = Record<string, unknown>;
@@ -26,7 +28,14 @@ export function isPostgresUrl(text: string): boolean {
 
 export async function openClient(target: { url: string } | { dataDir: string } | { pglite: PGlite }): Promise<Client> {
   if ("url" in target) return openPostgres(target.url);
-  const db = "pglite" in target ? target.pglite : await PGlite.create(target.dataDir);
+  const lock: DataDirLock | undefined = "dataDir" in target ? lockDataDir(target.dataDir) : undefined;
+  let db: PGlite;
+  try {
+    db = "pglite" in target ? target.pglite : await PGlite.create(target.dataDir);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const owned = !("pglite" in target);
   const wrap = (q: Pick<PGlite, "exec" | "query">): Tx => ({
     exec: async (script) => {
@@ -39,7 +48,11 @@ export async function openClient(target: { url: string } | { dataDir: string } |
     ...wrap(db),
     transaction: (body) => db.transaction((tx) => body(wrap(tx))),
     close: async () => {
-      if (owned) await db.close();
+      try {
+        if (owned) await db.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
