@@ -30,6 +30,8 @@ import { ACTION_QUOTA, planLimit, quotaUsed } from "./quota/quota.js";
 import { type ActResult, actIn } from "./runs/act.js";
 import { type ApprovalRequest, type ApprovalStatus, getApproval, listApprovals, settleApproval, unknownApproval, wrongStatus } from "./runs/approvals.js";
 import { type ActRequest, type Engine, evaluate } from "./runs/evaluate.js";
+import { EffectFailure, recordFailedAttempt } from "./runs/failed-attempt.js";
+import { auditKeyOf, resumedInput } from "./runs/masked-resume.js";
 import type { Run, RunMove } from "./runs/run.js";
 import { getRun, moveRun, runHistory, type StartRun, startRun, unknownTenant } from "./runs/runs.js";
 import type { Database } from "./store/adapter.js";
@@ -45,6 +47,17 @@ export interface RuntimeOptions {
   readonly database?: DatabaseConfig;
   /** The time decisions are made at (tests move it to pass a deadline or a day). */
   readonly clock?: () => Date;
+  /**
+   * The key (at least 32 bytes) the audit and the approvals table hash `@secret` and `@pii`
+   * input values with (HMAC-SHA-256): equal values can be correlated and a value re-given
+   * on resume is checked. Without it such values are kept as `"***"` (spec/runtime.md).
+   */
+  readonly auditKey?: string | Uint8Array;
+}
+
+/** `resume`'s options: the values of the approval's masked inputs, which were never stored. */
+export interface ResumeOptions {
+  readonly input?: Readonly<Record<string, unknown>>;
 }
 
 /** `decide`'s request: `act`'s, plus what-if approvals and time (nothing is written). */
@@ -55,6 +68,7 @@ export interface DecideRequest extends ActRequest {
 
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const bundle = loadBundle(options.bundle);
+  const auditKey = auditKeyOf(options.auditKey);
   const decider = new Decider(bundle);
   const database = await openDatabase(options.database ?? {});
   try {
@@ -64,7 +78,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     await database.close();
     throw error;
   }
-  return new Runtime({ bundle, decider, clock: options.clock ?? (() => new Date()) }, database);
+  return new Runtime({ bundle, decider, clock: options.clock ?? (() => new Date()), ...(auditKey === undefined ? {} : { auditKey }) }, database);
 }
 
 export class Runtime {
@@ -97,12 +111,31 @@ export class Runtime {
   /** Decides the action and, when allowed, performs it; audited either way; one transaction. */
   async act(request: ActRequest): Promise<ActResult> {
     this.#open();
-    return this.database.transaction((tx) => actIn(tx, this.#engine, request));
+    try {
+      return await this.database.transaction((tx) => actIn(tx, this.#engine, request));
+    } catch (error) {
+      if (error instanceof EffectFailure) throw await recordFailedAttempt(this.database, error, this.#engine.clock());
+      throw error;
+    }
   }
 
-  /** Re-decides a granted approval's request with the approval in context, and performs it if allowed. Once; not while the tenant is not active (PBR147). */
-  async resume(approvalId: string): Promise<ActResult> {
+  /**
+   * Re-decides a granted approval's request with the approval in context, and performs it if
+   * allowed. Once; not while the tenant is not active (PBR147). The values of `@secret` and
+   * `@pii` inputs were never stored: `options.input` gives them again (PBR171 without,
+   * PBR172 when one differs from the approved value's keyed hash).
+   */
+  async resume(approvalId: string, options: ResumeOptions = {}): Promise<ActResult> {
     this.#open();
+    try {
+      return await this.#resume(approvalId, options);
+    } catch (error) {
+      if (error instanceof EffectFailure) throw await recordFailedAttempt(this.database, error, this.#engine.clock());
+      throw error;
+    }
+  }
+
+  #resume(approvalId: string, options: ResumeOptions): Promise<ActResult> {
     return this.database.transaction(async (tx) => {
       const approval = await getApproval(tx, approvalId, { lock: true });
       if (approval === undefined) throw unknownApproval(approvalId);
@@ -114,7 +147,7 @@ export class Runtime {
         tenant: approval.tenant,
         agent: approval.agent,
         action: approval.action,
-        input: approval.input,
+        input: resumedInput(approval, this.bundle.actions[approval.action], options.input, this.#engine.auditKey),
         ...(approval.run === undefined ? {} : { run: approval.run }),
       };
       const given: Approval = { group: approval.group, by: approval.decidedBy, at: approval.decidedAt };

@@ -120,10 +120,10 @@ describe("loadBundle", () => {
   });
 
   it("refuses an unknown version (PBR003), saying which side to upgrade", () => {
-    const newer = refusal({ ...sample(), version: 2 });
+    const newer = refusal({ ...sample(), version: 3 });
     const older = refusal({ ...sample(), version: 0 });
     expect([newer.code, newer.path, older.code]).toEqual(["PBR003", "$.version", "PBR003"]);
-    expect(newer.message).toContain("this runtime reads bundle version 1, and this bundle is version `2`");
+    expect(newer.message).toContain("this runtime reads bundle versions 1 and 2, and this bundle is version `3`");
     expect(newer.help).toMatch(/upgrade @paybill\/runtime/);
     expect(older.help).not.toMatch(/upgrade @paybill\/runtime/);
   });

@@ -44,7 +44,15 @@ export type RuntimeErrorCode =
   /** A usage record or export the runtime cannot take: bad metric, quantity, time or period. */
   | "PBR146"
   /** Resuming a granted approval of a tenant that is not active (the approval stays granted). */
-  | "PBR147";
+  | "PBR147"
+  /** A tenant id with a NUL or a lone surrogate: it names no tenant, so nothing is decided or audited. */
+  | "PBR170"
+  /** Resuming an approval whose `@secret`/`@pii` inputs were not stored, without their values. */
+  | "PBR171"
+  /** A value given on resume for a masked input that is not the one approved (its keyed hash differs), or for no masked input. */
+  | "PBR172"
+  /** An `auditKey` that is not at least 32 bytes. */
+  | "PBR173";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;
