@@ -184,6 +184,23 @@ describe("loadBundle", () => {
     }
   });
 
+  it("reads versions 1 and 2; `secret` on an input field is version 2's only", () => {
+    const secret = (version: number) =>
+      edited((b) => {
+        b.version = version;
+        b.actions.close.input.push({ name: "code", type: { kind: "string", max: 20 }, optional: false, pii: false, secret: true });
+      });
+    expect(loadBundle(secret(2)).actions["close"]?.input[1]?.secret).toBe(true);
+    expect(loadBundle(edited((b) => (b.version = 2))).version).toBe(2);
+    const older = refusal(secret(1));
+    expect([older.code, older.path]).toEqual(["PBR004", "$.actions.close.input[1].secret"]);
+    expect(older.message).toMatch(/^the bundle is malformed: `secret` is a member of bundle version 2, and this bundle is version 1/);
+    expect(refusal(edited((b) => {
+      b.version = 2;
+      b.actions.close.input[0].secret = false;
+    })).code).toBe("PBR004");
+  });
+
   it("checks format, then version, then structure, then hash", () => {
     const wrongEverything = { ...sample(), format: "x", version: 9, agents: [], hash: "sha256:bad" };
     expect(refusal(wrongEverything).code).toBe("PBR002");
