@@ -32,6 +32,7 @@ import { type ApprovalRequest, type ApprovalStatus, getApproval, listApprovals, 
 import { type ActRequest, type Engine, evaluate } from "./runs/evaluate.js";
 import { EffectFailure, recordFailedAttempt } from "./runs/failed-attempt.js";
 import { auditKeyOf, resumedInput } from "./runs/masked-resume.js";
+import { requireStorableTenant } from "./runs/request-text.js";
 import type { Run, RunMove } from "./runs/run.js";
 import { getRun, moveRun, runHistory, type StartRun, startRun, unknownTenant } from "./runs/runs.js";
 import type { Database } from "./store/adapter.js";
@@ -159,8 +160,9 @@ export class Runtime {
 
   readonly runs = {
     /** Starts a run of `workflow` for `tenant` in its start state, with the workflow's budget. */
-    start: (request: StartRun): Promise<Run> => {
+    start: async (request: StartRun): Promise<Run> => {
       this.#open();
+      requireStorableTenant(request.tenant);
       return startRun(this.database, this.bundle, request, this.#engine.clock());
     },
     get: (runId: string): Promise<Run | undefined> => {
@@ -195,8 +197,9 @@ export class Runtime {
       this.#open();
       return getApproval(this.database, id);
     },
-    list: (query: { tenant: string; status?: ApprovalStatus; run?: string }): Promise<ApprovalRequest[]> => {
+    list: async (query: { tenant: string; status?: ApprovalStatus; run?: string }): Promise<ApprovalRequest[]> => {
       this.#open();
+      requireStorableTenant(query.tenant);
       return listApprovals(this.database, query);
     },
     grant: (id: string, by: { by: string; note?: string }): Promise<ApprovalRequest> => {
@@ -210,13 +213,15 @@ export class Runtime {
   };
 
   readonly audit = {
-    query: (query: AuditQuery): Promise<AuditRecord[]> => {
+    query: async (query: AuditQuery): Promise<AuditRecord[]> => {
       this.#open();
+      requireStorableTenant(query.tenant);
       return queryAudit(this.database, query);
     },
     /** Checks the tenant's whole chain on one snapshot: ok, or the first bad record and what is wrong. */
-    verify: (tenant: string): Promise<VerifyResult> => {
+    verify: async (tenant: string): Promise<VerifyResult> => {
       this.#open();
+      requireStorableTenant(tenant);
       return this.database.transaction(async (tx) => {
         await tx.query("set transaction isolation level repeatable read, read only");
         return verifyAudit(tx, tenant);
@@ -228,6 +233,7 @@ export class Runtime {
   readonly tenants = {
     get: async (id: string): Promise<Tenant | undefined> => {
       this.#open();
+      requireStorableTenant(id);
       return (await readTenant(this.database, id))?.tenant;
     },
     list: (filter: { state?: TenantState; plan?: string } = {}): Promise<Tenant[]> => {
@@ -306,6 +312,7 @@ export class Runtime {
     /** How many actions the tenant's agents performed in the current period of its plan's `agent_actions` limit. */
     used: async (tenant: string): Promise<{ used: number; limit?: number; per?: string }> => {
       this.#open();
+      requireStorableTenant(tenant);
       const facts = await getTenant(this.database, tenant);
       if (facts === undefined) throw unknownTenant(tenant);
       const limit = planLimit(this.bundle, facts.plan, ACTION_QUOTA);

@@ -124,6 +124,23 @@ describe.each(BACKENDS)("every attempt audited on %s", (backend) => {
     );
   });
 
+  it("host calls that take a tenant id or store a text refuse an unstorable one with a code (PBR170, PBR174)", async () => {
+    const tenant = await newTenant(t.runtime, "basic");
+    const bad = "acme\u0000";
+    await expect(t.runtime.runs.start({ workflow: "secure", tenant: bad })).rejects.toMatchObject({ code: "PBR170" });
+    await expect(t.runtime.audit.query({ tenant: bad })).rejects.toMatchObject({ code: "PBR170" });
+    await expect(t.runtime.audit.verify("\uD800")).rejects.toMatchObject({ code: "PBR170" });
+    await expect(t.runtime.quotas.used(bad)).rejects.toMatchObject({ code: "PBR170" });
+    await expect(t.runtime.tenants.get(bad)).rejects.toMatchObject({ code: "PBR170" });
+    await expect(t.runtime.approvals.list({ tenant: bad })).rejects.toMatchObject({ code: "PBR170" });
+    const id = await account(t.runtime, tenant);
+    const run = await t.runtime.runs.start({ workflow: "secure", tenant });
+    const pending = await t.runtime.act({ tenant, agent: "bot", action: "update_password", input: { account: id, password: "pw" }, run: run.id });
+    await expect(t.runtime.approvals.grant(pending.approvalId ?? "", { by: "sec\u0000" })).rejects.toMatchObject({ code: "PBR174" });
+    await expect(t.runtime.approvals.reject(pending.approvalId ?? "", { by: "sec", note: "\uDC00" })).rejects.toMatchObject({ code: "PBR174" });
+    expect((await t.runtime.approvals.get(pending.approvalId ?? ""))?.status).toBe("pending");
+  });
+
   it("a foreign key violation and a numeric overflow are recorded as failed attempts after the rollback", async () => {
     const tenant = await newTenant(t.runtime, "basic");
     const id = await account(t.runtime, tenant);

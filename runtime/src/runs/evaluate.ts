@@ -17,9 +17,8 @@ import { ACTION_QUOTA, checkQuota, planLimit } from "../quota/quota.js";
 import type { Sql } from "../store/adapter.js";
 import { type JsonRecord, loadRow } from "../store/effects.js";
 import { bindTenant } from "../store/tenants.js";
-import { PaybillRuntimeError } from "../store/errors.js";
 import { isUuid } from "../store/sql.js";
-import { type InputJson, inputJson, storableText, textProblem } from "./request-text.js";
+import { type InputJson, inputJson, requireStorableTenant, textProblem } from "./request-text.js";
 import { budgetLeft, type Run, runFromRow } from "./run.js";
 import { unknownRun, unknownTenant } from "./runs.js";
 
@@ -65,8 +64,7 @@ export async function evaluate(
   approvals: readonly Approval[] = [],
 ): Promise<Evaluation> {
   // A tenant id the database cannot hold names no tenant and no chain to audit in: refused, nothing written.
-  const tenantProblem = typeof request.tenant === "string" ? textProblem(request.tenant) : "no text";
-  if (tenantProblem !== undefined) throw unstorableTenant(request.tenant, tenantProblem);
+  requireStorableTenant(request.tenant);
   // A run id the database cannot hold is an input error of the request (audited without the run).
   const runProblem = typeof request.run === "string" ? textProblem(request.run) : undefined;
   const runId = runProblem === undefined ? request.run : undefined;
@@ -176,13 +174,4 @@ function requestJson(request: ActRequest, runProblem: string | undefined): Input
     if (problem !== undefined) return { ok: false, message: `the ${name} contains ${problem}, which cannot be stored`, path: name };
   }
   return inputJson(request.input);
-}
-
-function unstorableTenant(tenant: unknown, problem: string): PaybillRuntimeError {
-  const shown = typeof tenant === "string" ? `\`${storableText(tenant.slice(0, 64))}\`` : "";
-  return new PaybillRuntimeError(
-    "PBR170",
-    `the tenant id ${shown === "" ? "is not a string" : `${shown} contains ${problem}`}, so it names no tenant; nothing was decided or audited`,
-    "pass the id of a registered tenant (a lowercase name); an audit record belongs to a tenant's chain, so a request without one is refused, not recorded",
-  );
 }

@@ -13,6 +13,7 @@
  * one outside is an input error (cel/values.ts).
  */
 import type { JsonRecord } from "../store/effects.js";
+import { PaybillRuntimeError } from "../store/errors.js";
 
 /** In Unicode mode a surrogate pair is one code point, so only a lone surrogate matches. */
 const UNSTORABLE = /[\u0000\uD800-\uDFFF]/u;
@@ -52,6 +53,28 @@ export function storableJson<T>(value: T): T {
     return out as T;
   }
   return value;
+}
+
+/**
+ * PBR170 for a tenant id the database cannot hold: it names no tenant (onboarding refuses
+ * it) and no chain to audit in, so the call is refused with nothing decided or written.
+ */
+export function requireStorableTenant(tenant: unknown): void {
+  const problem = typeof tenant === "string" ? textProblem(tenant) : "no text";
+  if (problem === undefined) return;
+  const shown = typeof tenant === "string" ? `\`${storableText(tenant.slice(0, 64))}\`` : "";
+  throw new PaybillRuntimeError(
+    "PBR170",
+    `the tenant id ${shown === "" ? "is not a string" : `${shown} contains ${problem}`}, so it names no tenant; nothing was decided or audited`,
+    "pass the id of a registered tenant (a lowercase name); an audit record belongs to a tenant's chain, so a request without one is refused, not recorded",
+  );
+}
+
+/** PBR174 for a text a host call would store that the database cannot hold (who granted an approval, a note). */
+export function requireStorableText(value: unknown, what: string): void {
+  const problem = typeof value === "string" ? textProblem(value) : undefined;
+  if (problem === undefined) return;
+  throw new PaybillRuntimeError("PBR174", `${what} contains ${problem}, which cannot be stored`, `remove it from ${what}; text in the database holds no NUL character and no unpaired surrogate`);
 }
 
 export type InputJson =

@@ -52,7 +52,9 @@ export type RuntimeErrorCode =
   /** A value given on resume for a masked input that is not the one approved (its keyed hash differs), or for no masked input. */
   | "PBR172"
   /** An `auditKey` that is not at least 32 bytes. */
-  | "PBR173";
+  | "PBR173"
+  /** A text a host call would store (an approval's `by` or `note`) with a NUL or a lone surrogate. */
+  | "PBR174";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;
