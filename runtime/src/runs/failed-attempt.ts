@@ -40,11 +40,19 @@ export function failedReasons(error: PaybillRuntimeError, allowed: readonly unkn
   return [{ kind: "effect", code: error.code, message: `${error.message}; nothing was performed` }, ...allowed];
 }
 
-/** Appends the failed attempt in a transaction of its own; the error the act throws. */
-export async function recordFailedAttempt(database: Database, failure: EffectFailure, now: Date): Promise<EffectFailedError> {
-  const record = await database.transaction(async (tx) => {
-    await bindTenant(tx, failure.entry.tenant);
-    return appendAudit(tx, failure.entry, { time: now });
-  });
-  return new EffectFailedError(failure.error, record.id);
+/**
+ * Appends the failed attempt in a transaction of its own; the error the act throws. Should
+ * that append fail too (the database gone), the act's own PBR120 is thrown, without an
+ * `auditId`: the failure that happened first is the one to report.
+ */
+export async function recordFailedAttempt(database: Database, failure: EffectFailure, now: Date): Promise<PaybillRuntimeError> {
+  try {
+    const record = await database.transaction(async (tx) => {
+      await bindTenant(tx, failure.entry.tenant);
+      return appendAudit(tx, failure.entry, { time: now });
+    });
+    return new EffectFailedError(failure.error, record.id);
+  } catch {
+    return failure.error;
+  }
 }
