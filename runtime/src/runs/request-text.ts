@@ -49,7 +49,7 @@ export function storableJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v: unknown) => storableJson(v)) as T;
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[storableText(k)] = storableJson(v);
+    for (const [k, v] of Object.entries(value)) define(out, storableText(k), storableJson(v));
     return out as T;
   }
   return value;
@@ -117,7 +117,8 @@ export function inputJson(input: unknown): InputJson {
         return value;
       }
       case "number":
-        return Number.isFinite(value) ? value : null;
+        // As JSON writes it: not finite is null, -0 is 0.
+        return Number.isFinite(value) ? value + 0 : null;
       case "boolean":
         return value;
       case "bigint":
@@ -140,7 +141,7 @@ export function inputJson(input: unknown): InputJson {
             const problem = textProblem(key);
             if (problem !== undefined) throw new Refused(`an input key contains ${problem}, which cannot be stored`, `${path}.${storableText(key.slice(0, 64))}`);
             const v = walk((value as Record<string, unknown>)[key], `${path}.${key.slice(0, 64)}`, false);
-            if (v !== undefined) record[key] = v;
+            if (v !== undefined) define(record, key, v);
           }
           out = record;
         }
@@ -161,13 +162,19 @@ export function inputJson(input: unknown): InputJson {
   return { ok: true, value: record, stored: bigints ? (plainBigints(record) as JsonRecord) : record };
 }
 
+/** An own property, as JSON.parse makes it (`__proto__` included). */
+function define(record: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
+}
+
 /** A copy with each (unsafe) bigint as its digits. */
 function plainBigints(value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
   if (Array.isArray(value)) return value.map(plainBigints);
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = plainBigints(v);
+    for (const [k, v] of Object.entries(value)) define(out, k, plainBigints(v));
     return out;
   }
   return value;
