@@ -36,6 +36,9 @@ import { ACTION_QUOTA, planLimit, quotaUsed } from "./quota/quota.js";
 import { type ActResult, actIn } from "./runs/act.js";
 import { type ApprovalRequest, type ApprovalStatus, getApproval, listApprovals, settleApproval, unknownApproval, wrongStatus } from "./runs/approvals.js";
 import { type ActRequest, type Engine, evaluate } from "./runs/evaluate.js";
+import { EffectFailure, recordFailedAttempt } from "./runs/failed-attempt.js";
+import { auditKeyOf, resumedInput } from "./runs/masked-resume.js";
+import { requireStorableTenant } from "./runs/request-text.js";
 import type { Run, RunMove } from "./runs/run.js";
 import { getRun, moveRun, runHistory, type StartRun, startRun, unknownTenant } from "./runs/runs.js";
 import type { Database } from "./store/adapter.js";
@@ -55,6 +58,17 @@ export interface RuntimeOptions {
   readonly database?: DatabaseConfig;
   /** The time decisions are made at (tests move it to pass a deadline or a day). */
   readonly clock?: () => Date;
+  /**
+   * The key (at least 32 bytes) the audit and the approvals table hash `@secret` and `@pii`
+   * input values with (HMAC-SHA-256): equal values can be correlated and a value re-given
+   * on resume is checked. Without it such values are kept as `"***"` (spec/runtime.md).
+   */
+  readonly auditKey?: string | Uint8Array;
+}
+
+/** `resume`'s options: the values of the approval's masked inputs, which were never stored. */
+export interface ResumeOptions {
+  readonly input?: Readonly<Record<string, unknown>>;
 }
 
 /** `decide`'s request: `act`'s, plus what-if approvals and time (nothing is written). */
@@ -65,6 +79,7 @@ export interface DecideRequest extends ActRequest {
 
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const bundle = loadBundle(options.bundle);
+  const auditKey = auditKeyOf(options.auditKey);
   const decider = new Decider(bundle);
   const config = options.database ?? {};
   const database = await openDatabase(config);
@@ -79,7 +94,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     await database.close();
     throw error;
   }
-  return new Runtime({ bundle, decider, clock: options.clock ?? (() => new Date()) }, database);
+  return new Runtime({ bundle, decider, clock: options.clock ?? (() => new Date()), ...(auditKey === undefined ? {} : { auditKey }) }, database);
 }
 
 export class Runtime {
@@ -128,12 +143,31 @@ export class Runtime {
   /** Decides the action and, when allowed, performs it; audited either way; one transaction. */
   async act(request: ActRequest): Promise<ActResult> {
     this.#open();
-    return this.#agent.transaction((tx) => actIn(tx, this.#engine, request));
+    try {
+      return await this.#agent.transaction((tx) => actIn(tx, this.#engine, request));
+    } catch (error) {
+      if (error instanceof EffectFailure) throw await recordFailedAttempt(this.#agent, error, this.#engine.clock());
+      throw error;
+    }
   }
 
-  /** Re-decides a granted approval's request with the approval in context, and performs it if allowed. Once; not while the tenant is not active (PBR147). */
-  async resume(approvalId: string): Promise<ActResult> {
+  /**
+   * Re-decides a granted approval's request with the approval in context, and performs it if
+   * allowed. Once; not while the tenant is not active (PBR147). The values of `@secret` and
+   * `@pii` inputs were never stored: `options.input` gives them again (PBR171 without,
+   * PBR172 when one differs from the approved value's keyed hash).
+   */
+  async resume(approvalId: string, options: ResumeOptions = {}): Promise<ActResult> {
     this.#open();
+    try {
+      return await this.#resume(approvalId, options);
+    } catch (error) {
+      if (error instanceof EffectFailure) throw await recordFailedAttempt(this.#agent, error, this.#engine.clock());
+      throw error;
+    }
+  }
+
+  #resume(approvalId: string, options: ResumeOptions): Promise<ActResult> {
     return this.#owner("approval", approvalId).transaction(async (tx) => {
       const approval = await getApproval(tx, approvalId, { lock: true });
       if (approval === undefined) throw unknownApproval(approvalId);
@@ -145,7 +179,7 @@ export class Runtime {
         tenant: approval.tenant,
         agent: approval.agent,
         action: approval.action,
-        input: approval.input,
+        input: resumedInput(approval, this.bundle.actions[approval.action], options.input, this.#engine.auditKey),
         ...(approval.run === undefined ? {} : { run: approval.run }),
       };
       const given: Approval = { group: approval.group, by: approval.decidedBy, at: approval.decidedAt };
@@ -157,8 +191,9 @@ export class Runtime {
 
   readonly runs = {
     /** Starts a run of `workflow` for `tenant` in its start state, with the workflow's budget. */
-    start: (request: StartRun): Promise<Run> => {
+    start: async (request: StartRun): Promise<Run> => {
       this.#open();
+      requireStorableTenant(request.tenant);
       return startRun(this.#agent, this.bundle, request, this.#engine.clock());
     },
     get: (runId: string): Promise<Run | undefined> => {
@@ -193,8 +228,9 @@ export class Runtime {
       this.#open();
       return getApproval(this.#owner("approval", id), id);
     },
-    list: (query: { tenant: string; status?: ApprovalStatus; run?: string }): Promise<ApprovalRequest[]> => {
+    list: async (query: { tenant: string; status?: ApprovalStatus; run?: string }): Promise<ApprovalRequest[]> => {
       this.#open();
+      requireStorableTenant(query.tenant);
       return listApprovals(this.#tenant(query.tenant), query);
     },
     grant: (id: string, by: { by: string; note?: string }): Promise<ApprovalRequest> => {
@@ -208,13 +244,15 @@ export class Runtime {
   };
 
   readonly audit = {
-    query: (query: AuditQuery): Promise<AuditRecord[]> => {
+    query: async (query: AuditQuery): Promise<AuditRecord[]> => {
       this.#open();
+      requireStorableTenant(query.tenant);
       return queryAudit(this.#tenant(query.tenant), query);
     },
     /** Checks the tenant's whole chain on one snapshot: ok, or the first bad record and what is wrong. */
-    verify: (tenant: string): Promise<VerifyResult> => {
+    verify: async (tenant: string): Promise<VerifyResult> => {
       this.#open();
+      requireStorableTenant(tenant);
       return this.#agent.transaction(async (tx) => {
         await tx.query("set transaction isolation level repeatable read, read only");
         await bindTo(tenant)(tx);
@@ -248,6 +286,7 @@ export class Runtime {
   readonly tenants = {
     get: async (id: string): Promise<Tenant | undefined> => {
       this.#open();
+      requireStorableTenant(id);
       return (await readTenant(this.#control.database, id))?.tenant;
     },
     list: (filter: { state?: TenantState; plan?: string } = {}): Promise<Tenant[]> => {
@@ -326,6 +365,7 @@ export class Runtime {
     /** How many actions the tenant's agents performed in the current period of its plan's `agent_actions` limit. */
     used: async (tenant: string): Promise<{ used: number; limit?: number; per?: string }> => {
       this.#open();
+      requireStorableTenant(tenant);
       const bound = this.#tenant(tenant);
       const facts = await getTenant(bound, tenant);
       if (facts === undefined) throw unknownTenant(tenant);

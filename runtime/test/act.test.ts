@@ -44,7 +44,7 @@ describe.each(BACKENDS)("act on %s", (backend) => {
     expect(await t.runtime.quotas.used(tenant)).toEqual({ used: 1, limit: 100_000, per: "day" });
   });
 
-  it("an effect that fails leaves no row, no audit record, no run advance and no quota spent", async () => {
+  it("an effect that fails leaves no row, no run advance and no quota spent, and its attempt is recorded after the rollback", async () => {
     const tenant = await newTenant(t.runtime);
     const run = await t.runtime.runs.start({ workflow: "resolve_ticket", tenant });
     await t.runtime.runs.next(run.id, "resolve");
@@ -58,10 +58,15 @@ describe.each(BACKENDS)("act on %s", (backend) => {
     expect((error as PaybillRuntimeError).code).toBe("PBR120");
     expect((error as PaybillRuntimeError).message).toMatch(/^the insert on `Customer` failed: .*\(SQLSTATE 23505\)$/);
     expect(await count("customers where tenant_id = $1", [tenant])).toBe(1);
-    expect(await t.runtime.audit.query({ tenant })).toHaveLength(1);
+    const records = await t.runtime.audit.query({ tenant });
+    expect(records).toHaveLength(2);
+    expect((error as { auditId?: string }).auditId).toBe(records[1]?.id);
+    expect(records[1]).toMatchObject({ decision: "deny", action: "add_customer", run: run.id, input: { email: "grace@example.com", name: "Grace Again" } });
+    expect(records[1]?.reasons[0]).toMatchObject({ kind: "effect", code: "PBR120", message: expect.stringMatching(/SQLSTATE 23505\); nothing was performed$/) });
+    expect(records[1]?.effect).toBeUndefined();
     expect(await t.runtime.runs.get(run.id)).toMatchObject({ steps: 1, writes: 1 });
     expect((await t.runtime.quotas.used(tenant)).used).toBe(1);
-    expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: 1 });
+    expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: 2 });
   });
 
   it("an insert whose key the effect sets: a text key in the one statement, a uuid key one statement after the other", async () => {
@@ -87,9 +92,16 @@ describe.each(BACKENDS)("act on %s", (backend) => {
     const twice = await t.runtime.act({ tenant, agent: "support_bot", action: "add_label", input: { name: "urgent", color: "blue" } }).catch((e: unknown) => e);
     expect(twice).toMatchObject({ code: "PBR120" });
     expect((twice as Error).message).toMatch(/^the insert on `Label` failed: .*\(SQLSTATE 23505\)$/);
-    expect(await t.runtime.audit.query({ tenant })).toHaveLength(2);
+    // Each failed attempt is recorded after its rollback, as a denial saying so.
+    const after = await t.runtime.audit.query({ tenant });
+    expect(after.map((r) => [r.decision, r.effect])).toEqual([
+      ["allow", { op: "insert", entity: "Label", key: "urgent" }],
+      ["allow", { op: "insert", entity: "Customer", key: id.toLowerCase() }],
+      ["deny", undefined],
+      ["deny", undefined],
+    ]);
     expect((await t.runtime.quotas.used(tenant)).used).toBe(2);
-    expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: 2 });
+    expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: 4 });
   });
 
   it("a denied action is audited with its reasons and writes nothing", async () => {

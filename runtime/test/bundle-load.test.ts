@@ -120,10 +120,10 @@ describe("loadBundle", () => {
   });
 
   it("refuses an unknown version (PBR003), saying which side to upgrade", () => {
-    const newer = refusal({ ...sample(), version: 2 });
+    const newer = refusal({ ...sample(), version: 3 });
     const older = refusal({ ...sample(), version: 0 });
     expect([newer.code, newer.path, older.code]).toEqual(["PBR003", "$.version", "PBR003"]);
-    expect(newer.message).toContain("this runtime reads bundle version 1, and this bundle is version `2`");
+    expect(newer.message).toContain("this runtime reads bundle versions 1 and 2, and this bundle is version `3`");
     expect(newer.help).toMatch(/upgrade @paybill\/runtime/);
     expect(older.help).not.toMatch(/upgrade @paybill\/runtime/);
   });
@@ -182,6 +182,23 @@ describe("loadBundle", () => {
       const error = refusal(edited(edit));
       expect([error.code, error.path]).toEqual(["PBR006", path]);
     }
+  });
+
+  it("reads versions 1 and 2; `secret` on an input field is version 2's only", () => {
+    const secret = (version: number) =>
+      edited((b) => {
+        b.version = version;
+        b.actions.close.input.push({ name: "code", type: { kind: "string", max: 20 }, optional: false, pii: false, secret: true });
+      });
+    expect(loadBundle(secret(2)).actions["close"]?.input[1]?.secret).toBe(true);
+    expect(loadBundle(edited((b) => (b.version = 2))).version).toBe(2);
+    const older = refusal(secret(1));
+    expect([older.code, older.path]).toEqual(["PBR004", "$.actions.close.input[1].secret"]);
+    expect(older.message).toMatch(/^the bundle is malformed: `secret` is a member of bundle version 2, and this bundle is version 1/);
+    expect(refusal(edited((b) => {
+      b.version = 2;
+      b.actions.close.input[0].secret = false;
+    })).code).toBe("PBR004");
   });
 
   it("checks format, then version, then structure, then hash", () => {

@@ -11,6 +11,7 @@ import { celTypeOf, describeType, resolveFieldType, type TypedField } from "./fi
 import { environment, recordType } from "./env.js";
 import { checkReservedNames } from "./reserved-names.js";
 import type { State } from "./state.js";
+import { unguardedOptionalReads } from "./effect-inputs.js";
 
 const FIELD_ANNOTATIONS = ["id", "pii", "unique", "index", "default", "renamed"];
 const RESERVED_ACTION_NAMES = new Set(["read", "insert", "update", "delete", "any"]);
@@ -162,13 +163,16 @@ export function checkAction(state: State, unit: Unit, action: ActionDecl): void 
   for (const extra of inputs.slice(1)) state.ctx.report("duplicateName", unit, extra.span, `${what} has two \`input\` blocks`, "merge them into one");
   for (const input of inputs.slice(0, 1)) {
     checkFieldNames(state, unit, input.fields, `the input of ${what}`);
-    for (const field of input.fields) checkAnnotations(state, unit, field.annotations, ["pii"], `input \`${field.name.name}\``);
+    for (const field of input.fields) checkAnnotations(state, unit, field.annotations, ["pii", "secret"], `input \`${field.name.name}\``);
   }
   const input = state.record(action, () => recordType(`${action.name.name} input`, inputFieldsOf(state, unit, action), "input"));
   const effects = action.body.filter((e): e is EffectDecl => e.kind === "Effect");
   for (const extra of effects.slice(1)) state.ctx.report("duplicateName", unit, extra.span, `${what} has more than one \`effect\``, "an action performs one effect; split it into two actions");
   const effect = effects[0];
-  if (effect !== undefined) checkEffect(state, unit, effect, input);
+  if (effect !== undefined) {
+    checkEffect(state, unit, effect, input);
+    checkEffectInputs(state, unit, effect, inputFieldsOf(state, unit, action));
+  }
   for (const entry of action.body) {
     if (entry.kind !== "RequiresFeature") continue;
     if (!state.features.has(entry.feature.name)) {
@@ -230,6 +234,23 @@ function checkEffect(state: State, unit: Unit, effect: EffectDecl, input: CelTyp
       if (!target.values.includes(literal)) {
         state.ctx.report("attributeType", unit, assignment.value.span, `\`${literal}\` is not a value of \`${describeType(target)}\``, didYouMean(literal, target.values));
       }
+    }
+  }
+}
+
+/** PB4040: an effect's key or value reads an optional input no `has(…)` tests (effect-inputs.ts). */
+function checkEffectInputs(state: State, unit: Unit, effect: EffectDecl, fields: readonly TypedField[]): void {
+  const optional = new Set(fields.filter((f) => f.optional).map((f) => f.name));
+  const expressions = [...(effect.key === undefined ? [] : [effect.key]), ...(effect.assignments ?? []).map((a) => a.value)];
+  for (const expr of expressions) {
+    for (const read of unguardedOptionalReads(expr, optional)) {
+      state.ctx.report(
+        "optionalInputInEffect",
+        unit,
+        read.span,
+        `the effect reads the optional input \`${read.field}\`, which is absent when the agent leaves it out`,
+        `make it required (drop the \`?\`), or write \`has(input.${read.field}) ? input.${read.field} : <a value>\``,
+      );
     }
   }
 }

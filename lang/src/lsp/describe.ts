@@ -22,7 +22,8 @@ export function describeSymbol(symbol: Declared, model: Model | undefined): stri
 }
 
 export function describeField(field: TypedField): string {
-  return `${describeType(field.type)}${field.optional ? "?" : ""}${field.pii ? " (pii)" : ""}`;
+  const marked = (name: string): boolean => field.node.annotations.some((a) => a.name.name === name);
+  return `${describeType(field.type)}${field.optional ? "?" : ""}${field.pii || marked("pii") ? " (pii)" : ""}${marked("secret") ? " (secret: never stored in the audit)" : ""}`;
 }
 
 /** The comments right above a declaration, with nothing but blank space in between. */

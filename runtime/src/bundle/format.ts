@@ -10,12 +10,14 @@
  */
 
 export const BUNDLE_FORMAT = "paybill-bundle";
-/** The version of the bundle format this runtime reads. */
-export const BUNDLE_FORMAT_VERSION = 1;
+/** The version of the bundle format the compiler writes (the newest this runtime reads). */
+export const BUNDLE_FORMAT_VERSION = 2;
+/** Every version this runtime reads: 1 is 2 without `secret` on input fields (spec/bundle.md, Versions). */
+export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 export interface Bundle {
   readonly format: typeof BUNDLE_FORMAT;
-  readonly version: typeof BUNDLE_FORMAT_VERSION;
+  readonly version: 1 | typeof BUNDLE_FORMAT_VERSION;
   readonly hash: string;
   readonly entities: Readonly<Record<string, EntitySchema>>;
   readonly actions: Readonly<Record<string, ActionSchema>>;
@@ -49,6 +51,8 @@ export interface FieldSchema {
   readonly type: FieldType;
   readonly optional: boolean;
   readonly pii: boolean;
+  /** `@secret` (version 2, action input fields only): never stored, in the audit nor in approvals; written only when true. */
+  readonly secret?: boolean;
   /** `Ticket.id` for a field declared as a reference to another entity's field. */
   readonly references?: { readonly entity: string; readonly field: string };
   /** Only in entities: `@id`, `@unique`, `@default(…)` (a CEL literal, or `now`). */

@@ -19,7 +19,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { bundleHash } from "./canonical.js";
-import { type ActionSelector, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type Bundle, type FieldSchema } from "./format.js";
+import { type ActionSelector, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, type Bundle, type FieldSchema } from "./format.js";
 import { member, structureProblem } from "./validate.js";
 
 export type BundleErrorCode = "PBR001" | "PBR002" | "PBR003" | "PBR004" | "PBR005" | "PBR006" | "PBR007";
@@ -58,17 +58,17 @@ export function loadBundle(json: string | unknown): Bundle {
     const found = head === undefined ? "not an object" : `\`format\` is ${JSON.stringify(head.format) ?? "missing"}`;
     throw new BundleError("PBR002", `this is not a Paybill bundle: ${found}`, `a bundle's \`format\` is "${BUNDLE_FORMAT}"; ${REBUILD}`, head === undefined ? "$" : "$.format");
   }
-  if (head.version !== BUNDLE_FORMAT_VERSION) {
+  if (!BUNDLE_FORMAT_VERSIONS.includes(head.version as number)) {
     const version = head.version;
     const newer = typeof version === "number" && version > BUNDLE_FORMAT_VERSION;
     throw new BundleError(
       "PBR003",
-      `this runtime reads bundle version ${BUNDLE_FORMAT_VERSION}, and this bundle is version \`${JSON.stringify(version) ?? "missing"}\``,
+      `this runtime reads bundle versions ${BUNDLE_FORMAT_VERSIONS.join(" and ")}, and this bundle is version \`${JSON.stringify(version) ?? "missing"}\``,
       newer ? "the bundle was built by a newer paybillc: upgrade @paybill/runtime to the same release" : "build the bundle with the paybillc of the same release as @paybill/runtime",
       "$.version",
     );
   }
-  const structure = structureProblem(value);
+  const structure = structureProblem(value) ?? newerMember(head);
   if (structure !== undefined) {
     throw new BundleError("PBR004", `the bundle is malformed: ${structure.message}`, `the bundle's shape is spec/bundle.schema.json; ${REBUILD}`, structure.path);
   }
@@ -84,6 +84,16 @@ export function loadBundle(json: string | unknown): Bundle {
     throw new BundleError("PBR006", `the bundle is inconsistent: ${dangling.message}`, `every name in a bundle names a declaration of it; ${REBUILD}`, dangling.path);
   }
   return deepFreeze(bundle);
+}
+
+/** A member a version-1 bundle cannot have: `secret` on an action's input field (version 2). */
+function newerMember(head: Record<string, unknown>): { message: string; path: string } | undefined {
+  if (head.version !== 1) return undefined;
+  for (const [name, action] of Object.entries((head.actions ?? {}) as Record<string, { input: { secret?: unknown }[] }>)) {
+    const at = action.input.findIndex((f) => f.secret !== undefined);
+    if (at >= 0) return { message: "`secret` is a member of bundle version 2, and this bundle is version 1", path: `${member("$.actions", name)}.input[${at}].secret` };
+  }
+  return undefined;
 }
 
 /** Reads and loads `bundle.json`. */

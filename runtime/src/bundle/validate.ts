@@ -144,7 +144,7 @@ const fieldMembers = {
   pii: boolean,
   "references?": object({ entity: name, field: name }),
 };
-const inputField = object(fieldMembers);
+const inputField = object({ ...fieldMembers, "secret?": (value, path) => (value === true ? undefined : problem(path, `expected true, found ${describe(value)}`)) });
 const entityField = object({ ...fieldMembers, "id?": boolean, "unique?": boolean, "default?": string(1) });
 
 const selector = byKind({
@@ -157,7 +157,7 @@ const quantity = object({ amount: number(0), "unit?": name, "per?": name });
 
 const bundle = object({
   format: oneOf("paybill-bundle"),
-  version: oneOf(1),
+  version: oneOf(1, 2),
   hash: pattern(/^sha256:[0-9a-f]{64}$/, "`sha256:` and 64 lowercase hex digits"),
   entities: map(object({ name, table: name, key: name, fields: array(entityField) })),
   actions: map(

@@ -12,12 +12,19 @@
  * its write. The tenant's quota counter and chain head are locked by that last statement
  * only, until the commit. A used-up quota appends the denial in a second statement.
  *
- * A failed effect throws PBR120 and rolls everything back: no record, no step, no quota.
+ * A failed effect rolls everything back (no row, no step, no quota) and throws an
+ * `EffectFailure` carrying the record of the failed attempt, which the runtime appends
+ * after the rollback (failed-attempt.ts) before throwing PBR120 with its id.
+ *
+ * What a record keeps of the input is audit/input-record.ts's: `@secret` and `@pii` input
+ * fields masked (in the approval too), a denied input bounded; reasons and names are kept
+ * as storable text (request-text.ts).
  */
 import { randomUUID } from "node:crypto";
 import { appendAudit, appendCtes, createHead } from "../audit/append.js";
 import type { AuditEffect, AuditEntry, AuditRecord } from "../audit/record.js";
 import type { PreparedEffect } from "../decide/decider-api.js";
+import { auditInput, maskedFields, maskInput } from "../audit/input-record.js";
 import type { Approval, Decision, Outcome, Reason } from "../decide/request.js";
 import { ACTION_QUOTA, consumeQuota, quotaCte, quotaExhausted } from "../quota/quota.js";
 import type { Sql } from "../store/adapter.js";
@@ -26,6 +33,8 @@ import { PaybillRuntimeError } from "../store/errors.js";
 import { Params } from "../store/sql.js";
 import { recordApproval } from "./approvals.js";
 import { type ActRequest, type Engine, type Evaluation, evaluate } from "./evaluate.js";
+import { EffectFailure, failedReasons } from "./failed-attempt.js";
+import { storableJson, storableText } from "./request-text.js";
 
 export interface ActResult {
   readonly decision: Outcome;
@@ -45,15 +54,16 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
   const tenant = evaluation.tenant.id;
   let decision = evaluation.decision;
   const approvalId = decision.decision === "pending" ? randomUUID() : undefined;
-  const entry = (decided: Decision, effect?: AuditEffect): AuditEntry => {
+  const action = engine.bundle.actions[request.action];
+  const entry = (decided: { decision: Outcome; reasons: readonly unknown[] }, effect?: AuditEffect): AuditEntry => {
     const approval = approvalId ?? options.resumes;
     return {
       tenant,
-      agent: request.agent,
-      action: request.action,
-      input: evaluation.input,
+      agent: storableText(String(request.agent)),
+      action: storableText(String(request.action)),
+      input: auditInput(evaluation.input, action, decided.decision, engine.auditKey),
       decision: decided.decision,
-      reasons: JSON.parse(JSON.stringify(decided.reasons)) as Reason[],
+      reasons: storableJson(JSON.parse(JSON.stringify(decided.reasons)) as unknown[]),
       ...(evaluation.run === undefined ? {} : { run: evaluation.run.id }),
       ...(approval === undefined ? {} : { approval }),
       ...(effect === undefined ? {} : { effect: JSON.parse(JSON.stringify(effect)) as AuditEffect }),
@@ -61,58 +71,66 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
   };
 
   if (decision.decision === "allow") {
-    const prepared = prepareEffect(engine, evaluation);
-    const entity = prepared === undefined ? undefined : (evaluation.entity ?? engine.bundle.entities[prepared.entity]);
-    if (prepared !== undefined && entity === undefined) {
-      throw new PaybillRuntimeError("PBR120", `the effect's entity \`${prepared.entity}\` is not in the bundle`, "rebuild the bundle");
-    }
     const allowed = decision;
-    const params = new Params();
-    const ctes: string[] = [];
-    let guard: string | undefined;
     let refusal: string | undefined;
-    if (evaluation.quota !== undefined) {
-      const quota = quotaCte(params, tenant, ACTION_QUOTA, evaluation.quota, now);
-      if ("sql" in quota) {
-        ctes.push(`paybill_quota as (${quota.sql})`);
-        guard = "exists (select 1 from paybill_quota)";
-      } else if (!quota.ok) refusal = quota.message;
-    }
-    if (refusal === undefined) {
-      const write = prepared === undefined || entity === undefined ? undefined : writeStatement(params, entity, tenant, prepared, guard);
-      if (write === undefined && prepared !== undefined && entity !== undefined && prepared.op !== "read") {
-        // A write the one statement cannot do (a key only the database knows): quota, effect and record one after the other.
-        const taken = evaluation.quota === undefined ? undefined : await consumeQuota(tx, tenant, ACTION_QUOTA, evaluation.quota, now);
-        if (taken !== undefined && !taken.ok) refusal = taken.message;
-        else {
-          const performed = await performEffect(tx, entity, tenant, prepared, evaluation.resource);
-          const effect = { op: prepared.op, entity: prepared.entity, key: performed.key ?? null };
-          const { record } = await finish(tx, new Params(), [], undefined, entry(allowed, effect), evaluation, performed.wrote, now);
-          if (record === undefined) throw new Error("the act's statement appended no audit record");
-          return result(allowed, record, redact(performed.result, allowed.redact));
-        }
-      } else {
-        // One statement: the quota unit, the effect (only with the unit), the run's step and the record (only with the effect).
-        if (write !== undefined) {
-          ctes.push(`paybill_effect as (${write.sql})`);
-          guard = "exists (select 1 from paybill_effect)";
-        }
-        const read = prepared !== undefined && entity !== undefined && prepared.op === "read" ? await performEffect(tx, entity, tenant, prepared, evaluation.resource) : undefined;
-        const effect = prepared === undefined ? undefined : { op: prepared.op, entity: prepared.entity, key: (write === undefined ? read?.key : write.key) ?? null };
-        let finished: Finished;
-        try {
-          finished = await finish(tx, params, ctes, guard, entry(allowed, effect), evaluation, write !== undefined, now);
-        } catch (error) {
-          if (prepared !== undefined && entity !== undefined && write !== undefined) throw effectFailed(entity, prepared, error);
-          throw error;
-        }
-        if (finished.quotaTaken === false && evaluation.quota !== undefined) refusal = quotaExhausted(ACTION_QUOTA, evaluation.quota, now);
-        else {
-          const performed = write === undefined ? read : write.performed(finished.written === true);
-          if (finished.record === undefined) throw new Error("the act's statement appended no audit record");
-          return result(allowed, finished.record, redact(performed?.result, allowed.redact));
+    try {
+      const prepared = prepareEffect(engine, evaluation);
+      const entity = prepared === undefined ? undefined : (evaluation.entity ?? engine.bundle.entities[prepared.entity]);
+      if (prepared !== undefined && entity === undefined) {
+        throw new PaybillRuntimeError("PBR120", `the effect's entity \`${prepared.entity}\` is not in the bundle`, "rebuild the bundle");
+      }
+      const params = new Params();
+      const ctes: string[] = [];
+      let guard: string | undefined;
+      if (evaluation.quota !== undefined) {
+        const quota = quotaCte(params, tenant, ACTION_QUOTA, evaluation.quota, now);
+        if ("sql" in quota) {
+          ctes.push(`paybill_quota as (${quota.sql})`);
+          guard = "exists (select 1 from paybill_quota)";
+        } else if (!quota.ok) refusal = quota.message;
+      }
+      if (refusal === undefined) {
+        const write = prepared === undefined || entity === undefined ? undefined : writeStatement(params, entity, tenant, prepared, guard);
+        if (write === undefined && prepared !== undefined && entity !== undefined && prepared.op !== "read") {
+          // A write the one statement cannot do (a key only the database knows): quota, effect and record one after the other.
+          const taken = evaluation.quota === undefined ? undefined : await consumeQuota(tx, tenant, ACTION_QUOTA, evaluation.quota, now);
+          if (taken !== undefined && !taken.ok) refusal = taken.message;
+          else {
+            const performed = await performEffect(tx, entity, tenant, prepared, evaluation.resource);
+            const effect = { op: prepared.op, entity: prepared.entity, key: performed.key ?? null };
+            const { record } = await finish(tx, new Params(), [], undefined, entry(allowed, effect), evaluation, performed.wrote, now);
+            if (record === undefined) throw new Error("the act's statement appended no audit record");
+            return result(allowed, record, redact(performed.result, allowed.redact));
+          }
+        } else {
+          // One statement: the quota unit, the effect (only with the unit), the run's step and the record (only with the effect).
+          if (write !== undefined) {
+            ctes.push(`paybill_effect as (${write.sql})`);
+            guard = "exists (select 1 from paybill_effect)";
+          }
+          const read = prepared !== undefined && entity !== undefined && prepared.op === "read" ? await performEffect(tx, entity, tenant, prepared, evaluation.resource) : undefined;
+          const effect = prepared === undefined ? undefined : { op: prepared.op, entity: prepared.entity, key: (write === undefined ? read?.key : write.key) ?? null };
+          let finished: Finished;
+          try {
+            finished = await finish(tx, params, ctes, guard, entry(allowed, effect), evaluation, write !== undefined, now);
+          } catch (error) {
+            if (prepared !== undefined && entity !== undefined && write !== undefined) throw effectFailed(entity, prepared, error);
+            throw error;
+          }
+          if (finished.quotaTaken === false && evaluation.quota !== undefined) refusal = quotaExhausted(ACTION_QUOTA, evaluation.quota, now);
+          else {
+            const performed = write === undefined ? read : write.performed(finished.written === true);
+            if (finished.record === undefined) throw new Error("the act's statement appended no audit record");
+            return result(allowed, finished.record, redact(performed?.result, allowed.redact));
+          }
         }
       }
+    } catch (error) {
+      // The effect failed: the transaction rolls back, and the runtime records the attempt after it.
+      if (error instanceof PaybillRuntimeError && error.code === "PBR120") {
+        throw new EffectFailure(error, entry({ decision: "deny", reasons: failedReasons(error, allowed.reasons) }));
+      }
+      throw error;
     }
     decision = { decision: "deny", reasons: [{ kind: "quota", message: refusal ?? "" }] };
   }
@@ -127,7 +145,7 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
       ...(evaluation.run === undefined ? {} : { run: evaluation.run.id }),
       agent: request.agent,
       action: request.action,
-      input: evaluation.input,
+      input: maskInput(evaluation.input, maskedFields(action), engine.auditKey),
       group,
       auditId: record.id,
       time: now,

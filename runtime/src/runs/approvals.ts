@@ -10,6 +10,7 @@ import { PaybillRuntimeError } from "../store/errors.js";
 import { isUuid } from "../store/sql.js";
 import { appendAudit } from "../audit/append.js";
 import { json } from "../audit/rows.js";
+import { requireStorableText } from "./request-text.js";
 import { iso } from "./run.js";
 
 export type ApprovalStatus = "pending" | "granted" | "rejected" | "resumed";
@@ -87,6 +88,8 @@ export async function settleApproval(
   if (typeof by.by !== "string" || by.by.length === 0) {
     throw new PaybillRuntimeError("PBR114", "an approval needs to say who decided it", "pass `{ by: \"<person or service>\" }`");
   }
+  requireStorableText(by.by, "`by`");
+  requireStorableText(by.note, "`note`");
   return db.transaction(async (tx) => {
     const approval = await getApproval(tx, id, { lock: true });
     if (approval === undefined) throw unknownApproval(id);

@@ -18,6 +18,7 @@ import type { Sql } from "../store/adapter.js";
 import { type JsonRecord, loadRow } from "../store/effects.js";
 import { bindTenant } from "../store/tenants.js";
 import { isUuid } from "../store/sql.js";
+import { type InputJson, inputJson, requireStorableTenant, textProblem } from "./request-text.js";
 import { budgetLeft, type Run, runFromRow } from "./run.js";
 import { unknownRun, unknownTenant } from "./runs.js";
 
@@ -35,6 +36,8 @@ export interface Engine {
   readonly bundle: Bundle;
   readonly decider: DeciderApi;
   readonly clock: () => Date;
+  /** The HMAC key for masked inputs in the audit and approvals (audit/input-record.ts); `"***"` without one. */
+  readonly auditKey?: Uint8Array;
 }
 
 export interface Evaluation {
@@ -44,7 +47,7 @@ export interface Evaluation {
   readonly run?: Run;
   readonly entity?: EntitySchema;
   readonly resource?: JsonRecord;
-  /** The input as JSON (what the audit record keeps). */
+  /** The input as stored JSON (what the audit record keeps, masked and, when denied, bounded). */
   readonly input: JsonRecord;
   /** Whether the run spends a step on this request (not when refused for its budget). */
   readonly countsStep: boolean;
@@ -60,20 +63,25 @@ export async function evaluate(
   now: Date,
   approvals: readonly Approval[] = [],
 ): Promise<Evaluation> {
+  // A tenant id the database cannot hold names no tenant and no chain to audit in: refused, nothing written.
+  requireStorableTenant(request.tenant);
+  // A run id the database cannot hold is an input error of the request (audited without the run).
+  const runProblem = typeof request.run === "string" ? textProblem(request.run) : undefined;
+  const runId = runProblem === undefined ? request.run : undefined;
   // Binds the transaction to the tenant (`paybill.tenant`) as it reads its facts and the run (locked for act): one round trip.
-  if (request.run !== undefined && !isUuid(request.run)) {
+  if (runId !== undefined && !isUuid(runId)) {
     if ((await bindTenant(sql, request.tenant)) === undefined) throw unknownTenant(request.tenant);
-    throw unknownRun(request.run);
+    throw unknownRun(runId);
   }
-  const bound = await bindTenant(sql, request.tenant, request.run === undefined ? undefined : { id: request.run, lock: mode === "act" });
+  const bound = await bindTenant(sql, request.tenant, runId === undefined ? undefined : { id: runId, lock: mode === "act" });
   if (bound === undefined) throw unknownTenant(request.tenant);
   const tenant = bound.tenant;
   let run: Run | undefined;
-  if (request.run !== undefined) {
+  if (runId !== undefined) {
     run = bound.run === undefined ? undefined : runFromRow(bound.run);
-    if (run === undefined || run.tenant !== tenant.id) throw unknownRun(request.run);
+    if (run === undefined || run.tenant !== tenant.id) throw unknownRun(runId);
   }
-  const json = asJson(request.input);
+  const json = requestJson(request, runProblem);
   const base: DecisionRequest = {
     tenant,
     agent: request.agent,
@@ -87,7 +95,7 @@ export async function evaluate(
     decision,
     request: base,
     tenant,
-    input: json.ok ? json.value : {},
+    input: json.ok ? json.stored : {},
     countsStep,
     ...(run === undefined ? {} : { run }),
     ...extra,
@@ -152,23 +160,18 @@ function deny(reason: Reason): Decision {
   return { decision: "deny", reasons: [reason] };
 }
 
-type JsonCheck = { ok: true; value: JsonRecord } | { ok: false; message: string; path: string };
-
 /**
- * The input as the JSON it will be stored as (a Date becomes its ISO text). PostgreSQL
- * cannot store a NUL character in text or jsonb, and the audit record keeps the input, so
- * such a string is refused here as an input error rather than failing the transaction.
+ * The request's strings and input as they will be stored (request-text.ts): a NUL or a lone
+ * surrogate in the agent, the action, the run id or anywhere in the input (keys included)
+ * is an input error, decided and audited like any other.
  */
-function asJson(input: unknown): JsonCheck {
-  let value: unknown;
-  try {
-    const text = JSON.stringify(input, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-    if (text === undefined) return { ok: false, message: "the input must be a JSON object", path: "input" };
-    if (text.includes("\\u0000")) return { ok: false, message: "the input contains a NUL character (`\\u0000`), which cannot be stored", path: "input" };
-    value = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, message: `the input is not JSON: ${error instanceof Error ? error.message : String(error)}`, path: "input" };
+function requestJson(request: ActRequest, runProblem: string | undefined): InputJson {
+  if (runProblem !== undefined) return { ok: false, message: `the run id contains ${runProblem}, which cannot be stored`, path: "run" };
+  for (const name of ["agent", "action"] as const) {
+    const value: unknown = request[name];
+    if (typeof value !== "string") return { ok: false, message: `the ${name} must be a string`, path: name };
+    const problem = textProblem(value);
+    if (problem !== undefined) return { ok: false, message: `the ${name} contains ${problem}, which cannot be stored`, path: name };
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, message: "the input must be a JSON object", path: "input" };
-  return { ok: true, value: value as JsonRecord };
+  return inputJson(request.input);
 }

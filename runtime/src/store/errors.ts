@@ -62,7 +62,17 @@ export type RuntimeErrorCode =
   /** An agent token for an agent the bundle does not declare (store/agent-tokens.ts). */
   | "PBR192"
   /** An agent token id the tenant does not have (revoke). */
-  | "PBR193";
+  | "PBR193"
+  /** A tenant id with a NUL or a lone surrogate: it names no tenant, so nothing is decided or audited. */
+  | "PBR170"
+  /** Resuming an approval whose `@secret`/`@pii` inputs were not stored, without their values. */
+  | "PBR171"
+  /** A value given on resume for a masked input that is not the one approved (its keyed hash differs), or for no masked input. */
+  | "PBR172"
+  /** An `auditKey` that is not at least 32 bytes. */
+  | "PBR173"
+  /** A text a host call would store (an approval's `by` or `note`) with a NUL or a lone surrogate. */
+  | "PBR174";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;

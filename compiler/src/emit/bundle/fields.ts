@@ -51,8 +51,13 @@ function referenceOf(type: LangFieldType): { entity: string; field: string } | u
 
 const has = (annotations: readonly Annotation[], name: string): boolean => annotations.some((a) => a.name.name === name);
 
-/** An action's input field: no `@id`, `@unique` or `@default` there. */
+/** An action's input field: no `@id`, `@unique` or `@default` there; `secret` only when `@secret`. */
 export function inputField(field: TypedField): FieldSchema {
+  return { ...commonField(field), ...(has(field.node.annotations, "secret") ? { secret: true } : {}) };
+}
+
+/** What input and entity fields share. */
+function commonField(field: TypedField): FieldSchema {
   const node = field.node;
   const references = referenceOf(field.type);
   return {
@@ -69,7 +74,7 @@ export function entityField(field: TypedField): FieldSchema {
   const node = field.node;
   const fallback = node.annotations.find((a) => a.name.name === "default");
   return {
-    ...inputField(field),
+    ...commonField(field),
     ...(has(node.annotations, "id") ? { id: true } : {}),
     ...(has(node.annotations, "unique") ? { unique: true } : {}),
     ...(fallback === undefined ? {} : { default: defaultOf(fallback, field.type) }),
