@@ -20,7 +20,17 @@
  * one function literal per node kind, so conditions that differ only in constants
  * (`input.amount > 101.0` and `> 102.0`) share the same code and type feedback.
  *
- * This file must not decide policies nor catch errors: program.ts owns the fallback.
+ * One error is known without cel-js: a field a record does not hold (an optional input the
+ * client omitted) and a variable that is not set (`resource` without a row). cel-js fails
+ * there with `no such key: f` / `unknown variable: v`, and building its error object costs
+ * ~40× a decision. The closures throw an `Absent` with that very message instead, and
+ * follow cel-js where it can absorb an error: `&&`/`||` evaluate their right side after an
+ * absent left one (`false`/`true` there wins, as in cel-js; else the right side's error,
+ * else the left's); inside a comprehension or `has`, an `Absent` becomes `BAIL` (cel-js
+ * decides). Callers may report an escaping `Absent` as the condition's error (rules.ts).
+ *
+ * This file must not decide policies nor catch errors other than `Absent` as above:
+ * program.ts owns the fallback.
  */
 import { evaluate as celEvaluate } from "@marcbachmann/cel-js";
 import { Duration } from "@marcbachmann/cel-js/evaluator";
@@ -36,6 +46,27 @@ export const BAIL: unique symbol = Symbol("cel fast path: ask cel-js");
 
 function bail(): never {
   throw BAIL;
+}
+
+/**
+ * Thrown where cel-js fails with exactly `message` (its error's summary, as
+ * `celErrorMessage` words it): not an `Error`, so throwing one captures no stack.
+ */
+export class Absent {
+  constructor(readonly message: string) {}
+}
+
+function absentKey(name: string): never {
+  throw new Absent(`no such key: ${name}`);
+}
+
+function absentVariable(name: string): never {
+  throw new Absent(`unknown variable: ${name}`);
+}
+
+/** An `Absent` turned into `BAIL`, where cel-js may absorb the error (comprehensions, `has`). */
+function bailOnAbsent(e: unknown): never {
+  throw e instanceof Absent ? BAIL : e;
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -211,10 +242,11 @@ function list(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : bail();
 }
 
+/** A record's field; cel-js's `no such key` when the record does not hold it (own and defined, as cel-js reads it). */
 function field(object: unknown, name: string): unknown {
-  if (!isRecord(object) || !Object.hasOwn(object, name)) return bail();
-  const v = object[name];
-  return v === undefined ? bail() : v;
+  if (!isRecord(object)) return bail();
+  const v = Object.hasOwn(object, name) ? object[name] : undefined;
+  return v === undefined ? absentKey(name) : v;
 }
 
 // ---- the compiler ----
@@ -254,7 +286,8 @@ class Compiler {
           const guard = this.guard(variable);
           return (scope) => {
             const v = scope[variable];
-            if (v === undefined || !guard(v)) bail();
+            if (v === undefined) absentVariable(variable);
+            if (!guard(v)) bail();
             return field(v, name);
           };
         }
@@ -285,9 +318,10 @@ class Compiler {
           return (_scope, k) => k[at];
         }
         const items = args.map((e) => this.compile(e, locals));
+        // Last to first, as cel-js evaluates a list (so the same error is the one met first).
         return (scope, k) => {
           const out = new Array<unknown>(items.length);
-          for (let n = 0; n < items.length; n++) out[n] = (items[n] as Compiled)(scope, k);
+          for (let n = items.length - 1; n >= 0; n--) out[n] = (items[n] as Compiled)(scope, k);
           return out;
         };
       }
@@ -309,9 +343,31 @@ class Compiler {
         const [left, right] = pair(args);
         const l = this.compile(left, locals);
         const r = this.compile(right, locals);
-        // The short-circuit value decides alone; any other left value, or an erring side, goes to cel-js (error absorption).
-        if (node.op === "&&") return (scope, k) => (bool(l(scope, k)) ? bool(r(scope, k)) : false);
-        return (scope, k) => (bool(l(scope, k)) ? true : bool(r(scope, k)));
+        // The short-circuit value decides alone. An absent left side is cel-js's error unless the
+        // right side is the absorbing value (cel-js then evaluates it the same way); any other
+        // erring or non-bool side goes to cel-js.
+        if (node.op === "&&") {
+          return (scope, k) => {
+            let left: unknown;
+            try {
+              left = l(scope, k);
+            } catch (e) {
+              if (e instanceof Absent && !bool(r(scope, k))) return false;
+              throw e;
+            }
+            return bool(left) ? bool(r(scope, k)) : false;
+          };
+        }
+        return (scope, k) => {
+          let left: unknown;
+          try {
+            left = l(scope, k);
+          } catch (e) {
+            if (e instanceof Absent && bool(r(scope, k))) return true;
+            throw e;
+          }
+          return bool(left) ? true : bool(r(scope, k));
+        };
       }
       case "?:": {
         if (!Array.isArray(args) || args.length !== 3) return unsupported();
@@ -352,7 +408,8 @@ class Compiler {
     const guard = this.guard(name);
     return (scope) => {
       const v = scope[name];
-      return v === undefined || !guard(v) ? bail() : v;
+      if (v === undefined) absentVariable(name);
+      return guard(v) ? v : bail();
     };
   }
 
@@ -451,7 +508,12 @@ class Compiler {
       if (typeof key !== "string") return unsupported();
       const o = this.compile(object, locals);
       return (scope, k) => {
-        const v = o(scope, k);
+        let v: unknown;
+        try {
+          v = o(scope, k);
+        } catch (e) {
+          bailOnAbsent(e);
+        }
         if (!isRecord(v)) bail();
         return Object.hasOwn(v, key) && v[key] !== undefined;
       };
@@ -463,7 +525,11 @@ class Compiler {
     if (name === "matches" && params.length === 2) {
       const s = this.compile(params[0], locals);
       const p = this.compile(params[1], locals);
-      return (scope, k) => re2Matches(str(s(scope, k)), str(p(scope, k)));
+      // cel-js evaluates a call's arguments last to first.
+      return (scope, k) => {
+        const pattern = p(scope, k);
+        return re2Matches(str(s(scope, k)), str(pattern));
+      };
     }
     if ((name === "duration" || name === "timestamp") && params.length === 1) {
       // Of a literal: one value, computed at load by cel-js itself (an error leaves the whole expression to cel-js).
@@ -508,10 +574,25 @@ class Compiler {
         if (params.length !== 1) return unsupported();
         const a = this.compile(receiver, locals);
         const b = this.compile(params[0], locals);
-        if (name === "contains") return (scope, k) => str(a(scope, k)).includes(str(b(scope, k)));
-        if (name === "startsWith") return (scope, k) => str(a(scope, k)).startsWith(str(b(scope, k)));
-        if (name === "endsWith") return (scope, k) => str(a(scope, k)).endsWith(str(b(scope, k)));
-        return (scope, k) => re2Matches(str(a(scope, k)), str(b(scope, k)));
+        // A method call evaluates its argument, then its receiver (cel-js: last to first);
+        // `matches` is cel-js's macro (environment.ts): receiver, then pattern.
+        if (name === "matches") return (scope, k) => re2Matches(str(a(scope, k)), str(b(scope, k)));
+        if (name === "contains") {
+          return (scope, k) => {
+            const arg = b(scope, k);
+            return str(a(scope, k)).includes(str(arg));
+          };
+        }
+        if (name === "startsWith") {
+          return (scope, k) => {
+            const arg = b(scope, k);
+            return str(a(scope, k)).startsWith(str(arg));
+          };
+        }
+        return (scope, k) => {
+          const arg = b(scope, k);
+          return str(a(scope, k)).endsWith(str(arg));
+        };
       }
       case "exists":
       case "all":
@@ -534,7 +615,8 @@ class Compiler {
     const cell = { value: undefined as unknown };
     const inner = new Map(locals);
     inner.set(variable.args, cell);
-    const body = this.compile(params[1], inner);
+    // An absent field inside the body may be absorbed by another element (cel-js decides then).
+    const body = absorbable(this.compile(params[1], inner));
     switch (name) {
       case "exists":
         // Every element is tested: an erring one could be absorbed by a later true (cel-js decides then).
@@ -585,7 +667,7 @@ class Compiler {
         };
       default: {
         if (params.length === 3) {
-          const transform = this.compile(params[2], inner);
+          const transform = absorbable(this.compile(params[2], inner));
           return (scope, k) => {
             const xs = list(items(scope, k));
             const out: unknown[] = [];
@@ -608,6 +690,17 @@ class Compiler {
       }
     }
   }
+}
+
+/** `closure` with an `Absent` turned into `BAIL`. */
+function absorbable(closure: Compiled): Compiled {
+  return (scope, k) => {
+    try {
+      return closure(scope, k);
+    } catch (e) {
+      return bailOnAbsent(e);
+    }
+  };
 }
 
 function pair(args: unknown): [unknown, unknown] {
