@@ -86,6 +86,13 @@ const ATOMS = [
   "size([input.b, input.c]) == 2",
   '[input.c, input.b].exists(s, s == "x")',
   'input.b + input.c == "xy"',
+  '(input.a > 1 ? input.b : "x") == "x"',
+  'input.tags[0] == "x"',
+  'string(input.a) == "1"',
+  "input.a in [1, 2]",
+  "input.b in input.tags",
+  "-input.a < 0",
+  "input.tags.map(t, t + input.c).exists(u, u == \"xx\")",
 ] as const;
 
 const condition: fc.Arbitrary<string> = fc.letrec<{ cond: string }>((tie) => ({

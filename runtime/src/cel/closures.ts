@@ -22,15 +22,17 @@
  *
  * One error is known without cel-js: a field a record does not hold (an optional input the
  * client omitted) and a variable that is not set (`resource` without a row). cel-js fails
- * there with `no such key: f` / `unknown variable: v`, and building its error object costs
- * ~40× a decision. The closures throw an `Absent` with that very message instead, and
- * follow cel-js where it can absorb an error: `&&`/`||` evaluate their right side after an
- * absent left one (`false`/`true` there wins, as in cel-js; else the right side's error,
- * else the left's); inside a comprehension or `has`, an `Absent` becomes `BAIL` (cel-js
- * decides). Callers may report an escaping `Absent` as the condition's error (rules.ts).
+ * there with `no such key: f` / `unknown variable: v`, and building (and throwing) its
+ * error costs ~40× a decision. There the closures give an `Absent` *value* carrying that
+ * very message (no throw), which the common operators hand on as cel-js hands on the error:
+ * the first absent operand in cel-js's order of evaluation (left to right; a list literal
+ * and a call's arguments last to first); `&&`/`||` as cel-js absorbs errors (`false`/`true`
+ * on the other side wins, else the right side's error, else the left's); `!`, `?:`'s
+ * condition. Anything else meeting an `Absent` treats it as an unknown object and bails,
+ * as before (a comprehension's body, `has`, `map`'s values, `matches`…), so cel-js decides.
+ * Callers may report an `Absent` result as the condition's error (rules.ts).
  *
- * This file must not decide policies nor catch errors other than `Absent` as above:
- * program.ts owns the fallback.
+ * This file must not decide policies nor catch errors: program.ts owns the fallback.
  */
 import { evaluate as celEvaluate } from "@marcbachmann/cel-js";
 import { Duration } from "@marcbachmann/cel-js/evaluator";
@@ -49,24 +51,18 @@ function bail(): never {
 }
 
 /**
- * Thrown where cel-js fails with exactly `message` (its error's summary, as
- * `celErrorMessage` words it): not an `Error`, so throwing one captures no stack.
+ * The value of an expression where cel-js fails with exactly `message` (its error's
+ * summary, as `celErrorMessage` words it): a field or variable that is not there.
  */
 export class Absent {
   constructor(readonly message: string) {}
 }
 
-function absentKey(name: string): never {
-  throw new Absent(`no such key: ${name}`);
-}
-
-function absentVariable(name: string): never {
-  throw new Absent(`unknown variable: ${name}`);
-}
-
-/** An `Absent` turned into `BAIL`, where cel-js may absorb the error (comprehensions, `has`). */
-function bailOnAbsent(e: unknown): never {
-  throw e instanceof Absent ? BAIL : e;
+/** The first of the operands (in cel-js's order of evaluation) that is absent: cel-js's error there; else BAIL. */
+function refuse(first: unknown, second?: unknown): Absent {
+  if (first instanceof Absent) return first;
+  if (second instanceof Absent) return second;
+  return bail();
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -115,10 +111,16 @@ function unsupported(): never {
 // ---- values ----
 
 /** `==` where cel-js answers with `===`: two primitives of the same CEL type. */
-function equal(l: unknown, r: unknown): boolean {
+function equal(l: unknown, r: unknown): boolean | Absent {
   const t = typeof l;
-  if (t !== typeof r || (t !== "string" && t !== "bigint" && t !== "number" && t !== "boolean")) bail();
+  if (t !== typeof r || (t !== "string" && t !== "bigint" && t !== "number" && t !== "boolean")) return refuse(l, r);
   return l === r;
+}
+
+/** `!=`: `equal` negated, an absent operand handed on. */
+function notEqual(l: unknown, r: unknown): boolean | Absent {
+  const e = equal(l, r);
+  return typeof e === "boolean" ? !e : e;
 }
 
 /** A timestamp or a duration as cel-js takes one (its own classes, not subclasses). */
@@ -132,19 +134,19 @@ function isTime(value: unknown): value is Date | Duration {
  * Ordering as cel-js's overloads: int/double mixed, string with string, bool with bool,
  * timestamp with timestamp and duration with duration (JS `<` on their `valueOf`, as cel-js).
  */
-function ordered(l: unknown, r: unknown): void {
+function ordered(l: unknown, r: unknown): Absent | undefined {
   const tl = typeof l;
   const tr = typeof r;
   if (tl === "bigint" || tl === "number") {
-    if (tr === "bigint" || tr === "number") return;
-  } else if ((tl === "string" || tl === "boolean") && tl === tr) return;
-  else if (isTime(l) && isTime(r) && l.constructor === r.constructor) return;
-  bail();
+    if (tr === "bigint" || tr === "number") return undefined;
+  } else if ((tl === "string" || tl === "boolean") && tl === tr) return undefined;
+  else if (isTime(l) && isTime(r) && l.constructor === r.constructor) return undefined;
+  return refuse(l, r);
 }
 
 /** cel-js's list membership (`isEqual`) for a primitive left side. */
-function member(value: unknown, list: unknown): boolean {
-  if (!Array.isArray(list)) bail();
+function member(value: unknown, list: unknown): boolean | Absent {
+  if (!Array.isArray(list)) return refuse(value, list);
   const t = typeof value;
   if (t === "string" || t === "boolean") {
     for (let i = 0; i < list.length; i++) if (list[i] === value) return true;
@@ -158,7 +160,7 @@ function member(value: unknown, list: unknown): boolean {
     }
     return false;
   }
-  return bail();
+  return refuse(value);
 }
 
 function int64(n: bigint): bigint {
@@ -175,7 +177,7 @@ function add(l: unknown, r: unknown): unknown {
     if (l instanceof Duration) return r instanceof Duration ? l.addDuration(r) : l.extendTimestamp(r);
     if (r instanceof Duration) return r.extendTimestamp(l);
   }
-  return bail();
+  return refuse(l, r);
 }
 
 function subtractTimes(l: Date | Duration, r: Date | Duration): unknown {
@@ -207,7 +209,7 @@ function arithmetic(op: string, l: unknown, r: unknown): unknown {
         return l / r;
     }
   }
-  return bail();
+  return refuse(l, r);
 }
 
 /** Code points, as cel-js's `size` of a string. */
@@ -224,10 +226,10 @@ function codePoints(text: string): number {
   return n;
 }
 
-function size(value: unknown): bigint {
+function size(value: unknown): bigint | Absent {
   if (typeof value === "string") return BigInt(codePoints(value));
   if (Array.isArray(value)) return BigInt(value.length);
-  return bail();
+  return refuse(value);
 }
 
 function str(value: unknown): string {
@@ -238,15 +240,11 @@ function bool(value: unknown): boolean {
   return value === true || value === false ? value : bail();
 }
 
-function list(value: unknown): readonly unknown[] {
-  return Array.isArray(value) ? value : bail();
-}
-
 /** A record's field; cel-js's `no such key` when the record does not hold it (own and defined, as cel-js reads it). */
 function field(object: unknown, name: string): unknown {
-  if (!isRecord(object)) return bail();
+  if (!isRecord(object)) return refuse(object);
   const v = Object.hasOwn(object, name) ? object[name] : undefined;
-  return v === undefined ? absentKey(name) : v;
+  return v === undefined ? new Absent(`no such key: ${name}`) : v;
 }
 
 // ---- the compiler ----
@@ -284,9 +282,10 @@ class Compiler {
         if (isNode(object) && object.op === "id" && !locals.has(String(object.args))) {
           const variable = String(object.args);
           const guard = this.guard(variable);
+          const unset = new Absent(`unknown variable: ${variable}`);
           return (scope) => {
             const v = scope[variable];
-            if (v === undefined) absentVariable(variable);
+            if (v === undefined) return unset;
             if (!guard(v)) bail();
             return field(v, name);
           };
@@ -307,7 +306,7 @@ class Compiler {
             return v === undefined ? bail() : v;
           }
           if (typeof key === "string") return field(container, key);
-          return bail();
+          return refuse(container, key);
         };
       }
       case "list": {
@@ -321,13 +320,20 @@ class Compiler {
         // Last to first, as cel-js evaluates a list (so the same error is the one met first).
         return (scope, k) => {
           const out = new Array<unknown>(items.length);
-          for (let n = items.length - 1; n >= 0; n--) out[n] = (items[n] as Compiled)(scope, k);
+          for (let n = items.length - 1; n >= 0; n--) {
+            const v = (items[n] as Compiled)(scope, k);
+            if (v instanceof Absent) return v;
+            out[n] = v;
+          }
           return out;
         };
       }
       case "!_": {
         const a = this.compile(args, locals);
-        return (scope, k) => !bool(a(scope, k));
+        return (scope, k) => {
+          const v = a(scope, k);
+          return v === true ? false : v === false ? true : refuse(v);
+        };
       }
       case "-_": {
         const a = this.compile(args, locals);
@@ -335,7 +341,7 @@ class Compiler {
           const v = a(scope, k);
           if (typeof v === "bigint") return -v; // as cel-js: no overflow check on negation
           if (typeof v === "number") return -v;
-          return bail();
+          return refuse(v);
         };
       }
       case "&&":
@@ -343,30 +349,26 @@ class Compiler {
         const [left, right] = pair(args);
         const l = this.compile(left, locals);
         const r = this.compile(right, locals);
-        // The short-circuit value decides alone. An absent left side is cel-js's error unless the
-        // right side is the absorbing value (cel-js then evaluates it the same way); any other
-        // erring or non-bool side goes to cel-js.
+        // The short-circuit value decides alone. After an absent left side the right one is
+        // evaluated, as cel-js does: its absorbing value wins, else its own error, else the
+        // left side's. Any other non-bool side goes to cel-js.
         if (node.op === "&&") {
           return (scope, k) => {
-            let left: unknown;
-            try {
-              left = l(scope, k);
-            } catch (e) {
-              if (e instanceof Absent && !bool(r(scope, k))) return false;
-              throw e;
-            }
-            return bool(left) ? bool(r(scope, k)) : false;
+            const left = l(scope, k);
+            if (left === false) return false;
+            const right = r(scope, k);
+            if (left === true) return right === true || right === false ? right : refuse(right);
+            if (!(left instanceof Absent)) return bail();
+            return right === false ? false : right === true ? left : refuse(right);
           };
         }
         return (scope, k) => {
-          let left: unknown;
-          try {
-            left = l(scope, k);
-          } catch (e) {
-            if (e instanceof Absent && bool(r(scope, k))) return true;
-            throw e;
-          }
-          return bool(left) ? true : bool(r(scope, k));
+          const left = l(scope, k);
+          if (left === true) return true;
+          const right = r(scope, k);
+          if (left === false) return right === true || right === false ? right : refuse(right);
+          if (!(left instanceof Absent)) return bail();
+          return right === true ? true : right === false ? left : refuse(right);
         };
       }
       case "?:": {
@@ -374,7 +376,10 @@ class Compiler {
         const c = this.compile(args[0], locals);
         const t = this.compile(args[1], locals);
         const f = this.compile(args[2], locals);
-        return (scope, k) => (bool(c(scope, k)) ? t(scope, k) : f(scope, k));
+        return (scope, k) => {
+          const v = c(scope, k);
+          return v === true ? t(scope, k) : v === false ? f(scope, k) : refuse(v);
+        };
       }
       case "==":
       case "!=":
@@ -406,9 +411,10 @@ class Compiler {
     const cell = locals.get(name);
     if (cell !== undefined) return () => cell.value;
     const guard = this.guard(name);
+    const unset = new Absent(`unknown variable: ${name}`);
     return (scope) => {
       const v = scope[name];
-      if (v === undefined) absentVariable(name);
+      if (v === undefined) return unset;
       return guard(v) ? v : bail();
     };
   }
@@ -423,34 +429,30 @@ class Compiler {
         case "==":
           return (scope, k) => equal(l(scope, k), k[at]);
         case "!=":
-          return (scope, k) => !equal(l(scope, k), k[at]);
+          return (scope, k) => notEqual(l(scope, k), k[at]);
         case "<":
           return (scope, k) => {
             const v = l(scope, k) as number;
             const c = k[at] as number;
-            ordered(v, c);
-            return v < c;
+            return ordered(v, c) ?? v < c;
           };
         case "<=":
           return (scope, k) => {
             const v = l(scope, k) as number;
             const c = k[at] as number;
-            ordered(v, c);
-            return v <= c;
+            return ordered(v, c) ?? v <= c;
           };
         case ">":
           return (scope, k) => {
             const v = l(scope, k) as number;
             const c = k[at] as number;
-            ordered(v, c);
-            return v > c;
+            return ordered(v, c) ?? v > c;
           };
         case ">=":
           return (scope, k) => {
             const v = l(scope, k) as number;
             const c = k[at] as number;
-            ordered(v, c);
-            return v >= c;
+            return ordered(v, c) ?? v >= c;
           };
       }
       this.constants.pop(); // not taken here: the general case below compiles the literal itself
@@ -460,34 +462,30 @@ class Compiler {
       case "==":
         return (scope, k) => equal(l(scope, k), r(scope, k));
       case "!=":
-        return (scope, k) => !equal(l(scope, k), r(scope, k));
+        return (scope, k) => notEqual(l(scope, k), r(scope, k));
       case "<":
         return (scope, k) => {
           const a = l(scope, k) as number;
           const b = r(scope, k) as number;
-          ordered(a, b);
-          return a < b;
+          return ordered(a, b) ?? a < b;
         };
       case "<=":
         return (scope, k) => {
           const a = l(scope, k) as number;
           const b = r(scope, k) as number;
-          ordered(a, b);
-          return a <= b;
+          return ordered(a, b) ?? a <= b;
         };
       case ">":
         return (scope, k) => {
           const a = l(scope, k) as number;
           const b = r(scope, k) as number;
-          ordered(a, b);
-          return a > b;
+          return ordered(a, b) ?? a > b;
         };
       case ">=":
         return (scope, k) => {
           const a = l(scope, k) as number;
           const b = r(scope, k) as number;
-          ordered(a, b);
-          return a >= b;
+          return ordered(a, b) ?? a >= b;
         };
       case "in":
         return (scope, k) => member(l(scope, k), r(scope, k));
@@ -508,12 +506,8 @@ class Compiler {
       if (typeof key !== "string") return unsupported();
       const o = this.compile(object, locals);
       return (scope, k) => {
-        let v: unknown;
-        try {
-          v = o(scope, k);
-        } catch (e) {
-          bailOnAbsent(e);
-        }
+        const v = o(scope, k);
+        // An absent operand: cel-js's `has` words its error its own way (it decides).
         if (!isRecord(v)) bail();
         return Object.hasOwn(v, key) && v[key] !== undefined;
       };
@@ -551,7 +545,7 @@ class Compiler {
         const v = a(scope, k);
         if (typeof v === "string") return v;
         if (typeof v === "bigint") return v.toString();
-        return bail();
+        return refuse(v);
       };
     }
     return unsupported();
@@ -580,18 +574,21 @@ class Compiler {
         if (name === "contains") {
           return (scope, k) => {
             const arg = b(scope, k);
-            return str(a(scope, k)).includes(str(arg));
+            const text = a(scope, k);
+            return typeof text === "string" && typeof arg === "string" ? text.includes(arg) : refuse(arg, text);
           };
         }
         if (name === "startsWith") {
           return (scope, k) => {
             const arg = b(scope, k);
-            return str(a(scope, k)).startsWith(str(arg));
+            const text = a(scope, k);
+            return typeof text === "string" && typeof arg === "string" ? text.startsWith(arg) : refuse(arg, text);
           };
         }
         return (scope, k) => {
           const arg = b(scope, k);
-          return str(a(scope, k)).endsWith(str(arg));
+          const text = a(scope, k);
+          return typeof text === "string" && typeof arg === "string" ? text.endsWith(arg) : refuse(arg, text);
         };
       }
       case "exists":
@@ -615,13 +612,14 @@ class Compiler {
     const cell = { value: undefined as unknown };
     const inner = new Map(locals);
     inner.set(variable.args, cell);
-    // An absent field inside the body may be absorbed by another element (cel-js decides then).
-    const body = absorbable(this.compile(params[1], inner));
+    // An absent field inside the body may be absorbed by another element: `bool` bails on it (cel-js decides).
+    const body = this.compile(params[1], inner);
     switch (name) {
       case "exists":
         // Every element is tested: an erring one could be absorbed by a later true (cel-js decides then).
         return (scope, k) => {
-          const xs = list(items(scope, k));
+          const xs = items(scope, k);
+          if (!Array.isArray(xs)) return refuse(xs);
           let found = false;
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
@@ -634,7 +632,8 @@ class Compiler {
         };
       case "all":
         return (scope, k) => {
-          const xs = list(items(scope, k));
+          const xs = items(scope, k);
+          if (!Array.isArray(xs)) return refuse(xs);
           let every = true;
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
@@ -647,7 +646,8 @@ class Compiler {
         };
       case "exists_one":
         return (scope, k) => {
-          const xs = list(items(scope, k));
+          const xs = items(scope, k);
+          if (!Array.isArray(xs)) return refuse(xs);
           let n = 0;
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
@@ -657,7 +657,8 @@ class Compiler {
         };
       case "filter":
         return (scope, k) => {
-          const xs = list(items(scope, k));
+          const xs = items(scope, k);
+          if (!Array.isArray(xs)) return refuse(xs);
           const out: unknown[] = [];
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
@@ -667,9 +668,10 @@ class Compiler {
         };
       default: {
         if (params.length === 3) {
-          const transform = absorbable(this.compile(params[2], inner));
+          const transform = present(this.compile(params[2], inner));
           return (scope, k) => {
-            const xs = list(items(scope, k));
+            const xs = items(scope, k);
+          if (!Array.isArray(xs)) return refuse(xs);
             const out: unknown[] = [];
             for (let i = 0; i < xs.length; i++) {
               cell.value = xs[i];
@@ -679,11 +681,13 @@ class Compiler {
           };
         }
         return (scope, k) => {
-          const xs = list(items(scope, k));
+          const xs = items(scope, k);
+          if (!Array.isArray(xs)) return refuse(xs);
           const out = new Array<unknown>(xs.length);
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
-            out[i] = body(scope, k);
+            const v = body(scope, k);
+            out[i] = v instanceof Absent ? bail() : v;
           }
           return out;
         };
@@ -692,14 +696,11 @@ class Compiler {
   }
 }
 
-/** `closure` with an `Absent` turned into `BAIL`. */
-function absorbable(closure: Compiled): Compiled {
+/** `closure` with an `Absent` value turned into `BAIL` (a `map` value: cel-js decides). */
+function present(closure: Compiled): Compiled {
   return (scope, k) => {
-    try {
-      return closure(scope, k);
-    } catch (e) {
-      return bailOnAbsent(e);
-    }
+    const v = closure(scope, k);
+    return v instanceof Absent ? bail() : v;
   };
 }
 

@@ -115,10 +115,10 @@ function verdict(closure: Compiled | undefined, literals: readonly unknown[], ru
     try {
       const value = closure(activation, literals);
       if (value === true || value === false) return value;
-    } catch (e) {
       // An absent field or variable: cel-js's own error message, without cel-js building the error.
-      if (e instanceof Absent) return e.message;
-      // The closures leave anything else to cel-js, which gives the value or the error.
+      if (value instanceof Absent) return value.message;
+    } catch {
+      // The closures leave this one to cel-js, which gives the value or the error.
     }
   }
   return testOnCelJs(rule, activation);

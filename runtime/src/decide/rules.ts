@@ -72,10 +72,10 @@ export function test(rule: CompiledRule, activation: Activation): Verdict {
     try {
       const value = closure(activation, rule.constants as readonly unknown[]);
       if (value === true || value === false) return value;
-    } catch (e) {
       // An absent field or variable is cel-js's very error, known without building it (closures.ts).
-      if (e instanceof Absent) return e.message;
-      // The closures leave anything else to cel-js (program.ts), which gives the value or the error.
+      if (value instanceof Absent) return value.message;
+    } catch {
+      // The closures leave this one to cel-js (program.ts), which gives the value or the error.
     }
   }
   return testOnCelJs(rule, activation);
