@@ -113,6 +113,13 @@ const SHAPES = [
     request: (n) => ({ text: letters(n) }),
   },
   {
+    // Every state of the automaton stays live on `aaa…`: RE2's slowest per character.
+    name: "matches, every state live",
+    input: (n) => `text: string(max: ${n})`,
+    when: 'input.text.matches("^(.*a){30}$")',
+    request: (n) => ({ text: `${letters(n - 1)}!` }),
+  },
+  {
     name: "exists … matches over 20 texts",
     input: (n) => `texts: list(string(max: ${n}), max: 20)`,
     when: 'input.texts.exists(t, t.matches("(?i)(password|secret|token)[:=][a-z0-9]{8,}"))',

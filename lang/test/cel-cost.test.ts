@@ -41,18 +41,23 @@ describe("the cost of each construct", () => {
     expect("unbounded" in estimate).toBe(true);
   });
 
-  it("`matches` costs the text's cap times the pattern's weight, over 8", () => {
-    // call 1 + receiver 2 + pattern 1 + ⌈100 × 4 / 8⌉
-    expect(cost('input.note.matches("^a+$")')).toBe(4 + 50);
-    // `a{50}` unrolls: weight 7 + 50
-    expect(cost('input.note.matches("^a{50}$")')).toBe(4 + Math.ceil((100 * 57) / 8));
+  it("`matches` costs the text's cap times the pattern's weight, over 4", () => {
+    // call 1 + receiver 2 + pattern 1 + ⌈100 × 4 / 4⌉
+    expect(cost('input.note.matches("^a+$")')).toBe(4 + 100);
+    // `a{50}` unrolls: weight 56
+    expect(cost('input.note.matches("^a{50}$")')).toBe(4 + 100 * 14);
     // A string with no `max` counts its nominal length.
-    expect(cost('input.free.matches("^a+$")')).toBe(4 + Math.ceil((NOMINAL_STRING * 4) / 8));
+    expect(cost('input.free.matches("^a+$")')).toBe(4 + NOMINAL_STRING);
   });
 
-  it("weighs a pattern by its length and its counted repetitions", () => {
+  it("weighs a pattern by its length, a counted repetition adding copies of what it repeats", () => {
     expect(patternWeight("abc")).toBe(3);
-    expect(patternWeight("[0-9]{3,40}")).toBe(11 + 40);
+    expect(patternWeight("^a{50}$")).toBe(56); // ^ a + 49 copies of `a` + `{50}` $
+    expect(patternWeight("[0-9]{3,40}")).toBe(5 + 39 * 5 + 6);
+    expect(patternWeight("^(.*a){30}$")).toBe(1 + 5 + 29 * 5 + 4 + 1);
+    // nested repetitions multiply: `(a)` 3, `{3}` → 3 + 2 × 3 + 3 = 12 (+ the outer `(`), `{4}` adds 3 copies
+    expect(patternWeight("((a){3}){4}")).toBe(59);
+    expect(patternWeight("\\d{2}")).toBe(2 + 2 + 3);
     expect(patternWeight("")).toBe(1);
   });
 
@@ -78,8 +83,8 @@ describe("the cost of each construct", () => {
   });
 
   it("multiplies per-element work by every enclosing range", () => {
-    // inner: 1 + 2 + 10 × ((1 + 1 + 1 + ⌈40 × 2 / 8⌉) + 1) = 143; outer: 1 + 2 + 20 × (143 + 1)
-    expect(cost('input.orders.exists(o, o.items.exists(i, i.matches("^x")))')).toBe(2883);
+    // inner: 1 + 2 + 10 × ((1 + 1 + 1 + ⌈40 × 2 / 4⌉) + 1) = 243; outer: 1 + 2 + 20 × (243 + 1)
+    expect(cost('input.orders.exists(o, o.items.exists(i, i.matches("^x")))')).toBe(4883);
     // an `in` inside a comprehension: 1 + 2 + 20 × ((1 + 2 + 1 + 50) + 1)
     expect(cost("input.orders.all(o, input.code in input.codes)")).toBe(3 + 20 * (55 + 1));
   });
@@ -96,12 +101,13 @@ describe("a bound over the limit", () => {
     const cel = 'input.amount > 1.0 && input.codes.exists(c, input.free.matches("^(a|b|c)+[0-9]{100}$"))';
     const { expr } = parseCondition(cel);
     const checked = checkCondition(expr, ENV);
-    // matches: ⌈256 × (20 + 100) / 8⌉ = 3,840; body 3,844; exists 1 + 2 + 50 × 3,845
+    // weight 16 + 99 × 5 (`[0-9]`) + 4 = 515; matches: ⌈256 × 515 / 4⌉ = 32,960; body 32,964;
+    // exists 1 + 2 + 50 × 32,965 = 1,648,253; with `input.amount > 1.0` and `&&`: 1,648,258
     const problems = checkSafety(expr, checked.types);
     expect(problems.map((p) => [p.kind, p.message])).toEqual([
       [
         "costTooHigh",
-        "the condition may take up to 192,258 steps to evaluate, more than 100,000; most of it is the part starting `input.codes.exists(c, input.fr…` (192,253 steps)",
+        "the condition may take up to 1,648,258 steps to evaluate, more than 100,000; most of it is the part starting `input.codes.exists(c, input.fr…` (1,648,253 steps)",
       ],
     ]);
   });
@@ -110,8 +116,9 @@ describe("a bound over the limit", () => {
     const cel = 'input.amount > 1.0 && input.codes.exists(c, input.free.matches("^[a-z]{999}$"))';
     const { expr } = parseCondition(cel);
     const problems = checkSafety(expr, checkCondition(expr, ENV).types);
-    const weight = 12 + 999;
-    const each = 1 + 2 + 1 + Math.ceil((NOMINAL_STRING * weight) / 8);
+    const weight = patternWeight("^[a-z]{999}$");
+    expect(weight).toBe(1 + 5 + 998 * 5 + 5 + 1);
+    const each = 1 + 2 + 1 + Math.ceil((NOMINAL_STRING * weight) / 4);
     const exists = 1 + 2 + 50 * (each + 1);
     expect(problems[0]?.message).toContain(`more than 100,000; most of it is`);
     expect(problems[0]?.message).toContain(`(${exists.toLocaleString("en-US")} steps)`);

@@ -37,13 +37,13 @@ function request(input: Record<string, unknown>): DecisionRequest {
 }
 
 const PATTERN = "^(a|b)+c$"; // weight 9
-const LONG = "a".repeat(200_000); // ⌈200,000 × 9 / 8⌉ = 225,000 steps for `matches`
+const LONG = "a".repeat(200_000); // ⌈200,000 × 9 / 4⌉ = 450,000 steps for `matches`
 const TAGS = Array.from({ length: 1000 }, (_, i) => `t${i}`); // 1,000 × 1,000 pairs
 
 describe("the cost bound of a request", () => {
   it("counts the units of the static model with the actual sizes", () => {
-    // call 1 + `input.text` 2 + pattern 1 + ⌈16 × 9 / 8⌉
-    expect(bound(`input.text.matches("${PATTERN}")`, { text: "a".repeat(16) })).toBe(4 + 18);
+    // call 1 + `input.text` 2 + pattern 1 + ⌈16 × 9 / 4⌉
+    expect(bound(`input.text.matches("${PATTERN}")`, { text: "a".repeat(16) })).toBe(4 + 36);
     // 1 + 2 + 3 × (body (1 + 1 + 1) + 1)
     expect(bound('input.tags.exists(t, t == "x")', { tags: ["a", "b", "c"] })).toBe(3 + 3 * 4);
     // nested: the inner range is each element's own list, the largest counts
@@ -72,7 +72,7 @@ describe("a condition past the budget", () => {
         policy: "p0",
         rule: "p0#0",
         effect: "permit",
-        message: `the condition may take 225,004 steps on this request, more than its budget of ${CONDITION_BUDGET.toLocaleString("en-US")}`,
+        message: `the condition may take 450,004 steps on this request, more than its budget of ${CONDITION_BUDGET.toLocaleString("en-US")}`,
       },
     ]);
   });
@@ -86,9 +86,10 @@ describe("a condition past the budget", () => {
   });
 
   it("the decision's budget: conditions each under their own budget, past it together", () => {
-    // Each: ⌈150,000 × 9 / 8⌉ + 4 = 168,754 steps; six of them exceed 1,000,000.
-    const text = "a".repeat(150_000);
-    const each = Math.ceil((150_000 * 9) / 8) + 4;
+    // Each: ⌈80,000 × 9 / 4⌉ + 4 = 180,004 steps; six of them exceed 1,000,000.
+    const text = "a".repeat(80_000);
+    const each = Math.ceil((80_000 * 9) / 4) + 4;
+    expect(each).toBeLessThan(CONDITION_BUDGET);
     const rules = Array.from({ length: 7 }, () => permit("*", ["post"], `input.text.matches("${PATTERN}")`));
     const d = new Decider(bundleOf(...rules)).decide(request({ text }));
     const within = Math.floor(DECISION_BUDGET / each);

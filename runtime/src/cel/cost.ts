@@ -25,7 +25,7 @@ export const CONDITION_BUDGET = 200_000;
 export const DECISION_BUDGET = 1_000_000;
 
 const CHARS_PER_STEP = 16;
-const MATCH_UNITS_PER_STEP = 8;
+const MATCH_UNITS_PER_STEP = 4;
 const SCALAR_TEXT = 32;
 const UNKNOWN_PATTERN = 64;
 
@@ -112,11 +112,59 @@ function join(a: Abstract, b: Abstract): Abstract {
   return element === undefined ? { values: undefined, size: Math.max(a.size, b.size) } : { values: undefined, size: Math.max(a.size, b.size), element };
 }
 
-/** The weight of an RE2 pattern, as the checker counts it: its length plus its counted repetitions. */
+/**
+ * The weight of an RE2 pattern: about the number of states of its automaton, which RE2's
+ * time per character of text is proportional to. Each character, class (`[a-z]`) or escape
+ * counts its length; a counted repetition (`x{n}`, `x{n,}`, `x{n,m}`) repeats what it
+ * applies to up to n (or m) times, so it adds that many copies of it (nested ones multiply).
+ */
 export function patternWeight(pattern: string): number {
-  let weight = pattern.length;
-  for (const m of pattern.matchAll(/\{(\d+)(?:,(\d*))?\}/g)) weight += Math.max(Number(m[1]), Number(m[2] || 0));
-  return Math.max(1, weight);
+  let total = 0;
+  /** The total when each open group started. */
+  const groups: number[] = [];
+  /** The weight of the last atom (a character, a class, an escape or a group). */
+  let last = 0;
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i];
+    if (c === "\\") {
+      last = 2;
+      total += 2;
+      i += 2;
+    } else if (c === "[") {
+      let j = i + 1;
+      if (pattern[j] === "^") j++;
+      if (pattern[j] === "]") j++;
+      while (j < pattern.length && pattern[j] !== "]") j += pattern[j] === "\\" ? 2 : 1;
+      last = Math.min(j, pattern.length - 1) - i + 1;
+      total += last;
+      i = j + 1;
+    } else if (c === "(") {
+      groups.push(total);
+      total += 1;
+      i++;
+    } else if (c === ")") {
+      total += 1;
+      last = total - (groups.pop() ?? 0);
+      i++;
+    } else if (c === "{") {
+      const m = /^\{(\d+)(?:,(\d*))?\}/.exec(pattern.slice(i, i + 24));
+      if (m === null) {
+        last = 1;
+        total += 1;
+        i++;
+      } else {
+        const count = Math.min(1000, Math.max(Number(m[1]), Number(m[2] || 0)));
+        total += Math.max(0, count - 1) * last + m[0].length;
+        i += m[0].length;
+      }
+    } else {
+      last = 1;
+      total += 1;
+      i++;
+    }
+  }
+  return Math.max(1, total);
 }
 
 function patternOf(of: Abstract): number {
@@ -273,7 +321,9 @@ function isList(value: Abstract): boolean {
   return value.element !== undefined || (value.values !== undefined && value.values.length > 0 && value.values.every(Array.isArray));
 }
 
+/** What a string function costs on a value that may be a string (a computed list is not). */
 function textSteps(value: Abstract): number {
+  if (value.element !== undefined) return 0;
   return value.values === undefined || value.values.some((v) => typeof v === "string") ? stringSteps(value.size) : 0;
 }
 

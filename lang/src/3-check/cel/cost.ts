@@ -7,8 +7,9 @@
  * list or a string pays per element or character:
  *
  * - `x in list` costs the list's size (`x in map`: 1);
- * - `s.matches(p)` costs `⌈length(s) × weight(p) / 8⌉`, RE2 being linear in the text
- *   times the pattern (`weight` = its length plus its counted repetitions, `a{50}`: 50);
+ * - `s.matches(p)` costs `⌈length(s) × weight(p) / 4⌉`, RE2 being linear in the text
+ *   times the pattern's automaton (`weight`: its length, a counted repetition `x{n}`
+ *   adding n − 1 copies of `x`);
  * - `contains`, `startsWith`, `endsWith`, `size`, `lowerAscii`, `upperAscii`, and
  *   `string`, `int`… of a string, and string `+` cost `⌈length / 16⌉` of the strings
  *   they read (comparing strings is native: one step);
@@ -35,8 +36,8 @@ export const MAX_CONDITION_COST = 100_000;
 export const NOMINAL_STRING = 256;
 /** Characters per step of a native string operation (`contains`, `+`, `==`…). */
 const CHARS_PER_STEP = 16;
-/** Characters × pattern weight per step of `matches` (RE2). */
-const MATCH_UNITS_PER_STEP = 8;
+/** Characters × pattern weight per step of `matches` (RE2; `^(.*a){30}$`, every state live, is the calibration). */
+const MATCH_UNITS_PER_STEP = 4;
 /** The length of `string(x)` of a number, bool, timestamp or duration. */
 const SCALAR_TEXT = 32;
 /** The weight of a pattern that is not a literal (it is refused elsewhere; counted anyway). */
@@ -51,11 +52,59 @@ export type CostEstimate =
     }
   | { readonly unbounded: CelExpr };
 
-/** The weight of an RE2 pattern: its length plus the counts of its counted repetitions. */
+/**
+ * The weight of an RE2 pattern: about the number of states of its automaton, which RE2's
+ * time per character of text is proportional to. Each character, class (`[a-z]`) or escape
+ * counts its length; a counted repetition (`x{n}`, `x{n,}`, `x{n,m}`) repeats what it
+ * applies to up to n (or m) times, so it adds that many copies of it (nested ones multiply).
+ */
 export function patternWeight(pattern: string): number {
-  let weight = pattern.length;
-  for (const m of pattern.matchAll(/\{(\d+)(?:,(\d*))?\}/g)) weight += Math.max(Number(m[1]), Number(m[2] || 0));
-  return Math.max(1, weight);
+  let total = 0;
+  /** The total when each open group started. */
+  const groups: number[] = [];
+  /** The weight of the last atom (a character, a class, an escape or a group). */
+  let last = 0;
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i];
+    if (c === "\\") {
+      last = 2;
+      total += 2;
+      i += 2;
+    } else if (c === "[") {
+      let j = i + 1;
+      if (pattern[j] === "^") j++;
+      if (pattern[j] === "]") j++;
+      while (j < pattern.length && pattern[j] !== "]") j += pattern[j] === "\\" ? 2 : 1;
+      last = Math.min(j, pattern.length - 1) - i + 1;
+      total += last;
+      i = j + 1;
+    } else if (c === "(") {
+      groups.push(total);
+      total += 1;
+      i++;
+    } else if (c === ")") {
+      total += 1;
+      last = total - (groups.pop() ?? 0);
+      i++;
+    } else if (c === "{") {
+      const m = /^\{(\d+)(?:,(\d*))?\}/.exec(pattern.slice(i, i + 24));
+      if (m === null) {
+        last = 1;
+        total += 1;
+        i++;
+      } else {
+        const count = Math.min(1000, Math.max(Number(m[1]), Number(m[2] || 0)));
+        total += Math.max(0, count - 1) * last + m[0].length;
+        i += m[0].length;
+      }
+    } else {
+      last = 1;
+      total += 1;
+      i++;
+    }
+  }
+  return Math.max(1, total);
 }
 
 const stringSteps = (length: number): number => Math.ceil(length / CHARS_PER_STEP);
