@@ -9,9 +9,12 @@
  *    deny (`workflow`);
  * 4. every `requires feature` among the tenant plan's features → deny (`feature`);
  * 5. policies (rule-index.ts, rules.ts): default deny; any applicable forbid whose
- *    condition is true, absent or erring denies; else allow iff some applicable permit's
- *    condition is true or absent. Reasons: the forbids that denied (errors included), else
- *    the permits that allowed, else `no-permit`; then the errors of permits.
+ *    condition is true, absent, erring or over budget denies; else allow iff some
+ *    applicable permit's condition is true or absent. A metered condition (cel/cost.ts)
+ *    whose bound on the request exceeds its budget, or what is left of the decision's, is
+ *    not evaluated (reason `cost`). Reasons: the forbids that denied (errors and costs
+ *    included), else the permits that allowed, else `no-permit`; then the errors and costs
+ *    of permits.
  * 6. a state awaiting `approval: G` with no approval from G: decided as if one were given;
  *    allow → `pending` (`approval`), else that deny.
  * 7. an allowed read lists in `redact` the fields the agent may not see: a `@pii` field

@@ -4,7 +4,9 @@
  *
  * Fail closed (spec/runtime.md): a condition that throws, or gives something other than a
  * bool, is an error — an erring forbid denies, an erring permit does not apply. A
- * condition cel-js refused at load errs at every evaluation with that message.
+ * condition cel-js refused at load errs at every evaluation with that message. A metered
+ * condition over the budget (`charge`) is not evaluated and fails closed the same way,
+ * reported with reason `cost` instead of `error`.
  */
 import type { Environment } from "@marcbachmann/cel-js";
 import type { RuleSpec } from "../bundle/format.js";
