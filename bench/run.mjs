@@ -20,6 +20,7 @@ const BENCHES = [
   { name: "parse", load: () => import("./parse.bench.mjs") },
   { name: "check", load: () => import("./check.bench.mjs") },
   { name: "decide", load: () => import("./decide.bench.mjs") },
+  { name: "cost", load: () => import("./cost.bench.mjs") },
   { name: "act", load: () => import("./act.bench.mjs") },
   { name: "control", load: () => import("./control.bench.mjs") },
   { name: "build", load: () => import("./build.bench.mjs") },

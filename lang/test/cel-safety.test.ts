@@ -100,27 +100,31 @@ describe("size", () => {
   });
 });
 
+const HELP =
+  "lower the `max:` of the lists and strings it goes through (declare one where there is none), or simplify it: fewer nested comprehensions, `matches` and `in` over smaller values";
+
 describe("cost", () => {
   it("counts one step per node without comprehensions", () => {
-    expect(costOf('resource.status == "open" && input.amount > 1.0')).toEqual({ cost: 9 });
+    expect(costOf('resource.status == "open" && input.amount > 1.0')).toMatchObject({ cost: 9 });
   });
 
   it("multiplies a comprehension's body by its range's max", () => {
     // 1 (call) + 2 (`input.tags`) + 20 × (3 (`t == "x"`) + 1)
-    expect(costOf('input.tags.exists(t, t == "x")')).toEqual({ cost: 83 });
+    expect(costOf('input.tags.exists(t, t == "x")')).toMatchObject({ cost: 83 });
   });
 
   it("multiplies nested comprehensions over two capped lists", () => {
     // inner: 1 + 2 + 10 × (4 + 1) = 53; outer: 1 + 2 + 20 × (53 + 1) = 1083
-    expect(costOf("input.tags.exists(t, context.approvals.exists(a, a.group == t))")).toEqual({ cost: 1083 });
+    expect(costOf("input.tags.exists(t, context.approvals.exists(a, a.group == t))")).toMatchObject({ cost: 1083 });
   });
 
   it("bounds ranges derived from capped lists", () => {
-    expect(costOf("[1, 2, 3].all(x, x > 0)")).toEqual({ cost: 1 + 4 + 3 * 4 });
-    expect(costOf('(input.tags + input.tags).exists(t, t == "x")')).toEqual({ cost: 1 + 5 + 40 * 4 });
-    expect(costOf('input.tags.filter(t, t != "").exists(u, u == "x")')).toEqual({ cost: 1 + (1 + 2 + 20 * 4) + 20 * 4 });
+    expect(costOf("[1, 2, 3].all(x, x > 0)")).toMatchObject({ cost: 1 + 4 + 3 * 4 });
+    // The concatenation itself costs the sum of the sizes (40).
+    expect(costOf('(input.tags + input.tags).exists(t, t == "x")')).toMatchObject({ cost: 1 + 5 + 40 + 40 * 4 });
+    expect(costOf('input.tags.filter(t, t != "").exists(u, u == "x")')).toMatchObject({ cost: 1 + (1 + 2 + 20 * 4) + 20 * 4 });
     // `>`, `0` and `size()`, then the map: 1 + 2 + 20 × (1 + 3 (`t != ""`) + 1 (`1`))
-    expect(costOf('input.tags.map(t, t != "", 1).size() > 0')).toEqual({ cost: 3 + (1 + 2 + 20 * 5) });
+    expect(costOf('input.tags.map(t, t != "", 1).size() > 0')).toMatchObject({ cost: 3 + (1 + 2 + 20 * 5) });
   });
 
   it("reports a comprehension over a list with no max, at the list", () => {
@@ -158,7 +162,7 @@ describe("cost", () => {
     expect(safetyOf('big.all(a, a != "")', env)).toEqual([]);
     const cel = "big.exists(a, big.exists(b, a == b))";
     // inner: 1 + 1 + 1000 × 4 = 4002; outer: 1 + 1 + 1000 × 4003
-    expect(costOf(cel, env)).toEqual({ cost: 4_003_002 });
+    expect(costOf(cel, env)).toMatchObject({ cost: 4_003_002, dominantCost: 4_003_002 });
     expect(safetyOf(cel, env)).toEqual([
       {
         kind: "costTooHigh",
@@ -166,7 +170,7 @@ describe("cost", () => {
         line: 2,
         column: columnOf(cel, cel),
         message: "the condition may take up to 4,003,002 steps to evaluate, more than 100,000",
-        help: "lower the `max:` of the lists it goes through, or avoid nesting comprehensions over them",
+        help: HELP,
       },
     ]);
   });

@@ -115,10 +115,10 @@ function printDecision(request: DecisionRequest, decision: Decision, bundle: Bun
   for (const reason of decision.reasons) {
     if ("rule" in reason) {
       const detail = ruleDetail(reason, bundle, rules);
-      const label = reason.kind === "error" ? `${reason.effect} (error)` : reason.kind;
+      const label = reason.kind === "error" || reason.kind === "cost" ? `${reason.effect} (${reason.kind})` : reason.kind;
       io.out(`  ${label.padEnd(15)} ${reason.policy}${detail.at === undefined ? "" : `  ${detail.at}`}\n`);
       io.out(`  ${"".padEnd(15)} ${detail.when === undefined ? "unconditional" : `when ${detail.when}`}\n`);
-      if (reason.kind === "error") io.out(`  ${"".padEnd(15)} ${reason.message}\n`);
+      if (reason.kind === "error" || reason.kind === "cost") io.out(`  ${"".padEnd(15)} ${reason.message}\n`);
     } else {
       io.out(`  ${reason.kind.padEnd(15)} ${reason.message}\n`);
     }

@@ -38,6 +38,7 @@ export function reasonText(bundle: Bundle, reason: Reason): string {
       return `${reason.kind === "forbid" ? "forbidden" : "permitted"} by policy \`${reason.policy}\` (rule \`${reason.rule}\`)${when === undefined ? "" : ` when ${when}`}`;
     }
     case "error":
+    case "cost":
       return `rule \`${reason.rule}\` of policy \`${reason.policy}\` could not be evaluated (a ${reason.effect} that errs ${reason.effect === "forbid" ? "denies" : "does not permit"}): ${reason.message}`;
     case "input":
       return `input: ${reason.message} (at \`${reason.path}\`)`;

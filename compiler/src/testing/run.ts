@@ -72,7 +72,7 @@ function compare(test: TestCase, decision: Decision): string | undefined {
 /** The policies behind a decision, sorted, each once. */
 export function decidingPolicies(decision: Decision): string[] {
   const names = new Set<string>();
-  for (const r of decision.reasons) if (r.kind === "permit" || r.kind === "forbid" || r.kind === "error") names.add(r.policy);
+  for (const r of decision.reasons) if (r.kind === "permit" || r.kind === "forbid" || r.kind === "error" || r.kind === "cost") names.add(r.policy);
   return [...names].sort();
 }
 

@@ -35,9 +35,11 @@ export function celTypeOf(type: FieldType, optional = false): CelType {
   const base = ((): CelType => {
     switch (type.kind) {
       case "scalar":
-        return SCALAR_CEL[type.name];
+        // Strings keep their length cap for the cost bound (a uuid has 36 characters).
+        if (type.name === "string" && type.max !== undefined) return T.cappedString(type.max);
+        return type.name === "uuid" ? T.cappedString(36) : SCALAR_CEL[type.name];
       case "enum":
-        return T.string;
+        return T.cappedString(Math.max(1, ...type.values.map((v) => v.length)));
       case "list":
         return T.list(celTypeOf(type.element), type.max);
       case "reference":

@@ -20,6 +20,18 @@
  * one function literal per node kind, so conditions that differ only in constants
  * (`input.amount > 101.0` and `> 102.0`) share the same code and type feedback.
  *
+ * One error is known without cel-js: a field a record does not hold (an optional input the
+ * client omitted) and a variable that is not set (`resource` without a row). cel-js fails
+ * there with `no such key: f` / `unknown variable: v`, and building (and throwing) its
+ * error costs ~40× a decision. There the closures give an `Absent` *value* carrying that
+ * very message (no throw), which the common operators hand on as cel-js hands on the error:
+ * the first absent operand in cel-js's order of evaluation (left to right; a list literal
+ * and a call's arguments last to first); `&&`/`||` as cel-js absorbs errors (`false`/`true`
+ * on the other side wins, else the right side's error, else the left's); `!`, `?:`'s
+ * condition. Anything else meeting an `Absent` treats it as an unknown object and bails,
+ * as before (a comprehension's body, `has`, `map`'s values, `matches`…), so cel-js decides.
+ * Callers may report an `Absent` result as the condition's error (rules.ts).
+ *
  * This file must not decide policies nor catch errors: program.ts owns the fallback.
  */
 import { evaluate as celEvaluate } from "@marcbachmann/cel-js";
@@ -36,6 +48,21 @@ export const BAIL: unique symbol = Symbol("cel fast path: ask cel-js");
 
 function bail(): never {
   throw BAIL;
+}
+
+/**
+ * The value of an expression where cel-js fails with exactly `message` (its error's
+ * summary, as `celErrorMessage` words it): a field or variable that is not there.
+ */
+export class Absent {
+  constructor(readonly message: string) {}
+}
+
+/** The first of the operands (in cel-js's order of evaluation) that is absent: cel-js's error there; else BAIL. */
+function refuse(first: unknown, second?: unknown): Absent {
+  if (first instanceof Absent) return first;
+  if (second instanceof Absent) return second;
+  return bail();
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -84,10 +111,16 @@ function unsupported(): never {
 // ---- values ----
 
 /** `==` where cel-js answers with `===`: two primitives of the same CEL type. */
-function equal(l: unknown, r: unknown): boolean {
+function equal(l: unknown, r: unknown): boolean | Absent {
   const t = typeof l;
-  if (t !== typeof r || (t !== "string" && t !== "bigint" && t !== "number" && t !== "boolean")) bail();
+  if (t !== typeof r || (t !== "string" && t !== "bigint" && t !== "number" && t !== "boolean")) return refuse(l, r);
   return l === r;
+}
+
+/** `!=`: `equal` negated, an absent operand handed on. */
+function notEqual(l: unknown, r: unknown): boolean | Absent {
+  const e = equal(l, r);
+  return typeof e === "boolean" ? !e : e;
 }
 
 /** A timestamp or a duration as cel-js takes one (its own classes, not subclasses). */
@@ -101,19 +134,19 @@ function isTime(value: unknown): value is Date | Duration {
  * Ordering as cel-js's overloads: int/double mixed, string with string, bool with bool,
  * timestamp with timestamp and duration with duration (JS `<` on their `valueOf`, as cel-js).
  */
-function ordered(l: unknown, r: unknown): void {
+function ordered(l: unknown, r: unknown): Absent | undefined {
   const tl = typeof l;
   const tr = typeof r;
   if (tl === "bigint" || tl === "number") {
-    if (tr === "bigint" || tr === "number") return;
-  } else if ((tl === "string" || tl === "boolean") && tl === tr) return;
-  else if (isTime(l) && isTime(r) && l.constructor === r.constructor) return;
-  bail();
+    if (tr === "bigint" || tr === "number") return undefined;
+  } else if ((tl === "string" || tl === "boolean") && tl === tr) return undefined;
+  else if (isTime(l) && isTime(r) && l.constructor === r.constructor) return undefined;
+  return refuse(l, r);
 }
 
 /** cel-js's list membership (`isEqual`) for a primitive left side. */
-function member(value: unknown, list: unknown): boolean {
-  if (!Array.isArray(list)) bail();
+function member(value: unknown, list: unknown): boolean | Absent {
+  if (!Array.isArray(list)) return refuse(value, list);
   const t = typeof value;
   if (t === "string" || t === "boolean") {
     for (let i = 0; i < list.length; i++) if (list[i] === value) return true;
@@ -127,7 +160,7 @@ function member(value: unknown, list: unknown): boolean {
     }
     return false;
   }
-  return bail();
+  return refuse(value);
 }
 
 function int64(n: bigint): bigint {
@@ -144,7 +177,7 @@ function add(l: unknown, r: unknown): unknown {
     if (l instanceof Duration) return r instanceof Duration ? l.addDuration(r) : l.extendTimestamp(r);
     if (r instanceof Duration) return r.extendTimestamp(l);
   }
-  return bail();
+  return refuse(l, r);
 }
 
 function subtractTimes(l: Date | Duration, r: Date | Duration): unknown {
@@ -176,7 +209,7 @@ function arithmetic(op: string, l: unknown, r: unknown): unknown {
         return l / r;
     }
   }
-  return bail();
+  return refuse(l, r);
 }
 
 /** Code points, as cel-js's `size` of a string. */
@@ -193,10 +226,10 @@ function codePoints(text: string): number {
   return n;
 }
 
-function size(value: unknown): bigint {
+function size(value: unknown): bigint | Absent {
   if (typeof value === "string") return BigInt(codePoints(value));
   if (Array.isArray(value)) return BigInt(value.length);
-  return bail();
+  return refuse(value);
 }
 
 function str(value: unknown): string {
@@ -207,14 +240,11 @@ function bool(value: unknown): boolean {
   return value === true || value === false ? value : bail();
 }
 
-function list(value: unknown): readonly unknown[] {
-  return Array.isArray(value) ? value : bail();
-}
-
+/** A record's field; cel-js's `no such key` when the record does not hold it (own and defined, as cel-js reads it). */
 function field(object: unknown, name: string): unknown {
-  if (!isRecord(object) || !Object.hasOwn(object, name)) return bail();
-  const v = object[name];
-  return v === undefined ? bail() : v;
+  if (!isRecord(object)) return refuse(object);
+  const v = Object.hasOwn(object, name) ? object[name] : undefined;
+  return v === undefined ? new Absent(`no such key: ${name}`) : v;
 }
 
 // ---- the compiler ----
@@ -252,9 +282,11 @@ class Compiler {
         if (isNode(object) && object.op === "id" && !locals.has(String(object.args))) {
           const variable = String(object.args);
           const guard = this.guard(variable);
+          const unset = new Absent(`unknown variable: ${variable}`);
           return (scope) => {
             const v = scope[variable];
-            if (v === undefined || !guard(v)) bail();
+            if (v === undefined) return unset;
+            if (!guard(v)) bail();
             return field(v, name);
           };
         }
@@ -274,7 +306,7 @@ class Compiler {
             return v === undefined ? bail() : v;
           }
           if (typeof key === "string") return field(container, key);
-          return bail();
+          return refuse(container, key);
         };
       }
       case "list": {
@@ -285,15 +317,23 @@ class Compiler {
           return (_scope, k) => k[at];
         }
         const items = args.map((e) => this.compile(e, locals));
+        // Last to first, as cel-js evaluates a list (so the same error is the one met first).
         return (scope, k) => {
           const out = new Array<unknown>(items.length);
-          for (let n = 0; n < items.length; n++) out[n] = (items[n] as Compiled)(scope, k);
+          for (let n = items.length - 1; n >= 0; n--) {
+            const v = (items[n] as Compiled)(scope, k);
+            if (v instanceof Absent) return v;
+            out[n] = v;
+          }
           return out;
         };
       }
       case "!_": {
         const a = this.compile(args, locals);
-        return (scope, k) => !bool(a(scope, k));
+        return (scope, k) => {
+          const v = a(scope, k);
+          return v === true ? false : v === false ? true : refuse(v);
+        };
       }
       case "-_": {
         const a = this.compile(args, locals);
@@ -301,7 +341,7 @@ class Compiler {
           const v = a(scope, k);
           if (typeof v === "bigint") return -v; // as cel-js: no overflow check on negation
           if (typeof v === "number") return -v;
-          return bail();
+          return refuse(v);
         };
       }
       case "&&":
@@ -309,16 +349,37 @@ class Compiler {
         const [left, right] = pair(args);
         const l = this.compile(left, locals);
         const r = this.compile(right, locals);
-        // The short-circuit value decides alone; any other left value, or an erring side, goes to cel-js (error absorption).
-        if (node.op === "&&") return (scope, k) => (bool(l(scope, k)) ? bool(r(scope, k)) : false);
-        return (scope, k) => (bool(l(scope, k)) ? true : bool(r(scope, k)));
+        // The short-circuit value decides alone. After an absent left side the right one is
+        // evaluated, as cel-js does: its absorbing value wins, else its own error, else the
+        // left side's. Any other non-bool side goes to cel-js.
+        if (node.op === "&&") {
+          return (scope, k) => {
+            const left = l(scope, k);
+            if (left === false) return false;
+            const right = r(scope, k);
+            if (left === true) return right === true || right === false ? right : refuse(right);
+            if (!(left instanceof Absent)) return bail();
+            return right === false ? false : right === true ? left : refuse(right);
+          };
+        }
+        return (scope, k) => {
+          const left = l(scope, k);
+          if (left === true) return true;
+          const right = r(scope, k);
+          if (left === false) return right === true || right === false ? right : refuse(right);
+          if (!(left instanceof Absent)) return bail();
+          return right === true ? true : right === false ? left : refuse(right);
+        };
       }
       case "?:": {
         if (!Array.isArray(args) || args.length !== 3) return unsupported();
         const c = this.compile(args[0], locals);
         const t = this.compile(args[1], locals);
         const f = this.compile(args[2], locals);
-        return (scope, k) => (bool(c(scope, k)) ? t(scope, k) : f(scope, k));
+        return (scope, k) => {
+          const v = c(scope, k);
+          return v === true ? t(scope, k) : v === false ? f(scope, k) : refuse(v);
+        };
       }
       case "==":
       case "!=":
@@ -350,9 +411,11 @@ class Compiler {
     const cell = locals.get(name);
     if (cell !== undefined) return () => cell.value;
     const guard = this.guard(name);
+    const unset = new Absent(`unknown variable: ${name}`);
     return (scope) => {
       const v = scope[name];
-      return v === undefined || !guard(v) ? bail() : v;
+      if (v === undefined) return unset;
+      return guard(v) ? v : bail();
     };
   }
 
@@ -366,34 +429,30 @@ class Compiler {
         case "==":
           return (scope, k) => equal(l(scope, k), k[at]);
         case "!=":
-          return (scope, k) => !equal(l(scope, k), k[at]);
+          return (scope, k) => notEqual(l(scope, k), k[at]);
         case "<":
           return (scope, k) => {
             const v = l(scope, k) as number;
             const c = k[at] as number;
-            ordered(v, c);
-            return v < c;
+            return ordered(v, c) ?? v < c;
           };
         case "<=":
           return (scope, k) => {
             const v = l(scope, k) as number;
             const c = k[at] as number;
-            ordered(v, c);
-            return v <= c;
+            return ordered(v, c) ?? v <= c;
           };
         case ">":
           return (scope, k) => {
             const v = l(scope, k) as number;
             const c = k[at] as number;
-            ordered(v, c);
-            return v > c;
+            return ordered(v, c) ?? v > c;
           };
         case ">=":
           return (scope, k) => {
             const v = l(scope, k) as number;
             const c = k[at] as number;
-            ordered(v, c);
-            return v >= c;
+            return ordered(v, c) ?? v >= c;
           };
       }
       this.constants.pop(); // not taken here: the general case below compiles the literal itself
@@ -403,34 +462,30 @@ class Compiler {
       case "==":
         return (scope, k) => equal(l(scope, k), r(scope, k));
       case "!=":
-        return (scope, k) => !equal(l(scope, k), r(scope, k));
+        return (scope, k) => notEqual(l(scope, k), r(scope, k));
       case "<":
         return (scope, k) => {
           const a = l(scope, k) as number;
           const b = r(scope, k) as number;
-          ordered(a, b);
-          return a < b;
+          return ordered(a, b) ?? a < b;
         };
       case "<=":
         return (scope, k) => {
           const a = l(scope, k) as number;
           const b = r(scope, k) as number;
-          ordered(a, b);
-          return a <= b;
+          return ordered(a, b) ?? a <= b;
         };
       case ">":
         return (scope, k) => {
           const a = l(scope, k) as number;
           const b = r(scope, k) as number;
-          ordered(a, b);
-          return a > b;
+          return ordered(a, b) ?? a > b;
         };
       case ">=":
         return (scope, k) => {
           const a = l(scope, k) as number;
           const b = r(scope, k) as number;
-          ordered(a, b);
-          return a >= b;
+          return ordered(a, b) ?? a >= b;
         };
       case "in":
         return (scope, k) => member(l(scope, k), r(scope, k));
@@ -452,6 +507,7 @@ class Compiler {
       const o = this.compile(object, locals);
       return (scope, k) => {
         const v = o(scope, k);
+        // An absent operand: cel-js's `has` words its error its own way (it decides).
         if (!isRecord(v)) bail();
         return Object.hasOwn(v, key) && v[key] !== undefined;
       };
@@ -463,7 +519,11 @@ class Compiler {
     if (name === "matches" && params.length === 2) {
       const s = this.compile(params[0], locals);
       const p = this.compile(params[1], locals);
-      return (scope, k) => re2Matches(str(s(scope, k)), str(p(scope, k)));
+      // cel-js evaluates a call's arguments last to first.
+      return (scope, k) => {
+        const pattern = p(scope, k);
+        return re2Matches(str(s(scope, k)), str(pattern));
+      };
     }
     if ((name === "duration" || name === "timestamp") && params.length === 1) {
       // Of a literal: one value, computed at load by cel-js itself (an error leaves the whole expression to cel-js).
@@ -485,7 +545,7 @@ class Compiler {
         const v = a(scope, k);
         if (typeof v === "string") return v;
         if (typeof v === "bigint") return v.toString();
-        return bail();
+        return refuse(v);
       };
     }
     return unsupported();
@@ -508,10 +568,28 @@ class Compiler {
         if (params.length !== 1) return unsupported();
         const a = this.compile(receiver, locals);
         const b = this.compile(params[0], locals);
-        if (name === "contains") return (scope, k) => str(a(scope, k)).includes(str(b(scope, k)));
-        if (name === "startsWith") return (scope, k) => str(a(scope, k)).startsWith(str(b(scope, k)));
-        if (name === "endsWith") return (scope, k) => str(a(scope, k)).endsWith(str(b(scope, k)));
-        return (scope, k) => re2Matches(str(a(scope, k)), str(b(scope, k)));
+        // A method call evaluates its argument, then its receiver (cel-js: last to first);
+        // `matches` is cel-js's macro (environment.ts): receiver, then pattern.
+        if (name === "matches") return (scope, k) => re2Matches(str(a(scope, k)), str(b(scope, k)));
+        if (name === "contains") {
+          return (scope, k) => {
+            const arg = b(scope, k);
+            const text = a(scope, k);
+            return typeof text === "string" && typeof arg === "string" ? text.includes(arg) : refuse(arg, text);
+          };
+        }
+        if (name === "startsWith") {
+          return (scope, k) => {
+            const arg = b(scope, k);
+            const text = a(scope, k);
+            return typeof text === "string" && typeof arg === "string" ? text.startsWith(arg) : refuse(arg, text);
+          };
+        }
+        return (scope, k) => {
+          const arg = b(scope, k);
+          const text = a(scope, k);
+          return typeof text === "string" && typeof arg === "string" ? text.endsWith(arg) : refuse(arg, text);
+        };
       }
       case "exists":
       case "all":
@@ -534,12 +612,14 @@ class Compiler {
     const cell = { value: undefined as unknown };
     const inner = new Map(locals);
     inner.set(variable.args, cell);
+    // An absent field inside the body may be absorbed by another element: `bool` bails on it (cel-js decides).
     const body = this.compile(params[1], inner);
     switch (name) {
       case "exists":
         // Every element is tested: an erring one could be absorbed by a later true (cel-js decides then).
         return (scope, k) => {
-          const xs = list(items(scope, k));
+          const xs = items(scope, k);
+          if (!Array.isArray(xs)) return refuse(xs);
           let found = false;
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
@@ -552,7 +632,8 @@ class Compiler {
         };
       case "all":
         return (scope, k) => {
-          const xs = list(items(scope, k));
+          const xs = items(scope, k);
+          if (!Array.isArray(xs)) return refuse(xs);
           let every = true;
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
@@ -565,7 +646,8 @@ class Compiler {
         };
       case "exists_one":
         return (scope, k) => {
-          const xs = list(items(scope, k));
+          const xs = items(scope, k);
+          if (!Array.isArray(xs)) return refuse(xs);
           let n = 0;
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
@@ -575,7 +657,8 @@ class Compiler {
         };
       case "filter":
         return (scope, k) => {
-          const xs = list(items(scope, k));
+          const xs = items(scope, k);
+          if (!Array.isArray(xs)) return refuse(xs);
           const out: unknown[] = [];
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
@@ -585,9 +668,10 @@ class Compiler {
         };
       default: {
         if (params.length === 3) {
-          const transform = this.compile(params[2], inner);
+          const transform = present(this.compile(params[2], inner));
           return (scope, k) => {
-            const xs = list(items(scope, k));
+            const xs = items(scope, k);
+          if (!Array.isArray(xs)) return refuse(xs);
             const out: unknown[] = [];
             for (let i = 0; i < xs.length; i++) {
               cell.value = xs[i];
@@ -597,17 +681,27 @@ class Compiler {
           };
         }
         return (scope, k) => {
-          const xs = list(items(scope, k));
+          const xs = items(scope, k);
+          if (!Array.isArray(xs)) return refuse(xs);
           const out = new Array<unknown>(xs.length);
           for (let i = 0; i < xs.length; i++) {
             cell.value = xs[i];
-            out[i] = body(scope, k);
+            const v = body(scope, k);
+            out[i] = v instanceof Absent ? bail() : v;
           }
           return out;
         };
       }
     }
   }
+}
+
+/** `closure` with an `Absent` value turned into `BAIL` (a `map` value: cel-js decides). */
+function present(closure: Compiled): Compiled {
+  return (scope, k) => {
+    const v = closure(scope, k);
+    return v instanceof Absent ? bail() : v;
+  };
 }
 
 function pair(args: unknown): [unknown, unknown] {

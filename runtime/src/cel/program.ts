@@ -12,6 +12,7 @@
  */
 import type { Environment } from "@marcbachmann/cel-js";
 import { type Compiled, compileClosure, type FastExpression } from "./closures.js";
+import { type CostBound, compileCost } from "./cost.js";
 import { celVariables } from "./environment.js";
 
 export type Activation = Readonly<Record<string, unknown>>;
@@ -27,6 +28,8 @@ export interface CelProgram {
    * missing here is used whole (passed on, iterated, compared) and needs all its fields.
    */
   readonly fields: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The expression's cost bound per request (cost.ts); undefined when it is not metered. */
+  readonly cost: CostBound | undefined;
   /** Whether closures cover the expression (else every run is cel-js's own). */
   readonly fast: boolean;
   /**
@@ -119,6 +122,7 @@ export function compileCel(env: Environment, source: string): CompileResult {
     run: fast === undefined ? parsed : fastThenCelJs(fast, parsed),
     variables,
     fields,
+    cost: compileCost(parsed.ast),
     fast: fast !== undefined,
     closure: fast?.closure,
     constants: fast?.constants ?? NO_CONSTANTS,

@@ -9,9 +9,12 @@
  *    deny (`workflow`);
  * 4. every `requires feature` among the tenant plan's features → deny (`feature`);
  * 5. policies (rule-index.ts, rules.ts): default deny; any applicable forbid whose
- *    condition is true, absent or erring denies; else allow iff some applicable permit's
- *    condition is true or absent. Reasons: the forbids that denied (errors included), else
- *    the permits that allowed, else `no-permit`; then the errors of permits.
+ *    condition is true, absent, erring or over budget denies; else allow iff some
+ *    applicable permit's condition is true or absent. A metered condition (cel/cost.ts)
+ *    whose bound on the request exceeds its budget, or what is left of the decision's, is
+ *    not evaluated (reason `cost`). Reasons: the forbids that denied (errors and costs
+ *    included), else the permits that allowed, else `no-permit`; then the errors and costs
+ *    of permits.
  * 6. a state awaiting `approval: G` with no approval from G: decided as if one were given;
  *    allow → `pending` (`approval`), else that deny.
  * 7. an allowed read lists in `redact` the fields the agent may not see: a `@pii` field
@@ -22,7 +25,7 @@
  */
 import type { Environment } from "@marcbachmann/cel-js";
 import type { ActionSchema, Bundle, FieldSchema, StateSpec } from "../bundle/format.js";
-import type { Compiled } from "../cel/closures.js";
+import { Absent, type Compiled } from "../cel/closures.js";
 import { celEnvironment } from "../cel/environment.js";
 import type { DeciderApi, PreparedEffect } from "./decider-api.js";
 import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProblem, prepare } from "./effects.js";
@@ -30,7 +33,7 @@ import { Facts, readTime } from "./facts.js";
 import { type RecordSchema, RecordError, readInput, readRowFields, recordSchema, rowFields } from "./records.js";
 import type { Decision, DecisionRequest, Reason } from "./request.js";
 import { type Applicable, type FieldRules, indexRules } from "./rule-index.js";
-import { type CompiledRule, compileRule, errorReason, test, testOnCelJs, type Verdict } from "./rules.js";
+import { type CompiledRule, charge, compileRule, errorReason, testOnCelJs, type Verdict } from "./rules.js";
 import { WorkflowRules } from "./workflow.js";
 
 export type { LoadProblem } from "./effects.js";
@@ -40,6 +43,7 @@ export { EffectError } from "./effects.js";
 const VARIABLES = { principal: "dyn", action: "dyn", tenant: "dyn", context: "dyn", input: "dyn", resource: "dyn" } as const;
 
 const NO_FEATURES: readonly string[] = Object.freeze([]);
+const NO_LITERALS: readonly unknown[] = Object.freeze([]);
 const NO_PERMIT: Reason = Object.freeze({ kind: "no-permit", message: "no policy permits this action" });
 const DENIED_NO_PERMIT: Decision = Object.freeze({ decision: "deny", reasons: Object.freeze([NO_PERMIT]) });
 
@@ -114,6 +118,8 @@ function verdict(closure: Compiled | undefined, literals: readonly unknown[], ru
     try {
       const value = closure(activation, literals);
       if (value === true || value === false) return value;
+      // An absent field or variable: cel-js's own error message, without cel-js building the error.
+      if (value instanceof Absent) return value.message;
     } catch {
       // The closures leave this one to cel-js, which gives the value or the error.
     }
@@ -306,16 +312,33 @@ function resourceOf(plan: Plan, resource: DecisionRequest["resource"]): unknown 
   return readRowFields(plan.rowFields, resource, "resource");
 }
 
+/**
+ * The steps the metered conditions of the decision in progress have spent (cel/cost.ts):
+ * decisions are synchronous and never nested, so one counter, reset by `policies`.
+ */
+let spent = 0;
+
+/** A rule's verdict under the budget: over it, the condition is not evaluated. */
+function budgeted(closure: Compiled | undefined, literals: readonly unknown[], rule: CompiledRule, activation: Activation): Verdict {
+  const cost = rule.cost;
+  if (cost === undefined) return verdict(closure, literals, rule, activation);
+  const charged = charge(cost, activation, spent);
+  if (typeof charged !== "number") return charged;
+  spent = charged;
+  return verdict(closure, literals, rule, activation);
+}
+
 /** The policies' decision (spec/runtime.md §Policies) from a plan's checks. */
 function policies(plan: Plan, activation: Activation): Decision {
   const checks = plan.checks;
   const forbidsEnd = plan.forbidsEnd;
+  spent = 0;
   // The one true forbid, while it is the only reason (its decision is built at load); then every reason, in rule order.
   let denier = -1;
   let denied: Reason[] | undefined;
   for (let i = 0; i < forbidsEnd; i += STRIDE) {
     const rule = checks[i + 2] as CompiledRule;
-    const v = verdict(checks[i] as Compiled | undefined, checks[i + 1] as readonly unknown[], rule, activation);
+    const v = budgeted(checks[i] as Compiled | undefined, checks[i + 1] as readonly unknown[], rule, activation);
     if (v === false) continue;
     if (v === true && denier < 0 && denied === undefined) {
       denier = i;
@@ -329,7 +352,7 @@ function policies(plan: Plan, activation: Activation): Decision {
   let errors: Reason[] | undefined;
   for (let i = forbidsEnd; i < checks.length; i += STRIDE) {
     const rule = checks[i + 2] as CompiledRule;
-    const v = verdict(checks[i] as Compiled | undefined, checks[i + 1] as readonly unknown[], rule, activation);
+    const v = budgeted(checks[i] as Compiled | undefined, checks[i + 1] as readonly unknown[], rule, activation);
     if (v === true) {
       if (first < 0) first = i;
       else permitted = added(permitted ?? [(checks[first + 2] as CompiledRule).reason], rule.reason);
@@ -360,7 +383,7 @@ function redaction(fields: readonly FieldRules[], activation: Activation, reason
   for (const field of fields) {
     let forbidden = false;
     for (const rule of field.forbids) {
-      const verdict = test(rule, activation);
+      const verdict = budgeted(rule.closure, rule.constants ?? NO_LITERALS, rule, activation);
       if (verdict === true) forbidden = true;
       else if (verdict !== false) {
         forbidden = true;
@@ -370,7 +393,7 @@ function redaction(fields: readonly FieldRules[], activation: Activation, reason
     let revealed = !field.pii;
     if (!forbidden && field.pii) {
       for (const rule of field.permits) {
-        const verdict = test(rule, activation);
+        const verdict = budgeted(rule.closure, rule.constants ?? NO_LITERALS, rule, activation);
         if (verdict === true) revealed = true;
         else if (verdict !== false) reasons.push(errorReason(rule, verdict));
       }

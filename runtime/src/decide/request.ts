@@ -50,6 +50,11 @@ export type Reason =
    * erring forbid does (it denies).
    */
   | { readonly kind: "error"; readonly policy: string; readonly rule: string; readonly effect: "permit" | "forbid"; readonly message: string }
+  /**
+   * A condition not evaluated because its cost on this request exceeds the budget
+   * (spec/runtime.md §Budget). Fail closed, as an error: a forbid denies, a permit does not apply.
+   */
+  | { readonly kind: "cost"; readonly policy: string; readonly rule: string; readonly effect: "permit" | "forbid"; readonly message: string }
   | { readonly kind: "no-permit"; readonly message: string }
   | { readonly kind: "input"; readonly message: string; readonly path: string }
   | { readonly kind: "unknown"; readonly message: string }

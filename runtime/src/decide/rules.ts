@@ -4,11 +4,14 @@
  *
  * Fail closed (spec/runtime.md): a condition that throws, or gives something other than a
  * bool, is an error — an erring forbid denies, an erring permit does not apply. A
- * condition cel-js refused at load errs at every evaluation with that message.
+ * condition cel-js refused at load errs at every evaluation with that message. A metered
+ * condition over the budget (`charge`) is not evaluated and fails closed the same way,
+ * reported with reason `cost` instead of `error`.
  */
 import type { Environment } from "@marcbachmann/cel-js";
 import type { RuleSpec } from "../bundle/format.js";
-import type { Compiled } from "../cel/closures.js";
+import { Absent, type Compiled } from "../cel/closures.js";
+import { CONDITION_BUDGET, type CostBound, DECISION_BUDGET } from "../cel/cost.js";
 import { type Activation, type CelProgram, celErrorMessage, compileCel } from "../cel/program.js";
 import type { Decision, Reason } from "./request.js";
 
@@ -22,6 +25,8 @@ export interface CompiledRule {
   /** The program's closures and literals, kept on the rule: a test reads one object before running them. */
   readonly closure?: Compiled;
   readonly constants?: readonly unknown[];
+  /** The condition's cost bound per request, when it is metered (cel/cost.ts). */
+  readonly cost?: CostBound;
   /** Why the condition could not be compiled (then it errs at every evaluation). */
   readonly compileError?: string;
   /** `{kind: effect, policy, rule}`, built once. */
@@ -35,8 +40,16 @@ export interface CompiledRule {
 
 const NOTHING: readonly string[] = Object.freeze([]);
 
-/** What a condition gave: true, false, or the error message. */
-export type Verdict = true | false | string;
+/** A condition left unevaluated: its bound on this request, and the budget it exceeds. */
+export interface OverBudget {
+  readonly steps: number;
+  readonly budget: number;
+  /** The condition's own budget, or what is left of the decision's. */
+  readonly of: "condition" | "decision";
+}
+
+/** What a condition gave: true, false, the error message, or over the budget. */
+export type Verdict = true | false | string | OverBudget;
 
 export function compileRule(env: Environment, policy: string, spec: RuleSpec): CompiledRule {
   const reason: Reason = Object.freeze({ kind: spec.effect, policy, rule: spec.id });
@@ -49,7 +62,8 @@ export function compileRule(env: Environment, policy: string, spec: RuleSpec): C
   const compiled = compileCel(env, spec.when.cel);
   if (compiled.ok) {
     const program = compiled.program;
-    return program.closure === undefined ? { ...base, program } : { ...base, program, closure: program.closure, constants: program.constants };
+    const metered = program.cost === undefined ? base : { ...base, cost: program.cost };
+    return program.closure === undefined ? { ...metered, program } : { ...metered, program, closure: program.closure, constants: program.constants };
   }
   return { ...base, compileError: `condition does not compile: ${compiled.message}` };
 }
@@ -60,6 +74,8 @@ export function test(rule: CompiledRule, activation: Activation): Verdict {
     try {
       const value = closure(activation, rule.constants as readonly unknown[]);
       if (value === true || value === false) return value;
+      // An absent field or variable is cel-js's very error, known without building it (closures.ts).
+      if (value instanceof Absent) return value.message;
     } catch {
       // The closures leave this one to cel-js (program.ts), which gives the value or the error.
     }
@@ -81,6 +97,24 @@ export function testOnCelJs(rule: CompiledRule, activation: Activation): Verdict
   return `condition gave ${value === null ? "null" : `a ${typeof value === "object" ? "value" : typeof value}`}, not a bool`;
 }
 
-export function errorReason(rule: CompiledRule, message: string): Reason {
-  return { kind: "error", policy: rule.policy, rule: rule.id, effect: rule.effect, message };
+/**
+ * A metered rule's charge against the decision: the steps spent with it, or the verdict
+ * when its bound exceeds the condition's budget or what is left of the decision's.
+ */
+export function charge(cost: CostBound, activation: Activation, spent: number): number | OverBudget {
+  const steps = cost(activation);
+  if (steps > CONDITION_BUDGET) return { steps, budget: CONDITION_BUDGET, of: "condition" };
+  if (spent + steps > DECISION_BUDGET) return { steps, budget: DECISION_BUDGET - spent, of: "decision" };
+  return spent + steps;
+}
+
+/** The reason of a rule that did not give a bool: its error or its cost. */
+export function errorReason(rule: CompiledRule, verdict: string | OverBudget): Reason {
+  if (typeof verdict === "string") return { kind: "error", policy: rule.policy, rule: rule.id, effect: rule.effect, message: verdict };
+  const steps = Number.isFinite(verdict.steps) ? `${verdict.steps.toLocaleString("en-US")} steps` : "more steps than can be counted";
+  const message =
+    verdict.of === "condition"
+      ? `the condition may take ${steps} on this request, more than its budget of ${verdict.budget.toLocaleString("en-US")}`
+      : `the condition may take ${steps} on this request, more than the ${verdict.budget.toLocaleString("en-US")} left of the decision's budget`;
+  return { kind: "cost", policy: rule.policy, rule: rule.id, effect: rule.effect, message };
 }

@@ -11,7 +11,8 @@
 export type PrimitiveName = "bool" | "int" | "uint" | "double" | "string" | "bytes" | "null" | "timestamp" | "duration";
 
 export type CelType =
-  | { readonly kind: "primitive"; readonly name: PrimitiveName }
+  /** `max`: for a string, the most characters it may have (`string(max: n)`, a uuid, an enum), read by the cost bound. */
+  | { readonly kind: "primitive"; readonly name: PrimitiveName; readonly max?: number }
   | { readonly kind: "list"; readonly element: CelType; readonly max?: number }
   | { readonly kind: "map"; readonly key: CelType; readonly value: CelType; readonly max?: number }
   | { readonly kind: "message"; readonly name: string; readonly fields: ReadonlyMap<string, CelField> }
@@ -43,6 +44,8 @@ export const T = {
   error: { kind: "error" } as CelType,
   list: (element: CelType, max?: number): CelType => (max === undefined ? { kind: "list", element } : { kind: "list", element, max }),
   map: (key: CelType, value: CelType): CelType => ({ kind: "map", key, value }),
+  /** A string of at most `max` characters (the cost bound reads it; the type is `string`). */
+  cappedString: (max: number): CelType => ({ kind: "primitive", name: "string", max }),
   nullable: (inner: CelType): CelType => (inner.kind === "nullable" ? inner : { kind: "nullable", inner }),
   message: (name: string, fields: Record<string, CelType | CelField>): CelType => ({
     kind: "message",

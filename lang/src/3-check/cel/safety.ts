@@ -48,16 +48,24 @@ export function checkSafety(expr: CelExpr, types: ReadonlyMap<CelExpr, CelType>)
       ),
     );
   } else if (estimate.cost > MAX_CONDITION_COST) {
+    const steps = (n: number): string => n.toLocaleString("en-US");
+    const part = estimate.dominant === expr ? "" : `; most of it is ${quoted(estimate.dominant)} (${steps(estimate.dominantCost)} steps)`;
     problems.push(
       celProblem(
         "costTooHigh",
         expr.span,
-        `the condition may take up to ${estimate.cost.toLocaleString("en-US")} steps to evaluate, more than ${MAX_CONDITION_COST.toLocaleString("en-US")}`,
-        "lower the `max:` of the lists it goes through, or avoid nesting comprehensions over them",
+        `the condition may take up to ${steps(estimate.cost)} steps to evaluate, more than ${steps(MAX_CONDITION_COST)}${part}`,
+        "lower the `max:` of the lists and strings it goes through (declare one where there is none), or simplify it: fewer nested comprehensions, `matches` and `in` over smaller values",
       ),
     );
   }
   return problems;
+}
+
+/** A part of a condition in a message: its text when short, else where it starts. */
+function quoted(expr: CelExpr): string {
+  const text = printCel(expr);
+  return text.length <= QUOTED ? `\`${text}\`` : `the part starting \`${text.slice(0, 30)}…\``;
 }
 
 /** The number of nodes (a plain stack, not the `nodes` generator: this runs on every condition). */

@@ -51,7 +51,8 @@ export function join(a: CelType, b: CelType): CelType | undefined {
   }
   switch (a.kind) {
     case "primitive":
-      return b.kind === "primitive" && a.name === b.name ? a : undefined;
+      if (b.kind !== "primitive" || a.name !== b.name) return undefined;
+      return a.max === b.max ? a : a.max === undefined || b.max === undefined ? { kind: "primitive", name: a.name } : { kind: "primitive", name: a.name, max: Math.max(a.max, b.max) };
     case "list": {
       if (b.kind !== "list") return undefined;
       const element = join(a.element, b.element);
