@@ -30,8 +30,9 @@ import { ACTION_QUOTA, planLimit, quotaUsed } from "./quota/quota.js";
 import { type ActResult, actIn } from "./runs/act.js";
 import { type ApprovalRequest, type ApprovalStatus, getApproval, listApprovals, settleApproval, unknownApproval, wrongStatus } from "./runs/approvals.js";
 import { type ActRequest, type Engine, evaluate } from "./runs/evaluate.js";
+import { expireIfDue, sweepRuns } from "./runs/expiry.js";
 import type { Run, RunMove } from "./runs/run.js";
-import { getRun, moveRun, runHistory, type StartRun, startRun, unknownTenant } from "./runs/runs.js";
+import { moveRun, runHistory, type StartRun, startRun, unknownTenant } from "./runs/runs.js";
 import type { Database } from "./store/adapter.js";
 import { PaybillRuntimeError } from "./store/errors.js";
 import { migrate } from "./store/migrate.js";
@@ -103,6 +104,7 @@ export class Runtime {
   /** Re-decides a granted approval's request with the approval in context, and performs it if allowed. Once; not while the tenant is not active (PBR147). */
   async resume(approvalId: string): Promise<ActResult> {
     this.#open();
+    await this.#expireApprovalRun(approvalId);
     return this.database.transaction(async (tx) => {
       const approval = await getApproval(tx, approvalId, { lock: true });
       if (approval === undefined) throw unknownApproval(approvalId);
@@ -130,14 +132,26 @@ export class Runtime {
       this.#open();
       return startRun(this.database, this.bundle, request, this.#engine.clock());
     },
+    /** The run, expired first when its state's timeout has run out. */
     get: (runId: string): Promise<Run | undefined> => {
       this.#open();
-      return getRun(this.database, runId);
+      return expireIfDue(this.database, this.bundle, runId, this.#engine.clock());
     },
-    /** Moves the run along a declared edge (PBR113 otherwise, and from a final state or past the deadline). */
-    next: (runId: string, state: string): Promise<Run> => {
+    /** Moves the run along a declared edge (PBR113 otherwise, and from a final state, past the deadline or its state's timeout). */
+    next: async (runId: string, state: string): Promise<Run> => {
       this.#open();
-      return moveRun(this.database, this.bundle, runId, state, this.#engine.clock());
+      const now = this.#engine.clock();
+      await expireIfDue(this.database, this.bundle, runId, now);
+      return moveRun(this.database, this.bundle, runId, state, now);
+    },
+    /**
+     * Expires every run whose current state's `timeout` has run out at `now` (the runtime's
+     * clock by default), with its pending and granted approvals; each run in its own
+     * transaction, audited. Run it periodically (`paybillc billing sweep` does).
+     */
+    sweep: (now?: Date | string): Promise<Run[]> => {
+      this.#open();
+      return sweepRuns(this.database, this.bundle, now === undefined ? this.#engine.clock() : new Date(now));
     },
     /**
      * The run and the actions its current state allows (none in a final state): the tools
@@ -145,7 +159,7 @@ export class Runtime {
      */
     allowed: async (runId: string): Promise<{ run: Run; actions: string[] } | undefined> => {
       this.#open();
-      const run = await getRun(this.database, runId);
+      const run = await expireIfDue(this.database, this.bundle, runId, this.#engine.clock());
       if (run === undefined) return undefined;
       const state = this.bundle.workflows[run.workflow]?.states[run.state];
       return { run, actions: state === undefined ? [] : allowedActions(this.bundle, state) };
@@ -158,12 +172,16 @@ export class Runtime {
   };
 
   readonly approvals = {
-    get: (id: string): Promise<ApprovalRequest | undefined> => {
+    /** The approval, after its run's timeout is applied (it may have expired). */
+    get: async (id: string): Promise<ApprovalRequest | undefined> => {
       this.#open();
+      await this.#expireApprovalRun(id);
       return getApproval(this.database, id);
     },
-    list: (query: { tenant: string; status?: ApprovalStatus; run?: string }): Promise<ApprovalRequest[]> => {
+    /** The tenant's approvals, after the timeouts of its runs are applied. */
+    list: async (query: { tenant: string; status?: ApprovalStatus; run?: string }): Promise<ApprovalRequest[]> => {
       this.#open();
+      await sweepRuns(this.database, this.bundle, this.#engine.clock(), query.tenant);
       return listApprovals(this.database, query);
     },
     grant: (id: string, by: { by: string; note?: string }): Promise<ApprovalRequest> => {
@@ -287,6 +305,12 @@ export class Runtime {
     if (this.#closed) return;
     this.#closed = true;
     await this.database.close();
+  }
+
+  /** Applies the timeout of the approval's run, if any, before the approval is read or used. */
+  async #expireApprovalRun(approvalId: string): Promise<void> {
+    const approval = await getApproval(this.database, approvalId);
+    if (approval?.run !== undefined) await expireIfDue(this.database, this.bundle, approval.run, this.#engine.clock());
   }
 
   #open(): void {

@@ -28,6 +28,10 @@
  *   `paybill_billing_events` (one row per billing event id, with the hash of its body),
  *   `paybill_provisioning_steps` (each attempt at each step of a flow, with its outcome)
  *   and `paybill_usage` (gauges per tenant, metric and month: the last value and the peak).
+ * - Version 9, declarations with their effect (spec/runtime.md, spec/control-plane.md): a
+ *   run's `expires_at` (when its current state's `timeout` runs out) and `expired_at`; the
+ *   approval status `expired`; a tenant's trial (`trial_ends_at`, and `trial_ended_at` once
+ *   the trial ended, converted or not).
  */
 
 export interface Migration {
@@ -235,6 +239,21 @@ create table paybill_usage (
   at timestamptz not null,
   primary key (tenant_id, metric, period)
 );
+`,
+  },
+  {
+    version: 9,
+    name: "timeouts and trials",
+    sql: `
+alter table paybill_runs add column expires_at timestamptz, add column expired_at timestamptz;
+create index paybill_runs_expires_at on paybill_runs (expires_at) where expires_at is not null and not final;
+
+alter table paybill_approvals drop constraint if exists paybill_approvals_status_check;
+alter table paybill_approvals add constraint paybill_approvals_status_check
+  check (status in ('pending', 'granted', 'rejected', 'resumed', 'expired'));
+
+alter table paybill_tenants add column trial_ends_at timestamptz, add column trial_ended_at timestamptz;
+create index paybill_tenants_trial_ends_at on paybill_tenants (trial_ends_at) where trial_ends_at is not null and trial_ended_at is null;
 `,
   },
 ];
