@@ -44,7 +44,9 @@ export type RuntimeErrorCode =
   /** A usage record or export the runtime cannot take: bad metric, quantity, time or period. */
   | "PBR146"
   /** Resuming a granted approval of a tenant that is not active (the approval stays granted). */
-  | "PBR147";
+  | "PBR147"
+  /** A gauge (`seats`) recorded above the limit of the same name in the tenant's plan. */
+  | "PBR200";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;
