@@ -163,7 +163,11 @@ describe.each(BACKENDS)("control plane laws on %s", (backend) => {
       {
         numRuns: backend === "postgres" ? 25 : 40,
         // Found by this law: an offboarded tenant kept the `suspendedFor` of its suspension.
-        examples: [["business", [{ kind: "provision", fail: [false, false, false] }, { kind: "suspend" }, { kind: "offboard" }]]],
+        examples: [
+          ["business", [{ kind: "provision", fail: [false, false, false] }, { kind: "suspend" }, { kind: "offboard" }]],
+          // Found by this law: a billing event ending the trial of an offboarding tenant was PBR140.
+          ["trial3", [{ kind: "provision", fail: [false, false, false] }, { kind: "offboard" }, { kind: "billing", id: 0, type: "trial_ended", paid: true, daysAgo: 0 }]],
+        ],
       },
     );
   }, 300_000);

@@ -61,7 +61,7 @@ export async function billingEvent(ctx: ControlContext, event: BillingEvent): Pr
     };
     const unpaid = event.type === "payment_failed" || (event.type === "trial_ended" && event.paid === false);
     const converted = (event.type === "trial_ended" && event.paid !== false) || event.type === "payment_succeeded";
-    if ((event.type === "trial_ended" || converted) && trialing(current)) {
+    if ((event.type === "trial_ended" || converted) && trialing(current) && allows(current, "trial_ended")) {
       await step(() => applyTransition(tx, current, "trial_ended", { trialEndedAt: at }, { ...meta, detail: { ...meta.detail, paid: !unpaid } }));
     }
     if (unpaid) await step(() => unpaidFrom(tx, ctx, current, at, now, meta));
