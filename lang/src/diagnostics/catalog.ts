@@ -70,6 +70,7 @@ export const CATALOG = {
   matchesNeedsLiteral: entry("PB4031", "error", "`matches` without a literal pattern"),
   invalidRegex: entry("PB4032", "error", "pattern not valid in RE2"),
   costTooHigh: entry("PB4033", "error", "condition may cost too much to evaluate"),
+  finalTimeout: entry("PB4060", "error", "`timeout` on a final state"),
   unreadableFile: entry("PB9001", "error", "file cannot be read"),
   noSourceFiles: entry("PB9002", "error", "no `.paybill` files found"),
   formatterFailed: entry("PB9003", "error", "the formatter could not keep a file's meaning"),
