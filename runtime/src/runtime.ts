@@ -154,7 +154,8 @@ export class Runtime {
       return sweepRuns(this.database, this.bundle, now === undefined ? this.#engine.clock() : new Date(now));
     },
     /**
-     * The run and the actions its current state allows (none in a final state): the tools
+     * The run and the actions its current state allows (none in a final state, nor once the
+     * run expired): the tools
      * an agent in this run may be offered. Undefined for an unknown run.
      */
     allowed: async (runId: string): Promise<{ run: Run; actions: string[] } | undefined> => {
@@ -162,7 +163,7 @@ export class Runtime {
       const run = await expireIfDue(this.database, this.bundle, runId, this.#engine.clock());
       if (run === undefined) return undefined;
       const state = this.bundle.workflows[run.workflow]?.states[run.state];
-      return { run, actions: state === undefined ? [] : allowedActions(this.bundle, state) };
+      return { run, actions: state === undefined || run.expiredAt !== undefined ? [] : allowedActions(this.bundle, state) };
     },
     /** The states the run went through, the start first. */
     history: (runId: string): Promise<RunMove[]> => {

@@ -76,6 +76,7 @@ describe.each(BACKENDS)("state timeouts on %s", (backend) => {
     const expiredAt = run.expiresAt;
     expect(out).toMatchObject({ decision: "deny", reasons: [{ kind: "workflow", message: `run \`${run.id}\` timed out in state \`escalate\` at ${expiredAt}` }] });
     expect(await t.runtime.runs.get(run.id)).toMatchObject({ state: "escalate", final: true, expiredAt, steps: 1 });
+    expect((await t.runtime.runs.allowed(run.id))?.actions).toEqual([]);
     expect(await t.runtime.approvals.get(approval)).toMatchObject({ status: "expired" });
     const records = await t.runtime.audit.query({ tenant });
     expect(records.map((r) => [r.agent, r.action, r.decision, r.approval ?? null])).toEqual([
