@@ -38,8 +38,8 @@ const NOTHING: readonly string[] = Object.freeze([]);
 /** What a condition gave: true, false, or the error message. */
 export type Verdict = true | false | string;
 
-export function compileRule(env: Environment, policy: string, spec: RuleSpec): CompiledRule {
-  const reason: Reason = Object.freeze({ kind: spec.effect, policy, rule: spec.id });
+export function compileRule(env: Environment, policy: string, spec: RuleSpec, severity?: string): CompiledRule {
+  const reason: Reason = Object.freeze({ kind: spec.effect, policy, rule: spec.id, ...(severity === undefined ? {} : { severity }) });
   const reasons = Object.freeze([reason]);
   const allows: Decision = Object.freeze({ decision: "allow", reasons });
   const allowsRead: Decision = Object.freeze({ decision: "allow", reasons, redact: NOTHING });
