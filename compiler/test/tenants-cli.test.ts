@@ -119,6 +119,8 @@ for (const { name, open } of backends) {
       const onboarded = await cli(["tenants", "onboard", "acme", "--plan", "business"]);
       expect(onboarded.code, onboarded.stderr).toBe(0);
       expect(onboarded.stdout).toContain("tenant `acme`: pending\n  plan         business (bridge on primary)\n");
+      // business has `trial = 14 days`.
+      expect(onboarded.stdout).toMatch(/\n {2}trial {8}until \S+\n/);
       expect(onboarded.stdout).toContain(
         "provisioning plan (onboard), 1 step:\n  1. provision `acme` (bridge, primary) on stack `primary-bridge-eu-west-1`: add it to the stack's `tenants` and apply\n",
       );
@@ -148,10 +150,12 @@ for (const { name, open } of backends) {
       expect(failed.stdout).toMatch(/^tenant `acme`: active\n/);
       expect(failed.stdout).toMatch(/ {2}past due {5}since \S+, suspension due \S+\n/);
       const early = await cli(["billing", "sweep", "--now", new Date(Date.now() + 6 * day).toISOString()]);
-      expect([early.code, early.stdout, early.stderr]).toEqual([0, "", "billing sweep: no tenant's grace period has ended\n"]);
+      expect([early.code, early.stdout, early.stderr]).toEqual([0, "", "billing sweep: no tenant's trial or grace period has ended\n"]);
       const swept = await cli(["billing", "sweep", "--now", new Date(Date.now() + 8 * day).toISOString(), "--format", "json"]);
       expect(swept.code).toBe(0);
-      expect(json<Transition[]>(swept).map((t) => [t.tenant, t.event, t.from, t.to])).toEqual([["acme", "suspend", "active", "suspended"]]);
+      const sweep = json<{ transitions: Transition[]; expiredRuns: unknown[] }>(swept);
+      expect(sweep.transitions.map((t) => [t.tenant, t.event, t.from, t.to])).toEqual([["acme", "suspend", "active", "suspended"]]);
+      expect(sweep.expiredRuns).toEqual([]);
       const suspended = json<{ tenant: Tenant }>(await cli(["tenants", "show", "acme", "--format", "json"]));
       expect(suspended.tenant).toMatchObject({ state: "suspended", suspendedFor: "billing" });
 
@@ -243,8 +247,15 @@ for (const { name, open } of backends) {
       }
       const csv = await cli(["billing", "usage", "--period", "2026-10", "--tenant", "dora", "--format", "csv"]);
       expect(csv.code, csv.stderr).toBe(0);
-      expect(csv.stdout.split("\r\n")[0]).toBe("tenant,period,metric,quantity,plan");
-      expect(csv.stdout).toContain("dora,2026-10,seats,7,business\r\n");
+      expect(csv.stdout.split("\r\n")[0]).toBe("tenant,period,metric,quantity,plan,unit_price,currency,amount");
+      expect(csv.stdout).toContain("dora,2026-10,seats,7,business,,,\r\n");
+      // The plan's price (99 usd per month) is the first line; October was before dora existed.
+      expect(csv.stdout.split("\r\n")[1]).toBe("dora,2026-10,plan_price,0,business,99,usd,0");
+      const month = new Date().toISOString().slice(0, 7);
+      const text = await cli(["billing", "usage", "--period", month, "--tenant", "dora"]);
+      expect(text.stdout).toMatch(/^TENANT +PERIOD +METRIC +QUANTITY +PLAN +UNIT_PRICE +CURRENCY +AMOUNT\n/);
+      // Onboarded on business, it is in its 14-day trial to the month's end or not: either way the line is there.
+      expect(text.stdout).toMatch(new RegExp(`\ndora +${month} +plan_price +[01] +business +99 +usd +(0|99)\n`));
       const rows = json<{ tenant: string; metric: string; quantity: number }[]>(await cli(["billing", "usage", "--period", "2026-10", "--tenant", "dora", "--format", "json"]));
       expect(rows).toContainEqual(expect.objectContaining({ tenant: "dora", metric: "seats", quantity: 7 }));
     }, 120_000);

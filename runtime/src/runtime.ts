@@ -39,8 +39,9 @@ import { type ActRequest, type Engine, evaluate } from "./runs/evaluate.js";
 import { EffectFailure, recordFailedAttempt } from "./runs/failed-attempt.js";
 import { auditKeyOf, resumedInput } from "./runs/masked-resume.js";
 import { requireStorableTenant } from "./runs/request-text.js";
+import { expireIfDue, sweepRuns } from "./runs/expiry.js";
 import type { Run, RunMove } from "./runs/run.js";
-import { getRun, moveRun, runHistory, type StartRun, startRun, unknownTenant } from "./runs/runs.js";
+import { moveRun, runHistory, type StartRun, startRun, unknownTenant } from "./runs/runs.js";
 import type { Database } from "./store/adapter.js";
 import { checkConnectingRole, checkMigrated } from "./store/connecting-role.js";
 import { PaybillRuntimeError } from "./store/errors.js";
@@ -167,7 +168,8 @@ export class Runtime {
     }
   }
 
-  #resume(approvalId: string, options: ResumeOptions): Promise<ActResult> {
+  async #resume(approvalId: string, options: ResumeOptions): Promise<ActResult> {
+    await this.#expireApprovalRun(approvalId);
     return this.#owner("approval", approvalId).transaction(async (tx) => {
       const approval = await getApproval(tx, approvalId, { lock: true });
       if (approval === undefined) throw unknownApproval(approvalId);
@@ -196,25 +198,38 @@ export class Runtime {
       requireStorableTenant(request.tenant);
       return startRun(this.#agent, this.bundle, request, this.#engine.clock());
     },
+    /** The run, expired first when its state's timeout has run out. */
     get: (runId: string): Promise<Run | undefined> => {
       this.#open();
-      return getRun(this.#owner("run", runId), runId);
+      return expireIfDue(this.#owner("run", runId), this.bundle, runId, this.#engine.clock());
     },
-    /** Moves the run along a declared edge (PBR113 otherwise, and from a final state or past the deadline). */
-    next: (runId: string, state: string): Promise<Run> => {
+    /** Moves the run along a declared edge (PBR113 otherwise, and from a final state, past the deadline or its state's timeout). */
+    next: async (runId: string, state: string): Promise<Run> => {
       this.#open();
-      return moveRun(this.#owner("run", runId), this.bundle, runId, state, this.#engine.clock());
+      const now = this.#engine.clock();
+      await expireIfDue(this.#owner("run", runId), this.bundle, runId, now);
+      return moveRun(this.#owner("run", runId), this.bundle, runId, state, now);
     },
     /**
-     * The run and the actions its current state allows (none in a final state): the tools
+     * Expires every run whose current state's `timeout` has run out at `now` (the runtime's
+     * clock by default), with its pending and granted approvals; each run in its own
+     * transaction, audited. Run it periodically (`paybillc billing sweep` does).
+     */
+    sweep: (now?: Date | string): Promise<Run[]> => {
+      this.#open();
+      return sweepRuns(this.#control.database, (id) => this.#owner("run", id), this.bundle, now === undefined ? this.#engine.clock() : new Date(now));
+    },
+    /**
+     * The run and the actions its current state allows (none in a final state, nor once the
+     * run expired): the tools
      * an agent in this run may be offered. Undefined for an unknown run.
      */
     allowed: async (runId: string): Promise<{ run: Run; actions: string[] } | undefined> => {
       this.#open();
-      const run = await getRun(this.#owner("run", runId), runId);
+      const run = await expireIfDue(this.#owner("run", runId), this.bundle, runId, this.#engine.clock());
       if (run === undefined) return undefined;
       const state = this.bundle.workflows[run.workflow]?.states[run.state];
-      return { run, actions: state === undefined ? [] : allowedActions(this.bundle, state) };
+      return { run, actions: state === undefined || run.expiredAt !== undefined ? [] : allowedActions(this.bundle, state) };
     },
     /** The states the run went through, the start first. */
     history: (runId: string): Promise<RunMove[]> => {
@@ -224,13 +239,17 @@ export class Runtime {
   };
 
   readonly approvals = {
-    get: (id: string): Promise<ApprovalRequest | undefined> => {
+    /** The approval, after its run's timeout is applied (it may have expired). */
+    get: async (id: string): Promise<ApprovalRequest | undefined> => {
       this.#open();
+      await this.#expireApprovalRun(id);
       return getApproval(this.#owner("approval", id), id);
     },
+    /** The tenant's approvals, after the timeouts of its runs are applied. */
     list: async (query: { tenant: string; status?: ApprovalStatus; run?: string }): Promise<ApprovalRequest[]> => {
       this.#open();
       requireStorableTenant(query.tenant);
+      await sweepRuns(this.#tenant(query.tenant), (id) => this.#owner("run", id), this.bundle, this.#engine.clock(), query.tenant);
       return listApprovals(this.#tenant(query.tenant), query);
     },
     grant: (id: string, by: { by: string; note?: string }): Promise<ApprovalRequest> => {
@@ -381,6 +400,12 @@ export class Runtime {
     if (this.#closed) return;
     this.#closed = true;
     await this.database.close();
+  }
+
+  /** Applies the timeout of the approval's run, if any, before the approval is read or used. */
+  async #expireApprovalRun(approvalId: string): Promise<void> {
+    const approval = await getApproval(this.#owner("approval", approvalId), approvalId);
+    if (approval?.run !== undefined) await expireIfDue(this.#owner("run", approval.run), this.bundle, approval.run, this.#engine.clock());
   }
 
   #open(): void {

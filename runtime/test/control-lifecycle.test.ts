@@ -11,17 +11,17 @@ import { illegalTransition } from "../src/control/problems.js";
 type From = TenantState | "none";
 const S = "same";
 // Rows: from-state; columns: events in LIFECYCLE_EVENTS order. "-" is illegal.
-const EVENTS: LifecycleEvent[] = ["onboard", "provision", "provisioned", "provisioning_failed", "suspend", "resume", "offboard", "offboarded", "migrate", "plan_changed", "past_due", "paid"];
+const EVENTS: LifecycleEvent[] = ["onboard", "provision", "provisioned", "provisioning_failed", "suspend", "resume", "offboard", "offboarded", "migrate", "plan_changed", "past_due", "paid", "trial_ended"];
 const EXPECTED: Record<From, (TenantState | "-" | typeof S)[]> = {
-  //                   onboard    provision       provisioned provisioning_failed    suspend      resume    offboard       offboarded   migrate         plan_changed past_due paid
-  none: /*          */ ["pending", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"],
-  pending: /*       */ ["-", "provisioning", "-", "-", "-", "-", "offboarding", "-", "-", S, S, S],
-  provisioning: /*  */ ["-", "-", "active", "provisioning_failed", "-", "-", "-", "-", "-", "-", S, S],
-  provisioning_failed: ["-", "provisioning", "-", "-", "-", "-", "offboarding", "-", "-", "-", S, S],
-  active: /*        */ ["-", "-", "-", "-", "suspended", "-", "offboarding", "-", "provisioning", S, S, S],
-  suspended: /*     */ ["-", "-", "-", "-", "-", "active", "offboarding", "-", "-", S, S, S],
-  offboarding: /*   */ ["-", "-", "-", "-", "-", "-", "-", "offboarded", "-", "-", "-", "-"],
-  offboarded: /*    */ ["-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"],
+  //                   onboard    provision       provisioned provisioning_failed    suspend      resume    offboard       offboarded   migrate         plan_changed past_due paid trial_ended
+  none: /*          */ ["pending", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"],
+  pending: /*       */ ["-", "provisioning", "-", "-", "-", "-", "offboarding", "-", "-", S, S, S, S],
+  provisioning: /*  */ ["-", "-", "active", "provisioning_failed", "-", "-", "-", "-", "-", "-", S, S, S],
+  provisioning_failed: ["-", "provisioning", "-", "-", "-", "-", "offboarding", "-", "-", "-", S, S, S],
+  active: /*        */ ["-", "-", "-", "-", "suspended", "-", "offboarding", "-", "provisioning", S, S, S, S],
+  suspended: /*     */ ["-", "-", "-", "-", "-", "active", "offboarding", "-", "-", S, S, S, S],
+  offboarding: /*   */ ["-", "-", "-", "-", "-", "-", "-", "offboarded", "-", "-", "-", "-", "-"],
+  offboarded: /*    */ ["-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"],
 };
 
 describe("the lifecycle table", () => {
@@ -53,7 +53,7 @@ describe("the lifecycle table", () => {
     const error = illegalTransition("acme", "suspended", "suspend");
     expect(error.code).toBe("PBR140");
     expect(error.message).toBe("tenant `acme` is suspended: `suspend` is not allowed from `suspended`");
-    expect(error.help).toBe("from `suspended` the lifecycle allows: `resume`, `offboard`, `plan_changed`, `past_due`, `paid`");
+    expect(error.help).toBe("from `suspended` the lifecycle allows: `resume`, `offboard`, `plan_changed`, `past_due`, `paid`, `trial_ended`");
     expect(illegalTransition("gone", "offboarded", "resume").help).toBe("`offboarded` is final: nothing more can happen to this tenant");
   });
 });

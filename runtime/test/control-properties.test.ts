@@ -12,7 +12,9 @@
  * - every transition has exactly one transition row and one audit record (action
  *   `tenant.<event>`, linked by id), and the tenant's audit chain verifies;
  * - `pendingPlan` is set only while provisioning; `suspendedFor` only while suspended;
- * - a billing event id seen before is a duplicate (same body) or PBR144 (another body).
+ * - a billing event id seen before is a duplicate (same body) or PBR144 (another body);
+ * - a trial ends at most once (`trialEndedAt` set exactly when a `trial_ended` row is in
+ *   the history), and after a sweep no live tenant is still trialing past `trialEndsAt`.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -24,7 +26,8 @@ import { freshId, sharedControlRuntime } from "./support/control-db.js";
 import { BACKENDS } from "./support/store-db.js";
 
 const DAY = 86_400_000;
-const PLANS = ["business", "free", "grace7", "team_aws", "enterprise"];
+const PLANS = ["business", "free", "grace7", "team_aws", "enterprise", "trial3"];
+const LIVE = ["pending", "provisioning", "provisioning_failed", "active", "suspended"];
 
 type Op =
   | { kind: "suspend" | "resume" | "offboard" }
@@ -67,6 +70,7 @@ describe.each(BACKENDS)("control plane laws on %s", (backend) => {
     expect(TENANT_STATES).toContain(tenant?.state);
     if (tenant?.pendingPlan !== undefined) expect(["provisioning", "provisioning_failed"]).toContain(tenant.state);
     if (tenant?.suspendedFor !== undefined) expect(tenant.state).toBe("suspended");
+    expect(history.filter((h) => h.event === "trial_ended").length).toBe(tenant?.trialEndedAt === undefined ? 0 : 1);
     const linked = await t.admin.query<{ event: string; action: string | null }>(
       `select tr.event, a.action from paybill_tenant_transitions tr left join paybill_audit a on a.id = tr.audit_id where tr.tenant_id = $1 order by tr.seq`,
       [id],
@@ -141,7 +145,13 @@ describe.each(BACKENDS)("control plane laws on %s", (backend) => {
               }
               case "sweep":
                 t.clock.offsetMs += o.days * DAY;
-                await t.runtime.billing.sweep();
+                {
+                  const at = new Date(Date.now() + t.clock.offsetMs);
+                  await t.runtime.billing.sweep(at);
+                  const after = await t.runtime.tenants.get(id);
+                  const overdue = after?.trialEndsAt !== undefined && Date.parse(after.trialEndsAt) <= at.getTime();
+                  if (overdue && LIVE.includes(after?.state ?? "")) expect(after?.trialEndedAt).toBeDefined();
+                }
                 break;
             }
             await check(id);
@@ -153,7 +163,11 @@ describe.each(BACKENDS)("control plane laws on %s", (backend) => {
       {
         numRuns: backend === "postgres" ? 25 : 40,
         // Found by this law: an offboarded tenant kept the `suspendedFor` of its suspension.
-        examples: [["business", [{ kind: "provision", fail: [false, false, false] }, { kind: "suspend" }, { kind: "offboard" }]]],
+        examples: [
+          ["business", [{ kind: "provision", fail: [false, false, false] }, { kind: "suspend" }, { kind: "offboard" }]],
+          // Found by this law: a billing event ending the trial of an offboarding tenant was PBR140.
+          ["trial3", [{ kind: "provision", fail: [false, false, false] }, { kind: "offboard" }, { kind: "billing", id: 0, type: "trial_ended", paid: true, daysAgo: 0 }]],
+        ],
       },
     );
   }, 300_000);

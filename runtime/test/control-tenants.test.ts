@@ -72,7 +72,7 @@ describe.each(BACKENDS)("tenant lifecycle on %s", (backend) => {
     expect(await code(t.runtime.tenants.resume(id))).toBe("PBR140");
     await expect(t.runtime.tenants.resume(id)).rejects.toMatchObject({
       message: `tenant \`${id}\` is pending: \`resume\` is not allowed from \`pending\``,
-      help: "from `pending` the lifecycle allows: `provision`, `offboard`, `plan_changed`, `past_due`, `paid`",
+      help: "from `pending` the lifecycle allows: `provision`, `offboard`, `plan_changed`, `past_due`, `paid`, `trial_ended`",
     });
     expect((await t.runtime.tenants.get(id))?.state).toBe("pending");
     expect(await transitions(id)).toBe(1);

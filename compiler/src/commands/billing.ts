@@ -2,9 +2,11 @@
  * `paybillc billing event|sweep|usage`: what a billing system tells the control plane and
  * what it reads back (spec/control-plane.md), on the project's runtime (project-runtime.ts).
  * An event is applied once per id — sending it again changes nothing and says so; `sweep`
- * suspends the tenants whose grace period has ended; `usage` exports a month's metering.
+ * ends the trials that ran out, suspends the tenants whose grace period has ended and
+ * expires the workflow runs past their state's `timeout`; `usage` exports a month's
+ * metering, the plan's price first.
  */
-import type { BillingEventType, Transition, UsageRow } from "@paybill/runtime";
+import type { BillingEventType, Run, Transition, UsageRow } from "@paybill/runtime";
 import type { Io } from "../io.js";
 import { printJson } from "../output/report.js";
 import { tenantLines, transitionLine } from "./control-view.js";
@@ -50,11 +52,20 @@ export function sweep(options: SweepOptions, io: Io): Promise<number> {
   return withProjectRuntime(options, io, async ({ runtime }) => {
     const now = options.now === undefined ? undefined : parseTime(options.now, "--now");
     const transitions = await runtime.billing.sweep(now);
-    if (options.format === "json") printJson(transitions, io);
-    else if (transitions.length === 0) io.err("billing sweep: no tenant's grace period has ended\n");
+    // The same periodic job expires the workflow runs past their state's timeout.
+    const runs = await runtime.runs.sweep(now);
+    if (options.format === "json") printJson({ transitions, expiredRuns: runs }, io);
     else {
-      io.err(`billing sweep: ${transitions.length} ${transitions.length === 1 ? "tenant" : "tenants"} suspended\n`);
-      io.out(`${transitions.map(transitionLine).join("\n")}\n`);
+      if (transitions.length === 0) io.err("billing sweep: no tenant's trial or grace period has ended\n");
+      else {
+        const tenants = new Set(transitions.map((t) => t.tenant)).size;
+        io.err(`billing sweep: ${transitions.length} ${transitions.length === 1 ? "transition" : "transitions"} for ${tenants} ${tenants === 1 ? "tenant" : "tenants"}\n`);
+        io.out(`${transitions.map(transitionLine).join("\n")}\n`);
+      }
+      if (runs.length > 0) {
+        io.err(`billing sweep: ${runs.length} workflow ${runs.length === 1 ? "run" : "runs"} expired (a state's \`timeout\` ran out)\n`);
+        io.out(`${runs.map(runLine).join("\n")}\n`);
+      }
     }
     return 0;
   });
@@ -90,7 +101,21 @@ function parseTime(text: string, option: string): Date {
   return time;
 }
 
-const COLUMNS = ["tenant", "period", "metric", "quantity", "plan"] as const;
+function runLine(run: Run): string {
+  return `  run ${run.id}  tenant \`${run.tenant}\`  ${run.workflow}: timed out in \`${run.state}\` at ${run.expiredAt ?? run.expiresAt ?? "?"}`;
+}
+
+const COLUMNS = ["tenant", "period", "metric", "quantity", "plan", "unitPrice", "currency", "amount"] as const;
+const HEADINGS: Readonly<Record<(typeof COLUMNS)[number], string>> = {
+  tenant: "tenant",
+  period: "period",
+  metric: "metric",
+  quantity: "quantity",
+  plan: "plan",
+  unitPrice: "unit_price",
+  currency: "currency",
+  amount: "amount",
+};
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */
 function csv(rows: readonly UsageRow[]): string {
@@ -98,11 +123,11 @@ function csv(rows: readonly UsageRow[]): string {
     const text = String(value);
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
-  return [COLUMNS.join(","), ...rows.map((row) => COLUMNS.map((c) => field(row[c])).join(","))].map((line) => `${line}\r\n`).join("");
+  return [COLUMNS.map((c) => HEADINGS[c]).join(","), ...rows.map((row) => COLUMNS.map((c) => field(row[c] ?? "")).join(","))].map((line) => `${line}\r\n`).join("");
 }
 
 function usageTable(rows: readonly UsageRow[]): string {
-  const cells = [COLUMNS.map((c) => c.toUpperCase()), ...rows.map((row) => COLUMNS.map((c) => String(row[c])))];
+  const cells = [COLUMNS.map((c) => HEADINGS[c].toUpperCase()), ...rows.map((row) => COLUMNS.map((c) => String(row[c] ?? "")))];
   const widths = COLUMNS.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
   return `${cells.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n")}\n`;
 }

@@ -32,9 +32,11 @@ const BILLING_HELP = `
 Billing events drive the lifecycle with the grace period of the tenant's plan:
 payment_failed makes the tenant past due (suspended at once when the plan has no grace);
 payment_succeeded clears it and resumes a tenant suspended for billing;
-subscription_canceled offboards; trial_ended --no-paid is a failed payment. An event is
-applied once per --id: sending it again changes nothing. \`sweep\` suspends the tenants whose
-grace has ended (run it from a scheduler); \`usage\` exports a month's metering.
+subscription_canceled offboards; trial_ended ends a trial, and --no-paid is a failed payment.
+An event is applied once per --id: sending it again changes nothing. \`sweep\` ends the trials
+that ran out unpaid, suspends the tenants whose grace has ended and expires the workflow runs
+past their state's timeout (run it from a scheduler); \`usage\` exports a month's metering,
+the plan's price first.
 
 Examples:
   $ paybillc billing event payment_failed --tenant acme --id evt_1042
@@ -154,7 +156,7 @@ export function registerControlCommands(program: Command, io: Io, setStatus: Sta
       setStatus(await (await billingModule()).event(type, options, io));
     });
 
-  common(billing.command("sweep").description("suspend every tenant whose grace period has ended"))
+  common(billing.command("sweep").description("end the trials that ran out, suspend the tenants whose grace has ended, expire timed-out runs"))
     .option("--now <time>", "sweep as of this time, ISO 8601 (default: now)")
     .action(async (options: Common & { now?: string }) => {
       setStatus(await (await billingModule()).sweep(options, io));

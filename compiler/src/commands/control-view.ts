@@ -32,6 +32,7 @@ export function tenantLines(tenant: Tenant, bundle: Bundle): string[] {
   if (tenant.region !== undefined) field("region", tenant.region);
   if (tenant.pastDueSince !== undefined) field("past due", `since ${tenant.pastDueSince}${tenant.suspendAt === undefined ? "" : `, suspension due ${tenant.suspendAt}`}`);
   if (tenant.suspendedFor !== undefined) field("suspended", `for ${tenant.suspendedFor}`);
+  if (tenant.trialEndsAt !== undefined) field("trial", tenant.trialEndedAt === undefined ? `until ${tenant.trialEndsAt}` : `ended ${tenant.trialEndedAt}`);
   field("updated", tenant.updatedAt);
   return lines;
 }

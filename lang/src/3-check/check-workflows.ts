@@ -1,8 +1,9 @@
 /**
  * Workflows as state machines: exactly one start (PB4010), every state reachable
  * (PB4011), a final state reachable from every state (PB4012), allowed actions that some
- * policy can permit for the workflow's agent (PB4020), and `@pii` fields read only with a
- * permit that names them (PB4022).
+ * policy can permit for the workflow's agent (PB4020), `@pii` fields read only with a
+ * permit that names them (PB4022), and no `timeout` on a final state, where it could never
+ * apply (PB4060).
  */
 import type { ActionSelector, Ident, StateDecl, WorkflowDecl } from "../ast/nodes.js";
 import { didYouMean } from "../2-resolve/suggest.js";
@@ -57,11 +58,15 @@ export function checkWorkflow(state: State, unit: Unit, workflow: WorkflowDecl, 
   const edges = new Map<StateDecl, StateDecl[]>();
   for (const s of states) {
     const targets: StateDecl[] = [];
-    checkBody(state.ctx, unit, `state \`${s.name.name}\``, s.name.span, s.body, {
+    const attributes = checkBody(state.ctx, unit, `state \`${s.name.name}\``, s.name.span, s.body, {
       timeout: { expect: "a duration such as `24h`", accepts: isDuration },
       description: { expect: "a string", accepts: isString },
     });
     const final = s.body.some((e) => e.kind === "Final");
+    const timeout = attributes.get("timeout");
+    if (final && timeout !== undefined) {
+      state.ctx.report("finalTimeout", unit, timeout.span, `state \`${s.name.name}\` is final: a run ends there, so its \`timeout\` would never apply`, "remove `timeout`, or put it on the state a run waits in");
+    }
     for (const entry of s.body) {
       if (entry.kind === "Next") {
         if (final) state.ctx.report("attributeType", unit, entry.span, `state \`${s.name.name}\` is final: a run ends there`, "remove `next`, or remove `final`");

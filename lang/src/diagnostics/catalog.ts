@@ -73,6 +73,7 @@ export const CATALOG = {
   invalidRegex: entry("PB4032", "error", "pattern not valid in RE2"),
   costTooHigh: entry("PB4033", "error", "condition may cost too much to evaluate"),
   optionalInputInEffect: entry("PB4040", "error", "effect reads an optional input without `has`"),
+  finalTimeout: entry("PB4060", "error", "`timeout` on a final state"),
   unreadableFile: entry("PB9001", "error", "file cannot be read"),
   noSourceFiles: entry("PB9002", "error", "no `.paybill` files found"),
   formatterFailed: entry("PB9003", "error", "the formatter could not keep a file's meaning"),

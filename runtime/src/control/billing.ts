@@ -13,6 +13,13 @@
  * - `subscription_canceled`: the tenant is offboarded (tenants.ts `offboardIn`).
  * - `trial_ended` with `paid` true or absent: recorded, nothing else.
  *
+ * Trials: a tenant onboarded on a plan with a `trial` is trialing until `trialEndsAt`. Its
+ * trial ends once, with a `trial_ended` transition: converted, by a `trial_ended` event
+ * with `paid` true or absent or by a `payment_succeeded` while trialing; unpaid, by a
+ * `trial_ended` event with `paid: false`, or by `sweep` at or after `trialEndsAt` when no
+ * event ended it first — then the tenant is past due from `trialEndsAt` (as a failed
+ * payment at that time), and suspended when its grace has passed too.
+ *
  * An event the tenant's state gives nothing to do (a payment for an offboarded tenant, a
  * cancellation while it is provisioning) is recorded, not applied (`applied: false`).
  */
@@ -53,14 +60,11 @@ export async function billingEvent(ctx: ControlContext, event: BillingEvent): Pr
       }
     };
     const unpaid = event.type === "payment_failed" || (event.type === "trial_ended" && event.paid === false);
-    if (unpaid && current.tenant.pastDueSince === undefined && allows(current, "past_due")) {
-      const grace = planOf(ctx.bundle, current.tenant.plan).graceDays ?? 0;
-      await step(() => applyTransition(tx, current, "past_due", { pastDueSince: at, suspendAt: new Date(at.getTime() + grace * DAY_MS) }, { ...meta, detail: { ...meta.detail, graceDays: grace } }));
+    const converted = (event.type === "trial_ended" && event.paid !== false) || event.type === "payment_succeeded";
+    if ((event.type === "trial_ended" || converted) && trialing(current) && allows(current, "trial_ended")) {
+      await step(() => applyTransition(tx, current, "trial_ended", { trialEndedAt: at }, { ...meta, detail: { ...meta.detail, paid: !unpaid } }));
     }
-    if (unpaid) {
-      const due = dueSuspension(current, now);
-      if (due !== undefined) await step(() => applyTransition(tx, current, "suspend", { suspendedFor: "billing" }, { ...meta, reason: due }));
-    }
+    if (unpaid) await step(() => unpaidFrom(tx, ctx, current, at, now, meta));
     if (event.type === "payment_succeeded") {
       if (current.tenant.pastDueSince !== undefined && allows(current, "paid")) {
         await step(() => applyTransition(tx, current, "paid", { pastDueSince: null, suspendAt: null }, meta));
@@ -82,20 +86,67 @@ export async function billingEvent(ctx: ControlContext, event: BillingEvent): Pr
   });
 }
 
-/** Suspends, for billing, every active tenant whose grace ended at or before `now`; each in its own transaction. */
+/**
+ * Ends, unpaid, every trial that ran out at or before `now` with no event ending it first,
+ * and suspends, for billing, every active tenant whose grace ended at or before `now`;
+ * each tenant in its own transaction.
+ */
 export async function sweep(ctx: ControlContext, now: Date = ctx.clock()): Promise<Transition[]> {
-  const due = await ctx.database.query<{ id: unknown }>("select id from paybill_tenants where state = 'active' and suspend_at <= $1 order by id", [now.toISOString()]);
+  const due = await ctx.database.query<{ id: unknown }>(
+    `select id from paybill_tenants
+     where (state = 'active' and suspend_at <= $1)
+        or (trial_ends_at <= $1 and trial_ended_at is null and state in ('pending', 'provisioning', 'provisioning_failed', 'active', 'suspended'))
+     order by id`,
+    [now.toISOString()],
+  );
   const transitions: Transition[] = [];
   for (const { id } of due) {
     const done = await ctx.database.transaction(async (tx) => {
-      const current = await lockTenant(tx, String(id));
-      const reason = dueSuspension(current, now);
-      if (reason === undefined) return undefined;
-      return applyTransition(tx, current, "suspend", { suspendedFor: "billing" }, { actor: BILLING_ACTOR, now: ctx.clock(), reason });
+      let current = await lockTenant(tx, String(id));
+      const applied: Applied[] = [];
+      const meta: Meta = { actor: BILLING_ACTOR, now: ctx.clock() };
+      const { trialEndsAt } = current.tenant;
+      if (trialing(current) && trialEndsAt !== undefined && Date.parse(trialEndsAt) <= now.getTime() && allows(current, "trial_ended")) {
+        const end = new Date(trialEndsAt);
+        const reason = `the trial of plan \`${current.tenant.plan}\` ended at ${trialEndsAt} with no payment`;
+        applied.push(await applyTransition(tx, current, "trial_ended", { trialEndedAt: end }, { ...meta, reason, detail: { paid: false } }));
+        current = applied[applied.length - 1]?.record ?? current;
+        for (const a of await unpaidFrom(tx, ctx, current, end, now, { ...meta, reason })) {
+          applied.push(a);
+          current = a.record;
+        }
+      } else {
+        const reason = dueSuspension(current, now);
+        if (reason !== undefined) applied.push(await applyTransition(tx, current, "suspend", { suspendedFor: "billing" }, { ...meta, reason }));
+      }
+      return applied;
     });
-    if (done !== undefined) transitions.push(done.transition);
+    transitions.push(...done.map((a) => a.transition));
   }
   return transitions;
+}
+
+/** Whether the tenant is in the trial it was onboarded with. */
+function trialing(current: TenantRecord): boolean {
+  return current.tenant.trialEndsAt !== undefined && current.tenant.trialEndedAt === undefined;
+}
+
+/**
+ * An unpaid bill at `at` (a failed payment, a trial that ended unpaid): past due from `at`
+ * unless already, and suspended for billing when the plan's grace has passed by `now`.
+ */
+async function unpaidFrom(tx: Sql, ctx: ControlContext, record: TenantRecord, at: Date, now: Date, meta: Meta): Promise<Applied[]> {
+  const applied: Applied[] = [];
+  let current = record;
+  if (current.tenant.pastDueSince === undefined && allows(current, "past_due")) {
+    const grace = planOf(ctx.bundle, current.tenant.plan).graceDays ?? 0;
+    const done = await applyTransition(tx, current, "past_due", { pastDueSince: at, suspendAt: new Date(at.getTime() + grace * DAY_MS) }, { ...meta, detail: { ...meta.detail, graceDays: grace } });
+    applied.push(done);
+    current = done.record;
+  }
+  const due = dueSuspension(current, now);
+  if (due !== undefined) applied.push(await applyTransition(tx, current, "suspend", { suspendedFor: "billing" }, { ...meta, reason: due }));
+  return applied;
 }
 
 /** Why the tenant must be suspended for billing now, or undefined. */

@@ -7,8 +7,9 @@
  *   pending → provisioning → active ⇄ suspended → offboarding → offboarded
  *   provisioning → provisioning_failed → (provision again) provisioning
  *
- * Events that keep the state (`plan_changed`, `past_due`, `paid`) are transitions too: they
- * change what the tenant is (its plan, its billing standing) and are recorded and audited.
+ * Events that keep the state (`plan_changed`, `past_due`, `paid`, `trial_ended`) are
+ * transitions too: they change what the tenant is (its plan, its billing standing, its
+ * trial) and are recorded and audited.
  */
 
 export const TENANT_STATES = ["pending", "provisioning", "provisioning_failed", "active", "suspended", "offboarding", "offboarded"] as const;
@@ -27,6 +28,7 @@ export const LIFECYCLE_EVENTS = [
   "plan_changed",
   "past_due",
   "paid",
+  "trial_ended",
 ] as const;
 export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
 
@@ -54,6 +56,8 @@ export const LIFECYCLE: Readonly<Record<LifecycleEvent, Row>> = {
   // Billing standing: a failed payment starts the grace period; a payment ends it.
   past_due: { from: LIVE, to: "same" },
   paid: { from: LIVE, to: "same" },
+  // The end of the trial the tenant was onboarded with (converted or not: billing.ts).
+  trial_ended: { from: LIVE, to: "same" },
 };
 
 export function isTenantState(value: unknown): value is TenantState {

@@ -1,5 +1,5 @@
 /**
- * The control plane's errors (PBR140–PBR147), built in one place so every message names
+ * The control plane's errors (PBR140–PBR147, PBR200), built in one place so every message names
  * its subject in backticks and every help line says what to do. spec/control-plane.md
  * lists them with examples.
  */
@@ -51,6 +51,14 @@ export function staticPlan(tenant: string): PaybillRuntimeError {
 
 export function usageProblem(message: string, help: string): PaybillRuntimeError {
   return new PaybillRuntimeError("PBR146", message, help);
+}
+
+export function overLimit(tenant: string, plan: string, metric: string, limit: number, quantity: number): PaybillRuntimeError {
+  return new PaybillRuntimeError(
+    "PBR200",
+    `tenant \`${tenant}\` may have at most ${limit} \`${metric}\` on plan \`${plan}\`: ${quantity} cannot be recorded`,
+    `the plan's \`limits { ${metric} = ${limit} }\` caps it: refuse the ${metric === "seats" ? "seat" : "use"} beyond it, or move the tenant to a plan with more (\`paybillc tenants change-plan\`)`,
+  );
 }
 
 export function inactiveApproval(approval: string, tenant: string, state: string): PaybillRuntimeError {

@@ -10,7 +10,7 @@ import type { TenantState } from "./lifecycle.js";
 import type { ProvisioningPlan, Tenant, Transition } from "./types.js";
 
 export const TENANT_COLUMNS =
-  "id, plan, state, region, cloud, pending_plan, past_due_since, suspend_at, suspended_for, static, provisioning, created_at, updated_at";
+  "id, plan, state, region, cloud, pending_plan, past_due_since, suspend_at, suspended_for, trial_ends_at, trial_ended_at, static, provisioning, created_at, updated_at";
 
 /** The provisioning plan a tenant is working through, and the flow number its steps are recorded under. */
 export interface Flow {
@@ -41,6 +41,7 @@ export function tenantFromRow(row: Row): TenantRecord {
   const opt = (key: keyof Tenant, value: string | undefined) => (value === undefined ? {} : { [key]: value });
   const pastDue = row["past_due_since"];
   const suspendAt = row["suspend_at"];
+  const time = (value: unknown) => (value === null || value === undefined ? undefined : iso(value));
   const tenant: Tenant = {
     id: String(row["id"]),
     plan: String(row["plan"]),
@@ -51,6 +52,8 @@ export function tenantFromRow(row: Row): TenantRecord {
     ...opt("pastDueSince", pastDue === null || pastDue === undefined ? undefined : iso(pastDue)),
     ...opt("suspendAt", suspendAt === null || suspendAt === undefined ? undefined : iso(suspendAt)),
     ...(suspendedFor === "billing" || suspendedFor === "operator" ? { suspendedFor } : {}),
+    ...opt("trialEndsAt", time(row["trial_ends_at"])),
+    ...opt("trialEndedAt", time(row["trial_ended_at"])),
     static: row["static"] === true,
     createdAt: iso(row["created_at"]),
     updatedAt: iso(row["updated_at"]),

@@ -13,6 +13,8 @@ import { lockTenant, readTenant, TENANT_COLUMNS, type TenantRecord, tenantFromRo
 import { type Applied, allows, applyTransition, type Meta, nextSeq, recordTransition } from "./transition.js";
 import type { Placement, ProvisioningPlan, Tenant } from "./types.js";
 
+const DAY_MS = 86_400_000;
+
 export interface Onboard {
   readonly id: string;
   readonly plan: string;
@@ -27,15 +29,18 @@ export async function onboard(ctx: ControlContext, request: Onboard): Promise<{ 
   const now = ctx.clock();
   const placement = placementOf(ctx.bundle, request.plan, request);
   const plan = onboardPlan(request.id, placement);
+  // A plan with a `trial`: the tenant is trialing from onboarding for that long (billing.ts ends it).
+  const trialDays = planOf(ctx.bundle, request.plan).trialDays ?? 0;
+  const trialEndsAt = trialDays > 0 ? new Date(now.getTime() + trialDays * DAY_MS).toISOString() : null;
   return ctx.database.transaction(async (tx) => {
     const [row] = await tx.query(
-      `insert into paybill_tenants (id, plan, state, region, cloud, static, provisioning, created_at, updated_at)
-       values ($1, $2, 'pending', $3, $4, false, $5, $6, $6) on conflict (id) do nothing returning ${TENANT_COLUMNS}`,
-      [request.id, request.plan, request.region ?? null, request.cloud ?? null, JSON.stringify({ flow: 1, plan }), now.toISOString()],
+      `insert into paybill_tenants (id, plan, state, region, cloud, static, provisioning, created_at, updated_at, trial_ends_at)
+       values ($1, $2, 'pending', $3, $4, false, $5, $6, $6, $7) on conflict (id) do nothing returning ${TENANT_COLUMNS}`,
+      [request.id, request.plan, request.region ?? null, request.cloud ?? null, JSON.stringify({ flow: 1, plan }), now.toISOString(), trialEndsAt],
     );
     if (row === undefined) throw tenantExists(request.id);
     const record = tenantFromRow(row);
-    await recordTransition(tx, record, "onboard", undefined, { actor: request.actor ?? DEFAULT_ACTOR, now });
+    await recordTransition(tx, record, "onboard", undefined, { actor: request.actor ?? DEFAULT_ACTOR, now, ...(trialEndsAt === null ? {} : { detail: { trialEndsAt } }) });
     return { tenant: record.tenant, plan };
   });
 }

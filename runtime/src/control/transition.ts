@@ -24,6 +24,7 @@ export interface Change {
   readonly pastDueSince?: Date | null;
   readonly suspendAt?: Date | null;
   readonly suspendedFor?: "billing" | "operator" | null;
+  readonly trialEndedAt?: Date;
   readonly flow?: Flow | null;
 }
 
@@ -57,6 +58,7 @@ export async function applyTransition(tx: Sql, current: TenantRecord, event: Lif
   if (change.pastDueSince !== undefined) set("past_due_since", change.pastDueSince?.toISOString() ?? null);
   if (change.suspendAt !== undefined) set("suspend_at", change.suspendAt?.toISOString() ?? null);
   if (change.suspendedFor !== undefined) set("suspended_for", change.suspendedFor);
+  if (change.trialEndedAt !== undefined) set("trial_ended_at", change.trialEndedAt.toISOString());
   if (change.flow !== undefined) set("provisioning", change.flow === null ? null : JSON.stringify(change.flow));
   const [row] = await tx.query(`update paybill_tenants set ${sets.join(", ")} where id = ${params.add(current.tenant.id)} returning ${TENANT_COLUMNS}`, params.values);
   if (row === undefined) throw new Error(`tenant \`${current.tenant.id}\` vanished while locked`);

@@ -29,6 +29,10 @@ export interface Tenant {
   /** ISO 8601: `pastDueSince` + the plan's grace days; `billing.sweep` suspends the tenant from then. */
   readonly suspendAt?: string;
   readonly suspendedFor?: "billing" | "operator";
+  /** ISO 8601: onboarding + the plan's `trial`; the tenant is trialing until then, unless `trialEndedAt` is set. */
+  readonly trialEndsAt?: string;
+  /** ISO 8601: when its trial ended (the sweep at `trialEndsAt`, or a billing event before). */
+  readonly trialEndedAt?: string;
   /** Declared in the bundle (its plan and region follow the bundle). */
   readonly static: boolean;
   readonly createdAt: string;
@@ -112,10 +116,17 @@ export interface UsageRow {
   readonly tenant: string;
   /** `2026-11`: a UTC month. */
   readonly period: string;
+  /** `plan_price` for the billable line of the plan's price; otherwise what was used. */
   readonly metric: string;
   readonly quantity: number;
   /** The tenant's plan when exported. */
   readonly plan: string;
+  /** `plan_price` lines: the plan's price for the month (`custom`: priced by contract, outside the product). */
+  readonly unitPrice?: number | "custom";
+  /** `plan_price` lines with an amount: the price's currency (`usd`). */
+  readonly currency?: string;
+  /** `plan_price` lines with an amount: quantity × unitPrice, rounded to 2 decimal places. */
+  readonly amount?: number;
 }
 
 export interface Actor {

@@ -6,20 +6,28 @@
  *   plane's own records are not actions). The chain is the evidence, so nothing else keeps
  *   a second count that could disagree with it.
  * - gauges the host records (`seats`, or any other lowercase name): `record` keeps, per
- *   month, the latest value (by its time) and the peak; the export gives the peak.
+ *   month, the latest value (by its time) and the peak; the export gives the peak. A gauge
+ *   named like a limit of the tenant's plan without `per` (`limits { seats = 50 }`) is
+ *   refused above it (PBR200): recording is where seats are taken, so the host asks here
+ *   before it adds a seat.
  *
  * `export` lists every tenant that is not offboarded, and any other that used something in
  * the month, with `agent_actions` and `seats` always (0 when nothing was recorded) and the
- * other gauges recorded in the month.
+ * other gauges recorded in the month; first, when the plan has a `price`, its billable
+ * line `plan_price` (monthlyPrice below): quantity 1 — the whole month, not prorated — or
+ * 0 when the tenant was registered after the month or its trial lasted the whole month.
  */
 import type { Sql } from "../store/adapter.js";
 import { unknownTenant } from "../runs/runs.js";
 import type { ControlContext } from "./context.js";
-import { usageProblem } from "./problems.js";
+import { overLimit, usageProblem } from "./problems.js";
 import { CONTROL_AGENT } from "./transition.js";
 import type { UsageRow } from "./types.js";
 
 export const AGENT_ACTIONS = "agent_actions";
+/** The billable line of a plan's price in the export (not a gauge). */
+export const PLAN_PRICE = "plan_price";
+const MONTH_OF_DAYS: Readonly<Record<string, number>> = { second: 1 / 86_400, minute: 1 / 1_440, hour: 1 / 24, day: 1, week: 7 };
 const METRIC = /^[a-z][a-z0-9_]{0,62}$/;
 const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
@@ -32,10 +40,14 @@ export interface UsageRecord {
 }
 
 export async function recordUsage(ctx: ControlContext, usage: UsageRecord): Promise<void> {
-  if (typeof usage.metric !== "string" || !METRIC.test(usage.metric) || usage.metric === AGENT_ACTIONS) {
+  if (typeof usage.metric !== "string" || !METRIC.test(usage.metric) || usage.metric === AGENT_ACTIONS || usage.metric === PLAN_PRICE) {
     throw usageProblem(
       `\`${String(usage.metric)}\` cannot be recorded as a usage metric`,
-      usage.metric === AGENT_ACTIONS ? "`agent_actions` is counted from the audit chain; record gauges such as `seats`" : "a metric is a lowercase name (`seats`)",
+      usage.metric === AGENT_ACTIONS
+        ? "`agent_actions` is counted from the audit chain; record gauges such as `seats`"
+        : usage.metric === PLAN_PRICE
+          ? "`plan_price` is the export's line for the plan's price; record gauges such as `seats`"
+          : "a metric is a lowercase name (`seats`)",
     );
   }
   if (typeof usage.quantity !== "number" || !Number.isFinite(usage.quantity) || usage.quantity < 0) {
@@ -44,8 +56,11 @@ export async function recordUsage(ctx: ControlContext, usage: UsageRecord): Prom
   const at = usage.at === undefined ? ctx.clock() : new Date(usage.at);
   if (Number.isNaN(at.getTime())) throw usageProblem(`usage \`${usage.metric}\` has \`at\` = \`${String(usage.at)}\`, not a time`, "give an ISO 8601 time (`2026-11-30T10:00:00Z`)");
   await ctx.database.transaction(async (tx) => {
-    const [tenant] = await tx.query("select id from paybill_tenants where id = $1", [usage.tenant]);
+    const [tenant] = await tx.query<{ plan: unknown }>("select plan from paybill_tenants where id = $1", [usage.tenant]);
     if (tenant === undefined) throw unknownTenant(usage.tenant);
+    const plan = String(tenant.plan);
+    const limit = ctx.bundle.plans[plan]?.limits[usage.metric];
+    if (limit !== undefined && limit.per === undefined && usage.quantity > limit.amount) throw overLimit(usage.tenant, plan, usage.metric, limit.amount, usage.quantity);
     await tx.query(
       `insert into paybill_usage as u (tenant_id, metric, period, quantity, peak, at) values ($1, $2, $3, $4, $4, $5)
        on conflict (tenant_id, metric, period) do update set
@@ -64,8 +79,8 @@ export async function exportUsage(ctx: ControlContext, query: { period: string; 
   const end = new Date(Date.UTC(Number(match[1]), Number(match[2]), 1));
   return ctx.database.transaction(async (tx) => {
     await tx.query("set transaction isolation level repeatable read, read only");
-    const tenants = await tx.query<{ id: unknown; plan: unknown; state: unknown }>(
-      "select id, plan, state from paybill_tenants where $1::text is null or id = $1 order by id",
+    const tenants = await tx.query<{ id: unknown; plan: unknown; state: unknown; created_at: unknown; trial_ends_at: unknown; trial_ended_at: unknown }>(
+      "select id, plan, state, created_at, trial_ends_at, trial_ended_at from paybill_tenants where $1::text is null or id = $1 order by id",
       [query.tenant ?? null],
     );
     if (query.tenant !== undefined && tenants.length === 0) throw unknownTenant(query.tenant);
@@ -86,12 +101,43 @@ export async function exportUsage(ctx: ControlContext, query: { period: string; 
       ]);
       const used = [...quantities.values()].some((q) => q > 0);
       if (tenant.state === "offboarded" && !used) continue;
+      const price = planPriceLine(ctx, tenant, start, end);
+      if (price !== undefined) rows.push({ tenant: id, period: query.period, metric: PLAN_PRICE, plan, ...price });
       for (const [metric, quantity] of [...quantities].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         rows.push({ tenant: id, period: query.period, metric, quantity, plan });
       }
     }
     return rows;
   });
+}
+
+/**
+ * The plan's price for one month: `per month` (or no period) as is, `per year` a twelfth,
+ * `per week`/`day`/`hour`/… times the month's length in those; `0` is 0; `custom` has no
+ * amount. Quantity 1, or 0 when the tenant was registered at or after the month's end or
+ * was trialing to its end (a trial that ended, converted or not, before the month's end
+ * does not count). Undefined for a plan without a price or not in the bundle.
+ */
+function planPriceLine(
+  ctx: ControlContext,
+  tenant: { plan: unknown; created_at: unknown; trial_ends_at: unknown; trial_ended_at: unknown },
+  start: Date,
+  end: Date,
+): Pick<UsageRow, "quantity" | "unitPrice" | "currency" | "amount"> | undefined {
+  const price = ctx.bundle.plans[String(tenant.plan)]?.price;
+  if (price === undefined) return undefined;
+  const time = (value: unknown) => (value === null || value === undefined ? undefined : new Date(value instanceof Date ? value : String(value)).getTime());
+  const created = time(tenant.created_at) ?? 0;
+  const trialEnds = time(tenant.trial_ends_at);
+  const trialEnded = time(tenant.trial_ended_at);
+  const trialing = trialEnds !== undefined && trialEnds >= end.getTime() && (trialEnded === undefined || trialEnded >= end.getTime());
+  const quantity = created >= end.getTime() || trialing ? 0 : 1;
+  if (price === "custom") return { quantity, unitPrice: "custom" };
+  const days = (end.getTime() - start.getTime()) / 86_400_000;
+  const per = price.per ?? "month";
+  const unitPrice = per === "month" ? price.amount : per === "year" ? price.amount / 12 : price.amount * (days / (MONTH_OF_DAYS[per] ?? days));
+  const cents = (n: number) => Math.round(n * 100) / 100;
+  return { quantity, unitPrice: cents(unitPrice), ...(price.unit === undefined ? {} : { currency: price.unit }), amount: cents(quantity * unitPrice) };
 }
 
 async function countActions(sql: Sql, tenant: string | undefined, start: Date, end: Date): Promise<Map<string, number>> {

@@ -146,10 +146,11 @@ export class Decider implements DeciderApi {
     const rules: CompiledRule[] = [];
     const seen = new Set<string>();
     for (const policy of bundle.policies) {
+      const severity = policy.attributes?.["severity"];
       for (const spec of policy.rules) {
         if (seen.has(spec.id)) continue; // a duplicated policy: the same rule twice
         seen.add(spec.id);
-        const rule = compileRule(this.#env, policy.name, spec);
+        const rule = compileRule(this.#env, policy.name, spec, typeof severity === "string" ? severity : undefined);
         if (rule.compileError !== undefined) problems.push({ where: `policy ${policy.name} rule ${spec.id}`, message: rule.compileError });
         rules.push(rule);
       }

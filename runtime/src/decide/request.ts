@@ -41,10 +41,11 @@ export type Outcome = "allow" | "deny" | "pending";
 
 /**
  * Why: every policy rule that decided, and every check that failed before policies ran.
- * Rule reasons carry the rule id (`policy#n`) and its policy's name.
+ * Rule reasons carry the rule id (`policy#n`) and its policy's name, and the policy's
+ * `severity` when it declares one (so the audit record and the host see how grave it is).
  */
 export type Reason =
-  | { readonly kind: "permit" | "forbid"; readonly policy: string; readonly rule: string }
+  | { readonly kind: "permit" | "forbid"; readonly policy: string; readonly rule: string; readonly severity?: string }
   /**
    * A condition that failed to evaluate. Fail closed: an erring permit does not apply, an
    * erring forbid does (it denies).

@@ -51,8 +51,8 @@ export interface OverBudget {
 /** What a condition gave: true, false, the error message, or over the budget. */
 export type Verdict = true | false | string | OverBudget;
 
-export function compileRule(env: Environment, policy: string, spec: RuleSpec): CompiledRule {
-  const reason: Reason = Object.freeze({ kind: spec.effect, policy, rule: spec.id });
+export function compileRule(env: Environment, policy: string, spec: RuleSpec, severity?: string): CompiledRule {
+  const reason: Reason = Object.freeze({ kind: spec.effect, policy, rule: spec.id, ...(severity === undefined ? {} : { severity }) });
   const reasons = Object.freeze([reason]);
   const allows: Decision = Object.freeze({ decision: "allow", reasons });
   const allowsRead: Decision = Object.freeze({ decision: "allow", reasons, redact: NOTHING });

@@ -32,6 +32,7 @@ import { effectFailed, type JsonRecord, performEffect, redact, writeStatement } 
 import { PaybillRuntimeError } from "../store/errors.js";
 import { Params } from "../store/sql.js";
 import { recordApproval } from "./approvals.js";
+import { expireRunIn, expiryDue } from "./expiry.js";
 import { type ActRequest, type Engine, type Evaluation, evaluate } from "./evaluate.js";
 import { EffectFailure, failedReasons } from "./failed-attempt.js";
 import { storableJson, storableText } from "./request-text.js";
@@ -51,6 +52,8 @@ export interface ActResult {
 export async function actIn(tx: Sql, engine: Engine, request: ActRequest, options: { approvals?: readonly Approval[]; resumes?: string } = {}): Promise<ActResult> {
   const now = engine.clock();
   const evaluation = await evaluate(tx, engine, request, "act", now, options.approvals);
+  // A run past its state's timeout is expired here, before its denial is recorded (expiry.ts).
+  if (evaluation.run !== undefined && expiryDue(evaluation.run, now)) await expireRunIn(tx, engine.bundle, evaluation.run, now);
   const tenant = evaluation.tenant.id;
   let decision = evaluation.decision;
   const approvalId = decision.decision === "pending" ? randomUUID() : undefined;

@@ -3,7 +3,8 @@
  * here as `pending`, with the request as it was made. Someone of that group grants or
  * rejects it (audited in the tenant's chain); a granted approval can be resumed once
  * (runtime.resume re-decides the stored request with the approval in context).
- * Who belongs to a group is the host's business: `by` is recorded as given.
+ * Who belongs to a group is the host's business: `by` is recorded as given. An approval
+ * whose run times out before it is resumed expires (expiry.ts).
  */
 import type { Database, Row, Sql } from "../store/adapter.js";
 import { PaybillRuntimeError } from "../store/errors.js";
@@ -13,7 +14,8 @@ import { json } from "../audit/rows.js";
 import { requireStorableText } from "./request-text.js";
 import { iso } from "./run.js";
 
-export type ApprovalStatus = "pending" | "granted" | "rejected" | "resumed";
+/** `expired`: its run timed out in the state it waited in before it was resumed (expiry.ts). */
+export type ApprovalStatus = "pending" | "granted" | "rejected" | "resumed" | "expired";
 
 export interface ApprovalRequest {
   readonly id: string;
@@ -124,7 +126,11 @@ export function unknownApproval(id: string): PaybillRuntimeError {
 
 export function wrongStatus(approval: ApprovalRequest, wanted: ApprovalStatus): PaybillRuntimeError {
   const help =
-    wanted === "granted" ? "only a granted approval can be resumed, and only once" : "only a pending approval can be granted or rejected";
+    approval.status === "expired"
+      ? "its run timed out in the state it waited in: start a new run"
+      : wanted === "granted"
+        ? "only a granted approval can be resumed, and only once"
+        : "only a pending approval can be granted or rejected";
   return new PaybillRuntimeError("PBR114", `approval \`${approval.id}\` is ${approval.status}, not ${wanted}`, help);
 }
 

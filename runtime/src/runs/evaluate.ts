@@ -3,7 +3,7 @@
  * (tenant facts, the run and its budget left, the resource row, tenant-scoped) and decide
  * it, in the order of DESIGN.md's act path. A tenant that is not `active` (its state read
  * with its facts) is denied first, with a `tenant` reason naming the state. Budget and
- * deadline are checked here, before the decider (the run row is locked for act, so
+ * deadline (and the current state's timeout) are checked here, before the decider (the run row is locked for act, so
  * concurrent acts see each other's counts); the quota is checked (decide) or handed to act
  * to take (act) only once the decider allowed.
  *
@@ -19,6 +19,7 @@ import { type JsonRecord, loadRow } from "../store/effects.js";
 import { bindTenant } from "../store/tenants.js";
 import { isUuid } from "../store/sql.js";
 import { type InputJson, inputJson, requireStorableTenant, textProblem } from "./request-text.js";
+import { timedOut } from "./expiry.js";
 import { budgetLeft, type Run, runFromRow } from "./run.js";
 import { unknownRun, unknownTenant } from "./runs.js";
 
@@ -142,6 +143,9 @@ function budgetRefusal(bundle: Bundle, run: Run, request: ActRequest, now: Date)
   if (run.agent !== request.agent) {
     return { kind: "workflow", message: `run \`${run.id}\` belongs to agent \`${run.agent}\`, not \`${request.agent}\`` };
   }
+  // A run past its state's timeout acts no more (act records the expiry: expiry.ts).
+  const expired = timedOut(run, now);
+  if (expired !== undefined) return { kind: "workflow", message: expired };
   if (run.budget.deadline !== undefined && now.getTime() >= Date.parse(run.budget.deadline)) {
     return { kind: "deadline", message: `run \`${run.id}\` passed its deadline at ${run.budget.deadline}` };
   }

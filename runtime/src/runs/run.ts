@@ -1,7 +1,8 @@
 /**
  * A workflow run as stored (`paybill_runs`) and what it has left: steps, writes and time
  * before its deadline. Budgets are fixed when the run starts, from the workflow's
- * `budget { … }`; a budget the workflow does not set is unlimited.
+ * `budget { … }`; a budget the workflow does not set is unlimited. A run in a state with a
+ * `timeout` expires at `expiresAt` (expiry.ts).
  */
 import type { Row } from "../store/adapter.js";
 
@@ -20,6 +21,10 @@ export interface Run {
   readonly budget: { readonly steps?: number; readonly writes?: number; readonly deadline?: string };
   readonly startedAt: string;
   readonly updatedAt: string;
+  /** When the current state's `timeout` runs out (absent: the state has none, or the run ended). */
+  readonly expiresAt?: string;
+  /** Set when the run expired: it stayed in `state` past its timeout, and is final from then on. */
+  readonly expiredAt?: string;
 }
 
 export interface RunMove {
@@ -44,6 +49,7 @@ export function runFromRow(row: Row): Run {
   const steps = limit(row["max_steps"]);
   const writes = limit(row["max_writes"]);
   const deadline = row["deadline"];
+  const time = (name: string, value: unknown): Record<string, string> => (value === null || value === undefined ? {} : { [name]: iso(value) });
   return {
     id: String(row["id"]),
     tenant: String(row["tenant_id"]),
@@ -60,6 +66,8 @@ export function runFromRow(row: Row): Run {
     },
     startedAt: iso(row["started_at"]),
     updatedAt: iso(row["updated_at"]),
+    ...time("expiresAt", row["expires_at"]),
+    ...time("expiredAt", row["expired_at"]),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Starting workflow runs, moving them along their declared edges, and their history.
- * A move locks the run row, so it cannot interleave with an act on the same run.
+ * A move locks the run row, so it cannot interleave with an act on the same run. Entering
+ * a state with a `timeout` sets the run's `expires_at` (expiry.ts applies it).
  */
 import { randomUUID } from "node:crypto";
 import type { Bundle, WorkflowSpec } from "../bundle/format.js";
@@ -8,6 +9,7 @@ import type { Database, Sql } from "../store/adapter.js";
 import { PaybillRuntimeError } from "../store/errors.js";
 import { isUuid } from "../store/sql.js";
 import { getTenant } from "../store/tenants.js";
+import { stateExpiry, timedOut } from "./expiry.js";
 import { iso, type Run, type RunMove, runFromRow } from "./run.js";
 
 export interface StartRun {
@@ -36,9 +38,21 @@ export async function startRun(db: Database, bundle: Bundle, request: StartRun, 
     if ((await getTenant(tx, request.tenant)) === undefined) throw unknownTenant(request.tenant);
     const deadline = workflow.budget.deadlineMs === undefined ? null : new Date(now.getTime() + workflow.budget.deadlineMs).toISOString();
     const [row] = await tx.query(
-      `insert into paybill_runs (id, tenant_id, workflow, agent, state, final, max_steps, max_writes, deadline, started_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning *`,
-      [id, request.tenant, workflow.name, workflow.agent, workflow.start, start?.final === true, workflow.budget.steps ?? null, workflow.budget.writes ?? null, deadline, now.toISOString()],
+      `insert into paybill_runs (id, tenant_id, workflow, agent, state, final, max_steps, max_writes, deadline, started_at, updated_at, expires_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) returning *`,
+      [
+        id,
+        request.tenant,
+        workflow.name,
+        workflow.agent,
+        workflow.start,
+        start?.final === true,
+        workflow.budget.steps ?? null,
+        workflow.budget.writes ?? null,
+        deadline,
+        now.toISOString(),
+        stateExpiry(workflow, workflow.start, now),
+      ],
     );
     await tx.query("insert into paybill_run_history (run_id, seq, from_state, to_state, at) values ($1, 1, null, $2, $3)", [id, workflow.start, now.toISOString()]);
     if (row === undefined) throw new Error("the run insert returned no row");
@@ -52,7 +66,7 @@ export async function getRun(sql: Sql, id: string, options: { lock?: boolean } =
   return row === undefined ? undefined : runFromRow(row);
 }
 
-/** Moves the run to `state` along a declared edge; refused from a final state, along no edge, or past the deadline. */
+/** Moves the run to `state` along a declared edge; refused from a final state, along no edge, past the deadline or the state's timeout. */
 export async function moveRun(db: Database, bundle: Bundle, runId: string, state: string, now: Date): Promise<Run> {
   return db.transaction(async (tx) => {
     const run = await getRun(tx, runId, { lock: true });
@@ -61,6 +75,8 @@ export async function moveRun(db: Database, bundle: Bundle, runId: string, state
     const workflow = bundle.workflows[run.workflow];
     if (workflow === undefined) throw unknownWorkflow(run.workflow);
     const from = workflow.states[run.state];
+    const expired = timedOut(run, now);
+    if (expired !== undefined) throw refused(expired, "the run expired in that state: start a new run");
     if (run.final || from?.final === true) {
       throw refused(`run \`${run.id}\` is in the final state \`${run.state}\` of workflow \`${run.workflow}\``, "start a new run");
     }
@@ -73,8 +89,8 @@ export async function moveRun(db: Database, bundle: Bundle, runId: string, state
     }
     const target = workflow.states[state];
     const [row] = await tx.query(
-      "update paybill_runs set state = $2, final = $3, updated_at = $4 where id = $1 returning *",
-      [run.id, state, target?.final === true, now.toISOString()],
+      "update paybill_runs set state = $2, final = $3, updated_at = $4, expires_at = $5 where id = $1 returning *",
+      [run.id, state, target?.final === true, now.toISOString(), stateExpiry(workflow, state, now)],
     );
     await tx.query(
       `insert into paybill_run_history (run_id, seq, from_state, to_state, at)

@@ -72,7 +72,9 @@ export type RuntimeErrorCode =
   /** An `auditKey` that is not at least 32 bytes. */
   | "PBR173"
   /** A text a host call would store (an approval's `by` or `note`) with a NUL or a lone surrogate. */
-  | "PBR174";
+  | "PBR174"
+  /** A gauge (`seats`) recorded above the limit of the same name in the tenant's plan. */
+  | "PBR200";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;

@@ -38,6 +38,10 @@
  * - Version 10, `paybill_agent_tokens`: bearer tokens bound to a tenant and an agent (the
  *   MCP server's over HTTP), kept as the SHA-256 of the token, never the token
  *   (store/agent-tokens.ts); `revoked_at` once revoked.
+ * - Version 9, declarations with their effect (spec/runtime.md, spec/control-plane.md): a
+ *   run's `expires_at` (when its current state's `timeout` runs out) and `expired_at`; the
+ *   approval status `expired`; a tenant's trial (`trial_ends_at`, and `trial_ended_at` once
+ *   the trial ended, converted or not).
  */
 
 import { BOUND_TENANT, CONTROL_ROLE, roleSql, RUNTIME_ROLE } from "./roles.js";
@@ -269,6 +273,21 @@ create table paybill_agent_tokens (
   primary key (tenant_id, id)
 );
 ${tenantTableSql("paybill_agent_tokens", { runtime: "select, insert, update", control: "select, insert, update" })}`,
+  },
+  {
+    version: 9,
+    name: "timeouts and trials",
+    sql: `
+alter table paybill_runs add column expires_at timestamptz, add column expired_at timestamptz;
+create index paybill_runs_expires_at on paybill_runs (expires_at) where expires_at is not null and not final;
+
+alter table paybill_approvals drop constraint if exists paybill_approvals_status_check;
+alter table paybill_approvals add constraint paybill_approvals_status_check
+  check (status in ('pending', 'granted', 'rejected', 'resumed', 'expired'));
+
+alter table paybill_tenants add column trial_ends_at timestamptz, add column trial_ended_at timestamptz;
+create index paybill_tenants_trial_ends_at on paybill_tenants (trial_ends_at) where trial_ends_at is not null and trial_ended_at is null;
+`,
   },
 ];
 

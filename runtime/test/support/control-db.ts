@@ -7,6 +7,9 @@
  *   grace7                     pooled, 7 days of grace, 2 agent actions a day
  *   team_aws                   pooled on aws (another placement than business)
  *   enterprise                 silo on aws
+ *   trial3                     pooled, a 3-day trial, 2 days of grace, 0 usd per month
+ *   priced                     pooled, 99 usd per month, 5 seats, a 40-day trial
+ *   yearly, weekly, contract   pooled, 1200 usd per year, 7 eur per week, custom
  *
  * The clock is movable (`clock.offsetMs`); tenants get fresh ids (`freshId`).
  */
@@ -22,6 +25,11 @@ const EXTRA_PLANS: Record<string, PlanSpec> = {
   grace7: { name: "grace7", isolation: { model: "pooled" }, graceDays: 7, limits: { agent_actions: { amount: 2, per: "day" } }, features: ["tickets"] },
   team_aws: { name: "team_aws", isolation: { model: "pooled", cloud: "aws" }, limits: {}, features: ["refunds", "tickets"] },
   enterprise: { name: "enterprise", isolation: { model: "silo", cloud: "aws" }, limits: {}, features: ["refunds", "tickets"] },
+  priced: { name: "priced", isolation: { model: "pooled" }, price: { amount: 99, unit: "usd", per: "month" }, trialDays: 40, limits: { seats: { amount: 5 } }, features: ["tickets"] },
+  yearly: { name: "yearly", isolation: { model: "pooled" }, price: { amount: 1200, unit: "usd", per: "year" }, limits: {}, features: ["tickets"] },
+  weekly: { name: "weekly", isolation: { model: "pooled" }, price: { amount: 7, unit: "eur", per: "week" }, limits: {}, features: ["tickets"] },
+  contract: { name: "contract", isolation: { model: "pooled" }, price: "custom", limits: {}, features: ["tickets"] },
+  trial3: { name: "trial3", isolation: { model: "pooled" }, price: { amount: 0, unit: "usd", per: "month" }, trialDays: 3, graceDays: 2, limits: {}, features: ["tickets"] },
 };
 
 export function controlBundle(): Bundle {
