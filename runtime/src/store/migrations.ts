@@ -28,6 +28,9 @@
  *   `paybill_billing_events` (one row per billing event id, with the hash of its body),
  *   `paybill_provisioning_steps` (each attempt at each step of a flow, with its outcome)
  *   and `paybill_usage` (gauges per tenant, metric and month: the last value and the peak).
+ * - Version 6: `paybill_audit.hash_rule`, the rule a record was hashed by (audit/record.ts):
+ *   1 for the records written before it (the time hashed at milliseconds), 2 for every
+ *   record appended since (the time hashed as stored, microseconds).
  */
 
 export interface Migration {
@@ -235,6 +238,13 @@ create table paybill_usage (
   at timestamptz not null,
   primary key (tenant_id, metric, period)
 );
+`,
+  },
+  {
+    version: 6,
+    name: "audit hash rule",
+    sql: `
+alter table paybill_audit add column hash_rule smallint not null default 1 check (hash_rule in (1, 2));
 `,
   },
 ];
