@@ -8,6 +8,9 @@
  * The runtime keeps no state between calls: everything lives in the database, so several
  * service instances can share one.
  */
+import { type AuditConfig, type AuditOptions, auditConfig, auditTenants, startSchedule } from "./audit/config.js";
+import type { SignedCheckpoint } from "./audit/checkpoint.js";
+import { type CheckpointSchedule, checkpointHeads, readHeads } from "./audit/checkpoints.js";
 import { queryAudit, type AuditQuery } from "./audit/query.js";
 import type { AuditRecord } from "./audit/record.js";
 import { verifyAudit, type VerifyResult } from "./audit/verify.js";
@@ -45,6 +48,8 @@ export interface RuntimeOptions {
   readonly database?: DatabaseConfig;
   /** The time decisions are made at (tests move it to pass a deadline or a day). */
   readonly clock?: () => Date;
+  /** Signed checkpoints of the audit chains, kept outside the database (audit/config.ts, spec/runtime.md). */
+  readonly audit?: AuditOptions;
 }
 
 /** `decide`'s request: `act`'s, plus what-if approvals and time (nothing is written). */
@@ -56,6 +61,8 @@ export interface DecideRequest extends ActRequest {
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const bundle = loadBundle(options.bundle);
   const decider = new Decider(bundle);
+  // Keys are read before the database opens: a bad key refuses the runtime (PBR160) with nothing to close.
+  const audit = await auditConfig(options.audit ?? {});
   const database = await openDatabase(options.database ?? {});
   try {
     await migrate(database);
@@ -64,7 +71,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     await database.close();
     throw error;
   }
-  return new Runtime({ bundle, decider, clock: options.clock ?? (() => new Date()) }, database);
+  return new Runtime({ bundle, decider, clock: options.clock ?? (() => new Date()) }, database, audit);
 }
 
 export class Runtime {
@@ -74,14 +81,18 @@ export class Runtime {
   readonly database: Database;
   readonly #engine: Engine;
   readonly #control: ControlContext;
+  readonly #audit: AuditConfig;
+  readonly #schedule: CheckpointSchedule | undefined;
   #closed = false;
 
-  constructor(engine: Engine & { decider: Decider }, database: Database) {
+  constructor(engine: Engine & { decider: Decider }, database: Database, audit: AuditConfig = { trusted: [] }) {
     this.bundle = engine.bundle;
     this.decider = engine.decider;
     this.database = database;
     this.#engine = engine;
     this.#control = { database, bundle: engine.bundle, clock: engine.clock };
+    this.#audit = audit;
+    this.#schedule = startSchedule(audit, database, engine.clock);
   }
 
   /** What `act` would decide now, without writing anything (the quota is checked, not taken). */
@@ -181,13 +192,41 @@ export class Runtime {
       this.#open();
       return queryAudit(this.database, query);
     },
-    /** Checks the tenant's whole chain on one snapshot: ok, or the first bad record and what is wrong. */
-    verify: (tenant: string): Promise<VerifyResult> => {
+    /**
+     * Checks the tenant's whole chain on one snapshot: ok, or the first bad record and what is
+     * wrong. With a checkpoint sink, also against the tenant's latest signed checkpoint
+     * (truncated, rewound, chain_deleted, forged_checkpoint).
+     */
+    verify: async (tenant: string): Promise<VerifyResult> => {
       this.#open();
+      const { sink, trusted } = this.#audit;
+      const checkpoint = await sink?.latest(tenant);
+      if (checkpoint !== undefined && trusted.length === 0) {
+        throw new PaybillRuntimeError("PBR162", `tenant \`${tenant}\` has a checkpoint but no public key was given to check its signature`, "pass `audit: { publicKeys: [...] }` (or the `signingKey`) to `openRuntime`");
+      }
       return this.database.transaction(async (tx) => {
         await tx.query("set transaction isolation level repeatable read, read only");
-        return verifyAudit(tx, tenant);
+        return verifyAudit(tx, tenant, sink === undefined ? undefined : { checkpoint, trusted });
       });
+    },
+    /**
+     * Signs the head of the tenant's chain (every tenant's when omitted; chains without a
+     * record are skipped) and appends the checkpoints to the sink; durable when it resolves.
+     */
+    checkpoint: async (tenant?: string): Promise<SignedCheckpoint[]> => {
+      this.#open();
+      const { signer, sink } = this.#audit;
+      if (signer === undefined || sink === undefined) {
+        throw new PaybillRuntimeError("PBR161", "this runtime has no audit signing key and checkpoint sink", "pass `audit: { signingKey, sink }` to `openRuntime` (`paybillc audit keygen` makes a key pair)");
+      }
+      const taken = await checkpointHeads(await readHeads(this.database, tenant), signer, sink, this.#engine.clock());
+      this.#schedule?.taken(taken);
+      return taken;
+    },
+    /** Every tenant with an audit chain in the database or a checkpoint in the sink, sorted. */
+    tenants: (): Promise<string[]> => {
+      this.#open();
+      return auditTenants(this.database, this.#audit.sink);
     },
   };
 
@@ -286,7 +325,11 @@ export class Runtime {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.database.close();
+    try {
+      await this.#schedule?.stop();
+    } finally {
+      await this.database.close();
+    }
   }
 
   #open(): void {
@@ -294,4 +337,4 @@ export class Runtime {
   }
 }
 
-export type { ActRequest, ActResult, ApprovalRequest, ApprovalStatus, AuditQuery, AuditRecord, DatabaseConfig, Run, RunMove, StartRun, VerifyResult };
+export type { ActRequest, ActResult, ApprovalRequest, ApprovalStatus, AuditOptions, AuditQuery, AuditRecord, DatabaseConfig, Run, RunMove, SignedCheckpoint, StartRun, VerifyResult };

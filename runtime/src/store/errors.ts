@@ -44,7 +44,17 @@ export type RuntimeErrorCode =
   /** A usage record or export the runtime cannot take: bad metric, quantity, time or period. */
   | "PBR146"
   /** Resuming a granted approval of a tenant that is not active (the approval stays granted). */
-  | "PBR147";
+  | "PBR147"
+  /** An audit key (signing or public) that cannot be read or is not an ed25519 key. */
+  | "PBR160"
+  /** A checkpoint asked of a runtime opened without an audit signing key or sink. */
+  | "PBR161"
+  /** Checkpoints to verify against but no public key to check their signatures with. */
+  | "PBR162"
+  /** The checkpoint sink cannot be written or read, or holds a line that is not a checkpoint. */
+  | "PBR163"
+  /** `audit.every` that is not a positive interval or record count. */
+  | "PBR164";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;
