@@ -16,9 +16,11 @@ import { FileCheckpointSink } from "../src/audit/checkpoint-sink.js";
 import { CheckpointSchedule, checkpointHeads, readHeads } from "../src/audit/checkpoints.js";
 import { queryAudit } from "../src/audit/query.js";
 import { GENESIS, recordHash } from "../src/audit/record.js";
-import type { Runtime } from "../src/runtime.js";
+import { auditConfig } from "../src/audit/config.js";
+import { openRuntime, Runtime } from "../src/runtime.js";
 import type { Sql } from "../src/store/adapter.js";
 import { sharedAuditRuntime } from "./support/audit-runtime.js";
+import { storeBundle } from "./support/store-bundle.js";
 import { asSuperuser, BACKENDS, newTenant } from "./support/store-db.js";
 
 /** A tenant with `n` audited actions (allowed and denied alternately). */
@@ -196,6 +198,23 @@ describe.each(BACKENDS)("audit checkpoints on %s", (backend) => {
     expect(errors).toEqual([]);
   });
 
+  it("refuses a checkpoint without a key and sink (PBR161), and a checkpoint to verify without a public key (PBR162)", async () => {
+    // Runtimes over the same database without the audit settings (not closed: the database is the shared one).
+    const engine = { bundle: t.runtime.bundle, decider: t.runtime.decider, clock: () => new Date() };
+    const bare = new Runtime(engine, t.runtime.database);
+    await expect(bare.audit.checkpoint()).rejects.toMatchObject({
+      code: "PBR161",
+      message: "this runtime has no audit signing key and checkpoint sink",
+      help: "pass `audit: { signingKey, sink }` to `openRuntime` (`paybillc audit keygen` makes a key pair)",
+    });
+    const tenant = await chain(t.runtime, 1);
+    await t.runtime.audit.checkpoint(tenant);
+    const keyless = new Runtime(engine, t.runtime.database, await auditConfig({ sink: t.sink }));
+    await expect(keyless.audit.verify(tenant)).rejects.toMatchObject({ code: "PBR162", message: `tenant \`${tenant}\` has a checkpoint but no public key was given to check its signature` });
+    const trusting = new Runtime(engine, t.runtime.database, await auditConfig({ sink: t.sink, publicKeys: [t.publicKey] }));
+    expect(await trusting.audit.verify(tenant)).toMatchObject({ ok: true, records: 1, checkpoint: { seq: 1 } });
+  });
+
   it("verify always detects a tampering the checkpoint covers (fast-check: which record, which kind)", async () => {
     type Kind = "edit" | "delete" | "truncate" | "rewrite" | "reorder" | "time" | "forge";
     const kinds: Kind[] = ["edit", "delete", "truncate", "rewrite", "reorder", "time", "forge"];
@@ -228,6 +247,17 @@ describe.each(BACKENDS)("audit checkpoints on %s", (backend) => {
 });
 
 describe("checkpoint values, keys and the file sink", () => {
+  it("refuses `audit.every` that is not a positive whole interval (PBR164), or without a key and sink (PBR161), before opening a database", async () => {
+    const { privateKey } = generateKeyPairSync("ed25519");
+    const bundle = storeBundle();
+    await expect(openRuntime({ bundle, audit: { signingKey: privateKey, sink: "x.ndjson", every: { ms: 0 } } })).rejects.toMatchObject({
+      code: "PBR164",
+      message: '`audit.every` needs a positive whole `ms` and `records`, not {"ms":0}',
+    });
+    await expect(openRuntime({ bundle, audit: { signingKey: privateKey, sink: "x.ndjson", every: { records: 1.5 } } })).rejects.toMatchObject({ code: "PBR164" });
+    await expect(openRuntime({ bundle, audit: { sink: "x.ndjson", every: {} } })).rejects.toMatchObject({ code: "PBR161" });
+  });
+
   it("signs the canonical text of the checkpoint; any change of a member breaks the signature", async () => {
     const { privateKey, publicKey } = generateKeyPairSync("ed25519");
     const s = signer(privateKey);

@@ -42,6 +42,16 @@ export interface CheckpointEvery {
   readonly records?: number;
 }
 
+/** `every` with its defaults, or PBR164 when it is not a positive whole interval and record count. */
+export function checkEvery(every: CheckpointEvery): { ms: number; records: number } {
+  const ms = every.ms ?? 60_000;
+  const records = every.records ?? 1;
+  if (!(Number.isSafeInteger(ms) && ms > 0) || !(Number.isSafeInteger(records) && records > 0)) {
+    throw new PaybillRuntimeError("PBR164", `\`audit.every\` needs a positive whole \`ms\` and \`records\`, not ${JSON.stringify(every)}`, "write e.g. `every: { ms: 60000, records: 1 }`");
+  }
+  return { ms, records };
+}
+
 /** The periodic checkpoints of one runtime. `tick` is also what `close` runs a last time. */
 export class CheckpointSchedule {
   readonly #last = new Map<string, number>();
@@ -55,11 +65,7 @@ export class CheckpointSchedule {
     private readonly read: () => Promise<Head[]>,
     private readonly onError: (error: unknown) => void,
   ) {
-    const ms = every.ms ?? 60_000;
-    const records = every.records ?? 1;
-    if (!(Number.isSafeInteger(ms) && ms > 0) || !(Number.isSafeInteger(records) && records > 0)) {
-      throw new PaybillRuntimeError("PBR164", `\`audit.every\` needs a positive whole \`ms\` and \`records\`, not ${JSON.stringify(every)}`, "write e.g. `every: { ms: 60000, records: 1 }`");
-    }
+    const { ms, records } = checkEvery(every);
     this.#records = records;
     this.#timer = setInterval(() => void this.tick(), ms);
     // The timer alone never keeps the host's process alive.

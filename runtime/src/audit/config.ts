@@ -7,9 +7,10 @@
  */
 import type { KeyObject } from "node:crypto";
 import type { Database, Sql } from "../store/adapter.js";
+import { PaybillRuntimeError } from "../store/errors.js";
 import { type KeyInput, loadPrivateKey, loadPublicKey, type Signer, signer } from "./checkpoint.js";
 import { type CheckpointSink, FileCheckpointSink } from "./checkpoint-sink.js";
-import { type CheckpointEvery, CheckpointSchedule, checkpointHeads, readHeads } from "./checkpoints.js";
+import { type CheckpointEvery, CheckpointSchedule, checkEvery, checkpointHeads, readHeads } from "./checkpoints.js";
 
 export interface AuditOptions {
   /** The ed25519 private key checkpoints are signed with: a KeyObject, PEM text or a PEM file's path. */
@@ -32,7 +33,14 @@ export interface AuditConfig {
   readonly onError?: (error: unknown) => void;
 }
 
+/** Reads and checks everything before the database is opened, so a mistake leaves nothing to close. */
 export async function auditConfig(options: AuditOptions): Promise<AuditConfig> {
+  if (options.every !== undefined) {
+    checkEvery(options.every);
+    if (options.signingKey === undefined || options.sink === undefined) {
+      throw new PaybillRuntimeError("PBR161", "`audit.every` asks for periodic checkpoints but the runtime has no audit signing key and checkpoint sink", "pass `audit: { signingKey, sink, every }` to `openRuntime` (`paybillc audit keygen` makes a key pair)");
+    }
+  }
   const signing = options.signingKey === undefined ? undefined : signer(await loadPrivateKey(options.signingKey));
   const trusted = await Promise.all((options.publicKeys ?? []).map(loadPublicKey));
   if (signing !== undefined) trusted.push(signing.publicKey);

@@ -47,7 +47,7 @@ export type RuntimeErrorCode =
   | "PBR147"
   /** An audit key (signing or public) that cannot be read or is not an ed25519 key. */
   | "PBR160"
-  /** A checkpoint asked of a runtime opened without an audit signing key or sink. */
+  /** A checkpoint asked (on demand, or periodically by `audit.every`) of a runtime without an audit signing key or sink. */
   | "PBR161"
   /** Checkpoints to verify against but no public key to check their signatures with. */
   | "PBR162"
