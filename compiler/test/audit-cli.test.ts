@@ -156,16 +156,16 @@ for (const { name, open } of backends) {
         await tx.query("delete from paybill_audit where tenant_id = 'bravo'");
         await tx.query("delete from paybill_audit_heads where tenant_id = 'bravo'");
       });
-      // charlie's latest checkpoint: signed by someone else's key.
+      // charlie's latest checkpoint (a later head): signed by someone else's key.
       const forger = generateKeyPairSync("ed25519");
       const { keyId, signedText } = await import("@paybill/runtime");
-      const forged = { tenant: "charlie", seq: 1, hash: "0".repeat(64), time: new Date().toISOString(), key: keyId(forger.publicKey) };
+      const forged = { tenant: "charlie", seq: 4, hash: "0".repeat(64), time: new Date().toISOString(), key: keyId(forger.publicKey) };
       await appendFile(join(root, sink), `${JSON.stringify({ ...forged, signature: sign(null, Buffer.from(signedText(forged)), forger.privateKey).toString("base64") })}\n`);
 
       const found = await cli(["audit", "verify", "--sink", sink, "--public-key", keys().public]);
       expect(found.code).toBe(1);
       expect(found.stdout).toContain("tampered: tenant `bravo`: chain_deleted at record 1: the chain of tenant `bravo` was deleted: the checkpoint of ");
-      expect(found.stdout).toContain(`tampered: tenant \`charlie\`: forged_checkpoint at record 1: the checkpoint of tenant \`charlie\` at record 1 (${forged.time}) is not genuine: it is signed by key \`${forged.key}\`, which is not one of the trusted public keys`);
+      expect(found.stdout).toContain(`tampered: tenant \`charlie\`: forged_checkpoint at record 4: the checkpoint of tenant \`charlie\` at record 4 (${forged.time}) is not genuine: it is signed by key \`${forged.key}\`, which is not one of the trusted public keys`);
       expect(found.stderr).toContain("the audit was tampered with");
     }, 300_000);
 

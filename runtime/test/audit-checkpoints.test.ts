@@ -83,6 +83,18 @@ describe.each(BACKENDS)("audit checkpoints on %s", (backend) => {
     expect(result.ok ? "" : result.message).toMatch(new RegExp(`^the chain of tenant \`${tenant}\` was cut short: it ends at record 3, but the checkpoint of .* signed record 5; records 4 to 5 were deleted and the head rewound$`));
   });
 
+  it("holds the chain against the checkpoint of the highest seq: an older genuine one appended again does not hide a truncation", async () => {
+    const tenant = await chain(t.runtime, 2);
+    const [old] = await t.runtime.audit.checkpoint(tenant);
+    if (old === undefined) throw new Error("no checkpoint");
+    await t.runtime.act({ tenant, agent: "support_bot", action: "open_ticket", input: { customer: "r", email: "r@x.y", amount: 1 } });
+    await t.runtime.audit.checkpoint(tenant);
+    await asSuperuser(t.runtime, (tx) => truncate(tx, tenant, 3));
+    await t.sink.append([old]);
+    expect(await t.sink.latest(tenant)).toMatchObject({ seq: 3 });
+    expect(await t.runtime.audit.verify(tenant)).toMatchObject({ ok: false, seq: 3, problem: "truncated" });
+  });
+
   it("names a chain rewound and then grown again: rewound", async () => {
     const tenant = await chain(t.runtime, 4);
     await t.runtime.audit.checkpoint(tenant);
@@ -121,17 +133,15 @@ describe.each(BACKENDS)("audit checkpoints on %s", (backend) => {
     const tenant = await chain(t.runtime, 2);
     const [genuine] = await t.runtime.audit.checkpoint(tenant);
     if (genuine === undefined) throw new Error("no checkpoint");
-    // The forger covers a truncation with a checkpoint of their own.
-    await asSuperuser(t.runtime, (tx) => truncate(tx, tenant, 2));
-    const [head] = await readHeads(t.runtime.database, tenant);
-    await t.sink.append([signer(t.forger).sign({ tenant, seq: 1, hash: head?.hash ?? "", time: new Date().toISOString() })]);
+    // The forger vouches for a later head with a key of their own.
+    await t.sink.append([signer(t.forger).sign({ tenant, seq: 3, hash: "f".repeat(64), time: new Date().toISOString() })]);
     const forged = await t.runtime.audit.verify(tenant);
-    expect(forged).toMatchObject({ ok: false, seq: 1, problem: "forged_checkpoint" });
+    expect(forged).toMatchObject({ ok: false, seq: 3, problem: "forged_checkpoint" });
     expect(forged.ok ? "" : forged.message).toContain(`it is signed by key \`${keyId(t.forger)}\`, which is not one of the trusted public keys`);
-    // The genuine checkpoint, its seq lowered without a new signature.
-    await t.sink.append([{ ...genuine, seq: 1, hash: head?.hash ?? "" }]);
+    // The genuine checkpoint, its seq raised without a new signature.
+    await t.sink.append([{ ...genuine, seq: 4 }]);
     const changed = await t.runtime.audit.verify(tenant);
-    expect(changed).toMatchObject({ ok: false, problem: "forged_checkpoint" });
+    expect(changed).toMatchObject({ ok: false, seq: 4, problem: "forged_checkpoint" });
     expect(changed.ok ? "" : changed.message).toContain("its signature does not match its content");
   });
 
@@ -237,7 +247,7 @@ describe.each(BACKENDS)("audit checkpoints on %s", (backend) => {
             await tx.query("update paybill_audit set seq = $2 where tenant_id = $1 and seq = -1", [tenant, other]);
           }
         });
-        if (kind === "forge") await t.sink.append([signer(t.forger).sign({ tenant, seq: at, hash: "f".repeat(64), time: new Date().toISOString() })]);
+        if (kind === "forge") await t.sink.append([signer(t.forger).sign({ tenant, seq: n + at, hash: "f".repeat(64), time: new Date().toISOString() })]);
         const result = await t.runtime.audit.verify(tenant);
         expect(result.ok, `${kind} at ${at} of ${n}`).toBe(false);
       }),
@@ -298,9 +308,12 @@ describe("checkpoint values, keys and the file sink", () => {
     const after = await readFile(path, "utf8");
     expect(after.startsWith(before)).toBe(true);
     expect(after.split("\n").filter((l) => l !== "")).toHaveLength(3);
+    expect((await stat(path)).size).toBe(Buffer.byteLength(after));
+    expect(await sink.latest("acme")).toEqual(two);
+    // An older checkpoint appended again does not become the latest.
+    await sink.append([one]);
     expect(await sink.latest("acme")).toEqual(two);
     expect(await sink.tenants()).toEqual(["acme", "hooli"]);
-    expect((await stat(path)).size).toBe(Buffer.byteLength(after));
     await writeFile(path, `${after}{"tenant":"acme","seq":"x"}\n`);
     await expect(sink.latest("acme")).rejects.toMatchObject({ code: "PBR163", message: `line 4 of the checkpoint file \`${path}\` is not a checkpoint` });
   });

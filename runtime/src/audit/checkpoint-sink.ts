@@ -17,7 +17,10 @@ import type { SignedCheckpoint } from "./checkpoint.js";
 export interface CheckpointSink {
   /** Adds checkpoints at the end, durably, before resolving; never changes what is there. */
   append(checkpoints: readonly SignedCheckpoint[]): Promise<void>;
-  /** The checkpoint of `tenant` appended last, if any. */
+  /**
+   * The latest checkpoint of `tenant`: the one of the highest seq (of those, the one appended
+   * last), so an old checkpoint appended again cannot stand in for a newer one.
+   */
   latest(tenant: string): Promise<SignedCheckpoint | undefined>;
   /** Every tenant with a checkpoint (to find chains deleted with their head). */
   tenants(): Promise<string[]>;
@@ -74,7 +77,8 @@ export class FileCheckpointSink implements CheckpointSink {
           "the file was changed by something other than the runtime: restore it from a copy you trust",
         );
       }
-      latest.set(checkpoint.tenant, checkpoint);
+      const before = latest.get(checkpoint.tenant);
+      if (before === undefined || checkpoint.seq >= before.seq) latest.set(checkpoint.tenant, checkpoint);
     });
     return latest;
   }
