@@ -24,8 +24,15 @@
  * tenant; the same INSERT with parameters; COMMIT. Bare SQL and act alternate in ROUNDS
  * phases of PHASE_MS each, so a machine busy with something else slows both alike.
  * Latency is per call (queueing for a connection included), p50 and p99 over every call.
+ *
+ * Signed audit checkpoints are in place as a host would run them: a fresh ed25519 key, a
+ * checkpoint file in a temporary directory and periodic checkpoints every CHECKPOINT_MS
+ * (a timer beside the act path); the chains are verified against them at the end.
  */
-import { randomUUID } from "node:crypto";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { entityTablesSql, openRuntime } from "@paybill/runtime";
 import { compileBundle, HELPDESK, onBothBackends, PG_URL } from "./example.mjs";
 import { fmtInt, fmtRate, percentile } from "./harness.mjs";
@@ -40,6 +47,8 @@ const ROUNDS = 6;
 const PHASE_MS = 350;
 const WARMUP_MS = 300;
 const FIRST_WARMUP_MS = 1500;
+/** How often the periodic audit checkpoints run during the benchmark. */
+const CHECKPOINT_MS = 1000;
 /** `sort_inbox`'s budget: 50 writes per run. */
 const RUN_WRITES = 50;
 
@@ -54,7 +63,15 @@ async function benchBackend(backend, bundle, log) {
   log(`${backend}: opening the runtime`);
   // An admin URL (it migrates the schema): `privileged`. Transactions still run as paybill_runtime under row-level security.
   const database = backend === "postgres" ? { url: PG_URL, schema, max: POOL, privileged: true } : { pglite: {} };
-  const runtime = await openRuntime({ bundle, database });
+  const sinkDir = mkdtempSync(join(tmpdir(), "paybill-bench-act-"));
+  // A periodic checkpoint that fails while the benchmark runs fails it; after that the schema is dropped, so the last round at close may not find its tables.
+  const checkpointErrors = [];
+  let tearingDown = false;
+  const onError = (error) => {
+    if (!tearingDown) checkpointErrors.push(error);
+  };
+  const audit = { signingKey: generateKeyPairSync("ed25519").privateKey, sink: join(sinkDir, "checkpoints.ndjson"), every: { ms: CHECKPOINT_MS }, onError };
+  const runtime = await openRuntime({ bundle, database, audit });
   const rows = [];
   const summary = [];
   try {
@@ -101,14 +118,19 @@ async function benchBackend(backend, bundle, log) {
         `${backend} ${c.label}: act ${fmtInt(figures.act.perSecond)}/s vs bare ${fmtInt(figures.bare.perSecond)}/s → ${timeRatio.toFixed(2)}× the bare SQL time (p50 ${fmtMs(figures.act.p50)} vs ${fmtMs(figures.bare.p50)})`,
       );
     }
-    log(`${backend}: verifying the audit chains`);
+    log(`${backend}: verifying the audit chains against their checkpoints`);
+    await runtime.audit.checkpoint();
     for (const tenant of tenants) {
       const verified = await runtime.audit.verify(tenant.id);
       if (!verified.ok) throw new Error(`the audit chain of ${tenant.id} does not verify: ${verified.message}`);
+      if (verified.checkpoint === undefined) throw new Error(`the audit chain of ${tenant.id} has no checkpoint`);
     }
+    if (checkpointErrors.length > 0) throw new Error(`a periodic audit checkpoint failed: ${checkpointErrors[0]?.message ?? checkpointErrors[0]}`);
   } finally {
+    tearingDown = true;
     if (backend === "postgres") await runtime.database.exec(`drop schema if exists "${schema}" cascade`);
     await runtime.close();
+    rmSync(sinkDir, { recursive: true, force: true });
   }
   return { rows, summary };
 }

@@ -11,6 +11,7 @@ import { Command, CommanderError, Option } from "commander";
 import { type Io, processIo } from "./io.js";
 import type { OutputFormat } from "./output/report.js";
 import { REQUEST_HELP } from "./commands/request-help.js";
+import { registerAuditCommands } from "./commands/audit-cli.js";
 import { registerControlCommands } from "./commands/control-cli.js";
 import { registerMcpCommands } from "./commands/mcp-cli.js";
 import type { ServeOptions } from "./commands/serve.js";
@@ -26,6 +27,7 @@ Examples:
   $ paybillc migrate                   apply pending migrations (embedded PGlite in .paybill/db)
   $ paybillc tenants onboard acme --plan business    register a tenant (then: paybillc tenants show acme)
   $ paybillc billing event payment_failed --tenant acme --id evt_1   a billing event drives the lifecycle
+  $ paybillc audit verify --public-key keys/audit-public-key.pem   every audit chain and its signed checkpoint
   $ paybillc test                      run the project's test blocks through the runtime
   $ paybillc explain --request r.json  why a request would be allowed or denied
   $ paybillc lsp --stdio               the language server, for editors
@@ -275,6 +277,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     status = s;
   });
   registerMcpCommands(program, io, (s) => {
+    status = s;
+  });
+  registerAuditCommands(program, io, (s) => {
     status = s;
   });
 

@@ -44,4 +44,8 @@ export { CONTROL_ROLE, roleSql, RUNTIME_ROLE, RUNTIME_ROLES, type RuntimeRole } 
 export { type DataDirLock, LOCK_FILE, lockDataDir } from "./store/data-dir-lock.js";
 export type { Database, Sql } from "./store/adapter.js";
 export type { AgentToken, TokenIdentity } from "./store/agent-tokens.js";
-export type { AuditProblem } from "./audit/verify.js";
+export type { AuditProblem, CheckedCheckpoint } from "./audit/verify.js";
+export type { AuditOptions } from "./audit/config.js";
+export { type Checkpoint, keyId, type KeyInput, loadPrivateKey, loadPublicKey, type SignedCheckpoint, signedText } from "./audit/checkpoint.js";
+export { type CheckpointSink, FileCheckpointSink } from "./audit/checkpoint-sink.js";
+export type { CheckpointEvery } from "./audit/checkpoints.js";

@@ -14,6 +14,9 @@
  * role is checked at open and the runtime's tables must have been migrated by `paybillc
  * migrate`, unless the connection is declared `privileged`; PGlite migrates itself.
  */
+import { type AuditConfig, type AuditOptions, auditConfig, auditTenants, startSchedule } from "./audit/config.js";
+import type { SignedCheckpoint } from "./audit/checkpoint.js";
+import { type CheckpointSchedule, checkpointHeads, readHeads } from "./audit/checkpoints.js";
 import { queryAudit, type AuditQuery } from "./audit/query.js";
 import type { AuditRecord } from "./audit/record.js";
 import { verifyAudit, type VerifyResult } from "./audit/verify.js";
@@ -65,6 +68,8 @@ export interface RuntimeOptions {
    * on resume is checked. Without it such values are kept as `"***"` (spec/runtime.md).
    */
   readonly auditKey?: string | Uint8Array;
+  /** Signed checkpoints of the audit chains, kept outside the database (audit/config.ts, spec/runtime.md). */
+  readonly audit?: AuditOptions;
 }
 
 /** `resume`'s options: the values of the approval's masked inputs, which were never stored. */
@@ -82,6 +87,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const bundle = loadBundle(options.bundle);
   const auditKey = auditKeyOf(options.auditKey);
   const decider = new Decider(bundle);
+  // Keys are read before the database opens: a bad key refuses the runtime (PBR160) with nothing to close.
+  const audit = await auditConfig(options.audit ?? {});
   const config = options.database ?? {};
   const database = await openDatabase(config);
   try {
@@ -95,7 +102,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     await database.close();
     throw error;
   }
-  return new Runtime({ bundle, decider, clock: options.clock ?? (() => new Date()), ...(auditKey === undefined ? {} : { auditKey }) }, database);
+  return new Runtime({ bundle, decider, clock: options.clock ?? (() => new Date()), ...(auditKey === undefined ? {} : { auditKey }) }, database, audit);
 }
 
 export class Runtime {
@@ -110,15 +117,20 @@ export class Runtime {
   readonly #control: ControlContext;
   /** The agent path's view: `paybill_runtime`, each call binding its tenant itself. */
   readonly #agent: Database;
+  readonly #audit: AuditConfig;
+  readonly #schedule: CheckpointSchedule | undefined;
   #closed = false;
 
-  constructor(engine: Engine & { decider: Decider }, database: Database) {
+  constructor(engine: Engine & { decider: Decider }, database: Database, audit: AuditConfig = { trusted: [] }) {
     this.bundle = engine.bundle;
     this.decider = engine.decider;
     this.database = database;
     this.#engine = engine;
     this.#agent = asRole(database, RUNTIME_ROLE);
     this.#control = { database: asRole(database, CONTROL_ROLE), bundle: engine.bundle, clock: engine.clock };
+    this.#audit = audit;
+    // The schedule reads every chain's head: the control role's, across tenants.
+    this.#schedule = startSchedule(audit, this.#control.database, engine.clock);
   }
 
   /** `paybill_runtime` bound to `tenant`. */
@@ -268,15 +280,43 @@ export class Runtime {
       requireStorableTenant(query.tenant);
       return queryAudit(this.#tenant(query.tenant), query);
     },
-    /** Checks the tenant's whole chain on one snapshot: ok, or the first bad record and what is wrong. */
+    /**
+     * Checks the tenant's whole chain on one snapshot: ok, or the first bad record and what is
+     * wrong. With a checkpoint sink, also against the tenant's latest signed checkpoint
+     * (truncated, rewound, chain_deleted, forged_checkpoint).
+     */
     verify: async (tenant: string): Promise<VerifyResult> => {
       this.#open();
       requireStorableTenant(tenant);
+      const { sink, trusted } = this.#audit;
+      const checkpoint = await sink?.latest(tenant);
+      if (checkpoint !== undefined && trusted.length === 0) {
+        throw new PaybillRuntimeError("PBR162", `tenant \`${tenant}\` has a checkpoint but no public key was given to check its signature`, "pass `audit: { publicKeys: [...] }` (or the `signingKey`) to `openRuntime`");
+      }
       return this.#agent.transaction(async (tx) => {
         await tx.query("set transaction isolation level repeatable read, read only");
         await bindTo(tenant)(tx);
-        return verifyAudit(tx, tenant);
+        return verifyAudit(tx, tenant, sink === undefined ? undefined : { checkpoint, trusted });
       });
+    },
+    /**
+     * Signs the head of the tenant's chain (every tenant's when omitted; chains without a
+     * record are skipped) and appends the checkpoints to the sink; durable when it resolves.
+     */
+    checkpoint: async (tenant?: string): Promise<SignedCheckpoint[]> => {
+      this.#open();
+      const { signer, sink } = this.#audit;
+      if (signer === undefined || sink === undefined) {
+        throw new PaybillRuntimeError("PBR161", "this runtime has no audit signing key and checkpoint sink", "pass `audit: { signingKey, sink }` to `openRuntime` (`paybillc audit keygen` makes a key pair)");
+      }
+      const taken = await checkpointHeads(await readHeads(this.#control.database, tenant), signer, sink, this.#engine.clock());
+      this.#schedule?.taken(taken);
+      return taken;
+    },
+    /** Every tenant with an audit chain in the database or a checkpoint in the sink, sorted. */
+    tenants: (): Promise<string[]> => {
+      this.#open();
+      return auditTenants(this.#control.database, this.#audit.sink);
     },
   };
 
@@ -399,7 +439,11 @@ export class Runtime {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.database.close();
+    try {
+      await this.#schedule?.stop();
+    } finally {
+      await this.database.close();
+    }
   }
 
   /** Applies the timeout of the approval's run, if any, before the approval is read or used. */
@@ -413,4 +457,4 @@ export class Runtime {
   }
 }
 
-export type { ActRequest, ActResult, ApprovalRequest, ApprovalStatus, AuditQuery, AuditRecord, DatabaseConfig, Run, RunMove, StartRun, VerifyResult };
+export type { ActRequest, ActResult, ApprovalRequest, ApprovalStatus, AuditOptions, AuditQuery, AuditRecord, DatabaseConfig, Run, RunMove, SignedCheckpoint, StartRun, VerifyResult };

@@ -35,7 +35,7 @@ describe.each(BACKENDS)("audit on %s", (backend) => {
     const r = records[1];
     if (r === undefined) throw new Error("no record");
     const expected = sha256Hex(
-      canonicalJson({ prev: r.prevHash, seq: 2, tenant, id: r.id, time: r.time, agent: r.agent, action: r.action, input: r.input, decision: "deny", reasons: r.reasons }),
+      canonicalJson({ prev: r.prevHash, seq: 2, tenant, id: r.id, time: r.time, rule: 2, agent: r.agent, action: r.action, input: r.input, decision: "deny", reasons: r.reasons }),
     );
     expect(r.hash).toBe(expected);
     expect(recordHash(r)).toBe(r.hash);
@@ -121,8 +121,8 @@ describe.each(BACKENDS)("audit on %s", (backend) => {
     const forged = { ...r2, id: "00000000-0000-4000-8000-000000000001", seq: 3, prevHash: r2.hash };
     await asSuperuser(t.runtime, (tx) =>
       tx.query(
-        `insert into paybill_audit (tenant_id, seq, id, time, agent, action, input, decision, reasons, prev_hash, hash)
-         select tenant_id, 3, $2, time, agent, action, input, decision, reasons, $3, $4 from paybill_audit where tenant_id = $1 and seq = 2`,
+        `insert into paybill_audit (tenant_id, seq, id, time, agent, action, input, decision, reasons, hash_rule, prev_hash, hash)
+         select tenant_id, 3, $2, time, agent, action, input, decision, reasons, hash_rule, $3, $4 from paybill_audit where tenant_id = $1 and seq = 2`,
         [tenant, forged.id, forged.prevHash, recordHash(forged)],
       ),
     );
@@ -201,6 +201,7 @@ describe("audit hash parts", () => {
       effect: fc.record({ op: fc.string(), entity: fc.string(), key: json }),
       id: fc.uuid(),
       time: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      hashRule: fc.constantFrom(1 as const, 2 as const),
       seq: fc.nat(),
       prevHash: fc.stringMatching(/^[0-9a-f]{64}$/),
     },

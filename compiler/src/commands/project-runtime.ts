@@ -9,7 +9,7 @@
  */
 import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { BundleError, type Bundle, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
+import { type AuditOptions, BundleError, type Bundle, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
 import { isPostgresUrl } from "../emit/db/client.js";
 import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, printJson } from "../output/report.js";
@@ -52,11 +52,17 @@ export class CommandProblem extends Error {
 /**
  * Opens the project's runtime, runs `work` with it and closes it; prints any runtime error
  * or problem as the file header says and returns the exit status (`work`'s when it ends).
+ * `audit`: the runtime's audit checkpoint keys and sink (`paybillc audit`).
  */
-export async function withProjectRuntime(options: ProjectOptions, io: Io, work: (project: ProjectRuntime) => Promise<number>): Promise<number> {
+export async function withProjectRuntime(
+  options: ProjectOptions,
+  io: Io,
+  work: (project: ProjectRuntime) => Promise<number>,
+  runtimeOptions: { readonly audit?: AuditOptions } = {},
+): Promise<number> {
   let opened: ProjectRuntime | undefined;
   try {
-    opened = await openProjectRuntime(options, io);
+    opened = await openProjectRuntime(options, io, runtimeOptions.audit);
     return await work(opened);
   } catch (error) {
     if (error instanceof PaybillRuntimeError || error instanceof BundleError) return printProblem(error.code, error.message, error.help, 1, options.format, io);
@@ -67,7 +73,7 @@ export async function withProjectRuntime(options: ProjectOptions, io: Io, work: 
   }
 }
 
-async function openProjectRuntime(options: ProjectOptions, io: Io): Promise<ProjectRuntime> {
+async function openProjectRuntime(options: ProjectOptions, io: Io, audit: AuditOptions | undefined): Promise<ProjectRuntime> {
   const shown = options.project ?? ".";
   const dir = resolve(io.cwd, shown);
   if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) {
@@ -92,11 +98,12 @@ async function openProjectRuntime(options: ProjectOptions, io: Io): Promise<Proj
   const target = database ?? join(dir, DEFAULT_DATA_DIR);
   try {
     let runtime: Runtime;
-    if (isPostgresUrl(target)) runtime = await openRuntime({ bundle, database: { url: target, max: 2 } });
+    const withAudit = audit === undefined ? {} : { audit };
+    if (isPostgresUrl(target)) runtime = await openRuntime({ bundle, database: { url: target, max: 2 }, ...withAudit });
     else {
       const dataDir = resolve(io.cwd, target);
       await mkdir(dataDir, { recursive: true });
-      runtime = await openRuntime({ bundle, database: { pglite: { dataDir } } });
+      runtime = await openRuntime({ bundle, database: { pglite: { dataDir } }, ...withAudit });
     }
     const args = `${shown === "." ? "" : ` --project ${shown}`}${database === undefined ? "" : ` --database ${redact(database)}`}`;
     return { runtime, dir, outDir, shown, args };

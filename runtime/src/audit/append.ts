@@ -15,7 +15,7 @@
 import { randomUUID } from "node:crypto";
 import type { Sql } from "../store/adapter.js";
 import { Params } from "../store/sql.js";
-import { type AuditEntry, type AuditRecord, GENESIS, recordHashParts } from "./record.js";
+import { type AuditEntry, type AuditRecord, CURRENT_HASH_RULE, GENESIS, recordHashParts, storedTime } from "./record.js";
 import { json } from "./rows.js";
 
 export interface AppendCtes {
@@ -47,7 +47,8 @@ export async function createHead(tx: Sql, tenant: string): Promise<void> {
 }
 
 export function appendCtes(params: Params, entry: AuditEntry, guard: string | undefined, options: { id?: string; time?: Date } = {}): AppendCtes {
-  const unchained = { ...entry, id: options.id ?? randomUUID(), time: (options.time ?? new Date()).toISOString() };
+  // The time as the database will store it (microseconds), so what is hashed is what is kept.
+  const unchained = { ...entry, id: options.id ?? randomUUID(), time: storedTime(options.time ?? new Date()), hashRule: CURRENT_HASH_RULE };
   const parts = recordHashParts(unchained);
   const tenant = params.add(unchained.tenant);
   // In SET, `hash` and `seq` are the head's values before this update.
@@ -68,8 +69,8 @@ export function appendCtes(params: Params, entry: AuditEntry, guard: string | un
     `${params.add(unchained.effect === undefined ? null : json(unchained.effect))}::jsonb`,
   ];
   const record =
-    `paybill_record as (insert into paybill_audit (tenant_id, seq, id, time, agent, action, input, decision, reasons, run_id, approval_id, effect, prev_hash, hash) ` +
-    `select ${tenant}::text, seq, ${values.join(", ")}, prev_hash, hash from paybill_head)`;
+    `paybill_record as (insert into paybill_audit (tenant_id, seq, id, time, agent, action, input, decision, reasons, run_id, approval_id, effect, hash_rule, prev_hash, hash) ` +
+    `select ${tenant}::text, seq, ${values.join(", ")}, ${CURRENT_HASH_RULE}, prev_hash, hash from paybill_head)`;
   return {
     ctes: [head, record],
     appended: "(select seq::text || ' ' || prev_hash || ' ' || hash from paybill_head)",

@@ -3,6 +3,14 @@
  * of record n-1 (`prevHash`; the first carries GENESIS), and its own hash is the SHA-256
  * of the canonical JSON of everything it says, that link included. Editing, deleting or
  * reordering a stored record breaks a hash or a link (verify.ts says which).
+ *
+ * Hash rules (the record's `hash_rule` column, `hashRule` here): rule 1, the first
+ * runtime's, hashed the time as JavaScript prints it (milliseconds) while `timestamptz`
+ * stores microseconds, so moving a stored time by less than a millisecond went unseen.
+ * Rule 2 (every record appended since runtime migration 6) hashes the time exactly as the
+ * database stores and reads it back (`…T12:00:00.123456Z`, microseconds, UTC) and says
+ * `"rule":2` in the hashed text. A rule-1 record still verifies, and only if its stored
+ * time has no digits below the millisecond (its hash could not have covered them).
  */
 import { canonicalJson, sha256Hex } from "../bundle/canonical.js";
 
@@ -34,10 +42,32 @@ export interface AuditRecord extends AuditEntry {
   readonly id: string;
   /** 1, 2, 3… per tenant. */
   readonly seq: number;
-  /** ISO 8601, millisecond precision. */
+  /** ISO 8601 in UTC at the stored precision, microseconds: `2026-12-07T15:11:03.123000Z`. */
   readonly time: string;
+  /** Which hash rule the record was hashed by (absent: 1, the first runtime's; see the header). */
+  readonly hashRule?: HashRule;
   readonly prevHash: string;
   readonly hash: string;
+}
+
+export type HashRule = 1 | 2;
+
+/** The rule every record appended now is hashed by. */
+export const CURRENT_HASH_RULE: HashRule = 2;
+
+/** A time as the database stores and reads back a `timestamptz`: UTC, microseconds. */
+export function storedTime(time: Date): string {
+  return time.toISOString().replace(/Z$/, "000Z");
+}
+
+/**
+ * The time text a rule hashes: rule 2 the stored text itself; rule 1 the millisecond text,
+ * when the stored time has none below (otherwise the stored text, which cannot match).
+ */
+function hashedTime(record: { time: string; hashRule?: HashRule }): string {
+  if ((record.hashRule ?? 1) === 2) return record.time;
+  const micro = /^(.*\.\d{3})000Z$/.exec(record.time);
+  return micro === null ? record.time : `${micro[1]}Z`;
 }
 
 export function recordHash(record: Omit<AuditRecord, "hash">): string {
@@ -47,7 +77,8 @@ export function recordHash(record: Omit<AuditRecord, "hash">): string {
       seq: record.seq,
       tenant: record.tenant,
       id: record.id,
-      time: record.time,
+      time: hashedTime(record),
+      rule: record.hashRule === 2 ? 2 : undefined,
       agent: record.agent,
       action: record.action,
       input: record.input,
@@ -84,10 +115,11 @@ export function recordHashParts(record: Omit<AuditRecord, "hash" | "prevHash" | 
     input: record.input,
     prev: PREV,
     reasons: record.reasons,
+    rule: record.hashRule === 2 ? 2 : undefined,
     run: record.run,
     seq: SEQ,
     tenant: record.tenant,
-    time: record.time,
+    time: hashedTime(record),
   };
   const pieces: string[] = [];
   let text = "{";

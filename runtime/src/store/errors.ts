@@ -74,7 +74,17 @@ export type RuntimeErrorCode =
   /** A text a host call would store (an approval's `by` or `note`) with a NUL or a lone surrogate. */
   | "PBR174"
   /** A gauge (`seats`) recorded above the limit of the same name in the tenant's plan. */
-  | "PBR200";
+  | "PBR200"
+  /** An audit key (signing or public) that cannot be read or is not an ed25519 key. */
+  | "PBR160"
+  /** A checkpoint asked (on demand, or periodically by `audit.every`) of a runtime without an audit signing key or sink. */
+  | "PBR161"
+  /** Checkpoints to verify against but no public key to check their signatures with. */
+  | "PBR162"
+  /** The checkpoint sink cannot be written or read, or holds a line that is not a checkpoint. */
+  | "PBR163"
+  /** `audit.every` that is not a positive interval or record count. */
+  | "PBR164";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;

@@ -42,6 +42,9 @@
  *   run's `expires_at` (when its current state's `timeout` runs out) and `expired_at`; the
  *   approval status `expired`; a tenant's trial (`trial_ends_at`, and `trial_ended_at` once
  *   the trial ended, converted or not).
+ * - Version 6: `paybill_audit.hash_rule`, the rule a record was hashed by (audit/record.ts):
+ *   1 for the records written before it (the time hashed at milliseconds), 2 for every
+ *   record appended since (the time hashed as stored, microseconds).
  */
 
 import { BOUND_TENANT, CONTROL_ROLE, roleSql, RUNTIME_ROLE } from "./roles.js";
@@ -287,6 +290,13 @@ alter table paybill_approvals add constraint paybill_approvals_status_check
 
 alter table paybill_tenants add column trial_ends_at timestamptz, add column trial_ended_at timestamptz;
 create index paybill_tenants_trial_ends_at on paybill_tenants (trial_ends_at) where trial_ends_at is not null and trial_ended_at is null;
+`,
+  },
+  {
+    version: 6,
+    name: "audit hash rule",
+    sql: `
+alter table paybill_audit add column hash_rule smallint not null default 1 check (hash_rule in (1, 2));
 `,
   },
 ];

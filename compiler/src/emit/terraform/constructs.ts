@@ -8,7 +8,7 @@
  * level each resource is at and refuses a shared resource that points at a per-tenant one
  * (an internal error: a mapping bug, never a user's).
  */
-import { TerraformDataSource, TerraformProvider, TerraformResource, type TerraformStack, TerraformVariable } from "cdktn";
+import { TerraformDataSource, TerraformOutput, TerraformProvider, TerraformResource, type TerraformStack, TerraformVariable } from "cdktn";
 import type { Construct } from "constructs";
 import { unexpected } from "../bundle/values.js";
 
@@ -133,6 +133,12 @@ export class StackBuild {
   }
 
   /** `${type.id.attr}`, or `${type.id[each.key].attr}` for a per-tenant resource. */
+  /** A stack output of one attribute: its value, or for a per-tenant resource a map tenant => value. */
+  output(name: string, handle: Handle, attr: string, description: string): void {
+    const value = handle.level === "each" ? `\${{ for tenant, r in ${handle.address} : tenant => r.${attr} }}` : this.ref(handle, attr);
+    new TerraformOutput(this.stack, `output-${name}`, { value, description }).overrideLogicalId(name);
+  }
+
   ref(handle: Handle, attr: string): string {
     return `\${${this.expr(handle, attr)}}`;
   }

@@ -1,10 +1,12 @@
 /**
  * AWS: VPC with two private subnets, RDS for PostgreSQL, EKS with a managed node group,
- * KMS, S3 and IAM (spec/infrastructure.md §1). Attribute names are those of the
+ * KMS, S3 and IAM (spec/infrastructure.md §1), and beside each database an Object Lock
+ * bucket for the audit checkpoints (aws-audit.ts). Attribute names are those of the
  * hashicorp/aws provider pinned in std.clouds; compiler/test checks every generated type
  * and attribute against that provider's schema and runs `terraform validate`.
  */
 import { type CloudMapping, json, many, one } from "../mapping.js";
+import { auditCheckpointBucket } from "./aws-audit.js";
 
 const assume = (service: string, actions: string[] = ["sts:AssumeRole"]) =>
   json({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }] });
@@ -60,7 +62,11 @@ export const aws: CloudMapping = {
       role: b.ref(role, "id"),
       policy: json({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${buckets}`, `arn:aws:s3:::${buckets}/*`] }],
+        Statement: [
+          { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${buckets}`, `arn:aws:s3:::${buckets}/*`] },
+          // The tenant's audit checkpoints: written and read, never deleted (a delete marker would hide the latest).
+          ...(who.tenant === "shared" ? [] : [{ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:ListBucketVersions"], Resource: [`arn:aws:s3:::${name("audit")}`, `arn:aws:s3:::${name("audit")}/*`] }]),
+        ],
       }),
     });
     return { workload_role_arn: b.ref(role, "arn") };
@@ -76,8 +82,11 @@ export const aws: CloudMapping = {
     return { bucket: b.ref(bucket, "id") };
   },
 
-  database({ b, who, name, parts, spec }) {
+  database(input) {
+    const { b, who, name, parts, spec } = input;
     const { settings } = spec.cloud;
+    // The database holds the audit chains: their checkpoints go to a locked bucket beside it.
+    auditCheckpointBucket(input);
     const db = b.resource(
       who,
       "aws_db_instance",
