@@ -13,7 +13,7 @@ import { openRuntime, type Runtime } from "../src/runtime.js";
 import { PaybillRuntimeError } from "../src/store/errors.js";
 import { entityTablesSql } from "../src/store/entity-tables.js";
 import { attemptsBundle } from "./support/attempts-bundle.js";
-import { BACKENDS, type Backend, newTenant, openTestRuntime, PG_URL, testSchema } from "./support/store-db.js";
+import { adminOf, BACKENDS, type Backend, newTenant, openTestRuntime, PG_URL, testSchema } from "./support/store-db.js";
 
 const AUDIT_KEY = "k".repeat(32);
 
@@ -30,7 +30,8 @@ function shared(backend: Backend, keyed: boolean): { readonly runtime: Runtime }
       return;
     }
     schema = backend === "postgres" ? testSchema("attempts_keyed") : undefined;
-    const database = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema: schema as string, max: 5 } : {};
+    const database = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema: schema as string, max: 5, privileged: true } : {};
+    // The admin URL, declared `privileged` (transactions still run as the runtime's roles): the test reads raw rows through `runtime.database`.
     const opened = await openRuntime({ bundle: attemptsBundle(), database, auditKey: AUDIT_KEY });
     await opened.database.exec(entityTablesSql(opened.bundle));
     runtime = opened;
@@ -59,8 +60,8 @@ async function account(runtime: Runtime, tenant: string): Promise<string> {
 
 /** Every text of the tenant's rows in the audit and approvals tables. */
 async function storedText(runtime: Runtime, tenant: string): Promise<string> {
-  const audit = await runtime.database.query<{ t: string }>("select coalesce(string_agg(a::text, '\n'), '') as t from paybill_audit a where tenant_id = $1", [tenant]);
-  const approvals = await runtime.database.query<{ t: string }>("select coalesce(string_agg(a::text, '\n'), '') as t from paybill_approvals a where tenant_id = $1", [tenant]);
+  const audit = await adminOf(runtime).query<{ t: string }>("select coalesce(string_agg(a::text, '\n'), '') as t from paybill_audit a where tenant_id = $1", [tenant]);
+  const approvals = await adminOf(runtime).query<{ t: string }>("select coalesce(string_agg(a::text, '\n'), '') as t from paybill_approvals a where tenant_id = $1", [tenant]);
   return `${audit[0]?.t ?? ""}\n${approvals[0]?.t ?? ""}`;
 }
 
@@ -164,7 +165,7 @@ describe.each(BACKENDS)("every attempt audited on %s", (backend) => {
       expect(r.reasons[1]).toEqual({ kind: "permit", policy: "bot_works", rule: "bot_works#0" });
       expect(r.effect).toBeUndefined();
     }
-    const [row] = await t.runtime.database.query<{ n: number; balance: string }>("select (select count(*)::int from note where tenant_id = $1) as n, balance::text as balance from account where tenant_id = $1", [tenant]);
+    const [row] = await adminOf(t.runtime).query<{ n: number; balance: string }>("select (select count(*)::int from note where tenant_id = $1) as n, balance::text as balance from account where tenant_id = $1", [tenant]);
     expect(row).toEqual({ n: 0, balance: "0.00" });
     expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: 4 });
   });
@@ -178,7 +179,7 @@ describe.each(BACKENDS)("every attempt audited on %s", (backend) => {
     const small = await t.runtime.act({ tenant, agent: "bot", action: "set_counter", input: { account: id, n: -5n } });
     expect(small.decision).toBe("allow");
     await t.runtime.act({ tenant, agent: "bot", action: "set_counter", input: { account: id, n: big } });
-    const [row] = await t.runtime.database.query<{ counter: string }>("select counter::text as counter from account where tenant_id = $1", [tenant]);
+    const [row] = await adminOf(t.runtime).query<{ counter: string }>("select counter::text as counter from account where tenant_id = $1", [tenant]);
     expect(row?.counter).toBe(big.toString());
     for (const n of [2n ** 63n, -(2n ** 63n) - 1n]) {
       const out = await t.runtime.act({ tenant, agent: "bot", action: "set_counter", input: { account: id, n } });
@@ -196,7 +197,7 @@ describe.each(BACKENDS)("every attempt audited on %s", (backend) => {
     const huge = "x".repeat(5 * 1024 * 1024);
     const out = await t.runtime.act({ tenant, agent: "intruder", action: "echo", input: { text: huge, tags: ["é".repeat(600)] } });
     expect(out.decision).toBe("deny");
-    const [row] = await t.runtime.database.query<{ n: number }>("select octet_length(input::text)::int as n from paybill_audit where tenant_id = $1", [tenant]);
+    const [row] = await adminOf(t.runtime).query<{ n: number }>("select octet_length(input::text)::int as n from paybill_audit where tenant_id = $1", [tenant]);
     expect(Number(row?.n)).toBeLessThanOrEqual(DENIED_INPUT_BYTES + 256);
     const [record] = await t.runtime.audit.query({ tenant });
     expect(record?.input).toMatchObject({ $digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), $bytes: expect.any(Number), $prefix: expect.stringMatching(/^\{"tags":\["éé/) });

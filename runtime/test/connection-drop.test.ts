@@ -39,7 +39,7 @@ describe.skipIf(PG_URL === undefined || PG_URL === "")("a dropped PostgreSQL con
   let runtime: Runtime;
 
   beforeAll(async () => {
-    runtime = await openRuntime({ bundle: storeBundle(), database: { url, schema, applicationName: app, max: 4 } });
+    runtime = await openRuntime({ bundle: storeBundle(), database: { url, schema, applicationName: app, max: 4, privileged: true } });
     await runtime.database.exec(entityTablesSql(runtime.bundle));
   });
   afterAll(async () => {

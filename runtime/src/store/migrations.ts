@@ -262,20 +262,11 @@ create table paybill_usage (
     sql: leastPrivilegeSql(),
   },
   {
-    version: 10,
-    name: "agent tokens",
+    version: 6,
+    name: "audit hash rule",
     sql: `
-create table paybill_agent_tokens (
-  tenant_id text not null,
-  id text not null,
-  agent text not null,
-  label text,
-  hash text not null,
-  created_at timestamptz not null,
-  revoked_at timestamptz,
-  primary key (tenant_id, id)
-);
-${tenantTableSql("paybill_agent_tokens", { runtime: "select, insert, update", control: "select, insert, update" })}`,
+alter table paybill_audit add column hash_rule smallint not null default 1 check (hash_rule in (1, 2));
+`,
   },
   {
     version: 9,
@@ -293,11 +284,20 @@ create index paybill_tenants_trial_ends_at on paybill_tenants (trial_ends_at) wh
 `,
   },
   {
-    version: 6,
-    name: "audit hash rule",
+    version: 10,
+    name: "agent tokens",
     sql: `
-alter table paybill_audit add column hash_rule smallint not null default 1 check (hash_rule in (1, 2));
-`,
+create table paybill_agent_tokens (
+  tenant_id text not null,
+  id text not null,
+  agent text not null,
+  label text,
+  hash text not null,
+  created_at timestamptz not null,
+  revoked_at timestamptz,
+  primary key (tenant_id, id)
+);
+${tenantTableSql("paybill_agent_tokens", { runtime: "select, insert, update", control: "select, insert, update" })}`,
   },
 ];
 

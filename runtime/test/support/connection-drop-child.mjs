@@ -13,7 +13,7 @@ import pg from "pg";
 import { dropScenario } from "./connection-drop-scenario.mjs";
 
 const { url, schema, app, bundle, rounds } = JSON.parse(process.argv[2]);
-const runtime = await openRuntime({ bundle: await readFile(bundle, "utf8"), database: { url, schema, applicationName: app, max: 4 } });
+const runtime = await openRuntime({ bundle: await readFile(bundle, "utf8"), database: { url, schema, applicationName: app, max: 4, privileged: true } });
 await runtime.database.exec(entityTablesSql(runtime.bundle));
 const summary = await dropScenario({ runtime, url, schema, app, rounds, pg });
 await runtime.database.exec(`drop schema if exists "${schema}" cascade`);
