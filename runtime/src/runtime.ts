@@ -23,6 +23,8 @@ import type { BillingEvent, BillingResult, Provisioner, ProvisioningPlan, Provis
 import { exportUsage, recordUsage, type UsageRecord } from "./control/usage.js";
 import type { Bundle } from "./bundle/format.js";
 import { loadBundle } from "./bundle/load.js";
+import { recordBundleRun } from "./bundle/release.js";
+import type { TrustedKey } from "./bundle/signature.js";
 import { Decider } from "./decide/decider.js";
 import { allowedActions } from "./decide/workflow.js";
 import type { Approval, Decision, TenantFacts } from "./decide/request.js";
@@ -45,6 +47,10 @@ export interface RuntimeOptions {
   readonly database?: DatabaseConfig;
   /** The time decisions are made at (tests move it to pass a deadline or a day). */
   readonly clock?: () => Date;
+  /** ed25519 public keys (PEM or KeyObject): when given, only a bundle signed by one of them opens (PBR008, PBR009). */
+  readonly trustedKeys?: readonly TrustedKey[];
+  /** Open a bundle whose release is older than the last one the database ran (PBR010, PBR012): a planned rollback. */
+  readonly allowRollback?: boolean;
 }
 
 /** `decide`'s request: `act`'s, plus what-if approvals and time (nothing is written). */
@@ -54,11 +60,12 @@ export interface DecideRequest extends ActRequest {
 }
 
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const bundle = loadBundle(options.bundle);
+  const bundle = loadBundle(options.bundle, options.trustedKeys === undefined ? {} : { trustedKeys: options.trustedKeys });
   const decider = new Decider(bundle);
   const database = await openDatabase(options.database ?? {});
   try {
     await migrate(database);
+    await database.transaction((tx) => recordBundleRun(tx, bundle, { allowRollback: options.allowRollback === true }));
     await database.transaction((tx) => syncStaticTenants(tx, bundle));
   } catch (error) {
     await database.close();

@@ -28,6 +28,10 @@
  *   `paybill_billing_events` (one row per billing event id, with the hash of its body),
  *   `paybill_provisioning_steps` (each attempt at each step of a flow, with its outcome)
  *   and `paybill_usage` (gauges per tenant, metric and month: the last value and the peak).
+ * - Version 8, `paybill_bundles`: every bundle the database was opened with (by hash), its
+ *   `release` and signing key, and `opened`, the order of its latest open, so the bundle
+ *   with the largest `opened` is the one the database ran last (bundle/release.ts refuses
+ *   an older release). Not per tenant: one deployment's history.
  */
 
 export interface Migration {
@@ -234,6 +238,20 @@ create table paybill_usage (
   peak double precision not null,
   at timestamptz not null,
   primary key (tenant_id, metric, period)
+);
+`,
+  },
+  {
+    version: 8,
+    name: "bundles run",
+    sql: `
+create table paybill_bundles (
+  hash text primary key,
+  release bigint,
+  signed_by text,
+  opened bigint not null,
+  first_opened_at timestamptz not null default now(),
+  last_opened_at timestamptz not null default now()
 );
 `,
   },
