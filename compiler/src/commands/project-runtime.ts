@@ -11,6 +11,7 @@ import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { BundleError, type Bundle, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
 import { isPostgresUrl } from "../emit/db/client.js";
+import { bundleTrust } from "./bundle-trust.js";
 import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, printJson } from "../output/report.js";
 import { DEFAULT_DATA_DIR } from "./migrate.js";
@@ -91,17 +92,20 @@ async function openProjectRuntime(options: ProjectOptions, io: Io): Promise<Proj
   }
   const target = database ?? join(dir, DEFAULT_DATA_DIR);
   try {
+    // Signed bundles and planned rollbacks: PAYBILL_TRUSTED_KEYS, PAYBILL_ALLOW_ROLLBACK (bundle-trust.ts).
+    const trust = await bundleTrust(process.env, io.cwd);
     let runtime: Runtime;
-    if (isPostgresUrl(target)) runtime = await openRuntime({ bundle, database: { url: target, max: 2 } });
+    if (isPostgresUrl(target)) runtime = await openRuntime({ bundle, database: { url: target, max: 2 }, ...trust });
     else {
       const dataDir = resolve(io.cwd, target);
       await mkdir(dataDir, { recursive: true });
-      runtime = await openRuntime({ bundle, database: { pglite: { dataDir } } });
+      runtime = await openRuntime({ bundle, database: { pglite: { dataDir } }, ...trust });
     }
     const args = `${shown === "." ? "" : ` --project ${shown}`}${database === undefined ? "" : ` --database ${redact(database)}`}`;
     return { runtime, dir, outDir, shown, args };
   } catch (error) {
     if (error instanceof PaybillRuntimeError) throw new CommandProblem(error.code, error.message, error.help, 2);
+    if (error instanceof BundleError) throw new CommandProblem(error.code, error.reason + (error.path === undefined ? "" : ` at \`${error.path}\``), error.help, 2);
     const where = isPostgresUrl(target) ? redact(target) : displayPath(io.cwd, resolve(io.cwd, target));
     throw new CommandProblem(
       "PB9302",
