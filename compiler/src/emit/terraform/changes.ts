@@ -48,10 +48,9 @@ export function changesBetween(previous: Manifest | undefined, next: Manifest, p
 
 /** The summary lines, for stderr. */
 export function describeChanges(changes: Changes, stackCount: number): string[] {
-  if (changes.first) return [`terraform: ${stackCount} stack${stackCount === 1 ? "" : "s"} (no previous build in this output directory to compare with)`];
   const { stacks, tenants } = changes;
   const list = (word: string, names: readonly string[]) => (names.length === 0 ? [] : [`  ${word} ${names.join(", ")}`]);
-  const lines = [
+  const lines = changes.first ? [`terraform: ${stackCount} stack${stackCount === 1 ? "" : "s"} (no previous build in this output directory to compare with)`] : [
     `terraform: ${stackCount} stack${stackCount === 1 ? "" : "s"}; since the previous build ${stacks.added.length} added, ${stacks.removed.length} removed, ${stacks.changed.length} changed, ${stacks.unchanged} unchanged`,
     ...list("stacks added:", stacks.added),
     ...list("stacks removed (their state is left in place: run `terraform destroy` in them first):", stacks.removed),
