@@ -19,10 +19,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { ALL_CODES, checkProject, type Diagnostic, parse, SourceFile } from "@paybill/lang";
 import { afterAll, describe, expect, it } from "vitest";
+import { UPDATE_SNAPSHOTS } from "./support/golden.js";
 
 const docUrl = new URL("../../spec/diagnostics.md", import.meta.url);
 const doc = readFileSync(docUrl, "utf8");
-const update = process.env.UPDATE_SNAPSHOTS === "1";
+const update = UPDATE_SNAPSHOTS;
 
 /**
  * Codes whose section has no `.paybill` example, each with the reason. Neither `parse` nor
