@@ -13,7 +13,11 @@ import type { Io } from "../io.js";
 import { displayPath } from "../output/report.js";
 import { describeFsError } from "../project/fs-errors.js";
 
-export type Problem = { readonly code: "PB9005" | "PB9006"; readonly message: string; readonly help: string };
+export type Problem = { readonly kind: "problem"; readonly code: "PB9005" | "PB9006"; readonly message: string; readonly help: string };
+
+export function isProblem(value: unknown): value is Problem {
+  return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "problem";
+}
 
 const KEYGEN = "make one with `paybillc keygen <name>` (or `openssl genpkey -algorithm ed25519 -out <name>.key`)";
 
@@ -21,7 +25,7 @@ const KEYGEN = "make one with `paybillc keygen <name>` (or `openssl genpkey -alg
 export function parseRelease(text: string): number | Problem {
   const n = /^[1-9][0-9]*$/.test(text) ? Number(text) : Number.NaN;
   if (Number.isSafeInteger(n)) return n;
-  return { code: "PB9006", message: `\`--release ${text}\` is not a release number`, help: `a release is a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, higher for every build you ship (a CI build number, or a date such as 20260131)` };
+  return { kind: "problem", code: "PB9006", message: `\`--release ${text}\` is not a release number`, help: `a release is a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, higher for every build you ship (a CI build number, or a date such as 20260131)` };
 }
 
 /** The private key in the file `--sign` names, or the problem (PB9005). */
@@ -31,7 +35,7 @@ export async function readSigningKey(path: string, io: Io): Promise<KeyObject | 
   try {
     text = await readFile(resolve(io.cwd, path), "utf8");
   } catch (error) {
-    return { code: "PB9005", message: `cannot read the signing key ${shown}: ${describeFsError(error)}`, help: `\`--sign\` takes the file of an ed25519 private key; ${KEYGEN}` };
+    return { kind: "problem", code: "PB9005", message: `cannot read the signing key ${shown}: ${describeFsError(error)}`, help: `\`--sign\` takes the file of an ed25519 private key; ${KEYGEN}` };
   }
   let key: KeyObject | undefined;
   try {
@@ -41,7 +45,7 @@ export async function readSigningKey(path: string, io: Io): Promise<KeyObject | 
   }
   if (key === undefined || key.asymmetricKeyType !== "ed25519") {
     const what = key === undefined ? "is not a PEM private key" : `is a ${key.asymmetricKeyType ?? "unknown"} key, not ed25519`;
-    return { code: "PB9005", message: `the signing key ${shown} ${what}`, help: `\`--sign\` takes the file of an ed25519 private key; ${KEYGEN}` };
+    return { kind: "problem", code: "PB9005", message: `the signing key ${shown} ${what}`, help: `\`--sign\` takes the file of an ed25519 private key; ${KEYGEN}` };
   }
   return key;
 }

@@ -50,7 +50,7 @@ import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, printFrames, printJson } from "../output/report.js";
 import { describeFsError } from "../project/fs-errors.js";
 import { type PendingWrite, pendingChanges, reportCheck } from "./build-check.js";
-import { parseRelease, readSigningKey, stampBundle } from "./build-release.js";
+import { isProblem, parseRelease, readSigningKey, stampBundle } from "./build-release.js";
 import { compileProject } from "./compile-project.js";
 
 export interface BuildOptions {
@@ -84,14 +84,13 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
     return 2;
   }
   const release = options.release === undefined ? undefined : parseRelease(options.release);
+  if (isProblem(release)) return usageProblem(release, options.format, io);
   const key = options.sign === undefined ? undefined : await readSigningKey(options.sign, io);
-  for (const problem of [release, key]) {
-    if (typeof problem === "object" && "code" in problem) return usageProblem(problem, options.format, io);
-  }
+  if (isProblem(key)) return usageProblem(key, options.format, io);
   const compiled = await compileProject([project], options.format, io, "; nothing written");
   if (!compiled.ok) return compiled.status;
   const { diagnostics } = compiled;
-  const bundle = stampBundle(compiled.bundle, typeof release === "number" ? release : undefined, key !== undefined && !("code" in key) ? key : undefined);
+  const bundle = stampBundle(compiled.bundle, release, key);
   const out = options.out === undefined ? join(dir, DEFAULT_OUT) : resolve(io.cwd, options.out);
   const shown = displayPath(io.cwd, join(out, "bundle.json"));
   const terraform = emitTerraform(compiled.model);
@@ -220,7 +219,7 @@ async function restorePlacements(dir: string, before: string | undefined): Promi
 
 /** `--release` or `--sign` cannot be used: exit 2, nothing compiled or written. */
 function usageProblem(problem: { code: string; message: string; help: string }, format: OutputFormat, io: Io): number {
-  if (format === "json") printJson({ diagnostics: [], error: problem }, io);
+  if (format === "json") printJson({ diagnostics: [], error: { code: problem.code, message: problem.message, help: problem.help } }, io);
   else io.err(`error[${problem.code}]: ${problem.message}\n  = help: ${problem.help}; nothing written\n`);
   return 2;
 }
