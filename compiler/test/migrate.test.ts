@@ -53,7 +53,7 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
     expect(edited.stderr).toBe(
       "error[PB9104]: migration `0001_update` was edited after it was applied to this database\n  = help: restore the file from version control; a change is a new migration (`paybillc build` writes it)\n",
     );
-  });
+  }, 300_000);
 
   it("leaves nothing of a migration whose process is killed part-way", async () => {
     const dir = await migrationsProject();
@@ -95,7 +95,7 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
     expect(existsSync(join(empty, ".paybill"))).toBe(false);
     const missing = await paybillc(["migrate", "nowhere"], dir);
     expect([missing.code, missing.stderr]).toEqual([2, "paybillc: no such directory: nowhere\n"]);
-  });
+  }, 300_000);
 });
 
 describe("paybillc migrate on PostgreSQL", () => {
@@ -127,7 +127,7 @@ describe("paybillc migrate on PostgreSQL", () => {
     expect(failed.stderr).toMatch(/^error\[PB9105\]: migration `0001_update` failed at statement 2 of 2/);
     expect(await tables("public")).not.toContain("half_done");
     expect(await recorded("public")).toEqual(["0000_init"]);
-  });
+  }, 300_000);
 
   it("audits isolation after applying: a table whose security was turned off by hand fails the run", async (ctx) => {
     if (database?.target === undefined) return ctx.skip();
@@ -143,7 +143,7 @@ describe("paybillc migrate on PostgreSQL", () => {
     );
     await client.exec("alter table audited.tickets force row level security; alter table audited.reply enable row level security");
     expect((await paybillc(args, dir)).code).toBe(0);
-  });
+  }, 300_000);
 
   it("takes turns when two runs migrate the same schema at once: each migration applied once", async (ctx) => {
     if (database?.target === undefined) return ctx.skip();
@@ -154,7 +154,7 @@ describe("paybillc migrate on PostgreSQL", () => {
     const applied = runs.flatMap((r) => (JSON.parse(r.stdout) as { applied: string[] }).applied);
     expect(applied).toEqual(["0000_init"]);
     expect(await recorded("raced")).toEqual(["0000_init"]);
-  });
+  }, 300_000);
 
   it("leaves nothing of a migration whose process is killed part-way", async (ctx) => {
     if (database?.target === undefined) return ctx.skip();
@@ -209,5 +209,5 @@ describe("paybillc migrate on PostgreSQL", () => {
     } finally {
       await silo.drop();
     }
-  });
+  }, 300_000);
 });
