@@ -101,9 +101,7 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
     const message = `the placements record ${displayPath(io.cwd, placementsPath)} cannot be read: ${recorded.problem}`;
     const help = "restore it from version control (`paybillc build` writes it; commit it with the project)";
     if (options.format === "json") printJson({ diagnostics: diagnostics.map(diagnosticToJson), error: { code: "PB9008", message, help } }, io);
-    else io.err(`error[PB9008]: ${message}
-  = help: ${help}; nothing written
-`);
+    else io.err(`error[PB9008]: ${message}\n  = help: ${help}; nothing written\n`);
     return 1;
   }
   const files: OutputFile[] = [{ path: "bundle.json", text: bundleText(bundle) }];
