@@ -12,7 +12,7 @@ import type { Model } from "@paybill/lang";
 import { readInfra } from "./infra.js";
 import { layout, type StackSpec } from "./layout.js";
 import { type Manifest, manifestOf } from "./manifest.js";
-import { synthStack } from "./stack.js";
+import { synthStack, withScratch } from "./stack.js";
 
 export { type Changes, changesBetween, describeChanges } from "./changes.js";
 export { type Manifest, manifestText, parseManifest } from "./manifest.js";
@@ -26,6 +26,6 @@ export interface TerraformOutput {
 export function emitTerraform(model: Model): TerraformOutput | undefined {
   const infra = readInfra(model);
   if (infra.clouds.size === 0) return undefined;
-  const stacks = layout(infra).map((spec) => ({ spec, text: synthStack(spec) }));
+  const stacks = withScratch((outdir) => layout(infra).map((spec) => ({ spec, text: synthStack(spec, outdir) })));
   return { stacks, manifest: manifestOf(stacks) };
 }

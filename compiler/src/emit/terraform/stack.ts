@@ -24,19 +24,23 @@ import type { Parts } from "./mapping.js";
 
 const NEEDS_KEY: ReadonlySet<Kind> = new Set(["storage", "database", "compute"]);
 
-export function synthStack(spec: StackSpec): string {
-  // cdktn's App makes its `outdir` (and `stacks/` in it) when constructed, though nothing is
-  // written there when synthesizing in process: a temporary directory, removed at once,
-  // so a build never leaves a `cdktf.out/` in the working directory.
+/**
+ * Runs `work` with a scratch directory for cdktn, removed when it returns. cdktn's `App`
+ * makes its `outdir` (and `stacks/` in it) when constructed, though nothing is written there
+ * when synthesizing in process: one temporary directory for all the stacks of a build (one
+ * each cost ~4 ms a stack), so a build never leaves a `cdktf.out/` in the working directory.
+ */
+export function withScratch<T>(work: (outdir: string) => T): T {
   const outdir = mkdtempSync(join(tmpdir(), "paybill-cdktn-"));
   try {
-    return synthIn(outdir, spec);
+    return work(outdir);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
 }
 
-function synthIn(outdir: string, spec: StackSpec): string {
+/** The stack's file text; `outdir` is cdktn's scratch directory (`withScratch`). */
+export function synthStack(spec: StackSpec, outdir: string): string {
   const app = new App({ outdir, stackTraces: false, skipValidation: true, skipBackendValidation: true, context: {} });
   const stack = new TerraformStack(app, spec.name);
   const mapping = mappingOf(spec.cloud.provider);
