@@ -71,7 +71,11 @@ give the same bytes on any machine, in any file order. A summary line with the c
 the bundle's hash, then what changed in the stacks and tenants since the previous build in
 <out>, go to stderr (with --format json, an object to stdout). A plan change that moves a
 static tenant to another isolation model (its data must move) fails the build unless
---allow-isolation-change is given. For the entities it writes <out>/db/schema.ts (Drizzle)
+--allow-isolation-change is given; each static tenant's placement is recorded in the
+committed <project>/paybill-placements.json, so this holds on a fresh checkout. --release N
+stamps the bundle (a runtime refuses an older release than the last it ran) and --sign KEY
+signs it with an ed25519 private key (spec/bundle.md). --check writes nothing and exits 1,
+listing them, when a build would change a file. For the entities it writes <out>/db/schema.ts (Drizzle)
 and, when they changed since the newest snapshot in <project>/migrations/, the next
 migration there (commit it; \`paybillc migrate\` applies it). A change that would destroy
 data (a table or column dropped, a type narrowed) fails the build with the list unless
@@ -86,6 +90,8 @@ Examples:
   $ paybillc build --format json | jq .hash    the bundle's content hash, for CI
   $ paybillc build --allow-isolation-change    a tenant's plan moves it from pooled to silo
   $ paybillc build --allow-destructive         the migration drops a column, on purpose
+  $ paybillc build --check                     in CI: exit 1 if a build would change a file
+  $ paybillc build --release 42 --sign release.key   a signed release
   $ cd out/terraform/primary-pooled-eu-west-1 && terraform init && terraform plan
 `;
 
@@ -196,9 +202,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option("-o, --out <dir>", "the output directory, relative to the working directory (default: <project>/out)")
     .option("--allow-isolation-change", "build even when a tenant moves to another isolation model (its data move is planned)", false)
     .option("--allow-destructive", "build even when the schema change drops tables or columns or narrows a type", false)
+    .option("--release <n>", "stamp the bundle with release number <n> (a runtime refuses to go back to an older one)")
+    .option("--sign <key>", "sign the bundle with the ed25519 private key in the file <key> (`paybillc keygen` makes one)")
+    .option("--check", "write nothing; exit 1 and list the files a build would change (CI)", false)
     .addOption(formatOption())
     .addHelpText("after", BUILD_EXAMPLES)
-    .action(async (project: string, options: { out?: string; format: OutputFormat; allowIsolationChange: boolean; allowDestructive: boolean }) => {
+    .action(async (project: string, options: { out?: string; format: OutputFormat; allowIsolationChange: boolean; allowDestructive: boolean; release?: string; sign?: string; check: boolean }) => {
       const { build } = await import("./commands/build.js");
       status = await build(project, options, io);
     });
@@ -225,6 +234,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (paths: string[], options: { request: string; format: OutputFormat }) => {
       const { explain } = await import("./commands/explain.js");
       status = await explain(paths, options, io);
+    });
+
+  program
+    .command("keygen")
+    .description("make an ed25519 key pair for signing bundles: <name>.key (private) and <name>.pub (public)")
+    .argument("<name>", "the files' path without extension")
+    .action(async (name: string) => {
+      const { keygen } = await import("./commands/keygen.js");
+      status = await keygen(name, io);
     });
 
   program

@@ -25,7 +25,8 @@ interface Ran {
 
 function run(file: string, args: readonly string[]): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(file, args, { cwd: ROOT, timeout: 120_000, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) => {
+    // No timer kills it: a loaded machine may take minutes; a hang fails by the test's limit.
+    execFile(file, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
@@ -88,7 +89,7 @@ describe("examples/helpdesk/agent (npm run agent)", () => {
     expect(out).not.toContain("FAILED");
     expect(out).toMatch(/OK: the prompt injection was denied by policy and audited; the audit chain verifies\n$/);
     expect(agent.code).toBe(0);
-  }, 180_000);
+  }, 600_000);
 
   it("exits 1 when the policy that should deny the injection no longer does", async () => {
     const dir = await copyOfExample();
@@ -102,5 +103,5 @@ describe("examples/helpdesk/agent (npm run agent)", () => {
     expect(agent.stdout).toContain("FAILED: the injected refund was denied, but not by refunds_need_finance_over_100");
     expect(agent.stdout).not.toContain("OK:");
     expect(agent.code).toBe(1);
-  }, 180_000);
+  }, 600_000);
 });

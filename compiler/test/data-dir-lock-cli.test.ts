@@ -14,7 +14,6 @@ import { seedDatabase, useBuiltHelpdesk } from "./mcp-support.js";
 import { BIN, paybillc, STACK_LINE } from "./support/cli.js";
 
 const example = useBuiltHelpdesk();
-const SLOW = 300_000;
 
 describe("commands on a PGlite directory another process holds", () => {
   it("are refused with PBR191, a help line and exit 2, and work once the holder has ended", async () => {
@@ -42,14 +41,14 @@ describe("commands on a PGlite directory another process holds", () => {
         ["migrate", ".", "--database", dataDir],
         ["serve", "--mcp", "--bundle", example.bundle, "--tenant", "initech", "--agent", "support_bot", "--database", dataDir],
       ]) {
-        const run = await paybillc(args, example.dir, {}, SLOW);
+        const run = await paybillc(args, example.dir, {});
         expect({ args, code: run.code }).toEqual({ args, code: 2 });
         expect(run.stderr.startsWith(refused), run.stderr).toBe(true);
         expect(run.stderr).not.toMatch(STACK_LINE);
       }
       holder.stdin.end();
       expect(await exited).toBe(0);
-      const after = await paybillc(["tenants", "list", "--database", dataDir], example.dir, {}, SLOW);
+      const after = await paybillc(["tenants", "list", "--database", dataDir], example.dir, {});
       expect(after.code, after.stderr).toBe(0);
       expect(after.stdout).toContain("initech");
     } finally {

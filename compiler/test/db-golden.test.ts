@@ -7,7 +7,7 @@
  * own schema, so the golden SQL is known to run. `UPDATE_SNAPSHOTS=1` rewrites the
  * expectations, `FILTER=name` runs one case.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,10 +15,10 @@ import { applyMigrations } from "../src/emit/db/apply.js";
 import type { Client } from "../src/emit/db/client.js";
 import type { MigrationFile } from "../src/emit/db/folder.js";
 import { planMigration } from "../src/emit/db/migration.js";
+import { expectGolden } from "../../lang/test/support/golden.js";
 import { pgliteDatabase, postgresDatabase, type TestDatabase, tablesOf } from "./db-support.js";
 
 const SAMPLES = fileURLToPath(new URL("./samples/db/", import.meta.url));
-const UPDATE = process.env.UPDATE_SNAPSHOTS === "1";
 const FILTER = process.env.FILTER;
 const cases = readdirSync(SAMPLES)
   .filter((name) => FILTER === undefined || name.includes(FILTER))
@@ -36,8 +36,7 @@ afterAll(async () => {
 });
 
 function golden(path: string, actual: string): void {
-  if (UPDATE || !existsSync(path)) writeFileSync(path, actual);
-  expect(actual).toBe(readFileSync(path, "utf8"));
+  expectGolden(path, actual);
 }
 
 describe("v1 → v2 migrations", () => {

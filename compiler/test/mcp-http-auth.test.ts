@@ -166,17 +166,17 @@ describe("paybillc mcp token and serve's refusals", () => {
     const seeded = await seedDatabase("pglite", example.dir, example.bundle);
     try {
       const database = seeded.args[1] as string;
-      const created = await paybillc(["mcp", "token", "create", "--tenant", "initech", "--agent", "support_bot", "--label", "desk", "--database", database], example.dir, {}, 120_000);
+      const created = await paybillc(["mcp", "token", "create", "--tenant", "initech", "--agent", "support_bot", "--label", "desk", "--database", database], example.dir, {});
       expect(created.code, created.stderr).toBe(0);
       const token = created.stdout.trim();
       expect(token).toMatch(/^pbt\.initech\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$/);
       expect(created.stderr).toMatch(/it is shown this once \(only its hash is kept\)/);
       const id = token.split(".")[2] as string;
-      const listed = await paybillc(["mcp", "token", "list", "--tenant", "initech", "--database", database, "--format", "json"], example.dir, {}, 120_000);
+      const listed = await paybillc(["mcp", "token", "list", "--tenant", "initech", "--database", database, "--format", "json"], example.dir, {});
       expect(listed.code, listed.stderr).toBe(0);
       expect(listed.stdout).not.toContain(token.split(".")[3] as string);
       expect(JSON.parse(listed.stdout)).toMatchObject({ tokens: [{ id, tenant: "initech", agent: "support_bot", label: "desk" }] });
-      const revoked = await paybillc(["mcp", "token", "revoke", id, "--tenant", "initech", "--database", database], example.dir, {}, 120_000);
+      const revoked = await paybillc(["mcp", "token", "revoke", id, "--tenant", "initech", "--database", database], example.dir, {});
       expect(revoked.code, revoked.stderr).toBe(0);
       const runtime = await seeded.open();
       try {
@@ -184,7 +184,7 @@ describe("paybillc mcp token and serve's refusals", () => {
       } finally {
         await runtime.close();
       }
-      const unknown = await paybillc(["mcp", "token", "create", "--tenant", "initech", "--agent", "ghost", "--database", database], example.dir, {}, 120_000);
+      const unknown = await paybillc(["mcp", "token", "create", "--tenant", "initech", "--agent", "ghost", "--database", database], example.dir, {});
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toMatch(/^error\[PBR192\]: there is no agent `ghost`\n {2}= help: /);
     } finally {
@@ -193,10 +193,10 @@ describe("paybillc mcp token and serve's refusals", () => {
   }, 300_000);
 
   it("refuses to serve off loopback without authentication, and tokens without a database", async () => {
-    const open = await paybillc(["serve", "--mcp", "--http", "--host", "0.0.0.0", "--auth", "none", "--bundle", example.bundle, "--tenant", "initech", "--agent", "support_bot"], example.dir, {}, 120_000);
+    const open = await paybillc(["serve", "--mcp", "--http", "--host", "0.0.0.0", "--auth", "none", "--bundle", example.bundle, "--tenant", "initech", "--agent", "support_bot"], example.dir, {});
     expect(open.code).toBe(2);
     expect(open.stderr).toMatch(/^error\[PB9320\]: refusing to serve MCP on `0\.0\.0\.0` without authentication\n {2}= help: /);
-    const noDb = await paybillc(["serve", "--mcp", "--http", "--host", "0.0.0.0", "--bundle", example.bundle, "--tenant", "initech", "--agent", "support_bot"], example.dir, {}, 120_000);
+    const noDb = await paybillc(["serve", "--mcp", "--http", "--host", "0.0.0.0", "--bundle", example.bundle, "--tenant", "initech", "--agent", "support_bot"], example.dir, {});
     expect(noDb.code).toBe(2);
     expect(noDb.stderr).toMatch(/^error\[PB9321\]: `--auth token` needs `--database`/);
   }, 300_000);

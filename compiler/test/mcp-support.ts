@@ -24,7 +24,7 @@ const EXAMPLE = fileURLToPath(new URL("../../examples/helpdesk/", import.meta.ur
 export async function buildHelpdesk(): Promise<{ dir: string; bundle: string }> {
   const dir = await mkdtemp(join(tmpdir(), "paybill-mcp-"));
   for (const name of await readdir(EXAMPLE)) if (name.endsWith(".paybill") && !name.startsWith(".")) await cp(join(EXAMPLE, name), join(dir, name));
-  const built = await paybillc(["build", "."], dir, {}, 120_000);
+  const built = await paybillc(["build", "."], dir);
   if (built.code !== 0) throw new Error(`paybillc build failed:\n${built.stderr}`);
   return { dir, bundle: join(dir, "out", "bundle.json") };
 }

@@ -1,11 +1,10 @@
 /**
  * Any input gives diagnostics and an exit code of 0 or 1: never a crash, a stack trace or a
- * hang. Each case runs the real binary with a 10 s limit.
+ * hang. Each case runs the real binary; a hang fails by vitest's time limit (how fast
+ * checking is, is measured in bench/, not asserted here).
  */
 import { describe, expect, it } from "vitest";
 import { paybillc, project, type Run, STACK_LINE } from "./support/cli.js";
-
-const LIMIT_MS = 10_000;
 
 /** A small deterministic generator, so a failure can be reproduced. */
 function bytes(seed: number, length: number): Uint8Array {
@@ -20,7 +19,6 @@ function bytes(seed: number, length: number): Uint8Array {
 
 function survived(run: Run): void {
   expect(run.code === 0 || run.code === 1, `exit ${run.code}\n${run.stderr.slice(0, 2000)}`).toBe(true);
-  expect(run.ms).toBeLessThan(LIMIT_MS);
   expect(run.stderr).not.toMatch(STACK_LINE);
   expect(run.stderr).not.toContain("RangeError");
   expect(run.stderr).not.toContain("internal error");
@@ -28,13 +26,13 @@ function survived(run: Run): void {
 
 async function checkOne(name: string, contents: string | Uint8Array, args: string[] = []): Promise<Run> {
   const dir = await project({ [name]: contents });
-  return paybillc(["check", ...args, name], dir, {}, LIMIT_MS + 5_000);
+  return paybillc(["check", ...args, name], dir);
 }
 
 describe("paybillc check on hostile input", () => {
   it("random bytes", async () => {
     const dir = await project({ "r1.paybill": bytes(1, 4096), "r2.paybill": bytes(2, 4096), "r3.paybill": bytes(3, 65_536) });
-    const run = await paybillc(["check"], dir, {}, LIMIT_MS + 5_000);
+    const run = await paybillc(["check"], dir);
     survived(run);
     expect(run.code).toBe(1);
   });
@@ -44,7 +42,7 @@ describe("paybillc check on hostile input", () => {
     const files: Record<string, string> = {};
     for (const seed of [7, 8, 9]) files[`g${seed}.paybill`] = [...bytes(seed, 8192)].map((b) => alphabet[b % alphabet.length]).join("");
     const dir = await project(files);
-    const run = await paybillc(["check", "--format", "json"], dir, {}, LIMIT_MS + 5_000);
+    const run = await paybillc(["check", "--format", "json"], dir);
     survived(run);
     const diagnostics = JSON.parse(run.stdout) as { file: string }[];
     expect(new Set(diagnostics.map((d) => d.file))).toEqual(new Set(Object.keys(files)));

@@ -5,10 +5,11 @@
  * stack per cloud × isolation model in compiler/test/samples/terraform/ (UPDATE_SNAPSHOTS=1
  * rewrites them).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { expectGolden } from "../../lang/test/support/golden.js";
 import { ROOT, sourcesIn } from "./support/bundle.js";
 import { cloudProject, emitTf, type Provider, REGIONS, resources, stackJson } from "./support/terraform.js";
 
@@ -141,7 +142,6 @@ describe("tags and labels on the other clouds", () => {
 });
 
 describe("golden stacks: one per cloud × isolation model", () => {
-  const update = process.env.UPDATE_SNAPSHOTS === "1";
   for (const provider of Object.keys(REGIONS) as Provider[]) {
     const out = emitTf(cloudProject(provider, TENANTS));
     const region = REGIONS[provider];
@@ -151,11 +151,7 @@ describe("golden stacks: one per cloud × isolation model", () => {
         const text = out.stacks.find((s) => s.spec.name === stack)?.text;
         expect(text, stack).toBeDefined();
         const file = join(SAMPLES, `${provider}-${isolation}`, "cdk.tf.json");
-        if (update || !existsSync(file)) {
-          mkdirSync(join(SAMPLES, `${provider}-${isolation}`), { recursive: true });
-          writeFileSync(file, text ?? "");
-        }
-        expect(text).toBe(readFileSync(file, "utf8"));
+        expectGolden(file, text ?? "");
       });
     }
   }

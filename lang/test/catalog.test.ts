@@ -19,10 +19,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { ALL_CODES, checkProject, type Diagnostic, parse, SourceFile } from "@paybill/lang";
 import { afterAll, describe, expect, it } from "vitest";
+import { UPDATE_SNAPSHOTS } from "./support/golden.js";
 
 const docUrl = new URL("../../spec/diagnostics.md", import.meta.url);
 const doc = readFileSync(docUrl, "utf8");
-const update = process.env.UPDATE_SNAPSHOTS === "1";
+const update = UPDATE_SNAPSHOTS;
 
 /**
  * Codes whose section has no `.paybill` example, each with the reason. Neither `parse` nor
@@ -33,7 +34,12 @@ const NO_EXAMPLE: Record<string, string> = {
   PB9001: "the CLI reports a file it cannot read; there is no text to parse",
   PB9002: "the CLI reports a project path with no .paybill files; there is no text to parse",
   PB9003: "format() reports its own bug (output that re-parses differently); any example would be a bug to fix",
-  PB9004: "`paybillc build` compares with the previous build in out/; a single text has no previous build (compiler/test/terraform-build.test.ts has the case)",
+  PB9004: "`paybillc build` compares with the committed placements record or the previous build; a single text has neither (compiler/test/terraform-build.test.ts, build-ci.test.ts have the cases)",
+  PB9005: "`paybillc build --sign` reports a key file it cannot use; there is no text to parse (compiler/test/build-sign.test.ts)",
+  PB9006: "`paybillc build --release` reports a bad number; there is no text to parse (compiler/test/build-sign.test.ts)",
+  PB9007: "`paybillc build --check` compares files on disk; a single text has none (compiler/test/build-ci.test.ts)",
+  PB9008: "`paybillc build` reports a placements record it cannot read; there is no text to parse (compiler/test/build-ci.test.ts)",
+  PB9009: "`paybillc keygen` refuses to overwrite a key file; there is no text to parse (compiler/test/build-sign.test.ts)",
   PB1003: "only a one-or-more repetition reports it, and the grammar has none today",
   PB2004: "an import cycle needs two modules, so two files; an example is one file (lang/test/samples/check/import-cycle has the two)",
 };

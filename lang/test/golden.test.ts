@@ -8,16 +8,17 @@
  *   check/   → diagnostics.txt  a project (every `.paybill` file in the folder) checked with
  *                               the standard library: resolution, types and rules
  *
- * `UPDATE_SNAPSHOTS=1` rewrites expectations; `FILTER=name` runs matching cases only.
+ * `UPDATE_SNAPSHOTS=1` rewrites expectations (a missing one fails without it);
+ * `FILTER=name` runs matching cases only.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkProject, debugPrint, type Diagnostic, format, parse, SourceFile } from "@paybill/lang";
 import { describe, expect, it } from "vitest";
+import { expectGolden } from "./support/golden.js";
 
 const root = fileURLToPath(new URL("./samples/", import.meta.url));
-const update = process.env.UPDATE_SNAPSHOTS === "1";
 const filter = process.env.FILTER;
 
 function cases(suite: string): string[] {
@@ -26,12 +27,9 @@ function cases(suite: string): string[] {
     .sort();
 }
 
+/** The expectation at `path`; a missing one fails unless UPDATE_SNAPSHOTS=1 (support/golden.ts). */
 function check(path: string, actual: string): void {
-  if (update || !existsSync(path)) {
-    writeFileSync(path, actual);
-    return;
-  }
-  expect(actual).toBe(readFileSync(path, "utf8"));
+  expectGolden(path, actual);
 }
 
 function load(dir: string): SourceFile {

@@ -65,6 +65,6 @@ describe("lsp diagnostics", () => {
     expect((await server.diagnostics("rules.paybill", 1)).map((d) => d.code)).toContain("PB2002");
     await server.connection.sendNotification("textDocument/didClose", { textDocument: { uri } });
     await new Promise((r) => setTimeout(r, 100));
-    await expect.poll(async () => (await server?.diagnostics("rules.paybill"))?.length, { timeout: 5000 }).toBe(0);
+    await expect.poll(async () => (await server?.diagnostics("rules.paybill"))?.length, { timeout: 50_000 }).toBe(0);
   });
 });

@@ -91,12 +91,13 @@ describe("renderDiagnostic", () => {
     expect(lines[4]).toBe(`   | ${"^".repeat(MAX_SOURCE_WIDTH - 2)}`);
   });
 
-  it("stays small and fast on a 10 MB line", () => {
+  // How fast rendering is, is measured in bench/, not asserted here: the output is small.
+  it("stays small on a 10 MB line", () => {
     const text = `${"a".repeat(5_000_000)}!${"b".repeat(5_000_000)}`;
     const d = diagnostic("unexpectedCharacter", new SourceFile("big", text), { start: 5_000_000, end: 5_000_001 }, "unexpected character `!`");
-    const started = performance.now();
-    const lines = renderDiagnostic(d, plain).split("\n");
-    expect(performance.now() - started).toBeLessThan(200);
+    const rendered = renderDiagnostic(d, plain);
+    expect(rendered.length).toBeLessThan(1_000);
+    const lines = rendered.split("\n");
     expect(lines[3]).toBe(` 1 | …${"a".repeat(30)}!${"b".repeat(MAX_SOURCE_WIDTH - 2 - 31)}…`);
     expect(lines[4]).toBe(`   | ${" ".repeat(31)}^`);
   });

@@ -12,7 +12,9 @@ export type * from "./decide/request.js";
 export type { DeciderApi, PreparedEffect } from "./decide/decider-api.js";
 export { Decider, EffectError, type LoadProblem } from "./decide/decider.js";
 export { allowedActions, selectorAllows } from "./decide/workflow.js";
-export { BundleError, type BundleErrorCode, loadBundle, readBundle } from "./bundle/load.js";
+export { BundleError, type BundleErrorCode, type LoadOptions, loadBundle, readBundle } from "./bundle/load.js";
+export type { ReleaseOptions } from "./bundle/release.js";
+export { publicKeyId, signBundle, type TrustedKey } from "./bundle/signature.js";
 export {
   openRuntime,
   Runtime,

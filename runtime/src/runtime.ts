@@ -32,6 +32,8 @@ import type { BillingEvent, BillingResult, Provisioner, ProvisioningPlan, Provis
 import { exportUsage, recordUsage, type UsageRecord } from "./control/usage.js";
 import type { Bundle } from "./bundle/format.js";
 import { loadBundle } from "./bundle/load.js";
+import { recordBundleRun } from "./bundle/release.js";
+import type { TrustedKey } from "./bundle/signature.js";
 import { Decider } from "./decide/decider.js";
 import { allowedActions } from "./decide/workflow.js";
 import type { Approval, Decision, TenantFacts } from "./decide/request.js";
@@ -70,6 +72,10 @@ export interface RuntimeOptions {
   readonly auditKey?: string | Uint8Array;
   /** Signed checkpoints of the audit chains, kept outside the database (audit/config.ts, spec/runtime.md). */
   readonly audit?: AuditOptions;
+  /** ed25519 public keys (PEM or KeyObject): when given, only a bundle signed by one of them opens (PBR008, PBR009). */
+  readonly trustedKeys?: readonly TrustedKey[];
+  /** Open a bundle whose release is older than the last one the database ran (PBR010, PBR012): a planned rollback. */
+  readonly allowRollback?: boolean;
 }
 
 /** `resume`'s options: the values of the approval's masked inputs, which were never stored. */
@@ -84,7 +90,7 @@ export interface DecideRequest extends ActRequest {
 }
 
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const bundle = loadBundle(options.bundle);
+  const bundle = loadBundle(options.bundle, options.trustedKeys === undefined ? {} : { trustedKeys: options.trustedKeys });
   const auditKey = auditKeyOf(options.auditKey);
   const decider = new Decider(bundle);
   // Keys are read before the database opens: a bad key refuses the runtime (PBR160) with nothing to close.
@@ -97,7 +103,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       await checkConnectingRole(database, Object.values(bundle.entities).map((e) => e.table));
       await checkMigrated(database);
     }
-    await asRole(database, CONTROL_ROLE).transaction((tx) => syncStaticTenants(tx, bundle));
+    const control = asRole(database, CONTROL_ROLE);
+    await control.transaction((tx) => recordBundleRun(tx, bundle, { allowRollback: options.allowRollback === true }));
+    await control.transaction((tx) => syncStaticTenants(tx, bundle));
   } catch (error) {
     await database.close();
     throw error;

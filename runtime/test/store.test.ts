@@ -21,6 +21,7 @@ const RUNTIME_TABLES = [
   "paybill_audit",
   "paybill_audit_heads",
   "paybill_billing_events",
+  "paybill_bundles",
   "paybill_migrations",
   "paybill_provisioning_steps",
   "paybill_quota_counters",

@@ -19,6 +19,12 @@
  * summary (counts, hash, and what changed since the previous build in `<out>`) goes to
  * stderr, or with `--format json` an object to stdout. Exit 2 for a project that is not a
  * directory, and for an output that cannot be written.
+ *
+ * The project's committed `paybill-placements.json` records each static tenant's placement
+ * (written with every build that has Terraform); the isolation guard compares with it, so
+ * it holds on a fresh checkout without `out/`. `--release N` and `--sign KEY` stamp and
+ * sign the bundle (build-release.ts); `--check` writes nothing and says what would change
+ * (build-check.ts).
  */
 import { readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -26,11 +32,25 @@ import { compareDiagnostics, type Diagnostic, diagnostic, diagnosticToJson, type
 import { bundleCounts, bundleText } from "../emit/bundle/index.js";
 import { buildDatabase, type DbBuild } from "../emit/db/index.js";
 import { SDK_FILE, sdkFile } from "../emit/sdk/index.js";
-import { changesBetween, describeChanges, emitTerraform, type Manifest, manifestText, parseManifest } from "../emit/terraform/index.js";
+import {
+  changesBetween,
+  describeChanges,
+  emitTerraform,
+  type Manifest,
+  manifestText,
+  PLACEMENTS_FILE,
+  type Placements,
+  parseManifest,
+  parsePlacements,
+  placementsOf,
+  placementsText,
+} from "../emit/terraform/index.js";
 import { type OutputFile, writeBuild } from "../project/write-build.js";
 import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, printFrames, printJson } from "../output/report.js";
 import { describeFsError } from "../project/fs-errors.js";
+import { type PendingWrite, pendingChanges, reportCheck } from "./build-check.js";
+import { isProblem, parseRelease, readSigningKey, stampBundle } from "./build-release.js";
 import { compileProject } from "./compile-project.js";
 
 export interface BuildOptions {
@@ -41,6 +61,12 @@ export interface BuildOptions {
   readonly allowIsolationChange?: boolean;
   /** Build even when the schema change drops tables or columns or narrows a type. */
   readonly allowDestructive?: boolean;
+  /** The bundle's release number, as given (`--release`). */
+  readonly release?: string;
+  /** The file of the ed25519 private key that signs the bundle (`--sign`). */
+  readonly sign?: string;
+  /** Write nothing; exit 1 when a build would change a file (`--check`). */
+  readonly check?: boolean;
 }
 
 const MANIFEST = "terraform/manifest.json";
@@ -57,16 +83,31 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
     io.err(kind === "missing" ? `paybillc: no such directory: ${project}\n` : `paybillc: \`${project}\` is not a directory: build takes the project's directory\n`);
     return 2;
   }
+  const release = options.release === undefined ? undefined : parseRelease(options.release);
+  if (isProblem(release)) return usageProblem(release, options.format, io);
+  const key = options.sign === undefined ? undefined : await readSigningKey(options.sign, io);
+  if (isProblem(key)) return usageProblem(key, options.format, io);
   const compiled = await compileProject([project], options.format, io, "; nothing written");
   if (!compiled.ok) return compiled.status;
-  const { bundle, diagnostics } = compiled;
+  const { diagnostics } = compiled;
+  const bundle = stampBundle(compiled.bundle, release, key);
   const out = options.out === undefined ? join(dir, DEFAULT_OUT) : resolve(io.cwd, options.out);
   const shown = displayPath(io.cwd, join(out, "bundle.json"));
   const terraform = emitTerraform(compiled.model);
   const previous = await readFile(join(out, MANIFEST), "utf8").then(parseManifest, () => undefined);
+  const placementsPath = join(dir, PLACEMENTS_FILE);
+  const recorded = await readPlacements(placementsPath);
+  if (recorded !== undefined && !recorded.ok) {
+    const message = `the placements record ${displayPath(io.cwd, placementsPath)} cannot be read: ${recorded.problem}`;
+    const help = "restore it from version control (`paybillc build` writes it; commit it with the project)";
+    if (options.format === "json") printJson({ diagnostics: diagnostics.map(diagnosticToJson), error: { code: "PB9008", message, help } }, io);
+    else io.err(`error[PB9008]: ${message}\n  = help: ${help}; nothing written\n`);
+    return 1;
+  }
   const files: OutputFile[] = [{ path: "bundle.json", text: bundleText(bundle) }];
   const stale = previousFiles(previous).filter((path) => terraform === undefined || !terraform.stacks.some((s) => `terraform/${s.spec.name}/cdk.tf.json` === path));
-  const changes = terraform === undefined ? undefined : changesBetween(previous, terraform.manifest);
+  const changes = terraform === undefined ? undefined : changesBetween(previous, terraform.manifest, recorded?.placements.tenants);
+  const placements = terraform === undefined ? undefined : placementsText(placementsOf(terraform.manifest));
   if (terraform !== undefined && changes !== undefined) {
     if (changes.isolationMoves.length > 0 && options.allowIsolationChange !== true) {
       const help = "plan the data move, then build again with `--allow-isolation-change`; nothing written";
@@ -99,10 +140,25 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
   else stale.push(SDK_FILE);
   const sdkShown = sdk === undefined ? undefined : displayPath(io.cwd, join(out, SDK_FILE));
   const migrationsDir = join(dir, "migrations");
+  if (options.check === true) {
+    const outExists = await stat(out).then((s) => s.isDirectory(), () => false);
+    const writes: PendingWrite[] = [
+      ...(outExists ? [...files.map((f) => ({ path: join(out, f.path), text: f.text })), ...stale.map((path) => ({ path: join(out, path), text: undefined }))] : []),
+      ...(db?.added ?? []).map((f) => ({ path: join(migrationsDir, f.path), text: f.text })),
+      ...(placements === undefined ? [] : [{ path: placementsPath, text: placements }]),
+    ];
+    printFrames(options.format === "json" ? [] : diagnostics, io);
+    const pending = await pendingChanges(writes);
+    return reportCheck(pending, writes.length, { shown: displayPath(io.cwd, out), exists: outExists }, options.format, io, { hash: bundle.hash, diagnostics: diagnostics.map(diagnosticToJson) });
+  }
+  const placementsBefore = await readFile(placementsPath, "utf8").catch(() => undefined);
   try {
+    // The placements record first, with the new migration: if the output cannot be written, both are taken back.
+    if (placements !== undefined && placements !== placementsBefore) await writeBuild(dir, [{ path: PLACEMENTS_FILE, text: placements }], []);
     // The project's new migration first: if the output cannot be written, it is taken back.
     if (db !== undefined && db.added.length > 0) await writeBuild(migrationsDir, db.added, []);
   } catch (error) {
+    await restorePlacements(dir, placementsBefore);
     io.err(`paybillc: cannot write ${displayPath(io.cwd, migrationsDir)}: ${describeFsError(error)}\n`);
     return 2;
   }
@@ -110,6 +166,7 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
     await writeBuild(out, files, stale);
   } catch (error) {
     if (db !== undefined) for (const file of db.added) await rm(join(migrationsDir, file.path), { force: true });
+    await restorePlacements(dir, placementsBefore);
     io.err(`paybillc: cannot write ${shown}: ${describeFsError(error)}\n`);
     return 2;
   }
@@ -120,6 +177,8 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
       {
         bundle: shown,
         hash: bundle.hash,
+        ...(bundle.release === undefined ? {} : { release: bundle.release }),
+        ...(bundle.signature === undefined ? {} : { signedBy: bundle.signature.key }),
         counts,
         ...(terraform === undefined || changes === undefined
           ? {}
@@ -133,12 +192,34 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
   } else {
     printFrames(diagnostics, io);
     const parts = Object.entries(counts).map(([word, n]) => `${n} ${n === 1 ? singular(word) : word}`);
-    io.err(`built ${shown}: ${parts.join(", ")} (${bundle.hash})\n`);
+    const stamp = [...(bundle.release === undefined ? [] : [`release ${bundle.release}`]), ...(bundle.signature === undefined ? [] : [`signed by ${bundle.signature.key}`])];
+    io.err(`built ${shown}: ${parts.join(", ")} (${[bundle.hash, ...stamp].join(", ")})\n`);
     if (terraform !== undefined && changes !== undefined) for (const line of describeChanges(changes, terraform.stacks.length)) io.err(`${line}\n`);
     if (dbSummary !== undefined) io.err(`${dbSummary.line}\n`);
     if (sdkShown !== undefined) io.err(`sdk: ${sdkShown}\n`);
   }
   return 0;
+}
+
+/** The committed placements record; undefined when there is none. */
+async function readPlacements(path: string): Promise<{ ok: true; placements: Placements } | { ok: false; problem: string } | undefined> {
+  const text = await readFile(path, "utf8").catch((error: unknown) => (typeof error === "object" && error !== null && "code" in error && error.code === "ENOENT" ? undefined : error));
+  if (text === undefined) return undefined;
+  if (typeof text !== "string") return { ok: false, problem: describeFsError(text) };
+  return parsePlacements(text);
+}
+
+/** Puts the placements record back as it was before a build that could not be written. */
+async function restorePlacements(dir: string, before: string | undefined): Promise<void> {
+  if (before === undefined) await rm(join(dir, PLACEMENTS_FILE), { force: true });
+  else await writeBuild(dir, [{ path: PLACEMENTS_FILE, text: before }], []).catch(() => undefined);
+}
+
+/** `--release` or `--sign` cannot be used: exit 2, nothing compiled or written. */
+function usageProblem(problem: { code: string; message: string; help: string }, format: OutputFormat, io: Io): number {
+  if (format === "json") printJson({ diagnostics: [], error: { code: problem.code, message: problem.message, help: problem.help } }, io);
+  else io.err(`error[${problem.code}]: ${problem.message}\n  = help: ${problem.help}; nothing written\n`);
+  return 2;
 }
 
 /**

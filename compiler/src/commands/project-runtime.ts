@@ -11,6 +11,7 @@ import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type AuditOptions, BundleError, type Bundle, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
 import { isPostgresUrl } from "../emit/db/client.js";
+import { bundleTrust } from "./bundle-trust.js";
 import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, printJson } from "../output/report.js";
 import { DEFAULT_DATA_DIR } from "./migrate.js";
@@ -97,18 +98,21 @@ async function openProjectRuntime(options: ProjectOptions, io: Io, audit: AuditO
   }
   const target = database ?? join(dir, DEFAULT_DATA_DIR);
   try {
+    // Signed bundles and planned rollbacks: PAYBILL_TRUSTED_KEYS, PAYBILL_ALLOW_ROLLBACK (bundle-trust.ts).
+    const trust = await bundleTrust(process.env, io.cwd);
     let runtime: Runtime;
     const withAudit = audit === undefined ? {} : { audit };
-    if (isPostgresUrl(target)) runtime = await openRuntime({ bundle, database: { url: target, max: 2 }, ...withAudit });
+    if (isPostgresUrl(target)) runtime = await openRuntime({ bundle, database: { url: target, max: 2 }, ...withAudit, ...trust });
     else {
       const dataDir = resolve(io.cwd, target);
       await mkdir(dataDir, { recursive: true });
-      runtime = await openRuntime({ bundle, database: { pglite: { dataDir } }, ...withAudit });
+      runtime = await openRuntime({ bundle, database: { pglite: { dataDir } }, ...withAudit, ...trust });
     }
     const args = `${shown === "." ? "" : ` --project ${shown}`}${database === undefined ? "" : ` --database ${redact(database)}`}`;
     return { runtime, dir, outDir, shown, args };
   } catch (error) {
     if (error instanceof PaybillRuntimeError) throw new CommandProblem(error.code, error.message, openHelp(error), 2);
+    if (error instanceof BundleError) throw new CommandProblem(error.code, error.reason + (error.path === undefined ? "" : ` at \`${error.path}\``), error.help, 2);
     const where = isPostgresUrl(target) ? redact(target) : displayPath(io.cwd, resolve(io.cwd, target));
     throw new CommandProblem(
       "PB9302",

@@ -20,6 +20,7 @@ import { resolve } from "node:path";
 import { BundleError, type DatabaseConfig, entityTablesSql, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
 import type { Io } from "../io.js";
 import { isLoopback, serveHttp } from "../mcp/http.js";
+import { bundleTrust } from "./bundle-trust.js";
 import { createPaybillMcpServer } from "../mcp/server.js";
 import { checkSession, SessionError, type SessionOptions } from "../mcp/session.js";
 import { PaybillStdioTransport } from "../mcp/stdio.js";
@@ -66,7 +67,7 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
   let runtime: Runtime;
   try {
     const bundle = await readBundle(resolve(io.cwd, options.bundle));
-    runtime = await openRuntime({ bundle, database: await databaseConfig(options, io) });
+    runtime = await openRuntime({ bundle, database: await databaseConfig(options, io), ...(await bundleTrust(process.env, io.cwd)) });
     if (options.database === undefined) await runtime.database.exec(entityTablesSql(runtime.bundle));
   } catch (error) {
     if (error instanceof BundleError) return fail(io, error.code, error.reason + (error.path === undefined ? "" : ` at \`${error.path}\``), error.help);

@@ -78,6 +78,11 @@ export const CATALOG = {
   noSourceFiles: entry("PB9002", "error", "no `.paybill` files found"),
   formatterFailed: entry("PB9003", "error", "the formatter could not keep a file's meaning"),
   isolationMove: entry("PB9004", "error", "a tenant would move to another isolation model"),
+  signingKey: entry("PB9005", "error", "the signing key cannot be used"),
+  releaseNumber: entry("PB9006", "error", "the release is not a release number"),
+  buildNotUpToDate: entry("PB9007", "error", "the build is not up to date"),
+  placementsRecord: entry("PB9008", "error", "the placements record cannot be read"),
+  keyExists: entry("PB9009", "error", "a key file already exists"),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticKind = keyof typeof CATALOG;

@@ -115,14 +115,13 @@ export async function startServer(files: Record<string, string> = {}): Promise<T
       const target = uri(file);
       const ready = (): PublishDiagnosticsParams | undefined =>
         (published.get(target) ?? []).findLast((p) => version === undefined || (p.version ?? 0) >= version);
-      const deadline = Date.now() + 20_000;
+      // No deadline of its own: on a loaded machine the server may take long; a hang fails by the test's limit.
       for (let found = ready(); ; found = ready()) {
         if (found !== undefined) {
           // A round trip: every notification of the same batch has arrived before its answer.
           await connection.sendRequest("textDocument/documentSymbol", { textDocument: { uri: target } });
           return (ready() ?? found).diagnostics;
         }
-        if (Date.now() > deadline) throw new Error(`no diagnostics for ${file}${version === undefined ? "" : ` v${version}`}\n${stderr}`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 200);

@@ -50,8 +50,8 @@ export function sha256Hex(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
-/** The bundle's content hash: over everything but the `hash` member itself. */
+/** The bundle's content hash: over everything but the `hash` member itself and the `signature` that signs it. */
 export function bundleHash(bundle: { readonly [key: string]: unknown }): string {
-  const { hash: _ignored, ...rest } = bundle;
+  const { hash: _ignored, signature: _signs, ...rest } = bundle;
   return `sha256:${sha256Hex(canonicalJson(rest))}`;
 }

@@ -6,7 +6,7 @@
  * declaration's own name), maps are objects with sorted keys, and lists whose order means
  * nothing are sorted, so the same project gives the same bytes on any machine in any file
  * order. `hash` is `sha256:` + the hex SHA-256 of the canonical JSON of the bundle without
- * its `hash` member (canonical.ts).
+ * its `hash` and `signature` members (canonical.ts).
  */
 
 export const BUNDLE_FORMAT = "paybill-bundle";
@@ -19,6 +19,10 @@ export interface Bundle {
   readonly format: typeof BUNDLE_FORMAT;
   readonly version: 1 | typeof BUNDLE_FORMAT_VERSION;
   readonly hash: string;
+  /** `paybillc build --release N`: the build's place in the project's releases (the runtime refuses to go back, spec/bundle.md). */
+  readonly release?: number;
+  /** `paybillc build --sign KEY`: an ed25519 signature over `hash`; not part of the hash (signature.ts). */
+  readonly signature?: BundleSignature;
   readonly entities: Readonly<Record<string, EntitySchema>>;
   readonly actions: Readonly<Record<string, ActionSchema>>;
   readonly agents: Readonly<Record<string, AgentSpec>>;
@@ -28,6 +32,15 @@ export interface Bundle {
   readonly plans: Readonly<Record<string, PlanSpec>>;
   /** The static tenants declared in `.paybill` files; more onboard at run time. */
   readonly tenants: Readonly<Record<string, TenantSpec>>;
+}
+
+/** A bundle's signature: `value` signs `paybill-bundle:` + the bundle's `hash` with the key whose id is `key`. */
+export interface BundleSignature {
+  readonly algorithm: "ed25519";
+  /** `sha256:` + the hex SHA-256 of the public key's DER (SubjectPublicKeyInfo). */
+  readonly key: string;
+  /** The 64-byte ed25519 signature, base64. */
+  readonly value: string;
 }
 
 // ---- data ----

@@ -13,6 +13,12 @@
  * | PBR005 | its `hash` does not match its content                                    |
  * | PBR006 | a name in it names nothing (an action's entity, a rule's agent, a state) |
  * | PBR007 | the file cannot be read (`readBundle`)                                   |
+ * | PBR008 | trusted keys are given and the bundle is not signed (signature.ts)       |
+ * | PBR009 | its signature is not a trusted key's, or does not verify                 |
+ * | PBR011 | a trusted key is not an ed25519 public key (checked first of all)        |
+ *
+ * (PBR010 and PBR012, a release older than the database's last or reused with other
+ * content, are checked when a runtime opens: release.ts.)
  *
  * Nothing is half-loaded: the caller's value is never changed, and a bundle is returned
  * only when every check passed.
@@ -20,30 +26,22 @@
 import { readFile } from "node:fs/promises";
 import { bundleHash } from "./canonical.js";
 import { type ActionSelector, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, type Bundle, type FieldSchema } from "./format.js";
+import { BundleError } from "./error.js";
+import { checkSignature, type TrustedKey, trustedKeyMap } from "./signature.js";
 import { member, structureProblem } from "./validate.js";
 
-export type BundleErrorCode = "PBR001" | "PBR002" | "PBR003" | "PBR004" | "PBR005" | "PBR006" | "PBR007";
-
-export class BundleError extends Error {
-  override readonly name = "BundleError";
-
-  constructor(
-    readonly code: BundleErrorCode,
-    /** What is wrong, in one line. */
-    readonly reason: string,
-    /** How to fix it. */
-    readonly help: string,
-    /** The JSON path of the value at fault (`$.actions.refund.effect.op`), when there is one. */
-    readonly path?: string,
-  ) {
-    super(`${reason}${path === undefined ? "" : ` at \`${path}\``}\nhelp: ${help}`);
-  }
-}
+export { BundleError, type BundleErrorCode } from "./error.js";
 
 const REBUILD = "build it again with `paybillc build`, and load the file it writes unchanged";
 
+export interface LoadOptions {
+  /** When given (even empty), the bundle must be signed by one of these ed25519 public keys. */
+  readonly trustedKeys?: readonly TrustedKey[];
+}
+
 /** The bundle in `json` (the text of `bundle.json`, or a value parsed from it), deep-frozen. */
-export function loadBundle(json: string | unknown): Bundle {
+export function loadBundle(json: string | unknown, options: LoadOptions = {}): Bundle {
+  const trusted = options.trustedKeys === undefined ? undefined : trustedKeyMap(options.trustedKeys);
   let value: unknown;
   if (typeof json === "string") {
     try {
@@ -83,6 +81,7 @@ export function loadBundle(json: string | unknown): Bundle {
   if (dangling !== undefined) {
     throw new BundleError("PBR006", `the bundle is inconsistent: ${dangling.message}`, `every name in a bundle names a declaration of it; ${REBUILD}`, dangling.path);
   }
+  if (trusted !== undefined) checkSignature(bundle, trusted);
   return deepFreeze(bundle);
 }
 
@@ -97,7 +96,7 @@ function newerMember(head: Record<string, unknown>): { message: string; path: st
 }
 
 /** Reads and loads `bundle.json`. */
-export async function readBundle(path: string): Promise<Bundle> {
+export async function readBundle(path: string, options: LoadOptions = {}): Promise<Bundle> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -106,7 +105,7 @@ export async function readBundle(path: string): Promise<Bundle> {
     const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : error instanceof Error ? error.message : String(error);
     throw new BundleError("PBR007", `cannot read the bundle \`${path}\`: ${reason}`, "`paybillc build` writes `out/bundle.json` in the project's directory; pass that path");
   }
-  return loadBundle(text);
+  return loadBundle(text, options);
 }
 
 function deepFreeze<T>(value: T): T {

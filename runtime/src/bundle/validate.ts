@@ -153,12 +153,22 @@ const selector = byKind({
   any: object({ kind: oneOf("any") }),
 });
 
+/** `paybillc build --release N`: a whole number from 1 that JavaScript holds exactly. */
+const release: Check = (value, path, depth) =>
+  integer(1)(value, path, depth) ?? (Number.isSafeInteger(value) ? undefined : problem(path, `expected a whole number of at most ${Number.MAX_SAFE_INTEGER}, found ${describe(value)}`));
+
 const quantity = object({ amount: number(0), "unit?": name, "per?": name });
 
 const bundle = object({
   format: oneOf("paybill-bundle"),
   version: oneOf(1, 2),
   hash: pattern(/^sha256:[0-9a-f]{64}$/, "`sha256:` and 64 lowercase hex digits"),
+  "release?": release,
+  "signature?": object({
+    algorithm: oneOf("ed25519"),
+    key: pattern(/^sha256:[0-9a-f]{64}$/, "`sha256:` and 64 lowercase hex digits"),
+    value: pattern(/^[A-Za-z0-9+/]{86}==$/, "an ed25519 signature in base64 (88 characters)"),
+  }),
   entities: map(object({ name, table: name, key: name, fields: array(entityField) })),
   actions: map(
     object({

@@ -45,6 +45,10 @@
  * - Version 6: `paybill_audit.hash_rule`, the rule a record was hashed by (audit/record.ts):
  *   1 for the records written before it (the time hashed at milliseconds), 2 for every
  *   record appended since (the time hashed as stored, microseconds).
+ * - Version 8, `paybill_bundles`: every bundle the database was opened with (by hash), its
+ *   `release` and signing key, and `opened`, the order of its latest open, so the bundle
+ *   with the largest `opened` is the one the database ran last (bundle/release.ts refuses
+ *   an older release). Not per tenant: one deployment's history.
  */
 
 import { BOUND_TENANT, CONTROL_ROLE, roleSql, RUNTIME_ROLE } from "./roles.js";
@@ -267,6 +271,21 @@ create table paybill_usage (
     sql: `
 alter table paybill_audit add column hash_rule smallint not null default 1 check (hash_rule in (1, 2));
 `,
+  },
+  {
+    version: 8,
+    name: "bundles run",
+    sql: `
+create table paybill_bundles (
+  hash text primary key,
+  release bigint,
+  signed_by text,
+  opened bigint not null,
+  first_opened_at timestamptz not null default now(),
+  last_opened_at timestamptz not null default now()
+);
+grant select, insert, update on paybill_bundles to ${CONTROL_ROLE};
+${rls("paybill_bundles")}${controlPolicy("paybill_bundles")}`,
   },
   {
     version: 9,

@@ -3,10 +3,12 @@
  * tenants added, removed and changed against the previous build's manifest, and the
  * tenants whose plan change moves them to another isolation model — a move that needs a
  * data migration (pooled → silo: the tenant's rows leave the shared database), which the
- * build refuses unless told the move is planned.
+ * build refuses unless told the move is planned. Moves are found against the committed
+ * placements record (placements.ts) when there is one, so a fresh checkout without `out/`
+ * still sees them; else against the previous manifest.
  */
 import { compareStrings } from "../bundle/values.js";
-import type { Manifest } from "./manifest.js";
+import type { Manifest, TenantEntry } from "./manifest.js";
 
 export interface IsolationMove {
   readonly tenant: string;
@@ -23,7 +25,8 @@ export interface Changes {
   readonly isolationMoves: readonly IsolationMove[];
 }
 
-export function changesBetween(previous: Manifest | undefined, next: Manifest): Changes {
+/** `placed`: where each tenant was, from the committed record; default the previous manifest's tenants. */
+export function changesBetween(previous: Manifest | undefined, next: Manifest, placed?: Readonly<Record<string, TenantEntry>>): Changes {
   const before: Pick<Manifest, "stacks" | "tenants"> = previous ?? { stacks: {}, tenants: {} };
   const diff = <T>(a: Readonly<Record<string, T>>, b: Readonly<Record<string, T>>, same: (x: T, y: T) => boolean) => {
     const added = Object.keys(b).filter((k) => !(k in a));
@@ -34,8 +37,9 @@ export function changesBetween(previous: Manifest | undefined, next: Manifest): 
   };
   const stacks = diff(before.stacks, next.stacks, (x, y) => x.sha256 === y.sha256);
   const tenants = diff(before.tenants, next.tenants, (x, y) => x.plan === y.plan && x.stack === y.stack && x.region === y.region && x.cloud === y.cloud);
-  const isolationMoves = tenants.changed.flatMap((name): IsolationMove[] => {
-    const x = before.tenants[name];
+  const was = placed ?? before.tenants;
+  const isolationMoves = Object.keys(next.tenants).sort(compareStrings).flatMap((name): IsolationMove[] => {
+    const x = Object.hasOwn(was, name) ? was[name] : undefined;
     const y = next.tenants[name];
     return x === undefined || y === undefined || x.isolation === y.isolation ? [] : [{ tenant: name, from: x.isolation, to: y.isolation, fromStack: x.stack, toStack: y.stack }];
   });
@@ -44,10 +48,9 @@ export function changesBetween(previous: Manifest | undefined, next: Manifest): 
 
 /** The summary lines, for stderr. */
 export function describeChanges(changes: Changes, stackCount: number): string[] {
-  if (changes.first) return [`terraform: ${stackCount} stack${stackCount === 1 ? "" : "s"} (no previous build in this output directory to compare with)`];
   const { stacks, tenants } = changes;
   const list = (word: string, names: readonly string[]) => (names.length === 0 ? [] : [`  ${word} ${names.join(", ")}`]);
-  const lines = [
+  const lines = changes.first ? [`terraform: ${stackCount} stack${stackCount === 1 ? "" : "s"} (no previous build in this output directory to compare with)`] : [
     `terraform: ${stackCount} stack${stackCount === 1 ? "" : "s"}; since the previous build ${stacks.added.length} added, ${stacks.removed.length} removed, ${stacks.changed.length} changed, ${stacks.unchanged} unchanged`,
     ...list("stacks added:", stacks.added),
     ...list("stacks removed (their state is left in place: run `terraform destroy` in them first):", stacks.removed),

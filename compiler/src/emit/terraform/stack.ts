@@ -2,13 +2,17 @@
  * One stack: a cdktn `App` and `TerraformStack`, its backend, its provider, the tenants it
  * iterates over, and every abstract kind built by the cloud's mapping at the level the
  * isolation model gives it; then synthesized in process (`toTerraform`, no CDK CLI) into
- * the file text, keys sorted, so the bytes depend on nothing but the model.
+ * the file text, keys sorted, so the bytes depend on nothing but the model. Nothing is
+ * left on disk.
  *
  * Levels: in a `tenant` stack everything belongs to its one tenant; in a `dynamic` stack
  * everything is per tenant; in a `shared` stack the isolation model's shared kinds are
  * built once and its dedicated kinds once per tenant. A shared kind that needs a key while
  * keys are per tenant (bridge's shared cluster) gets a stack key of its own.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { App, TerraformLocal, TerraformStack, TerraformVariable } from "cdktn";
 import { bundleText } from "../bundle/json.js";
 import { StackBuild, type Who } from "./constructs.js";
@@ -20,8 +24,24 @@ import type { Parts } from "./mapping.js";
 
 const NEEDS_KEY: ReadonlySet<Kind> = new Set(["storage", "database", "compute"]);
 
-export function synthStack(spec: StackSpec): string {
-  const app = new App({ outdir: "cdktf.out", stackTraces: false, skipValidation: true, skipBackendValidation: true, context: {} });
+/**
+ * Runs `work` with a scratch directory for cdktn, removed when it returns. cdktn's `App`
+ * makes its `outdir` (and `stacks/` in it) when constructed, though nothing is written there
+ * when synthesizing in process: one temporary directory for all the stacks of a build (one
+ * each cost ~4 ms a stack), so a build never leaves a `cdktf.out/` in the working directory.
+ */
+export function withScratch<T>(work: (outdir: string) => T): T {
+  const outdir = mkdtempSync(join(tmpdir(), "paybill-cdktn-"));
+  try {
+    return work(outdir);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The stack's file text; `outdir` is cdktn's scratch directory (`withScratch`). */
+export function synthStack(spec: StackSpec, outdir: string): string {
+  const app = new App({ outdir, stackTraces: false, skipValidation: true, skipBackendValidation: true, context: {} });
   const stack = new TerraformStack(app, spec.name);
   const mapping = mappingOf(spec.cloud.provider);
   const tagsFor = (who: Who): Record<string, string> => {
