@@ -16,6 +16,8 @@ import { openRuntime, type Sql } from "@paybill/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
 import type { Io } from "../src/io.js";
+import { applyRuntimeTables } from "../src/emit/db/runtime-tables.js";
+import { ensureTestLogin, loginUrl } from "../../runtime/test/support/store-db.js";
 import { postgresDatabase, type TestDatabase } from "./db-support.js";
 import { HELPDESK } from "./support/bundle.js";
 import { STACK_LINE } from "./support/cli.js";
@@ -71,8 +73,13 @@ const backends: { name: string; open: () => Promise<Backend> | undefined }[] = [
         ? undefined
         : (async () => {
             const database = (await postgresDatabase()) as TestDatabase;
+            // As `paybillc migrate` leaves it: the runtime's tables and roles made by the admin, the CLI run as a member login role.
+            const admin = await database.connect();
+            await applyRuntimeTables(admin);
+            await ensureTestLogin(admin);
             const url = database.target as string;
-            return { args: () => ["--database", url], config: () => ({ url }), close: () => database.drop() };
+            // The tamperer is the admin (a superuser): `privileged` lets its runtime open on that URL.
+            return { args: () => ["--database", loginUrl(url)], config: () => ({ url, privileged: true }), close: () => database.drop() };
           })(),
   },
 ];

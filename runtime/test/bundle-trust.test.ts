@@ -120,7 +120,7 @@ describe.each(BACKENDS)("releases on %s", (backend: Backend) => {
     if (backend === "pglite") {
       pglite = await PGlite.create();
       database = { pglite };
-    } else database = { url: PG_URL as string, schema, max: 2 };
+    } else database = { url: PG_URL as string, schema, max: 2, privileged: true }; // the admin URL: `privileged` (transactions still switch roles)
   });
   afterAll(async () => {
     if (backend === "postgres") {

@@ -32,7 +32,8 @@ export function sharedAuditRuntime(backend: Backend, file: string): AuditTestRun
     const forger = generateKeyPairSync("ed25519").privateKey;
     const sink = new FileCheckpointSink(join(dir, "checkpoints.ndjson"));
     const schema = backend === "postgres" ? testSchema(file) : undefined;
-    const database = backend === "postgres" && PG_URL !== undefined && schema !== undefined ? { url: PG_URL, schema, max: 10 } : {};
+    const database = backend === "postgres" && PG_URL !== undefined && schema !== undefined ? { url: PG_URL, schema, max: 10, privileged: true } : {};
+    // The admin URL, declared `privileged` (transactions still run as the runtime's roles): the tamper tests need a superuser's `runtime.database`.
     const runtime = await openRuntime({ bundle: storeBundle(), database, audit: { signingKey: privateKey, sink } });
     await runtime.database.exec(entityTablesSql(runtime.bundle));
     opened = { runtime, sink, privateKey, publicKey, forger, dir, schema };
