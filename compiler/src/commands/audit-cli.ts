@@ -5,6 +5,7 @@
  */
 import { type Command, Option } from "commander";
 import type { Io } from "../io.js";
+import { type Common, common, type Status } from "./project-options.js";
 
 const AUDIT_HELP = `
 Every tenant's audit is a hash chain in the project's database (<project>/.paybill/db, or
@@ -27,21 +28,6 @@ chain_deleted, forged_checkpoint (spec/runtime.md).
 
 Exit status: 0 no tampering found, 1 tampering found (or a runtime error), 2 usage.
 `;
-
-type Status = (status: number) => void;
-
-interface Common {
-  readonly project?: string;
-  readonly database?: string;
-  readonly format: "text" | "json";
-}
-
-function common(command: Command): Command {
-  return command
-    .option("-p, --project <dir>", "the project's directory, built with `paybillc build`", ".")
-    .option("--database <url-or-dir>", "a postgres:// URL, or a PGlite data directory (default: <project>/.paybill/db)")
-    .addOption(new Option("--format <format>", "how to print results").choices(["text", "json"]).default("text"));
-}
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 

@@ -6,6 +6,7 @@
  */
 import { Argument, type Command, Option } from "commander";
 import type { Io } from "../io.js";
+import { type Common, common, type Status } from "./project-options.js";
 
 const TENANTS_HELP = `
 The control plane's tenant lifecycle (spec/control-plane.md) on the project's runtime: its
@@ -44,22 +45,6 @@ Examples:
   $ paybillc billing sweep
   $ paybillc billing usage --period 2026-11 --format csv > usage.csv
 `;
-
-type Status = (status: number) => void;
-
-interface Common {
-  readonly project?: string;
-  readonly database?: string;
-  readonly format: "text" | "json";
-}
-
-/** `--project`, `--database` and `--format` on a subcommand. */
-function common(command: Command, formats: readonly string[] = ["text", "json"]): Command {
-  return command
-    .option("-p, --project <dir>", "the project's directory, built with `paybillc build`", ".")
-    .option("--database <url-or-dir>", "a postgres:// URL, or a PGlite data directory (default: <project>/.paybill/db)")
-    .addOption(new Option("--format <format>", "how to print results").choices([...formats]).default("text"));
-}
 
 export function registerControlCommands(program: Command, io: Io, setStatus: Status): void {
   const tenants = program

@@ -3,24 +3,9 @@
  * `registerMcpCommands`): options and help only; the commands (mcp-tokens.ts) are imported
  * when one runs.
  */
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import type { Io } from "../io.js";
-
-type Status = (status: number) => void;
-
-interface Common {
-  readonly project?: string;
-  readonly database?: string;
-  readonly format: "text" | "json";
-}
-
-/** `--project`, `--database` and `--format`, as the control plane's commands have them. */
-function common(command: Command): Command {
-  return command
-    .option("-p, --project <dir>", "the project's directory, built with `paybillc build`", ".")
-    .option("--database <url-or-dir>", "a postgres:// URL, or a PGlite data directory (default: <project>/.paybill/db)")
-    .addOption(new Option("--format <format>", "how to print results").choices(["text", "json"]).default("text"));
-}
+import { type Common, common, type Status } from "./project-options.js";
 
 const MCP_TOKEN_HELP = `
 Bearer tokens for \`paybillc serve --mcp --http\` (spec/mcp.md), bound to a tenant and an
