@@ -99,7 +99,7 @@ describe("paybillc build --check", () => {
     const stale = await paybillc(["build", "--check"], dir);
     expect(stale.code).toBe(1);
     for (const line of ["  changed out/bundle.json\n", "  changed out/db/schema.ts\n", "  changed out/sdk/index.ts\n"]) expect(stale.stderr).toContain(line);
-    expect(stale.stderr).toMatch(/\n {2}added {3}migrations\/0001_\w+\.sql\n/);
+    expect(stale.stderr).toMatch(/\n {2}added {3}migrations\/\d{4}_\w+\.sql\n/);
     expect(stale.stderr).toMatch(/error\[PB9007\]: the build is not up to date: \d+ files would change\n {2}= help: run `paybillc build` and commit what it writes/);
     const json = JSON.parse((await paybillc(["build", "--check", "--format", "json"], dir)).stdout);
     expect(json).toMatchObject({ upToDate: false, outputChecked: true, error: { code: "PB9007" } });
@@ -114,7 +114,7 @@ describe("paybillc build --check", () => {
     const clone = await checkoutOf(dir);
     const ci = await paybillc(["build", "--check"], clone);
     expect(ci.code).toBe(1);
-    expect(ci.stderr).toMatch(/\n {2}added {3}migrations\/0001_\w+\.sql\n/);
+    expect(ci.stderr).toMatch(/\n {2}added {3}migrations\/\d{4}_\w+\.sql\n/);
     expect(ci.stderr).not.toContain("out/bundle.json");
   }, 300_000);
 
