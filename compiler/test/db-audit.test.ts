@@ -13,16 +13,18 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations } from "../src/emit/db/apply.js";
-import { auditIsolation, entityExpectations } from "../src/emit/db/audit.js";
+import { auditIsolation, entityExpectations, runtimeExpectations } from "../src/emit/db/audit.js";
 import type { Client, Tx } from "../src/emit/db/client.js";
 import { normalisedExpression, sameExpression } from "../src/emit/db/expression.js";
 import { readMigrations } from "../src/emit/db/folder.js";
+import { applyRuntimeTables } from "../src/emit/db/runtime-tables.js";
 import { TENANT_EXPRESSION } from "../src/emit/db/security.js";
 import { pgliteDatabase, postgresDatabase, type TestDatabase } from "./db-support.js";
 import { HELPDESK } from "./support/bundle.js";
 
 const TABLES = ["customer", "refund", "reply", "tickets"];
-const EXPECTED = entityExpectations(TABLES);
+// As `paybillc migrate` audits: the entity tables and the runtime's own.
+const EXPECTED = [...entityExpectations(TABLES), ...runtimeExpectations];
 
 const suffix = Math.random().toString(36).slice(2, 8);
 
@@ -59,6 +61,7 @@ for (const open of [pgliteDatabase, postgresDatabase]) {
       client = await database.connect();
       const read = await readMigrations(`${HELPDESK}/migrations`, { snapshot: false });
       if (!read.ok) throw new Error(read.problem);
+      await applyRuntimeTables(client);
       await applyMigrations(client, read.folder.migrations);
     });
     afterAll(async () => {
@@ -68,6 +71,42 @@ for (const open of [pgliteDatabase, postgresDatabase]) {
     it("finds nothing wrong in a database as the migrations left it", async (ctx) => {
       if (database === undefined) return ctx.skip();
       expect(await auditAfter(client, "")).toEqual([]);
+    });
+
+    it("audits the runtime's own tables: every one listed is there, and clean", async (ctx) => {
+      if (database === undefined) return ctx.skip();
+      expect(runtimeExpectations.map((e) => e.table)).toEqual(expect.arrayContaining(["paybill_audit", "paybill_approvals", "paybill_runs", "paybill_run_history", "paybill_tenants", "paybill_bundles"]));
+      // The clean audit above covers them: a table missing or a policy reported otherwise would be a line.
+      const dropped = await auditAfter(client, "drop policy paybill_tenant_isolation on paybill_run_history");
+      expect(dropped).toEqual(["table `paybill_run_history` has no `paybill_tenant_isolation` policy"]);
+    });
+
+    it("names a runtime table whose tenant policy was replaced by USING (true)", async (ctx) => {
+      if (database === undefined) return ctx.skip();
+      const problems = await auditAfter(
+        client,
+        "drop policy paybill_tenant_isolation on paybill_audit; create policy paybill_tenant_isolation on paybill_audit for all to paybill_runtime using (true)",
+      );
+      const bound = "tenant_id = nullif(current_setting('paybill.tenant', true), '')";
+      const fix = `recreate it as the runtime's migrations write it: \`drop policy paybill_tenant_isolation on paybill_audit; create policy paybill_tenant_isolation on paybill_audit for all to paybill_runtime using (${bound}) with check (${bound});\``;
+      expect(problems).toEqual([
+        `policy \`paybill_tenant_isolation\` on table \`paybill_audit\` reads \`USING (true)\` where the migrations write \`USING (${bound})\`: ${fix}`,
+        `policy \`paybill_tenant_isolation\` on table \`paybill_audit\` checks \`WITH CHECK (true)\` where the migrations write \`WITH CHECK (${bound})\`: ${fix}`,
+      ]);
+    });
+
+    it("names another permissive policy on a runtime table", async (ctx) => {
+      if (database === undefined) return ctx.skip();
+      const problems = await auditAfter(client, "create policy approvers_see_all on paybill_approvals for select to paybill_runtime using (true)");
+      expect(problems).toEqual([
+        "table `paybill_approvals` has another permissive policy `approvers_see_all` (SELECT TO paybill_runtime USING (true)): permissive policies add up, so it widens what a tenant may reach — drop it",
+      ]);
+    });
+
+    it("names a runtime table whose row-level security is no longer forced", async (ctx) => {
+      if (database === undefined) return ctx.skip();
+      const problems = await auditAfter(client, "alter table paybill_runs no force row level security");
+      expect(problems).toEqual(["table `paybill_runs` has row-level security enabled but not forced: its owner sees every tenant"]);
     });
 
     it("names a tenant policy whose expression was replaced, in USING or WITH CHECK", async (ctx) => {
@@ -166,6 +205,18 @@ describe("policy expressions compared", () => {
     const deparsed = "(tenant_id = NULLIF(current_setting('paybill.tenant'::text, true), ''::text))";
     expect(sameExpression(deparsed, TENANT_EXPRESSION)).toBe(true);
     expect(normalisedExpression(deparsed)).toBe("tenant_id=nullif(current_setting('paybill.tenant',true),'')");
+  });
+
+  it("takes PostgreSQL's text of the runtime's subquery policy for the one its migration writes, on that table only", () => {
+    const deparsed = "(EXISTS ( SELECT 1\n   FROM paybill_runs r\n  WHERE (r.id = paybill_run_history.run_id)))";
+    const written = "exists (select 1 from paybill_runs r where r.id = run_id)";
+    expect(sameExpression(deparsed, written, "paybill_run_history")).toBe(true);
+    expect(sameExpression(deparsed, written, "paybill_runs")).toBe(false);
+    expect(sameExpression(deparsed, written)).toBe(false);
+    // Parentheses that hold only part of a condition stay.
+    expect(sameExpression("exists (select 1 from t where (a) or b)", "exists (select 1 from t where a or b)")).toBe(false);
+    expect(sameExpression("exists (select 1 from t where (a or b))", "exists (select 1 from t where a or b)")).toBe(true);
+    expect(sameExpression("x = 'where (a)'", "x = 'where a'")).toBe(false);
   });
 
   it("keeps literals, quoted names and words apart", () => {

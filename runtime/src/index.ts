@@ -43,6 +43,7 @@ export { entityTablesSql } from "./store/entity-tables.js";
 export { migrate as migrateRuntime, type MigrateResult } from "./store/migrate.js";
 export { LATEST_VERSION as RUNTIME_SCHEMA_VERSION } from "./store/migrations.js";
 export { CONTROL_ROLE, roleSql, RUNTIME_ROLE, RUNTIME_ROLES, type RuntimeRole } from "./store/roles.js";
+export { policySql as runtimePolicySql, RUNTIME_TABLE_SECURITY, type RuntimeTablePolicy, type RuntimeTableSecurity } from "./store/table-policies.js";
 export { type DataDirLock, LOCK_FILE, lockDataDir } from "./store/data-dir-lock.js";
 export type { Database, Sql } from "./store/adapter.js";
 export type { AgentToken, TokenIdentity } from "./store/agent-tokens.js";

@@ -9,8 +9,8 @@
  * The database is a `postgres://` URL, or by default the embedded PGlite data directory
  * `<project>/.paybill/db` (created when missing). `--schema` applies the same migrations
  * inside one schema (a bridge tenant's); a silo tenant's database is just another URL.
- * After applying, the tables of the newest snapshot are audited (emit/db/audit.ts): row-level
- * security enabled and forced, the tenant policy as the migrations write it and no other
+ * After applying, the tables of the newest snapshot and the runtime's own are audited (emit/db/audit.ts): row-level
+ * security enabled and forced, each table's policies as the migrations write them and no other
  * permissive policy, the runtime role no owner, superuser or BYPASSRLS, no superuser or
  * BYPASSRLS login role a member of it, no view over the tables with its owner's rights —
  * a database changed by hand fails here (PB9107).
@@ -19,7 +19,7 @@
  */
 import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { auditIsolation, entityExpectations } from "../emit/db/audit.js";
+import { auditIsolation, entityExpectations, runtimeExpectations } from "../emit/db/audit.js";
 import { tablesOf } from "../emit/db/snapshot.js";
 import { PaybillRuntimeError } from "@paybill/runtime";
 import { applyMigrations, type Client, isPostgresUrl, MigrateError, MIGRATIONS_DIR, openClient, readMigrations } from "../emit/db/index.js";
@@ -101,7 +101,7 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
     const schema = options.schema;
     const problems = await client.transaction(async (tx) => {
       if (schema !== undefined) await tx.exec(`set local search_path to "${schema}"`);
-      return auditIsolation(tx, entityExpectations(tables));
+      return auditIsolation(tx, [...entityExpectations(tables), ...runtimeExpectations]);
     });
     if (problems.length > 0) {
       const help = "tenants are not kept apart by the database: restore the migrations' security (spec/database.md), then run `paybillc migrate` again";

@@ -51,7 +51,8 @@
  *   an older release). Not per tenant: one deployment's history.
  */
 
-import { BOUND_TENANT, CONTROL_ROLE, roleSql, RUNTIME_ROLE } from "./roles.js";
+import { CONTROL_ROLE, roleSql, RUNTIME_ROLE } from "./roles.js";
+import { securedBy, securityOf, tableSecuritySql } from "./table-policies.js";
 
 export interface Migration {
   readonly version: number;
@@ -285,7 +286,7 @@ create table paybill_bundles (
   last_opened_at timestamptz not null default now()
 );
 grant select, insert, update on paybill_bundles to ${CONTROL_ROLE};
-${rls("paybill_bundles")}${controlPolicy("paybill_bundles")}`,
+${tableSecuritySql(securityOf("paybill_bundles"))}`,
   },
   {
     version: 9,
@@ -320,45 +321,23 @@ ${tenantTableSql("paybill_agent_tokens", { runtime: "select, insert, update", co
   },
 ];
 
-/** Migration 5's text (written once; a later change is a new migration). */
-// Function declarations, not constants: MIGRATIONS above calls them while the module loads.
-function rls(table: string): string {
-  return `alter table ${table} enable row level security, force row level security;\n`;
-}
-
-function controlPolicy(table: string): string {
-  return `create policy paybill_control_all on ${table} for all to ${CONTROL_ROLE} using (true) with check (true);\n`;
-}
-
 /**
- * Row-level security for a runtime table keyed by `tenant_id`: enabled and forced, the
- * runtime role held to its bound tenant, the control role across tenants; with `grants`,
- * the privileges each role gets on it (a later migration's table; version 5 grants its own).
+ * Grants on a later migration's runtime table, then its row-level security and policies as
+ * table-policies.ts lists them (version 5 grants its own tables).
  */
+// Function declarations, not constants: MIGRATIONS above calls them while the module loads.
 function tenantTableSql(table: string, grants: { runtime?: string; control?: string } = {}): string {
   return [
     grants.runtime === undefined ? "" : `grant ${grants.runtime} on ${table} to ${RUNTIME_ROLE};\n`,
     grants.control === undefined ? "" : `grant ${grants.control} on ${table} to ${CONTROL_ROLE};\n`,
-    rls(table),
-    `create policy paybill_tenant_isolation on ${table} for all to ${RUNTIME_ROLE} using (tenant_id = ${BOUND_TENANT}) with check (tenant_id = ${BOUND_TENANT});\n`,
-    controlPolicy(table),
+    tableSecuritySql(securityOf(table)),
   ].join("");
 }
 
+/** Migration 5's text (written once; a later change is a new migration). */
 function leastPrivilegeSql(): string {
   const runtime = RUNTIME_ROLE;
   const control = CONTROL_ROLE;
-  const tenantTables = [
-    "paybill_runs",
-    "paybill_approvals",
-    "paybill_quota_counters",
-    "paybill_audit_heads",
-    "paybill_audit",
-    "paybill_tenant_transitions",
-    "paybill_billing_events",
-    "paybill_provisioning_steps",
-    "paybill_usage",
-  ];
   return [
     roleSql(runtime),
     "\n",
@@ -372,14 +351,8 @@ function leastPrivilegeSql(): string {
     `grant select, insert, update on paybill_tenants, paybill_tenant_transitions, paybill_billing_events, paybill_provisioning_steps, paybill_usage, paybill_audit_heads to ${control};\n`,
     `grant select, insert on paybill_audit to ${control};\n`,
     `grant select on paybill_runs, paybill_run_history, paybill_approvals, paybill_quota_counters to ${control};\n`,
-    ...tenantTables.map((table) => tenantTableSql(table)),
-    rls("paybill_tenants"),
-    `create policy paybill_tenant_isolation on paybill_tenants for select to ${runtime} using (id = ${BOUND_TENANT});\n`,
-    controlPolicy("paybill_tenants"),
-    rls("paybill_run_history"),
-    // A move is the bound tenant's when its run is: the subquery on paybill_runs is itself under that table's policy.
-    `create policy paybill_tenant_isolation on paybill_run_history for all to ${runtime} using (exists (select 1 from paybill_runs r where r.id = run_id)) with check (exists (select 1 from paybill_runs r where r.id = run_id));\n`,
-    controlPolicy("paybill_run_history"),
+    // paybill_runs … paybill_usage (by tenant_id), then paybill_tenants (by id) and paybill_run_history (through its run).
+    ...securedBy(5).map(tableSecuritySql),
   ].join("");
 }
 

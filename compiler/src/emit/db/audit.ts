@@ -13,22 +13,39 @@
  * succeeding quietly.
  *
  * What is expected is data (`TableExpectation`): the entity tables expect the tenant policy
- * (`entityExpectations`); other tables (the runtime's own) are audited by listing theirs.
+ * (`entityExpectations`); the runtime's own tables theirs, from the list its migrations are written from (`runtimeExpectations`).
  */
+import { RUNTIME_TABLE_SECURITY, runtimePolicySql } from "@paybill/runtime";
 import type { Tx } from "./client.js";
 import { sameExpression } from "./expression.js";
 import { type PolicySpec, RUNTIME_ROLE, TENANT_POLICY } from "./security.js";
 
+/** A policy the audit expects; without `withCheck`, new rows are checked against `using` (a `SELECT` policy has none). */
+export type ExpectedPolicy = Omit<PolicySpec, "withCheck"> & { readonly withCheck?: string };
+
 export interface TableExpectation {
   readonly table: string;
   /** The policies the table must have as written; any other permissive policy is a problem. */
-  readonly policies: readonly PolicySpec[];
+  readonly policies: readonly ExpectedPolicy[];
+  /** How to put a policy back, when not by `paybillc build`'s next migration (the entity tables'). */
+  readonly fix?: (policy: ExpectedPolicy) => string;
 }
 
 /** Each entity table: the tenant policy, and nothing else permissive. */
 export function entityExpectations(tables: readonly string[]): TableExpectation[] {
   return tables.map((table) => ({ table, policies: [TENANT_POLICY] }));
 }
+
+/**
+ * The runtime's own tables (`paybill_*`), with the policies its migrations write: the same
+ * list they are written from (@paybill/runtime, store/table-policies.ts).
+ */
+export const runtimeExpectations: readonly TableExpectation[] = RUNTIME_TABLE_SECURITY.map(({ table, policies }) => ({
+  table,
+  policies,
+  // The runtime's migrations are applied once: the statement to run by hand, as they wrote it.
+  fix: (policy) => `recreate it as the runtime's migrations write it: \`drop policy ${policy.name} on ${table}; ${runtimePolicySql(table, policy).trim()}\``,
+}));
 
 type PolicyRow = {
   name: string;
@@ -44,7 +61,7 @@ const COMMANDS: Record<string, PolicySpec["command"]> = { "*": "ALL", r: "SELECT
 export async function auditIsolation(tx: Tx, expected: readonly TableExpectation[]): Promise<string[]> {
   const problems: string[] = [];
   problems.push(...(await auditRoles(tx, expected.length > 0)));
-  for (const { table, policies } of expected) {
+  for (const { table, policies, fix } of expected) {
     const [row] = await tx.query<{ oid: number; enabled: boolean; forced: boolean; owner: string }>(
       `select c.oid::int as oid, c.relrowsecurity as enabled, c.relforcerowsecurity as forced, pg_get_userbyid(c.relowner) as owner
          from pg_class c where c.relname = $1 and c.relnamespace = current_schema()::regnamespace and c.relkind = 'r'`,
@@ -68,7 +85,7 @@ export async function auditIsolation(tx: Tx, expected: readonly TableExpectation
     for (const policy of policies) {
       const actual = found.find((p) => p.name === policy.name);
       if (actual === undefined) problems.push(`table \`${table}\` has no \`${policy.name}\` policy`);
-      else problems.push(...policyProblems(table, policy, actual));
+      else problems.push(...policyProblems(table, policy, actual, fix?.(policy)));
     }
     for (const other of found) {
       if (!other.permissive || policies.some((p) => p.name === other.name)) continue;
@@ -82,23 +99,24 @@ export async function auditIsolation(tx: Tx, expected: readonly TableExpectation
 }
 
 /** How `actual` differs from what the migrations write, one line each. */
-function policyProblems(table: string, policy: PolicySpec, actual: PolicyRow): string[] {
+function policyProblems(table: string, policy: ExpectedPolicy, actual: PolicyRow, how?: string): string[] {
   const out: string[] = [];
   const where = `policy \`${policy.name}\` on table \`${table}\``;
-  const fix = "recreate it as the migrations write it (`paybillc build` writes a migration that replaces an older text of it)";
+  const fix = how ?? "recreate it as the migrations write it (`paybillc build` writes a migration that replaces an older text of it)";
   if (!actual.permissive) out.push(`${where} is restrictive where the migrations make it permissive: ${fix}`);
   const command = COMMANDS[actual.cmd] ?? actual.cmd;
   if (command !== policy.command) out.push(`${where} applies to \`${command}\` where the migrations make it apply to \`${policy.command}\`: ${fix}`);
   const roles = actual.roles.split(",").filter((r) => r !== "");
   const want = [...policy.roles].sort();
   if (roles.join(",") !== want.join(",")) out.push(`${where} is for \`${roles.join(", ")}\` where the migrations make it for \`${want.join(", ")}\`: ${fix}`);
-  if (actual.using === null || !sameExpression(actual.using, policy.using)) {
+  if (actual.using === null || !sameExpression(actual.using, policy.using, table)) {
     out.push(`${where} reads \`USING (${actual.using ?? ""})\` where the migrations write \`USING (${policy.using})\`: ${fix}`);
   }
   // Without `WITH CHECK`, PostgreSQL checks new rows against `USING`.
   const check = actual.with_check ?? actual.using;
-  if (check === null || !sameExpression(check, policy.withCheck)) {
-    out.push(`${where} checks \`WITH CHECK (${check ?? ""})\` where the migrations write \`WITH CHECK (${policy.withCheck})\`: ${fix}`);
+  const wanted = policy.withCheck ?? policy.using;
+  if (check === null || !sameExpression(check, wanted, table)) {
+    out.push(`${where} checks \`WITH CHECK (${check ?? ""})\` where the migrations write \`WITH CHECK (${wanted})\`: ${fix}`);
   }
   return out;
 }
