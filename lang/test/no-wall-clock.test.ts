@@ -37,7 +37,8 @@ export function clockUses(text: string): string[] {
 describe("no test depends on the wall clock", () => {
   it("the check finds what it looks for", () => {
     expect(clockUses("const t = performance.now();")).toHaveLength(1);
-    expect(clockUses("expect(Date.now() - started).toBeLessThan(200);")).toHaveLength(1);
+    // Written in two pieces so that this file does not itself read as a timed assertion.
+    expect(clockUses("expect(Date.now() - started)" + ".toBeLessThan(200);")).toHaveLength(1);
     expect(clockUses('spawnSync(node, [f], { encoding: "utf8", timeout: 60_000 });')).toHaveLength(1);
     expect(clockUses("execFile(f, args, { cwd, timeout: 120_000 }, (e) => done(e));")).toHaveLength(1);
     expect(clockUses("const at = new Date(Date.now() + 6 * day);\nspawn(node, [f], { cwd });")).toEqual([]);
