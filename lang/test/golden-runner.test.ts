@@ -4,25 +4,15 @@
  * runner in the workspace goes through `support/golden.ts`: no test file reads
  * UPDATE_SNAPSHOTS itself or writes a file because it is missing.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { expectGolden } from "./support/golden.js";
+import { ROOT, workspaceTestFiles } from "./support/test-files.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "paybill-golden-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function testFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (name === "samples" || name === "node_modules") return [];
-    if (statSync(path).isDirectory()) return testFiles(path);
-    return /\.(ts|mjs)$/.test(name) ? [path] : [];
-  });
-}
 
 describe("golden expectations", () => {
   it("a missing expectation fails, and is not written", () => {
@@ -40,7 +30,7 @@ describe("golden expectations", () => {
   });
 
   it("every runner compares through support/golden.ts", () => {
-    const files = ["lang/test", "compiler/test", "runtime/test"].flatMap((dir) => testFiles(join(ROOT, dir)));
+    const files = workspaceTestFiles();
     expect(files.length).toBeGreaterThan(20);
     const helper = join(ROOT, "lang/test/support/golden.ts");
     const offenders = files.filter((file) => {

@@ -5,22 +5,12 @@
  * gives a child process a kill timer (`timeout:` in a `spawn`/`execFile` call); how fast
  * things are is measured in bench/.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { ROOT, workspaceTestFiles } from "./support/test-files.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-
-function testFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (name === "samples" || name === "node_modules") return [];
-    if (statSync(path).isDirectory()) return testFiles(path);
-    return /\.(ts|mjs)$/.test(name) ? [path] : [];
-  });
-}
 
 /** What in `text` times the test or its children: each a short description with its line. */
 export function clockUses(text: string): string[] {
@@ -45,7 +35,7 @@ describe("no test depends on the wall clock", () => {
   });
 
   it("in every test file of the workspace", () => {
-    const files = ["lang/test", "compiler/test", "runtime/test"].flatMap((dir) => testFiles(join(ROOT, dir))).filter((f) => f !== SELF);
+    const files = workspaceTestFiles().filter((f) => f !== SELF);
     expect(files.length).toBeGreaterThan(20);
     const offenders = files.flatMap((file) => clockUses(readFileSync(file, "utf8")).map((use) => `${file.slice(ROOT.length)}:${use}`));
     expect(offenders).toEqual([]);
