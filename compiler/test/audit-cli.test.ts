@@ -9,51 +9,17 @@
  * PAYBILL_TEST_DATABASE_URL is set.
  */
 import { generateKeyPairSync, sign } from "node:crypto";
-import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile, cp, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { openRuntime, type Sql } from "@paybill/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
-import type { Io } from "../src/io.js";
 import { applyRuntimeTables } from "../src/emit/db/runtime-tables.js";
 import { ensureTestLogin, loginUrl } from "../../runtime/test/support/store-db.js";
 import { postgresDatabase, type TestDatabase } from "./db-support.js";
-import { HELPDESK } from "./support/bundle.js";
-import { STACK_LINE } from "./support/cli.js";
+import { builtHelpdesk, type Ran } from "./support/built-helpdesk.js";
 
-interface Ran {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-let root: string;
-let built: string;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "paybill-audit-cli-"));
-  built = join(root, "built");
-  await mkdir(built, { recursive: true });
-  for (const name of await readdir(HELPDESK)) if ((name.endsWith(".paybill") && !name.startsWith(".")) || name === "migrations") await cp(join(HELPDESK, name), join(built, name), { recursive: true });
-  const build = await run(["build", "built"]);
-  expect(build.code, build.stderr).toBe(0);
-}, 120_000);
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-async function run(args: readonly string[]): Promise<Ran> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: Io = { cwd: root, color: false, debug: false, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-  const code = await main([...args], io);
-  const ran = { code, stdout: stdout.join(""), stderr: stderr.join("") };
-  expect(ran.stderr).not.toMatch(STACK_LINE);
-  expect(ran.stderr).not.toContain("internal error");
-  return ran;
-}
+const helpdesk = builtHelpdesk("paybill-audit-cli-");
+const run = helpdesk.run;
 
 interface Backend {
   args(): string[];
@@ -64,7 +30,7 @@ interface Backend {
 const backends: { name: string; open: () => Promise<Backend> | undefined }[] = [
   {
     name: "PGlite",
-    open: async () => ({ args: () => [], config: (project) => ({ pglite: { dataDir: join(root, project, ".paybill/db") } }), close: async () => undefined }),
+    open: async () => ({ args: () => [], config: (project) => ({ pglite: { dataDir: join(helpdesk.root(), project, ".paybill/db") } }), close: async () => undefined }),
   },
   {
     name: "PostgreSQL",
@@ -91,7 +57,7 @@ for (const { name, open } of backends) {
     beforeAll(async () => {
       backend = await open();
       project = `project-${name}`;
-      await cp(built, join(root, project), { recursive: true });
+      await cp(helpdesk.built(), join(helpdesk.root(), project), { recursive: true });
     }, 120_000);
     afterAll(async () => {
       await backend?.close();
@@ -108,7 +74,7 @@ for (const { name, open } of backends) {
     /** Runs `body` on the project's database as an attacker who can get round the append-only trigger. */
     const tamper = async (body: (tx: Sql) => Promise<unknown>): Promise<void> => {
       if (backend === undefined) throw new Error("no backend");
-      const runtime = await openRuntime({ bundle: await readFile(join(root, project, "out/bundle.json"), "utf8"), database: backend.config(project) });
+      const runtime = await openRuntime({ bundle: await readFile(join(helpdesk.root(), project, "out/bundle.json"), "utf8"), database: backend.config(project) });
       try {
         await runtime.database.transaction(async (tx) => {
           await tx.query("set local session_replication_role = replica");
@@ -125,7 +91,7 @@ for (const { name, open } of backends) {
       const keygen = await run(["audit", "keygen", "--out", `${project}-keys`]);
       expect(keygen.code, keygen.stderr).toBe(0);
       expect(keygen.stdout).toMatch(new RegExp(`^key [0-9a-f]{16}\\n  signing key  ${keys().signing}  \\(keep it secret`));
-      expect((await stat(join(root, keys().signing))).mode & 0o777).toBe(0o600);
+      expect((await stat(join(helpdesk.root(), keys().signing))).mode & 0o777).toBe(0o600);
       const again = await run(["audit", "keygen", "--out", `${project}-keys`]);
       expect([again.code, again.stderr]).toEqual([2, `error[PB9313]: \`${project}-keys\` already holds an audit key\n  = help: keygen never overwrites a key (checkpoints signed with it could no longer be checked): choose another \`--out\`\n`]);
 
@@ -167,7 +133,7 @@ for (const { name, open } of backends) {
       const forger = generateKeyPairSync("ed25519");
       const { keyId, signedText } = await import("@paybill/runtime");
       const forged = { tenant: "charlie", seq: 4, hash: "0".repeat(64), time: new Date().toISOString(), key: keyId(forger.publicKey) };
-      await appendFile(join(root, sink), `${JSON.stringify({ ...forged, signature: sign(null, Buffer.from(signedText(forged)), forger.privateKey).toString("base64") })}\n`);
+      await appendFile(join(helpdesk.root(), sink), `${JSON.stringify({ ...forged, signature: sign(null, Buffer.from(signedText(forged)), forger.privateKey).toString("base64") })}\n`);
 
       const found = await cli(["audit", "verify", "--sink", sink, "--public-key", keys().public]);
       expect(found.code).toBe(1);
@@ -189,7 +155,7 @@ for (const { name, open } of backends) {
 
       const middle = await cli(["audit", "export", "--tenant", "delta", "--from", "2", "--to", "2", "--out", `${project}-delta.ndjson`]);
       expect([middle.code, middle.stderr]).toEqual([0, `exported 1 record of tenant \`delta\` to ${project}-delta.ndjson\n`]);
-      expect(JSON.parse(await readFile(join(root, `${project}-delta.ndjson`), "utf8"))).toEqual(JSON.parse(all.stdout.split("\n")[1] ?? ""));
+      expect(JSON.parse(await readFile(join(helpdesk.root(), `${project}-delta.ndjson`), "utf8"))).toEqual(JSON.parse(all.stdout.split("\n")[1] ?? ""));
 
       const since = await cli(["audit", "export", "--tenant", "delta", "--from", lines[1]?.time ?? ""]);
       expect(since.stdout.split("\n").filter((l) => l !== "").map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([2, 3]);
@@ -211,6 +177,6 @@ describe("paybillc audit usage", () => {
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain("required option '--key <file>' not specified");
     const badKey = await run(["audit", "checkpoint", "--project", "built", "--key", "nowhere.pem"]);
-    expect([badKey.code, badKey.stderr]).toEqual([2, `error[PBR160]: the audit signing key \`${join(root, "nowhere.pem")}\` cannot be used: it cannot be read (ENOENT)\n  = help: give an ed25519 key as a KeyObject, PEM text or a PEM file (\`paybillc audit keygen --out <dir>\` makes a pair)\n`]);
+    expect([badKey.code, badKey.stderr]).toEqual([2, `error[PBR160]: the audit signing key \`${join(helpdesk.root(), "nowhere.pem")}\` cannot be used: it cannot be read (ENOENT)\n  = help: give an ed25519 key as a KeyObject, PEM text or a PEM file (\`paybillc audit keygen --out <dir>\` makes a pair)\n`]);
   });
 });

@@ -10,56 +10,20 @@
  * through the CLI on hand-made `terraform_data` stacks when terraform is installed.
  */
 import { existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { openRuntime, type Tenant, type Transition } from "@paybill/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
-import type { Io } from "../src/io.js";
 import { applyRuntimeTables } from "../src/emit/db/runtime-tables.js";
 import { ensureTestLogin, loginUrl } from "../../runtime/test/support/store-db.js";
 import { postgresDatabase, type TestDatabase } from "./db-support.js";
-import { HELPDESK } from "./support/bundle.js";
-import { STACK_LINE } from "./support/cli.js";
+import { builtHelpdesk, type Ran } from "./support/built-helpdesk.js";
 
-interface Ran {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-let root: string;
-/** The helpdesk example, built once; each suite works on a copy. */
-let built: string;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "paybill-tenants-"));
-  built = join(root, "built");
-  // The sources and migrations only: not the example's own build, database (`.paybill/`) or agent service.
-  await mkdir(built, { recursive: true });
-  for (const name of await readdir(HELPDESK)) if ((name.endsWith(".paybill") && !name.startsWith(".")) || name === "migrations") await cp(join(HELPDESK, name), join(built, name), { recursive: true });
-  const build = await run(["build", "built"]);
-  expect(build.code, build.stderr).toBe(0);
-});
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-async function run(args: readonly string[]): Promise<Ran> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: Io = { cwd: root, color: false, debug: false, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-  const code = await main([...args], io);
-  const ran = { code, stdout: stdout.join(""), stderr: stderr.join("") };
-  expect(ran.stderr).not.toMatch(STACK_LINE);
-  expect(ran.stderr).not.toContain("internal error");
-  return ran;
-}
+const helpdesk = builtHelpdesk("paybill-tenants-");
+const run = helpdesk.run;
 
 async function copyOfBuilt(name: string): Promise<string> {
-  await cp(built, join(root, name), { recursive: true });
+  await cp(helpdesk.built(), join(helpdesk.root(), name), { recursive: true });
   return name;
 }
 
@@ -80,7 +44,7 @@ const backends: { name: string; open: () => Promise<Backend & { close(): Promise
     open: async () => ({
       name: "pglite",
       args: () => [],
-      config: (project) => ({ pglite: { dataDir: join(root, project, ".paybill/db") } }),
+      config: (project) => ({ pglite: { dataDir: join(helpdesk.root(), project, ".paybill/db") } }),
       close: async () => undefined,
     }),
   },
@@ -239,7 +203,7 @@ for (const { name, open } of backends) {
     it("exports usage per tenant and month as CSV and JSON", async (ctx) => {
       if (backend === undefined) return ctx.skip();
       expect((await cli(["tenants", "onboard", "dora", "--plan", "business"])).code).toBe(0);
-      const runtime = await openRuntime({ bundle: await readFile(join(root, project, "out/bundle.json"), "utf8"), database: backend.config(project) });
+      const runtime = await openRuntime({ bundle: await readFile(join(helpdesk.root(), project, "out/bundle.json"), "utf8"), database: backend.config(project) });
       try {
         await runtime.usage.record({ tenant: "dora", metric: "seats", quantity: 7, at: "2026-10-15T00:00:00Z" });
       } finally {
@@ -264,10 +228,10 @@ for (const { name, open } of backends) {
 
 describe("paybillc tenants: what stops a command before the runtime opens", () => {
   it("a project that was not built, a missing project, a bad database URL, usage mistakes", async () => {
-    await mkdir(join(root, "unbuilt"), { recursive: true });
+    await mkdir(join(helpdesk.root(), "unbuilt"), { recursive: true });
     const unbuilt = await run(["tenants", "list", "--project", "unbuilt"]);
     expect([unbuilt.code, unbuilt.stderr]).toEqual([2, "error[PB9301]: there is no built bundle at unbuilt/out/bundle.json\n  = help: run `paybillc build unbuilt` first\n"]);
-    expect(existsSync(join(root, "unbuilt/.paybill"))).toBe(false);
+    expect(existsSync(join(helpdesk.root(), "unbuilt/.paybill"))).toBe(false);
     const missing = await run(["tenants", "show", "acme", "--project", "nowhere"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error\[PB9301\]: there is no project directory `nowhere`\n/);
@@ -307,11 +271,11 @@ describe("paybillc tenants: what stops a command before the runtime opens", () =
 
   it("terraform provisioning without the build's Terraform manifest says to build", async () => {
     const project = await copyOfBuilt("no-stacks");
-    await rm(join(root, project, "out/terraform"), { recursive: true });
+    await rm(join(helpdesk.root(), project, "out/terraform"), { recursive: true });
     const ran = await run(["tenants", "provision", "initech", "--provisioner", "terraform", "--project", project]);
     expect(ran.code).toBe(2);
     expect(ran.stderr).toMatch(/^error\[PB9303\]: there is no Terraform manifest at .*no-stacks\/out\/terraform\/manifest\.json\n {2}= help: run `paybillc build <project>` first/);
-    expect(existsSync(join(root, project, ".paybill/terraform"))).toBe(false);
+    expect(existsSync(join(helpdesk.root(), project, ".paybill/terraform"))).toBe(false);
   });
 
   it("--help explains the commands with examples", async () => {
@@ -339,14 +303,14 @@ describe("paybillc tenants provision --provisioner terraform", () => {
       variable: { tenants: { type: "map(object({ plan = string }))", default: {} } },
       resource: { terraform_data: { tenant: { for_each: tf("var.tenants"), input: tf("each.value.plan") } } },
     };
-    const out = join(root, project, "out/terraform");
+    const out = join(helpdesk.root(), project, "out/terraform");
     const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as { stacks: Record<string, unknown> };
     const kept = ["primary-bridge-eu-west-1", "primary-silo-eu-west-1"];
     for (const name of kept) await writeFile(join(out, name, "cdk.tf.json"), JSON.stringify(stack));
     await writeFile(join(out, "manifest.json"), JSON.stringify({ ...manifest, stacks: Object.fromEntries(kept.map((name) => [name, manifest.stacks[name]])) }));
-    await writeFile(join(root, "terraform.rc"), "");
+    await writeFile(join(helpdesk.root(), "terraform.rc"), "");
     const previous = { cli: process.env.TF_CLI_CONFIG_FILE, bin: process.env.PAYBILL_TERRAFORM };
-    process.env.TF_CLI_CONFIG_FILE = join(root, "terraform.rc");
+    process.env.TF_CLI_CONFIG_FILE = join(helpdesk.root(), "terraform.rc");
     process.env.PAYBILL_TERRAFORM = TERRAFORM;
     try {
       const cli = (args: string[]): Promise<Ran> => run([...args, "--project", project]);
@@ -362,7 +326,7 @@ describe("paybillc tenants provision --provisioner terraform", () => {
       expect(applied.code, applied.stdout + applied.stderr).toBe(0);
       expect(applied.stdout).toContain("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.");
       expect(applied.stdout).toMatch(/tenant `acme` is active\n$/);
-      const vars = async (stack: string) => JSON.parse(await readFile(join(root, project, ".paybill/terraform", stack, "terraform.tfvars.json"), "utf8"));
+      const vars = async (stack: string) => JSON.parse(await readFile(join(helpdesk.root(), project, ".paybill/terraform", stack, "terraform.tfvars.json"), "utf8"));
       expect(await vars("primary-bridge-eu-west-1")).toEqual({ tenants: { acme: { plan: "business" }, bolt: { plan: "business" } } });
 
       // bridge → silo: the new stack is applied, then the data move stops the plan until the
