@@ -13,9 +13,7 @@ import { appendFile, cp, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { openRuntime, type Sql } from "@paybill/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyRuntimeTables } from "../src/emit/db/runtime-tables.js";
-import { ensureTestLogin, loginUrl } from "../../runtime/test/support/store-db.js";
-import { postgresDatabase, type TestDatabase } from "./db-support.js";
+import { postgresForRuntime, type TestDatabase } from "./db-support.js";
 import { builtHelpdesk, type Ran } from "./support/built-helpdesk.js";
 
 const helpdesk = builtHelpdesk("paybill-audit-cli-");
@@ -38,14 +36,10 @@ const backends: { name: string; open: () => Promise<Backend> | undefined }[] = [
       process.env.PAYBILL_TEST_DATABASE_URL === undefined || process.env.PAYBILL_TEST_DATABASE_URL === ""
         ? undefined
         : (async () => {
-            const database = (await postgresDatabase()) as TestDatabase;
-            // As `paybillc migrate` leaves it: the runtime's tables and roles made by the admin, the CLI run as a member login role.
-            const admin = await database.connect();
-            await applyRuntimeTables(admin);
-            await ensureTestLogin(admin);
+            const database = (await postgresForRuntime()) as TestDatabase & { login: string };
             const url = database.target as string;
-            // The tamperer is the admin (a superuser): `privileged` lets its runtime open on that URL.
-            return { args: () => ["--database", loginUrl(url)], config: () => ({ url, privileged: true }), close: () => database.drop() };
+            // The CLI runs as the login role; the tamperer is the admin (a superuser): `privileged` lets its runtime open on that URL.
+            return { args: () => ["--database", database.login], config: () => ({ url, privileged: true }), close: () => database.drop() };
           })(),
   },
 ];

@@ -13,9 +13,7 @@ import { cp, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BundleError, loadBundle } from "@paybill/runtime";
 import { afterAll, describe, expect, it } from "vitest";
-import { postgresDatabase, type TestDatabase } from "./db-support.js";
-import { applyRuntimeTables } from "../src/emit/db/runtime-tables.js";
-import { ensureTestLogin, loginUrl } from "../../runtime/test/support/store-db.js";
+import { postgresForRuntime, type TestDatabase } from "./db-support.js";
 import { HELPDESK } from "./support/bundle.js";
 import { paybillc, project, STACK_LINE } from "./support/cli.js";
 
@@ -93,22 +91,14 @@ describe("paybillc build --release --sign", () => {
 });
 
 describe("runtimes opened by paybillc: trusted keys and releases", () => {
-  let postgres: TestDatabase | undefined;
+  let postgres: (TestDatabase & { readonly login: string }) | undefined;
   afterAll(async () => {
     await postgres?.drop();
   });
 
   const targets = async (): Promise<[string, string[]][]> => {
-    if (postgres === undefined) {
-      postgres = await postgresDatabase();
-      if (postgres !== undefined) {
-        // As `paybillc migrate` leaves it: the runtime's tables and roles made by the admin, the CLI run as a member login role.
-        const admin = await postgres.connect();
-        await applyRuntimeTables(admin);
-        await ensureTestLogin(admin);
-      }
-    }
-    return [["pglite", []], ...(postgres?.target === undefined ? [] : [["postgres", ["--database", loginUrl(postgres.target)]] as [string, string[]]])];
+    postgres ??= await postgresForRuntime();
+    return [["pglite", []], ...(postgres === undefined ? [] : [["postgres", ["--database", postgres.login]] as [string, string[]]])];
   };
 
   it("refuses an unsigned or foreign bundle under PAYBILL_TRUSTED_KEYS (PBR008, PBR009), and an older release (PBR010) unless PAYBILL_ALLOW_ROLLBACK=1", async () => {

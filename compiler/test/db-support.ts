@@ -9,7 +9,9 @@ import { PGlite } from "@electric-sql/pglite";
 import { checkProject, type Diagnostic, hasErrors, SourceFile } from "@paybill/lang";
 import pg from "pg";
 import { tryEmitBundle } from "../src/emit/bundle/index.js";
+import { ensureTestLogin, loginUrl } from "../../runtime/test/support/store-db.js";
 import { type Client, openClient } from "../src/emit/db/client.js";
+import { applyRuntimeTables } from "../src/emit/db/runtime-tables.js";
 import { type DbTable, dbTables } from "../src/emit/db/tables.js";
 
 export const PG_URL = process.env.PAYBILL_TEST_DATABASE_URL;
@@ -69,4 +71,19 @@ export async function postgresDatabase(): Promise<TestDatabase | undefined> {
       await a.end();
     },
   };
+}
+
+/**
+ * A throwaway PostgreSQL database as `paybillc migrate` leaves it — the runtime's tables and
+ * roles made by the admin, the tests' login role in place — with the URL a CLI run connects
+ * with (`login`: a member of the runtime's roles, under row-level security) beside the
+ * admin's (`target`). Undefined when PAYBILL_TEST_DATABASE_URL is not set.
+ */
+export async function postgresForRuntime(): Promise<(TestDatabase & { readonly login: string }) | undefined> {
+  const database = await postgresDatabase();
+  if (database === undefined) return undefined;
+  const admin = await database.connect();
+  await applyRuntimeTables(admin);
+  await ensureTestLogin(admin);
+  return { ...database, login: loginUrl(database.target as string) };
 }

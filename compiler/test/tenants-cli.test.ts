@@ -15,8 +15,7 @@ import { join } from "node:path";
 import { openRuntime, type Tenant, type Transition } from "@paybill/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyRuntimeTables } from "../src/emit/db/runtime-tables.js";
-import { ensureTestLogin, loginUrl } from "../../runtime/test/support/store-db.js";
-import { postgresDatabase, type TestDatabase } from "./db-support.js";
+import { postgresDatabase, postgresForRuntime, type TestDatabase } from "./db-support.js";
 import { builtHelpdesk, type Ran } from "./support/built-helpdesk.js";
 
 const helpdesk = builtHelpdesk("paybill-tenants-");
@@ -54,12 +53,8 @@ const backends: { name: string; open: () => Promise<Backend & { close(): Promise
       process.env.PAYBILL_TEST_DATABASE_URL === undefined || process.env.PAYBILL_TEST_DATABASE_URL === ""
         ? undefined
         : (async () => {
-            const database = (await postgresDatabase()) as TestDatabase;
-            // As `paybillc migrate` leaves it: the runtime's tables and roles made by the admin, the CLI run as a member login role.
-            const admin = await database.connect();
-            await applyRuntimeTables(admin);
-            await ensureTestLogin(admin);
-            const url = loginUrl(database.target as string);
+            const database = (await postgresForRuntime()) as TestDatabase & { login: string };
+            const url = database.login;
             return { name: "postgres", args: () => ["--database", url], config: () => ({ url }), close: () => database.drop() };
           })(),
   },
