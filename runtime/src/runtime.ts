@@ -40,7 +40,7 @@ import type { Approval, Decision, TenantFacts } from "./decide/request.js";
 import { ACTION_QUOTA, planLimit, quotaUsed } from "./quota/quota.js";
 import { type ActResult, actIn } from "./runs/act.js";
 import { type ApprovalRequest, type ApprovalStatus, getApproval, listApprovals, settleApproval, unknownApproval, wrongStatus } from "./runs/approvals.js";
-import { type ActRequest, type Engine, evaluate } from "./runs/evaluate.js";
+import { type ActRequest, type Engine, evaluate, evaluationOpening, openedBy } from "./runs/evaluate.js";
 import { EffectFailure, recordFailedAttempt } from "./runs/failed-attempt.js";
 import { auditKeyOf, resumedInput } from "./runs/masked-resume.js";
 import { requireStorableTenant } from "./runs/request-text.js";
@@ -155,17 +155,23 @@ export class Runtime {
   async decide(request: DecideRequest): Promise<Decision> {
     this.#open();
     const now = request.time === undefined ? this.#engine.clock() : new Date(request.time);
-    return this.#agent.transaction(async (tx) => {
-      await tx.query("set transaction read only");
-      return (await evaluate(tx, this.#engine, request, "decide", now, request.approvals)).decision;
-    });
+    const opening = evaluationOpening(request, "decide");
+    return this.#agent.transaction(
+      async (tx, opened) => (await evaluate(tx, this.#engine, request, "decide", now, request.approvals, openedBy(opening, opened))).decision,
+      { opening: opening === undefined ? "set transaction read only" : `set transaction read only; ${opening}` },
+    );
   }
 
   /** Decides the action and, when allowed, performs it; audited either way; one transaction. */
   async act(request: ActRequest): Promise<ActResult> {
     this.#open();
     try {
-      return await this.#agent.transaction((tx) => actIn(tx, this.#engine, request));
+      // The tenant's binding, facts and run ride with BEGIN (evaluate.ts).
+      const opening = evaluationOpening(request, "act");
+      return await this.#agent.transaction((tx, opened) => {
+        const prefetched = openedBy(opening, opened);
+        return actIn(tx, this.#engine, request, prefetched === undefined ? {} : { opened: prefetched });
+      }, opening === undefined ? {} : { opening });
     } catch (error) {
       if (error instanceof EffectFailure) throw await recordFailedAttempt(this.#agent, error, this.#engine.clock());
       throw error;
@@ -302,10 +308,8 @@ export class Runtime {
         throw new PaybillRuntimeError("PBR162", `tenant \`${tenant}\` has a checkpoint but no public key was given to check its signature`, "pass `audit: { publicKeys: [...] }` (or the `signingKey`) to `openRuntime`");
       }
       return this.#agent.transaction(async (tx) => {
-        await tx.query("set transaction isolation level repeatable read, read only");
-        await bindTo(tenant)(tx);
         return verifyAudit(tx, tenant, sink === undefined ? undefined : { checkpoint, trusted });
-      });
+      }, { opening: `set transaction isolation level repeatable read, read only; ${bindTo(tenant)}` });
     },
     /**
      * Signs the head of the tenant's chain (every tenant's when omitted; chains without a

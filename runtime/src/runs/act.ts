@@ -7,9 +7,9 @@
  *
  * An allowed action ends with one statement (`finish`): a `with` clause takes the plan's
  * quota unit, performs the effect only if the unit was taken, counts the run's step and
- * appends the record only if the effect wrote, so the whole act is four round trips
- * (BEGIN, the tenant with the run, that statement, COMMIT), the same as the bare SQL of
- * its write. The tenant's quota counter and chain head are locked by that last statement
+ * appends the record only if the effect wrote, so the whole act is three round trips
+ * (BEGIN with the role, the tenant's binding, its facts and the run; that statement;
+ * COMMIT), one fewer than the bare SQL of its write. The tenant's quota counter and chain head are locked by that last statement
  * only, until the commit. A used-up quota appends the denial in a second statement.
  *
  * A failed effect rolls everything back (no row, no step, no quota) and throws an
@@ -33,7 +33,7 @@ import { PaybillRuntimeError } from "../store/errors.js";
 import { Params } from "../store/sql.js";
 import { recordApproval } from "./approvals.js";
 import { expireRunIn, expiryDue } from "./expiry.js";
-import { type ActRequest, type Engine, type Evaluation, evaluate } from "./evaluate.js";
+import { type ActRequest, type Engine, type Evaluation, evaluate, type Opened } from "./evaluate.js";
 import { EffectFailure, failedReasons } from "./failed-attempt.js";
 import { storableJson, storableText } from "./request-text.js";
 
@@ -49,9 +49,9 @@ export interface ActResult {
 }
 
 /** Acts inside the caller's transaction. `resumes` is the approval being resumed, if any. */
-export async function actIn(tx: Sql, engine: Engine, request: ActRequest, options: { approvals?: readonly Approval[]; resumes?: string } = {}): Promise<ActResult> {
+export async function actIn(tx: Sql, engine: Engine, request: ActRequest, options: { approvals?: readonly Approval[]; resumes?: string; opened?: Opened } = {}): Promise<ActResult> {
   const now = engine.clock();
-  const evaluation = await evaluate(tx, engine, request, "act", now, options.approvals);
+  const evaluation = await evaluate(tx, engine, request, "act", now, options.approvals, options.opened);
   // A run past its state's timeout is expired here, before its denial is recorded (expiry.ts).
   if (evaluation.run !== undefined && expiryDue(evaluation.run, now)) await expireRunIn(tx, engine.bundle, evaluation.run, now);
   const tenant = evaluation.tenant.id;

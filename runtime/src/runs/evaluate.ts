@@ -14,9 +14,9 @@ import type { Bundle, EntitySchema, Quantity } from "../bundle/format.js";
 import type { DeciderApi } from "../decide/decider-api.js";
 import type { Approval, Decision, DecisionRequest, Reason, TenantFacts } from "../decide/request.js";
 import { ACTION_QUOTA, checkQuota, planLimit } from "../quota/quota.js";
-import type { Sql } from "../store/adapter.js";
+import type { Row, Sql } from "../store/adapter.js";
 import { type JsonRecord, loadRow } from "../store/effects.js";
-import { bindTenant } from "../store/tenants.js";
+import { type BoundTenant, bindTenant, bindTenantOpening, boundTenant } from "../store/tenants.js";
 import { isUuid } from "../store/sql.js";
 import { type InputJson, inputJson, requireStorableTenant, textProblem } from "./request-text.js";
 import { timedOut } from "./expiry.js";
@@ -56,6 +56,26 @@ export interface Evaluation {
   readonly quota?: Quantity;
 }
 
+/** The tenant's facts and run as the transaction's opening statement read them (`evaluationOpening`). */
+export interface Opened {
+  readonly bound: BoundTenant | undefined;
+}
+
+/**
+ * The statement binding the request's tenant and reading its facts and run, for the
+ * caller to send with BEGIN (adapter.ts `opening`; `openedBy` reads its rows); undefined
+ * when the request names a tenant or run no statement may hold (evaluate refuses it then).
+ */
+export function evaluationOpening(request: ActRequest, mode: "act" | "decide"): string | undefined {
+  if (typeof request.tenant !== "string" || textProblem(request.tenant) !== undefined) return undefined;
+  if (request.run !== undefined && !isUuid(request.run)) return undefined;
+  return bindTenantOpening(request.tenant, request.run === undefined ? undefined : { id: request.run, lock: mode === "act" });
+}
+
+export function openedBy(opening: string | undefined, rows: readonly Row[]): Opened | undefined {
+  return opening === undefined ? undefined : { bound: boundTenant(rows) };
+}
+
 export async function evaluate(
   sql: Sql,
   engine: Engine,
@@ -63,6 +83,7 @@ export async function evaluate(
   mode: "act" | "decide",
   now: Date,
   approvals: readonly Approval[] = [],
+  opened?: Opened,
 ): Promise<Evaluation> {
   // A tenant id the database cannot hold names no tenant and no chain to audit in: refused, nothing written.
   requireStorableTenant(request.tenant);
@@ -74,7 +95,7 @@ export async function evaluate(
     if ((await bindTenant(sql, request.tenant)) === undefined) throw unknownTenant(request.tenant);
     throw unknownRun(runId);
   }
-  const bound = await bindTenant(sql, request.tenant, runId === undefined ? undefined : { id: runId, lock: mode === "act" });
+  const bound = opened !== undefined ? opened.bound : await bindTenant(sql, request.tenant, runId === undefined ? undefined : { id: runId, lock: mode === "act" });
   if (bound === undefined) throw unknownTenant(request.tenant);
   const tenant = bound.tenant;
   let run: Run | undefined;

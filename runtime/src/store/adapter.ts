@@ -26,8 +26,9 @@ export interface Database extends Sql {
   /**
    * Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws.
    * With `role`, the transaction runs as that role from its first statement (`SET LOCAL ROLE`, sent with `BEGIN`).
+   * With `opening`, those statements run next, in the same message; `body` gets the rows of the last one.
    */
-  transaction<T>(body: (tx: Sql) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  transaction<T>(body: (tx: Sql, opened: readonly Row[]) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Closes what this adapter opened; a PGlite instance or pool the caller passed in stays open. */
   close(): Promise<void>;
 }
@@ -35,6 +36,13 @@ export interface Database extends Sql {
 export interface TransactionOptions {
   /** A role the connecting role is a member of (store/roles.ts); checked by the database. */
   readonly role?: string;
+  /**
+   * Statements sent with `BEGIN` (after the role) in the same message, so a transaction's
+   * first reads cost no round trip of their own (the act path binds its tenant and reads
+   * its facts this way). Simple protocol: no parameters, every value written with sql.ts's
+   * `literal` (or checked to be a uuid).
+   */
+  readonly opening?: string;
 }
 
 export interface QueryOptions {

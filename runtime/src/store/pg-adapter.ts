@@ -65,12 +65,12 @@ class PostgresDatabase implements Database {
     await this.query(script);
   }
 
-  async transaction<T>(body: (tx: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const client = await this.#begin(options.role);
+  async transaction<T>(body: (tx: Sql, opened: readonly Row[]) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const { client, opened } = await this.#begin(options);
     let broken = false;
     let phase: LossPhase = "statement";
     try {
-      const result = await body(wrap(client));
+      const result = await body(wrap(client), opened);
       phase = "commit";
       // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK, without an error.
       const commit = await client.query("commit");
@@ -93,8 +93,11 @@ class PostgresDatabase implements Database {
     }
   }
 
-  /** A client in a transaction. Every pooled connection may have died while idle: each is tried once, then a fresh one. */
-  async #begin(role: string | undefined): Promise<pg.PoolClient> {
+  /**
+   * A client in a transaction, with the rows of its opening statements. Every pooled
+   * connection may have died while idle: each is tried once, then a fresh one.
+   */
+  async #begin({ role, opening }: TransactionOptions): Promise<{ client: pg.PoolClient; opened: readonly Row[] }> {
     for (let attempt = 0; ; attempt++) {
       let client: pg.PoolClient;
       try {
@@ -103,12 +106,22 @@ class PostgresDatabase implements Database {
         throw isConnectionLoss(error) ? connectionLost("connect", error) : error;
       }
       try {
-        // The role rides with BEGIN (one simple-protocol message): no round trip of its own.
-        await client.query(role === undefined ? "begin" : `begin; set local role ${ident(role)}`);
-        return client;
+        // The role and the opening statements ride with BEGIN (one simple-protocol message): no round trip of their own.
+        const text = ["begin", ...(role === undefined ? [] : [`set local role ${ident(role)}`]), ...(opening === undefined ? [] : [opening])].join("; ");
+        const results = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+        const last = Array.isArray(results) ? results[results.length - 1] : results;
+        return { client, opened: opening === undefined ? [] : (last?.rows ?? []) };
       } catch (error) {
+        if (!isConnectionLoss(error)) {
+          // A statement of the opening failed (the connection is fine): end the transaction it began.
+          const ended = await client.query("rollback").then(
+            () => true,
+            () => false,
+          );
+          client.release(!ended);
+          throw error;
+        }
         client.release(true);
-        if (!isConnectionLoss(error)) throw error;
         if (attempt >= this.#size) throw connectionLost("statement", error);
       }
     }

@@ -49,11 +49,13 @@ class PgliteDatabase implements Database {
     await this.#db.exec(script);
   }
 
-  transaction<T>(body: (tx: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const role = options.role;
+  transaction<T>(body: (tx: Sql, opened: readonly Row[]) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const { role, opening } = options;
+    const first = [...(role === undefined ? [] : [`set local role ${ident(role)}`]), ...(opening === undefined ? [] : [opening])];
     return this.#db.transaction(async (tx) => {
-      if (role !== undefined) await tx.exec(`set local role ${ident(role)}`);
-      return body(wrap(tx));
+      // The role and the opening statements in one call after PGlite's own BEGIN.
+      const results = first.length === 0 ? [] : await tx.exec(first.join("; "));
+      return body(wrap(tx), opening === undefined ? [] : ((results[results.length - 1]?.rows ?? []) as Row[]));
     });
   }
 

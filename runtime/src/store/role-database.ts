@@ -4,27 +4,25 @@
  * `BEGIN`), and a query outside a transaction runs in one of its own. So no statement of
  * the runtime runs as the connecting role, on PGlite (a superuser) as on PostgreSQL.
  *
- * - `prelude` runs first in every transaction: binding the tenant, or finding the tenant a
- *   run or an approval belongs to (`bindOwner`) before the body runs as the runtime role.
+ * - `prelude` runs first in every transaction, sent with `BEGIN` (an opening statement: no
+ *   round trip of its own): binding the tenant (`bindTo`), or finding the tenant a run or
+ *   an approval belongs to (`bindOwner`) before the body runs as the runtime role.
  * - A privilege the role lacks (42501 `permission denied …`) becomes PBR153 naming the
  *   grant, and a write refused by a row-level security policy PBR154: never the raw
  *   PostgreSQL message.
  */
-import type { Database, QueryOptions, Row, Sql } from "./adapter.js";
+import type { Database, QueryOptions, Row, Sql, TransactionOptions } from "./adapter.js";
 import { PaybillRuntimeError } from "./errors.js";
-import { isUuid } from "./sql.js";
+import { isUuid, literal } from "./sql.js";
 import { RUNTIME_ROLE, type RuntimeRole } from "./roles.js";
 
-export function asRole(db: Database, role: RuntimeRole, prelude?: (tx: Sql) => Promise<void>): Database {
-  const run = async <T>(body: (tx: Sql) => Promise<T>): Promise<T> => {
+export function asRole(db: Database, role: RuntimeRole, prelude?: string): Database {
+  const run = async <T>(body: (tx: Sql, opened: readonly Row[]) => Promise<T>, options: TransactionOptions = {}): Promise<T> => {
+    const opening = [prelude, options.opening].filter((s) => s !== undefined).join("; ");
     try {
-      return await db.transaction(async (raw) => {
-        const tx = guarded(raw, role);
-        if (prelude !== undefined) await prelude(tx);
-        return body(tx);
-      }, { role });
+      return await db.transaction((raw, opened) => body(guarded(raw, role), opened), { role, ...(opening === "" ? {} : { opening }) });
     } catch (error) {
-      // `SET LOCAL ROLE` itself (sent with BEGIN) fails outside the body.
+      // `SET LOCAL ROLE` and the opening statements (sent with BEGIN) fail outside the body.
       throw privilegeError(error, role);
     }
   };
@@ -38,26 +36,20 @@ export function asRole(db: Database, role: RuntimeRole, prelude?: (tx: Sql) => P
   };
 }
 
-/** A prelude binding the transaction to `tenant` (`paybill.tenant`). */
-export function bindTo(tenant: string): (tx: Sql) => Promise<void> {
-  return async (tx) => {
-    await tx.query("select set_config('paybill.tenant', $1, true)", [tenant]);
-  };
+/** An opening statement binding the transaction to `tenant` (`paybill.tenant`). */
+export function bindTo(tenant: string): string {
+  return `select set_config('paybill.tenant', ${literal(tenant)}, true)`;
 }
 
 /**
- * A prelude for a call that names a run or an approval, not its tenant: in one statement,
- * run as the control role, it reads the tenant the row belongs to, binds it and switches
- * to the runtime role, so the body sees that tenant's rows only (none for an unknown id).
+ * An opening statement for a call that names a run or an approval, not its tenant: run as
+ * the control role, it reads the tenant the row belongs to, binds it and switches to the
+ * runtime role, so the body sees that tenant's rows only (none for an unknown id).
  */
-export function bindOwner(kind: "run" | "approval", id: string): (tx: Sql) => Promise<void> {
+export function bindOwner(kind: "run" | "approval", id: string): string {
   const table = kind === "run" ? "paybill_runs" : "paybill_approvals";
-  return async (tx) => {
-    await tx.query(
-      `select set_config('paybill.tenant', coalesce((select tenant_id from ${table} where id = $1::uuid), ''), true), set_config('role', '${RUNTIME_ROLE}', true)`,
-      [isUuid(id) ? id : null],
-    );
-  };
+  const key = isUuid(id) ? `${literal(id)}::uuid` : "null::uuid";
+  return `select set_config('paybill.tenant', coalesce((select tenant_id from ${table} where id = ${key}), ''), true), set_config('role', '${RUNTIME_ROLE}', true)`;
 }
 
 function guarded(tx: Sql, role: RuntimeRole): Sql {

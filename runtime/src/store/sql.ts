@@ -8,9 +8,15 @@ export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** A SQL string literal, for DDL where parameters are not allowed. */
+/**
+ * A SQL string literal, where parameters are not allowed (DDL, a transaction's opening
+ * statements). Text with a backslash is written as an escape string (`E'…'`, backslashes
+ * doubled), which reads the same whatever `standard_conforming_strings` says. The text must
+ * hold no NUL (request-text.ts refuses it before any SQL is written).
+ */
 export function literal(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
+  const quoted = text.replaceAll("'", "''");
+  return text.includes("\\") ? `E'${quoted.replaceAll("\\", "\\\\")}'` : `'${quoted}'`;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -8,6 +8,7 @@
 import type { Bundle } from "../bundle/format.js";
 import type { TenantFacts } from "../decide/request.js";
 import type { Row, Sql } from "./adapter.js";
+import { literal } from "./sql.js";
 
 interface TenantRow extends Record<string, unknown> {
   id: string;
@@ -33,22 +34,43 @@ export async function getTenant(sql: Sql, id: string): Promise<TenantFacts | und
   return row === undefined ? undefined : facts(row);
 }
 
+/** What `bindTenant` reads: the tenant's facts and, when asked for, the run's row. */
+export interface BoundTenant {
+  readonly tenant: TenantFacts;
+  readonly run?: Row;
+}
+
 /**
  * The tenant's facts, binding the transaction to it (`paybill.tenant`) in the same round
- * trip, before any row is read (the runtime role sees the bound tenant's rows only); with `run`, also that run's row (as JSON, `FOR UPDATE` when `lock`), read in the
- * same statement. `run.id` must be a uuid.
+ * trip, before any row is read (the runtime role sees the bound tenant's rows only); with
+ * `run`, also that run's row (as JSON, `FOR UPDATE` when `lock`), read in the same
+ * statement. `run.id` must be a uuid.
  */
-export async function bindTenant(tx: Sql, id: string, run?: { id: string; lock: boolean }): Promise<{ tenant: TenantFacts; run?: Row } | undefined> {
-  const runColumn =
-    run === undefined ? "" : `, (select row_to_json(r) from (select * from paybill_runs where id = $2${run.lock ? " for update" : ""}) r) as run`;
-  const [row] = await tx.query<TenantRow & { run?: Row | null }>(
-    // LATERAL: the binding is made before the tenant's row is read, so row-level security (which reads the binding) sees it.
-    `select t.id, t.plan, t.state, t.region${runColumn} from (select set_config('paybill.tenant', $1, true) as bound) b cross join lateral (select id, plan, state, region from paybill_tenants where id = b.bound) t`,
-    run === undefined ? [id] : [id, run.id],
-    { prepared: true },
-  );
+export async function bindTenant(tx: Sql, id: string, run?: { id: string; lock: boolean }): Promise<BoundTenant | undefined> {
+  const rows = await tx.query<TenantRow & { run?: Row | null }>(bindTenantSql("$1", run === undefined ? undefined : { id: "$2::uuid", lock: run.lock }), run === undefined ? [id] : [id, run.id], { prepared: true });
+  return boundTenant(rows);
+}
+
+/**
+ * `bindTenant` as an opening statement, sent with BEGIN (adapter.ts `opening`): the same
+ * statement with literals, so the act path binds its tenant and reads its facts and run at
+ * no round trip of their own. `id` must be storable text and `run.id` a uuid.
+ */
+export function bindTenantOpening(id: string, run?: { id: string; lock: boolean }): string {
+  return bindTenantSql(literal(id), run === undefined ? undefined : { id: `${literal(run.id)}::uuid`, lock: run.lock });
+}
+
+/** What `bindTenantOpening`'s statement returned, read. */
+export function boundTenant(rows: readonly Row[]): BoundTenant | undefined {
+  const row = rows[0] as (TenantRow & { run?: Row | null }) | undefined;
   if (row === undefined) return undefined;
   return { tenant: facts(row), ...(row.run === null || row.run === undefined ? {} : { run: row.run }) };
+}
+
+function bindTenantSql(id: string, run?: { id: string; lock: boolean }): string {
+  const runColumn = run === undefined ? "" : `, (select row_to_json(r) from (select * from paybill_runs where id = ${run.id}${run.lock ? " for update" : ""}) r) as run`;
+  // LATERAL: the binding is made before the tenant's row is read, so row-level security (which reads the binding) sees it.
+  return `select t.id, t.plan, t.state, t.region${runColumn} from (select set_config('paybill.tenant', ${id}, true) as bound) b cross join lateral (select id, plan, state, region from paybill_tenants where id = b.bound) t`;
 }
 
 /** Registers a tenant or changes its plan, state or region, without lifecycle checks or audit (tests and tools; the control plane is control/tenants.ts). */

@@ -77,7 +77,7 @@ export function loginUrl(url: string, role = TEST_LOGIN_ROLE): string {
 }
 
 /** Creates the login role once for the cluster; test files doing it at once take turns, and a lost race is no error. */
-export async function ensureTestLogin(admin: Pick<Database, "transaction">): Promise<void> {
+export async function ensureTestLogin(admin: { transaction<T>(body: (tx: Sql) => Promise<T>): Promise<T> }): Promise<void> {
   await admin.transaction(async (tx) => {
     await tx.query("select pg_advisory_xact_lock(hashtext('paybill.test.login'))");
     await tx.exec(`DO $$ BEGIN

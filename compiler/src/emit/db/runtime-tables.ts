@@ -23,10 +23,11 @@ export async function applyRuntimeTables(client: Client, options: { schema?: str
     kind: client.kind,
     query: (text, params) => client.query(text, params),
     exec: (script) => client.exec(script),
+    // Migrations run as the admin, without opening statements: the schema is all this view adds.
     transaction: (body) =>
       client.transaction(async (tx) => {
         if (schema !== undefined) await tx.exec(`set local search_path to ${q(schema)}`);
-        return body(tx);
+        return body(tx, []);
       }),
     close: async () => {},
   };
