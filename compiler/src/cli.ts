@@ -120,12 +120,15 @@ Examples:
 `;
 
 const MIGRATE_EXAMPLES = `
-Applies the migrations in <project>/migrations/ (written by \`paybillc build\`) that the
-database lacks, in order, each in its own transaction together with its record in
-paybill_schema_migrations: a rerun applies only what is missing, and a migration that
-fails part-way leaves nothing of itself behind. Pooled tenants share one database (row-level
-security); a bridge tenant's schema is --schema; a silo tenant's database is its own URL
-(spec/database.md).
+Applies the runtime's own tables (paybill_*), then the migrations in <project>/migrations/
+(written by \`paybillc build\`) that the database lacks, in order, each in its own
+transaction together with its record in paybill_schema_migrations: a rerun applies only
+what is missing, and a migration that fails part-way leaves nothing of itself behind.
+Then it audits the row-level security of those tables and exits 1 (PB9107) when someone
+changed it by hand, also when the project has no migrations or none is pending (only a
+PGlite directory not made yet is left alone then). Pooled tenants share one database
+(row-level security); a bridge tenant's schema is --schema; a silo tenant's database is its
+own URL (spec/database.md).
 
 Examples:
   $ paybillc migrate                                   into the PGlite directory .paybill/db

@@ -15,11 +15,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { RUNTIME_SCHEMA_VERSION } from "@paybill/runtime";
-import { migrate } from "../src/commands/migrate.js";
 import type { Client } from "../src/emit/db/client.js";
-import type { Io } from "../src/io.js";
 import { postgresDatabase, type TestDatabase } from "./db-support.js";
 import { HELPDESK } from "./support/bundle.js";
+import { migrateHere, problemLines } from "./support/migrate-here.js";
 import { BIN, paybillc, project, STACK_LINE } from "./support/cli.js";
 
 /** The runtime's own tables (`paybill_*` but the project migrations' record), which `migrate` creates too. */
@@ -31,28 +30,6 @@ async function migrationsProject(): Promise<string> {
   await cp(join(HELPDESK, "migrations"), join(dir, "migrations"), { recursive: true });
   return dir;
 }
-
-/**
- * `paybillc migrate` in this process (the command's own function, as the CLI calls it): the
- * audit tests need no child process, so none is killed on a loaded machine.
- */
-async function migrateHere(dir: string, options: { database?: string; schema?: string } = {}): Promise<{ code: number; stderr: string }> {
-  let stderr = "";
-  const io: Io = { cwd: dir, color: false, debug: false, out: () => undefined,
-    err: (t) => {
-      stderr += t;
-    },
-  };
-  const code = await migrate(".", { format: "text", ...options }, io);
-  return { code, stderr };
-}
-
-/**
- * The audit's problem lines. Roles belong to the whole PostgreSQL server other tests share:
- * a line about a login role is left out here (test/db-audit.test.ts checks those in a
- * transaction it rolls back).
- */
-const problemLines = (stderr: string): string[] => stderr.split("\n").filter((l) => l.startsWith("  - ") && !l.startsWith("  - the login role `"));
 
 const FAILING = `-- 0002_update: a migration that fails at its second statement
 CREATE TABLE "half_done" ("tenant_id" text NOT NULL);

@@ -3,7 +3,7 @@
 // files after every edit.
 import { afterEach, describe, expect, it } from "vitest";
 import { checkProject, SourceFile } from "../src/index.js";
-import { PROJECT, RULES } from "./support/lsp-fixture.js";
+import { DATA, PROJECT, RULES } from "./support/lsp-fixture.js";
 import { startServer, type TestServer } from "./support/lsp-client.js";
 
 let server: TestServer | undefined;
@@ -57,6 +57,23 @@ describe("lsp diagnostics", () => {
     const got = await server.diagnostics("rules.paybill", v);
     expect(got.map((d) => d.code)).toEqual(["PB2002"]);
     expect(got[0]?.message).toContain("`bott`");
+  });
+
+  it("a file's diagnostics are those of every file's last edit, not of a publish before it", async () => {
+    server = await startServer(PROJECT);
+    // An unknown agent in rules (PB2002), reported only while data parses: check reports syntax errors alone.
+    const rules = RULES.replace("permit bot", "permit nobody");
+    const { version } = await server.open("rules.paybill", rules);
+    await server.open("data.paybill", DATA);
+    const broken = DATA.replace("entity Order {", "entity Order {{");
+    for (let i = 0; i < 20; i++) {
+      const data = i % 2 === 0 ? broken : DATA;
+      await server.replace("data.paybill", data);
+      // Asked at once: rules' own version was published long ago, with data's previous text.
+      const got = await server.diagnostics("rules.paybill", version);
+      const want = checkProject([new SourceFile("data.paybill", data), new SourceFile("rules.paybill", rules)]).diagnostics.filter((d) => d.file.name === "rules.paybill");
+      expect(got.map((d) => d.code)).toEqual(want.map((d) => d.code));
+    }
   });
 
   it("closing a file falls back to its text on disk", async () => {

@@ -9,7 +9,10 @@
  * The database is a `postgres://` URL, or by default the embedded PGlite data directory
  * `<project>/.paybill/db` (created when missing). `--schema` applies the same migrations
  * inside one schema (a bridge tenant's); a silo tenant's database is just another URL.
- * After applying, the tables of the newest snapshot and the runtime's own are audited (emit/db/audit.ts): row-level
+ * Only a PGlite data directory that does not exist yet is left alone when there is nothing of
+ * the project's to apply: it holds nothing to audit, and a runtime on PGlite makes its tables.
+ * After applying — also when the project has no migrations or none is pending — the tables of the
+ * newest snapshot (if any) and the runtime's own are audited (emit/db/audit.ts): row-level
  * security enabled and forced, each table's policies as the migrations write them and no other
  * permissive policy, the runtime role no owner, superuser or BYPASSRLS, no superuser or
  * BYPASSRLS login role a member of it, no view over the tables with its owner's rights —
@@ -58,11 +61,13 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
     return 1;
   }
   const target = database === undefined ? join(dir, DEFAULT_DATA_DIR) : database;
-  if (read.folder.migrations.length === 0 && !isPostgresUrl(target)) {
-    // PGlite: nothing to create (a runtime on PGlite migrates its own tables when it opens).
-    const folder = displayPath(io.cwd, join(dir, MIGRATIONS_DIR));
+  const none = read.folder.migrations.length === 0;
+  const folder = displayPath(io.cwd, join(dir, MIGRATIONS_DIR));
+  if (none && !isPostgresUrl(target) && !(await holdsDatabase(resolve(io.cwd, target)))) {
+    // A PGlite data directory not made yet: nothing to create and nothing to audit (a runtime
+    // on PGlite migrates its own tables when it opens it). One that exists is audited below.
     if (options.format === "json") printJson({ folder, applied: [], already: [] }, io);
-    else io.err(`migrate: no migrations in ${folder}, nothing to apply (\`paybillc build\` writes them for the project's entities)\n`);
+    else io.err(noMigrations(folder));
     return 0;
   }
   const shown = isPostgresUrl(target) ? redact(target) : displayPath(io.cwd, resolve(io.cwd, target));
@@ -89,15 +94,11 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
     const runtime = await applyRuntimeTables(client, options.schema === undefined ? {} : { schema: options.schema });
     const runtimeJson = { applied: runtime.applied, version: runtime.version };
     if (options.format !== "json" && runtime.applied.length > 0) io.err(`migrate: applied the runtime's tables (version ${runtime.version}) to ${shown}${where(options.schema)}\n`);
-    if (read.folder.migrations.length === 0) {
-      const folder = displayPath(io.cwd, join(dir, MIGRATIONS_DIR));
-      if (options.format === "json") printJson({ folder, runtime: runtimeJson, applied: [], already: [] }, io);
-      else io.err(`migrate: no migrations in ${folder}, nothing to apply (\`paybillc build\` writes them for the project's entities)\n`);
-      return 0;
-    }
-    const result = await applyMigrations(client, read.folder.migrations, options.schema === undefined ? {} : { schema: options.schema });
-    const snapshot = await readMigrations(join(dir, MIGRATIONS_DIR));
-    const tables = snapshot.ok && snapshot.folder.snapshot !== undefined ? Object.values(tablesOf(snapshot.folder.snapshot)).map((t) => t.name) : [];
+    // Without project migrations there is nothing of the project's to apply, but the runtime's
+    // tables are audited all the same: a policy changed by hand fails the run either way.
+    const result = none ? { applied: [], already: [] } : await applyMigrations(client, read.folder.migrations, options.schema === undefined ? {} : { schema: options.schema });
+    const snapshot = none ? undefined : await readMigrations(join(dir, MIGRATIONS_DIR));
+    const tables = snapshot?.ok === true && snapshot.folder.snapshot !== undefined ? Object.values(tablesOf(snapshot.folder.snapshot)).map((t) => t.name) : [];
     const schema = options.schema;
     const problems = await client.transaction(async (tx) => {
       if (schema !== undefined) await tx.exec(`set local search_path to "${schema}"`);
@@ -108,6 +109,11 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
       if (options.format === "json") printJson({ database: shown, applied: result.applied, error: { code: "PB9107", message: "the isolation audit failed", problems, help } }, io);
       else io.err(`error[PB9107]: the isolation audit of ${shown}${where(schema)} failed:\n${problems.map((p) => `  - ${p}\n`).join("")}  = help: ${help}\n`);
       return 1;
+    }
+    if (none) {
+      if (options.format === "json") printJson({ folder, runtime: runtimeJson, applied: [], already: [] }, io);
+      else io.err(noMigrations(folder));
+      return 0;
     }
     if (options.format === "json") printJson({ database: shown, ...(options.schema === undefined ? {} : { schema: options.schema }), runtime: runtimeJson, applied: result.applied, already: result.already }, io);
     else if (result.applied.length === 0) io.err(`migrate: ${shown}${where(options.schema)} is up to date (${result.already.length} ${plural(result.already.length)})\n`);
@@ -122,6 +128,11 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
     await client.close();
   }
 }
+
+const noMigrations = (folder: string): string => `migrate: no migrations in ${folder}, nothing to apply (\`paybillc build\` writes them for the project's entities)\n`;
+
+/** Whether `dir` is a PostgreSQL (PGlite) data directory already: one holds `PG_VERSION`. */
+const holdsDatabase = (dir: string): Promise<boolean> => stat(join(dir, "PG_VERSION")).then((s) => s.isFile(), () => false);
 
 const where = (schema: string | undefined): string => (schema === undefined ? "" : ` (schema \`${schema}\`)`);
 const plural = (n: number): string => (n === 1 ? "migration" : "migrations");

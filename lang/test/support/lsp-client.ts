@@ -42,7 +42,10 @@ export interface TestServer {
   replace(file: string, text: string): Promise<number>;
   /** Applies one incremental change to an open document. */
   edit(file: string, range: { start: Position; end: Position }, text: string): Promise<number>;
-  /** The diagnostics published for a file, once one for `version` (or any, for files on disk) has arrived. */
+  /**
+   * The diagnostics of a file as of every edit sent so far: once one for `version` (or any, for
+   * files on disk) has arrived and so has a publish made after the last open or change sent.
+   */
   diagnostics(file: string, version?: number): Promise<Diagnostic[]>;
   request<R>(method: string, params: unknown): Promise<R>;
   stop(): Promise<void>;
@@ -85,6 +88,12 @@ export async function startServer(files: Record<string, string> = {}): Promise<T
   await connection.sendNotification("initialized", {});
   const versions = new Map<string, number>();
   const texts = new Map<string, string>();
+  // The last open or change sent. A file's diagnostics depend on the other files' texts (one
+  // file's syntax error hides every file's later checks), so a file's own version is not
+  // enough to settle on: the server publishes every open document each time, labelled with
+  // the version it checked, so a publish with this document at this version was made after
+  // every edit sent.
+  let last: { readonly uri: string; readonly version: number } | undefined;
 
   const server: TestServer = {
     folder,
@@ -95,6 +104,7 @@ export async function startServer(files: Record<string, string> = {}): Promise<T
       const { text, position } = hasCursor ? cursor(marked) : { text: marked, position: { line: 0, character: 0 } };
       versions.set(file, 1);
       texts.set(file, text);
+      last = { uri: uri(file), version: 1 };
       await connection.sendNotification("textDocument/didOpen", { textDocument: { uri: uri(file), languageId: "paybill", version: 1, text } });
       return { uri: uri(file), position, version: 1 };
     },
@@ -102,25 +112,31 @@ export async function startServer(files: Record<string, string> = {}): Promise<T
       const version = (versions.get(file) ?? 0) + 1;
       versions.set(file, version);
       texts.set(file, text);
+      last = { uri: uri(file), version };
       await connection.sendNotification("textDocument/didChange", { textDocument: { uri: uri(file), version }, contentChanges: [{ text }] });
       return version;
     },
     async edit(file, range, text) {
       const version = (versions.get(file) ?? 0) + 1;
       versions.set(file, version);
+      last = { uri: uri(file), version };
       await connection.sendNotification("textDocument/didChange", { textDocument: { uri: uri(file), version }, contentChanges: [{ range, text }] });
       return version;
     },
     async diagnostics(file, version) {
       const target = uri(file);
-      const ready = (): PublishDiagnosticsParams | undefined =>
-        (published.get(target) ?? []).findLast((p) => version === undefined || (p.version ?? 0) >= version);
+      const atLeast = (of: string, v: number | undefined): PublishDiagnosticsParams | undefined =>
+        (published.get(of) ?? []).findLast((p) => v === undefined || (p.version ?? 0) >= v);
+      const after = last;
+      const settled = (): boolean => atLeast(target, version) !== undefined && (after === undefined || atLeast(after.uri, after.version) !== undefined);
       // No deadline of its own: on a loaded machine the server may take long; a hang fails by the test's limit.
-      for (let found = ready(); ; found = ready()) {
-        if (found !== undefined) {
-          // A round trip: every notification of the same batch has arrived before its answer.
+      for (;;) {
+        if (settled()) {
+          // The rest of that publish: the server writes all of it at once, so before the answer
+          // to a request sent once part of it is in. (Not a round trip alone: a publish the
+          // server has yet to make after an edit may come after the answer.)
           await connection.sendRequest("textDocument/documentSymbol", { textDocument: { uri: target } });
-          return (ready() ?? found).diagnostics;
+          return (published.get(target) ?? []).at(-1)?.diagnostics ?? [];
         }
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
