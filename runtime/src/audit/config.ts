@@ -60,7 +60,8 @@ export async function auditConfig(options: AuditOptions): Promise<AuditConfig> {
   };
 }
 
-function sinkOf(location: string): CheckpointSink {
+/** The sink a location names: `s3://bucket/prefix` or a file's path. */
+export function sinkOf(location: string): CheckpointSink {
   return location.startsWith("s3://") ? S3CheckpointSink.fromUrl(location) : new FileCheckpointSink(location);
 }
 

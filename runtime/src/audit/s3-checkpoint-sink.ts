@@ -4,9 +4,9 @@
  * given to `openRuntime` as `audit.sink: "s3://bucket/prefix"` or built with its options.
  *
  * Each checkpoint is an object of its own, written once with `If-None-Match: *` under
- *   `<prefix><tenant, percent-encoded>/<9007199254740991 − seq, 16 digits>-<content digest>.json`
- * so that a key names one content only (128 bits of the SHA-256 of the stored JSON) and a
- * tenant's highest seq lists first. Appending a checkpoint already stored is a no-op; the
+ *   `<prefix><tenant, percent-encoded>/<9007199254740991 − seq, 16 digits>-<append time, ms, 13 digits>-<content digest>.json`
+ * so that a key names one content only (128 bits of the SHA-256 of the stored JSON), a
+ * tenant's highest seq lists first and, of one seq, the one appended last sorts last. The
  * bucket's Object Lock (its default retention, or `retention` here) keeps each object's first
  * version from being deleted or changed. Reads go by versions, never by the current one: a
  * key counts with the first version written under it, so an overwrite (a newer version) or a
@@ -42,7 +42,7 @@ export interface S3CheckpointSinkOptions {
 
 /** The seq the key's reversed number is taken from: reversed, the highest seq sorts first. */
 const SEQ_MAX = Number.MAX_SAFE_INTEGER;
-const KEY_NAME = /^(\d{16})-([0-9a-f]{32})\.json$/;
+const KEY_NAME = /^(\d{16})-(\d{13})-([0-9a-f]{32})\.json$/;
 /** Checkpoints written at once by one `append`. */
 const PARALLEL_PUTS = 8;
 
@@ -50,7 +50,6 @@ const PARALLEL_PUTS = 8;
 interface Stored {
   readonly key: string;
   readonly versionId: string | undefined;
-  readonly lastModified: number;
 }
 
 export class S3CheckpointSink implements CheckpointSink {
@@ -117,16 +116,16 @@ export class S3CheckpointSink implements CheckpointSink {
           break;
         }
         // Versions of a key are listed newest first: the last one seen is the first written.
-        group.set(key, { key, versionId: v.VersionId, lastModified: v.LastModified?.getTime() ?? 0 });
+        group.set(key, { key, versionId: v.VersionId });
       }
       if (done || page.IsTruncated !== true) break;
       marker = { ...(page.NextKeyMarker === undefined ? {} : { KeyMarker: page.NextKeyMarker }), ...(page.NextVersionIdMarker === undefined ? {} : { VersionIdMarker: page.NextVersionIdMarker }) };
     }
-    // Of the checkpoints of that seq, the one stored last (the bucket's time; then the greater key).
-    const chosen = [...group.values()].reduce<Stored | undefined>((a, b) => (a === undefined || b.lastModified > a.lastModified || (b.lastModified === a.lastModified && b.key > a.key) ? b : a), undefined);
+    // Of the checkpoints of that seq, the one appended last: the greatest key.
+    const chosen = [...group.values()].sort((a, b) => (a.key < b.key ? -1 : 1)).pop();
     if (chosen === undefined) return undefined;
     const checkpoint = parse(await this.#read(chosen));
-    if (checkpoint === undefined || this.#keyOf(checkpoint) !== chosen.key) throw foreign(this.url, chosen.key, "its content is not the checkpoint its name says");
+    if (checkpoint === undefined || this.#keyOf(checkpoint, KEY_NAME.exec(chosen.key.slice(dir.length))?.[2] ?? "") !== chosen.key) throw foreign(this.url, chosen.key, "its content is not the checkpoint its name says");
     return checkpoint;
   }
 
@@ -152,7 +151,7 @@ export class S3CheckpointSink implements CheckpointSink {
   /** Writes one checkpoint unless its key is taken; a taken key must hold the same checkpoint. */
   async #put(checkpoint: SignedCheckpoint): Promise<void> {
     const body = JSON.stringify(lineOf(checkpoint));
-    const key = this.#keyOf(checkpoint);
+    const key = this.#keyOf(checkpoint, String(Date.now()).padStart(13, "0"));
     const { client, sdk } = await this.#sdk();
     const retention = this.#retention;
     const put = new sdk.PutObjectCommand({
@@ -169,7 +168,7 @@ export class S3CheckpointSink implements CheckpointSink {
       await client.send(put);
     } catch (error) {
       if (statusOf(error) !== 412) throw requestError(this.url, "write a checkpoint", error);
-      // Already stored (appended before): the same content, as its key says — unless something else wrote it.
+      // Appended in the same millisecond by another writer: the same content, as its key says — unless something else wrote it.
       const stored = await this.#first(key);
       if (stored === undefined || (await this.#read(stored)) !== body) throw foreign(this.url, key, "it was written by something other than the runtime before the checkpoint it names");
     }
@@ -181,7 +180,7 @@ export class S3CheckpointSink implements CheckpointSink {
     const page = await this.#send("read a checkpoint", () => client.send(new sdk.ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: key })));
     const versions = (page.Versions ?? []).filter((v) => v.Key === key);
     const first = versions[versions.length - 1];
-    return first === undefined ? undefined : { key, versionId: first.VersionId, lastModified: first.LastModified?.getTime() ?? 0 };
+    return first === undefined ? undefined : { key, versionId: first.VersionId };
   }
 
   async #read(stored: Stored): Promise<string> {
@@ -192,9 +191,10 @@ export class S3CheckpointSink implements CheckpointSink {
     });
   }
 
-  #keyOf(c: SignedCheckpoint): string {
+  /** The key of `c` appended at `appended` (13 digits of ms). */
+  #keyOf(c: SignedCheckpoint, appended: string): string {
     const digest = createHash("sha256").update(JSON.stringify(lineOf(c))).digest("hex").slice(0, 32);
-    return `${this.prefix}${encodeTenant(c.tenant)}/${String(SEQ_MAX - c.seq).padStart(16, "0")}-${digest}.json`;
+    return `${this.prefix}${encodeTenant(c.tenant)}/${String(SEQ_MAX - c.seq).padStart(16, "0")}-${appended}-${digest}.json`;
   }
 
   async #send<T>(action: string, request: () => Promise<T>): Promise<T> {
