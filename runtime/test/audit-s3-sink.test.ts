@@ -103,7 +103,7 @@ describe("the S3 checkpoint sink on moto", () => {
     await expect(sink.latest("hooli")).rejects.toMatchObject({ code: "PBR163", message: expect.stringContaining("its content is not the checkpoint its name says") });
   });
 
-  it("a missing bucket, an unreachable endpoint or a malformed s3:// location is PBR165 with a help line", async () => {
+  it("a missing bucket, an unreachable endpoint, no region or a malformed s3:// location is PBR165 with a help line", async () => {
     const missing = new S3CheckpointSink({ bucket: "no-such-bucket", prefix: "audit/", client: moto.config() });
     await expect(missing.append([at("acme", 1)])).rejects.toMatchObject({
       code: "PBR165",
@@ -114,6 +114,14 @@ describe("the S3 checkpoint sink on moto", () => {
     await expect(missing.tenants()).rejects.toMatchObject({ code: "PBR165" });
     const closed = new S3CheckpointSink({ bucket: "any-bucket", client: { ...moto.config(), endpoint: "http://127.0.0.1:1", maxAttempts: 1 } });
     await expect(closed.tenants()).rejects.toMatchObject({ code: "PBR165", message: "the S3 checkpoint sink `s3://any-bucket/` cannot list the tenants (ECONNREFUSED)", help: expect.stringContaining("cannot be reached") });
+    const { region: _, ...regionless } = moto.config();
+    vi.stubEnv("AWS_REGION", undefined);
+    vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent/paybill-aws-config");
+    try {
+      await expect(new S3CheckpointSink({ bucket: "any-bucket", client: regionless }).tenants()).rejects.toMatchObject({ code: "PBR165", message: "the S3 checkpoint sink `s3://any-bucket/` cannot list the tenants (no region)", help: "set AWS_REGION to the bucket's region" });
+    } finally {
+      vi.unstubAllEnvs();
+    }
     expect(() => S3CheckpointSink.fromUrl("s3://")).toThrow(expect.objectContaining({ code: "PBR165", message: "the checkpoint sink `s3://` names no bucket" }));
     expect(() => S3CheckpointSink.fromUrl("s3://Not_A_Bucket/x")).toThrow(expect.objectContaining({ code: "PBR165", message: "`Not_A_Bucket` is not an S3 bucket name" }));
   });

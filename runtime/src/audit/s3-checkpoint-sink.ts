@@ -246,12 +246,13 @@ function requestError(url: string, action: string, error: unknown): PaybillRunti
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : undefined;
   const status = statusOf(error);
   const bucket = url.slice("s3://".length).split("/")[0];
-  const what = [name === "Error" && code !== undefined ? code : name, status === undefined ? undefined : `HTTP ${status}`].filter((s) => s !== undefined).join(", ");
+  const noRegion = error instanceof Error && /region is missing/i.test(error.message);
+  const what = [noRegion ? "no region" : name === "Error" && code !== undefined ? code : name, status === undefined ? undefined : `HTTP ${status}`].filter((s) => s !== undefined).join(", ");
   let help = "check the bucket, the runtime's AWS credentials and region (AWS_REGION) and the network, then try again";
   if (name === "NoSuchBucket") help = `create the bucket \`${bucket}\` with Object Lock (the AWS stacks declare it and output its name as \`audit_checkpoint_bucket\`), or name the right one in \`s3://<bucket>/<prefix>\``;
   else if (status === 403 || ["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"].includes(name)) help = `let the runtime's AWS credentials s3:PutObject, s3:PutObjectRetention, s3:ListBucketVersions and s3:GetObjectVersion on \`${bucket}\``;
   else if (name === "CredentialsProviderError") help = "give the runtime AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE) or the instance's role";
-  else if (error instanceof Error && /region is missing/i.test(error.message)) help = "set AWS_REGION to the bucket's region";
+  else if (noRegion) help = "set AWS_REGION to the bucket's region";
   else if (code !== undefined && /^E[A-Z]+$/.test(code)) help = "the S3 endpoint cannot be reached: check AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL), the network and the bucket's region, then try again";
   return new PaybillRuntimeError("PBR165", `the S3 checkpoint sink \`${url}\` cannot ${action} (${what})`, help, { cause: error });
 }
