@@ -6,7 +6,8 @@
  * Each checkpoint is an object of its own, written once with `If-None-Match: *` under
  *   `<prefix><tenant, percent-encoded>/<9007199254740991 − seq, 16 digits>-<append time, ms, 13 digits>-<content digest>.json`
  * so that a key names one content only (128 bits of the SHA-256 of the stored JSON), a
- * tenant's highest seq lists first and, of one seq, the one appended last sorts last. The
+ * tenant's highest seq lists first and, of one seq, the one appended last sorts last (by the
+ * writer's clock, to the millisecond; within one millisecond, by digest). The
  * bucket's Object Lock (its default retention, or `retention` here) keeps each object's first
  * version from being deleted or changed. Reads go by versions, never by the current one: a
  * key counts with the first version written under it, so an overwrite (a newer version) or a
