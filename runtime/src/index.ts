@@ -51,4 +51,5 @@ export type { AuditProblem, CheckedCheckpoint } from "./audit/verify.js";
 export type { AuditOptions } from "./audit/config.js";
 export { type Checkpoint, keyId, type KeyInput, loadPrivateKey, loadPublicKey, type SignedCheckpoint, signedText } from "./audit/checkpoint.js";
 export { type CheckpointSink, FileCheckpointSink } from "./audit/checkpoint-sink.js";
+export { S3CheckpointSink, type S3CheckpointSinkOptions } from "./audit/s3-checkpoint-sink.js";
 export type { CheckpointEvery } from "./audit/checkpoints.js";

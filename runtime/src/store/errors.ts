@@ -84,7 +84,9 @@ export type RuntimeErrorCode =
   /** The checkpoint sink cannot be written or read, or holds a line that is not a checkpoint. */
   | "PBR163"
   /** `audit.every` that is not a positive interval or record count. */
-  | "PBR164";
+  | "PBR164"
+  /** The S3 checkpoint sink misconfigured (bucket, retention), or a request to its bucket failed (no such bucket, access denied, no region, the network). */
+  | "PBR165";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;
