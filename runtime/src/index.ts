@@ -52,3 +52,4 @@ export type { AuditOptions } from "./audit/config.js";
 export { type Checkpoint, keyId, type KeyInput, loadPrivateKey, loadPublicKey, type SignedCheckpoint, signedText } from "./audit/checkpoint.js";
 export { type CheckpointSink, FileCheckpointSink } from "./audit/checkpoint-sink.js";
 export type { CheckpointEvery } from "./audit/checkpoints.js";
+export { answerInMemory, type LookupQuery } from "./decide/lookups.js";
