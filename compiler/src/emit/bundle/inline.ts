@@ -8,7 +8,7 @@
  */
 import type { CelExpr, Model } from "@paybill/lang";
 import type { LookupSpec } from "@paybill/runtime";
-import { cel } from "./cel.js";
+import { cel, mapChildren } from "./cel.js";
 
 /** `expr` with every constant inlined; lookups are handed to `lookup`, which names their boolean. */
 export function inlineNames(model: Model, expr: CelExpr, lookup?: (spec: LookupSpec) => string): CelExpr {
@@ -24,29 +24,5 @@ export function inlineNames(model: Model, expr: CelExpr, lookup?: (spec: LookupS
       return { kind: "CelIndex", span, operand: { kind: "CelIdent", span, name: "lookups", absolute: false }, index: { kind: "CelLiteral", span, type: "string", raw: JSON.stringify(key) } };
     }
   }
-  switch (expr.kind) {
-    case "CelIdent":
-    case "CelLiteral":
-    case "Missing":
-      return expr;
-    case "CelSelect":
-      return { ...expr, operand: r(expr.operand) };
-    case "CelCall":
-      return { ...expr, target: expr.target === undefined ? undefined : r(expr.target), args: expr.args.map(r) };
-    case "CelIndex":
-      return { ...expr, operand: r(expr.operand), index: r(expr.index) };
-    case "CelUnary":
-      return { ...expr, operand: r(expr.operand) };
-    case "CelBinary":
-      return { ...expr, left: r(expr.left), right: r(expr.right) };
-    case "CelConditional":
-      // biome-ignore lint/suspicious/noThenProperty: `then` is the AST's name for the branch, not a thenable
-      return { ...expr, condition: r(expr.condition), then: r(expr.then), otherwise: r(expr.otherwise) };
-    case "CelList":
-      return { ...expr, elements: expr.elements.map(r) };
-    case "CelMap":
-      return { ...expr, entries: expr.entries.map((e) => ({ ...e, key: r(e.key), value: r(e.value) })) };
-    case "CelStruct":
-      return { ...expr, fields: expr.fields.map((f) => ({ ...f, value: r(f.value) })) };
-  }
+  return mapChildren(expr, r);
 }
