@@ -53,3 +53,4 @@ export { type Checkpoint, keyId, type KeyInput, loadPrivateKey, loadPublicKey, t
 export { type CheckpointSink, FileCheckpointSink } from "./audit/checkpoint-sink.js";
 export { S3CheckpointSink, type S3CheckpointSinkOptions } from "./audit/s3-checkpoint-sink.js";
 export type { CheckpointEvery } from "./audit/checkpoints.js";
+export { answerInMemory, type LookupQuery } from "./decide/lookups.js";

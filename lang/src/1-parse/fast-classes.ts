@@ -70,5 +70,5 @@ mark(STATE_START, [T.Allow, T.Next, T.Await, T.Final]);
 mark(TEST_START, [T.Tenant, T.Given, T.Do, T.Expect]);
 mark(RULE_START, [T.Permit, T.Forbid]);
 mark(DATA_OP, [T.Read, T.Insert, T.Update, T.Delete]);
-mark(DECLARATION_START, [T.Provider, T.Isolation, T.Cloud, T.Plan, T.Tenant, T.Agent, T.Entity, T.Action, T.Policy, T.Workflow, T.Test]);
+mark(DECLARATION_START, [T.Provider, T.Isolation, T.Cloud, T.Plan, T.Tenant, T.Agent, T.Entity, T.Action, T.Policy, T.Workflow, T.Test, T.Const]);
 mark(TEST_STATEMENT, [T.As, T.Tenant, T.Given, T.Do, T.Expect]);

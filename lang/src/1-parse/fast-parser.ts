@@ -88,6 +88,7 @@ const I = {
   policy: idx(T.Policy),
   workflow: idx(T.Workflow),
   test: idx(T.Test),
+  const: idx(T.Const),
   per: idx(T.Per),
   on: idx(T.On),
   input: idx(T.Input),
@@ -189,6 +190,7 @@ class FastPaybillParser extends FastCelParser {
       case I.action: return this.actionDecl();
       case I.policy: return this.policyDecl();
       case I.workflow: return this.workflowDecl();
+      case I.const: return this.constDecl();
       default: return this.testDecl();
     }
   }
@@ -385,6 +387,14 @@ class FastPaybillParser extends FastCelParser {
     if (this.is(1, NAME | RESERVED)) name = this.name();
     const body = this.body();
     return { kind: "Cloud", span: this.spanFrom(start), provider, name, body };
+  }
+
+  private constDecl(): A.ConstDecl {
+    const start = this.next();
+    const name = this.name();
+    this.expect(I.equals);
+    const value = this.condition();
+    return { kind: "Const", span: this.spanFrom(start), name, value };
   }
 
   private entityDecl(): A.EntityDecl {

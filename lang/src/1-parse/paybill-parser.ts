@@ -261,6 +261,7 @@ export class PaybillParser extends CelParser {
     { ALT: () => this.SUBRULE(this.policyDecl) },
     { ALT: () => this.SUBRULE(this.workflowDecl) },
     { ALT: () => this.SUBRULE(this.testDecl) },
+    { ALT: () => this.SUBRULE(this.constDecl) },
   ];
 
   private declaration = this.define(
@@ -512,6 +513,15 @@ export class PaybillParser extends CelParser {
   private tenantDecl = this.define("tenantDecl", (): A.TenantDecl => ({ kind: "Tenant", ...this.namedBody(T.Tenant) }), NONE);
 
   private agentDecl = this.define("agentDecl", (): A.AgentDecl => ({ kind: "Agent", ...this.namedBody(T.Agent) }), NONE);
+
+  /** `const name = <CEL>`: the checker requires a literal. */
+  private constDecl = this.define("constDecl", (): A.ConstDecl => {
+    const start = this.CONSUME(T.Const);
+    const name = this.SUBRULE(this.name);
+    this.CONSUME(T.Equals);
+    const value = this.SUBRULE(this.condition);
+    return { kind: "Const", span: this.spanFrom(start), name, value };
+  }, NONE);
 
   // ---- entities ----
 

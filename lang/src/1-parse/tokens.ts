@@ -45,9 +45,11 @@ KEYWORDS.set("in", In);
 export const True = reserved("true");
 export const False = reserved("false");
 export const Null = reserved("null");
+/** `const name = <CEL literal>`: CEL reserves the word, so it can never be a name. */
+export const Const = reserved("const");
 /** CEL reserves these for future use; a `.paybill` file may not use them as names either. */
 export const RESERVED_UNUSED = [
-  "break", "const", "continue", "else", "for", "function", "if", "let", "loop", "namespace", "return", "var", "void", "while",
+  "break", "continue", "else", "for", "function", "if", "let", "loop", "namespace", "return", "var", "void", "while",
 ].map(reserved);
 
 // Contextual keywords.
@@ -188,7 +190,7 @@ export const CONTEXTUAL_KEYWORDS = [
   SetKw, Requires, Feature, Read, Insert, Update, Delete, Start, State, Allow, Next, Await, Approval, From, Final, On, Per,
   Given, Do, At, Expect, Deny, Pending, By,
 ];
-export const RESERVED_WORDS = [Package, Import, As, In, True, False, Null, ...RESERVED_UNUSED];
+export const RESERVED_WORDS = [Package, Import, As, In, True, False, Null, Const, ...RESERVED_UNUSED];
 
 /** The token types the lexer matches, in the order it tries them. */
 export const LEXED_TOKENS: TokenType[] = [

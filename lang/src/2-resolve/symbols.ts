@@ -27,7 +27,8 @@ export type Namespace =
   | "action"
   | "policy"
   | "workflow"
-  | "test";
+  | "test"
+  | "const";
 
 export const NAMESPACE_OF: Record<Declaration["kind"], Namespace> = {
   Provider: "provider",
@@ -41,6 +42,7 @@ export const NAMESPACE_OF: Record<Declaration["kind"], Namespace> = {
   Policy: "policy",
   Workflow: "workflow",
   Test: "test",
+  Const: "const",
 };
 
 /** How a namespace is named in messages: "plan", "isolation model", … */
@@ -56,6 +58,7 @@ export const NAMESPACE_WORDS: Record<Namespace, string> = {
   policy: "policy",
   workflow: "workflow",
   test: "test",
+  const: "const",
 };
 
 export interface Declared {

@@ -9,6 +9,7 @@ import type { Modules } from "../2-resolve/modules.js";
 import type { Declared, Unit } from "../2-resolve/symbols.js";
 import { checkCloud, checkIsolation, checkPlan, checkProvider, checkTenant } from "./check-infra.js";
 import { checkAction, checkAgent, checkEntity, rolesOf } from "./check-data.js";
+import { checkConst } from "./check-consts.js";
 import { checkPolicy, checkShadowing } from "./check-policies.js";
 import { checkTest } from "./check-tests.js";
 import { checkWorkflow } from "./check-workflows.js";
@@ -37,6 +38,7 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
   for (const [unit, decl] of all("Plan")) checkPlan(ctx, unit, decl, clouds);
   for (const [unit, decl] of all("Tenant")) checkTenant(ctx, unit, decl, clouds);
   for (const [unit, decl] of all("Entity")) checkEntity(state, unit, decl);
+  for (const [unit, decl] of all("Const")) checkConst(state, unit, decl);
   const agents: AgentFacts[] = [];
   for (const [unit, decl] of all("Agent")) {
     checkAgent(state, unit, decl);
@@ -63,6 +65,8 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
     inputFields: state.inputFields,
     celTypes: state.celTypes,
     features: state.features,
+    constants: state.constRefs,
+    lookups: state.lookups,
   };
   return { model, diagnostics: ctx.diagnostics };
 }

@@ -2,8 +2,9 @@
  * The checked model: what every emitter reads. Immutable; what the checker learned about
  * nodes lives in side tables keyed by node, never on the nodes.
  */
-import type { CelExpr } from "../ast/cel.js";
-import type { ActionDecl, EntityDecl, Ident, QualifiedName } from "../ast/nodes.js";
+import type { CelCall, CelExpr } from "../ast/cel.js";
+import type { ActionDecl, ConstDecl, EntityDecl, Ident, QualifiedName } from "../ast/nodes.js";
+import type { LookupFacts } from "./check-consts.js";
 import type { Module, Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
 import type { TypedField } from "./field-types.js";
@@ -21,4 +22,8 @@ export interface Model {
   readonly celTypes: ReadonlyMap<CelExpr, ReadonlyMap<CelExpr, CelType>>;
   /** Every feature some plan grants. */
   readonly features: ReadonlySet<string>;
+  /** A CEL name (`payees`, `alias.payees`) → the constant it names; emitters inline its value. */
+  readonly constants: ReadonlyMap<CelExpr, ConstDecl>;
+  /** Each lookup `exists(Entity, row, …)` of a policy condition → its entity and equalities. */
+  readonly lookups: ReadonlyMap<CelCall, LookupFacts>;
 }

@@ -3,12 +3,13 @@
  * inputs (computed once, on demand), the features plans grant, the clouds declared, and
  * the type of every CEL sub-expression (a side table keyed by node).
  */
-import type { CelExpr } from "../ast/cel.js";
-import type { ActionDecl, DataAccess, Declaration, EntityDecl, Field, RefValue } from "../ast/nodes.js";
+import type { CelCall, CelExpr } from "../ast/cel.js";
+import type { ActionDecl, ConstDecl, DataAccess, Declaration, EntityDecl, Field, RefValue } from "../ast/nodes.js";
 import type { Modules } from "../2-resolve/modules.js";
 import type { Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
 import { checkCel, checkCondition, checkSafety, type CelProblem } from "./cel/index.js";
+import { type LookupFacts, UnitNames } from "./check-consts.js";
 import type { Context } from "./context.js";
 import { resolveFieldType, type TypedField } from "./field-types.js";
 
@@ -23,6 +24,10 @@ export class State {
   /** What each data access selector (`read Ticket.email`) resolved to. */
   readonly dataAccess = new Map<DataAccess, { readonly entity: Declared; readonly field: string | undefined }>();
   clouds: Declared[] = [];
+  /** Each constant's type (check-consts.ts), each reference to a constant, each checked lookup. */
+  readonly constTypes = new Map<ConstDecl, CelType>();
+  readonly constRefs = new Map<CelExpr, ConstDecl>();
+  readonly lookups = new Map<CelCall, LookupFacts>();
   /** The fields being typed, innermost last (a chain of references is short): a stack, not a set that grows and shrinks. */
   private readonly inProgress: Field[] = [];
   private readonly typedFields = new Map<Field, TypedField>();
@@ -115,9 +120,9 @@ export class State {
     return type;
   }
 
-  /** Type-checks a CEL expression; `condition` also requires it to be a `bool`. */
-  checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean): CelType {
-    const env = { variables };
+  /** Type-checks a CEL expression; `condition` also requires it to be a `bool`; `lookups` allows `exists(Entity, …)`. */
+  checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean, lookups = false): CelType {
+    const env = { variables, names: new UnitNames(this, unit, lookups) };
     const result = condition ? checkCondition(expr, env) : checkCel(expr, env);
     this.celTypes.set(expr, result.types);
     this.reportAll(unit, result.problems);

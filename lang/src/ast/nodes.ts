@@ -72,7 +72,8 @@ export type Declaration =
   | ActionDecl
   | PolicyDecl
   | WorkflowDecl
-  | TestDecl;
+  | TestDecl
+  | ConstDecl;
 
 // ---- values: the right-hand side of `key = value` ----
 
@@ -371,6 +372,14 @@ export interface AwaitApproval {
 export interface FinalDecl {
   readonly kind: "Final";
   readonly span: Span;
+}
+
+/** `const payees = ["DE89…", "FR76…"]`: a named value (a CEL literal) conditions use by name. */
+export interface ConstDecl {
+  readonly kind: "Const";
+  readonly span: Span;
+  readonly name: Ident;
+  readonly value: CelExpr;
 }
 
 export interface TestDecl {

@@ -197,6 +197,8 @@ class Layout {
         return this.container(`workflow ${item.name.name}`, item.body, item.span, undefined);
       case "Test":
         return this.container(`test ${item.name.kind === "String" ? item.name.raw : '""'}`, item.body, item.span, undefined);
+      case "Const":
+        return this.leaf(item, `const ${item.name.name} = ${printCel(item.value)}`);
       case "Attribute":
         return this.attribute(item);
       case "Block":

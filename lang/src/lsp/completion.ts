@@ -49,6 +49,7 @@ const ITEM_KIND: Record<Namespace, CompletionItemKind> = {
   policy: CompletionItemKind.Event,
   workflow: CompletionItemKind.Class,
   test: CompletionItemKind.Method,
+  const: CompletionItemKind.Constant,
 };
 
 const MEMBER = /([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\.\s*([A-Za-z_]\w*)?$/;
@@ -110,7 +111,7 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
 }
 
 const INSIDE_KINDS: Record<Declaration["kind"], true> = {
-  Provider: true, Isolation: true, Cloud: true, Plan: true, Tenant: true, Agent: true, Entity: true, Action: true, Policy: true, Workflow: true, Test: true,
+  Provider: true, Isolation: true, Cloud: true, Plan: true, Tenant: true, Agent: true, Entity: true, Action: true, Policy: true, Workflow: true, Test: true, Const: true,
 };
 
 function inCondition(path: readonly Located[], before: string): boolean {

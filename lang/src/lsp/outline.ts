@@ -21,6 +21,7 @@ const KIND: Record<Declaration["kind"], SymbolKind> = {
   Policy: SymbolKind.Package,
   Workflow: SymbolKind.Event,
   Test: SymbolKind.Method,
+  Const: SymbolKind.Constant,
 };
 
 export function outline(ast: FileNode, source: SourceFile): DocumentSymbol[] {

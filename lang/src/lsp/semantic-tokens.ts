@@ -32,6 +32,7 @@ const BY_NAMESPACE: Record<Namespace, TokenType> = {
   policy: "event",
   workflow: "class",
   test: "method",
+  const: "variable",
 };
 
 interface Token {

@@ -147,6 +147,19 @@ export interface RuleSpec {
   readonly actions: readonly ActionSelector[];
   /** Absent: the rule applies unconditionally. */
   readonly when?: Cel & { readonly types: ConditionTypes };
+  /**
+   * The lookups `exists(Entity, row, …)` the condition reads, as `lookups["<id>/<n>"]` (the
+   * n-th from 0): the runtime answers each with one indexed query before deciding. Absent
+   * when there are none.
+   */
+  readonly lookups?: readonly LookupSpec[];
+}
+
+/** A lookup: does a row of `entity`, in the tenant, have every `field` equal to its `value`? */
+export interface LookupSpec {
+  readonly entity: string;
+  /** At least one field has an index (`@id`, `@unique`, `@index`); each value is CEL over the request (no row, `resource` or `context`). */
+  readonly where: readonly { readonly field: string; readonly value: string }[];
 }
 
 export interface PolicySpec {

@@ -195,6 +195,14 @@ function danglingName(bundle: Bundle): Dangling | undefined {
         const problem = selector(`${rulePath}.actions[${s}]`, sel);
         if (problem !== undefined) return problem;
       }
+      for (const [l, lookup] of (rule.lookups ?? []).entries()) {
+        const entity = bundle.entities[lookup.entity];
+        if (entity === undefined) return at(`${rulePath}.lookups[${l}].entity`, `no entity \`${lookup.entity}\``);
+        if (lookup.where.length === 0) return at(`${rulePath}.lookups[${l}].where`, "a lookup compares at least one field");
+        for (const [w, { field }] of lookup.where.entries()) {
+          if (!entity.fields.some((f) => f.name === field)) return at(`${rulePath}.lookups[${l}].where[${w}].field`, `no field \`${field}\` in \`${lookup.entity}\``);
+        }
+      }
     }
   }
   for (const [name, workflow] of Object.entries(bundle.workflows)) {

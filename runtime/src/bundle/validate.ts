@@ -193,6 +193,7 @@ const bundle = object({
               input: pattern(/^(action:.+|common:.+|dyn|none)$/, "`action:<name>`, `common:<names>`, `dyn` or `none`"),
               resource: pattern(/^(entity:.+|none)$/, "`entity:<name>` or `none`"),
             }) }),
+          "lookups?": array(object({ entity: name, where: array(object({ field: name, value: string(1) })) })),
         }),
       ),
       "attributes?": map((_value, _path) => undefined),

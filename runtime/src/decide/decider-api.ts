@@ -4,6 +4,7 @@
  * database-backed runtime (act) and `paybillc test`/`explain` use only this.
  */
 import type { Bundle, DataOp } from "../bundle/format.js";
+import type { LookupQuery } from "./lookups.js";
 import type { Decision, DecisionRequest } from "./request.js";
 
 /** An effect ready to run: key and values evaluated, converted to what a SQL parameter takes. */
@@ -31,6 +32,12 @@ export interface DeciderApi {
    * (decide reports that).
    */
   resourceKey(request: Pick<DecisionRequest, "action" | "input" | "tenant" | "agent" | "time">): { readonly entity: string; readonly key: unknown } | undefined;
+  /**
+   * The lookups the conditions for this agent and action read, their values computed from
+   * the request, for the caller to answer (in the tenant, on an index) and pass back as
+   * `lookups`. Empty when there are none or the input is invalid.
+   */
+  lookups(request: Pick<DecisionRequest, "action" | "input" | "tenant" | "agent" | "time">): readonly LookupQuery[];
   /** The effect to perform once allowed. Undefined when the action declares none. */
   effect(request: DecisionRequest): PreparedEffect | undefined;
 }

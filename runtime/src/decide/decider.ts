@@ -34,20 +34,21 @@ import { type RecordSchema, RecordError, readInput, readRowFields, recordSchema,
 import type { Decision, DecisionRequest, Reason } from "./request.js";
 import { type Applicable, type FieldRules, indexRules } from "./rule-index.js";
 import { type CompiledRule, charge, compileRule, errorReason, testOnCelJs, type Verdict } from "./rules.js";
+import { type CompiledLookup, compileLookups, type LookupQuery, lookupQueries } from "./lookups.js";
 import { WorkflowRules } from "./workflow.js";
 
 export type { LoadProblem } from "./effects.js";
 export { EffectError } from "./effects.js";
 
 /** The variables of every Paybill expression; their shapes are checked by `paybillc`. */
-const VARIABLES = { principal: "dyn", action: "dyn", tenant: "dyn", context: "dyn", input: "dyn", resource: "dyn" } as const;
+const VARIABLES = { principal: "dyn", action: "dyn", tenant: "dyn", context: "dyn", input: "dyn", resource: "dyn", lookups: "dyn" } as const;
 
 const NO_FEATURES: readonly string[] = Object.freeze([]);
 const NO_LITERALS: readonly unknown[] = Object.freeze([]);
 const NO_PERMIT: Reason = Object.freeze({ kind: "no-permit", message: "no policy permits this action" });
 const DENIED_NO_PERMIT: Decision = Object.freeze({ decision: "deny", reasons: Object.freeze([NO_PERMIT]) });
 
-type Activation = { principal: unknown; action: unknown; tenant: unknown; context: unknown; input: unknown; resource: unknown };
+type Activation = { principal: unknown; action: unknown; tenant: unknown; context: unknown; input: unknown; resource: unknown; lookups?: unknown };
 
 function deny(reason: Reason): Decision {
   return { decision: "deny", reasons: [reason] };
@@ -138,6 +139,8 @@ export class Decider implements DeciderApi {
   readonly #rows = new Map<string, RecordSchema>();
   readonly #effects = new Map<string, CompiledEffect>();
   readonly #workflows: WorkflowRules;
+  /** Per action, per agent: the lookups of the rules that apply (lookups.ts); absent when none. */
+  readonly #lookups = new Map<string, CompiledLookup[]>();
 
   constructor(bundle: Bundle) {
     this.bundle = bundle;
@@ -156,6 +159,8 @@ export class Decider implements DeciderApi {
       }
     }
     const index = indexRules(bundle, rules);
+    const compiledLookups = new Map<string, CompiledLookup[]>();
+    for (const rule of rules) if (rule.spec.lookups !== undefined) compiledLookups.set(rule.id, compileLookups(this.#env, rule.spec));
     this.#facts = new Facts(bundle);
     this.#workflows = new WorkflowRules(bundle);
     for (const entity of Object.values(bundle.entities)) this.#rows.set(entity.name, recordSchema(entity.fields));
@@ -192,6 +197,8 @@ export class Decider implements DeciderApi {
         const requires = action.requires.length === 0 ? NO_FEATURES : Object.freeze([...action.requires]);
         const rowFieldList = readFields(row, effect?.entity ?? "", applicable.resourceFields);
         const checks = Object.freeze(checksOf(applicable));
+        const lookups = [...applicable.forbids, ...applicable.permits].flatMap((rule) => compiledLookups.get(rule.id) ?? []);
+        if (lookups.length > 0) this.#lookups.set(`${name}\0${action.name}`, lookups);
         plans.set(action.name, new Plan(input, requires, this.#facts.action(action.name), applicable, rowFieldList, checks, action));
       }
       this.#agents.set(name, { value, plans });
@@ -217,6 +224,17 @@ export class Decider implements DeciderApi {
       return { entity: effect.spec.entity, key: keyOf(effect, activation) };
     } catch {
       return undefined;
+    }
+  }
+
+  lookups(request: Pick<DecisionRequest, "action" | "input" | "tenant" | "agent" | "time">): readonly LookupQuery[] {
+    const lookups = this.#lookups.get(`${request.agent}\0${request.action}`);
+    if (lookups === undefined) return [];
+    try {
+      const activation = this.#effectActivation(request);
+      return activation === undefined ? [] : lookupQueries(lookups, activation);
+    } catch {
+      return [];
     }
   }
 
@@ -275,6 +293,7 @@ export class Decider implements DeciderApi {
       context: undefined,
       input,
       resource: plan.usesResource ? resourceOf(plan, request.resource) : undefined,
+      lookups: request.lookups,
     };
 
     const awaited = state?.approval;

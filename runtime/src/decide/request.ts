@@ -33,6 +33,8 @@ export interface DecisionRequest {
   readonly approvals?: readonly Approval[];
   /** ISO 8601 or a Date; defaults to now. */
   readonly time?: string | Date;
+  /** The answers of the lookups the conditions read (`Decider.lookups` says which), by key; a missing one errs where read (fail closed). */
+  readonly lookups?: Readonly<Record<string, boolean>>;
   /** What the run has left, when in a run (`context.budget`). */
   readonly budget?: { readonly steps: number; readonly writes: number; readonly deadline?: string };
 }

@@ -20,6 +20,7 @@ import { type BoundTenant, bindTenant, bindTenantOpening, boundTenant } from "..
 import { isUuid } from "../store/sql.js";
 import { type InputJson, inputJson, requireStorableTenant, textProblem } from "./request-text.js";
 import { timedOut } from "./expiry.js";
+import { answerLookups } from "./lookups.js";
 import { budgetLeft, type Run, runFromRow } from "./run.js";
 import { unknownRun, unknownTenant } from "./runs.js";
 
@@ -144,7 +145,10 @@ export async function evaluate(
       return done(deny({ kind: "unknown", message }), true, entity === undefined ? {} : { entity });
     }
   }
-  const request2: DecisionRequest = resource === undefined ? base : { ...base, resource };
+  // Lookups: one statement for all of them, in the tenant (runs/lookups.ts).
+  const queries = engine.decider.lookups(base);
+  const lookups = queries.length === 0 ? undefined : await answerLookups(sql, engine.bundle, tenant.id, queries);
+  const request2: DecisionRequest = { ...base, ...(resource === undefined ? {} : { resource }), ...(lookups === undefined ? {} : { lookups }) };
   let decision = engine.decider.decide(request2);
   let quota: Quantity | undefined;
   if (decision.decision === "allow") {

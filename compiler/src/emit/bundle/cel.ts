@@ -21,28 +21,36 @@ export function enumNamesAsStrings(expr: CelExpr, values: ReadonlySet<string>): 
 
 function rewrite(expr: CelExpr, values: ReadonlySet<string>, bound: ReadonlySet<string>): CelExpr {
   const r = (e: CelExpr): CelExpr => rewrite(e, values, bound);
+  if (expr.kind === "CelIdent") {
+    // `.closed` is looked up among the declared names only, past any comprehension variable.
+    if (values.has(expr.name) && (expr.absolute || !bound.has(expr.name))) {
+      return { kind: "CelLiteral", span: expr.span, type: "string", raw: JSON.stringify(expr.name) };
+    }
+    return expr;
+  }
+  if (expr.kind === "CelCall") {
+    const comprehension = comprehensionOf(expr);
+    if (comprehension !== undefined) {
+      const inner = new Set(bound).add(comprehension.variable.name);
+      const [variable, ...body] = expr.args;
+      if (variable === undefined) return expr;
+      return { ...expr, target: r(comprehension.range), args: [variable, ...body.map((b) => rewrite(b, values, inner))] };
+    }
+  }
+  return mapChildren(expr, r);
+}
+
+/** `expr` with each direct sub-expression replaced by `r` of it (names and literals as they are). */
+export function mapChildren(expr: CelExpr, r: (e: CelExpr) => CelExpr): CelExpr {
   switch (expr.kind) {
     case "CelIdent":
-      // `.closed` is looked up among the declared names only, past any comprehension variable.
-      if (values.has(expr.name) && (expr.absolute || !bound.has(expr.name))) {
-        return { kind: "CelLiteral", span: expr.span, type: "string", raw: JSON.stringify(expr.name) };
-      }
-      return expr;
     case "CelLiteral":
     case "Missing":
       return expr;
     case "CelSelect":
       return { ...expr, operand: r(expr.operand) };
-    case "CelCall": {
-      const comprehension = comprehensionOf(expr);
-      if (comprehension !== undefined) {
-        const inner = new Set(bound).add(comprehension.variable.name);
-        const [variable, ...body] = expr.args;
-        if (variable === undefined) return expr;
-        return { ...expr, target: r(comprehension.range), args: [variable, ...body.map((b) => rewrite(b, values, inner))] };
-      }
+    case "CelCall":
       return { ...expr, target: expr.target === undefined ? undefined : r(expr.target), args: expr.args.map(r) };
-    }
     case "CelIndex":
       return { ...expr, operand: r(expr.operand), index: r(expr.index) };
     case "CelUnary":

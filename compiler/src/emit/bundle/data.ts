@@ -5,6 +5,7 @@
 import { type Diagnostic, diagnostic, type EffectDecl, type Model, snakeCase } from "@paybill/lang";
 import type { ActionSchema, AgentSpec, EffectSpec, EntitySchema } from "@paybill/runtime";
 import { cel, enumNamesAsStrings } from "./cel.js";
+import { inlineNames } from "./inline.js";
 import { entityField, inputField } from "./fields.js";
 import type { Names } from "./names.js";
 import type { Included } from "./select.js";
@@ -59,12 +60,12 @@ function effectOf(model: Model, names: Names, effect: EffectDecl): EffectSpec {
     const field = fields.find((f) => f.name === assignment.field.name);
     const type = field === undefined ? undefined : baseType(field.type);
     const values = new Set(type?.kind === "enum" ? type.values : []);
-    return { field: assignment.field.name, value: cel(enumNamesAsStrings(assignment.value, values)) };
+    return { field: assignment.field.name, value: cel(enumNamesAsStrings(inlineNames(model, assignment.value), values)) };
   });
   return {
     op: effect.op,
     entity: target.name,
-    ...(effect.key === undefined ? {} : { key: cel(effect.key) }),
+    ...(effect.key === undefined ? {} : { key: cel(inlineNames(model, effect.key)) }),
     ...(set === undefined ? {} : { set }),
   };
 }

@@ -48,7 +48,7 @@ export function tryEmitBundle(model: Model): EmitResult {
   const entities = byName(selection.entities.map((e) => entity(model, e, diagnostics)));
   const agents = byName(selection.agents.map(agent));
   const actions = byName(selection.actions.map((a) => action(model, names, a)));
-  const policies = selection.policies.map((p) => policy({ names, agents, actions }, p.decl)).sort((a, b) => compareStrings(a.name, b.name));
+  const policies = selection.policies.map((p) => policy({ names, agents, actions, model }, p.decl)).sort((a, b) => compareStrings(a.name, b.name));
   const workflows = byName(selection.workflows.map((w) => workflow(names, w)));
   const plans = byName(selection.plans.map((p) => plan(names, selection.clouds, p)));
   const tenants = byName(selection.tenants.map((t) => tenant(names, plans, t)));

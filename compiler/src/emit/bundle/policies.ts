@@ -4,9 +4,10 @@
  * resolved, and its condition's canonical CEL with the declared types it was checked
  * against (spec/language.md §8.4), so the runtime can compile it in the same environment.
  */
-import type { PolicyDecl, Rule } from "@paybill/lang";
-import type { ActionSchema, ActionSelector, AgentSpec, ConditionTypes, PolicySpec, RuleSpec } from "@paybill/runtime";
+import type { Model, PolicyDecl, Rule } from "@paybill/lang";
+import type { ActionSchema, ActionSelector, AgentSpec, ConditionTypes, LookupSpec, PolicySpec, RuleSpec } from "@paybill/runtime";
 import { cel } from "./cel.js";
+import { inlineNames } from "./inline.js";
 import type { Names } from "./names.js";
 import { entryKey, jsonOf, sortedRecord, sortedUnique } from "./values.js";
 
@@ -14,6 +15,7 @@ export interface PolicyContext {
   readonly names: Names;
   readonly agents: Readonly<Record<string, AgentSpec>>;
   readonly actions: Readonly<Record<string, ActionSchema>>;
+  readonly model: Model;
 }
 
 export function policy(ctx: PolicyContext, decl: PolicyDecl): PolicySpec {
@@ -25,12 +27,15 @@ export function policy(ctx: PolicyContext, decl: PolicyDecl): PolicySpec {
 
 function ruleSpec(ctx: PolicyContext, id: string, rule: Rule): RuleSpec {
   const actions = rule.actions.map((s) => ctx.names.selector(s));
+  const lookups: LookupSpec[] = [];
+  const condition = rule.condition === undefined ? undefined : inlineNames(ctx.model, rule.condition, (spec) => `${id}/${lookups.push(spec) - 1}`);
   return {
     id,
     effect: rule.effect,
     agents: agentsOf(ctx, rule),
     actions,
-    ...(rule.condition === undefined ? {} : { when: { ...cel(rule.condition), types: conditionTypes(ctx, actions) } }),
+    ...(condition === undefined ? {} : { when: { ...cel(condition), types: conditionTypes(ctx, actions) } }),
+    ...(lookups.length === 0 ? {} : { lookups }),
   };
 }
 

@@ -11,6 +11,7 @@
 import type { CelExpr } from "../../ast/cel.js";
 import { type CelType, T } from "./cel-types.js";
 import { Checker, type Scope } from "./checker.js";
+import type { CelNames } from "./names.js";
 import type { CelProblem } from "./problems.js";
 import { checkIdent, checkIndex, checkSelect } from "./visit-access.js";
 import { checkBinary } from "./visit-binary.js";
@@ -21,6 +22,8 @@ import { checkConditional, checkUnary } from "./visit-unary.js";
 export interface CelEnv {
   /** The declared variables: `principal`, `input`, `resource`, `tenant`, `context`, … */
   readonly variables: ReadonlyMap<string, CelType>;
+  /** Constants and lookups (names.ts); absent: neither is known. */
+  readonly names?: CelNames;
 }
 
 export interface CelCheckResult {
@@ -63,7 +66,7 @@ function visit(c: Checker, expr: CelExpr, scope: Scope): CelType {
 const NO_LOCALS: Scope = new Map();
 
 export function checkCel(expr: CelExpr, env: CelEnv): CelCheckResult {
-  const checker = new Checker(env.variables, visit);
+  const checker = new Checker(env.variables, visit, env.names);
   const type = checker.check(expr, NO_LOCALS);
   return { type, types: checker.types, problems: checker.problems };
 }

@@ -11,6 +11,7 @@ import type { DiagnosticKind } from "../../diagnostics/catalog.js";
 import type { Span } from "../../source/source-file.js";
 import { type CelType, T, typeName } from "./cel-types.js";
 import { mismatchHelp } from "./mismatch-help.js";
+import type { CelNames } from "./names.js";
 import { type CelProblem, celProblem } from "./problems.js";
 import { typeList } from "./type-utils.js";
 
@@ -24,6 +25,7 @@ export class Checker {
   constructor(
     readonly variables: ReadonlyMap<string, CelType>,
     private readonly visit: (checker: Checker, expr: CelExpr, scope: Scope) => CelType,
+    readonly names?: CelNames,
   ) {}
 
   /** Types `expr` and records its type in the side table. */
