@@ -155,10 +155,10 @@ export class Runtime {
   async decide(request: DecideRequest): Promise<Decision> {
     this.#open();
     const now = request.time === undefined ? this.#engine.clock() : new Date(request.time);
-    const opening = evaluationOpening(request, "decide");
+    const opening = evaluationOpening(this.#engine, request, "decide");
     return this.#agent.transaction(
       async (tx, opened) => (await evaluate(tx, this.#engine, request, "decide", now, request.approvals, openedBy(opening, opened))).decision,
-      { opening: opening === undefined ? "set transaction read only" : `set transaction read only; ${opening}` },
+      { opening: opening === undefined ? "set transaction read only" : `set transaction read only; ${opening.statement}` },
     );
   }
 
@@ -167,11 +167,11 @@ export class Runtime {
     this.#open();
     try {
       // The tenant's binding, facts and run ride with BEGIN (evaluate.ts).
-      const opening = evaluationOpening(request, "act");
+      const opening = evaluationOpening(this.#engine, request, "act");
       return await this.#agent.transaction((tx, opened) => {
         const prefetched = openedBy(opening, opened);
         return actIn(tx, this.#engine, request, prefetched === undefined ? {} : { opened: prefetched });
-      }, opening === undefined ? {} : { opening });
+      }, opening === undefined ? {} : { opening: opening.statement });
     } catch (error) {
       if (error instanceof EffectFailure) throw await recordFailedAttempt(this.#agent, error, this.#engine.clock());
       throw error;

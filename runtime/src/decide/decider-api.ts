@@ -38,6 +38,12 @@ export interface DeciderApi {
    * `lookups`. Empty when there are none or the input is invalid.
    */
   lookups(request: Pick<DecisionRequest, "action" | "input" | "tenant" | "agent" | "time">): readonly LookupQuery[];
+  /**
+   * The lookups of `lookups` whose values read no tenant fact but its id (decide/lookups.ts
+   * `foldable`), computed from the request before the tenant's facts are read, for the
+   * statement sent with BEGIN. The others `lookups` gives once the facts are known.
+   */
+  foldedLookups(request: Pick<DecisionRequest, "action" | "input" | "agent"> & { readonly tenant: string }): readonly LookupQuery[];
   /** The effect to perform once allowed. Undefined when the action declares none. */
   effect(request: DecisionRequest): PreparedEffect | undefined;
 }

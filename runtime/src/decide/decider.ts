@@ -238,6 +238,20 @@ export class Decider implements DeciderApi {
     }
   }
 
+  foldedLookups(request: Pick<DecisionRequest, "action" | "input" | "agent"> & { readonly tenant: string }): readonly LookupQuery[] {
+    const lookups = this.#lookups.get(`${request.agent}\0${request.action}`)?.filter((lookup) => lookup.foldable);
+    const schema = this.#inputs.get(request.action);
+    const principal = this.#facts.principal(request.agent);
+    if (lookups === undefined || lookups.length === 0 || schema === undefined || principal === undefined) return [];
+    try {
+      // Only `tenant.id` of the tenant: a foldable lookup reads no other fact.
+      const activation: Activation = { principal, action: this.#facts.action(request.action), tenant: { id: request.tenant }, context: undefined, input: readInput(schema, request.input), resource: undefined };
+      return lookupQueries(lookups, activation);
+    } catch {
+      return [];
+    }
+  }
+
   effect(request: DecisionRequest): PreparedEffect | undefined {
     const effect = this.#effects.get(request.action);
     if (effect === undefined) return undefined;

@@ -8,6 +8,10 @@
  *
  * A value that fails to evaluate (an absent optional input) leaves its lookup unanswered:
  * the condition reading it errs, and fails closed as every erring condition does.
+ *
+ * A lookup whose values read no tenant fact but the id (`foldable`) is computed before the
+ * transaction begins, from the request alone, so act and decide ask it in the statement
+ * sent with BEGIN (runs/lookups.ts `openingLookups`); the others wait for the tenant's facts.
  */
 import type { Environment } from "@marcbachmann/cel-js";
 import type { RuleSpec } from "../bundle/format.js";
@@ -27,6 +31,17 @@ export interface CompiledLookup {
   readonly entity: string;
   /** A value cel-js refused at load is undefined: the lookup stays unanswered (fail closed). */
   readonly where: readonly { readonly field: string; readonly program: CelProgram | undefined }[];
+  /** Its values read no `tenant` member but `tenant.id` (`readsTenantFacts`): computable before the tenant's facts are read. */
+  readonly foldable: boolean;
+}
+
+/**
+ * Whether a value's CEL text may read a tenant fact other than its id (plan, state, region,
+ * features, limits), which only the database knows. Conservative: any `tenant` left once
+ * every `tenant.id` is set aside (in a string literal, a member of another value) counts.
+ */
+export function readsTenantFacts(value: string): boolean {
+  return value.replace(/\btenant\s*\.\s*id\b/g, "").includes("tenant");
 }
 
 export function compileLookups(env: Environment, rule: RuleSpec): CompiledLookup[] {
@@ -37,6 +52,7 @@ export function compileLookups(env: Environment, rule: RuleSpec): CompiledLookup
       const compiled = compileCel(env, w.value);
       return { field: w.field, program: compiled.ok ? compiled.program : undefined };
     }),
+    foldable: lookup.where.every((w) => !readsTenantFacts(w.value)),
   }));
 }
 

@@ -20,7 +20,7 @@ import { type BoundTenant, bindTenant, bindTenantOpening, boundTenant } from "..
 import { isUuid } from "../store/sql.js";
 import { type InputJson, inputJson, requireStorableTenant, textProblem } from "./request-text.js";
 import { timedOut } from "./expiry.js";
-import { answerLookups } from "./lookups.js";
+import { answerLookups, type OpeningLookups, openingLookups } from "./lookups.js";
 import { budgetLeft, type Run, runFromRow } from "./run.js";
 import { unknownRun, unknownTenant } from "./runs.js";
 
@@ -57,24 +57,57 @@ export interface Evaluation {
   readonly quota?: Quantity;
 }
 
-/** The tenant's facts and run as the transaction's opening statement read them (`evaluationOpening`). */
+/** The tenant's facts and run, and the foldable lookups' answers, as the transaction's opening statement read them (`evaluationOpening`). */
 export interface Opened {
   readonly bound: BoundTenant | undefined;
+  /** The answers of the lookups asked in the opening (runs/lookups.ts `openingLookups`), by key. */
+  readonly lookups?: Readonly<Record<string, boolean>>;
+}
+
+/** The opening statement and how to read its rows (`openedBy`). */
+export interface EvaluationOpening {
+  readonly statement: string;
+  readonly lookups?: OpeningLookups;
 }
 
 /**
- * The statement binding the request's tenant and reading its facts and run, for the
- * caller to send with BEGIN (adapter.ts `opening`; `openedBy` reads its rows); undefined
- * when the request names a tenant or run no statement may hold (evaluate refuses it then).
+ * The statement binding the request's tenant and reading its facts and run, and answering
+ * the lookups computable from the request alone, for the caller to send with BEGIN
+ * (adapter.ts `opening`; `openedBy` reads its rows); undefined when the request names a
+ * tenant or run no statement may hold (evaluate refuses it then).
  */
-export function evaluationOpening(request: ActRequest, mode: "act" | "decide"): string | undefined {
+export function evaluationOpening(engine: Engine, request: ActRequest, mode: "act" | "decide"): EvaluationOpening | undefined {
   if (typeof request.tenant !== "string" || textProblem(request.tenant) !== undefined) return undefined;
   if (request.run !== undefined && !isUuid(request.run)) return undefined;
-  return bindTenantOpening(request.tenant, request.run === undefined ? undefined : { id: request.run, lock: mode === "act" });
+  const run = request.run === undefined ? undefined : { id: request.run, lock: mode === "act" };
+  const lookups = foldedLookups(engine, request);
+  return { statement: bindTenantOpening(request.tenant, run, lookups?.columns), ...(lookups === undefined ? {} : { lookups }) };
 }
 
-export function openedBy(opening: string | undefined, rows: readonly Row[]): Opened | undefined {
-  return opening === undefined ? undefined : { bound: boundTenant(rows) };
+export function openedBy(opening: EvaluationOpening | undefined, rows: readonly Row[]): Opened | undefined {
+  if (opening === undefined) return undefined;
+  return { bound: boundTenant(rows), ...(opening.lookups === undefined ? {} : { lookups: opening.lookups.answers(rows) }) };
+}
+
+/** The request's foldable lookups as opening columns; undefined when there are none (or the request is not JSON the decider reads). */
+function foldedLookups(engine: Engine, request: ActRequest): OpeningLookups | undefined {
+  if (!hasLookups(engine.bundle) || typeof request.agent !== "string" || typeof request.action !== "string") return undefined;
+  const json = inputJson(request.input);
+  if (!json.ok) return undefined;
+  const queries = engine.decider.foldedLookups({ agent: request.agent, action: request.action, input: json.value, tenant: request.tenant });
+  return queries.length === 0 ? undefined : openingLookups(engine.bundle, queries);
+}
+
+const LOOKUPS = new WeakMap<Bundle, boolean>();
+
+/** Whether any rule of the bundle has a lookup (a bundle without spends nothing on them). */
+function hasLookups(bundle: Bundle): boolean {
+  let has = LOOKUPS.get(bundle);
+  if (has === undefined) {
+    has = bundle.policies.some((policy) => policy.rules.some((rule) => rule.lookups !== undefined));
+    LOOKUPS.set(bundle, has);
+  }
+  return has;
 }
 
 export async function evaluate(
@@ -145,9 +178,10 @@ export async function evaluate(
       return done(deny({ kind: "unknown", message }), true, entity === undefined ? {} : { entity });
     }
   }
-  // Lookups: one statement for all of them, in the tenant (runs/lookups.ts).
-  const queries = engine.decider.lookups(base);
-  const lookups = queries.length === 0 ? undefined : await answerLookups(sql, engine.bundle, tenant.id, queries);
+  // Lookups: those the opening answered, and the rest in one statement, in the tenant (runs/lookups.ts).
+  const folded = opened?.lookups;
+  const queries = engine.decider.lookups(base).filter((query) => folded?.[query.key] === undefined);
+  const lookups = queries.length === 0 ? folded : { ...folded, ...(await answerLookups(sql, engine.bundle, tenant.id, queries)) };
   const request2: DecisionRequest = { ...base, ...(resource === undefined ? {} : { resource }), ...(lookups === undefined ? {} : { lookups }) };
   let decision = engine.decider.decide(request2);
   let quota: Quantity | undefined;
