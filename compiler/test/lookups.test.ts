@@ -2,16 +2,19 @@
  * Constants and lookups (issue 15, part 4a) end to end, on the fixture
  * `samples/lookups` (a const imported by member and by module alias, a lookup on `@unique`):
  * `paybillc test` answers lookups from its `given` rows, and breaks when the lookup is
- * dropped; `act` answers them in the tenant's rows on PGlite — another tenant's payee is
- * never found.
+ * dropped; `act` answers them in the tenant's rows on PGlite and, with
+ * PAYBILL_TEST_DATABASE_URL, on PostgreSQL as a non-superuser login under row-level
+ * security — another tenant's payee is never found. (runtime/test/lookups.test.ts counts
+ * the statements and takes the tenant filter away.)
  */
 import { randomUUID } from "node:crypto";
 import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
-import { entityTablesSql, openRuntime } from "@paybill/runtime";
+import { type Bundle, entityTablesSql, openRuntime, type Runtime } from "@paybill/runtime";
 import { describe, expect, it } from "vitest";
+import { PG_URL, postgresForRuntime, type TestDatabase } from "./db-support.js";
 import { emitOk, sourcesIn } from "./support/bundle.js";
 import { paybillc, project } from "./support/cli.js";
 
@@ -35,17 +38,46 @@ describe("paybillc test with constants and lookups", () => {
   });
 });
 
-describe("act with a lookup on PGlite", () => {
-  it("allows a payee of the tenant, denies an unknown one and never sees another tenant's", async () => {
-    const db = await PGlite.create();
-    const bundle = emitOk({ ...sourcesIn(FIXTURE), ...sourcesIn(join(FIXTURE, "pay")) }).bundle;
-    const runtime = await openRuntime({ bundle, database: { pglite: db } });
-    try {
+/** Where the act test runs: PGlite, and PostgreSQL as the tests' login role under row-level security when PAYBILL_TEST_DATABASE_URL is set. */
+const BACKENDS: { name: string; open(bundle: Bundle): Promise<{ runtime: Runtime; admin: Admin; close(): Promise<void> }> }[] = [
+  {
+    name: "PGlite",
+    async open(bundle) {
+      const db = await PGlite.create();
+      const runtime = await openRuntime({ bundle, database: { pglite: db } });
       await runtime.database.exec(entityTablesSql(bundle));
+      return { runtime, admin: db, close: async () => (await runtime.close(), await db.close()) };
+    },
+  },
+  ...(PG_URL === undefined
+    ? []
+    : [
+        {
+          name: "PostgreSQL",
+          async open(bundle: Bundle) {
+            const database = (await postgresForRuntime()) as TestDatabase & { login: string };
+            const admin = await database.connect();
+            await admin.exec(entityTablesSql(bundle));
+            const runtime = await openRuntime({ bundle, database: { url: database.login } });
+            return { runtime, admin, close: async () => (await runtime.close(), await database.drop()) };
+          },
+        },
+      ]),
+];
+
+interface Admin {
+  query(text: string, params?: unknown[]): Promise<unknown>;
+}
+
+describe.each(BACKENDS)("act with a lookup on $name", (backend) => {
+  it("allows a payee of the tenant, denies an unknown one and never sees another tenant's", async () => {
+    const bundle = emitOk({ ...sourcesIn(FIXTURE), ...sourcesIn(join(FIXTURE, "pay")) }).bundle;
+    const { runtime, admin, close } = await backend.open(bundle);
+    try {
       await runtime.tenants.put({ id: "acme", plan: "basic", state: "active" });
       await runtime.tenants.put({ id: "other", plan: "basic", state: "active" });
-      await db.query("insert into payee (tenant_id, id, iban, name) values ($1, $2, $3, $4)", ["acme", randomUUID(), "DE89370400440532013000", "Landlord"]);
-      await db.query("insert into payee (tenant_id, id, iban, name) values ($1, $2, $3, $4)", ["other", randomUUID(), "GB33BUKB20201555555555", "Theirs"]);
+      await admin.query("insert into payee (tenant_id, id, iban, name) values ($1, $2, $3, $4)", ["acme", randomUUID(), "DE89370400440532013000", "Landlord"]);
+      await admin.query("insert into payee (tenant_id, id, iban, name) values ($1, $2, $3, $4)", ["other", randomUUID(), "GB33BUKB20201555555555", "Theirs"]);
       const act = (tenant: string, recipient: string, amount = 100) => runtime.act({ tenant, agent: "assistant", action: "send_money", input: { recipient, amount } });
       expect((await act("acme", "DE89370400440532013000")).decision).toBe("allow");
       expect((await act("acme", "DE89370400440532013000", 2500)).decision).toBe("deny");
@@ -57,8 +89,7 @@ describe("act with a lookup on PGlite", () => {
       const decided = await runtime.decide({ tenant: "acme", agent: "assistant", action: "send_money", input: { recipient: "DE89370400440532013000", amount: 1 } });
       expect(decided.decision).toBe("allow");
     } finally {
-      await runtime.close();
-      await db.close();
+      await close();
     }
   });
 });
