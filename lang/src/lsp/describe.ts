@@ -1,12 +1,13 @@
 /**
  * How a declaration reads in hover and completion: its kind and name, where it lives, the
- * comment written above it, and for entities and actions their fields with types. Must not
- * find symbols (see `occurrences.ts`).
+ * comment written above it, for entities and actions their fields with types, and for a
+ * constant its type and value. Must not find symbols (see `occurrences.ts`).
  */
 import type { Declared } from "../2-resolve/symbols.js";
 import { NAMESPACE_WORDS } from "../2-resolve/symbols.js";
 import type { Model } from "../3-check/model.js";
 import { describeType, type TypedField } from "../3-check/field-types.js";
+import { describeConst } from "./hover-data.js";
 
 export function describeSymbol(symbol: Declared, model: Model | undefined): string {
   const lines = ["```paybill", `${symbol.decl.kind.toLowerCase()} ${symbol.name}`, "```", `${NAMESPACE_WORDS[symbol.namespace]} in module \`${symbol.module.name}\``];
@@ -16,6 +17,7 @@ export function describeSymbol(symbol: Declared, model: Model | undefined): stri
     lines.push("", symbol.decl.kind === "Entity" ? "fields:" : "input:");
     for (const f of fields) lines.push(`- \`${f.name}\`: ${describeField(f)}`);
   }
+  if (symbol.decl.kind === "Const") lines.splice(0, 3, describeConst(symbol.decl, model));
   const doc = docComment(symbol);
   if (doc !== "") lines.push("", doc);
   return lines.join("\n");

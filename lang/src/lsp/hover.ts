@@ -2,7 +2,8 @@
  * Hover: what the name under the cursor is. A declared name (or a reference to one) shows
  * its kind, module, fields and doc comment; inside CEL, a variable shows its type and a
  * field (`resource.amount`) its type and the field's doc (which entity or input it is);
- * an entity or input field shows its type. Must not find symbols itself.
+ * an entity or input field shows its type; a constant its type and value and a lookup
+ * what it tests (hover-data.ts). Must not find symbols itself.
  */
 import type { Hover } from "vscode-languageserver/node";
 import type { ActionDecl, EntityDecl, Field } from "../ast/nodes.js";
@@ -10,7 +11,9 @@ import type { Unit } from "../2-resolve/symbols.js";
 import { typeName } from "../3-check/cel/cel-types.js";
 import type { Analysis } from "./analysis.js";
 import { celAt, fieldsOf } from "./cel-at.js";
+import type { CelExpr } from "../ast/cel.js";
 import { describeField, describeSymbol } from "./describe.js";
+import { constantAt, describeConst, describeLookup } from "./hover-data.js";
 import { pathAt } from "./locate.js";
 import { symbolAt } from "./occurrences.js";
 import { toRange } from "./positions.js";
@@ -19,6 +22,10 @@ export function hover(analysis: Analysis, unit: Unit, offset: number): Hover | n
   const cel = celAt(analysis.model, unit, offset);
   if (cel !== undefined) {
     const { node, types } = cel;
+    const constant = constantAt(analysis.model, cel.path.filter((n) => n.kind?.startsWith("Cel") === true) as CelExpr[]);
+    if (constant !== undefined) return markdown(`${describeConst(constant.decl, analysis.model)}\n\nconstant \`${constant.decl.name.name}\``, toRange(unit.source, constant.node.span));
+    const lookup = node.kind === "CelCall" && offset <= node.fnSpan.end ? describeLookup(node, analysis.model) : undefined;
+    if (lookup !== undefined && node.kind === "CelCall") return markdown(lookup, toRange(unit.source, node.fnSpan));
     if (node.kind === "CelSelect" && offset >= node.fieldSpan.start) {
       const type = types.get(node);
       const owner = fieldsOf(types.get(node.operand));
