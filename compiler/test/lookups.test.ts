@@ -46,7 +46,11 @@ const BACKENDS: { name: string; open(bundle: Bundle): Promise<{ runtime: Runtime
       const db = await PGlite.create();
       const runtime = await openRuntime({ bundle, database: { pglite: db } });
       await runtime.database.exec(entityTablesSql(bundle));
-      return { runtime, admin: db, close: async () => (await runtime.close(), await db.close()) };
+      const close = async (): Promise<void> => {
+        await runtime.close();
+        await db.close();
+      };
+      return { runtime, admin: db, close };
     },
   },
   ...(PG_URL === undefined
@@ -59,7 +63,11 @@ const BACKENDS: { name: string; open(bundle: Bundle): Promise<{ runtime: Runtime
             const admin = await database.connect();
             await admin.exec(entityTablesSql(bundle));
             const runtime = await openRuntime({ bundle, database: { url: database.login } });
-            return { runtime, admin, close: async () => (await runtime.close(), await database.drop()) };
+            const close = async (): Promise<void> => {
+              await runtime.close();
+              await database.drop();
+            };
+            return { runtime, admin, close };
           },
         },
       ]),

@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { bundleHash } from "../src/bundle/canonical.js";
 import type { ActionSchema, Bundle, FieldSchema, FieldType, PolicySpec, RuleSpec } from "../src/bundle/format.js";
 import { Decider } from "../src/decide/decider.js";
+import { readsTenantFacts } from "../src/decide/lookups.js";
 import { openingLookups } from "../src/runs/lookups.js";
 import type { Database, Row, Sql } from "../src/store/adapter.js";
 import { asRole, bindTo } from "../src/store/role-database.js";
@@ -105,6 +106,14 @@ function recording(database: Database): { sent: Sent[]; stop(): void } {
 async function addCustomer(admin: Database, tenant: string, email: string): Promise<void> {
   await admin.query("insert into customers (tenant_id, id, email, name) values ($1, $2, $3, $4)", [tenant, randomUUID(), email, "C"]);
 }
+
+describe("which lookups ride with BEGIN", () => {
+  it("a value reading a tenant fact but the id waits for the facts; one reading only the request does not", () => {
+    for (const value of ["input.recipient", "tenant.id", 'tenant . id + ":" + input.x', "input.tenant.id", "principal.name", '"x"']) expect(readsTenantFacts(value), value).toBe(false);
+    // Conservative: any other `tenant`, even in a string or as another value's member, counts.
+    for (const value of ["tenant.plan", "tenant.features[0]", "tenant.identity", 'tenant["id"]', "tenant", '"tenant"', "input.tenant"]) expect(readsTenantFacts(value), value).toBe(true);
+  });
+});
 
 describe.each(BACKENDS)("lookups on %s", (backend) => {
   const t = sharedTestRuntime(backend, "lookups", lookupBundle());
