@@ -62,6 +62,7 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
     entityFields: state.entityFields,
     inputFields: state.inputFields,
     celTypes: state.celTypes,
+    windows: state.windows,
     features: state.features,
   };
   return { model, diagnostics: ctx.diagnostics };

@@ -2,10 +2,11 @@
  * The checked model: what every emitter reads. Immutable; what the checker learned about
  * nodes lives in side tables keyed by node, never on the nodes.
  */
-import type { CelExpr } from "../ast/cel.js";
+import type { CelCall, CelExpr } from "../ast/cel.js";
 import type { ActionDecl, EntityDecl, Ident, QualifiedName } from "../ast/nodes.js";
 import type { Module, Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
+import type { Window } from "./cel/windows.js";
 import type { TypedField } from "./field-types.js";
 
 export interface Model {
@@ -19,6 +20,8 @@ export interface Model {
   readonly inputFields: ReadonlyMap<ActionDecl, readonly TypedField[]>;
   /** Each checked CEL expression (by its root node) → the type of every sub-expression. */
   readonly celTypes: ReadonlyMap<CelExpr, ReadonlyMap<CelExpr, CelType>>;
+  /** Each `total(…)`/`count(…)` call of a policy condition → what it counts. */
+  readonly windows: ReadonlyMap<CelCall, Window>;
   /** Every feature some plan grants. */
   readonly features: ReadonlySet<string>;
 }

@@ -3,11 +3,12 @@
  * inputs (computed once, on demand), the features plans grant, the clouds declared, and
  * the type of every CEL sub-expression (a side table keyed by node).
  */
-import type { CelExpr } from "../ast/cel.js";
+import type { CelCall, CelExpr } from "../ast/cel.js";
 import type { ActionDecl, DataAccess, Declaration, EntityDecl, Field, RefValue } from "../ast/nodes.js";
 import type { Modules } from "../2-resolve/modules.js";
 import type { Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
+import type { Window, WindowScope } from "./cel/windows.js";
 import { checkCel, checkCondition, checkSafety, type CelProblem } from "./cel/index.js";
 import type { Context } from "./context.js";
 import { resolveFieldType, type TypedField } from "./field-types.js";
@@ -18,6 +19,8 @@ export class State {
   readonly inputFields = new Map<ActionDecl, readonly TypedField[]>();
   /** Each checked expression (by its root) → the types of its sub-expressions. */
   readonly celTypes = new Map<CelExpr, ReadonlyMap<CelExpr, CelType>>();
+  /** Each checked `total(…)`/`count(…)` call → what it counts (cel/windows.ts). */
+  readonly windows = new Map<CelCall, Window>();
   private readonly records = new Map<object, CelType>();
   readonly features = new Set<string>();
   /** What each data access selector (`read Ticket.email`) resolved to. */
@@ -116,8 +119,8 @@ export class State {
   }
 
   /** Type-checks a CEL expression; `condition` also requires it to be a `bool`. */
-  checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean): CelType {
-    const env = { variables };
+  checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean, windows?: WindowScope): CelType {
+    const env = windows === undefined ? { variables } : { variables, windows };
     const result = condition ? checkCondition(expr, env) : checkCel(expr, env);
     this.celTypes.set(expr, result.types);
     this.reportAll(unit, result.problems);
