@@ -38,6 +38,8 @@ export async function getTenant(sql: Sql, id: string): Promise<TenantFacts | und
 export interface BoundTenant {
   readonly tenant: TenantFacts;
   readonly run?: Row;
+  /** The whole row, with the `columns` the caller added. */
+  readonly row: Row;
 }
 
 /**
@@ -54,23 +56,24 @@ export async function bindTenant(tx: Sql, id: string, run?: { id: string; lock: 
 /**
  * `bindTenant` as an opening statement, sent with BEGIN (adapter.ts `opening`): the same
  * statement with literals, so the act path binds its tenant and reads its facts and run at
- * no round trip of their own. `id` must be storable text and `run.id` a uuid.
+ * no round trip of their own. `id` must be storable text and `run.id` a uuid. `columns`
+ * are more to read after the binding (literals only; `t.id` is the tenant's id).
  */
-export function bindTenantOpening(id: string, run?: { id: string; lock: boolean }): string {
-  return bindTenantSql(literal(id), run === undefined ? undefined : { id: `${literal(run.id)}::uuid`, lock: run.lock });
+export function bindTenantOpening(id: string, run?: { id: string; lock: boolean }, columns?: string): string {
+  return bindTenantSql(literal(id), run === undefined ? undefined : { id: `${literal(run.id)}::uuid`, lock: run.lock }, columns);
 }
 
 /** What `bindTenantOpening`'s statement returned, read. */
 export function boundTenant(rows: readonly Row[]): BoundTenant | undefined {
   const row = rows[0] as (TenantRow & { run?: Row | null }) | undefined;
   if (row === undefined) return undefined;
-  return { tenant: facts(row), ...(row.run === null || row.run === undefined ? {} : { run: row.run }) };
+  return { tenant: facts(row), ...(row.run === null || row.run === undefined ? {} : { run: row.run }), row };
 }
 
-function bindTenantSql(id: string, run?: { id: string; lock: boolean }): string {
+function bindTenantSql(id: string, run?: { id: string; lock: boolean }, columns?: string): string {
   const runColumn = run === undefined ? "" : `, (select row_to_json(r) from (select * from paybill_runs where id = ${run.id}${run.lock ? " for update" : ""}) r) as run`;
   // LATERAL: the binding is made before the tenant's row is read, so row-level security (which reads the binding) sees it.
-  return `select t.id, t.plan, t.state, t.region${runColumn} from (select set_config('paybill.tenant', ${id}, true) as bound) b cross join lateral (select id, plan, state, region from paybill_tenants where id = b.bound) t`;
+  return `select t.id, t.plan, t.state, t.region${runColumn}${columns === undefined ? "" : `, ${columns}`} from (select set_config('paybill.tenant', ${id}, true) as bound) b cross join lateral (select id, plan, state, region from paybill_tenants where id = b.bound) t`;
 }
 
 /** Registers a tenant or changes its plan, state or region, without lifecycle checks or audit (tests and tools; the control plane is control/tenants.ts). */

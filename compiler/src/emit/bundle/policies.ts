@@ -9,11 +9,14 @@ import type { ActionSchema, ActionSelector, AgentSpec, ConditionTypes, PolicySpe
 import { cel } from "./cel.js";
 import type { Names } from "./names.js";
 import { entryKey, jsonOf, sortedRecord, sortedUnique } from "./values.js";
+import type { Totals } from "./windows.js";
 
 export interface PolicyContext {
   readonly names: Names;
   readonly agents: Readonly<Record<string, AgentSpec>>;
   readonly actions: Readonly<Record<string, ActionSchema>>;
+  /** Rewrites `total(…)`/`count(…)` into the counters they read (windows.ts). */
+  readonly totals?: Totals;
 }
 
 export function policy(ctx: PolicyContext, decl: PolicyDecl): PolicySpec {
@@ -30,7 +33,7 @@ function ruleSpec(ctx: PolicyContext, id: string, rule: Rule): RuleSpec {
     effect: rule.effect,
     agents: agentsOf(ctx, rule),
     actions,
-    ...(rule.condition === undefined ? {} : { when: { ...cel(rule.condition), types: conditionTypes(ctx, actions) } }),
+    ...(rule.condition === undefined ? {} : { when: { ...cel(ctx.totals?.condition(rule.condition) ?? rule.condition), types: conditionTypes(ctx, actions) } }),
   };
 }
 

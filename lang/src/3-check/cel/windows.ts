@@ -58,7 +58,7 @@ export function checkWindow(c: Checker, expr: CelCall, name: string): CelType {
   const arg = expr.args[0];
   if (expr.args.length !== 1 || arg === undefined) return c.report("windowShape", expr.fnSpan, `\`${name}\` takes one ${name === "total" ? "field" : "action"} and a window`, `write ${SHAPES[name]}`);
   if (expr.per === undefined) {
-    return c.report("windowPeriod", expr.span, `\`${name}\` needs a window`, `add one: \`${name}(${name === "total" ? "send_money.amount" : "send_money"}, per day)\`, with \`per\` ${periodList()}`);
+    return c.report("windowPeriod", expr.span, `\`${name}\` needs a window`, `add one: \`${name}(${name === "total" ? "send_money.amount" : "send_money"}, per day)\`, with \`per\` one of ${periodList()}`);
   }
   if (!PERIODS.has(expr.per.name)) {
     return c.report("windowPeriod", expr.per.span, `unknown window \`per ${expr.per.name}\``, didYouMean(expr.per.name, PERIODS) ?? `a window is one of ${periodList()}`);
