@@ -84,6 +84,19 @@ export function checkWindow(c: Checker, expr: CelCall, name: string): CelType {
   return numeric === "int" ? T.int : T.double;
 }
 
+/** What a checked window counts, in words (hover): "the sum of `amount` over the tenant's performed `send_money` acts in the current UTC day". */
+export function describeWindow(window: Window): string {
+  const what = window.kind === "total" ? `the sum of \`${window.field ?? ""}\` over` : "the number of";
+  const per = window.per === "week" ? "ISO week" : window.per;
+  return `${what} the tenant's performed \`${window.action.name}\` acts in the current UTC ${per}`;
+}
+
+/** The completions a condition offers for windows. */
+export const WINDOW_COMPLETIONS: readonly { readonly label: string; readonly detail: string; readonly doc: string }[] = [
+  { label: "total", detail: "total(action.field, per day)", doc: "the sum of a numeric input field over the tenant's performed acts of an action in the current UTC window" },
+  { label: "count", detail: "count(action, per hour)", doc: "the number of the tenant's performed acts of an action in the current UTC window" },
+];
+
 function periodList(): string {
   return [...PERIODS].map((p) => `\`${p}\``).join(", ");
 }
