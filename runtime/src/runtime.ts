@@ -155,7 +155,7 @@ export class Runtime {
   async decide(request: DecideRequest): Promise<Decision> {
     this.#open();
     const now = request.time === undefined ? this.#engine.clock() : new Date(request.time);
-    const opening = evaluationOpening(this.#engine, request, "decide");
+    const opening = evaluationOpening(this.#engine, request, "decide", now);
     return this.#agent.transaction(
       async (tx, opened) => (await evaluate(tx, this.#engine, request, "decide", now, request.approvals, openedBy(opening, opened))).decision,
       { opening: opening === undefined ? "set transaction read only" : `set transaction read only; ${opening.statement}` },
@@ -166,11 +166,12 @@ export class Runtime {
   async act(request: ActRequest): Promise<ActResult> {
     this.#open();
     try {
-      // The tenant's binding, facts and run ride with BEGIN (evaluate.ts).
-      const opening = evaluationOpening(this.#engine, request, "act");
+      // The tenant's binding, facts and run (and the totals' locks and values, the foldable lookups) ride with BEGIN (evaluate.ts), at one time.
+      const now = this.#engine.clock();
+      const opening = evaluationOpening(this.#engine, request, "act", now);
       return await this.#agent.transaction((tx, opened) => {
         const prefetched = openedBy(opening, opened);
-        return actIn(tx, this.#engine, request, prefetched === undefined ? {} : { opened: prefetched });
+        return actIn(tx, this.#engine, request, prefetched === undefined ? { now } : { opened: prefetched, now });
       }, opening === undefined ? {} : { opening: opening.statement });
     } catch (error) {
       if (error instanceof EffectFailure) throw await recordFailedAttempt(this.#agent, error, this.#engine.clock());

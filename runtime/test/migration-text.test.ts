@@ -20,6 +20,7 @@ const RELEASED: Record<number, string> = {
   8: "1dfadf02e8531d21a831377a75391ee75628370132ae24c1e7f4e8daa987e119",
   9: "ff2771456e7be86e0572c9d3ea4c689f6d775ddcf8aabc4ce0222c7578eddac7",
   10: "2d9d2faa6b86ae82495c3afba766858baec7fd037e95774684583b8893aa9286",
+  14: "4fdca0f347f791a100a74dc872887464f96f152938d5615e69fd7ee19d215749",
 };
 
 describe("the runtime's released migrations", () => {

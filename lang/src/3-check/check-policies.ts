@@ -8,6 +8,7 @@ import { didYouMean } from "../2-resolve/suggest.js";
 import type { Unit } from "../2-resolve/symbols.js";
 import { checkBody, isName, isString } from "./attributes.js";
 import { type CelType, T } from "./cel/cel-types.js";
+import type { WindowScope } from "./cel/windows.js";
 import { effectOf, inputFieldsOf } from "./check-data.js";
 import { commonFields, environment, recordType } from "./env.js";
 import { type AgentFacts, type Coverage, type IndexedRule, RuleIndex } from "./permits.js";
@@ -82,7 +83,23 @@ function checkRule(state: State, unit: Unit, rule: Rule, agents: readonly AgentF
   const first = resources[0];
   const unknown = !complete || resources.some((r) => r?.kind === "dyn");
   const resource = unknown ? T.dyn : !any && first !== undefined && resources.every((r) => r !== undefined && sameMessage(r, first)) ? first : undefined;
-  state.checkExpression(unit, rule.condition, environment({ input, resource }), true, true);
+  state.checkExpression(unit, rule.condition, environment({ input, resource }), true, true, windowScope(state, unit));
+}
+
+/** The actions a condition's `total(…)`/`count(…)` may count: those named in its file (cel/windows.ts). */
+function windowScope(state: State, unit: Unit): WindowScope {
+  const scope = state.ctx.scope(unit);
+  return {
+    action(name) {
+      const found = scope.lookup("action", { kind: "Ident", name, span: { start: 0, end: 0 } });
+      if (!found.ok || found.symbol.decl.kind !== "Action") return undefined;
+      const input = inputRecord(state, found.symbol.decl);
+      const fields = new Map(input.kind === "message" ? [...input.fields].map(([k, f]) => [k, f.type] as const) : []);
+      return { declared: found.symbol, fields };
+    },
+    names: () => scope.visible("action"),
+    record: (call, window) => state.windows.set(call, window),
+  };
 }
 
 /** The row an action's effect works on (`read`, `update` and `delete` with a key). */

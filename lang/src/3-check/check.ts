@@ -64,6 +64,7 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
     entityFields: state.entityFields,
     inputFields: state.inputFields,
     celTypes: state.celTypes,
+    windows: state.windows,
     features: state.features,
     constants: state.constRefs,
     lookups: state.lookups,

@@ -7,6 +7,7 @@ import type { ActionDecl, ConstDecl, EntityDecl, Ident, QualifiedName } from "..
 import type { LookupFacts } from "./check-consts.js";
 import type { Module, Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
+import type { Window } from "./cel/windows.js";
 import type { TypedField } from "./field-types.js";
 
 export interface Model {
@@ -20,6 +21,8 @@ export interface Model {
   readonly inputFields: ReadonlyMap<ActionDecl, readonly TypedField[]>;
   /** Each checked CEL expression (by its root node) → the type of every sub-expression. */
   readonly celTypes: ReadonlyMap<CelExpr, ReadonlyMap<CelExpr, CelType>>;
+  /** Each `total(…)`/`count(…)` call of a policy condition → what it counts. */
+  readonly windows: ReadonlyMap<CelCall, Window>;
   /** Every feature some plan grants. */
   readonly features: ReadonlySet<string>;
   /** A CEL name (`payees`, `alias.payees`) → the constant it names; emitters inline its value. */

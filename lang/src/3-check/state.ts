@@ -8,6 +8,7 @@ import type { ActionDecl, ConstDecl, DataAccess, Declaration, EntityDecl, Field,
 import type { Modules } from "../2-resolve/modules.js";
 import type { Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
+import type { Window, WindowScope } from "./cel/windows.js";
 import { checkCel, checkCondition, checkSafety, type CelProblem } from "./cel/index.js";
 import { type LookupFacts, UnitNames } from "./check-consts.js";
 import type { Context } from "./context.js";
@@ -19,6 +20,8 @@ export class State {
   readonly inputFields = new Map<ActionDecl, readonly TypedField[]>();
   /** Each checked expression (by its root) → the types of its sub-expressions. */
   readonly celTypes = new Map<CelExpr, ReadonlyMap<CelExpr, CelType>>();
+  /** Each checked `total(…)`/`count(…)` call → what it counts (cel/windows.ts). */
+  readonly windows = new Map<CelCall, Window>();
   private readonly records = new Map<object, CelType>();
   readonly features = new Set<string>();
   /** What each data access selector (`read Ticket.email`) resolved to. */
@@ -120,9 +123,9 @@ export class State {
     return type;
   }
 
-  /** Type-checks a CEL expression; `condition` also requires it to be a `bool`; `lookups` allows `exists(Entity, …)`. */
-  checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean, lookups = false): CelType {
-    const env = { variables, names: new UnitNames(this, unit, lookups) };
+  /** Type-checks a CEL expression; `condition` also requires it to be a `bool`; `lookups` allows `exists(Entity, …)`; `windows` allows `total(…)`/`count(…)`. */
+  checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean, lookups = false, windows?: WindowScope): CelType {
+    const env = { variables, names: new UnitNames(this, unit, lookups), ...(windows === undefined ? {} : { windows }) };
     const result = condition ? checkCondition(expr, env) : checkCel(expr, env);
     this.celTypes.set(expr, result.types);
     this.reportAll(unit, result.problems);

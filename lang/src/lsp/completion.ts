@@ -10,6 +10,7 @@
  * The variable's type comes from the checker's `celTypes` for the enclosing rule or
  * declaration; while the current text is broken there, from the previous analysis.
  */
+import { WINDOW_COMPLETIONS } from "../3-check/cel/windows.js";
 import { type CompletionItem, CompletionItemKind } from "vscode-languageserver/node";
 import type { CelExpr } from "../ast/cel.js";
 import type { ConstDecl, Declaration } from "../ast/nodes.js";
@@ -97,6 +98,7 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
   for (const word of words) items.push({ label: word, kind: CompletionItemKind.Keyword });
   if (kind !== undefined && inCondition(path, before)) {
     for (const name of VARIABLES) items.push({ label: name, kind: CompletionItemKind.Variable, detail: "CEL variable" });
+    if (kind === "Policy") for (const w of WINDOW_COMPLETIONS) items.push({ label: w.label, kind: CompletionItemKind.Function, detail: w.detail, documentation: w.doc });
   }
   if (scope !== undefined && kind !== undefined) {
     for (const namespace of Object.keys(NAMESPACE_WORDS) as Namespace[]) {

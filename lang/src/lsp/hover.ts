@@ -9,6 +9,8 @@ import type { Hover } from "vscode-languageserver/node";
 import type { ActionDecl, EntityDecl, Field } from "../ast/nodes.js";
 import type { Unit } from "../2-resolve/symbols.js";
 import { typeName } from "../3-check/cel/cel-types.js";
+import { describeWindow } from "../3-check/cel/windows.js";
+import { printCel } from "../format/cel-print.js";
 import type { Analysis } from "./analysis.js";
 import { celAt, fieldsOf } from "./cel-at.js";
 import type { CelExpr } from "../ast/cel.js";
@@ -35,6 +37,12 @@ export function hover(analysis: Analysis, unit: Unit, offset: number): Hover | n
       if (field?.doc !== undefined) text.push(field.doc);
       if (field?.pii === true) text.push("personal data (`@pii`)");
       return markdown(text.join("\n\n"), toRange(unit.source, node.fieldSpan));
+    }
+    const window = node.kind === "CelCall" ? analysis.model?.windows.get(node) : undefined;
+    if (window !== undefined && node.kind === "CelCall") {
+      const type = types.get(node);
+      const text = `\`${printCel(node)}\`: \`${type === undefined ? "unknown" : typeName(type)}\`\n\n${describeWindow(window)}`;
+      return markdown(text, toRange(unit.source, node.fnSpan));
     }
     if (node.kind === "CelIdent" || node.kind === "CelCall") {
       const type = types.get(node);

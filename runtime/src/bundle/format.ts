@@ -32,6 +32,8 @@ export interface Bundle {
   readonly plans: Readonly<Record<string, PlanSpec>>;
   /** The static tenants declared in `.paybill` files; more onboard at run time. */
   readonly tenants: Readonly<Record<string, TenantSpec>>;
+  /** The counters policies read (`total(…)`, `count(…)`), by `totalKey`; absent when none does. */
+  readonly totals?: Readonly<Record<string, TotalSpec>>;
 }
 
 /** A bundle's signature: `value` signs `paybill-bundle:` + the bundle's `hash` with the key whose id is `key`. */
@@ -167,6 +169,31 @@ export interface PolicySpec {
   readonly rules: readonly RuleSpec[];
   /** Other attributes (`severity = "critical"`), as JSON values. */
   readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+// ---- totals ----
+
+/**
+ * A counter a condition reads: `total(send_money.amount, per day)` is `{ kind: "total",
+ * action: "send_money", field: "amount", per: "day", type: "double" }`, read in the
+ * condition's CEL as `context.totals["total send_money.amount per day"]` (its `totalKey`).
+ * It counts the tenant's performed acts of `action` in the current UTC `per` window
+ * (spec/runtime.md §Totals).
+ */
+export interface TotalSpec {
+  readonly kind: "total" | "count";
+  readonly action: string;
+  /** For `total`: the summed input field (`int`, `decimal` or `money`). */
+  readonly field?: string;
+  /** A quota period: `second`, `minute`, `hour`, `day`, `week`, `month`, `year`. */
+  readonly per: string;
+  /** The CEL type policies see: `int`, or `double` for a total of a `decimal` or `money` field. */
+  readonly type: "int" | "double";
+}
+
+/** The name a counter has in `Bundle.totals`, in `context.totals` and in its database row. */
+export function totalKey(spec: Pick<TotalSpec, "kind" | "action" | "field" | "per">): string {
+  return `${spec.kind} ${spec.action}${spec.field === undefined ? "" : `.${spec.field}`} per ${spec.per}`;
 }
 
 // ---- workflows ----

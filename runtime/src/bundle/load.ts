@@ -23,6 +23,7 @@
  * Nothing is half-loaded: the caller's value is never changed, and a bundle is returned
  * only when every check passed.
  */
+import { totalProblem } from "../quota/totals.js";
 import { readFile } from "node:fs/promises";
 import { bundleHash } from "./canonical.js";
 import { type ActionSelector, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, type Bundle, type FieldSchema } from "./format.js";
@@ -218,6 +219,10 @@ function danglingName(bundle: Bundle): Dangling | undefined {
         if (problem !== undefined) return problem;
       }
     }
+  }
+  for (const [key, spec] of Object.entries(bundle.totals ?? {})) {
+    const problem = totalProblem(bundle, key, spec);
+    if (problem !== undefined) return at(member("$.totals", key), problem);
   }
   for (const [name, tenant] of Object.entries(bundle.tenants)) {
     if (bundle.plans[tenant.plan] === undefined) return at(`${member("$.tenants", name)}.plan`, `no plan \`${tenant.plan}\``);

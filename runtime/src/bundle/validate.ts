@@ -222,6 +222,7 @@ const bundle = object({
     }),
   ),
   tenants: map(object({ name, plan: name, "cloud?": name, "region?": string(1) })),
+  "totals?": map(object({ kind: oneOf("total", "count"), action: name, "field?": name, per: name, type: oneOf("int", "double") })),
 });
 
 /** The first way `value` is not a well-formed bundle, or undefined. */

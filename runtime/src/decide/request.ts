@@ -37,6 +37,12 @@ export interface DecisionRequest {
   readonly lookups?: Readonly<Record<string, boolean>>;
   /** What the run has left, when in a run (`context.budget`). */
   readonly budget?: { readonly steps: number; readonly writes: number; readonly deadline?: string };
+  /**
+   * The bundle's counters as of the request (`context.totals`, what `total(…)` and
+   * `count(…)` read), by key: `int` counters as bigint, others as numbers. A counter not
+   * given is 0. The runtime reads them for the tenant and the current windows.
+   */
+  readonly totals?: Readonly<Record<string, number | bigint>>;
 }
 
 export type Outcome = "allow" | "deny" | "pending";

@@ -10,7 +10,9 @@
  * appends the record only if the effect wrote, so the whole act is three round trips
  * (BEGIN with the role, the tenant's binding, its facts and the run; that statement;
  * COMMIT), one fewer than the bare SQL of its write. The tenant's quota counter and chain head are locked by that last statement
- * only, until the commit. A used-up quota appends the denial in a second statement.
+ * only, until the commit. A used-up quota appends the denial in a second statement. The
+ * same statement adds a performed act to the totals that count it (`paybill_totals`,
+ * quota/totals.ts), under the same guard; the opening statements locked and read them.
  *
  * A failed effect rolls everything back (no row, no step, no quota) and throws an
  * `EffectFailure` carrying the record of the failed attempt, which the runtime appends
@@ -27,6 +29,7 @@ import type { PreparedEffect } from "../decide/decider-api.js";
 import { auditInput, maskedFields, maskInput } from "../audit/input-record.js";
 import type { Approval, Decision, Outcome, Reason } from "../decide/request.js";
 import { ACTION_QUOTA, consumeQuota, quotaCte, quotaExhausted } from "../quota/quota.js";
+import { actionTotals, totalsCte } from "../quota/totals.js";
 import type { Sql } from "../store/adapter.js";
 import { effectFailed, type JsonRecord, performEffect, redact, writeStatement } from "../store/effects.js";
 import { PaybillRuntimeError } from "../store/errors.js";
@@ -49,8 +52,14 @@ export interface ActResult {
 }
 
 /** Acts inside the caller's transaction. `resumes` is the approval being resumed, if any. */
-export async function actIn(tx: Sql, engine: Engine, request: ActRequest, options: { approvals?: readonly Approval[]; resumes?: string; opened?: Opened } = {}): Promise<ActResult> {
-  const now = engine.clock();
+export async function actIn(
+  tx: Sql,
+  engine: Engine,
+  request: ActRequest,
+  options: { approvals?: readonly Approval[]; resumes?: string; opened?: Opened; now?: Date } = {},
+): Promise<ActResult> {
+  // The time the opening statements' windows were taken at, when they read totals.
+  const now = options.now ?? engine.clock();
   const evaluation = await evaluate(tx, engine, request, "act", now, options.approvals, options.opened);
   // A run past its state's timeout is expired here, before its denial is recorded (expiry.ts).
   if (evaluation.run !== undefined && expiryDue(evaluation.run, now)) await expireRunIn(tx, engine.bundle, evaluation.run, now);
@@ -101,7 +110,8 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
           else {
             const performed = await performEffect(tx, entity, tenant, prepared, evaluation.resource);
             const effect = { op: prepared.op, entity: prepared.entity, key: performed.key ?? null };
-            const { record } = await finish(tx, new Params(), [], undefined, entry(allowed, effect), evaluation, performed.wrote, now);
+            const late = new Params();
+            const { record } = await finish(tx, late, addTotals(late, engine, evaluation, undefined, now), undefined, entry(allowed, effect), evaluation, performed.wrote, now);
             if (record === undefined) throw new Error("the act's statement appended no audit record");
             return result(allowed, record, redact(performed.result, allowed.redact));
           }
@@ -111,6 +121,7 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
             ctes.push(`paybill_effect as (${write.sql})`);
             guard = "exists (select 1 from paybill_effect)";
           }
+          ctes.push(...addTotals(params, engine, evaluation, guard, now));
           const read = prepared !== undefined && entity !== undefined && prepared.op === "read" ? await performEffect(tx, entity, tenant, prepared, evaluation.resource) : undefined;
           const effect = prepared === undefined ? undefined : { op: prepared.op, entity: prepared.entity, key: (write === undefined ? read?.key : write.key) ?? null };
           let finished: Finished;
@@ -197,6 +208,12 @@ async function finish(tx: Sql, params: Params, ctes: string[], guard: string | u
   if (finished.quotaTaken === false || finished.written === false) return finished;
   await createHead(tx, audited.tenant);
   return { ...finished, record: await appendAudit(tx, audited, { time: now }) };
+}
+
+/** The CTE adding a performed act to the counters that count it (quota/totals.ts), when guard holds; none when no counter does. */
+function addTotals(params: Params, engine: Engine, evaluation: Evaluation, guard: string | undefined, now: Date): string[] {
+  const adds = actionTotals(engine.bundle, evaluation.request.action)?.adds ?? [];
+  return adds.length === 0 ? [] : [totalsCte(params, evaluation.tenant.id, adds, evaluation.request.input, now, guard)];
 }
 
 function result(decision: Decision, record: AuditRecord, output?: JsonRecord, approvalId?: string): ActResult {

@@ -8,12 +8,15 @@
  * to take (act) only once the decider allowed.
  *
  * Nothing here writes: act takes the quota unit itself (act.ts), in the statement that
- * performs the effect.
+ * performs the effect, and adds to the totals there. The totals an action's policies read
+ * (`context.totals`) are read with the tenant's facts, after act locked them
+ * (quota/totals.ts).
  */
 import type { Bundle, EntitySchema, Quantity } from "../bundle/format.js";
 import type { DeciderApi } from "../decide/decider-api.js";
 import type { Approval, Decision, DecisionRequest, Reason, TenantFacts } from "../decide/request.js";
 import { ACTION_QUOTA, checkQuota, planLimit } from "../quota/quota.js";
+import { actionTotals, type Counter, readTotals, type TotalValues, totalsColumn, totalsLockSql, totalValues } from "../quota/totals.js";
 import type { Row, Sql } from "../store/adapter.js";
 import { type JsonRecord, loadRow } from "../store/effects.js";
 import { type BoundTenant, bindTenant, bindTenantOpening, boundTenant } from "../store/tenants.js";
@@ -76,12 +79,21 @@ export interface EvaluationOpening {
  * (adapter.ts `opening`; `openedBy` reads its rows); undefined when the request names a
  * tenant or run no statement may hold (evaluate refuses it then).
  */
-export function evaluationOpening(engine: Engine, request: ActRequest, mode: "act" | "decide"): EvaluationOpening | undefined {
+export function evaluationOpening(engine: Engine, request: ActRequest, mode: "act" | "decide", now?: Date): EvaluationOpening | undefined {
   if (typeof request.tenant !== "string" || textProblem(request.tenant) !== undefined) return undefined;
   if (request.run !== undefined && !isUuid(request.run)) return undefined;
   const run = request.run === undefined ? undefined : { id: request.run, lock: mode === "act" };
   const lookups = foldedLookups(engine, request);
-  return { statement: bindTenantOpening(request.tenant, run, lookups?.columns), ...(lookups === undefined ? {} : { lookups }) };
+  // An action whose acts read or add to totals: act locks them first, then the binding statement reads them (quota/totals.ts).
+  const touched = now === undefined ? undefined : touchedBy(engine.bundle, request);
+  const columns = [...(lookups?.columns ?? []), ...(touched === undefined || now === undefined ? [] : [totalsColumn(touched, now)])];
+  const bind = bindTenantOpening(request.tenant, run, columns);
+  const statement = touched !== undefined && now !== undefined && mode === "act" ? `${totalsLockSql(request.tenant, touched, now)}; ${bind}` : bind;
+  return { statement, ...(lookups === undefined ? {} : { lookups }) };
+}
+
+function touchedBy(bundle: Bundle, request: ActRequest): readonly Counter[] | undefined {
+  return typeof request.action === "string" ? actionTotals(bundle, request.action)?.touched : undefined;
 }
 
 export function openedBy(opening: EvaluationOpening | undefined, rows: readonly Row[]): Opened | undefined {
@@ -129,9 +141,17 @@ export async function evaluate(
     if ((await bindTenant(sql, request.tenant)) === undefined) throw unknownTenant(request.tenant);
     throw unknownRun(runId);
   }
+  const touched = touchedBy(engine.bundle, request);
+  // Without the opening statements, act takes the totals' locks before the run's, in the opening's order.
+  const lockedFirst = opened === undefined && touched !== undefined && mode === "act";
+  if (lockedFirst) await sql.query(totalsLockSql(request.tenant, touched, now));
   const bound = opened !== undefined ? opened.bound : await bindTenant(sql, request.tenant, runId === undefined ? undefined : { id: runId, lock: mode === "act" });
   if (bound === undefined) throw unknownTenant(request.tenant);
   const tenant = bound.tenant;
+  let totals: TotalValues | undefined;
+  if (touched !== undefined) {
+    totals = "paybill_totals" in bound.row ? totalValues(bound.row["paybill_totals"], touched) : await readTotals(sql, tenant.id, touched, now, mode === "act" && !lockedFirst);
+  }
   let run: Run | undefined;
   if (runId !== undefined) {
     run = bound.run === undefined ? undefined : runFromRow(bound.run);
@@ -146,6 +166,7 @@ export async function evaluate(
     time: now,
     approvals,
     ...(run === undefined ? {} : { workflow: { name: run.workflow, state: run.state }, budget: budgetLeft(run) }),
+    ...(totals === undefined ? {} : { totals }),
   };
   const done = (decision: Decision, countsStep: boolean, extra: Partial<Evaluation> = {}): Evaluation => ({
     decision,

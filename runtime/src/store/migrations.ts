@@ -35,6 +35,9 @@
  *   `paybill_run_history` through its run), the control role every tenant's. Neither may
  *   UPDATE, DELETE or TRUNCATE `paybill_audit`, and neither owns a table. Every later
  *   table that holds a tenant's rows gets the same by `tenantTableSql` (its grants per role).
+ * - Version 14, `paybill_total_counters`: what policies' `total(…)` and `count(…)` read, per
+ *   tenant, counter (`total send_money.amount per day`) and period (`2026-01-31`), as
+ *   `numeric` (quota/totals.ts, spec/runtime.md §Totals).
  * - Version 10, `paybill_agent_tokens`: bearer tokens bound to a tenant and an agent (the
  *   MCP server's over HTTP), kept as the SHA-256 of the token, never the token
  *   (store/agent-tokens.ts); `revoked_at` once revoked.
@@ -318,6 +321,19 @@ create table paybill_agent_tokens (
   primary key (tenant_id, id)
 );
 ${tenantTableSql("paybill_agent_tokens", { runtime: "select, insert, update", control: "select, insert, update" })}`,
+  },
+  {
+    version: 14,
+    name: "totals over windows",
+    sql: `
+create table paybill_total_counters (
+  tenant_id text not null,
+  counter text not null,
+  period text not null,
+  value numeric not null,
+  primary key (tenant_id, counter, period)
+);
+${tenantTableSql("paybill_total_counters", { runtime: "select, insert, update", control: "select" })}`,
   },
 ];
 

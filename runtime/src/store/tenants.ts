@@ -38,6 +38,8 @@ export async function getTenant(sql: Sql, id: string): Promise<TenantFacts | und
 export interface BoundTenant {
   readonly tenant: TenantFacts;
   readonly run?: Row;
+  /** The whole row, with the `columns` the caller added. */
+  readonly row: Row;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function bindTenant(tx: Sql, id: string, run?: { id: string; lock: 
  * statement with literals, so the act path binds its tenant and reads its facts and run at
  * no round trip of their own. `id` must be storable text and `run.id` a uuid. `columns`
  * (literal SQL, reading the bound tenant's id as `t.id`) are read in the same row: the
- * request's foldable lookups (runs/lookups.ts).
+ * request's foldable lookups (runs/lookups.ts) and the totals it reads (quota/totals.ts).
  */
 export function bindTenantOpening(id: string, run?: { id: string; lock: boolean }, columns: readonly string[] = []): string {
   return bindTenantSql(literal(id), run === undefined ? undefined : { id: `${literal(run.id)}::uuid`, lock: run.lock }, columns);
@@ -66,7 +68,7 @@ export function bindTenantOpening(id: string, run?: { id: string; lock: boolean 
 export function boundTenant(rows: readonly Row[]): BoundTenant | undefined {
   const row = rows[0] as (TenantRow & { run?: Row | null }) | undefined;
   if (row === undefined) return undefined;
-  return { tenant: facts(row), ...(row.run === null || row.run === undefined ? {} : { run: row.run }) };
+  return { tenant: facts(row), ...(row.run === null || row.run === undefined ? {} : { run: row.run }), row };
 }
 
 function bindTenantSql(id: string, run?: { id: string; lock: boolean }, columns: readonly string[] = []): string {

@@ -10,12 +10,15 @@ import { cel } from "./cel.js";
 import { inlineNames } from "./inline.js";
 import type { Names } from "./names.js";
 import { entryKey, jsonOf, sortedRecord, sortedUnique } from "./values.js";
+import type { Totals } from "./windows.js";
 
 export interface PolicyContext {
   readonly names: Names;
   readonly agents: Readonly<Record<string, AgentSpec>>;
   readonly actions: Readonly<Record<string, ActionSchema>>;
   readonly model: Model;
+  /** Rewrites `total(…)`/`count(…)` into the counters they read (windows.ts). */
+  readonly totals?: Totals;
 }
 
 export function policy(ctx: PolicyContext, decl: PolicyDecl): PolicySpec {
@@ -34,7 +37,7 @@ function ruleSpec(ctx: PolicyContext, id: string, rule: Rule): RuleSpec {
     effect: rule.effect,
     agents: agentsOf(ctx, rule),
     actions,
-    ...(condition === undefined ? {} : { when: { ...cel(condition), types: conditionTypes(ctx, actions) } }),
+    ...(condition === undefined ? {} : { when: { ...cel(ctx.totals?.condition(condition) ?? condition), types: conditionTypes(ctx, actions) } }),
     ...(lookups.length === 0 ? {} : { lookups }),
   };
 }

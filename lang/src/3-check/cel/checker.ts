@@ -14,6 +14,7 @@ import { mismatchHelp } from "./mismatch-help.js";
 import type { CelNames } from "./names.js";
 import { type CelProblem, celProblem } from "./problems.js";
 import { typeList } from "./type-utils.js";
+import type { WindowScope } from "./windows.js";
 
 /** Variables bound by enclosing comprehensions (`x` in `list.all(x, …)`), innermost last. */
 export type Scope = ReadonlyMap<string, CelType>;
@@ -26,6 +27,8 @@ export class Checker {
     readonly variables: ReadonlyMap<string, CelType>,
     private readonly visit: (checker: Checker, expr: CelExpr, scope: Scope) => CelType,
     readonly names?: CelNames,
+    /** The actions `total(…)` and `count(…)` may count: only a policy condition has them. */
+    readonly windows?: WindowScope,
   ) {}
 
   /** Types `expr` and records its type in the side table. */

@@ -16,6 +16,7 @@ import { checkMacro, isMacroName } from "./macros.js";
 import { mismatchHelp } from "./mismatch-help.js";
 import { checkLookup, isLookup } from "./visit-lookup.js";
 import { isDyn, joinAll, unwrap } from "./type-utils.js";
+import { checkWindow, WINDOW_FUNCTIONS } from "./windows.js";
 
 /** Names from other languages, mapped to CEL's: `length` → `size`, `includes` → `contains`. */
 const ALIASES = new Map([
@@ -39,6 +40,7 @@ export function checkCall(c: Checker, expr: CelCall, scope: Scope): CelType {
   const name = expr.fn.startsWith(".") ? expr.fn.slice(1) : expr.fn;
   if (isLookup(expr)) return checkLookup(c, expr, scope);
   if (isMacroName(name)) return checkMacro(c, expr, name, scope);
+  if (expr.per !== undefined || (expr.target === undefined && WINDOW_FUNCTIONS.has(name))) return checkWindow(c, expr, name);
 
   const receiver = expr.target === undefined ? undefined : c.check(expr.target, scope);
   const overloads = FUNCTIONS.get(name);
