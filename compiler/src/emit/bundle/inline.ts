@@ -10,9 +10,15 @@ import type { CelExpr, Model } from "@paybill/lang";
 import type { LookupSpec } from "@paybill/runtime";
 import { cel, mapChildren } from "./cel.js";
 
-/** `expr` with every constant inlined; lookups are handed to `lookup`, which names their boolean. */
-export function inlineNames(model: Model, expr: CelExpr, lookup?: (spec: LookupSpec) => string): CelExpr {
-  const r = (e: CelExpr): CelExpr => inlineNames(model, e, lookup);
+/**
+ * `expr` with every constant inlined; lookups are handed to `lookup`, which names their
+ * boolean. `replace` is asked first about each node of the checked tree (the checker's facts
+ * are keyed by node, so every rewrite happens in this one walk: windows.ts's totals).
+ */
+export function inlineNames(model: Model, expr: CelExpr, lookup?: (spec: LookupSpec) => string, replace?: (e: CelExpr) => CelExpr | undefined): CelExpr {
+  const replaced = replace?.(expr);
+  if (replaced !== undefined) return replaced;
+  const r = (e: CelExpr): CelExpr => inlineNames(model, e, lookup, replace);
   const constant = model.constants.get(expr);
   if (constant !== undefined) return constant.value;
   if (expr.kind === "CelCall" && lookup !== undefined) {

@@ -31,13 +31,15 @@ export function policy(ctx: PolicyContext, decl: PolicyDecl): PolicySpec {
 function ruleSpec(ctx: PolicyContext, id: string, rule: Rule): RuleSpec {
   const actions = rule.actions.map((s) => ctx.names.selector(s));
   const lookups: LookupSpec[] = [];
-  const condition = rule.condition === undefined ? undefined : inlineNames(ctx.model, rule.condition, (spec) => `${id}/${lookups.push(spec) - 1}`);
+  // Constants, lookups and totals in one walk of the checked tree (their facts are keyed by its nodes).
+  const condition =
+    rule.condition === undefined ? undefined : inlineNames(ctx.model, rule.condition, (spec) => `${id}/${lookups.push(spec) - 1}`, (e) => ctx.totals?.replace(e));
   return {
     id,
     effect: rule.effect,
     agents: agentsOf(ctx, rule),
     actions,
-    ...(condition === undefined ? {} : { when: { ...cel(ctx.totals?.condition(condition) ?? condition), types: conditionTypes(ctx, actions) } }),
+    ...(condition === undefined ? {} : { when: { ...cel(condition), types: conditionTypes(ctx, actions) } }),
     ...(lookups.length === 0 ? {} : { lookups }),
   };
 }

@@ -6,7 +6,6 @@
  */
 import type { CelCall, CelExpr, Model } from "@paybill/lang";
 import { type TotalSpec, totalKey } from "@paybill/runtime";
-import { rewriteCel } from "./cel.js";
 import { sortedRecord } from "./values.js";
 
 export class Totals {
@@ -14,10 +13,9 @@ export class Totals {
 
   constructor(private readonly model: Pick<Model, "windows">) {}
 
-  /** A condition with its windows replaced by the counters they read. */
-  condition(expr: CelExpr): CelExpr {
-    if (this.model.windows.size === 0) return expr;
-    return rewriteCel(expr, (e) => (e.kind === "CelCall" ? this.#counter(e) : undefined));
+  /** The counter a checked `total(…)`/`count(…)` node reads, or undefined for any other node. */
+  replace(e: CelExpr): CelExpr | undefined {
+    return e.kind === "CelCall" && this.model.windows.size > 0 ? this.#counter(e) : undefined;
   }
 
   /** The counters the conditions read, by key; undefined when none does (the bundle has no `totals` then). */
