@@ -120,6 +120,7 @@ const I = {
   deny: idx(T.Deny),
   pending: idx(T.Pending),
   by: idx(T.By),
+  context: idx(T.ContextKw),
 };
 
 class FastPaybillParser extends FastCelParser {
@@ -597,6 +598,11 @@ class FastPaybillParser extends FastCelParser {
       }
       this.expect(I.rcurly);
       return { kind: "State", span: this.spanFrom(start), name, body };
+    }
+    if (t1 === I.context && this.la(2) === I.lcurly && (this.is(3, NAME | RESERVED) || this.la(3) === I.rcurly)) {
+      const start = this.next();
+      const fields = this.fieldList();
+      return { kind: "Context", span: this.spanFrom(start), fields };
     }
     if (this.startsAttribute()) return this.attribute();
     if (this.la(2) === I.lcurly && this.is(1, NAME)) return this.block();

@@ -82,7 +82,7 @@ function checkRule(state: State, unit: Unit, rule: Rule, agents: readonly AgentF
   const first = resources[0];
   const unknown = !complete || resources.some((r) => r?.kind === "dyn");
   const resource = unknown ? T.dyn : !any && first !== undefined && resources.every((r) => r !== undefined && sameMessage(r, first)) ? first : undefined;
-  state.checkExpression(unit, rule.condition, environment({ input, resource }), true);
+  state.checkExpression(unit, rule.condition, environment({ input, resource, run: state.run }), true);
 }
 
 /** The row an action's effect works on (`read`, `update` and `delete` with a key). */

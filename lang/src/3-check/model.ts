@@ -3,7 +3,7 @@
  * nodes lives in side tables keyed by node, never on the nodes.
  */
 import type { CelExpr } from "../ast/cel.js";
-import type { ActionDecl, EntityDecl, Ident, QualifiedName } from "../ast/nodes.js";
+import type { ActionDecl, EntityDecl, Ident, QualifiedName, WorkflowDecl } from "../ast/nodes.js";
 import type { Module, Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
 import type { TypedField } from "./field-types.js";
@@ -17,6 +17,8 @@ export interface Model {
   readonly references: ReadonlyMap<Ident | QualifiedName, Declared>;
   readonly entityFields: ReadonlyMap<EntityDecl, readonly TypedField[]>;
   readonly inputFields: ReadonlyMap<ActionDecl, readonly TypedField[]>;
+  /** A workflow's `context { … }` fields, typed (only workflows that declare one). */
+  readonly contextFields?: ReadonlyMap<WorkflowDecl, readonly TypedField[]>;
   /** Each checked CEL expression (by its root node) → the type of every sub-expression. */
   readonly celTypes: ReadonlyMap<CelExpr, ReadonlyMap<CelExpr, CelType>>;
   /** Every feature some plan grants. */

@@ -4,7 +4,7 @@
  * the type of every CEL sub-expression (a side table keyed by node).
  */
 import type { CelExpr } from "../ast/cel.js";
-import type { ActionDecl, DataAccess, Declaration, EntityDecl, Field, RefValue } from "../ast/nodes.js";
+import type { ActionDecl, DataAccess, Declaration, EntityDecl, Field, RefValue, WorkflowDecl } from "../ast/nodes.js";
 import type { Modules } from "../2-resolve/modules.js";
 import type { Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
@@ -16,6 +16,7 @@ export class State {
   readonly unitOf = new Map<Declaration, Unit>();
   readonly entityFields = new Map<EntityDecl, readonly TypedField[]>();
   readonly inputFields = new Map<ActionDecl, readonly TypedField[]>();
+  readonly contextFields = new Map<WorkflowDecl, readonly TypedField[]>();
   /** Each checked expression (by its root) → the types of its sub-expressions. */
   readonly celTypes = new Map<CelExpr, ReadonlyMap<CelExpr, CelType>>();
   private readonly records = new Map<object, CelType>();
@@ -23,6 +24,8 @@ export class State {
   /** What each data access selector (`read Ticket.email`) resolved to. */
   readonly dataAccess = new Map<DataAccess, { readonly entity: Declared; readonly field: string | undefined }>();
   clouds: Declared[] = [];
+  /** The type of `run` in conditions (run-context.ts), set before policies are checked. */
+  run: CelType | undefined;
   /** The fields being typed, innermost last (a chain of references is short): a stack, not a set that grows and shrinks. */
   private readonly inProgress: Field[] = [];
   private readonly typedFields = new Map<Field, TypedField>();

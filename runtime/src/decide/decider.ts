@@ -40,14 +40,14 @@ export type { LoadProblem } from "./effects.js";
 export { EffectError } from "./effects.js";
 
 /** The variables of every Paybill expression; their shapes are checked by `paybillc`. */
-const VARIABLES = { principal: "dyn", action: "dyn", tenant: "dyn", context: "dyn", input: "dyn", resource: "dyn" } as const;
+const VARIABLES = { principal: "dyn", action: "dyn", tenant: "dyn", context: "dyn", input: "dyn", resource: "dyn", run: "dyn" } as const;
 
 const NO_FEATURES: readonly string[] = Object.freeze([]);
 const NO_LITERALS: readonly unknown[] = Object.freeze([]);
 const NO_PERMIT: Reason = Object.freeze({ kind: "no-permit", message: "no policy permits this action" });
 const DENIED_NO_PERMIT: Decision = Object.freeze({ decision: "deny", reasons: Object.freeze([NO_PERMIT]) });
 
-type Activation = { principal: unknown; action: unknown; tenant: unknown; context: unknown; input: unknown; resource: unknown };
+type Activation = { principal: unknown; action: unknown; tenant: unknown; context: unknown; input: unknown; resource: unknown; run?: unknown };
 
 function deny(reason: Reason): Decision {
   return { decision: "deny", reasons: [reason] };
@@ -138,6 +138,8 @@ export class Decider implements DeciderApi {
   readonly #rows = new Map<string, RecordSchema>();
   readonly #effects = new Map<string, CompiledEffect>();
   readonly #workflows: WorkflowRules;
+  /** Each workflow's declared `context` fields, for `run.context`. */
+  readonly #contexts = new Map<string, readonly FieldSchema[]>();
 
   constructor(bundle: Bundle) {
     this.bundle = bundle;
@@ -158,6 +160,7 @@ export class Decider implements DeciderApi {
     const index = indexRules(bundle, rules);
     this.#facts = new Facts(bundle);
     this.#workflows = new WorkflowRules(bundle);
+    for (const workflow of Object.values(bundle.workflows)) if (workflow.context !== undefined) this.#contexts.set(workflow.name, recordSchema(workflow.context).fields);
     for (const entity of Object.values(bundle.entities)) this.#rows.set(entity.name, recordSchema(entity.fields));
     // Actions with the same input fields share one schema (fewer objects for requests to touch).
     const schemas = new Map<string, RecordSchema>();
@@ -276,6 +279,7 @@ export class Decider implements DeciderApi {
       input,
       resource: plan.usesResource ? resourceOf(plan, request.resource) : undefined,
     };
+    if (request.runContext !== undefined && state !== undefined) activation.run = this.#run(request);
 
     const awaited = state?.approval;
     if (awaited !== undefined && !(request.approvals ?? []).some((a) => a?.group === awaited)) {
@@ -287,6 +291,13 @@ export class Decider implements DeciderApi {
     }
     if (plan.usesContext) activation.context = this.#facts.context(request, time);
     return policies(plan, activation);
+  }
+
+  /** `run`: `{ context }` read by the run's workflow's context fields (stored values that no longer fit are left out: absent). */
+  #run(request: DecisionRequest): unknown {
+    const fields = this.#contexts.get(request.workflow?.name ?? "");
+    if (fields === undefined || request.runContext === undefined) return undefined;
+    return { context: readRowFields(fields, request.runContext, "run.context") };
   }
 
   // ---- effects ----

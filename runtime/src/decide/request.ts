@@ -35,6 +35,12 @@ export interface DecisionRequest {
   readonly time?: string | Date;
   /** What the run has left, when in a run (`context.budget`). */
   readonly budget?: { readonly steps: number; readonly writes: number; readonly deadline?: string };
+  /**
+   * The run's trusted context as stored at `runs.start` (JSON), read by the workflow's
+   * declared `context` fields: `run.context` in conditions. Absent outside a run or when the
+   * run's workflow declares no context (then `run` is unset: spec/runtime.md §Run context).
+   */
+  readonly runContext?: Readonly<Record<string, unknown>>;
 }
 
 export type Outcome = "allow" | "deny" | "pending";

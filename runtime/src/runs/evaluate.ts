@@ -112,6 +112,7 @@ export async function evaluate(
     time: now,
     approvals,
     ...(run === undefined ? {} : { workflow: { name: run.workflow, state: run.state }, budget: budgetLeft(run) }),
+    ...(run?.context === undefined ? {} : { runContext: run.context }),
   };
   const done = (decision: Decision, countsStep: boolean, extra: Partial<Evaluation> = {}): Evaluation => ({
     decision,

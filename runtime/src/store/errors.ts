@@ -84,7 +84,15 @@ export type RuntimeErrorCode =
   /** The checkpoint sink cannot be written or read, or holds a line that is not a checkpoint. */
   | "PBR163"
   /** `audit.every` that is not a positive interval or record count. */
-  | "PBR164";
+  | "PBR164"
+  /** A run context value missing, of the wrong type, or not storable (the message names its path, `context.<field>`). */
+  | "PBR210"
+  /** A run context with a field the workflow's `context` does not declare. */
+  | "PBR211"
+  /** A run context given for a workflow that declares none. */
+  | "PBR212"
+  /** A run context with more than 256 values (list elements counted). */
+  | "PBR213";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;
