@@ -64,6 +64,7 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
     entityFields: state.entityFields,
     inputFields: state.inputFields,
     contextFields: state.contextFields,
+    ...(state.run === undefined ? {} : { run: state.run }),
     celTypes: state.celTypes,
     features: state.features,
   };

@@ -21,6 +21,8 @@ export interface Model {
   readonly contextFields?: ReadonlyMap<WorkflowDecl, readonly TypedField[]>;
   /** Each checked CEL expression (by its root node) → the type of every sub-expression. */
   readonly celTypes: ReadonlyMap<CelExpr, ReadonlyMap<CelExpr, CelType>>;
+  /** The type of `run` in conditions: `{ context }` with every workflow's context fields (run-context.ts). */
+  readonly run?: CelType;
   /** Every feature some plan grants. */
   readonly features: ReadonlySet<string>;
 }
