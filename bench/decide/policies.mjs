@@ -133,7 +133,7 @@ policy p11_context { forbid any agent to ${actions} when !from_context(principal
 }
 
 /** The run context of the context rows' requests. */
-export const RUN_CONTEXT = { agents: ["support_bot", "triage_bot", "billing_bot"], cap: 1000, note: "refund the customer's broken kettle" };
+export const RUN_CONTEXT = Object.freeze({ agents: Object.freeze(["support_bot", "triage_bot", "billing_bot"]), cap: 1000, note: "refund the customer's broken kettle" });
 
 // ---- requests ----
 

@@ -14,9 +14,41 @@
  * Pure and deterministic: no clock, no locale, no I/O.
  */
 
+const NOT_ASCII = /[^\x00-\x7f]/;
+const SPACING = /^\s|\s$|\s\s|[\t\n\v\f\r]/;
+
 /** The normalised text a string is compared by. */
 export function normaliseText(text: string): string {
-  return text.normalize("NFC").trim().replace(/\s+/gu, " ").toLowerCase();
+  // NFC and the whitespace rewrite leave most texts (ASCII, single spaces) as they are: skip them then.
+  const composed = NOT_ASCII.test(text) ? text.normalize("NFC") : text;
+  const spaced = SPACING.test(composed) || NOT_ASCII.test(composed) ? composed.trim().replace(/\s+/gu, " ") : composed;
+  return spaced.toLowerCase();
+}
+
+/** A context's values as compared: its strings normalised once per context object. */
+interface Values {
+  readonly texts: ReadonlySet<string>;
+  readonly others: readonly unknown[];
+}
+const normalised = new WeakMap<object, Values>();
+
+function valuesOf(context: Readonly<Record<string, unknown>>): Values {
+  const known = normalised.get(context);
+  if (known !== undefined) return known;
+  const texts = new Set<string>();
+  const others: unknown[] = [];
+  const add = (v: unknown): void => {
+    if (typeof v === "string") texts.add(normaliseText(v));
+    else others.push(v);
+  };
+  for (const key of Object.keys(context)) {
+    const candidate = context[key];
+    if (Array.isArray(candidate)) for (const element of candidate) add(element);
+    else add(candidate);
+  }
+  const values = { texts, others };
+  normalised.set(context, values);
+  return values;
 }
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
@@ -35,9 +67,8 @@ function sameNumber(a: number | bigint, b: number | bigint): boolean {
   return Number.isInteger(n) && BigInt(n) === big;
 }
 
-/** Whether one context value (a scalar) matches the normalised argument. */
-function matches(candidate: unknown, value: unknown, text: string | undefined): boolean {
-  if (text !== undefined) return typeof candidate === "string" && normaliseText(candidate) === text;
+/** Whether one context value that is not a string matches the argument (not a string either). */
+function matches(candidate: unknown, value: unknown): boolean {
   if (typeof value === "boolean") return candidate === value;
   if (numeric(value)) return numeric(candidate) && sameNumber(candidate, value);
   return false;
@@ -52,13 +83,9 @@ export function fromContext(value: unknown, run: unknown): boolean {
   if (!isRecord(context)) return false;
   // A uint arrives from cel-js as its own class: compare it as its bigint value.
   const plain = typeof value === "object" && value !== null && typeof (value as { valueOf(): unknown }).valueOf() === "bigint" ? (value as { valueOf(): bigint }).valueOf() : value;
-  const text = typeof plain === "string" ? normaliseText(plain) : undefined;
-  if (text === undefined && typeof plain !== "boolean" && !numeric(plain)) return false;
-  for (const key of Object.keys(context)) {
-    const candidate = context[key];
-    if (Array.isArray(candidate)) {
-      for (const element of candidate) if (matches(element, plain, text)) return true;
-    } else if (matches(candidate, plain, text)) return true;
-  }
+  const values = valuesOf(context);
+  if (typeof plain === "string") return values.texts.has(normaliseText(plain));
+  if (typeof plain !== "boolean" && !numeric(plain)) return false;
+  for (const candidate of values.others) if (matches(candidate, plain)) return true;
   return false;
 }

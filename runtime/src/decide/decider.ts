@@ -140,6 +140,8 @@ export class Decider implements DeciderApi {
   readonly #workflows: WorkflowRules;
   /** Each workflow's declared `context` fields, for `run.context`. */
   readonly #contexts = new Map<string, readonly FieldSchema[]>();
+  /** `run` of frozen context objects already read (see #run). */
+  readonly #runs = new WeakMap<object, Map<string, unknown>>();
 
   constructor(bundle: Bundle) {
     this.bundle = bundle;
@@ -293,11 +295,23 @@ export class Decider implements DeciderApi {
     return policies(plan, activation);
   }
 
-  /** `run`: `{ context }` read by the run's workflow's context fields (stored values that no longer fit are left out: absent). */
+  /**
+   * `run`: `{ context }` read by the run's workflow's context fields (stored values that no
+   * longer fit are left out: absent). A frozen context object is read once per workflow and
+   * kept (it cannot change); act passes each request a context of its own.
+   */
   #run(request: DecisionRequest): unknown {
-    const fields = this.#contexts.get(request.workflow?.name ?? "");
-    if (fields === undefined || request.runContext === undefined) return undefined;
-    return { context: readRowFields(fields, request.runContext, "run.context") };
+    const name = request.workflow?.name ?? "";
+    const fields = this.#contexts.get(name);
+    const given = request.runContext;
+    if (fields === undefined || given === undefined) return undefined;
+    const kept = Object.isFrozen(given) ? this.#runs.get(given) : undefined;
+    const known = kept?.get(name);
+    if (known !== undefined) return known;
+    const value = Object.freeze({ context: Object.freeze(readRowFields(fields, given, "run.context")) });
+    if (kept !== undefined) kept.set(name, value);
+    else if (Object.isFrozen(given)) this.#runs.set(given, new Map([[name, value]]));
+    return value;
   }
 
   // ---- effects ----
