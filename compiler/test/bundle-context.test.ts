@@ -8,28 +8,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { structureProblem } from "../../runtime/src/bundle/validate.js";
 import { emitOk, ROOT } from "./support/bundle.js";
+import { CONTEXT_PROJECT as PAY } from "./support/context-project.js";
 import { JsonSchema } from "./support/json-schema.js";
 
-const PAY = `agent bot {}
-action send_money { input { recipient: string(max: 100), amount: decimal } }
-policy p {
-  permit bot to send_money when input.amount <= run.context.cap
-  forbid any agent to send_money when !from_context(input.recipient)
-}
-workflow pay {
-  agent = bot
-  context { recipient: string(max: 100), cap: decimal, fields: list(string, max: 8)? }
-  start asking
-  state asking { allow send_money next done }
-  state done { final }
-}
-workflow plain {
-  agent = bot
-  start asking
-  state asking { allow send_money next done }
-  state done { final }
-}
-`;
 
 describe("a workflow's run context in the bundle", () => {
   it("is written as input fields where declared, nowhere else, and is well-formed", () => {

@@ -14,6 +14,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sdkTs } from "../src/emit/sdk/index.js";
 import { emitOk, HELPDESK, ROOT } from "./support/bundle.js";
+import { CONTEXT_PROJECT as PAY } from "./support/context-project.js";
 
 /** The helpdesk's `.paybill` files (files only: `paybillc migrate` leaves a `.paybill/` directory there). */
 function helpdeskSources(): Record<string, string> {
@@ -217,23 +218,6 @@ export async function host(paybill: PaybillClient, row: RunEntity): Promise<Enti
 });
 
 describe("a workflow's run context in the SDK", () => {
-  const PAY = `agent bot {}
-action send_money { input { recipient: string(max: 100), amount: decimal } }
-policy p { permit bot to send_money when input.amount <= run.context.cap && from_context(input.recipient) }
-workflow pay {
-  agent = bot
-  context { recipient: string(max: 100), cap: decimal, fields: list(string, max: 8)? }
-  start asking
-  state asking { allow send_money next done }
-  state done { final }
-}
-workflow plain {
-  agent = bot
-  start asking
-  state asking { allow send_money next done }
-  state done { final }
-}
-`;
   const host = (line: string): string => `import type { PaybillClient } from "./sdk/index.js";
 
 export async function host(paybill: PaybillClient): Promise<void> {
