@@ -5,7 +5,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { BAIL } from "../src/cel/closures.js";
+import { celEnvironment } from "../src/cel/environment.js";
 import { fromContext, normaliseText } from "../src/cel/from-context.js";
+import { compileCel } from "../src/cel/program.js";
 import { Decider } from "../src/decide/decider.js";
 import { contextBundle } from "./support/context-bundle.js";
 import { BACKENDS, newTenant, sharedTestRuntime } from "./support/store-db.js";
@@ -33,6 +36,53 @@ describe("from_context", () => {
     expect(fromContext("DE89 3704 0044 0532 0130 00", {})).toBe(false);
     expect(fromContext(new Date(0), run)).toBe(false);
   });
+  it("answers alike on the closures and on cel-js, an absent argument or `run` included", () => {
+    const env = celEnvironment({ input: "dyn", run: "dyn" });
+    const scopes: Record<string, unknown>[] = [
+      { input: { r: " de89  3704 0044 0532 0130 00" }, run },
+      { input: { r: "DE89" }, run },
+      { input: { r: 500 }, run },
+      { input: { r: "x" } },
+      { input: {}, run },
+    ];
+    for (const source of ["from_context(input.r)", "!from_context(input.r) || input.r == 1"]) {
+      const compiled = compileCel(env, source);
+      if (!compiled.ok) throw new Error(compiled.message);
+      for (const scope of scopes) {
+        const celJs = (() => {
+          try {
+            return compiled.program.runCelJs(scope);
+          } catch {
+            return "error";
+          }
+        })();
+        const fast = (() => {
+          try {
+            const v = compiled.program.runFast(scope);
+            return typeof v === "boolean" ? v : "error";
+          } catch (e) {
+            // BAIL: the closures leave this one to cel-js (then there is nothing to compare).
+            return e === BAIL ? celJs : "error";
+          }
+        })();
+        expect({ source, scope, fast }).toEqual({ source, scope, fast: celJs });
+      }
+    }
+  });
+
+  it("keeps a frozen context's value per workflow, so one object serves runs of two workflows", () => {
+    const built = contextBundle();
+    const other = { ...built.workflows["pay"], name: "pay2", context: [{ name: "cap", optional: false, pii: false, type: { kind: "decimal" } }] } as (typeof built.workflows)[string];
+    const decider = new Decider({ ...built, workflows: { ...built.workflows, pay2: other } });
+    const shared = Object.freeze({ ...CONTEXT });
+    const ask = (workflow: string) =>
+      decider.decide({ tenant: { id: "a", plan: "business", state: "active" }, agent: "bot", action: "send_money", input: { recipient: CONTEXT.recipient, amount: 1 }, workflow: { name: workflow, state: "asking" }, runContext: shared });
+    expect(ask("pay").decision).toBe("allow");
+    // `pay2` declares only `cap`: the recipient is not in its run's context, so the forbid holds.
+    expect(ask("pay2")).toMatchObject({ decision: "deny", reasons: [{ kind: "forbid", policy: "recipient_from_user" }] });
+    expect(ask("pay").decision).toBe("allow");
+  });
+
   it("decides alike on the closures and on cel-js", () => {
     const decider = new Decider(contextBundle());
     const request = (recipient: string, amount: number, runContext?: Record<string, unknown>) => ({
