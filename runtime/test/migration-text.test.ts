@@ -21,6 +21,7 @@ const RELEASED: Record<number, string> = {
   9: "ff2771456e7be86e0572c9d3ea4c689f6d775ddcf8aabc4ce0222c7578eddac7",
   10: "2d9d2faa6b86ae82495c3afba766858baec7fd037e95774684583b8893aa9286",
   14: "4fdca0f347f791a100a74dc872887464f96f152938d5615e69fd7ee19d215749",
+  11: "91ad6846645ef7943dcb758960a7f9e4f7fc91a2cd15f93aa76f36ab23d4f97b",
 };
 
 describe("the runtime's released migrations", () => {

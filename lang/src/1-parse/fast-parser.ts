@@ -121,6 +121,7 @@ const I = {
   deny: idx(T.Deny),
   pending: idx(T.Pending),
   by: idx(T.By),
+  context: idx(T.ContextKw),
 };
 
 class FastPaybillParser extends FastCelParser {
@@ -607,6 +608,11 @@ class FastPaybillParser extends FastCelParser {
       }
       this.expect(I.rcurly);
       return { kind: "State", span: this.spanFrom(start), name, body };
+    }
+    if (t1 === I.context && this.la(2) === I.lcurly && (this.is(3, NAME | RESERVED) || this.la(3) === I.rcurly)) {
+      const start = this.next();
+      const fields = this.fieldList();
+      return { kind: "Context", span: this.spanFrom(start), fields };
     }
     if (this.startsAttribute()) return this.attribute();
     if (this.la(2) === I.lcurly && this.is(1, NAME)) return this.block();

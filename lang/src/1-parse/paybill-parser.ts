@@ -792,6 +792,15 @@ export class PaybillParser extends CelParser {
           return { kind: "State", span: this.spanFrom(start), name, body };
         },
       },
+      {
+        GATE: () => this.LA(2).tokenType === T.LCurly,
+        ALT: (): A.WorkflowEntry => {
+          const start = this.LA(1);
+          this.CONSUME(T.ContextKw);
+          const fields = this.SUBRULE(this.fieldList);
+          return { kind: "Context", span: this.spanFrom(start), fields };
+        },
+      },
       { ALT: (): A.WorkflowEntry => this.SUBRULE(this.attribute) },
       { ALT: (): A.WorkflowEntry => this.SUBRULE(this.block) },
     ],

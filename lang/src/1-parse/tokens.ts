@@ -96,6 +96,8 @@ export const Expect = keyword("expect");
 export const Deny = keyword("deny");
 export const Pending = keyword("pending");
 export const By = keyword("by");
+/** `context { … }` in a workflow: the run's trusted context (spec/language.md §5.8). */
+export const ContextKw = keyword("context");
 
 // Literals. Order matters: longer and more specific patterns first.
 const QUOTE_STARTS = ["r", "R", "b", "B", '"', "'"];
@@ -188,7 +190,7 @@ export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f
 export const CONTEXTUAL_KEYWORDS = [
   Cloud, Plan, Tenant, Entity, Agent, Action, Policy, Workflow, Test, Isolation, Provider, Permit, Forbid, To, When, Any, Role, Input, Effect,
   SetKw, Requires, Feature, Read, Insert, Update, Delete, Start, State, Allow, Next, Await, Approval, From, Final, On, Per,
-  Given, Do, At, Expect, Deny, Pending, By,
+  Given, Do, At, Expect, Deny, Pending, By, ContextKw,
 ];
 export const RESERVED_WORDS = [Package, Import, As, In, True, False, Null, Const, ...RESERVED_UNUSED];
 

@@ -16,7 +16,7 @@ import { unguardedOptionalReads } from "./effect-inputs.js";
 const FIELD_ANNOTATIONS = ["id", "pii", "unique", "index", "default", "renamed"];
 const RESERVED_ACTION_NAMES = new Set(["read", "insert", "update", "delete", "any"]);
 
-function checkAnnotations(state: State, unit: Unit, annotations: readonly Annotation[], allowed: readonly string[], what: string): void {
+export function checkAnnotations(state: State, unit: Unit, annotations: readonly Annotation[], allowed: readonly string[], what: string): void {
   const seen = new Set<string>();
   for (const annotation of annotations) {
     const name = annotation.name.name;

@@ -83,7 +83,7 @@ function checkRule(state: State, unit: Unit, rule: Rule, agents: readonly AgentF
   const first = resources[0];
   const unknown = !complete || resources.some((r) => r?.kind === "dyn");
   const resource = unknown ? T.dyn : !any && first !== undefined && resources.every((r) => r !== undefined && sameMessage(r, first)) ? first : undefined;
-  state.checkExpression(unit, rule.condition, environment({ input, resource }), true, true, windowScope(state, unit));
+  state.checkExpression(unit, rule.condition, environment({ input, resource, run: state.run }), true, true, windowScope(state, unit));
 }
 
 /** The actions a condition's `total(…)`/`count(…)` may count: those named in its file (cel/windows.ts). */

@@ -13,6 +13,7 @@ import { checkConst } from "./check-consts.js";
 import { checkPolicy, checkShadowing } from "./check-policies.js";
 import { checkTest } from "./check-tests.js";
 import { checkWorkflow } from "./check-workflows.js";
+import { runType } from "./run-context.js";
 import { Context } from "./context.js";
 import type { Model } from "./model.js";
 import { type AgentFacts, Coverage, type IndexedRule, RuleIndex } from "./permits.js";
@@ -46,6 +47,7 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
     if (symbol?.decl === decl) agents.push({ symbol, roles: rolesOf(decl) });
   }
   for (const [unit, decl] of all("Action")) checkAction(state, unit, decl);
+  state.run = runType(state, all("Workflow"));
   const rules: IndexedRule[] = [];
   for (const [unit, decl] of all("Policy")) checkPolicy(state, unit, decl, agents, rules);
   const coverage = new Coverage({ references: ctx.references, dataAccess: state.dataAccess }, agents);
@@ -63,6 +65,8 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
     references: ctx.references,
     entityFields: state.entityFields,
     inputFields: state.inputFields,
+    contextFields: state.contextFields,
+    ...(state.run === undefined ? {} : { run: state.run }),
     celTypes: state.celTypes,
     windows: state.windows,
     features: state.features,

@@ -3,7 +3,7 @@
  * nodes lives in side tables keyed by node, never on the nodes.
  */
 import type { CelCall, CelExpr } from "../ast/cel.js";
-import type { ActionDecl, ConstDecl, EntityDecl, Ident, QualifiedName } from "../ast/nodes.js";
+import type { ActionDecl, ConstDecl, EntityDecl, Ident, QualifiedName, WorkflowDecl } from "../ast/nodes.js";
 import type { LookupFacts } from "./check-consts.js";
 import type { Module, Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
@@ -19,10 +19,14 @@ export interface Model {
   readonly references: ReadonlyMap<Ident | QualifiedName, Declared>;
   readonly entityFields: ReadonlyMap<EntityDecl, readonly TypedField[]>;
   readonly inputFields: ReadonlyMap<ActionDecl, readonly TypedField[]>;
+  /** A workflow's `context { … }` fields, typed (only workflows that declare one). */
+  readonly contextFields?: ReadonlyMap<WorkflowDecl, readonly TypedField[]>;
   /** Each checked CEL expression (by its root node) → the type of every sub-expression. */
   readonly celTypes: ReadonlyMap<CelExpr, ReadonlyMap<CelExpr, CelType>>;
   /** Each `total(…)`/`count(…)` call of a policy condition → what it counts. */
   readonly windows: ReadonlyMap<CelCall, Window>;
+  /** The type of `run` in conditions: `{ context }` with every workflow's context fields (run-context.ts). */
+  readonly run?: CelType;
   /** Every feature some plan grants. */
   readonly features: ReadonlySet<string>;
   /** A CEL name (`payees`, `alias.payees`) → the constant it names; emitters inline its value. */

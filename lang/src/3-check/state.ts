@@ -4,7 +4,7 @@
  * the type of every CEL sub-expression (a side table keyed by node).
  */
 import type { CelCall, CelExpr } from "../ast/cel.js";
-import type { ActionDecl, ConstDecl, DataAccess, Declaration, EntityDecl, Field, RefValue } from "../ast/nodes.js";
+import type { ActionDecl, ConstDecl, DataAccess, Declaration, EntityDecl, Field, RefValue, WorkflowDecl } from "../ast/nodes.js";
 import type { Modules } from "../2-resolve/modules.js";
 import type { Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
@@ -18,6 +18,7 @@ export class State {
   readonly unitOf = new Map<Declaration, Unit>();
   readonly entityFields = new Map<EntityDecl, readonly TypedField[]>();
   readonly inputFields = new Map<ActionDecl, readonly TypedField[]>();
+  readonly contextFields = new Map<WorkflowDecl, readonly TypedField[]>();
   /** Each checked expression (by its root) → the types of its sub-expressions. */
   readonly celTypes = new Map<CelExpr, ReadonlyMap<CelExpr, CelType>>();
   /** Each checked `total(…)`/`count(…)` call → what it counts (cel/windows.ts). */
@@ -31,6 +32,8 @@ export class State {
   readonly constTypes = new Map<ConstDecl, CelType>();
   readonly constRefs = new Map<CelExpr, ConstDecl>();
   readonly lookups = new Map<CelCall, LookupFacts>();
+  /** The type of `run` in conditions (run-context.ts), set before policies are checked. */
+  run: CelType | undefined;
   /** The fields being typed, innermost last (a chain of references is short): a stack, not a set that grows and shrinks. */
   private readonly inProgress: Field[] = [];
   private readonly typedFields = new Map<Field, TypedField>();

@@ -336,7 +336,14 @@ export interface WorkflowDecl {
   readonly body: readonly WorkflowEntry[];
 }
 
-export type WorkflowEntry = Attribute | Block | StartDecl | StateDecl;
+export type WorkflowEntry = Attribute | Block | StartDecl | StateDecl | ContextDecl;
+
+/** `context { recipient: string, cap: decimal }`: what the host gives a run when it starts it. */
+export interface ContextDecl {
+  readonly kind: "Context";
+  readonly span: Span;
+  readonly fields: readonly Field[];
+}
 
 export interface StartDecl {
   readonly kind: "Start";

@@ -86,6 +86,8 @@ export const CATALOG = {
   windowPeriod: entry("PB4142", "error", "window without a known period"),
   windowShape: entry("PB4143", "error", "`total` or `count` not written as a field or action and a window"),
   windowOutsidePolicy: entry("PB4144", "error", "`total` or `count` outside a policy condition"),
+  contextTypeConflict: entry("PB4100", "error", "run context field declared with two types"),
+  contextBlocks: entry("PB4101", "error", "workflow with more than one `context`"),
   unreadableFile: entry("PB9001", "error", "file cannot be read"),
   noSourceFiles: entry("PB9002", "error", "no `.paybill` files found"),
   formatterFailed: entry("PB9003", "error", "the formatter could not keep a file's meaning"),

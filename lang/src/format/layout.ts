@@ -209,6 +209,8 @@ class Layout {
       }
       case "Input":
         return this.container("input", item.fields.map(asInputField), item.span, ", ");
+      case "Context":
+        return this.container("context", item.fields.map(asInputField), item.span, ", ");
       case "Effect": {
         const key = item.key === undefined ? "" : `(${printCel(item.key)})`;
         const head = `effect ${item.op} ${qualified(item.entity)}${key}`;

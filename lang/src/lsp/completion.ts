@@ -25,7 +25,7 @@ import { type Enclosing, enclosingAt } from "./enclosing.js";
 import { describeConst } from "./hover-data.js";
 import { allNodes, type Located, pathAt } from "./locate.js";
 
-const VARIABLES = ["principal", "action", "input", "resource", "tenant", "context"];
+const VARIABLES = ["principal", "action", "input", "resource", "tenant", "context", "run"];
 const FIXED: Record<string, CelType> = { principal: PRINCIPAL, action: ACTION, tenant: TENANT, context: CONTEXT };
 
 const TOP_LEVEL = ["package", "import", "cloud", "plan", "tenant", "entity", "agent", "action", "policy", "workflow", "test", "const"];
@@ -36,7 +36,7 @@ const INSIDE: Partial<Record<Declaration["kind"], readonly string[]>> = {
   Entity: [...BUILTIN_TYPES],
   Action: ["input", "effect", "requires", "feature", "read", "insert", "update", "delete", "set", ...BUILTIN_TYPES],
   Policy: ["permit", "forbid", "any", "agent", "role", "to", "when", "read", "insert", "update", "delete"],
-  Workflow: ["agent", "budget", "start", "state", "allow", "next", "await", "approval", "from", "final", "read"],
+  Workflow: ["agent", "budget", "context", "start", "state", "allow", "next", "await", "approval", "from", "final", "read"],
   Test: ["as", "in", "at", "tenant", "given", "approval", "from", "do", "expect", "allow", "deny", "pending", "by"],
   Cloud: ["region"],
 };
@@ -78,7 +78,7 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
     const root = parts[0] ?? "";
     if (!VARIABLES.includes(root)) return parts.length === 1 ? moduleConstants(scope?.modules.get(root), cleanUnit !== undefined ? previous : analysis) : [];
     // The first of: this check's type here, the last clean check's, the fixed shape — that has fields.
-    const record = [() => variableType(analysis, decl, offset, root), () => variableTypeBefore(previous, unit, key, root), () => FIXED[root]]
+    const record = [() => variableType(analysis, decl, offset, root), () => variableTypeBefore(previous, unit, key, root), () => (root === "run" ? analysis.model?.run : FIXED[root])]
       .map((candidate) => {
         let type = candidate();
         for (const field of parts.slice(1)) type = fieldsOf(type)?.fields.get(field)?.type;

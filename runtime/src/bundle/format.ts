@@ -216,6 +216,12 @@ export interface WorkflowSpec {
   readonly budget: { readonly steps?: number; readonly writes?: number; readonly deadlineMs?: number };
   readonly start: string;
   readonly states: Readonly<Record<string, StateSpec>>;
+  /**
+   * The run's trusted context (`context { … }`), present only when the workflow declares
+   * one: the host gives these values at `runs.start`, validated as an action's input is
+   * (spec/runtime.md §Run context). Conditions read them as `run.context.<field>`.
+   */
+  readonly context?: readonly FieldSchema[];
 }
 
 // ---- control plane ----

@@ -208,6 +208,7 @@ const bundle = object({
       states: map(
         object({ name, allow: array(selector), next: array(name), "approval?": string(1), final: boolean, "timeoutMs?": integer(0) }),
       ),
+      "context?": array(inputField),
     }),
   ),
   plans: map(

@@ -36,6 +36,7 @@
  */
 import { evaluate as celEvaluate } from "@marcbachmann/cel-js";
 import { Duration } from "@marcbachmann/cel-js/evaluator";
+import { fromContext } from "./from-context.js";
 import { re2Matches } from "./re2.js";
 
 /** What an expression reads its variables from (a plain object). */
@@ -510,6 +511,13 @@ class Compiler {
         // An absent operand: cel-js's `has` words its error its own way (it decides).
         if (!isRecord(v)) bail();
         return Object.hasOwn(v, key) && v[key] !== undefined;
+      };
+    }
+    if (name === "from_context" && params.length === 1) {
+      const a = this.compile(params[0], locals);
+      return (scope, k) => {
+        const v = a(scope, k);
+        return v instanceof Absent ? v : fromContext(v, scope["run"]);
       };
     }
     if (name === "size" && params.length === 1) {

@@ -41,14 +41,14 @@ export type { LoadProblem } from "./effects.js";
 export { EffectError } from "./effects.js";
 
 /** The variables of every Paybill expression; their shapes are checked by `paybillc`. */
-const VARIABLES = { principal: "dyn", action: "dyn", tenant: "dyn", context: "dyn", input: "dyn", resource: "dyn", lookups: "dyn" } as const;
+const VARIABLES = { principal: "dyn", action: "dyn", tenant: "dyn", context: "dyn", input: "dyn", resource: "dyn", lookups: "dyn", run: "dyn" } as const;
 
 const NO_FEATURES: readonly string[] = Object.freeze([]);
 const NO_LITERALS: readonly unknown[] = Object.freeze([]);
 const NO_PERMIT: Reason = Object.freeze({ kind: "no-permit", message: "no policy permits this action" });
 const DENIED_NO_PERMIT: Decision = Object.freeze({ decision: "deny", reasons: Object.freeze([NO_PERMIT]) });
 
-type Activation = { principal: unknown; action: unknown; tenant: unknown; context: unknown; input: unknown; resource: unknown; lookups?: unknown };
+type Activation = { principal: unknown; action: unknown; tenant: unknown; context: unknown; input: unknown; resource: unknown; lookups?: unknown; run?: unknown };
 
 function deny(reason: Reason): Decision {
   return { decision: "deny", reasons: [reason] };
@@ -141,6 +141,10 @@ export class Decider implements DeciderApi {
   readonly #workflows: WorkflowRules;
   /** Per action, per agent: the lookups of the rules that apply (lookups.ts); absent when none. */
   readonly #lookups = new Map<string, CompiledLookup[]>();
+  /** Each workflow's declared `context` fields, for `run.context`. */
+  readonly #contexts = new Map<string, readonly FieldSchema[]>();
+  /** `run` of frozen context objects already read (see #run). */
+  readonly #runs = new WeakMap<object, Map<string, unknown>>();
 
   constructor(bundle: Bundle) {
     this.bundle = bundle;
@@ -163,6 +167,7 @@ export class Decider implements DeciderApi {
     for (const rule of rules) if (rule.spec.lookups !== undefined) compiledLookups.set(rule.id, compileLookups(this.#env, rule.spec));
     this.#facts = new Facts(bundle);
     this.#workflows = new WorkflowRules(bundle);
+    for (const workflow of Object.values(bundle.workflows)) if (workflow.context !== undefined) this.#contexts.set(workflow.name, recordSchema(workflow.context).fields);
     for (const entity of Object.values(bundle.entities)) this.#rows.set(entity.name, recordSchema(entity.fields));
     // Actions with the same input fields share one schema (fewer objects for requests to touch).
     const schemas = new Map<string, RecordSchema>();
@@ -309,6 +314,7 @@ export class Decider implements DeciderApi {
       resource: plan.usesResource ? resourceOf(plan, request.resource) : undefined,
       lookups: request.lookups,
     };
+    if (request.runContext !== undefined && state !== undefined) activation.run = this.#run(request);
 
     const awaited = state?.approval;
     if (awaited !== undefined && !(request.approvals ?? []).some((a) => a?.group === awaited)) {
@@ -320,6 +326,25 @@ export class Decider implements DeciderApi {
     }
     if (plan.usesContext) activation.context = this.#facts.context(request, time);
     return policies(plan, activation);
+  }
+
+  /**
+   * `run`: `{ context }` read by the run's workflow's context fields (stored values that no
+   * longer fit are left out: absent). A frozen context object is read once per workflow and
+   * kept (it cannot change); act passes each request a context of its own.
+   */
+  #run(request: DecisionRequest): unknown {
+    const name = request.workflow?.name ?? "";
+    const fields = this.#contexts.get(name);
+    const given = request.runContext;
+    if (fields === undefined || given === undefined) return undefined;
+    const kept = Object.isFrozen(given) ? this.#runs.get(given) : undefined;
+    const known = kept?.get(name);
+    if (known !== undefined) return known;
+    const value = Object.freeze({ context: Object.freeze(readRowFields(fields, given, "run.context")) });
+    if (kept !== undefined) kept.set(name, value);
+    else if (Object.isFrozen(given)) this.#runs.set(given, new Map([[name, value]]));
+    return value;
   }
 
   // ---- effects ----

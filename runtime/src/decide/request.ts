@@ -43,6 +43,12 @@ export interface DecisionRequest {
    * given is 0. The runtime reads them for the tenant and the current windows.
    */
   readonly totals?: Readonly<Record<string, number | bigint>>;
+  /**
+   * The run's trusted context as stored at `runs.start` (JSON), read by the workflow's
+   * declared `context` fields: `run.context` in conditions. Absent outside a run or when the
+   * run's workflow declares no context (then `run` is unset: spec/runtime.md §Run context).
+   */
+  readonly runContext?: Readonly<Record<string, unknown>>;
 }
 
 export type Outcome = "allow" | "deny" | "pending";

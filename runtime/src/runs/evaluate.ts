@@ -167,6 +167,7 @@ export async function evaluate(
     approvals,
     ...(run === undefined ? {} : { workflow: { name: run.workflow, state: run.state }, budget: budgetLeft(run) }),
     ...(totals === undefined ? {} : { totals }),
+    ...(run?.context === undefined ? {} : { runContext: run.context }),
   };
   const done = (decision: Decision, countsStep: boolean, extra: Partial<Evaluation> = {}): Evaluation => ({
     decision,

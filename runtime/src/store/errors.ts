@@ -86,7 +86,15 @@ export type RuntimeErrorCode =
   /** `audit.every` that is not a positive interval or record count. */
   | "PBR164"
   /** The S3 checkpoint sink misconfigured (bucket, retention), or a request to its bucket failed (no such bucket, access denied, no region, the network). */
-  | "PBR165";
+  | "PBR165"
+  /** A run context value missing, of the wrong type, or not storable (the message names its path, `context.<field>`). */
+  | "PBR210"
+  /** A run context with a field the workflow's `context` does not declare. */
+  | "PBR211"
+  /** A run context given for a workflow that declares none. */
+  | "PBR212"
+  /** A run context with more than 256 values (list elements counted). */
+  | "PBR213";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;

@@ -335,6 +335,22 @@ create table paybill_total_counters (
 );
 ${tenantTableSql("paybill_total_counters", { runtime: "select, insert, update", control: "select" })}`,
   },
+  {
+    version: 11,
+    name: "run context",
+    // A run's trusted context (spec/runtime.md §Run context), written once at start: the trigger refuses any later change.
+    sql: `
+alter table paybill_runs add column context jsonb, add column context_hash text;
+create function paybill_runs_context_fixed() returns trigger language plpgsql as $$
+begin
+  if new.context is distinct from old.context or new.context_hash is distinct from old.context_hash then
+    raise exception 'a run''s context cannot change after it starts' using errcode = '42501';
+  end if;
+  return new;
+end $$;
+create trigger paybill_runs_context_fixed before update on paybill_runs for each row execute function paybill_runs_context_fixed();
+`,
+  },
 ];
 
 /**

@@ -7,6 +7,12 @@
  * were generated from.
  */
 
+/** `StartRunOf` as FACADE writes it, and as it is written when some workflow declares a run context. */
+export const START_RUN_OF = `  readonly agent?: WorkflowAgents[W];
+};`;
+export const START_RUN_WITH_CONTEXT = `  readonly agent?: WorkflowAgents[W];
+} & ([WorkflowContexts[W]] extends [never] ? { readonly context?: never } : { readonly context: WorkflowContexts[W] });`;
+
 export const FACADE = `
 /** \`act\`'s request, with the input type of the action named. */
 export type ActRequestOf<A extends ActionName> = {

@@ -18,7 +18,7 @@ import {
   VariableDeclarationKind,
   type WriterFunction,
 } from "ts-morph";
-import { FACADE } from "./facade.js";
+import { FACADE, START_RUN_OF, START_RUN_WITH_CONTEXT } from "./facade.js";
 import { literalUnion, pascalCase, propertyName, TypeNames } from "./names.js";
 import { DECIMAL, declaredType, typeText } from "./type-text.js";
 
@@ -141,6 +141,30 @@ export function sdkTs(bundle: Bundle): string {
       return { name: propertyName(name), type: literalUnion(workflow === undefined ? [] : [workflow.agent]) };
     }),
   });
+  const withContext = workflowNames.some((name) => bundle.workflows[name]?.context !== undefined);
+  if (withContext) {
+    // Only when some workflow declares a context, so other projects' SDKs keep their text.
+    statements.push((w) => {
+      w.newLine().writeLine("/** Each workflow's run context (`context { … }`), given by the host at `runs.start`; `never` for a workflow that declares none. */");
+      w.write("export interface WorkflowContexts ").inlineBlock(() => {
+        for (const name of workflowNames) {
+          const context = bundle.workflows[name]?.context;
+          if (context === undefined) {
+            w.writeLine(`readonly ${propertyName(name)}: never;`);
+            continue;
+          }
+          w.write(`readonly ${propertyName(name)}: `).inlineBlock(() => {
+            for (const field of context.map((f) => parts(f, "input"))) {
+              w.writeLine(`/** ${field.doc} */`);
+              w.writeLine(`readonly ${field.name}${field.optional ? "?" : ""}: ${field.type};`);
+            }
+          });
+          w.write(";").newLine();
+        }
+      });
+      w.newLine();
+    });
+  }
   statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "StateOf", typeParameters: [{ name: "W", constraint: "WorkflowName" }], type: "WorkflowStates[W]" });
   statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "PlanName", type: literalUnion(sorted(Object.keys(bundle.plans))) });
   const features = new Set<string>();
@@ -148,7 +172,7 @@ export function sdkTs(bundle: Bundle): string {
   for (const action of Object.values(bundle.actions)) for (const feature of action.requires) features.add(feature);
   statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "FeatureName", docs: ["The features plans grant and actions require."], type: literalUnion(sorted(features)) });
 
-  statements.push(FACADE);
+  statements.push(withContext ? FACADE.replace(START_RUN_OF, START_RUN_WITH_CONTEXT) : FACADE);
   // One insertion: ts-morph re-parses the file after each, so adding one by one is quadratic.
   file.addStatements(statements);
   return HEADER + file.getFullText();
