@@ -96,8 +96,12 @@ export interface EffectSpec {
   readonly entity: string;
   /** The row's key, for read, update and delete. */
   readonly key?: Cel;
-  /** For insert and update, in source order. An enum value written as a name is a string literal here. */
-  readonly set?: readonly { readonly field: string; readonly value: Cel }[];
+  /**
+   * For insert and update, in source order. An enum value written as a name is a string literal here.
+   * `keep` (update only): the optional inputs the value reads without `has(…)`; when one of them is
+   * absent the field is not assigned and keeps its value (spec/language.md, "Optional inputs in effects").
+   */
+  readonly set?: readonly { readonly field: string; readonly value: Cel; readonly keep?: readonly string[] }[];
 }
 
 export interface ActionSchema {
@@ -105,6 +109,8 @@ export interface ActionSchema {
   /** The input's fields in declaration order; no other key is accepted. */
   readonly input: readonly FieldSchema[];
   readonly effect?: EffectSpec;
+  /** `effect host`: the host performs the action once allowed and reports the outcome (spec/runtime.md, "Host effects"). */
+  readonly host?: true;
   /** `requires feature x`, sorted. */
   readonly requires: readonly string[];
   readonly description?: string;

@@ -174,7 +174,8 @@ const bundle = object({
     object({
       name,
       input: array(inputField),
-      "effect?": object({ op: dataOp, entity: name, "key?": cel, "set?": array(object({ field: name, value: cel })) }),
+      "effect?": object({ op: dataOp, entity: name, "key?": cel, "set?": array(object({ field: name, value: cel, "keep?": array(name) })) }),
+      "host?": (value, path) => (value === true ? undefined : problem(path, `expected true, found ${describe(value)}`)),
       requires: array(name),
       "description?": string(),
     }),

@@ -33,7 +33,7 @@ export interface CompiledEffect {
   readonly spec: EffectSpec;
   readonly entity: EntitySchema | undefined;
   readonly key?: Compiled;
-  readonly set: readonly { readonly field: string; readonly value: Compiled }[];
+  readonly set: readonly { readonly field: string; readonly value: Compiled; readonly keep?: readonly string[] }[];
 }
 
 export interface LoadProblem {
@@ -59,7 +59,11 @@ export function compileEffect(env: Environment, bundle: Bundle, action: ActionSc
     spec,
     entity,
     key: spec.key === undefined ? undefined : compile(env, spec.key.cel, `${where} key`, problems),
-    set: (spec.set ?? []).map((s) => ({ field: s.field, value: compile(env, s.value.cel, `${where} set ${s.field}`, problems) })),
+    set: (spec.set ?? []).map((s) => ({
+      field: s.field,
+      value: compile(env, s.value.cel, `${where} set ${s.field}`, problems),
+      ...(s.keep === undefined || spec.op !== "update" ? {} : { keep: s.keep }),
+    })),
   };
 }
 
@@ -86,7 +90,12 @@ export function prepare(effect: CompiledEffect, activation: Activation): Prepare
   let values: Record<string, unknown> | undefined;
   if (spec.op === "insert" || spec.op === "update") {
     values = {};
-    for (const s of effect.set) values[s.field] = fromCel(evaluate(s.value, activation, `effect.set.${s.field}`));
+    const input = activation.input as Readonly<Record<string, unknown>>;
+    for (const s of effect.set) {
+      // An update keeps a field whose value reads an optional input the agent left out.
+      if (s.keep?.some((name) => input[name] === undefined || input[name] === null)) continue;
+      values[s.field] = fromCel(evaluate(s.value, activation, `effect.set.${s.field}`));
+    }
   }
   return { ...base, ...(key === undefined ? {} : { key }), ...(values === undefined ? {} : { values }) };
 }

@@ -84,7 +84,13 @@ export type RuntimeErrorCode =
   /** The checkpoint sink cannot be written or read, or holds a line that is not a checkpoint. */
   | "PBR163"
   /** `audit.every` that is not a positive interval or record count. */
-  | "PBR164";
+  | "PBR164"
+  /** A host report for a performance the tenant does not have (unknown id, another tenant's, or not a host act's). */
+  | "PBR240"
+  /** A second report of a host performance. */
+  | "PBR241"
+  /** A host report that is neither `{ ok: true, result? }` nor `{ ok: false, error }`. */
+  | "PBR242";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;
