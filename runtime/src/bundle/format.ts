@@ -102,7 +102,18 @@ export interface EffectSpec {
    * absent the field is not assigned and keeps its value (spec/language.md, "Optional inputs in effects").
    */
   readonly set?: readonly { readonly field: string; readonly value: Cel; readonly keep?: readonly string[] }[];
+  /** A list read (`effect read many E where … limit N`): the rows `where` selects, at most `limit` (≤ 100), by key. */
+  readonly many?: { readonly where?: RowFilter; readonly limit: number };
 }
+
+/**
+ * A list read's `where` as the runtime runs it in SQL: `all` (and) and `any` (or) of
+ * comparisons of one field of the row with a value (CEL over the effect's variables, not the row).
+ */
+export type RowFilter =
+  | { readonly all: readonly RowFilter[] }
+  | { readonly any: readonly RowFilter[] }
+  | { readonly field: string; readonly op: "==" | "!=" | "<" | "<=" | ">" | ">="; readonly value: Cel };
 
 export interface ActionSchema {
   readonly name: string;

@@ -139,7 +139,7 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
           else {
             const performed = write === undefined ? read : write.performed(finished.written === true);
             if (finished.record === undefined) throw new Error("the act's statement appended no audit record");
-            const done = result(allowed, finished.record, redact(performed?.result, allowed.redact));
+            const done = result(allowed, finished.record, redact(performed?.result, allowed.redact, prepared?.many !== undefined));
             return host === undefined ? done : { ...done, perform: { ...host, input: JSON.parse(JSON.stringify(host.input)) as JsonRecord } };
           }
         }

@@ -1,7 +1,8 @@
 /**
  * The store bundle with issue 15's host-performed effects added: a host action
  * (`send_payment`, `effect host`, a `@secret` input), an update whose `set` reads optional
- * inputs (`edit_ticket`: an omitted field is kept), and the policies permitting them.
+ * inputs (`edit_ticket`: an omitted field is kept), a list read (`list_tickets`,
+ * `read many`), and the policies permitting them.
  */
 import { bundleHash } from "../../src/bundle/canonical.js";
 import type { ActionSchema, Bundle, FieldSchema, FieldType } from "../../src/bundle/format.js";
@@ -38,6 +39,29 @@ const extraActions: ActionSchema[] = [
     },
     requires: [],
   },
+  {
+    name: "list_tickets",
+    input: [f("status", { kind: "enum", values: ["open", "pending", "closed"] }), f("min", { kind: "decimal" }), f("customer", { kind: "string", max: 200 })],
+    effect: {
+      op: "read",
+      entity: "Ticket",
+      many: {
+        where: {
+          any: [
+            {
+              all: [
+                { field: "status", op: "==", value: { cel: "input.status" } },
+                { field: "amount", op: ">=", value: { cel: "input.min" } },
+              ],
+            },
+            { field: "customer", op: "==", value: { cel: "input.customer" } },
+          ],
+        },
+        limit: 3,
+      },
+    },
+    requires: [],
+  },
 ];
 
 /** The store bundle plus the host and update actions, permitted to `support_bot`. */
@@ -57,6 +81,7 @@ export function hostBundle(): Bundle {
           actions: [
             { kind: "action" as const, action: "send_payment" },
             { kind: "action" as const, action: "edit_ticket" },
+            { kind: "action" as const, action: "list_tickets" },
           ],
         },
         {
