@@ -11,6 +11,7 @@ import { typeName } from "../3-check/cel/cel-types.js";
 import type { Analysis } from "./analysis.js";
 import { celAt, fieldsOf } from "./cel-at.js";
 import { describeField, describeSymbol } from "./describe.js";
+import { effectKeywordAt } from "./effect-keywords.js";
 import { pathAt } from "./locate.js";
 import { symbolAt } from "./occurrences.js";
 import { toRange } from "./positions.js";
@@ -40,6 +41,8 @@ export function hover(analysis: Analysis, unit: Unit, offset: number): Hover | n
   if (at !== undefined) return markdown(describeSymbol(at.symbol, analysis.model), toRange(unit.source, at.span));
   const field = fieldAt(analysis, unit, offset);
   if (field !== undefined) return markdown(field.text, toRange(unit.source, field.node.name.span));
+  const keyword = effectKeywordAt(pathAt(unit.ast, offset), unit.source.text, offset);
+  if (keyword !== undefined) return markdown(keyword.doc, toRange(unit.source, keyword.span));
   return null;
 }
 
