@@ -13,7 +13,11 @@ import { type DatabaseConfig, entityTablesSql, openRuntime, PaybillRuntimeError,
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPaybillMcpServer } from "../src/mcp/server.js";
 import { BACKENDS, PG_URL, textOf } from "./mcp-support.js";
-import { emitOk } from "./support/bundle.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { structureProblem } from "../../runtime/src/bundle/validate.js";
+import { emitOk, ROOT } from "./support/bundle.js";
+import { JsonSchema } from "./support/json-schema.js";
 
 const SOURCE = `import std.isolation.{pooled}
 
@@ -73,6 +77,29 @@ describe("the bundle", () => {
       },
     });
     expect(bundle.actions["edit_payee"]).not.toHaveProperty("host");
+  });
+
+  it("satisfies spec/bundle.schema.json, and the schema and the runtime refuse the same broken members", () => {
+    const schema = new JsonSchema(JSON.parse(readFileSync(join(ROOT, "spec/bundle.schema.json"), "utf8")));
+    expect(schema.validate(bundle)).toBeUndefined();
+    expect(structureProblem(bundle)).toBeUndefined();
+    const broken = (change: (b: { actions: Record<string, Record<string, unknown>> }) => void) => {
+      const copy = structuredClone(bundle) as unknown as { actions: Record<string, Record<string, unknown>> };
+      change(copy);
+      return { schema: schema.validate(copy) === undefined, runtime: structureProblem(copy) === undefined };
+    };
+    const many = (b: { actions: Record<string, Record<string, unknown>> }) => (b.actions["find_payees"]?.["effect"] as { many: Record<string, unknown> }).many;
+    for (const change of [
+      (b: { actions: Record<string, Record<string, unknown>> }) => void (many(b)["limit"] = 101),
+      (b: { actions: Record<string, Record<string, unknown>> }) => void (many(b)["limit"] = 0),
+      (b: { actions: Record<string, Record<string, unknown>> }) => void (many(b)["where"] = { all: [], any: [] }),
+      (b: { actions: Record<string, Record<string, unknown>> }) => void (many(b)["where"] = { field: "name", op: "~", value: { cel: "1" } }),
+      (b: { actions: Record<string, Record<string, unknown>> }) => void ((b.actions["send_money"] as Record<string, unknown>)["host"] = false),
+      (b: { actions: Record<string, Record<string, unknown>> }) => void (((b.actions["edit_payee"]?.["effect"] as { set: Record<string, unknown>[] }).set[0] as Record<string, unknown>)["keep"] = "name"),
+    ]) {
+      expect(broken(change)).toEqual({ schema: false, runtime: false });
+    }
+    expect(broken((b) => void (many(b)["limit"] = 100))).toEqual({ schema: true, runtime: true });
   });
 
   it("writes a comparison with the row on the right as one with the row on the left", () => {
