@@ -7,6 +7,9 @@
  * input the agent left out keeps that field.
  */
 import { describe, expect, it } from "vitest";
+import { bundleHash } from "../src/bundle/canonical.js";
+import { BundleError } from "../src/bundle/error.js";
+import { loadBundle } from "../src/bundle/load.js";
 import { PaybillRuntimeError } from "../src/store/errors.js";
 import { hostBundle } from "./support/host-bundle.js";
 import { BACKENDS, newTenant, seedTicket, sharedTestRuntime } from "./support/store-db.js";
@@ -134,5 +137,32 @@ describe.each(BACKENDS)("update keeps omitted fields on %s", (backend) => {
     const out = await t.runtime.act({ tenant, agent: "support_bot", action: "edit_ticket", input: { ticket, customer: "Grace", status: null, amount: 3 } });
     expect(out.decision).toBe("allow");
     expect(await row(ticket)).toEqual({ customer: "Grace", status: before?.["status"], amount: 3 });
+  });
+});
+
+describe("loading a bundle with host effects, kept fields and list reads", () => {
+  const rehash = (change: (b: Record<string, unknown> & { actions: Record<string, Record<string, unknown>> }) => void): string => {
+    const { hash: _hash, ...body } = structuredClone(hostBundle()) as unknown as Record<string, unknown> & { actions: Record<string, Record<string, unknown>> };
+    change(body as Record<string, unknown> & { actions: Record<string, Record<string, unknown>> });
+    return JSON.stringify({ ...body, hash: bundleHash(body) });
+  };
+  const codeOfLoad = (text: string): string | undefined => {
+    try {
+      loadBundle(text);
+      return undefined;
+    } catch (e) {
+      return e instanceof BundleError ? e.code : "other";
+    }
+  };
+
+  it("loads as built", () => {
+    expect(codeOfLoad(rehash(() => undefined))).toBeUndefined();
+  });
+
+  it("refuses a `keep` that names no optional input, and a `where` on a field the entity lacks (PBR006)", () => {
+    const edit = (b: { actions: Record<string, Record<string, unknown>> }) => b.actions["edit_ticket"]?.["effect"] as { set: { keep?: string[] }[] };
+    expect(codeOfLoad(rehash((b) => void ((edit(b).set[0] as { keep?: string[] }).keep = ["ticket"])))).toBe("PBR006");
+    const list = (b: { actions: Record<string, Record<string, unknown>> }) => (b.actions["list_tickets"]?.["effect"] as { many: { where: unknown } }).many;
+    expect(codeOfLoad(rehash((b) => void (list(b).where = { all: [{ field: "colour", op: "==", value: { cel: "input.status" } }] })))).toBe("PBR006");
   });
 });
