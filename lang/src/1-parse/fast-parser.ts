@@ -503,9 +503,8 @@ class FastPaybillParser extends FastCelParser {
       this.pos++;
       where = this.condition();
     }
-    if (many && this.la(1) === I.limit) {
+    if (many && this.la(1) === I.limit && this.la(2) === I.int) {
       this.pos++;
-      if (this.la(1) !== I.int) throw DECLINE;
       const token = this.next();
       limit = { kind: "Number", span: this.tokenSpan(token), raw: token.image };
     }

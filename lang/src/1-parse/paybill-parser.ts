@@ -646,7 +646,7 @@ export class PaybillParser extends CelParser {
       },
     });
     this.OPTION7({
-      GATE: () => many,
+      GATE: () => many && this.LA(2).tokenType === T.IntLiteral,
       DEF: () => {
         this.CONSUME(T.Limit);
         const token = this.CONSUME(T.IntLiteral);
