@@ -83,23 +83,28 @@ describe("the bundle", () => {
     const schema = new JsonSchema(JSON.parse(readFileSync(join(ROOT, "spec/bundle.schema.json"), "utf8")));
     expect(schema.validate(bundle)).toBeUndefined();
     expect(structureProblem(bundle)).toBeUndefined();
-    const broken = (change: (b: { actions: Record<string, Record<string, unknown>> }) => void) => {
-      const copy = structuredClone(bundle) as unknown as { actions: Record<string, Record<string, unknown>> };
-      change(copy);
+    type Actions = { actions: Record<string, Record<string, unknown>> };
+    /** The bundle with `value` at `path` (action, then member names), as the schema and the runtime judge it. */
+    const judged = (path: (string | number)[], value: unknown) => {
+      const copy = structuredClone(bundle) as unknown as Actions;
+      let node: Record<string | number, unknown> = copy.actions;
+      for (const step of path.slice(0, -1)) node = node[step] as Record<string | number, unknown>;
+      node[path[path.length - 1] as string | number] = value;
       return { schema: schema.validate(copy) === undefined, runtime: structureProblem(copy) === undefined };
     };
-    const many = (b: { actions: Record<string, Record<string, unknown>> }) => (b.actions["find_payees"]?.["effect"] as { many: Record<string, unknown> }).many;
-    for (const change of [
-      (b: { actions: Record<string, Record<string, unknown>> }) => void (many(b)["limit"] = 101),
-      (b: { actions: Record<string, Record<string, unknown>> }) => void (many(b)["limit"] = 0),
-      (b: { actions: Record<string, Record<string, unknown>> }) => void (many(b)["where"] = { all: [], any: [] }),
-      (b: { actions: Record<string, Record<string, unknown>> }) => void (many(b)["where"] = { field: "name", op: "~", value: { cel: "1" } }),
-      (b: { actions: Record<string, Record<string, unknown>> }) => void ((b.actions["send_money"] as Record<string, unknown>)["host"] = false),
-      (b: { actions: Record<string, Record<string, unknown>> }) => void (((b.actions["edit_payee"]?.["effect"] as { set: Record<string, unknown>[] }).set[0] as Record<string, unknown>)["keep"] = "name"),
-    ]) {
-      expect(broken(change)).toEqual({ schema: false, runtime: false });
+    const limit = ["find_payees", "effect", "many", "limit"];
+    const where = ["find_payees", "effect", "many", "where"];
+    for (const [path, value] of [
+      [limit, 101],
+      [limit, 0],
+      [where, { all: [], any: [] }],
+      [where, { field: "name", op: "~", value: { cel: "1" } }],
+      [["send_money", "host"], false],
+      [["edit_payee", "effect", "set", 0, "keep"], "name"],
+    ] as [(string | number)[], unknown][]) {
+      expect(judged(path, value)).toEqual({ schema: false, runtime: false });
     }
-    expect(broken((b) => void (many(b)["limit"] = 100))).toEqual({ schema: true, runtime: true });
+    expect(judged(limit, 100)).toEqual({ schema: true, runtime: true });
   });
 
   it("writes a comparison with the row on the right as one with the row on the left", () => {

@@ -160,9 +160,16 @@ describe("loading a bundle with host effects, kept fields and list reads", () =>
   });
 
   it("refuses a `keep` that names no optional input, and a `where` on a field the entity lacks (PBR006)", () => {
-    const edit = (b: { actions: Record<string, Record<string, unknown>> }) => b.actions["edit_ticket"]?.["effect"] as { set: { keep?: string[] }[] };
-    expect(codeOfLoad(rehash((b) => void ((edit(b).set[0] as { keep?: string[] }).keep = ["ticket"])))).toBe("PBR006");
-    const list = (b: { actions: Record<string, Record<string, unknown>> }) => (b.actions["list_tickets"]?.["effect"] as { many: { where: unknown } }).many;
-    expect(codeOfLoad(rehash((b) => void (list(b).where = { all: [{ field: "colour", op: "==", value: { cel: "input.status" } }] })))).toBe("PBR006");
+    type Actions = { actions: Record<string, Record<string, unknown>> };
+    const effect = (b: Actions, action: string) => b.actions[action]?.["effect"] as { set: { keep?: string[] }[]; many: { where: unknown } };
+    const badKeep = rehash((b) => {
+      const first = effect(b, "edit_ticket").set[0];
+      if (first !== undefined) first.keep = ["ticket"];
+    });
+    expect(codeOfLoad(badKeep)).toBe("PBR006");
+    const badWhere = rehash((b) => {
+      effect(b, "list_tickets").many.where = { all: [{ field: "colour", op: "==", value: { cel: "input.status" } }] };
+    });
+    expect(codeOfLoad(badWhere)).toBe("PBR006");
   });
 });

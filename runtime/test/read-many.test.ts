@@ -91,7 +91,7 @@ describe.each(BACKENDS)("list reads on %s", (backend) => {
     const tenant = await newTenant(t.runtime);
     for (let i = 0; i < 6; i++) await seed(tenant, { customer: "Bob", status: "open", amount: i });
     const out = await t.runtime.act({ tenant, agent: "support_bot", action: "list_tickets", input: { status: "open", min: 0, customer: "Bob" } });
-    expect((out.result?.["rows"] as unknown[]).length).toBe(3);
+    expect(out.result?.["rows"]).toHaveLength(3);
   });
 
   it("the SQL selects what CEL's meaning of the filter selects, in the tenant only", async () => {
