@@ -19,8 +19,14 @@ const codeOf = (e: unknown): string | undefined => (e instanceof PaybillRuntimeE
 describe.each(BACKENDS)("host effects on %s", (backend) => {
   const t = sharedTestRuntime(backend, "host_effects", hostBundle());
 
-  const pay = (tenant: string, amount: number, extra: Record<string, unknown> = {}) =>
-    t.runtime.act({ tenant, agent: "support_bot", action: "send_payment", input: { iban: "DE89370400440532013000", amount, ...extra } });
+  const pay = (tenant: string, amount: number, extra: { pin?: string; run?: string } = {}) =>
+    t.runtime.act({
+      tenant,
+      agent: "support_bot",
+      action: "send_payment",
+      input: { iban: "DE89370400440532013000", amount, ...(extra.pin === undefined ? {} : { pin: extra.pin }) },
+      ...(extra.run === undefined ? {} : { run: extra.run }),
+    });
 
   it("an allowed host act is audited as allowed and pending performance, and tells the host what to perform", async () => {
     const tenant = await newTenant(t.runtime);
@@ -100,6 +106,19 @@ describe.each(BACKENDS)("host effects on %s", (backend) => {
     expect(out.perform).toBeUndefined();
     expect(await t.runtime.performances.pending(tenant)).toEqual([]);
     expect(codeOf(await t.runtime.report(tenant, out.auditId, { ok: true }).catch((e: unknown) => e))).toBe("PBR240");
+  });
+
+  it("in a run, an allowed host act counts as a write and records the run on its performance", async () => {
+    const tenant = await newTenant(t.runtime);
+    const run = await t.runtime.runs.start({ workflow: "pay_once", tenant });
+    const first = await pay(tenant, 5, { run: run.id });
+    expect(first.decision).toBe("allow");
+    expect(await t.runtime.runs.get(run.id)).toMatchObject({ steps: 1, writes: 1 });
+    expect((await t.runtime.performances.pending(tenant))[0]).toMatchObject({ id: first.auditId, run: run.id });
+    const second = await t.runtime.act({ tenant, agent: "support_bot", action: "send_payment", input: { iban: "DE89370400440532013000", amount: 5 }, run: run.id });
+    expect(second.decision).toBe("deny");
+    expect(second.reasons[0]?.kind).toBe("budget");
+    expect(await t.runtime.performances.pending(tenant)).toHaveLength(1);
   });
 
   it("a host act is the tenant's first record too (the chain head is created after the statement)", async () => {

@@ -2,7 +2,7 @@
  * The store bundle with issue 15's host-performed effects added: a host action
  * (`send_payment`, `effect host`, a `@secret` input), an update whose `set` reads optional
  * inputs (`edit_ticket`: an omitted field is kept), a list read (`list_tickets`,
- * `read many`), and the policies permitting them.
+ * `read many`), the policies permitting them, and a workflow allowing one write (`pay_once`).
  */
 import { bundleHash } from "../../src/bundle/canonical.js";
 import type { ActionSchema, Bundle, FieldSchema, FieldType } from "../../src/bundle/format.js";
@@ -94,6 +94,16 @@ export function hostBundle(): Bundle {
       ],
     },
   ];
-  const body = { ...base, version: 2 as const, actions: sorted, policies };
+  const workflows = {
+    ...base.workflows,
+    pay_once: {
+      name: "pay_once",
+      agent: "support_bot",
+      budget: { steps: 10, writes: 1 },
+      start: "paying",
+      states: { paying: { name: "paying", allow: [{ kind: "action" as const, action: "send_payment" }], next: [], final: false } },
+    },
+  };
+  const body = { ...base, version: 2 as const, actions: sorted, policies, workflows };
   return { ...body, hash: bundleHash(body) };
 }
