@@ -215,6 +215,35 @@ export async function host(paybill: PaybillClient, row: RunEntity): Promise<Enti
 `;
     expect(await typeCheck({ "sdk/index.ts": sdkTs(bundle), "host.ts": host, "notes/index.ts": sdkTs(entitiesOnly) })).toEqual([]);
   });
+
+  it("a host action's perform, report and pending performances are typed by the action", async () => {
+    const { bundle } = emitOk({
+      "pay.paybill": `agent bot { roles = [pay] }
+action send_money {
+  input { iban: string(max: 34), amount: decimal }
+  effect host
+}
+action ping { }
+`,
+    });
+    const host = `import type { HostActionName, PaybillClient } from "./sdk/index.js";
+export async function host(paybill: PaybillClient): Promise<HostActionName[]> {
+  const out = await paybill.act({ tenant: "t", agent: "bot", action: "send_money", input: { iban: "DE", amount: 5 } });
+  if (out.perform !== undefined) {
+    const iban: string = out.perform.input.iban;
+    await paybill.report("t", out.perform.id, iban === "" ? { ok: false, error: "no iban" } : { ok: true, result: { ref: 1 } });
+  }
+  return (await paybill.performances.pending("t")).map((p) => p.action);
+}
+`;
+    expect(await typeCheck({ "sdk/index.ts": sdkTs(bundle), "host.ts": host })).toEqual([]);
+    const wrong = host.replace("out.perform.input.iban", "out.perform.input.account");
+    expect((await typeCheck({ "sdk/index.ts": sdkTs(bundle), "host.ts": wrong })).map((e) => [e.file, e.code])).toEqual([["host.ts", 2339]]);
+    const notHost = `import type { HostActionName } from "./sdk/index.js";
+export const name: HostActionName = "ping";
+`;
+    expect((await typeCheck({ "sdk/index.ts": sdkTs(bundle), "host.ts": notHost })).map((e) => [e.file, e.code])).toEqual([["host.ts", 2322]]);
+  });
 });
 
 describe("a workflow's run context in the SDK", () => {

@@ -42,6 +42,7 @@ import { type ActResult, actIn } from "./runs/act.js";
 import { type ApprovalRequest, type ApprovalStatus, getApproval, listApprovals, settleApproval, unknownApproval, wrongStatus } from "./runs/approvals.js";
 import { type ActRequest, type Engine, evaluate, evaluationOpening, openedBy } from "./runs/evaluate.js";
 import { EffectFailure, recordFailedAttempt } from "./runs/failed-attempt.js";
+import { type HostOutcome, type PendingPerformance, pendingIn, type Report, reportIn } from "./runs/performances.js";
 import { auditKeyOf, resumedInput } from "./runs/masked-resume.js";
 import { requireStorableTenant } from "./runs/request-text.js";
 import { expireIfDue, sweepRuns } from "./runs/expiry.js";
@@ -217,6 +218,26 @@ export class Runtime {
       return result;
     });
   }
+
+  /**
+   * Records what the host made of an allowed host act (`effect host`): `id` is the act's
+   * `perform.id` (its `auditId`). Once per performance (PBR241), only for one of `tenant`'s
+   * (PBR240); appended to the tenant's chain as `host.report`, linked to the act's record.
+   */
+  async report(tenant: string, id: string, outcome: HostOutcome): Promise<Report> {
+    this.#open();
+    requireStorableTenant(tenant);
+    return this.#tenant(tenant).transaction((tx) => reportIn(tx, tenant, id, outcome, this.#engine.clock()));
+  }
+
+  readonly performances = {
+    /** The tenant's host performances allowed and not yet reported, oldest first. */
+    pending: (tenant: string): Promise<PendingPerformance[]> => {
+      this.#open();
+      requireStorableTenant(tenant);
+      return pendingIn(this.#tenant(tenant), tenant);
+    },
+  };
 
   readonly runs = {
     /** Starts a run of `workflow` for `tenant` in its start state, with the workflow's budget. */

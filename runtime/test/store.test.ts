@@ -23,6 +23,7 @@ const RUNTIME_TABLES = [
   "paybill_billing_events",
   "paybill_bundles",
   "paybill_migrations",
+  "paybill_performances",
   "paybill_provisioning_steps",
   "paybill_quota_counters",
   "paybill_run_history",

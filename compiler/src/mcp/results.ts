@@ -4,12 +4,24 @@
  * reason (rule ids, their conditions, messages); a pending action is not an error but says
  * which group's approval it awaits and the approval's id; a refusal the runtime throws
  * (PBR1xx: an unknown run, a move along no edge) is a tool error with its message and help.
+ * A host action (`effect host`) allowed says it was approved and is being performed by the
+ * host, with the performance id the host reports on (spec/mcp.md).
  * An agent reads the text; a host reads the same facts in `structuredContent`.
  */
 import type { ActResult, Bundle, Reason } from "@paybill/runtime";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
 export function actAnswer(bundle: Bundle, action: string, result: ActResult): CallToolResult {
+  if (result.decision === "allow" && result.perform !== undefined) {
+    // A host effect: allowed, and performed by the host, which reports the outcome to the runtime (not to the agent).
+    const text =
+      `approved: \`${action}\` is being performed by the host (performance ${result.perform.id}); ` +
+      "the host reports its outcome to Paybill — do not call it again to retry or to confirm";
+    return {
+      content: [{ type: "text", text }],
+      structuredContent: { decision: "allow", action, performedBy: "host", performance: result.perform.id, auditId: result.auditId },
+    };
+  }
   if (result.decision === "allow") {
     const structured = { decision: "allow", action, result: result.result ?? null, auditId: result.auditId };
     return { content: [{ type: "text", text: JSON.stringify(result.result ?? null) }], structuredContent: structured };

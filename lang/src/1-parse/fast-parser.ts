@@ -122,6 +122,10 @@ const I = {
   pending: idx(T.Pending),
   by: idx(T.By),
   context: idx(T.ContextKw),
+  host: idx(T.Host),
+  many: idx(T.Many),
+  where: idx(T.Where),
+  limit: idx(T.Limit),
 };
 
 class FastPaybillParser extends FastCelParser {
@@ -451,6 +455,11 @@ class FastPaybillParser extends FastCelParser {
       const fields = this.fieldList();
       return { kind: "Input", span: this.spanFrom(start), fields };
     }
+    if (t1 === I.effect && t2 === I.host) {
+      const start = this.next();
+      this.pos++;
+      return { kind: "HostEffect", span: this.spanFrom(start) };
+    }
     if (t1 === I.effect && this.is(2, DATA_OP)) return this.effect();
     if (t1 === I.requires && t2 === I.feature) {
       const start = this.next();
@@ -474,9 +483,14 @@ class FastPaybillParser extends FastCelParser {
   private effect(): A.EffectDecl {
     const start = this.next();
     const op = this.dataOp();
+    const t2 = this.la(2);
+    const many = this.la(1) === I.many && t2 !== I.lparen && t2 !== I.dot && t2 !== I.rcurly;
+    if (many) this.pos++;
     const entity = this.qualifiedName();
     let key: CelExpr | undefined;
     let assignments: A.Assignment[] | undefined;
+    let where: CelExpr | undefined;
+    let limit: A.NumberValue | undefined;
     if (this.la(1) === I.lparen) {
       this.pos++;
       key = this.condition();
@@ -496,7 +510,16 @@ class FastPaybillParser extends FastCelParser {
       this.expect(I.rcurly);
       assignments = list;
     }
-    return { kind: "Effect", span: this.spanFrom(start), op, entity, key, assignments };
+    if (many && this.la(1) === I.where && this.la(2) !== I.equals && this.la(2) !== I.lcurly) {
+      this.pos++;
+      where = this.condition();
+    }
+    if (many && this.la(1) === I.limit && this.la(2) === I.int) {
+      this.pos++;
+      const token = this.next();
+      limit = { kind: "Number", span: this.tokenSpan(token), raw: token.image };
+    }
+    return { kind: "Effect", span: this.spanFrom(start), op, entity, key, assignments, ...(many ? { many: true as const } : {}), ...(where === undefined ? {} : { where }), ...(limit === undefined ? {} : { limit }) };
   }
 
   private policyDecl(): A.PolicyDecl {

@@ -575,6 +575,14 @@ export class PaybillParser extends CelParser {
         },
       },
       {
+        GATE: () => this.LA(2).tokenType === T.Host,
+        ALT: (): A.ActionEntry => {
+          const start = this.CONSUME2(T.Effect);
+          this.CONSUME(T.Host);
+          return { kind: "HostEffect", span: this.spanFrom(start) };
+        },
+      },
+      {
         GATE: () => this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.LCurly,
         ALT: (): A.ActionEntry => this.SUBRULE(this.effect),
       },
@@ -608,9 +616,19 @@ export class PaybillParser extends CelParser {
   private effect = this.define("effect", (): A.EffectDecl => {
     const start = this.CONSUME(T.Effect);
     const op = this.SUBRULE(this.dataOp);
+    let many = false;
+    this.OPTION5({
+      GATE: () => this.LA(2).tokenType !== T.LParen && this.LA(2).tokenType !== T.Dot && this.LA(2).tokenType !== T.RCurly,
+      DEF: () => {
+        this.CONSUME(T.Many);
+        many = true;
+      },
+    });
     const entity = this.SUBRULE(this.qualifiedName);
     let key: CelExpr | undefined;
     let assignments: A.Assignment[] | undefined;
+    let where: CelExpr | undefined;
+    let limit: A.NumberValue | undefined;
     this.OPTION(() => {
       this.CONSUME(T.LParen);
       key = this.SUBRULE(this.condition);
@@ -630,7 +648,22 @@ export class PaybillParser extends CelParser {
       this.CONSUME(T.RCurly);
       assignments = list;
     });
-    return { kind: "Effect", span: this.spanFrom(start), op, entity, key, assignments };
+    this.OPTION6({
+      GATE: () => many && this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.LCurly,
+      DEF: () => {
+        this.CONSUME(T.Where);
+        where = this.SUBRULE3(this.condition);
+      },
+    });
+    this.OPTION7({
+      GATE: () => many && this.LA(2).tokenType === T.IntLiteral,
+      DEF: () => {
+        this.CONSUME(T.Limit);
+        const token = this.CONSUME(T.IntLiteral);
+        limit = { kind: "Number", span: this.tokenSpan(token), raw: token.image };
+      },
+    });
+    return { kind: "Effect", span: this.spanFrom(start), op, entity, key, assignments, ...(many ? { many: true as const } : {}), ...(where === undefined ? {} : { where }), ...(limit === undefined ? {} : { limit }) };
   }, NONE);
 
   // ---- policies ----

@@ -98,6 +98,11 @@ export const Pending = keyword("pending");
 export const By = keyword("by");
 /** `context { … }` in a workflow: the run's trusted context (spec/language.md §5.8). */
 export const ContextKw = keyword("context");
+// Host-performed effects and list reads (`effect host`, `effect read many E where … limit N`).
+export const Host = keyword("host");
+export const Many = keyword("many");
+export const Where = keyword("where");
+export const Limit = keyword("limit");
 
 // Literals. Order matters: longer and more specific patterns first.
 const QUOTE_STARTS = ["r", "R", "b", "B", '"', "'"];
@@ -191,6 +196,7 @@ export const CONTEXTUAL_KEYWORDS = [
   Cloud, Plan, Tenant, Entity, Agent, Action, Policy, Workflow, Test, Isolation, Provider, Permit, Forbid, To, When, Any, Role, Input, Effect,
   SetKw, Requires, Feature, Read, Insert, Update, Delete, Start, State, Allow, Next, Await, Approval, From, Final, On, Per,
   Given, Do, At, Expect, Deny, Pending, By, ContextKw,
+  Host, Many, Where, Limit,
 ];
 export const RESERVED_WORDS = [Package, Import, As, In, True, False, Null, Const, ...RESERVED_UNUSED];
 

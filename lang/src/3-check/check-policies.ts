@@ -102,10 +102,11 @@ function windowScope(state: State, unit: Unit): WindowScope {
   };
 }
 
-/** The row an action's effect works on (`read`, `update` and `delete` with a key). */
+/** The row an action's effect works on (`read` of one row, `update` and `delete` with a key). */
 function resourceOf(state: State, action: ActionDecl): CelType | undefined {
   const effect = effectOf(action);
-  if (effect === undefined || effect.op === "insert") return undefined;
+  // A list read (`read many`) works on no one row.
+  if (effect === undefined || effect.op === "insert" || effect.many === true) return undefined;
   const unit = state.unitOf.get(action);
   if (unit === undefined) return undefined;
   const found = state.ctx.scope(unit).lookup("entity", effect.entity);

@@ -244,7 +244,7 @@ export interface ActionDecl {
   readonly body: readonly ActionEntry[];
 }
 
-export type ActionEntry = Attribute | Block | InputBlock | EffectDecl | RequiresFeature;
+export type ActionEntry = Attribute | Block | InputBlock | EffectDecl | HostEffect | RequiresFeature;
 
 export interface InputBlock {
   readonly kind: "Input";
@@ -254,7 +254,10 @@ export interface InputBlock {
 
 export type DataOp = "read" | "insert" | "update" | "delete";
 
-/** `effect update Ticket(input.ticket) set { status = closed }` */
+/**
+ * `effect update Ticket(input.ticket) set { status = closed }`, or a bounded list read
+ * `effect read many Ticket where row.status == input.status limit 20` (`many`, `where`, `limit`).
+ */
 export interface EffectDecl {
   readonly kind: "Effect";
   readonly span: Span;
@@ -262,6 +265,16 @@ export interface EffectDecl {
   readonly entity: QualifiedName;
   readonly key: CelExpr | undefined;
   readonly assignments: readonly Assignment[] | undefined;
+  /** `many`: a list read (with `read`); only then `where` and `limit`. */
+  readonly many?: true;
+  readonly where?: CelExpr;
+  readonly limit?: NumberValue;
+}
+
+/** `effect host`: the host performs the allowed action and reports its outcome. */
+export interface HostEffect {
+  readonly kind: "HostEffect";
+  readonly span: Span;
 }
 
 /** `field = <CEL>` inside `set { … }` */

@@ -213,14 +213,18 @@ class Layout {
         return this.container("context", item.fields.map(asInputField), item.span, ", ");
       case "Effect": {
         const key = item.key === undefined ? "" : `(${printCel(item.key)})`;
-        const head = `effect ${item.op} ${qualified(item.entity)}${key}`;
-        if (item.assignments === undefined) return this.leaf(item, head);
+        const head = `effect ${item.op}${item.many === true ? " many" : ""} ${qualified(item.entity)}${key}`;
+        // A list read's `where` and `limit` close the line (a `set` on one is an error the checker reports).
+        const tail = `${item.where === undefined ? "" : ` where ${printCel(item.where)}`}${item.limit === undefined ? "" : ` limit ${item.limit.raw}`}`;
+        if (item.assignments === undefined) return this.leaf(item, `${head}${tail}`);
         return this.container(`${head} set`, item.assignments, item.span, ", ");
       }
       case "Assignment":
         return this.leaf(item, item.field.name, `= ${printCel(item.value)}`);
       case "RequiresFeature":
         return this.leaf(item, `requires feature ${item.feature.name}`);
+      case "HostEffect":
+        return this.leaf(item, "effect host");
       case "Rule":
         return this.rule(item);
       case "Start":

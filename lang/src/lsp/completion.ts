@@ -34,7 +34,7 @@ const INSIDE: Partial<Record<Declaration["kind"], readonly string[]>> = {
   Tenant: ["plan", "region", "isolation"],
   Agent: ["roles"],
   Entity: [...BUILTIN_TYPES],
-  Action: ["input", "effect", "requires", "feature", "read", "insert", "update", "delete", "set", ...BUILTIN_TYPES],
+  Action: ["input", "effect", "requires", "feature", "read", "insert", "update", "delete", "set", "host", "many", "where", "limit", "row", ...BUILTIN_TYPES],
   Policy: ["permit", "forbid", "any", "agent", "role", "to", "when", "read", "insert", "update", "delete"],
   Workflow: ["agent", "budget", "context", "start", "state", "allow", "next", "await", "approval", "from", "final", "read"],
   Test: ["as", "in", "at", "tenant", "given", "approval", "from", "do", "expect", "allow", "deny", "pending", "by"],

@@ -16,6 +16,7 @@ import { celAt, fieldsOf } from "./cel-at.js";
 import type { CelExpr } from "../ast/cel.js";
 import { describeField, describeSymbol } from "./describe.js";
 import { constantAt, describeConst, describeLookup } from "./hover-data.js";
+import { effectKeywordAt } from "./effect-keywords.js";
 import { pathAt } from "./locate.js";
 import { symbolAt } from "./occurrences.js";
 import { toRange } from "./positions.js";
@@ -55,6 +56,8 @@ export function hover(analysis: Analysis, unit: Unit, offset: number): Hover | n
   if (at !== undefined) return markdown(describeSymbol(at.symbol, analysis.model), toRange(unit.source, at.span));
   const field = fieldAt(analysis, unit, offset);
   if (field !== undefined) return markdown(field.text, toRange(unit.source, field.node.name.span));
+  const keyword = effectKeywordAt(pathAt(unit.ast, offset), unit.source.text, offset);
+  if (keyword !== undefined) return markdown(keyword.doc, toRange(unit.source, keyword.span));
   return null;
 }
 

@@ -98,15 +98,32 @@ export interface EffectSpec {
   readonly entity: string;
   /** The row's key, for read, update and delete. */
   readonly key?: Cel;
-  /** For insert and update, in source order. An enum value written as a name is a string literal here. */
-  readonly set?: readonly { readonly field: string; readonly value: Cel }[];
+  /**
+   * For insert and update, in source order. An enum value written as a name is a string literal here.
+   * `keep` (update only): the optional inputs the value reads without `has(…)`; when one of them is
+   * absent the field is not assigned and keeps its value (spec/language.md, "Optional inputs in effects").
+   */
+  readonly set?: readonly { readonly field: string; readonly value: Cel; readonly keep?: readonly string[] }[];
+  /** A list read (`effect read many E where … limit N`): the rows `where` selects, at most `limit` (≤ 100), by key. */
+  readonly many?: { readonly where?: RowFilter; readonly limit: number };
 }
+
+/**
+ * A list read's `where` as the runtime runs it in SQL: `all` (and) and `any` (or) of
+ * comparisons of one field of the row with a value (CEL over the effect's variables, not the row).
+ */
+export type RowFilter =
+  | { readonly all: readonly RowFilter[] }
+  | { readonly any: readonly RowFilter[] }
+  | { readonly field: string; readonly op: "==" | "!=" | "<" | "<=" | ">" | ">="; readonly value: Cel };
 
 export interface ActionSchema {
   readonly name: string;
   /** The input's fields in declaration order; no other key is accepted. */
   readonly input: readonly FieldSchema[];
   readonly effect?: EffectSpec;
+  /** `effect host`: the host performs the action once allowed and reports the outcome (spec/runtime.md, "Host effects"). */
+  readonly host?: true;
   /** `requires feature x`, sorted. */
   readonly requires: readonly string[];
   readonly description?: string;

@@ -26,7 +26,7 @@
 import { totalProblem } from "../quota/totals.js";
 import { readFile } from "node:fs/promises";
 import { bundleHash } from "./canonical.js";
-import { type ActionSelector, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, type Bundle, type FieldSchema } from "./format.js";
+import { type ActionSelector, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, type Bundle, type FieldSchema, type RowFilter } from "./format.js";
 import { BundleError } from "./error.js";
 import { checkSignature, type TrustedKey, trustedKeyMap } from "./signature.js";
 import { member, structureProblem } from "./validate.js";
@@ -178,7 +178,24 @@ function danglingName(bundle: Bundle): Dangling | undefined {
     if (entity === undefined) return at(`${path}.effect.entity`, `no entity \`${effect.entity}\``);
     for (const [i, set] of (effect.set ?? []).entries()) {
       if (!entity.fields.some((f) => f.name === set.field)) return at(`${path}.effect.set[${i}].field`, `entity \`${effect.entity}\` has no field \`${set.field}\``);
+      for (const [k, kept] of (set.keep ?? []).entries()) {
+        if (!action.input.some((f) => f.name === kept && f.optional)) return at(`${path}.effect.set[${i}].keep[${k}]`, `\`${kept}\` is not an optional input of \`${name}\``);
+      }
     }
+    const filterFields = (filter: RowFilter | undefined, at2: string): Dangling | undefined => {
+      if (filter === undefined) return undefined;
+      if ("all" in filter || "any" in filter) {
+        const parts = "all" in filter ? filter.all : filter.any;
+        for (const [i, part] of parts.entries()) {
+          const found = filterFields(part, `${at2}.${"all" in filter ? "all" : "any"}[${i}]`);
+          if (found !== undefined) return found;
+        }
+        return undefined;
+      }
+      return entity.fields.some((f) => f.name === filter.field) ? undefined : at(`${at2}.field`, `entity \`${effect.entity}\` has no field \`${filter.field}\``);
+    };
+    const filterProblem = filterFields(effect.many?.where, `${path}.effect.many.where`);
+    if (filterProblem !== undefined) return filterProblem;
   }
   const policies = new Set<string>();
   for (const [p, policy] of bundle.policies.entries()) {

@@ -122,6 +122,15 @@ const either =
 
 const dataOp = oneOf("read", "insert", "update", "delete");
 const cel = object({ cel: string(1) });
+/** A list read's `limit`: 1 to 100. */
+const listLimit: Check = (value, path, depth) =>
+  integer(1)(value, path, depth) ?? ((value as number) > 100 ? problem(path, `expected a whole number from 1 to 100, found ${describe(value)}`) : undefined);
+/** A list read's `where` (format.ts `RowFilter`): `all`, `any` or one comparison, by which member it has. */
+const rowFilter: Check = (value, path, depth) => {
+  if (isRecord(value) && Object.hasOwn(value, "all")) return object({ all: array(rowFilter) })(value, path, depth);
+  if (isRecord(value) && Object.hasOwn(value, "any")) return object({ any: array(rowFilter) })(value, path, depth);
+  return object({ field: name, op: oneOf("==", "!=", "<", "<=", ">", ">="), value: cel })(value, path, depth);
+};
 
 const fieldType: Check = byKind({
   uuid: object({ kind: oneOf("uuid") }),
@@ -174,7 +183,14 @@ const bundle = object({
     object({
       name,
       input: array(inputField),
-      "effect?": object({ op: dataOp, entity: name, "key?": cel, "set?": array(object({ field: name, value: cel })) }),
+      "effect?": object({
+        op: dataOp,
+        entity: name,
+        "key?": cel,
+        "set?": array(object({ field: name, value: cel, "keep?": array(name) })),
+        "many?": object({ "where?": rowFilter, limit: listLimit }),
+      }),
+      "host?": (value, path) => (value === true ? undefined : problem(path, `expected true, found ${describe(value)}`)),
       requires: array(name),
       "description?": string(),
     }),

@@ -17,7 +17,15 @@ export interface PreparedEffect {
   readonly key?: unknown;
   /** Column → value (insert, update); an insert's generated `@id` is not here. */
   readonly values?: Readonly<Record<string, unknown>>;
+  /** A list read: its filter with the values evaluated, and its limit. */
+  readonly many?: { readonly where?: PreparedFilter; readonly limit: number };
 }
+
+/** A list read's `where` (bundle `RowFilter`) with each value evaluated. */
+export type PreparedFilter =
+  | { readonly all: readonly PreparedFilter[] }
+  | { readonly any: readonly PreparedFilter[] }
+  | { readonly field: string; readonly op: "==" | "!=" | "<" | "<=" | ">" | ">="; readonly value: unknown };
 
 export interface DeciderApi {
   readonly bundle: Bundle;

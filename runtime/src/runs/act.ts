@@ -38,6 +38,7 @@ import { recordApproval } from "./approvals.js";
 import { expireRunIn, expiryDue } from "./expiry.js";
 import { type ActRequest, type Engine, type Evaluation, evaluate, type Opened } from "./evaluate.js";
 import { EffectFailure, failedReasons } from "./failed-attempt.js";
+import { type Perform, performanceCte } from "./performances.js";
 import { storableJson, storableText } from "./request-text.js";
 
 export interface ActResult {
@@ -49,6 +50,8 @@ export interface ActResult {
   readonly auditId: string;
   /** For `pending`: the approval to grant or reject, then resume. */
   readonly approvalId?: string;
+  /** For an allowed host action (`effect host`): what the host performs, then reports with `perform.id`. */
+  readonly perform?: Perform;
 }
 
 /** Acts inside the caller's transaction. `resumes` is the approval being resumed, if any. */
@@ -122,11 +125,23 @@ export async function actIn(
             guard = "exists (select 1 from paybill_effect)";
           }
           ctes.push(...addTotals(params, engine, evaluation, guard, now));
+          // A host effect: the act's record id names the performance the host reports on (performances.ts).
+          const host = action?.host === true ? { id: randomUUID(), action: request.action, input: evaluation.input } : undefined;
+          if (host !== undefined) {
+            const input = auditInput(evaluation.input, action, "allow", engine.auditKey);
+            const run = evaluation.run?.id;
+            ctes.push(performanceCte(params, { tenant, id: host.id, action: host.action, agent: String(request.agent), ...(run === undefined ? {} : { run }), input, time: now }, guard));
+          }
           const read = prepared !== undefined && entity !== undefined && prepared.op === "read" ? await performEffect(tx, entity, tenant, prepared, evaluation.resource) : undefined;
-          const effect = prepared === undefined ? undefined : { op: prepared.op, entity: prepared.entity, key: (write === undefined ? read?.key : write.key) ?? null };
+          const effect =
+            host !== undefined
+              ? { op: "host", entity: host.action, key: host.id }
+              : prepared === undefined
+                ? undefined
+                : { op: prepared.op, entity: prepared.entity, key: (write === undefined ? read?.key : write.key) ?? null };
           let finished: Finished;
           try {
-            finished = await finish(tx, params, ctes, guard, entry(allowed, effect), evaluation, write !== undefined, now);
+            finished = await finish(tx, params, ctes, guard, entry(allowed, effect), evaluation, write !== undefined || host !== undefined, now, host?.id);
           } catch (error) {
             if (prepared !== undefined && entity !== undefined && write !== undefined) throw effectFailed(entity, prepared, error);
             throw error;
@@ -135,7 +150,8 @@ export async function actIn(
           else {
             const performed = write === undefined ? read : write.performed(finished.written === true);
             if (finished.record === undefined) throw new Error("the act's statement appended no audit record");
-            return result(allowed, finished.record, redact(performed?.result, allowed.redact));
+            const done = result(allowed, finished.record, redact(performed?.result, allowed.redact, prepared?.many !== undefined));
+            return host === undefined ? done : { ...done, perform: { ...host, input: JSON.parse(JSON.stringify(host.input)) as JsonRecord } };
           }
         }
       }
@@ -182,7 +198,7 @@ interface Finished {
  * audit append, the last two only when `guard` holds. A tenant's first record finds no
  * chain head: the head is created and the record appended in a second statement.
  */
-async function finish(tx: Sql, params: Params, ctes: string[], guard: string | undefined, audited: AuditEntry, evaluation: Evaluation, wrote: boolean, now: Date): Promise<Finished> {
+async function finish(tx: Sql, params: Params, ctes: string[], guard: string | undefined, audited: AuditEntry, evaluation: Evaluation, wrote: boolean, now: Date, id?: string): Promise<Finished> {
   const all = [...ctes];
   if (evaluation.run !== undefined && evaluation.countsStep) {
     all.push(
@@ -190,7 +206,7 @@ async function finish(tx: Sql, params: Params, ctes: string[], guard: string | u
         `where id = ${params.add(evaluation.run.id)}${guard === undefined ? "" : ` and ${guard}`})`,
     );
   }
-  const append = appendCtes(params, audited, guard, { time: now });
+  const append = appendCtes(params, audited, guard, { time: now, ...(id === undefined ? {} : { id }) });
   all.push(...append.ctes);
   const columns = [
     `${append.appended} as paybill_appended`,
@@ -207,7 +223,7 @@ async function finish(tx: Sql, params: Params, ctes: string[], guard: string | u
   // Held back by the guard: the caller says what went wrong.
   if (finished.quotaTaken === false || finished.written === false) return finished;
   await createHead(tx, audited.tenant);
-  return { ...finished, record: await appendAudit(tx, audited, { time: now }) };
+  return { ...finished, record: await appendAudit(tx, audited, { time: now, ...(id === undefined ? {} : { id }) }) };
 }
 
 /** The CTE adding a performed act to the counters that count it (quota/totals.ts), when guard holds; none when no counter does. */

@@ -234,7 +234,8 @@ function budgetRefusal(bundle: Bundle, run: Run, request: ActRequest, now: Date)
     return { kind: "budget", message: `run \`${run.id}\` used all ${run.budget.steps} of its steps` };
   }
   const op = bundle.actions[request.action]?.effect?.op;
-  const writes = op === "insert" || op === "update" || op === "delete";
+  // A host effect (an external payment, an email) counts as a write.
+  const writes = op === "insert" || op === "update" || op === "delete" || bundle.actions[request.action]?.host === true;
   if (writes && run.budget.writes !== undefined && run.writes >= run.budget.writes) {
     return { kind: "budget", message: `run \`${run.id}\` used all ${run.budget.writes} of its writes` };
   }

@@ -94,7 +94,13 @@ export type RuntimeErrorCode =
   /** A run context given for a workflow that declares none. */
   | "PBR212"
   /** A run context with more than 256 values (list elements counted). */
-  | "PBR213";
+  | "PBR213"
+  /** A host report for a performance the tenant does not have (unknown id, another tenant's, or not a host act's). */
+  | "PBR240"
+  /** A second report of a host performance. */
+  | "PBR241"
+  /** A host report that is neither `{ ok: true, result? }` nor `{ ok: false, error }`. */
+  | "PBR242";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;

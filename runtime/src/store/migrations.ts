@@ -52,6 +52,10 @@
  *   `release` and signing key, and `opened`, the order of its latest open, so the bundle
  *   with the largest `opened` is the one the database ran last (bundle/release.ts refuses
  *   an older release). Not per tenant: one deployment's history.
+ * - Version 16, `paybill_performances`: the host effects allowed (`effect host`, runs/performances.ts),
+ *   one row per allowed act keyed by its audit record's id, with the input as audited
+ *   (`@secret`/`@pii` masked), and once the host reports, when, whether it succeeded and
+ *   the id of the report's audit record. Unreported rows are the pending performances.
  */
 
 import { CONTROL_ROLE, roleSql, RUNTIME_ROLE } from "./roles.js";
@@ -350,6 +354,26 @@ begin
 end $$;
 create trigger paybill_runs_context_fixed before update on paybill_runs for each row execute function paybill_runs_context_fixed();
 `,
+  },
+  {
+    version: 16,
+    name: "host performances",
+    sql: `
+create table paybill_performances (
+  tenant_id text not null,
+  id uuid not null,
+  action text not null,
+  agent text not null,
+  run_id uuid,
+  input jsonb not null,
+  created_at timestamptz not null,
+  reported_at timestamptz,
+  ok boolean,
+  report_audit_id uuid,
+  primary key (tenant_id, id)
+);
+create index paybill_performances_pending on paybill_performances (tenant_id, created_at) where reported_at is null;
+${tenantTableSql("paybill_performances", { runtime: "select, insert, update", control: "select" })}`,
   },
 ];
 

@@ -74,8 +74,8 @@ export function conditionTypes(ctx: PolicyContext, selectors: readonly ActionSel
   return { input, resource };
 }
 
-/** The entity whose row an action works on: its effect's, unless it inserts. */
+/** The entity whose row an action works on: its effect's, unless it inserts or reads many rows. */
 function rowOf(action: ActionSchema | undefined): string | undefined {
   const effect = action?.effect;
-  return effect === undefined || effect.op === "insert" ? undefined : effect.entity;
+  return effect === undefined || effect.op === "insert" || effect.many !== undefined ? undefined : effect.entity;
 }

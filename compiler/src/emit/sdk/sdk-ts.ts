@@ -43,7 +43,7 @@ export function sdkTs(bundle: Bundle): string {
     kind: StructureKind.ImportDeclaration,
     isTypeOnly: true,
     moduleSpecifier: "@paybill/runtime",
-    namedImports: ["ActResult", "DecideRequest", "Decision", "Run", "RunMove", "Runtime"],
+    namedImports: ["ActResult", "DecideRequest", "Decision", "HostOutcome", "PendingPerformance", "Report", "Run", "RunMove", "Runtime"],
   });
   statements.push({
     kind: StructureKind.VariableStatement,
@@ -121,6 +121,14 @@ export function sdkTs(bundle: Bundle): string {
   });
   statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "ActionName", type: literalUnion(actionNames) });
   statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "AgentName", type: literalUnion(sorted(Object.keys(bundle.agents))) });
+  statements.push({
+    kind: StructureKind.TypeAlias,
+    leadingTrivia: blank,
+    isExported: true,
+    name: "HostActionName",
+    docs: ["The actions the host performs (`effect host`): `act` returns `perform`, and the host reports the outcome."],
+    type: literalUnion(actionNames.filter((name) => bundle.actions[name]?.host === true)),
+  });
 
   const workflowNames = sorted(Object.keys(bundle.workflows));
   statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "WorkflowName", type: literalUnion(workflowNames) });
