@@ -24,10 +24,10 @@ registerClosers([
 const NOT_A_VALUE_END = new Set<TokenType>([T.Equals, T.LCurly, T.Colon]);
 const STATE_STARTS = new Set<TokenType>([T.Allow, T.Next, T.Await, T.Final]);
 const TEST_STARTS = new Set<TokenType>([T.Tenant, T.Given, T.Do, T.Expect]);
-const RULE_STARTS = new Set<TokenType>([T.Permit, T.Forbid]);
+const RULE_STARTS = new Set<TokenType>([T.Permit, T.Forbid, T.Require]);
 const NO_STARTS = new Set<TokenType>();
 /** Words that begin the entry after an action list in a policy or a state. */
-const ENTRY_STARTS = new Set<TokenType>([T.When, T.Next, T.Final, T.Await, T.Allow, T.Permit, T.Forbid]);
+const ENTRY_STARTS = new Set<TokenType>([T.When, T.Next, T.Final, T.Await, T.Allow, T.Permit, T.Forbid, T.Require]);
 
 /** A method of Chevrotain's that the parser wraps (not part of its type declarations). */
 const chevrotain = CelParser.prototype as unknown as { findReSyncTokenType(this: CelParser): TokenType };
@@ -256,6 +256,7 @@ export class PaybillParser extends CelParser {
     { ALT: () => this.SUBRULE(this.planDecl) },
     { ALT: () => this.SUBRULE(this.tenantDecl) },
     { ALT: () => this.SUBRULE(this.agentDecl) },
+    { ALT: () => this.SUBRULE(this.groupDecl) },
     { ALT: () => this.SUBRULE(this.entityDecl) },
     { ALT: () => this.SUBRULE(this.actionDecl) },
     { ALT: () => this.SUBRULE(this.policyDecl) },
@@ -513,6 +514,8 @@ export class PaybillParser extends CelParser {
 
   private agentDecl = this.define("agentDecl", (): A.AgentDecl => ({ kind: "Agent", ...this.namedBody(T.Agent) }), NONE);
 
+  private groupDecl = this.define("groupDecl", (): A.GroupDecl => ({ kind: "Group", ...this.namedBody(T.Group) }), NONE);
+
   // ---- entities ----
 
   private entityDecl = this.define("entityDecl", (): A.EntityDecl => {
@@ -628,6 +631,7 @@ export class PaybillParser extends CelParser {
   private readonly policyEntryAlts: OrMethodOpts<A.Attribute | A.Rule> = {
     IGNORE_AMBIGUITIES: true,
     DEF: [
+      { GATE: () => this.LA(2).tokenType === T.Approval, ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.requireRule) },
       { GATE: () => this.LA(2).tokenType !== T.Equals, ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.rule) },
       { ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.attribute) },
     ],
@@ -665,6 +669,45 @@ export class PaybillParser extends CelParser {
       condition = this.SUBRULE(this.condition);
     });
     return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
+  }, NONE);
+
+  /** `require approval from G [for P, …] to A, … [when <CEL>] [timeout D]` (spec/language.md §5.7). */
+  requireRule = this.define("requireRule", (): A.Rule => {
+    const start = this.CONSUME(T.Require);
+    const approvalStart = this.CONSUME(T.Approval);
+    this.CONSUME(T.From);
+    const group = this.ident(this.CONSUME(T.Identifier));
+    const approvalSpan = this.spanFrom(approvalStart);
+    const principals: A.PrincipalSelector[] = [];
+    this.OPTION(() => {
+      this.CONSUME(T.For);
+      this.add(principals, this.SUBRULE(this.principalSelector));
+      this.MANY({
+        GATE: () => this.listContinues(NO_STARTS),
+        DEF: () => {
+          this.CONSUME(T.Comma);
+          this.add(principals, this.SUBRULE2(this.principalSelector));
+        },
+      });
+    });
+    this.CONSUME(T.To);
+    const actions = this.SUBRULE(this.actionSelectors, { ARGS: [RULE_STARTS] });
+    let condition: CelExpr | undefined;
+    this.OPTION2(() => {
+      this.CONSUME(T.When);
+      condition = this.SUBRULE(this.condition);
+    });
+    let timeout: A.DurationValue | undefined;
+    this.OPTION3({
+      GATE: () => this.LA(2).tokenType === T.Duration,
+      DEF: () => {
+      this.CONSUME(T.Timeout);
+      const token = this.CONSUME(T.Duration);
+      timeout = { kind: "Duration", span: this.tokenSpan(token), raw: token.image };
+      },
+    });
+    const approval: A.RuleApproval = { kind: "RuleApproval", span: approvalSpan, group, timeout };
+    return { kind: "Rule", span: this.spanFrom(start), effect: "require", principals, actions, condition, approval };
   }, NONE);
 
   private readonly principalAlts: OrMethodOpts<A.PrincipalSelector> = {

@@ -94,6 +94,10 @@ export const Expect = keyword("expect");
 export const Deny = keyword("deny");
 export const Pending = keyword("pending");
 export const By = keyword("by");
+export const Require = keyword("require");
+export const Group = keyword("group");
+export const Timeout = keyword("timeout");
+export const For = keyword("for");
 
 // Literals. Order matters: longer and more specific patterns first.
 const QUOTE_STARTS = ["r", "R", "b", "B", '"', "'"];
@@ -186,7 +190,7 @@ export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f
 export const CONTEXTUAL_KEYWORDS = [
   Cloud, Plan, Tenant, Entity, Agent, Action, Policy, Workflow, Test, Isolation, Provider, Permit, Forbid, To, When, Any, Role, Input, Effect,
   SetKw, Requires, Feature, Read, Insert, Update, Delete, Start, State, Allow, Next, Await, Approval, From, Final, On, Per,
-  Given, Do, At, Expect, Deny, Pending, By,
+  Given, Do, At, Expect, Deny, Pending, By, Require, Group, Timeout, For,
 ];
 export const RESERVED_WORDS = [Package, Import, As, In, True, False, Null, ...RESERVED_UNUSED];
 

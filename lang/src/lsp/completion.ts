@@ -44,6 +44,7 @@ const ITEM_KIND: Record<Namespace, CompletionItemKind> = {
   plan: CompletionItemKind.Class,
   tenant: CompletionItemKind.EnumMember,
   agent: CompletionItemKind.Interface,
+  group: CompletionItemKind.Constant,
   entity: CompletionItemKind.Struct,
   action: CompletionItemKind.Function,
   policy: CompletionItemKind.Event,
@@ -110,7 +111,7 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
 }
 
 const INSIDE_KINDS: Record<Declaration["kind"], true> = {
-  Provider: true, Isolation: true, Cloud: true, Plan: true, Tenant: true, Agent: true, Entity: true, Action: true, Policy: true, Workflow: true, Test: true,
+  Provider: true, Isolation: true, Cloud: true, Plan: true, Tenant: true, Agent: true, Group: true, Entity: true, Action: true, Policy: true, Workflow: true, Test: true,
 };
 
 function inCondition(path: readonly Located[], before: string): boolean {

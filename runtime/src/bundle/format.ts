@@ -26,6 +26,12 @@ export interface Bundle {
   readonly entities: Readonly<Record<string, EntitySchema>>;
   readonly actions: Readonly<Record<string, ActionSchema>>;
   readonly agents: Readonly<Record<string, AgentSpec>>;
+  /**
+   * The declared approval groups (`group account_holder { … }`), sorted; written only when
+   * there is one. An approval of such a group is granted only by an approver the host says
+   * belongs to it (spec/runtime.md, Approvals).
+   */
+  readonly groups?: readonly string[];
   /** Sorted by name. */
   readonly policies: readonly PolicySpec[];
   readonly workflows: Readonly<Record<string, WorkflowSpec>>;
@@ -140,13 +146,16 @@ export interface ConditionTypes {
 export interface RuleSpec {
   /** `<policy>#<n>`: the policy's name and the rule's index in it, from 0. */
   readonly id: string;
-  readonly effect: "permit" | "forbid";
+  /** `require`: `require approval from G …` (with `approval`): never allows by itself. */
+  readonly effect: "permit" | "forbid" | "require";
   /** Sorted agent names, or `["*"]` for any agent. */
   readonly agents: readonly string[];
   /** In source order. */
   readonly actions: readonly ActionSelector[];
   /** Absent: the rule applies unconditionally. */
   readonly when?: Cel & { readonly types: ConditionTypes };
+  /** Only with effect `require`: the declared group whose approval the action waits for, and how long it may wait. */
+  readonly approval?: { readonly group: string; readonly timeoutMs?: number };
 }
 
 export interface PolicySpec {

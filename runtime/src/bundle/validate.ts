@@ -180,19 +180,21 @@ const bundle = object({
     }),
   ),
   agents: map(object({ name, roles: array(name), "description?": string() })),
+  "groups?": array(name),
   policies: array(
     object({
       name,
       rules: array(
         object({
           id: name,
-          effect: oneOf("permit", "forbid"),
+          effect: oneOf("permit", "forbid", "require"),
           agents: array(name),
           actions: array(selector),
           "when?": object({ cel: string(1), types: object({
               input: pattern(/^(action:.+|common:.+|dyn|none)$/, "`action:<name>`, `common:<names>`, `dyn` or `none`"),
               resource: pattern(/^(entity:.+|none)$/, "`entity:<name>` or `none`"),
             }) }),
+          "approval?": object({ group: name, "timeoutMs?": integer(1) }),
         }),
       ),
       "attributes?": map((_value, _path) => undefined),

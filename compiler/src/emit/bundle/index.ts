@@ -47,6 +47,7 @@ export function tryEmitBundle(model: Model): EmitResult {
 
   const entities = byName(selection.entities.map((e) => entity(model, e, diagnostics)));
   const agents = byName(selection.agents.map(agent));
+  const groups = selection.groups.map((g) => g.decl.name.name).sort(compareStrings);
   const actions = byName(selection.actions.map((a) => action(model, names, a)));
   const policies = selection.policies.map((p) => policy({ names, agents, actions }, p.decl)).sort((a, b) => compareStrings(a.name, b.name));
   const workflows = byName(selection.workflows.map((w) => workflow(names, w)));
@@ -54,7 +55,7 @@ export function tryEmitBundle(model: Model): EmitResult {
   const tenants = byName(selection.tenants.map((t) => tenant(names, plans, t)));
   if (hasErrors(diagnostics)) return { ok: false, diagnostics };
 
-  const content: Omit<Bundle, "hash"> = { format: BUNDLE_FORMAT, version: BUNDLE_FORMAT_VERSION, entities, actions, agents, policies, workflows, plans, tenants };
+  const content: Omit<Bundle, "hash"> = { format: BUNDLE_FORMAT, version: BUNDLE_FORMAT_VERSION, entities, actions, agents, ...(groups.length === 0 ? {} : { groups }), policies, workflows, plans, tenants };
   return { ok: true, bundle: { ...content, hash: bundleHash(content) } };
 }
 
