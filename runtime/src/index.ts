@@ -33,6 +33,7 @@ export {
   type VerifyResult,
 } from "./runtime.js";
 export { PaybillRuntimeError, type RuntimeErrorCode } from "./store/errors.js";
+export type { Approver } from "./runs/approver.js";
 export type * from "./control/types.js";
 export { BILLING_EVENT_TYPES } from "./control/types.js";
 export { allowedEvents, LIFECYCLE, LIFECYCLE_EVENTS, nextState, TENANT_STATES } from "./control/lifecycle.js";

@@ -74,6 +74,8 @@ export const CATALOG = {
   costTooHigh: entry("PB4033", "error", "condition may cost too much to evaluate"),
   optionalInputInEffect: entry("PB4040", "error", "effect reads an optional input without `has`"),
   finalTimeout: entry("PB4060", "error", "`timeout` on a final state"),
+  approvalTimeout: entry("PB4120", "error", "approval timeout out of range"),
+  approvalOnField: entry("PB4121", "error", "approval required for a field"),
   unreadableFile: entry("PB9001", "error", "file cannot be read"),
   noSourceFiles: entry("PB9002", "error", "no `.paybill` files found"),
   formatterFailed: entry("PB9003", "error", "the formatter could not keep a file's meaning"),

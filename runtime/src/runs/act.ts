@@ -31,6 +31,7 @@ import type { Sql } from "../store/adapter.js";
 import { effectFailed, type JsonRecord, performEffect, redact, writeStatement } from "../store/effects.js";
 import { PaybillRuntimeError } from "../store/errors.js";
 import { Params } from "../store/sql.js";
+import { approvalExpiry } from "./approval-expiry.js";
 import { recordApproval } from "./approvals.js";
 import { expireRunIn, expiryDue } from "./expiry.js";
 import { type ActRequest, type Engine, type Evaluation, evaluate, type Opened } from "./evaluate.js";
@@ -152,6 +153,7 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
       group,
       auditId: record.id,
       time: now,
+      ...expiring(approvalExpiry(engine.bundle, decision.reasons, now)),
     });
   }
   return result(decision, record, undefined, approvalId);
@@ -198,6 +200,8 @@ async function finish(tx: Sql, params: Params, ctes: string[], guard: string | u
   await createHead(tx, audited.tenant);
   return { ...finished, record: await appendAudit(tx, audited, { time: now }) };
 }
+
+const expiring = (at: Date | undefined): { expiresAt?: Date } => (at === undefined ? {} : { expiresAt: at });
 
 function result(decision: Decision, record: AuditRecord, output?: JsonRecord, approvalId?: string): ActResult {
   return {

@@ -84,7 +84,11 @@ export type RuntimeErrorCode =
   /** The checkpoint sink cannot be written or read, or holds a line that is not a checkpoint. */
   | "PBR163"
   /** `audit.every` that is not a positive interval or record count. */
-  | "PBR164";
+  | "PBR164"
+  /** An approver the host does not say belongs to the approval's group (`groups`), or `groups` that is not a list of names. */
+  | "PBR220"
+  /** An agent's name given as the approver: an agent never grants or rejects an approval. */
+  | "PBR221";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;

@@ -319,6 +319,14 @@ create table paybill_agent_tokens (
 );
 ${tenantTableSql("paybill_agent_tokens", { runtime: "select, insert, update", control: "select, insert, update" })}`,
   },
+  {
+    version: 13,
+    name: "approval rule timeouts",
+    sql: `
+alter table paybill_approvals add column expires_at timestamptz;
+create index paybill_approvals_expires_at on paybill_approvals (expires_at) where expires_at is not null and status in ('pending', 'granted');
+`,
+  },
 ];
 
 /**
