@@ -140,9 +140,9 @@ export function unknownApproval(id: string): PaybillRuntimeError {
 export function wrongStatus(approval: ApprovalRequest, wanted: ApprovalStatus): PaybillRuntimeError {
   const help =
     approval.status === "expired"
-      ? approval.expiresAt !== undefined && approval.decidedAt === undefined && approval.run === undefined
-        ? "its rule's `timeout` ran out before it was granted: act again to ask anew"
-        : "it timed out (its run's state, or its rule's `timeout`): act again, in a new run if its run ended"
+      ? approval.expiresAt === undefined
+        ? "its run timed out in the state it waited in: start a new run"
+        : "its rule's `timeout` (or its run's state's) ran out: act again to ask anew, in a new run if its run ended"
       : wanted === "granted"
         ? "only a granted approval can be resumed, and only once"
         : "only a pending approval can be granted or rejected";
