@@ -45,9 +45,11 @@ KEYWORDS.set("in", In);
 export const True = reserved("true");
 export const False = reserved("false");
 export const Null = reserved("null");
+/** CEL reserves it; `require approval from G for P to …` gives it a role (so it stays no name). */
+export const For = reserved("for");
 /** CEL reserves these for future use; a `.paybill` file may not use them as names either. */
 export const RESERVED_UNUSED = [
-  "break", "const", "continue", "else", "for", "function", "if", "let", "loop", "namespace", "return", "var", "void", "while",
+  "break", "const", "continue", "else", "function", "if", "let", "loop", "namespace", "return", "var", "void", "while",
 ].map(reserved);
 
 // Contextual keywords.
@@ -97,7 +99,6 @@ export const By = keyword("by");
 export const Require = keyword("require");
 export const Group = keyword("group");
 export const Timeout = keyword("timeout");
-export const For = keyword("for");
 
 // Literals. Order matters: longer and more specific patterns first.
 const QUOTE_STARTS = ["r", "R", "b", "B", '"', "'"];
@@ -190,9 +191,9 @@ export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f
 export const CONTEXTUAL_KEYWORDS = [
   Cloud, Plan, Tenant, Entity, Agent, Action, Policy, Workflow, Test, Isolation, Provider, Permit, Forbid, To, When, Any, Role, Input, Effect,
   SetKw, Requires, Feature, Read, Insert, Update, Delete, Start, State, Allow, Next, Await, Approval, From, Final, On, Per,
-  Given, Do, At, Expect, Deny, Pending, By, Require, Group, Timeout, For,
+  Given, Do, At, Expect, Deny, Pending, By, Require, Group, Timeout,
 ];
-export const RESERVED_WORDS = [Package, Import, As, In, True, False, Null, ...RESERVED_UNUSED];
+export const RESERVED_WORDS = [Package, Import, As, In, True, False, Null, For, ...RESERVED_UNUSED];
 
 /** The token types the lexer matches, in the order it tries them. */
 export const LEXED_TOKENS: TokenType[] = [
