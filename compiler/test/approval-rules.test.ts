@@ -6,6 +6,7 @@
  * inputs that try). On PGlite, and on PostgreSQL when PAYBILL_TEST_DATABASE_URL is set.
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +16,9 @@ import { type DatabaseConfig, entityTablesSql, openRuntime, type Runtime } from 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPaybillMcpServer } from "../src/mcp/server.js";
 import { BACKENDS, PG_URL } from "./mcp-support.js";
-import { emitOk } from "./support/bundle.js";
+import { structureProblem } from "../../runtime/src/bundle/validate.js";
+import { emitOk, ROOT } from "./support/bundle.js";
+import { JsonSchema } from "./support/json-schema.js";
 import { paybillc, project } from "./support/cli.js";
 
 const SAMPLE = fileURLToPath(new URL("./samples/approval-rules/", import.meta.url));
@@ -46,6 +49,23 @@ describe("paybillc test with approval rules", () => {
     const rules = bundle.policies.find((p) => p.name === "payments")?.rules ?? [];
     expect(rules[1]).toMatchObject({ id: "payments#1", effect: "require", agents: ["*"], approval: { group: "account_holder", timeoutMs: 24 * 3_600_000 } });
     expect(rules[0]?.approval).toBeUndefined();
+  });
+
+  it("gives a bundle spec/bundle.schema.json and the runtime's check both accept, and both refuse a rule effect they do not know", () => {
+    const schema = new JsonSchema(JSON.parse(readFileSync(join(ROOT, "spec/bundle.schema.json"), "utf8")));
+    const json = JSON.parse(JSON.stringify(bundle)) as { policies: { rules: { effect: string; approval?: { timeoutMs?: number } }[] }[] };
+    expect(schema.validate(json)).toBeUndefined();
+    expect(structureProblem(json)).toBeUndefined();
+    const timeless = structuredClone(json);
+    const rule = timeless.policies[0]?.rules[1];
+    if (rule?.approval !== undefined) rule.approval.timeoutMs = 0;
+    expect(schema.validate(timeless)).toBeDefined();
+    expect(structureProblem(timeless)).toBeDefined();
+    const unknown = structuredClone(json);
+    const first = unknown.policies[0]?.rules[0];
+    if (first !== undefined) first.effect = "approve";
+    expect(schema.validate(unknown)).toBeDefined();
+    expect(structureProblem(unknown)).toBeDefined();
   });
 });
 
