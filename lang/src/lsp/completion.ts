@@ -24,14 +24,15 @@ import { allNodes, type Located, pathAt } from "./locate.js";
 const VARIABLES = ["principal", "action", "input", "resource", "tenant", "context"];
 const FIXED: Record<string, CelType> = { principal: PRINCIPAL, action: ACTION, tenant: TENANT, context: CONTEXT };
 
-const TOP_LEVEL = ["package", "import", "cloud", "plan", "tenant", "entity", "agent", "action", "policy", "workflow", "test"];
+const TOP_LEVEL = ["package", "import", "cloud", "plan", "tenant", "entity", "agent", "group", "action", "policy", "workflow", "test"];
 const INSIDE: Partial<Record<Declaration["kind"], readonly string[]>> = {
   Plan: ["price", "trial", "isolation", "limits", "features", "on", "per", "custom"],
   Tenant: ["plan", "region", "isolation"],
   Agent: ["roles"],
+  Group: ["description"],
   Entity: [...BUILTIN_TYPES],
   Action: ["input", "effect", "requires", "feature", "read", "insert", "update", "delete", "set", ...BUILTIN_TYPES],
-  Policy: ["permit", "forbid", "any", "agent", "role", "to", "when", "read", "insert", "update", "delete"],
+  Policy: ["permit", "forbid", "require", "approval", "from", "for", "timeout", "any", "agent", "role", "to", "when", "read", "insert", "update", "delete"],
   Workflow: ["agent", "budget", "start", "state", "allow", "next", "await", "approval", "from", "final", "read"],
   Test: ["as", "in", "at", "tenant", "given", "approval", "from", "do", "expect", "allow", "deny", "pending", "by"],
   Cloud: ["region"],

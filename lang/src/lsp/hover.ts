@@ -9,6 +9,7 @@ import type { ActionDecl, EntityDecl, Field } from "../ast/nodes.js";
 import type { Unit } from "../2-resolve/symbols.js";
 import { typeName } from "../3-check/cel/cel-types.js";
 import type { Analysis } from "./analysis.js";
+import { approvalKeywordAt } from "./approval-hover.js";
 import { celAt, fieldsOf } from "./cel-at.js";
 import { describeField, describeSymbol } from "./describe.js";
 import { pathAt } from "./locate.js";
@@ -40,6 +41,8 @@ export function hover(analysis: Analysis, unit: Unit, offset: number): Hover | n
   if (at !== undefined) return markdown(describeSymbol(at.symbol, analysis.model), toRange(unit.source, at.span));
   const field = fieldAt(analysis, unit, offset);
   if (field !== undefined) return markdown(field.text, toRange(unit.source, field.node.name.span));
+  const keyword = approvalKeywordAt(unit, offset);
+  if (keyword !== undefined) return markdown(keyword.text, toRange(unit.source, keyword.span));
   return null;
 }
 
