@@ -14,6 +14,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { type DatabaseConfig, entityTablesSql, openRuntime, type Runtime } from "@paybill/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sdkTs } from "../src/emit/sdk/index.js";
 import { createPaybillMcpServer } from "../src/mcp/server.js";
 import { BACKENDS, PG_URL } from "./mcp-support.js";
 import { structureProblem } from "../../runtime/src/bundle/validate.js";
@@ -49,6 +50,12 @@ describe("paybillc test with approval rules", () => {
     const rules = bundle.policies.find((p) => p.name === "payments")?.rules ?? [];
     expect(rules[1]).toMatchObject({ id: "payments#1", effect: "require", agents: ["*"], approval: { group: "account_holder", timeoutMs: 24 * 3_600_000 } });
     expect(rules[0]?.approval).toBeUndefined();
+  });
+
+  it("types the declared groups in the SDK (GroupName), and only when there are some", () => {
+    expect(sdkTs(bundle)).toMatch(/export type GroupName = "account_holder";/);
+    const { groups: _groups, ...without } = bundle;
+    expect(sdkTs(without)).not.toContain("GroupName");
   });
 
   it("gives a bundle spec/bundle.schema.json and the runtime's check both accept, and both refuse a rule effect they do not know", () => {
