@@ -11,7 +11,7 @@ import { bundleHash } from "../src/bundle/canonical.js";
 import type { Bundle, PolicySpec } from "../src/bundle/format.js";
 import { Decider } from "../src/decide/decider.js";
 import { storeBundle } from "./support/store-bundle.js";
-import { adminOf, BACKENDS, newTenant, seedTicket, sharedTestRuntime } from "./support/store-db.js";
+import { adminOf, BACKENDS, later, newTenant, seedTicket, sharedTestRuntime } from "./support/store-db.js";
 
 const HOUR = 3_600_000;
 const HOLDER = "account_holder";
@@ -57,15 +57,6 @@ export function approvalBundle(): Bundle {
 
 describe.each(BACKENDS)("approval rules on %s", (backend) => {
   const t = sharedTestRuntime(backend, "approval_rules", approvalBundle());
-  const later = async <T>(ms: number, body: () => Promise<T>): Promise<T> => {
-    const base = t.clock.offsetMs;
-    t.clock.offsetMs = base + ms;
-    try {
-      return await body();
-    } finally {
-      t.clock.offsetMs = base;
-    }
-  };
   const pendingClose = async () => {
     const tenant = await newTenant(t.runtime);
     const ticket = await seedTicket(t.runtime, tenant);
@@ -119,7 +110,7 @@ describe.each(BACKENDS)("approval rules on %s", (backend) => {
 
   it("expires past the rule's timeout, audited, lazily and by the sweep", async () => {
     const lazy = await pendingClose();
-    await later(HOUR, async () => {
+    await later(t.clock, HOUR, async () => {
       await expect(t.runtime.approvals.grant(lazy.approval, { by: "ada", groups: [HOLDER] })).rejects.toMatchObject({ code: "PBR114" });
     });
     expect((await t.runtime.approvals.get(lazy.approval))?.status).toBe("expired");

@@ -512,11 +512,23 @@ class FastPaybillParser extends FastCelParser {
   private rule(): A.Rule {
     const start = this.next();
     const effect = start.tokenTypeIdx === I.permit ? "permit" : "forbid";
+    const principals = this.principalList();
+    const { actions, condition } = this.ruleTail();
+    return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
+  }
+
+  /** A comma list of principals (a rule's, or a require rule's after `for`). */
+  private principalList(): A.PrincipalSelector[] {
     const principals = [this.principalSelector()];
     while (this.la(1) === I.comma && !this.is(3, NOT_A_VALUE_END)) {
       this.pos++;
       principals.push(this.principalSelector());
     }
+    return principals;
+  }
+
+  /** `to` A, … [`when` <CEL>]: what every kind of rule ends with. */
+  private ruleTail(): { actions: A.ActionSelector[]; condition: CelExpr | undefined } {
     this.expect(I.to);
     const actions = this.actionSelectors(RULE_START);
     let condition: CelExpr | undefined;
@@ -524,7 +536,7 @@ class FastPaybillParser extends FastCelParser {
       this.pos++;
       condition = this.condition();
     }
-    return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
+    return { actions, condition };
   }
 
   /** `require approval from G [for P, …] to A, … [when <CEL>] [timeout D]`. */
@@ -534,22 +546,12 @@ class FastPaybillParser extends FastCelParser {
     this.expect(I.from);
     const group = this.ident(this.expectName());
     const approvalSpan = this.spanFrom(approvalStart);
-    const principals: A.PrincipalSelector[] = [];
+    let principals: A.PrincipalSelector[] = [];
     if (this.la(1) === I.for) {
       this.pos++;
-      principals.push(this.principalSelector());
-      while (this.la(1) === I.comma && !this.is(3, NOT_A_VALUE_END)) {
-        this.pos++;
-        principals.push(this.principalSelector());
-      }
+      principals = this.principalList();
     }
-    this.expect(I.to);
-    const actions = this.actionSelectors(RULE_START);
-    let condition: CelExpr | undefined;
-    if (this.la(1) === I.when) {
-      this.pos++;
-      condition = this.condition();
-    }
+    const { actions, condition } = this.ruleTail();
     let timeout: A.DurationValue | undefined;
     if (this.la(1) === I.timeout && this.la(2) === I.duration) {
       this.pos++;

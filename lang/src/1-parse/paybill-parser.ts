@@ -653,23 +653,38 @@ export class PaybillParser extends CelParser {
       { ALT: () => this.keyword(T.Forbid, "forbid") },
     ]);
     const principals: A.PrincipalSelector[] = [];
-    this.add(principals, this.SUBRULE(this.principalSelector));
+    this.principalList(principals);
+    const { actions, condition } = this.ruleTail();
+    return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
+  }, NONE);
+
+  /**
+   * A rule's comma list of principals, added to `into`. A plain method, not a grammar rule:
+   * its DSL calls record in the rule that calls it (`rule`, and `requireRule` inside its
+   * OPTION), so errors still say which rule they were reading.
+   */
+  private principalList(into: A.PrincipalSelector[]): void {
+    this.add(into, this.SUBRULE(this.principalSelector));
     this.MANY({
       GATE: () => this.listContinues(NO_STARTS),
       DEF: () => {
         this.CONSUME(T.Comma);
-        this.add(principals, this.SUBRULE2(this.principalSelector));
+        this.add(into, this.SUBRULE2(this.principalSelector));
       },
     });
+  }
+
+  /** `to` A, … [`when` <CEL>]: what every kind of rule ends with (a plain method, as `principalList`). */
+  private ruleTail(): { actions: A.ActionSelector[]; condition: CelExpr | undefined } {
     this.CONSUME(T.To);
     const actions = this.SUBRULE(this.actionSelectors, { ARGS: [RULE_STARTS] });
     let condition: CelExpr | undefined;
-    this.OPTION(() => {
+    this.OPTION9(() => {
       this.CONSUME(T.When);
       condition = this.SUBRULE(this.condition);
     });
-    return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
-  }, NONE);
+    return { actions, condition };
+  }
 
   /** `require approval from G [for P, …] to A, … [when <CEL>] [timeout D]` (spec/language.md §5.7). */
   requireRule = this.define("requireRule", (): A.Rule => {
@@ -681,22 +696,9 @@ export class PaybillParser extends CelParser {
     const principals: A.PrincipalSelector[] = [];
     this.OPTION(() => {
       this.CONSUME(T.For);
-      this.add(principals, this.SUBRULE(this.principalSelector));
-      this.MANY({
-        GATE: () => this.listContinues(NO_STARTS),
-        DEF: () => {
-          this.CONSUME(T.Comma);
-          this.add(principals, this.SUBRULE2(this.principalSelector));
-        },
-      });
+      this.principalList(principals);
     });
-    this.CONSUME(T.To);
-    const actions = this.SUBRULE(this.actionSelectors, { ARGS: [RULE_STARTS] });
-    let condition: CelExpr | undefined;
-    this.OPTION2(() => {
-      this.CONSUME(T.When);
-      condition = this.SUBRULE(this.condition);
-    });
+    const { actions, condition } = this.ruleTail();
     let timeout: A.DurationValue | undefined;
     this.OPTION3({
       GATE: () => this.LA(2).tokenType === T.Duration,
