@@ -35,6 +35,7 @@ export {
 export { PaybillRuntimeError, type RuntimeErrorCode } from "./store/errors.js";
 export { checkRunContext, MAX_CONTEXT_VALUES, type RunContext } from "./runs/run-context.js";
 export type { HostOutcome, PendingPerformance, Perform, Report } from "./runs/performances.js";
+export type { Approver } from "./runs/approver.js";
 export type * from "./control/types.js";
 export { BILLING_EVENT_TYPES } from "./control/types.js";
 export { allowedEvents, LIFECYCLE, LIFECYCLE_EVENTS, nextState, TENANT_STATES } from "./control/lifecycle.js";

@@ -39,6 +39,8 @@ import { allowedActions } from "./decide/workflow.js";
 import type { Approval, Decision, TenantFacts } from "./decide/request.js";
 import { ACTION_QUOTA, planLimit, quotaUsed } from "./quota/quota.js";
 import { type ActResult, actIn } from "./runs/act.js";
+import { expireApprovalIfDue, sweepApprovals } from "./runs/approval-expiry.js";
+import type { Approver } from "./runs/approver.js";
 import { type ApprovalRequest, type ApprovalStatus, getApproval, listApprovals, settleApproval, unknownApproval, wrongStatus } from "./runs/approvals.js";
 import { type ActRequest, type Engine, evaluate, evaluationOpening, openedBy } from "./runs/evaluate.js";
 import { EffectFailure, recordFailedAttempt } from "./runs/failed-attempt.js";
@@ -298,15 +300,33 @@ export class Runtime {
       this.#open();
       requireStorableTenant(query.tenant);
       await sweepRuns(this.#tenant(query.tenant), (id) => this.#owner("run", id), this.bundle, this.#engine.clock(), query.tenant);
+      await sweepApprovals(this.#tenant(query.tenant), (id) => this.#owner("approval", id), this.#engine.clock(), query.tenant);
       return listApprovals(this.#tenant(query.tenant), query);
     },
-    grant: (id: string, by: { by: string; note?: string }): Promise<ApprovalRequest> => {
+    /**
+     * Grants a pending approval. `by` is the person or service deciding, never an agent
+     * (PBR221); `groups` the approval groups the host says it belongs to, which must include
+     * the approval's group, and must be given for a group declared in the bundle (PBR220).
+     */
+    grant: async (id: string, by: Approver): Promise<ApprovalRequest> => {
       this.#open();
-      return settleApproval(this.#owner("approval", id), id, "granted", by, this.#engine.clock());
+      await this.#expireApprovalRun(id);
+      return settleApproval(this.#owner("approval", id), id, "granted", by, this.#engine.clock(), this.bundle);
     },
-    reject: (id: string, by: { by: string; note?: string }): Promise<ApprovalRequest> => {
+    /** Rejects a pending approval; `by` and `groups` as for `grant`. */
+    reject: async (id: string, by: Approver): Promise<ApprovalRequest> => {
       this.#open();
-      return settleApproval(this.#owner("approval", id), id, "rejected", by, this.#engine.clock());
+      await this.#expireApprovalRun(id);
+      return settleApproval(this.#owner("approval", id), id, "rejected", by, this.#engine.clock(), this.bundle);
+    },
+    /**
+     * Expires every approval whose `require approval … timeout` ran out at `now` (the
+     * runtime's clock by default), each in its own transaction, audited. Run it periodically
+     * (`paybillc billing sweep` does); a run's state timeout is `runs.sweep`'s.
+     */
+    sweep: (now?: Date | string): Promise<ApprovalRequest[]> => {
+      this.#open();
+      return sweepApprovals(this.#control.database, (id) => this.#owner("approval", id), now === undefined ? this.#engine.clock() : new Date(now));
     },
   };
 
@@ -484,6 +504,7 @@ export class Runtime {
   async #expireApprovalRun(approvalId: string): Promise<void> {
     const approval = await getApproval(this.#owner("approval", approvalId), approvalId);
     if (approval?.run !== undefined) await expireIfDue(this.#owner("run", approval.run), this.bundle, approval.run, this.#engine.clock());
+    if (approval?.expiresAt !== undefined) await expireApprovalIfDue(this.#owner("approval", approvalId), approvalId, this.#engine.clock());
   }
 
   #open(): void {

@@ -51,7 +51,7 @@ export function reasonText(bundle: Bundle, reason: Reason): string {
     }
     case "error":
     case "cost":
-      return `rule \`${reason.rule}\` of policy \`${reason.policy}\` could not be evaluated (a ${reason.effect} that errs ${reason.effect === "forbid" ? "denies" : "does not permit"}): ${reason.message}`;
+      return `rule \`${reason.rule}\` of policy \`${reason.policy}\` could not be evaluated (a ${reason.effect} that errs ${reason.effect === "permit" ? "does not permit" : "denies"}): ${reason.message}`;
     case "input":
       return `input: ${reason.message} (at \`${reason.path}\`)`;
     case "feature":

@@ -83,6 +83,10 @@ const I = {
   plan: idx(T.Plan),
   tenant: idx(T.Tenant),
   agent: idx(T.Agent),
+  group: idx(T.Group),
+  require: idx(T.Require),
+  timeout: idx(T.Timeout),
+  for: idx(T.For),
   entity: idx(T.Entity),
   action: idx(T.Action),
   policy: idx(T.Policy),
@@ -191,6 +195,7 @@ class FastPaybillParser extends FastCelParser {
       case I.plan: return { kind: "Plan", ...this.namedBody() };
       case I.tenant: return { kind: "Tenant", ...this.namedBody() };
       case I.agent: return { kind: "Agent", ...this.namedBody() };
+      case I.group: return { kind: "Group", ...this.namedBody() };
       case I.entity: return this.entityDecl();
       case I.action: return this.actionDecl();
       case I.policy: return this.policyDecl();
@@ -528,7 +533,8 @@ class FastPaybillParser extends FastCelParser {
     const body: (A.Attribute | A.Rule)[] = [];
     this.expect(I.lcurly);
     while (this.startsEntry()) {
-      if (this.is(1, RULE_START) && this.is(2, NAME)) body.push(this.rule());
+      if (this.la(1) === I.require && this.la(2) === I.approval) body.push(this.requireRule());
+      else if (this.is(1, RULE_START) && this.is(2, NAME)) body.push(this.rule());
       else if (this.startsAttribute()) body.push(this.attribute());
       else throw DECLINE;
       if (this.la(1) === I.comma) this.pos++;
@@ -540,11 +546,23 @@ class FastPaybillParser extends FastCelParser {
   private rule(): A.Rule {
     const start = this.next();
     const effect = start.tokenTypeIdx === I.permit ? "permit" : "forbid";
+    const principals = this.principalList();
+    const { actions, condition } = this.ruleTail();
+    return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
+  }
+
+  /** A comma list of principals (a rule's, or a require rule's after `for`). */
+  private principalList(): A.PrincipalSelector[] {
     const principals = [this.principalSelector()];
     while (this.la(1) === I.comma && !this.is(3, NOT_A_VALUE_END)) {
       this.pos++;
       principals.push(this.principalSelector());
     }
+    return principals;
+  }
+
+  /** `to` A, … [`when` <CEL>]: what every kind of rule ends with. */
+  private ruleTail(): { actions: A.ActionSelector[]; condition: CelExpr | undefined } {
     this.expect(I.to);
     const actions = this.actionSelectors(RULE_START);
     let condition: CelExpr | undefined;
@@ -552,7 +570,30 @@ class FastPaybillParser extends FastCelParser {
       this.pos++;
       condition = this.condition();
     }
-    return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
+    return { actions, condition };
+  }
+
+  /** `require approval from G [for P, …] to A, … [when <CEL>] [timeout D]`. */
+  private requireRule(): A.Rule {
+    const start = this.next();
+    const approvalStart = this.next();
+    this.expect(I.from);
+    const group = this.ident(this.expectName());
+    const approvalSpan = this.spanFrom(approvalStart);
+    let principals: A.PrincipalSelector[] = [];
+    if (this.la(1) === I.for) {
+      this.pos++;
+      principals = this.principalList();
+    }
+    const { actions, condition } = this.ruleTail();
+    let timeout: A.DurationValue | undefined;
+    if (this.la(1) === I.timeout && this.la(2) === I.duration) {
+      this.pos++;
+      const token = this.expect(I.duration);
+      timeout = { kind: "Duration", span: this.tokenSpan(token), raw: token.image };
+    }
+    const approval: A.RuleApproval = { kind: "RuleApproval", span: approvalSpan, group, timeout };
+    return { kind: "Rule", span: this.spanFrom(start), effect: "require", principals, actions, condition, approval };
   }
 
   private principalSelector(): A.PrincipalSelector {

@@ -24,10 +24,10 @@ registerClosers([
 const NOT_A_VALUE_END = new Set<TokenType>([T.Equals, T.LCurly, T.Colon]);
 const STATE_STARTS = new Set<TokenType>([T.Allow, T.Next, T.Await, T.Final]);
 const TEST_STARTS = new Set<TokenType>([T.Tenant, T.Given, T.Do, T.Expect]);
-const RULE_STARTS = new Set<TokenType>([T.Permit, T.Forbid]);
+const RULE_STARTS = new Set<TokenType>([T.Permit, T.Forbid, T.Require]);
 const NO_STARTS = new Set<TokenType>();
 /** Words that begin the entry after an action list in a policy or a state. */
-const ENTRY_STARTS = new Set<TokenType>([T.When, T.Next, T.Final, T.Await, T.Allow, T.Permit, T.Forbid]);
+const ENTRY_STARTS = new Set<TokenType>([T.When, T.Next, T.Final, T.Await, T.Allow, T.Permit, T.Forbid, T.Require]);
 
 /** A method of Chevrotain's that the parser wraps (not part of its type declarations). */
 const chevrotain = CelParser.prototype as unknown as { findReSyncTokenType(this: CelParser): TokenType };
@@ -256,6 +256,7 @@ export class PaybillParser extends CelParser {
     { ALT: () => this.SUBRULE(this.planDecl) },
     { ALT: () => this.SUBRULE(this.tenantDecl) },
     { ALT: () => this.SUBRULE(this.agentDecl) },
+    { ALT: () => this.SUBRULE(this.groupDecl) },
     { ALT: () => this.SUBRULE(this.entityDecl) },
     { ALT: () => this.SUBRULE(this.actionDecl) },
     { ALT: () => this.SUBRULE(this.policyDecl) },
@@ -523,6 +524,8 @@ export class PaybillParser extends CelParser {
     return { kind: "Const", span: this.spanFrom(start), name, value };
   }, NONE);
 
+  private groupDecl = this.define("groupDecl", (): A.GroupDecl => ({ kind: "Group", ...this.namedBody(T.Group) }), NONE);
+
   // ---- entities ----
 
   private entityDecl = this.define("entityDecl", (): A.EntityDecl => {
@@ -671,6 +674,7 @@ export class PaybillParser extends CelParser {
   private readonly policyEntryAlts: OrMethodOpts<A.Attribute | A.Rule> = {
     IGNORE_AMBIGUITIES: true,
     DEF: [
+      { GATE: () => this.LA(2).tokenType === T.Approval, ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.requireRule) },
       { GATE: () => this.LA(2).tokenType !== T.Equals, ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.rule) },
       { ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.attribute) },
     ],
@@ -692,22 +696,63 @@ export class PaybillParser extends CelParser {
       { ALT: () => this.keyword(T.Forbid, "forbid") },
     ]);
     const principals: A.PrincipalSelector[] = [];
-    this.add(principals, this.SUBRULE(this.principalSelector));
+    this.principalList(principals);
+    const { actions, condition } = this.ruleTail();
+    return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
+  }, NONE);
+
+  /**
+   * A rule's comma list of principals, added to `into`. A plain method, not a grammar rule:
+   * its DSL calls record in the rule that calls it (`rule`, and `requireRule` inside its
+   * OPTION), so errors still say which rule they were reading.
+   */
+  private principalList(into: A.PrincipalSelector[]): void {
+    this.add(into, this.SUBRULE(this.principalSelector));
     this.MANY({
       GATE: () => this.listContinues(NO_STARTS),
       DEF: () => {
         this.CONSUME(T.Comma);
-        this.add(principals, this.SUBRULE2(this.principalSelector));
+        this.add(into, this.SUBRULE2(this.principalSelector));
       },
     });
+  }
+
+  /** `to` A, … [`when` <CEL>]: what every kind of rule ends with (a plain method, as `principalList`). */
+  private ruleTail(): { actions: A.ActionSelector[]; condition: CelExpr | undefined } {
     this.CONSUME(T.To);
     const actions = this.SUBRULE(this.actionSelectors, { ARGS: [RULE_STARTS] });
     let condition: CelExpr | undefined;
-    this.OPTION(() => {
+    this.OPTION9(() => {
       this.CONSUME(T.When);
       condition = this.SUBRULE(this.condition);
     });
-    return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
+    return { actions, condition };
+  }
+
+  /** `require approval from G [for P, …] to A, … [when <CEL>] [timeout D]` (spec/language.md §5.7). */
+  requireRule = this.define("requireRule", (): A.Rule => {
+    const start = this.CONSUME(T.Require);
+    const approvalStart = this.CONSUME(T.Approval);
+    this.CONSUME(T.From);
+    const group = this.ident(this.CONSUME(T.Identifier));
+    const approvalSpan = this.spanFrom(approvalStart);
+    const principals: A.PrincipalSelector[] = [];
+    this.OPTION(() => {
+      this.CONSUME(T.For);
+      this.principalList(principals);
+    });
+    const { actions, condition } = this.ruleTail();
+    let timeout: A.DurationValue | undefined;
+    this.OPTION3({
+      GATE: () => this.LA(2).tokenType === T.Duration,
+      DEF: () => {
+      this.CONSUME(T.Timeout);
+      const token = this.CONSUME(T.Duration);
+      timeout = { kind: "Duration", span: this.tokenSpan(token), raw: token.image };
+      },
+    });
+    const approval: A.RuleApproval = { kind: "RuleApproval", span: approvalSpan, group, timeout };
+    return { kind: "Rule", span: this.spanFrom(start), effect: "require", principals, actions, condition, approval };
   }, NONE);
 
   private readonly principalAlts: OrMethodOpts<A.PrincipalSelector> = {

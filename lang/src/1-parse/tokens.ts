@@ -47,9 +47,11 @@ export const False = reserved("false");
 export const Null = reserved("null");
 /** `const name = <CEL literal>`: CEL reserves the word, so it can never be a name. */
 export const Const = reserved("const");
+/** CEL reserves it; `require approval from G for P to …` gives it a role (so it stays no name). */
+export const For = reserved("for");
 /** CEL reserves these for future use; a `.paybill` file may not use them as names either. */
 export const RESERVED_UNUSED = [
-  "break", "continue", "else", "for", "function", "if", "let", "loop", "namespace", "return", "var", "void", "while",
+  "break", "continue", "else", "function", "if", "let", "loop", "namespace", "return", "var", "void", "while",
 ].map(reserved);
 
 // Contextual keywords.
@@ -103,6 +105,9 @@ export const Host = keyword("host");
 export const Many = keyword("many");
 export const Where = keyword("where");
 export const Limit = keyword("limit");
+export const Require = keyword("require");
+export const Group = keyword("group");
+export const Timeout = keyword("timeout");
 
 // Literals. Order matters: longer and more specific patterns first.
 const QUOTE_STARTS = ["r", "R", "b", "B", '"', "'"];
@@ -197,8 +202,9 @@ export const CONTEXTUAL_KEYWORDS = [
   SetKw, Requires, Feature, Read, Insert, Update, Delete, Start, State, Allow, Next, Await, Approval, From, Final, On, Per,
   Given, Do, At, Expect, Deny, Pending, By, ContextKw,
   Host, Many, Where, Limit,
+  Require, Group, Timeout,
 ];
-export const RESERVED_WORDS = [Package, Import, As, In, True, False, Null, Const, ...RESERVED_UNUSED];
+export const RESERVED_WORDS = [Package, Import, As, In, True, False, Null, Const, For, ...RESERVED_UNUSED];
 
 /** The token types the lexer matches, in the order it tries them. */
 export const LEXED_TOKENS: TokenType[] = [

@@ -23,6 +23,7 @@ export type Namespace =
   | "plan"
   | "tenant"
   | "agent"
+  | "group"
   | "entity"
   | "action"
   | "policy"
@@ -37,6 +38,7 @@ export const NAMESPACE_OF: Record<Declaration["kind"], Namespace> = {
   Plan: "plan",
   Tenant: "tenant",
   Agent: "agent",
+  Group: "group",
   Entity: "entity",
   Action: "action",
   Policy: "policy",
@@ -53,6 +55,7 @@ export const NAMESPACE_WORDS: Record<Namespace, string> = {
   plan: "plan",
   tenant: "tenant",
   agent: "agent",
+  group: "approval group",
   entity: "entity",
   action: "action",
   policy: "policy",

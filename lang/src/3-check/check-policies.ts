@@ -7,6 +7,7 @@ import type { ActionDecl, ActionSelector, PolicyDecl, QualifiedName, Rule } from
 import { didYouMean } from "../2-resolve/suggest.js";
 import type { Unit } from "../2-resolve/symbols.js";
 import { checkBody, isName, isString } from "./attributes.js";
+import { checkRuleApproval } from "./check-approvals.js";
 import { type CelType, T } from "./cel/cel-types.js";
 import type { WindowScope } from "./cel/windows.js";
 import { effectOf, inputFieldsOf } from "./check-data.js";
@@ -69,6 +70,7 @@ function checkRule(state: State, unit: Unit, rule: Rule, agents: readonly AgentF
     }
   }
   const resolved = rule.actions.map((selector) => ({ selector, ...resolveSelector(state, unit, selector) }));
+  if (rule.approval !== undefined) checkRuleApproval(state, unit, rule, rule.approval);
   if (rule.condition === undefined) return;
   const any = rule.actions.some((a) => a.kind === "AnyAction");
   const actions = resolved.flatMap((r) => (r.action === undefined ? [] : [r.action]));

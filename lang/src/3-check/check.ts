@@ -10,6 +10,7 @@ import type { Declared, Unit } from "../2-resolve/symbols.js";
 import { checkCloud, checkIsolation, checkPlan, checkProvider, checkTenant } from "./check-infra.js";
 import { checkAction, checkAgent, checkEntity, rolesOf } from "./check-data.js";
 import { checkConst } from "./check-consts.js";
+import { checkGroup } from "./check-approvals.js";
 import { checkPolicy, checkShadowing } from "./check-policies.js";
 import { checkTest } from "./check-tests.js";
 import { checkWorkflow } from "./check-workflows.js";
@@ -48,6 +49,7 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
   }
   for (const [unit, decl] of all("Action")) checkAction(state, unit, decl);
   state.run = runType(state, all("Workflow"));
+  for (const [unit, decl] of all("Group")) checkGroup(ctx, unit, decl);
   const rules: IndexedRule[] = [];
   for (const [unit, decl] of all("Policy")) checkPolicy(state, unit, decl, agents, rules);
   const coverage = new Coverage({ references: ctx.references, dataAccess: state.dataAccess }, agents);

@@ -68,6 +68,7 @@ export type Declaration =
   | PlanDecl
   | TenantDecl
   | AgentDecl
+  | GroupDecl
   | EntityDecl
   | ActionDecl
   | PolicyDecl
@@ -220,6 +221,14 @@ export interface AgentDecl {
   readonly body: readonly Entry[];
 }
 
+/** `group account_holder { … }`: an approval group a `require approval from` rule names. */
+export interface GroupDecl {
+  readonly kind: "Group";
+  readonly span: Span;
+  readonly name: Ident;
+  readonly body: readonly Entry[];
+}
+
 export interface EntityDecl {
   readonly kind: "Entity";
   readonly span: Span;
@@ -298,14 +307,28 @@ export interface PolicyDecl {
   readonly body: readonly (Attribute | Rule)[];
 }
 
-/** `permit support_bot to close_ticket when <CEL>` */
+/**
+ * `permit support_bot to close_ticket when <CEL>`, or
+ * `require approval from account_holder [for P, …] to send_money when <CEL> [timeout 24h]`
+ * (`effect` "require", with `approval`; no `for` leaves `principals` empty: any agent).
+ */
 export interface Rule {
   readonly kind: "Rule";
   readonly span: Span;
-  readonly effect: "permit" | "forbid";
+  readonly effect: "permit" | "forbid" | "require";
   readonly principals: readonly PrincipalSelector[];
   readonly actions: readonly ActionSelector[];
   readonly condition: CelExpr | undefined;
+  /** Only on a `require approval` rule. */
+  readonly approval?: RuleApproval;
+}
+
+/** `approval from G … timeout D` of a `require` rule. */
+export interface RuleApproval {
+  readonly kind: "RuleApproval";
+  readonly span: Span;
+  readonly group: Ident;
+  readonly timeout: DurationValue | undefined;
 }
 
 export type PrincipalSelector = AnyAgent | RoleSelector | AgentSelector;

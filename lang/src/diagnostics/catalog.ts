@@ -91,6 +91,8 @@ export const CATALOG = {
   listReadLimit: entry("PB4160", "error", "list read without a limit from 1 to 100"),
   listReadWhere: entry("PB4161", "error", "list read condition that cannot run as a query"),
   listReadShape: entry("PB4162", "error", "`many` on an effect that is not a read of rows"),
+  approvalTimeout: entry("PB4120", "error", "approval timeout out of range"),
+  approvalOnField: entry("PB4121", "error", "approval required for a field"),
   unreadableFile: entry("PB9001", "error", "file cannot be read"),
   noSourceFiles: entry("PB9002", "error", "no `.paybill` files found"),
   formatterFailed: entry("PB9003", "error", "the formatter could not keep a file's meaning"),

@@ -28,14 +28,15 @@ import { allNodes, type Located, pathAt } from "./locate.js";
 const VARIABLES = ["principal", "action", "input", "resource", "tenant", "context", "run"];
 const FIXED: Record<string, CelType> = { principal: PRINCIPAL, action: ACTION, tenant: TENANT, context: CONTEXT };
 
-const TOP_LEVEL = ["package", "import", "cloud", "plan", "tenant", "entity", "agent", "action", "policy", "workflow", "test", "const"];
+const TOP_LEVEL = ["package", "import", "cloud", "plan", "tenant", "entity", "agent", "group", "action", "policy", "workflow", "test", "const"];
 const INSIDE: Partial<Record<Declaration["kind"], readonly string[]>> = {
   Plan: ["price", "trial", "isolation", "limits", "features", "on", "per", "custom"],
   Tenant: ["plan", "region", "isolation"],
   Agent: ["roles"],
+  Group: ["description"],
   Entity: [...BUILTIN_TYPES],
   Action: ["input", "effect", "requires", "feature", "read", "insert", "update", "delete", "set", "host", "many", "where", "limit", "row", ...BUILTIN_TYPES],
-  Policy: ["permit", "forbid", "any", "agent", "role", "to", "when", "read", "insert", "update", "delete"],
+  Policy: ["permit", "forbid", "require", "approval", "from", "for", "timeout", "any", "agent", "role", "to", "when", "read", "insert", "update", "delete"],
   Workflow: ["agent", "budget", "context", "start", "state", "allow", "next", "await", "approval", "from", "final", "read"],
   Test: ["as", "in", "at", "tenant", "given", "approval", "from", "do", "expect", "allow", "deny", "pending", "by"],
   Cloud: ["region"],
@@ -48,6 +49,7 @@ const ITEM_KIND: Record<Namespace, CompletionItemKind> = {
   plan: CompletionItemKind.Class,
   tenant: CompletionItemKind.EnumMember,
   agent: CompletionItemKind.Interface,
+  group: CompletionItemKind.Constant,
   entity: CompletionItemKind.Struct,
   action: CompletionItemKind.Function,
   policy: CompletionItemKind.Event,
@@ -145,7 +147,7 @@ function moduleConstants(module: Module | undefined, analysis: Analysis | undefi
 }
 
 const INSIDE_KINDS: Record<Declaration["kind"], true> = {
-  Provider: true, Isolation: true, Cloud: true, Plan: true, Tenant: true, Agent: true, Entity: true, Action: true, Policy: true, Workflow: true, Test: true, Const: true,
+  Provider: true, Isolation: true, Cloud: true, Plan: true, Tenant: true, Agent: true, Group: true, Entity: true, Action: true, Policy: true, Workflow: true, Test: true, Const: true,
 };
 
 function inCondition(path: readonly Located[], before: string): boolean {

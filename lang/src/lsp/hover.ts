@@ -12,6 +12,7 @@ import { typeName } from "../3-check/cel/cel-types.js";
 import { describeWindow } from "../3-check/cel/windows.js";
 import { printCel } from "../format/cel-print.js";
 import type { Analysis } from "./analysis.js";
+import { approvalKeywordAt } from "./approval-hover.js";
 import { celAt, fieldsOf } from "./cel-at.js";
 import type { CelExpr } from "../ast/cel.js";
 import { describeField, describeSymbol } from "./describe.js";
@@ -58,6 +59,8 @@ export function hover(analysis: Analysis, unit: Unit, offset: number): Hover | n
   if (field !== undefined) return markdown(field.text, toRange(unit.source, field.node.name.span));
   const keyword = effectKeywordAt(pathAt(unit.ast, offset), unit.source.text, offset);
   if (keyword !== undefined) return markdown(keyword.doc, toRange(unit.source, keyword.span));
+  const approvalWord = approvalKeywordAt(unit, offset);
+  if (approvalWord !== undefined) return markdown(approvalWord.text, toRange(unit.source, approvalWord.span));
   return null;
 }
 

@@ -16,6 +16,7 @@ const KIND: Record<Declaration["kind"], SymbolKind> = {
   Plan: SymbolKind.Class,
   Tenant: SymbolKind.Object,
   Agent: SymbolKind.Interface,
+  Group: SymbolKind.Object,
   Entity: SymbolKind.Struct,
   Action: SymbolKind.Function,
   Policy: SymbolKind.Package,

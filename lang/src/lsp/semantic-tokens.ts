@@ -27,6 +27,7 @@ const BY_NAMESPACE: Record<Namespace, TokenType> = {
   plan: "class",
   tenant: "enumMember",
   agent: "interface",
+  group: "enumMember",
   entity: "struct",
   action: "function",
   policy: "event",

@@ -26,6 +26,12 @@ export interface Bundle {
   readonly entities: Readonly<Record<string, EntitySchema>>;
   readonly actions: Readonly<Record<string, ActionSchema>>;
   readonly agents: Readonly<Record<string, AgentSpec>>;
+  /**
+   * The declared approval groups (`group account_holder { … }`), sorted; written only when
+   * there is one. An approval of such a group is granted only by an approver the host says
+   * belongs to it (spec/runtime.md, Approvals).
+   */
+  readonly groups?: readonly string[];
   /** Sorted by name. */
   readonly policies: readonly PolicySpec[];
   readonly workflows: Readonly<Record<string, WorkflowSpec>>;
@@ -159,7 +165,8 @@ export interface ConditionTypes {
 export interface RuleSpec {
   /** `<policy>#<n>`: the policy's name and the rule's index in it, from 0. */
   readonly id: string;
-  readonly effect: "permit" | "forbid";
+  /** `require`: `require approval from G …` (with `approval`): never allows by itself. */
+  readonly effect: "permit" | "forbid" | "require";
   /** Sorted agent names, or `["*"]` for any agent. */
   readonly agents: readonly string[];
   /** In source order. */
@@ -172,6 +179,8 @@ export interface RuleSpec {
    * when there are none.
    */
   readonly lookups?: readonly LookupSpec[];
+  /** Only with effect `require`: the declared group whose approval the action waits for, and how long it may wait. */
+  readonly approval?: { readonly group: string; readonly timeoutMs?: number };
 }
 
 /** A lookup: does a row of `entity`, in the tenant, have every `field` equal to its `value`? */
@@ -179,6 +188,8 @@ export interface LookupSpec {
   readonly entity: string;
   /** At least one field has an index (`@id`, `@unique`, `@index`); each value is CEL over the request (no row, `resource` or `context`). */
   readonly where: readonly { readonly field: string; readonly value: string }[];
+  /** Only with effect `require`: the declared group whose approval the action waits for, and how long it may wait. */
+  readonly approval?: { readonly group: string; readonly timeoutMs?: number };
 }
 
 export interface PolicySpec {

@@ -221,6 +221,9 @@ function danglingName(bundle: Bundle): Dangling | undefined {
           if (!entity.fields.some((f) => f.name === field)) return at(`${rulePath}.lookups[${l}].where[${w}].field`, `no field \`${field}\` in \`${lookup.entity}\``);
         }
       }
+      // A `require approval` rule names a declared group; only it has `approval`.
+      if ((rule.effect === "require") !== (rule.approval !== undefined)) return at(`${rulePath}.approval`, `a \`${rule.effect}\` rule ${rule.effect === "require" ? "needs" : "takes no"} \`approval\``);
+      if (rule.approval !== undefined && !(bundle.groups ?? []).includes(rule.approval.group)) return at(`${rulePath}.approval.group`, `no group \`${rule.approval.group}\``);
     }
   }
   for (const [name, workflow] of Object.entries(bundle.workflows)) {

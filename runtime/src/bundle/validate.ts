@@ -196,13 +196,14 @@ const bundle = object({
     }),
   ),
   agents: map(object({ name, roles: array(name), "description?": string() })),
+  "groups?": array(name),
   policies: array(
     object({
       name,
       rules: array(
         object({
           id: name,
-          effect: oneOf("permit", "forbid"),
+          effect: oneOf("permit", "forbid", "require"),
           agents: array(name),
           actions: array(selector),
           "when?": object({ cel: string(1), types: object({
@@ -210,6 +211,7 @@ const bundle = object({
               resource: pattern(/^(entity:.+|none)$/, "`entity:<name>` or `none`"),
             }) }),
           "lookups?": array(object({ entity: name, where: array(object({ field: name, value: string(1) })) })),
+          "approval?": object({ group: name, "timeoutMs?": integer(1) }),
         }),
       ),
       "attributes?": map((_value, _path) => undefined),

@@ -17,6 +17,10 @@
  *    of permits.
  * 6. a state awaiting `approval: G` with no approval from G: decided as if one were given;
  *    allow → `pending` (`approval`), else that deny.
+ * 6b. an allowed action: every applicable `require approval from G` rule whose condition is
+ *    true and whose group gave no approval → `pending` (one `approval` reason each, after the
+ *    state's, then the permits); one whose condition errs or is over budget → deny (fail closed).
+ *    A require rule never allows: it only turns an allow into `pending`.
  * 7. an allowed read lists in `redact` the fields the agent may not see: a `@pii` field
  *    without a true permit naming exactly `read E.f`, and any field with a true (or
  *    erring) forbid on `read E.f`.
@@ -31,7 +35,7 @@ import type { DeciderApi, PreparedEffect } from "./decider-api.js";
 import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProblem, prepare } from "./effects.js";
 import { Facts, readTime } from "./facts.js";
 import { type RecordSchema, RecordError, readInput, readRowFields, recordSchema, rowFields } from "./records.js";
-import type { Decision, DecisionRequest, Reason } from "./request.js";
+import type { Approval, Decision, DecisionRequest, Reason } from "./request.js";
 import { type Applicable, type FieldRules, indexRules } from "./rule-index.js";
 import { type CompiledRule, charge, compileRule, errorReason, testOnCelJs, type Verdict } from "./rules.js";
 import { type CompiledLookup, compileLookups, type LookupQuery, lookupQueries } from "./lookups.js";
@@ -45,6 +49,7 @@ const VARIABLES = { principal: "dyn", action: "dyn", tenant: "dyn", context: "dy
 
 const NO_FEATURES: readonly string[] = Object.freeze([]);
 const NO_LITERALS: readonly unknown[] = Object.freeze([]);
+const NO_APPROVALS: readonly Approval[] = Object.freeze([]);
 const NO_PERMIT: Reason = Object.freeze({ kind: "no-permit", message: "no policy permits this action" });
 const DENIED_NO_PERMIT: Decision = Object.freeze({ decision: "deny", reasons: Object.freeze([NO_PERMIT]) });
 
@@ -73,6 +78,8 @@ class Plan {
   readonly forbidsEnd: number;
   /** For a read effect: the fields that need a look (redaction); else undefined. */
   readonly fields: Applicable["fields"];
+  /** The applicable `require approval` rules, by id. */
+  readonly approvals: readonly CompiledRule[];
 
   /**
    * Fields in the order a request reads them, in the object itself (a class's fields are
@@ -95,6 +102,7 @@ class Plan {
     this.usesContext = applicable.usesContext;
     this.forbidsEnd = applicable.forbids.length * STRIDE;
     this.fields = applicable.fields;
+    this.approvals = applicable.approvals;
     Object.freeze(this);
   }
 }
@@ -317,15 +325,17 @@ export class Decider implements DeciderApi {
     if (request.runContext !== undefined && state !== undefined) activation.run = this.#run(request);
 
     const awaited = state?.approval;
-    if (awaited !== undefined && !(request.approvals ?? []).some((a) => a?.group === awaited)) {
+    const given = request.approvals ?? NO_APPROVALS;
+    if (awaited !== undefined && !given.some((a) => a?.group === awaited)) {
       if (plan.usesContext) activation.context = this.#facts.context(request, time, awaited);
       const would = policies(plan, activation);
       if (would.decision !== "allow") return would;
       const approval: Reason = { kind: "approval", group: awaited, message: `waits for an approval from \`${awaited}\`` };
-      return { decision: "pending", reasons: [approval, ...would.reasons] };
+      return ruleApprovals(plan.approvals, activation, given, would, approval);
     }
     if (plan.usesContext) activation.context = this.#facts.context(request, time);
-    return policies(plan, activation);
+    const decided = policies(plan, activation);
+    return plan.approvals.length === 0 || decided.decision !== "allow" ? decided : ruleApprovals(plan.approvals, activation, given, decided, undefined);
   }
 
   /**
@@ -427,6 +437,30 @@ function policies(plan: Plan, activation: Activation): Decision {
   if (errors !== undefined) reasons.push(...errors);
   if (fields === undefined) return { decision: "allow", reasons };
   return { decision: "allow", reasons, redact: redaction(fields, activation, reasons) };
+}
+
+/**
+ * An allowed decision after the `require approval` rules (step 6b): unchanged when none waits,
+ * `pending` when one (or the state, `awaiting`) waits for a group that gave no approval, a
+ * deny when a rule's condition errs or is over budget.
+ */
+function ruleApprovals(rules: readonly CompiledRule[], activation: Activation, given: readonly Approval[], allowed: Decision, awaiting: Reason | undefined): Decision {
+  let waiting: Reason[] | undefined = awaiting === undefined ? undefined : [awaiting];
+  let errors: Reason[] | undefined;
+  for (const rule of rules) {
+    const v = budgeted(rule.closure, rule.constants ?? NO_LITERALS, rule, activation);
+    if (v === false) continue;
+    if (v !== true) {
+      errors = added(errors, errorReason(rule, v));
+      continue;
+    }
+    const group = rule.spec.approval?.group;
+    if ((awaiting?.kind === "approval" && awaiting.group === group) || given.some((a) => a?.group === group)) continue;
+    waiting = added(waiting, rule.reason);
+  }
+  if (errors !== undefined) return { decision: "deny", reasons: errors };
+  if (waiting === undefined) return allowed;
+  return { decision: "pending", reasons: waiting.concat(allowed.reasons) };
 }
 
 /** `list` with `reason` appended (a new list when there was none: most decisions need none). */

@@ -64,18 +64,22 @@ export type Reason =
    * A condition that failed to evaluate. Fail closed: an erring permit does not apply, an
    * erring forbid does (it denies).
    */
-  | { readonly kind: "error"; readonly policy: string; readonly rule: string; readonly effect: "permit" | "forbid"; readonly message: string }
+  | { readonly kind: "error"; readonly policy: string; readonly rule: string; readonly effect: "permit" | "forbid" | "require"; readonly message: string }
   /**
    * A condition not evaluated because its cost on this request exceeds the budget
    * (spec/runtime.md §Budget). Fail closed, as an error: a forbid denies, a permit does not apply.
    */
-  | { readonly kind: "cost"; readonly policy: string; readonly rule: string; readonly effect: "permit" | "forbid"; readonly message: string }
+  | { readonly kind: "cost"; readonly policy: string; readonly rule: string; readonly effect: "permit" | "forbid" | "require"; readonly message: string }
   | { readonly kind: "no-permit"; readonly message: string }
   | { readonly kind: "input"; readonly message: string; readonly path: string }
   | { readonly kind: "unknown"; readonly message: string }
   | { readonly kind: "workflow"; readonly message: string }
   | { readonly kind: "feature"; readonly feature: string; readonly message: string }
-  | { readonly kind: "approval"; readonly group: string; readonly message: string }
+  /**
+   * The action waits for an approval from `group`: a workflow state's `await approval`, or
+   * (with `policy` and `rule`) a `require approval from` rule whose condition held.
+   */
+  | { readonly kind: "approval"; readonly group: string; readonly message: string; readonly policy?: string; readonly rule?: string }
   | { readonly kind: "budget" | "quota" | "deadline"; readonly message: string }
   /** The tenant is not `active` (the runtime's check before policies: spec/control-plane.md). */
   | { readonly kind: "tenant"; readonly state: string; readonly message: string };

@@ -34,6 +34,7 @@ import type { Sql } from "../store/adapter.js";
 import { effectFailed, type JsonRecord, performEffect, redact, writeStatement } from "../store/effects.js";
 import { PaybillRuntimeError } from "../store/errors.js";
 import { Params } from "../store/sql.js";
+import { approvalExpiry } from "./approval-expiry.js";
 import { recordApproval } from "./approvals.js";
 import { expireRunIn, expiryDue } from "./expiry.js";
 import { type ActRequest, type Engine, type Evaluation, evaluate, type Opened } from "./evaluate.js";
@@ -179,6 +180,7 @@ export async function actIn(
       group,
       auditId: record.id,
       time: now,
+      ...expiring(approvalExpiry(engine.bundle, decision.reasons, now)),
     });
   }
   return result(decision, record, undefined, approvalId);
@@ -231,6 +233,8 @@ function addTotals(params: Params, engine: Engine, evaluation: Evaluation, guard
   const adds = actionTotals(engine.bundle, evaluation.request.action)?.adds ?? [];
   return adds.length === 0 ? [] : [totalsCte(params, evaluation.tenant.id, adds, evaluation.request.input, now, guard)];
 }
+
+const expiring = (at: Date | undefined): { expiresAt?: Date } => (at === undefined ? {} : { expiresAt: at });
 
 function result(decision: Decision, record: AuditRecord, output?: JsonRecord, approvalId?: string): ActResult {
   return {

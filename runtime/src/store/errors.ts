@@ -95,6 +95,10 @@ export type RuntimeErrorCode =
   | "PBR212"
   /** A run context with more than 256 values (list elements counted). */
   | "PBR213"
+  /** An approver the host does not say belongs to the approval's group (`groups`), or `groups` that is not a list of names. */
+  | "PBR220"
+  /** An agent's name given as the approver: an agent never grants or rejects an approval. */
+  | "PBR221"
   /** A host report for a performance the tenant does not have (unknown id, another tenant's, or not a host act's). */
   | "PBR240"
   /** A second report of a host performance. */

@@ -375,6 +375,14 @@ create table paybill_performances (
 create index paybill_performances_pending on paybill_performances (tenant_id, created_at) where reported_at is null;
 ${tenantTableSql("paybill_performances", { runtime: "select, insert, update", control: "select" })}`,
   },
+  {
+    version: 13,
+    name: "approval rule timeouts",
+    sql: `
+alter table paybill_approvals add column expires_at timestamptz;
+create index paybill_approvals_expires_at on paybill_approvals (expires_at) where expires_at is not null and status in ('pending', 'granted');
+`,
+  },
 ];
 
 /**

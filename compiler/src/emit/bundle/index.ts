@@ -48,6 +48,7 @@ export function tryEmitBundle(model: Model): EmitResult {
 
   const entities = byName(selection.entities.map((e) => entity(model, e, diagnostics)));
   const agents = byName(selection.agents.map(agent));
+  const groups = selection.groups.map((g) => g.decl.name.name).sort(compareStrings);
   const actions = byName(selection.actions.map((a) => action(model, names, a)));
   const totals = new Totals(model);
   const policies = selection.policies.map((p) => policy({ names, agents, actions, model, totals }, p.decl)).sort((a, b) => compareStrings(a.name, b.name));
@@ -63,6 +64,7 @@ export function tryEmitBundle(model: Model): EmitResult {
     entities,
     actions,
     agents,
+    ...(groups.length === 0 ? {} : { groups }),
     policies,
     workflows,
     plans,

@@ -4,12 +4,12 @@
  * resolved, and its condition's canonical CEL with the declared types it was checked
  * against (spec/language.md §8.4), so the runtime can compile it in the same environment.
  */
-import type { Model, PolicyDecl, Rule } from "@paybill/lang";
+import type { Model, PolicyDecl, Rule, RuleApproval } from "@paybill/lang";
 import type { ActionSchema, ActionSelector, AgentSpec, ConditionTypes, LookupSpec, PolicySpec, RuleSpec } from "@paybill/runtime";
 import { cel } from "./cel.js";
 import { inlineNames } from "./inline.js";
 import type { Names } from "./names.js";
-import { entryKey, jsonOf, sortedRecord, sortedUnique } from "./values.js";
+import { durationMs, entryKey, jsonOf, sortedRecord, sortedUnique } from "./values.js";
 import type { Totals } from "./windows.js";
 
 export interface PolicyContext {
@@ -41,11 +41,20 @@ function ruleSpec(ctx: PolicyContext, id: string, rule: Rule): RuleSpec {
     actions,
     ...(condition === undefined ? {} : { when: { ...cel(condition), types: conditionTypes(ctx, actions) } }),
     ...(lookups.length === 0 ? {} : { lookups }),
+    ...(rule.approval === undefined ? {} : { approval: ruleApproval(ctx, rule.approval) }),
   };
 }
 
+/** A `require approval` rule's group (its declared name) and timeout in milliseconds. */
+function ruleApproval(ctx: PolicyContext, approval: RuleApproval): { group: string; timeoutMs?: number } {
+  const group = ctx.names.name(approval.group, "group");
+  const ms = approval.timeout === undefined ? undefined : durationMs(approval.timeout);
+  return ms === undefined ? { group } : { group, timeoutMs: ms };
+}
+
 function agentsOf(ctx: PolicyContext, rule: Rule): string[] {
-  if (rule.principals.some((p) => p.kind === "AnyAgent")) return ["*"];
+  // A `require approval` rule without `for` covers every agent.
+  if (rule.principals.length === 0 || rule.principals.some((p) => p.kind === "AnyAgent")) return ["*"];
   const agents = Object.values(ctx.agents);
   return sortedUnique(
     rule.principals.flatMap((p) => {

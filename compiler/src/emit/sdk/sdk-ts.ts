@@ -179,6 +179,10 @@ export function sdkTs(bundle: Bundle): string {
   for (const plan of Object.values(bundle.plans)) for (const feature of plan.features) features.add(feature);
   for (const action of Object.values(bundle.actions)) for (const feature of action.requires) features.add(feature);
   statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "FeatureName", docs: ["The features plans grant and actions require."], type: literalUnion(sorted(features)) });
+  // Only with declared groups, so a project without any keeps its SDK as it was.
+  if (bundle.groups !== undefined && bundle.groups.length > 0) {
+    statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "GroupName", docs: ["The declared approval groups: what `approvals.grant(id, { by, groups })` names."], type: literalUnion(sorted(bundle.groups)) });
+  }
 
   statements.push(withContext ? FACADE.replace(START_RUN_OF, START_RUN_WITH_CONTEXT) : FACADE);
   // One insertion: ts-morph re-parses the file after each, so adding one by one is quadratic.
