@@ -29,6 +29,7 @@ const RUNTIME_TABLES = [
   "paybill_runs",
   "paybill_tenant_transitions",
   "paybill_tenants",
+  "paybill_untrusted",
   "paybill_usage",
 ];
 

@@ -13,6 +13,7 @@
  */
 import { Environment } from "@marcbachmann/cel-js";
 import { re2Matches } from "./re2.js";
+import { untrusted } from "./untrusted.js";
 
 /** A variable's cel-js type (`dyn`, `int`, `map<string, dyn>`, `list<string>`…). */
 export type CelVariables = Readonly<Record<string, string>>;
@@ -90,6 +91,8 @@ export function celEnvironment(variables: CelVariables): Environment {
     }),
   );
   env.registerFunction("matches(string, string): bool", re2Matches);
+  // Provenance within a workflow run (untrusted.ts): errs outside one.
+  env.registerFunction("untrusted(dyn): bool", untrusted);
   for (const [name, type] of Object.entries(variables)) env.registerVariable(name, type);
   declared.set(env, Object.freeze({ ...variables }));
   return env;

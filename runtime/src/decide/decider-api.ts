@@ -31,6 +31,11 @@ export interface DeciderApi {
    * (decide reports that).
    */
   resourceKey(request: Pick<DecisionRequest, "action" | "input" | "tenant" | "agent" | "time">): { readonly entity: string; readonly key: unknown } | undefined;
+  /**
+   * Whether a condition that may decide `agent`'s `action` calls `untrusted()` (then the
+   * caller passes the run's recorded values as `untrusted`). Absent: never.
+   */
+  usesUntrusted?(agent: string, action: string): boolean;
   /** The effect to perform once allowed. Undefined when the action declares none. */
   effect(request: DecisionRequest): PreparedEffect | undefined;
 }

@@ -27,6 +27,7 @@ import type { Environment } from "@marcbachmann/cel-js";
 import type { ActionSchema, Bundle, FieldSchema, StateSpec } from "../bundle/format.js";
 import { Absent, type Compiled } from "../cel/closures.js";
 import { celEnvironment } from "../cel/environment.js";
+import { callsUntrusted, withUntrusted } from "../cel/untrusted.js";
 import type { DeciderApi, PreparedEffect } from "./decider-api.js";
 import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProblem, prepare } from "./effects.js";
 import { Facts, readTime } from "./facts.js";
@@ -68,6 +69,8 @@ class Plan {
   readonly rowFields: readonly FieldSchema[] | undefined;
   readonly usesResource: boolean;
   readonly usesContext: boolean;
+  /** Some applicable condition calls `untrusted()` (the caller loads the run's untrusted values then). */
+  readonly usesUntrusted: boolean;
   /** Where the permits start in `checks`. */
   readonly forbidsEnd: number;
   /** For a read effect: the fields that need a look (redaction); else undefined. */
@@ -92,6 +95,7 @@ class Plan {
     this.rowFields = rowFields;
     this.usesResource = applicable.usesResource;
     this.usesContext = applicable.usesContext;
+    this.usesUntrusted = usesUntrusted(applicable);
     this.forbidsEnd = applicable.forbids.length * STRIDE;
     this.fields = applicable.fields;
     Object.freeze(this);
@@ -102,6 +106,11 @@ interface Agent {
   readonly value: Readonly<Record<string, unknown>>;
   /** Action name → plan; every action of the bundle is there. */
   readonly plans: ReadonlyMap<string, Plan>;
+}
+
+function usesUntrusted(applicable: Applicable): boolean {
+  const rules = [...applicable.forbids, ...applicable.permits, ...(applicable.fields ?? []).flatMap((f) => [...f.forbids, ...f.permits])];
+  return rules.some((rule) => rule.spec.when !== undefined && callsUntrusted(rule.spec.when.cel));
 }
 
 function checksOf(applicable: Applicable): unknown[] {
@@ -234,6 +243,11 @@ export class Decider implements DeciderApi {
     return prepare(effect, activation);
   }
 
+  /** Whether a condition that may decide `agent`'s `action` calls `untrusted()`: then a run's request needs `untrusted`. */
+  usesUntrusted(agent: string, action: string): boolean {
+    return this.#agents.get(agent)?.plans.get(action)?.usesUntrusted === true;
+  }
+
   // ---- deciding ----
 
   #decide(request: DecisionRequest): Decision {
@@ -280,13 +294,13 @@ export class Decider implements DeciderApi {
     const awaited = state?.approval;
     if (awaited !== undefined && !(request.approvals ?? []).some((a) => a?.group === awaited)) {
       if (plan.usesContext) activation.context = this.#facts.context(request, time, awaited);
-      const would = policies(plan, activation);
+      const would = plan.usesUntrusted ? withUntrusted(request.untrusted, () => policies(plan, activation)) : policies(plan, activation);
       if (would.decision !== "allow") return would;
       const approval: Reason = { kind: "approval", group: awaited, message: `waits for an approval from \`${awaited}\`` };
       return { decision: "pending", reasons: [approval, ...would.reasons] };
     }
     if (plan.usesContext) activation.context = this.#facts.context(request, time);
-    return policies(plan, activation);
+    return plan.usesUntrusted ? withUntrusted(request.untrusted, () => policies(plan, activation)) : policies(plan, activation);
   }
 
   // ---- effects ----

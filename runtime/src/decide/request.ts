@@ -35,6 +35,11 @@ export interface DecisionRequest {
   readonly time?: string | Date;
   /** What the run has left, when in a run (`context.budget`). */
   readonly budget?: { readonly steps: number; readonly writes: number; readonly deadline?: string };
+  /**
+   * The untrusted values recorded in the run so far, normalised (cel/untrusted.ts), for
+   * `untrusted()`; absent outside a run, where `untrusted()` errs (fail closed).
+   */
+  readonly untrusted?: readonly string[];
 }
 
 export type Outcome = "allow" | "deny" | "pending";

@@ -35,6 +35,7 @@ import { recordApproval } from "./approvals.js";
 import { expireRunIn, expiryDue } from "./expiry.js";
 import { type ActRequest, type Engine, type Evaluation, evaluate, type Opened } from "./evaluate.js";
 import { EffectFailure, failedReasons } from "./failed-attempt.js";
+import { untrustedCte, untrustedValues } from "./provenance.js";
 import { storableJson, storableText } from "./request-text.js";
 
 export interface ActResult {
@@ -112,6 +113,12 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
             guard = "exists (select 1 from paybill_effect)";
           }
           const read = prepared !== undefined && entity !== undefined && prepared.op === "read" ? await performEffect(tx, entity, tenant, prepared, evaluation.resource) : undefined;
+          // In a run, the `@untrusted` values the read hands the agent are remembered, in this same statement (provenance.ts).
+          if (read !== undefined && entity !== undefined && evaluation.run !== undefined) {
+            const values = untrustedValues(entity, read.result, allowed.redact);
+            const observed = untrustedCte(params, tenant, evaluation.run.id, `read ${String(request.action)}`, values, now, guard);
+            if (observed !== undefined) ctes.push(observed);
+          }
           const effect = prepared === undefined ? undefined : { op: prepared.op, entity: prepared.entity, key: (write === undefined ? read?.key : write.key) ?? null };
           let finished: Finished;
           try {

@@ -66,10 +66,15 @@ export interface Opened {
  * caller to send with BEGIN (adapter.ts `opening`; `openedBy` reads its rows); undefined
  * when the request names a tenant or run no statement may hold (evaluate refuses it then).
  */
-export function evaluationOpening(request: ActRequest, mode: "act" | "decide"): string | undefined {
+export function evaluationOpening(request: ActRequest, mode: "act" | "decide", decider?: DeciderApi): string | undefined {
   if (typeof request.tenant !== "string" || textProblem(request.tenant) !== undefined) return undefined;
   if (request.run !== undefined && !isUuid(request.run)) return undefined;
-  return bindTenantOpening(request.tenant, request.run === undefined ? undefined : { id: request.run, lock: mode === "act" });
+  return bindTenantOpening(request.tenant, request.run === undefined ? undefined : { id: request.run, lock: mode === "act", untrusted: readsUntrusted(decider, request) });
+}
+
+/** Whether the request's policies call `untrusted()`, so its run's recorded values are read with the run. */
+function readsUntrusted(decider: DeciderApi | undefined, request: ActRequest): boolean {
+  return typeof request.agent === "string" && typeof request.action === "string" && decider?.usesUntrusted?.(request.agent, request.action) === true;
 }
 
 export function openedBy(opening: string | undefined, rows: readonly Row[]): Opened | undefined {
@@ -95,7 +100,10 @@ export async function evaluate(
     if ((await bindTenant(sql, request.tenant)) === undefined) throw unknownTenant(request.tenant);
     throw unknownRun(runId);
   }
-  const bound = opened !== undefined ? opened.bound : await bindTenant(sql, request.tenant, runId === undefined ? undefined : { id: runId, lock: mode === "act" });
+  const bound =
+    opened !== undefined
+      ? opened.bound
+      : await bindTenant(sql, request.tenant, runId === undefined ? undefined : { id: runId, lock: mode === "act", untrusted: readsUntrusted(engine.decider, request) });
   if (bound === undefined) throw unknownTenant(request.tenant);
   const tenant = bound.tenant;
   let run: Run | undefined;
@@ -112,6 +120,8 @@ export async function evaluate(
     time: now,
     approvals,
     ...(run === undefined ? {} : { workflow: { name: run.workflow, state: run.state }, budget: budgetLeft(run) }),
+    // Read only when a condition calls `untrusted()` (readsUntrusted); outside a run `untrusted()` errs.
+    ...(run === undefined || bound.untrusted === undefined ? {} : { untrusted: bound.untrusted }),
   };
   const done = (decision: Decision, countsStep: boolean, extra: Partial<Evaluation> = {}): Evaluation => ({
     decision,
