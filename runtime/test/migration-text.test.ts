@@ -20,6 +20,7 @@ const RELEASED: Record<number, string> = {
   8: "1dfadf02e8531d21a831377a75391ee75628370132ae24c1e7f4e8daa987e119",
   9: "ff2771456e7be86e0572c9d3ea4c689f6d775ddcf8aabc4ce0222c7578eddac7",
   10: "2d9d2faa6b86ae82495c3afba766858baec7fd037e95774684583b8893aa9286",
+  12: "9be0aee1209241fd195058c22532ad92fde2465342e50d1ff71d8114171bb1f9",
 };
 
 describe("the runtime's released migrations", () => {
