@@ -11,6 +11,7 @@ import type { CelType } from "./cel/cel-types.js";
 import { checkCel, checkCondition, checkSafety, type CelProblem } from "./cel/index.js";
 import type { Context } from "./context.js";
 import { resolveFieldType, type TypedField } from "./field-types.js";
+import { checkUntrustedOutsideCondition } from "./untrusted.js";
 
 export class State {
   readonly unitOf = new Map<Declaration, Unit>();
@@ -119,6 +120,7 @@ export class State {
   checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean): CelType {
     const env = { variables };
     const result = condition ? checkCondition(expr, env) : checkCel(expr, env);
+    if (!condition) checkUntrustedOutsideCondition(this, unit, expr);
     this.celTypes.set(expr, result.types);
     this.reportAll(unit, result.problems);
     if (result.problems.length === 0) this.reportAll(unit, checkSafety(expr, result.types));

@@ -18,6 +18,7 @@ import { BUILTIN_TYPES } from "../3-check/field-types.js";
 import type { Analysis } from "./analysis.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { fieldsOf } from "./cel-at.js";
+import { FUNCTION_DOCS } from "./describe.js";
 import { type Enclosing, enclosingAt } from "./enclosing.js";
 import { allNodes, type Located, pathAt } from "./locate.js";
 
@@ -89,6 +90,7 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
   for (const word of words) items.push({ label: word, kind: CompletionItemKind.Keyword });
   if (kind !== undefined && inCondition(path, before)) {
     for (const name of VARIABLES) items.push({ label: name, kind: CompletionItemKind.Variable, detail: "CEL variable" });
+    for (const [name, documentation] of Object.entries(FUNCTION_DOCS)) items.push({ label: name, kind: CompletionItemKind.Function, detail: `${name}(value) -> bool`, documentation });
   }
   // While this file is broken its recovered tree may have lost the `package` line: use the last clean scope.
   const broken = hasErrors(analysis.diagnostics.filter((d) => d.file === unit.source));

@@ -10,7 +10,7 @@ import type { Unit } from "../2-resolve/symbols.js";
 import { typeName } from "../3-check/cel/cel-types.js";
 import type { Analysis } from "./analysis.js";
 import { celAt, fieldsOf } from "./cel-at.js";
-import { describeField, describeSymbol } from "./describe.js";
+import { describeField, describeSymbol, FUNCTION_DOCS } from "./describe.js";
 import { pathAt } from "./locate.js";
 import { symbolAt } from "./occurrences.js";
 import { toRange } from "./positions.js";
@@ -33,7 +33,8 @@ export function hover(analysis: Analysis, unit: Unit, offset: number): Hover | n
       const type = types.get(node);
       const name = node.kind === "CelIdent" ? node.name : `${node.fn}()`;
       const span = node.kind === "CelIdent" ? node.span : node.fnSpan;
-      if (type !== undefined) return markdown(`\`${name}\`: \`${typeName(type)}\``, toRange(unit.source, span));
+      const doc = node.kind === "CelCall" && node.target === undefined ? FUNCTION_DOCS[node.fn] : undefined;
+      if (type !== undefined) return markdown(`\`${name}\`: \`${typeName(type)}\`${doc === undefined ? "" : `\n\n${doc}`}`, toRange(unit.source, span));
     }
   }
   const at = symbolAt(analysis, unit, offset);
