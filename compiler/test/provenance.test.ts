@@ -57,7 +57,7 @@ describe("the bundle", () => {
 });
 
 describe.each(BACKENDS)("a built project on %s", (backend) => {
-  const t = sharedTestRuntime(backend, "compiler-provenance", bundle);
+  const t = sharedTestRuntime(backend, "compiler_provenance", bundle);
 
   it("refuses a payment to an account number injected in a transaction's subject", async () => {
     const transaction = randomUUID();
