@@ -7,43 +7,11 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { adminOf, BACKENDS, sharedTestRuntime } from "../../runtime/test/support/store-db.js";
+import { BANK_SOURCE } from "./support/bank-project.js";
 import { emitOk, HELPDESK, sourcesIn } from "./support/bundle.js";
 
-const SOURCE = `import std.isolation.{pooled}
-plan personal { price = 0 usd per month, isolation = pooled }
-tenant ada { plan = personal }
-agent assistant {}
-entity Transaction @table("bank_transactions") {
-  id      uuid @id
-  subject string(max: 500) @untrusted
-  amount  decimal(12, 2)
-}
-entity Payment {
-  id        uuid @id
-  recipient string(max: 64)
-  amount    decimal(12, 2)
-}
-action read_transaction {
-  input { transaction: Transaction.id }
-  effect read Transaction(input.transaction)
-}
-action send_money {
-  input { recipient: string(max: 64), amount: decimal(12, 2) }
-  effect insert Payment set { recipient = input.recipient, amount = input.amount }
-}
-policy payments {
-  permit assistant to read_transaction, send_money
-  forbid assistant to send_money when untrusted(input.recipient)
-}
-workflow banking {
-  agent = assistant
-  start open
-  state open { allow read_transaction, send_money next done }
-  state done { final }
-}
-`;
 
-const { bundle } = emitOk({ "bank.paybill": SOURCE });
+const { bundle } = emitOk({ "bank.paybill": BANK_SOURCE });
 
 describe("the bundle", () => {
   it("marks exactly the @untrusted fields", () => {
