@@ -115,6 +115,19 @@ describe.each(BACKENDS)("provenance on %s", (backend) => {
     );
   });
 
+  it("catches any Unicode text passed through verbatim", async () => {
+    const tenant = await newTenant(rt.runtime);
+    const anyText = fc.string({ unit: "grapheme", minLength: 1, maxLength: 24 }).filter((s) => s.length <= 200 && !s.includes("\u0000") && (normaliseUntrusted(s) ?? "") !== "");
+    await fc.assert(
+      fc.asyncProperty(anyText, async (subject) => {
+        const run = await start(tenant);
+        await read(tenant, run, await seedTxn(tenant, subject));
+        expect({ subject, decision: (await send(tenant, run, subject)).decision }).toEqual({ subject, decision: "deny" });
+      }),
+      { numRuns: 15 },
+    );
+  });
+
   it("is per run and per tenant", async () => {
     const tenant = await newTenant(rt.runtime);
     const other = await newTenant(rt.runtime);
