@@ -32,7 +32,8 @@ function provenanceBundle(): Bundle {
       policy("pay", permit(["bot"], ["read_txn", "send_money", "note"]), forbid(["bot"], ["send_money"], "untrusted(input.recipient)")),
     ],
     workflows: [workflow("banking", "bot", [state("open", { allow: ["read_txn", "send_money", "note"], next: ["done"] }), state("done", { final: true })])],
-    plans: [plan("business", [])],
+    // A quota: the read's values are recorded under the quota unit's guard in act's last statement.
+    plans: [{ ...plan("business", []), limits: { agent_actions: { amount: 100_000, per: "day" } } }],
   });
   return { ...body, hash: bundleHash(body) };
 }
