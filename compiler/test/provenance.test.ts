@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { adminOf, BACKENDS, sharedTestRuntime } from "../../runtime/test/support/store-db.js";
 import { BANK_SOURCE } from "./support/bank-project.js";
 import { emitOk, HELPDESK, sourcesIn } from "./support/bundle.js";
+import { paybillc, project } from "./support/cli.js";
 
 
 const { bundle } = emitOk({ "bank.paybill": BANK_SOURCE });
@@ -41,5 +42,28 @@ describe.each(BACKENDS)("a built project on %s", (backend) => {
     const injected = await act("send_money", { recipient: "FR76 3000 6000 0112 3456 7890 189", amount: 2000 });
     expect(injected).toMatchObject({ decision: "deny", reasons: [{ kind: "forbid", policy: "payments" }] });
     expect((await act("send_money", { recipient: "DE89 3704 0044 0532 0130 00", amount: 20 })).decision).toBe("allow");
+  });
+});
+
+describe("paybillc test", () => {
+  it("decides a test in a workflow as a fresh run (untrusted() false), and one outside any run as an error", async () => {
+    const tests = `
+test "a payee in a fresh run is not untrusted" {
+  as assistant in banking at open
+  tenant ada
+  do send_money { recipient: "DE89 3704 0044 0532 0130 00", amount: 20.0 }
+  expect allow
+}
+test "outside a run untrusted() errs and the forbid denies" {
+  as assistant
+  tenant ada
+  do send_money { recipient: "DE89 3704 0044 0532 0130 00", amount: 20.0 }
+  expect deny by payments
+}
+`;
+    const dir = await project({ "bank.paybill": BANK_SOURCE + tests });
+    const ran = await paybillc(["test", "."], dir);
+    expect({ code: ran.code, stderr: ran.stderr }).toMatchObject({ code: 0 });
+    expect(ran.stdout).toContain("2 tests passed, 0 failed");
   });
 });
