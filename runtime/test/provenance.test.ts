@@ -162,6 +162,13 @@ describe.each(BACKENDS)("provenance on %s", (backend) => {
     await expect(rt.runtime.runs.observe(run, { source: "tool", values: [{ nested: "x" }] })).rejects.toMatchObject({ code: "PBR215" });
     await expect(rt.runtime.runs.observe(run, { source: "tool", values: ["a\u0000b"] })).rejects.toMatchObject({ code: "PBR215" });
     await expect(rt.runtime.runs.observe(randomUUID(), { source: "tool", values: ["x"] })).rejects.toMatchObject({ code: "PBR112" });
+    await expect(rt.runtime.runs.observe("not-a-run", { source: "tool", values: ["x"] })).rejects.toMatchObject({ code: "PBR112" });
+    // A report counts in its own run only (of its own tenant): a new run of the first tenant is unaffected.
+    const other = await newTenant(rt.runtime);
+    const elsewhere = await start(other);
+    await rt.runtime.runs.observe(elsewhere, { source: "tool", values: ["NL91 ABNA 0417 1643 00"] });
+    expect((await send(other, elsewhere, "NL91 ABNA 0417 1643 00")).decision).toBe("deny");
+    expect((await send(tenant, await start(tenant), "NL91 ABNA 0417 1643 00")).decision).toBe("allow");
   });
 
   it("keeps what was recorded: later acts, a changed row and the runtime role cannot erase it", async () => {

@@ -14,7 +14,7 @@ import { normaliseUntrusted } from "../cel/untrusted.js";
 import type { Database } from "../store/adapter.js";
 import type { JsonRecord } from "../store/effects.js";
 import { PaybillRuntimeError } from "../store/errors.js";
-import type { Params } from "../store/sql.js";
+import { isUuid, type Params } from "../store/sql.js";
 import { textProblem } from "./request-text.js";
 import { unknownRun } from "./runs.js";
 
@@ -109,6 +109,7 @@ export async function observe(db: Database, runId: string, observation: Observat
     if (text.length > MAX_OBSERVED_LENGTH) throw invalid(`\`values[${i}]\` is longer than ${MAX_OBSERVED_LENGTH.toLocaleString("en-US")} characters`, "report its parts as separate values");
     texts.push(text);
   }
+  if (!isUuid(runId)) throw unknownRun(String(runId));
   return db.transaction(async (tx) => {
     const [run] = await tx.query<{ id: string; tenant_id: string }>("select id, tenant_id from paybill_runs where id = $1::uuid", [runId]);
     if (run === undefined) throw unknownRun(runId);
