@@ -12,7 +12,7 @@
  *
  * A decision is synchronous and never nested, so the run's recorded values are handed to
  * the function through one module slot that the decider sets around its policies
- * (`withUntrusted`). Absent (outside a run) the function throws: the condition errs, so a
+ * (`setUntrusted`). Absent (outside a run) the function throws: the condition errs, so a
  * forbid using it denies and a permit does not apply (fail closed).
  */
 
@@ -26,18 +26,24 @@ export function normaliseUntrusted(value: unknown): string | undefined {
   else if (typeof value === "bigint" || typeof value === "boolean") text = String(value);
   else if (typeof value === "number" && Number.isFinite(value)) text = String(value);
   else return undefined;
+  // Printable ASCII words with single spaces between them: NFKC and the whitespace rule change nothing.
+  if (PLAIN.test(text)) return text.toLowerCase();
   return text.normalize("NFKC").toLowerCase().replace(/\s+/gu, " ").trim();
 }
+
+const PLAIN = /^[!-~]+(?: [!-~]+)*$/;
 
 /** Whether normalised `text` matches one of the normalised `recorded` values. */
 export function matchesRecorded(text: string, recorded: readonly string[]): boolean {
   if (text === "") return false;
   const long = text.length >= MIN_CONTAINED;
   for (const value of recorded) {
-    if (value === text) return true;
-    if (value === "") continue;
-    if (long && value.includes(text)) return true;
-    if (value.length >= MIN_CONTAINED && text.includes(value)) return true;
+    // The lengths say which way containment can go (equal lengths: only equality).
+    if (value.length > text.length) {
+      if (long && value.includes(text)) return true;
+    } else if (value.length < text.length) {
+      if (value.length >= MIN_CONTAINED && text.includes(value)) return true;
+    } else if (value === text) return true;
   }
   return false;
 }
@@ -45,15 +51,11 @@ export function matchesRecorded(text: string, recorded: readonly string[]): bool
 /** The run's recorded values for the decision in progress; undefined outside a run. */
 let current: readonly string[] | undefined;
 
-/** Runs `body` with `recorded` as what `untrusted()` sees, then forgets it. */
-export function withUntrusted<T>(recorded: readonly string[] | undefined, body: () => T): T {
+/** Sets what `untrusted()` sees (the decider, around its policies); returns what it saw before, to put back. */
+export function setUntrusted(recorded: readonly string[] | undefined): readonly string[] | undefined {
   const before = current;
   current = recorded;
-  try {
-    return body();
-  } finally {
-    current = before;
-  }
+  return before;
 }
 
 /** The function a condition calls (cel-js and the closures alike). */

@@ -27,7 +27,7 @@ import type { Environment } from "@marcbachmann/cel-js";
 import type { ActionSchema, Bundle, FieldSchema, StateSpec } from "../bundle/format.js";
 import { Absent, type Compiled } from "../cel/closures.js";
 import { celEnvironment } from "../cel/environment.js";
-import { callsUntrusted, withUntrusted } from "../cel/untrusted.js";
+import { callsUntrusted, setUntrusted } from "../cel/untrusted.js";
 import type { DeciderApi, PreparedEffect } from "./decider-api.js";
 import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProblem, prepare } from "./effects.js";
 import { Facts, readTime } from "./facts.js";
@@ -294,13 +294,13 @@ export class Decider implements DeciderApi {
     const awaited = state?.approval;
     if (awaited !== undefined && !(request.approvals ?? []).some((a) => a?.group === awaited)) {
       if (plan.usesContext) activation.context = this.#facts.context(request, time, awaited);
-      const would = plan.usesUntrusted ? withUntrusted(request.untrusted, () => policies(plan, activation)) : policies(plan, activation);
+      const would = plan.usesUntrusted ? policiesWithUntrusted(plan, activation, request.untrusted) : policies(plan, activation);
       if (would.decision !== "allow") return would;
       const approval: Reason = { kind: "approval", group: awaited, message: `waits for an approval from \`${awaited}\`` };
       return { decision: "pending", reasons: [approval, ...would.reasons] };
     }
     if (plan.usesContext) activation.context = this.#facts.context(request, time);
-    return plan.usesUntrusted ? withUntrusted(request.untrusted, () => policies(plan, activation)) : policies(plan, activation);
+    return plan.usesUntrusted ? policiesWithUntrusted(plan, activation, request.untrusted) : policies(plan, activation);
   }
 
   // ---- effects ----
@@ -383,6 +383,16 @@ function policies(plan: Plan, activation: Activation): Decision {
   if (errors !== undefined) reasons.push(...errors);
   if (fields === undefined) return { decision: "allow", reasons };
   return { decision: "allow", reasons, redact: redaction(fields, activation, reasons) };
+}
+
+/** `policies` with `untrusted` as what `untrusted()` sees (cel/untrusted.ts), put back after. */
+function policiesWithUntrusted(plan: Plan, activation: Activation, untrusted: readonly string[] | undefined): Decision {
+  const before = setUntrusted(untrusted);
+  try {
+    return policies(plan, activation);
+  } finally {
+    setUntrusted(before);
+  }
 }
 
 /** `list` with `reason` appended (a new list when there was none: most decisions need none). */
