@@ -99,7 +99,7 @@ async function openBench(backend, bundle) {
 }
 
 /** The in-run act with a policy using untrusted() (and values to match) against the same act without it, alternating. */
-export async function benchProvenance(backend, bundle, provenance, log) {
+async function benchProvenance(backend, bundle, provenance, log) {
   log(`${backend}: provenance (untrusted() in a policy of open_ticket, in sort_inbox runs)`);
   const base = await openBench(backend, bundle);
   const traced = await openBench(backend, provenance);
