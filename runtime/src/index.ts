@@ -50,6 +50,7 @@ export { policySql as runtimePolicySql, RUNTIME_TABLE_SECURITY, type RuntimeTabl
 export { type DataDirLock, LOCK_FILE, lockDataDir } from "./store/data-dir-lock.js";
 export type { Database, Sql } from "./store/adapter.js";
 export type { AgentToken, TokenIdentity } from "./store/agent-tokens.js";
+export type { Observation, ObserveResult } from "./runs/provenance.js";
 export type { AuditProblem, CheckedCheckpoint } from "./audit/verify.js";
 export type { AuditOptions } from "./audit/config.js";
 export { type Checkpoint, keyId, type KeyInput, loadPrivateKey, loadPublicKey, type SignedCheckpoint, signedText } from "./audit/checkpoint.js";

@@ -50,6 +50,7 @@ import { requireStorableTenant } from "./runs/request-text.js";
 import { expireIfDue, sweepRuns } from "./runs/expiry.js";
 import type { Run, RunMove } from "./runs/run.js";
 import { moveRun, runHistory, type StartRun, startRun, unknownTenant } from "./runs/runs.js";
+import { type Observation, type ObserveResult, observe } from "./runs/provenance.js";
 import type { Database } from "./store/adapter.js";
 import { checkConnectingRole, checkMigrated } from "./store/connecting-role.js";
 import { PaybillRuntimeError } from "./store/errors.js";
@@ -280,6 +281,15 @@ export class Runtime {
       if (run === undefined) return undefined;
       const state = this.bundle.workflows[run.workflow]?.states[run.state];
       return { run, actions: state === undefined || run.expiredAt !== undefined ? [] : allowedActions(this.bundle, state) };
+    },
+    /**
+     * Records values the host got from a tool as untrusted output in the run (spec/runtime.md
+     * §Provenance): `untrusted()` matches them from the next decision on. Only ever adds:
+     * nothing removes what a run recorded. PBR112 for an unknown run, PBR215 for bad values.
+     */
+    observe: (runId: string, observation: Observation): Promise<ObserveResult> => {
+      this.#open();
+      return observe(this.#owner("run", runId), runId, observation, this.#engine.clock());
     },
     /** The states the run went through, the start first. */
     history: (runId: string): Promise<RunMove[]> => {

@@ -24,6 +24,7 @@ const RELEASED: Record<number, string> = {
   11: "91ad6846645ef7943dcb758960a7f9e4f7fc91a2cd15f93aa76f36ab23d4f97b",
   16: "4a82dcd434fbd6a4b7f17e85df8f6eac171b11f2d51135766a6a4cc41bc67efc",
   13: "866e1f439697ac277e2df94429573f5e69c31a99be774ca88fd4b8b00ea3cc48",
+  12: "9be0aee1209241fd195058c22532ad92fde2465342e50d1ff71d8114171bb1f9",
 };
 
 describe("the runtime's released migrations", () => {

@@ -31,6 +31,7 @@ const RUNTIME_TABLES = [
   "paybill_tenant_transitions",
   "paybill_tenants",
   "paybill_total_counters",
+  "paybill_untrusted",
   "paybill_usage",
 ];
 

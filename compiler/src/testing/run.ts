@@ -42,7 +42,8 @@ function requestOf(bundle: Bundle, decider: DeciderApi, test: TestCase): Decisio
     input,
     approvals: test.approvals.map((group) => ({ group, by: "test", at: TEST_TIME })),
     time: TEST_TIME,
-    ...(test.workflow === undefined ? {} : { workflow: { name: test.workflow.name, state: test.workflow.state ?? bundle.workflows[test.workflow.name]?.start ?? "" } }),
+    // A test in a workflow decides as a fresh run: no untrusted output seen yet, so `untrusted(x)` is false (outside one it errs).
+    ...(test.workflow === undefined ? {} : { workflow: { name: test.workflow.name, state: test.workflow.state ?? bundle.workflows[test.workflow.name]?.start ?? "" }, untrusted: [] }),
   };
   const rowsOf = (name: string): Readonly<Record<string, unknown>>[] => {
     const entity = bundle.entities[name];

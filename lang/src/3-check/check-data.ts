@@ -13,8 +13,9 @@ import { checkReservedNames } from "./reserved-names.js";
 import type { State } from "./state.js";
 import { unguardedOptionalReads } from "./effect-inputs.js";
 import { checkReadMany } from "./read-many.js";
+import { checkUntrustedField } from "./untrusted.js";
 
-const FIELD_ANNOTATIONS = ["id", "pii", "unique", "index", "default", "renamed"];
+const FIELD_ANNOTATIONS = ["id", "pii", "unique", "index", "default", "renamed", "untrusted"];
 const RESERVED_ACTION_NAMES = new Set(["read", "insert", "update", "delete", "any"]);
 
 export function checkAnnotations(state: State, unit: Unit, annotations: readonly Annotation[], allowed: readonly string[], what: string): void {
@@ -49,6 +50,7 @@ export function checkEntity(state: State, unit: Unit, entity: EntityDecl): void 
     checkAnnotations(state, unit, field.annotations, FIELD_ANNOTATIONS, `field \`${field.name.name}\``);
     if (field.annotations.some((a) => a.name.name === "id")) ids++;
     const typed = fields.find((f) => f.node === field);
+    checkUntrustedField(state, unit, typed, field.annotations);
     const fallback = field.annotations.find((a) => a.name.name === "default");
     if (typed !== undefined && fallback !== undefined) checkDefault(state, unit, typed, fallback);
     const renamed = field.annotations.find((a) => a.name.name === "renamed");

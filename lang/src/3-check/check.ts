@@ -19,6 +19,7 @@ import { Context } from "./context.js";
 import type { Model } from "./model.js";
 import { type AgentFacts, Coverage, type IndexedRule, RuleIndex } from "./permits.js";
 import { State } from "./state.js";
+import { checkUntrustedRuns } from "./untrusted.js";
 
 export function check(modules: Modules): { model: Model; diagnostics: Diagnostic[] } {
   const ctx = new Context(modules.scopes);
@@ -59,6 +60,7 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
     coverage,
   );
   for (const [unit, decl] of all("Workflow")) checkWorkflow(state, unit, decl, agents, permits, coverage);
+  checkUntrustedRuns(state, all("Policy"), all("Workflow").map(([, decl]) => decl));
   for (const [unit, decl] of all("Test")) checkTest(state, unit, decl);
 
   const model: Model = {

@@ -13,6 +13,7 @@ import { checkCel, checkCondition, checkSafety, type CelProblem } from "./cel/in
 import { type LookupFacts, UnitNames } from "./check-consts.js";
 import type { Context } from "./context.js";
 import { resolveFieldType, type TypedField } from "./field-types.js";
+import { checkUntrustedOutsideCondition } from "./untrusted.js";
 
 export class State {
   readonly unitOf = new Map<Declaration, Unit>();
@@ -130,6 +131,7 @@ export class State {
   checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean, lookups = false, windows?: WindowScope): CelType {
     const env = { variables, names: new UnitNames(this, unit, lookups), ...(windows === undefined ? {} : { windows }) };
     const result = condition ? checkCondition(expr, env) : checkCel(expr, env);
+    if (!condition) checkUntrustedOutsideCondition(this, unit, expr);
     this.celTypes.set(expr, result.types);
     this.reportAll(unit, result.problems);
     if (result.problems.length === 0) this.reportAll(unit, checkSafety(expr, result.types));

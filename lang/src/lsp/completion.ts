@@ -21,6 +21,7 @@ import { BUILTIN_TYPES } from "../3-check/field-types.js";
 import type { Analysis } from "./analysis.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { fieldsOf } from "./cel-at.js";
+import { FUNCTION_DOCS } from "./describe.js";
 import { type Enclosing, enclosingAt } from "./enclosing.js";
 import { describeConst } from "./hover-data.js";
 import { allNodes, type Located, pathAt } from "./locate.js";
@@ -101,6 +102,7 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
   if (kind !== undefined && inCondition(path, before)) {
     for (const name of VARIABLES) items.push({ label: name, kind: CompletionItemKind.Variable, detail: "CEL variable" });
     if (kind === "Policy") for (const w of WINDOW_COMPLETIONS) items.push({ label: w.label, kind: CompletionItemKind.Function, detail: w.detail, documentation: w.doc });
+    for (const [name, documentation] of Object.entries(FUNCTION_DOCS)) items.push({ label: name, kind: CompletionItemKind.Function, detail: `${name}(value) -> bool`, documentation });
   }
   if (scope !== undefined && kind !== undefined) {
     for (const namespace of Object.keys(NAMESPACE_WORDS) as Namespace[]) {

@@ -23,9 +23,15 @@ export function describeSymbol(symbol: Declared, model: Model | undefined): stri
   return lines.join("\n");
 }
 
+/** What a function does, for the functions of our own (the standard ones are CEL's). */
+export const FUNCTION_DOCS: Readonly<Record<string, string>> = {
+  untrusted:
+    "`untrusted(value) -> bool`: true when the value, normalised (case, whitespace), equals or contains (or is contained in, 4 characters or more) a value that untrusted output returned in this workflow run: an `@untrusted` field a read returned, or a tool result the host reported. Errs outside a run (a forbid then denies).",
+};
+
 export function describeField(field: TypedField): string {
   const marked = (name: string): boolean => field.node.annotations.some((a) => a.name.name === name);
-  return `${describeType(field.type)}${field.optional ? "?" : ""}${field.pii || marked("pii") ? " (pii)" : ""}${marked("secret") ? " (secret: never stored in the audit)" : ""}`;
+  return `${describeType(field.type)}${field.optional ? "?" : ""}${field.pii || marked("pii") ? " (pii)" : ""}${marked("secret") ? " (secret: never stored in the audit)" : ""}${marked("untrusted") ? " (untrusted: a read in a run records its value for `untrusted()`)" : ""}`;
 }
 
 /** The comments right above a declaration, with nothing but blank space in between. */

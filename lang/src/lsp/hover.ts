@@ -15,7 +15,7 @@ import type { Analysis } from "./analysis.js";
 import { approvalKeywordAt } from "./approval-hover.js";
 import { celAt, fieldsOf } from "./cel-at.js";
 import type { CelExpr } from "../ast/cel.js";
-import { describeField, describeSymbol } from "./describe.js";
+import { describeField, describeSymbol, FUNCTION_DOCS } from "./describe.js";
 import { constantAt, describeConst, describeLookup } from "./hover-data.js";
 import { effectKeywordAt } from "./effect-keywords.js";
 import { pathAt } from "./locate.js";
@@ -50,7 +50,8 @@ export function hover(analysis: Analysis, unit: Unit, offset: number): Hover | n
       const type = types.get(node);
       const name = node.kind === "CelIdent" ? node.name : `${node.fn}()`;
       const span = node.kind === "CelIdent" ? node.span : node.fnSpan;
-      if (type !== undefined) return markdown(`\`${name}\`: \`${typeName(type)}\``, toRange(unit.source, span));
+      const doc = node.kind === "CelCall" && node.target === undefined ? FUNCTION_DOCS[node.fn] : undefined;
+      if (type !== undefined) return markdown(`\`${name}\`: \`${typeName(type)}\`${doc === undefined ? "" : `\n\n${doc}`}`, toRange(unit.source, span));
     }
   }
   const at = symbolAt(analysis, unit, offset);

@@ -80,6 +80,11 @@ export interface FieldSchema {
   readonly id?: boolean;
   readonly unique?: boolean;
   readonly default?: string;
+  /**
+   * `@untrusted` (entity text fields only; written only when true): the field can carry text
+   * from outside, so a read effect that returns it records its value in the run (spec/runtime.md §Provenance).
+   */
+  readonly untrusted?: boolean;
 }
 
 export interface EntitySchema {

@@ -154,7 +154,13 @@ const fieldMembers = {
   "references?": object({ entity: name, field: name }),
 };
 const inputField = object({ ...fieldMembers, "secret?": (value, path) => (value === true ? undefined : problem(path, `expected true, found ${describe(value)}`)) });
-const entityField = object({ ...fieldMembers, "id?": boolean, "unique?": boolean, "default?": string(1) });
+const entityField = object({
+  ...fieldMembers,
+  "id?": boolean,
+  "unique?": boolean,
+  "default?": string(1),
+  "untrusted?": (value, path) => (value === true ? undefined : problem(path, `expected true, found ${describe(value)}`)),
+});
 
 const selector = byKind({
   action: object({ kind: oneOf("action"), action: name }),

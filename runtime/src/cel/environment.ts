@@ -14,6 +14,7 @@
 import { Environment } from "@marcbachmann/cel-js";
 import { fromContext } from "./from-context.js";
 import { re2Matches } from "./re2.js";
+import { untrusted } from "./untrusted.js";
 
 /** A variable's cel-js type (`dyn`, `int`, `map<string, dyn>`, `list<string>`…). */
 export type CelVariables = Readonly<Record<string, string>>;
@@ -101,6 +102,8 @@ export function celEnvironment(variables: CelVariables): Environment {
     evaluate: (evaluator: MacroEvaluator, macro: { args: readonly unknown[] }, ctx: { getValue(name: string): unknown }): boolean =>
       fromContext(evaluator.run(macro.args[0], ctx), ctx.getValue("run")),
   }));
+  // Provenance within a workflow run (untrusted.ts): errs outside one.
+  env.registerFunction("untrusted(dyn): bool", untrusted);
   for (const [name, type] of Object.entries(variables)) env.registerVariable(name, type);
   declared.set(env, Object.freeze({ ...variables }));
   return env;

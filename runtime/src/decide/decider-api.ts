@@ -52,6 +52,11 @@ export interface DeciderApi {
    * statement sent with BEGIN. The others `lookups` gives once the facts are known.
    */
   foldedLookups(request: Pick<DecisionRequest, "action" | "input" | "agent"> & { readonly tenant: string }): readonly LookupQuery[];
+  /**
+   * Whether a condition that may decide `agent`'s `action` calls `untrusted()` (then the
+   * caller passes the run's recorded values as `untrusted`). Absent: never.
+   */
+  usesUntrusted?(agent: string, action: string): boolean;
   /** The effect to perform once allowed. Undefined when the action declares none. */
   effect(request: DecisionRequest): PreparedEffect | undefined;
 }

@@ -31,6 +31,7 @@ import type { Environment } from "@marcbachmann/cel-js";
 import type { ActionSchema, Bundle, FieldSchema, StateSpec } from "../bundle/format.js";
 import { Absent, type Compiled } from "../cel/closures.js";
 import { celEnvironment } from "../cel/environment.js";
+import { callsUntrusted, setUntrusted } from "../cel/untrusted.js";
 import type { DeciderApi, PreparedEffect } from "./decider-api.js";
 import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProblem, prepare } from "./effects.js";
 import { Facts, readTime } from "./facts.js";
@@ -74,6 +75,8 @@ class Plan {
   readonly rowFields: readonly FieldSchema[] | undefined;
   readonly usesResource: boolean;
   readonly usesContext: boolean;
+  /** Some applicable condition calls `untrusted()` (the caller loads the run's untrusted values then). */
+  readonly usesUntrusted: boolean;
   /** Where the permits start in `checks`. */
   readonly forbidsEnd: number;
   /** For a read effect: the fields that need a look (redaction); else undefined. */
@@ -100,6 +103,7 @@ class Plan {
     this.rowFields = rowFields;
     this.usesResource = applicable.usesResource;
     this.usesContext = applicable.usesContext;
+    this.usesUntrusted = usesUntrusted(applicable);
     this.forbidsEnd = applicable.forbids.length * STRIDE;
     this.fields = applicable.fields;
     this.approvals = applicable.approvals;
@@ -111,6 +115,11 @@ interface Agent {
   readonly value: Readonly<Record<string, unknown>>;
   /** Action name → plan; every action of the bundle is there. */
   readonly plans: ReadonlyMap<string, Plan>;
+}
+
+function usesUntrusted(applicable: Applicable): boolean {
+  const rules = [...applicable.forbids, ...applicable.permits, ...(applicable.fields ?? []).flatMap((f) => [...f.forbids, ...f.permits])];
+  return rules.some((rule) => rule.spec.when !== undefined && callsUntrusted(rule.spec.when.cel));
 }
 
 function checksOf(applicable: Applicable): unknown[] {
@@ -279,6 +288,11 @@ export class Decider implements DeciderApi {
     return prepare(effect, activation);
   }
 
+  /** Whether a condition that may decide `agent`'s `action` calls `untrusted()`: then a run's request needs `untrusted`. */
+  usesUntrusted(agent: string, action: string): boolean {
+    return this.#agents.get(agent)?.plans.get(action)?.usesUntrusted === true;
+  }
+
   // ---- deciding ----
 
   #decide(request: DecisionRequest): Decision {
@@ -328,13 +342,13 @@ export class Decider implements DeciderApi {
     const given = request.approvals ?? NO_APPROVALS;
     if (awaited !== undefined && !given.some((a) => a?.group === awaited)) {
       if (plan.usesContext) activation.context = this.#facts.context(request, time, awaited);
-      const would = policies(plan, activation);
+      const would = plan.usesUntrusted ? policiesWithUntrusted(plan, activation, request.untrusted) : policies(plan, activation);
       if (would.decision !== "allow") return would;
       const approval: Reason = { kind: "approval", group: awaited, message: `waits for an approval from \`${awaited}\`` };
       return ruleApprovals(plan.approvals, activation, given, would, approval);
     }
     if (plan.usesContext) activation.context = this.#facts.context(request, time);
-    const decided = policies(plan, activation);
+    const decided = plan.usesUntrusted ? policiesWithUntrusted(plan, activation, request.untrusted) : policies(plan, activation);
     return plan.approvals.length === 0 || decided.decision !== "allow" ? decided : ruleApprovals(plan.approvals, activation, given, decided, undefined);
   }
 
@@ -461,6 +475,16 @@ function ruleApprovals(rules: readonly CompiledRule[], activation: Activation, g
   if (errors !== undefined) return { decision: "deny", reasons: errors };
   if (waiting === undefined) return allowed;
   return { decision: "pending", reasons: waiting.concat(allowed.reasons) };
+}
+
+/** `policies` with `untrusted` as what `untrusted()` sees (cel/untrusted.ts), put back after. */
+function policiesWithUntrusted(plan: Plan, activation: Activation, untrusted: readonly string[] | undefined): Decision {
+  const before = setUntrusted(untrusted);
+  try {
+    return policies(plan, activation);
+  } finally {
+    setUntrusted(before);
+  }
 }
 
 /** `list` with `reason` appended (a new list when there was none: most decisions need none). */

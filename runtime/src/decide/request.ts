@@ -49,6 +49,11 @@ export interface DecisionRequest {
    * run's workflow declares no context (then `run` is unset: spec/runtime.md §Run context).
    */
   readonly runContext?: Readonly<Record<string, unknown>>;
+  /**
+   * The untrusted values recorded in the run so far, normalised (cel/untrusted.ts), for
+   * `untrusted()`; absent outside a run, where `untrusted()` errs (fail closed).
+   */
+  readonly untrusted?: readonly string[];
 }
 
 export type Outcome = "allow" | "deny" | "pending";

@@ -40,6 +40,7 @@ import { expireRunIn, expiryDue } from "./expiry.js";
 import { type ActRequest, type Engine, type Evaluation, evaluate, type Opened } from "./evaluate.js";
 import { EffectFailure, failedReasons } from "./failed-attempt.js";
 import { type Perform, performanceCte } from "./performances.js";
+import { untrustedCte, untrustedValues } from "./provenance.js";
 import { storableJson, storableText } from "./request-text.js";
 
 export interface ActResult {
@@ -134,6 +135,12 @@ export async function actIn(
             ctes.push(performanceCte(params, { tenant, id: host.id, action: host.action, agent: String(request.agent), ...(run === undefined ? {} : { run }), input, time: now }, guard));
           }
           const read = prepared !== undefined && entity !== undefined && prepared.op === "read" ? await performEffect(tx, entity, tenant, prepared, evaluation.resource) : undefined;
+          // In a run, the `@untrusted` values the read hands the agent are remembered, in this same statement (provenance.ts).
+          if (read !== undefined && entity !== undefined && evaluation.run !== undefined) {
+            const values = untrustedValues(entity, read.result, allowed.redact);
+            const observed = untrustedCte(params, tenant, evaluation.run.id, `read ${String(request.action)}`, values, now, guard);
+            if (observed !== undefined) ctes.push(observed);
+          }
           const effect =
             host !== undefined
               ? { op: "host", entity: host.action, key: host.id }

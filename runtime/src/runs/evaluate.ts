@@ -82,7 +82,7 @@ export interface EvaluationOpening {
 export function evaluationOpening(engine: Engine, request: ActRequest, mode: "act" | "decide", now?: Date): EvaluationOpening | undefined {
   if (typeof request.tenant !== "string" || textProblem(request.tenant) !== undefined) return undefined;
   if (request.run !== undefined && !isUuid(request.run)) return undefined;
-  const run = request.run === undefined ? undefined : { id: request.run, lock: mode === "act" };
+  const run = request.run === undefined ? undefined : { id: request.run, lock: mode === "act", untrusted: readsUntrusted(engine.decider, request) };
   const lookups = foldedLookups(engine, request);
   // An action whose acts read or add to totals: act locks them first, then the binding statement reads them (quota/totals.ts).
   const touched = now === undefined ? undefined : touchedBy(engine.bundle, request);
@@ -99,6 +99,11 @@ function touchedBy(bundle: Bundle, request: ActRequest): readonly Counter[] | un
 export function openedBy(opening: EvaluationOpening | undefined, rows: readonly Row[]): Opened | undefined {
   if (opening === undefined) return undefined;
   return { bound: boundTenant(rows), ...(opening.lookups === undefined ? {} : { lookups: opening.lookups.answers(rows) }) };
+}
+
+/** Whether the request's policies call `untrusted()`, so its run's recorded values are read with the run. */
+function readsUntrusted(decider: DeciderApi | undefined, request: ActRequest): boolean {
+  return typeof request.agent === "string" && typeof request.action === "string" && decider?.usesUntrusted?.(request.agent, request.action) === true;
 }
 
 /** The request's foldable lookups as opening columns; undefined when there are none (or the request is not JSON the decider reads). */
@@ -145,7 +150,7 @@ export async function evaluate(
   // Without the opening statements, act takes the totals' locks before the run's, in the opening's order.
   const lockedFirst = opened === undefined && touched !== undefined && mode === "act";
   if (lockedFirst) await sql.query(totalsLockSql(request.tenant, touched, now));
-  const bound = opened !== undefined ? opened.bound : await bindTenant(sql, request.tenant, runId === undefined ? undefined : { id: runId, lock: mode === "act" });
+  const bound = opened !== undefined ? opened.bound : await bindTenant(sql, request.tenant, runId === undefined ? undefined : { id: runId, lock: mode === "act", untrusted: readsUntrusted(engine.decider, request) });
   if (bound === undefined) throw unknownTenant(request.tenant);
   const tenant = bound.tenant;
   let totals: TotalValues | undefined;
@@ -168,6 +173,8 @@ export async function evaluate(
     ...(run === undefined ? {} : { workflow: { name: run.workflow, state: run.state }, budget: budgetLeft(run) }),
     ...(totals === undefined ? {} : { totals }),
     ...(run?.context === undefined ? {} : { runContext: run.context }),
+    // Read only when a condition calls `untrusted()` (readsUntrusted); outside a run `untrusted()` errs.
+    ...(run === undefined || bound.untrusted === undefined ? {} : { untrusted: bound.untrusted }),
   };
   const done = (decision: Decision, countsStep: boolean, extra: Partial<Evaluation> = {}): Evaluation => ({
     decision,

@@ -73,6 +73,8 @@ export type RuntimeErrorCode =
   | "PBR173"
   /** A text a host call would store (an approval's `by` or `note`) with a NUL or a lone surrogate. */
   | "PBR174"
+  /** `runs.observe` given a bad source or values (not scalars, unstorable text, over the limits): nothing recorded. */
+  | "PBR215"
   /** A gauge (`seats`) recorded above the limit of the same name in the tenant's plan. */
   | "PBR200"
   /** An audit key (signing or public) that cannot be read or is not an ed25519 key. */

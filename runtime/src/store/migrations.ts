@@ -48,6 +48,10 @@
  * - Version 6: `paybill_audit.hash_rule`, the rule a record was hashed by (audit/record.ts):
  *   1 for the records written before it (the time hashed at milliseconds), 2 for every
  *   record appended since (the time hashed as stored, microseconds).
+ * - Version 12, `paybill_untrusted` (runs/provenance.ts, spec/runtime.md §Provenance): the
+ *   normalised untrusted values a run has seen, one row per run and value (keyed by its
+ *   SHA-256), with where it came from. The runtime role may select and insert only: what a
+ *   run recorded cannot be changed or removed through it.
  * - Version 8, `paybill_bundles`: every bundle the database was opened with (by hash), its
  *   `release` and signing key, and `opened`, the order of its latest open, so the bundle
  *   with the largest `opened` is the one the database ran last (bundle/release.ts refuses
@@ -382,6 +386,21 @@ ${tenantTableSql("paybill_performances", { runtime: "select, insert, update", co
 alter table paybill_approvals add column expires_at timestamptz;
 create index paybill_approvals_expires_at on paybill_approvals (expires_at) where expires_at is not null and status in ('pending', 'granted');
 `,
+  },
+  {
+    version: 12,
+    name: "untrusted values of runs",
+    sql: `
+create table paybill_untrusted (
+  tenant_id text not null,
+  run_id uuid not null,
+  digest text not null,
+  value text not null,
+  source text not null,
+  observed_at timestamptz not null,
+  primary key (tenant_id, run_id, digest)
+);
+${tenantTableSql("paybill_untrusted", { runtime: "select, insert", control: "select" })}`,
   },
 ];
 
