@@ -64,6 +64,29 @@ async function push(dir: string, target: string[]): Promise<string> {
 
 const WIDENING = /DROP POLICY|DISABLE ROW LEVEL SECURITY|NO FORCE ROW LEVEL SECURITY|ALTER POLICY/i;
 
+/**
+ * What push planned, but for one thing drizzle-kit does on its own: it reads a composite
+ * foreign key's columns with no ORDER BY, so once the catalogue is large enough for the
+ * planner to join differently it may read `(ticket, tenant_id)` and plan to drop the key and
+ * add it back unchanged. Such a pair (a DROP CONSTRAINT and an ADD CONSTRAINT of the same
+ * name, with the key as the migrations wrote it) is taken out; anything else stays.
+ */
+function planned(output: string): string[] {
+  const statements = output.split("\n").map((l) => l.trim()).filter((l) => /^(ALTER|CREATE|DROP)\b/i.test(l));
+  const readded = new Set(
+    statements.flatMap((l) => {
+      const m = /^ALTER TABLE "(\w+)" ADD CONSTRAINT "(\w+)" FOREIGN KEY \("tenant_id","\w+"\) REFERENCES "public"\."\w+"\("tenant_id","id"\) ON DELETE no action ON UPDATE no action;$/.exec(l);
+      return m === null ? [] : [`${m[1]}.${m[2]}`];
+    }),
+  );
+  return statements.filter((l) => {
+    const drop = /^ALTER TABLE "(\w+)" DROP CONSTRAINT "(\w+)";$/.exec(l);
+    const add = /^ALTER TABLE "(\w+)" ADD CONSTRAINT "(\w+)" FOREIGN KEY/.exec(l);
+    const key = drop ?? add;
+    return key === null || !readded.has(`${key[1]}.${key[2]}`);
+  });
+}
+
 /** Each table with row-level security enabled, forced, and the number of tenant policies on it. */
 async function security(client: Client): Promise<unknown[]> {
   return client.query(
@@ -82,7 +105,7 @@ describe("drizzle-kit push against a migrated database", () => {
     expect(await migrated(dir)).toEqual(["0000_init", "0001_update"]);
     const output = await push(dir, ["--driver", "pglite", "--url", "./.paybill/db"]);
     expect(output).not.toMatch(WIDENING);
-    expect(output).toContain("No changes detected");
+    expect(planned(output)).toEqual([]);
     const db = await PGlite.create(join(dir, ".paybill/db"));
     try {
       expect(await security(await openClient({ pglite: db }))).toEqual(SECURED);
@@ -99,7 +122,7 @@ describe("drizzle-kit push against a migrated database", () => {
       expect(await migrated(dir, database.target)).toEqual(["0000_init", "0001_update"]);
       const output = await push(dir, ["--url", database.target]);
       expect(output).not.toMatch(WIDENING);
-      expect(output).toContain("No changes detected");
+      expect(planned(output)).toEqual([]);
       expect(await security(await database.connect())).toEqual(SECURED);
     } finally {
       await database.drop();

@@ -331,19 +331,6 @@ create table paybill_agent_tokens (
 ${tenantTableSql("paybill_agent_tokens", { runtime: "select, insert, update", control: "select, insert, update" })}`,
   },
   {
-    version: 14,
-    name: "totals over windows",
-    sql: `
-create table paybill_total_counters (
-  tenant_id text not null,
-  counter text not null,
-  period text not null,
-  value numeric not null,
-  primary key (tenant_id, counter, period)
-);
-${tenantTableSql("paybill_total_counters", { runtime: "select, insert, update", control: "select" })}`,
-  },
-  {
     version: 11,
     name: "run context",
     // A run's trusted context (spec/runtime.md §Run context), written once at start: the trigger refuses any later change.
@@ -358,6 +345,42 @@ begin
 end $$;
 create trigger paybill_runs_context_fixed before update on paybill_runs for each row execute function paybill_runs_context_fixed();
 `,
+  },
+  {
+    version: 12,
+    name: "untrusted values of runs",
+    sql: `
+create table paybill_untrusted (
+  tenant_id text not null,
+  run_id uuid not null,
+  digest text not null,
+  value text not null,
+  source text not null,
+  observed_at timestamptz not null,
+  primary key (tenant_id, run_id, digest)
+);
+${tenantTableSql("paybill_untrusted", { runtime: "select, insert", control: "select" })}`,
+  },
+  {
+    version: 13,
+    name: "approval rule timeouts",
+    sql: `
+alter table paybill_approvals add column expires_at timestamptz;
+create index paybill_approvals_expires_at on paybill_approvals (expires_at) where expires_at is not null and status in ('pending', 'granted');
+`,
+  },
+  {
+    version: 14,
+    name: "totals over windows",
+    sql: `
+create table paybill_total_counters (
+  tenant_id text not null,
+  counter text not null,
+  period text not null,
+  value numeric not null,
+  primary key (tenant_id, counter, period)
+);
+${tenantTableSql("paybill_total_counters", { runtime: "select, insert, update", control: "select" })}`,
   },
   {
     version: 16,
@@ -378,29 +401,6 @@ create table paybill_performances (
 );
 create index paybill_performances_pending on paybill_performances (tenant_id, created_at) where reported_at is null;
 ${tenantTableSql("paybill_performances", { runtime: "select, insert, update", control: "select" })}`,
-  },
-  {
-    version: 13,
-    name: "approval rule timeouts",
-    sql: `
-alter table paybill_approvals add column expires_at timestamptz;
-create index paybill_approvals_expires_at on paybill_approvals (expires_at) where expires_at is not null and status in ('pending', 'granted');
-`,
-  },
-  {
-    version: 12,
-    name: "untrusted values of runs",
-    sql: `
-create table paybill_untrusted (
-  tenant_id text not null,
-  run_id uuid not null,
-  digest text not null,
-  value text not null,
-  source text not null,
-  observed_at timestamptz not null,
-  primary key (tenant_id, run_id, digest)
-);
-${tenantTableSql("paybill_untrusted", { runtime: "select, insert", control: "select" })}`,
   },
 ];
 

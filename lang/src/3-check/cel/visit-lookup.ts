@@ -28,6 +28,11 @@ export function isLookup(expr: CelCall): boolean {
 const SHAPE_HELP = "write `exists(Entity, row, row.field == value)`, e.g. `exists(Payee, p, p.iban == input.recipient)`";
 
 export function checkLookup(c: Checker, expr: CelCall, scope: Scope): CelType {
+  // `exists(input.tags, t)`: the list macro written as a function, not a lookup (whose first argument is an entity's name).
+  const [first] = expr.args;
+  if (first !== undefined && first.kind !== "CelIdent") {
+    return c.report("celUnknownFunction", expr.fnSpan, "`exists` must be called as `list.exists(x, condition)`", "in a policy condition, `exists(Entity, row, predicate)` looks up the tenant's rows instead");
+  }
   if (c.names === undefined || !c.names.lookups) {
     return c.report("lookupPlace", expr.fnSpan, "a lookup `exists(Entity, …)` is allowed only in a policy condition", "move the test into a `permit … when` or `forbid … when` rule");
   }
