@@ -9,7 +9,7 @@
 import type { ActResult, Bundle, Reason } from "@paybill/runtime";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
-export function actAnswer(bundle: Bundle, action: string, result: ActResult): CallToolResult {
+export function actAnswer(bundle: Bundle, action: string, result: ActResult, help?: string): CallToolResult {
   if (result.decision === "allow") {
     const structured = { decision: "allow", action, result: result.result ?? null, auditId: result.auditId };
     return { content: [{ type: "text", text: JSON.stringify(result.result ?? null) }], structuredContent: structured };
@@ -25,7 +25,7 @@ export function actAnswer(bundle: Bundle, action: string, result: ActResult): Ca
       structuredContent: { decision: "pending", action, group, approvalId: result.approvalId ?? null, auditId: result.auditId, reasons },
     };
   }
-  const text = `denied: \`${action}\` was not performed\n${reasons.map((r) => `- ${r.text}`).join("\n")}`;
+  const text = `denied: \`${action}\` was not performed\n${reasons.map((r) => `- ${r.text}`).join("\n")}${help === undefined ? "" : `\nhelp: ${help}`}`;
   return { isError: true, content: [{ type: "text", text }], structuredContent: { decision: "deny", action, auditId: result.auditId, reasons } };
 }
 

@@ -84,7 +84,13 @@ export type RuntimeErrorCode =
   /** The checkpoint sink cannot be written or read, or holds a line that is not a checkpoint. */
   | "PBR163"
   /** `audit.every` that is not a positive interval or record count. */
-  | "PBR164";
+  | "PBR164"
+  /** A move by an agent along an edge only the host takes (not `by agent`), or by an agent that is not the run's. */
+  | "PBR235"
+  /** A move along an edge whose guard (`when …`) does not hold or cannot be evaluated. */
+  | "PBR236"
+  /** A move in a run that has used all of its steps (a move is a step). */
+  | "PBR237";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;
