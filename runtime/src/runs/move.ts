@@ -86,7 +86,7 @@ function refusalOf(bundle: Bundle, workflow: WorkflowSpec, run: Run, state: stri
   const agentEdges = from === undefined ? [] : from.next.filter((s) => from.edges?.[s]?.by === "agent");
   const reachable = mover === "host" ? (from?.next ?? []) : agentEdges;
   if (from === undefined || !from.next.includes(state)) {
-    return { code: "PBR113", message: `workflow \`${run.workflow}\` has no edge from \`${run.state}\` to \`${state}\``, help: `from \`${run.state}\` the ${mover === "host" ? "host" : "agent"} can move the run to: ${list(reachable)}` };
+    return { code: "PBR113", message: `workflow \`${run.workflow}\` has no edge from \`${run.state}\` to \`${state}\``, help: `from \`${run.state}\` the run can move to: ${list(reachable)}${mover === "host" ? "" : ` (by agent \`${mover}\`)`}` };
   }
   const edge = from.edges?.[state];
   if (mover !== "host" && edge?.by !== "agent") {
