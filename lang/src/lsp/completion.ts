@@ -4,7 +4,8 @@
  *     deeper, `context.budget.`): the fields of that variable's type where the cursor is,
  *     with their types and docs;
  *   - elsewhere: the keywords of the enclosing declaration (or of the top level), CEL
- *     variables inside a condition, and every name the file can see.
+ *     variables inside a condition (an edge guard's: `tenant`, `context`), and every name
+ *     the file can see.
  * The variable's type comes from the checker's `celTypes` for the enclosing rule or
  * declaration; while the current text is broken there, from the previous analysis.
  */
@@ -22,17 +23,18 @@ import { type Enclosing, enclosingAt } from "./enclosing.js";
 import { allNodes, type Located, pathAt } from "./locate.js";
 
 const VARIABLES = ["principal", "action", "input", "resource", "tenant", "context"];
+const GUARD_VARIABLES = ["tenant", "context"];
 const FIXED: Record<string, CelType> = { principal: PRINCIPAL, action: ACTION, tenant: TENANT, context: CONTEXT };
 
 const TOP_LEVEL = ["package", "import", "cloud", "plan", "tenant", "entity", "agent", "action", "policy", "workflow", "test"];
 const INSIDE: Partial<Record<Declaration["kind"], readonly string[]>> = {
   Plan: ["price", "trial", "isolation", "limits", "features", "on", "per", "custom"],
   Tenant: ["plan", "region", "isolation"],
-  Agent: ["roles"],
+  Agent: ["roles", "description", "runs", "required"],
   Entity: [...BUILTIN_TYPES],
   Action: ["input", "effect", "requires", "feature", "read", "insert", "update", "delete", "set", ...BUILTIN_TYPES],
   Policy: ["permit", "forbid", "any", "agent", "role", "to", "when", "read", "insert", "update", "delete"],
-  Workflow: ["agent", "budget", "start", "state", "allow", "next", "await", "approval", "from", "final", "read"],
+  Workflow: ["agent", "budget", "start", "state", "allow", "next", "by", "host", "when", "await", "approval", "from", "final", "timeout", "read"],
   Test: ["as", "in", "at", "tenant", "given", "approval", "from", "do", "expect", "allow", "deny", "pending", "by"],
   Cloud: ["region"],
 };
@@ -88,7 +90,8 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
   const words = kind === undefined ? TOP_LEVEL : (INSIDE[kind] ?? []);
   for (const word of words) items.push({ label: word, kind: CompletionItemKind.Keyword });
   if (kind !== undefined && inCondition(path, before)) {
-    for (const name of VARIABLES) items.push({ label: name, kind: CompletionItemKind.Variable, detail: "CEL variable" });
+    // An edge's guard (`next b when …`) sees `tenant` and `context` only (check-edges.ts).
+    for (const name of kind === "Workflow" ? GUARD_VARIABLES : VARIABLES) items.push({ label: name, kind: CompletionItemKind.Variable, detail: "CEL variable" });
   }
   // While this file is broken its recovered tree may have lost the `package` line: use the last clean scope.
   const broken = hasErrors(analysis.diagnostics.filter((d) => d.file === unit.source));
