@@ -16,12 +16,12 @@ import type { Bundle, Cel, WorkflowSpec } from "../bundle/format.js";
 import { celEnvironment } from "../cel/environment.js";
 import { celErrorMessage, compileCel, type CompileResult } from "../cel/program.js";
 import { Facts } from "../decide/facts.js";
-import type { Database, Sql } from "../store/adapter.js";
+import type { Database } from "../store/adapter.js";
 import { PaybillRuntimeError } from "../store/errors.js";
 import { getTenant } from "../store/tenants.js";
 import { stateExpiry, timedOut } from "./expiry.js";
 import { budgetLeft, type Run, runFromRow } from "./run.js";
-import { getRun, unknownRun } from "./runs.js";
+import { getRun, unknownRun, unknownWorkflow } from "./runs.js";
 import { storableText } from "./request-text.js";
 
 /** The audit chain's agent for a move the host makes. */
@@ -123,7 +123,7 @@ export async function moveRun(db: Database, bundle: Bundle, runId: string, state
     if (run === undefined) throw unknownRun(runId);
     await tx.query("select set_config('paybill.tenant', $1, true)", [run.tenant]);
     const workflow = bundle.workflows[run.workflow];
-    if (workflow === undefined) throw new PaybillRuntimeError("PBR111", `the run's workflow \`${run.workflow}\` is not in this bundle`, "open the runtime on the bundle the run was started with");
+    if (workflow === undefined) throw unknownWorkflow(run.workflow);
     const tenant = (await getTenant(tx, run.tenant)) ?? { id: run.tenant, plan: "", state: "active" };
     const refusal = refusalOf(bundle, workflow, run, state, mover, tenant, now);
     const entry = moveEntry(run, state, mover, refusal);

@@ -85,7 +85,7 @@ export function unknownTenant(id: string): PaybillRuntimeError {
   return new PaybillRuntimeError("PBR110", `there is no tenant \`${id}\``, "declare it in a `.paybill` file or register it with `runtime.tenants.put(…)`");
 }
 
-function unknownWorkflow(name: string): PaybillRuntimeError {
+export function unknownWorkflow(name: string): PaybillRuntimeError {
   return new PaybillRuntimeError("PBR111", `the run's workflow \`${name}\` is not in this bundle`, "open the runtime on the bundle the run was started with");
 }
 
