@@ -102,6 +102,39 @@ policy p10_g${g} { forbid any agent to prio_g${g} when input.priority < 1 || inp
   return files;
 }
 
+/**
+ * The 10-policy project plus a run context: one workflow per agent declaring
+ * `context { agents, cap, note }`, and a forbid on every action reading it through
+ * `from_context` and `run.context` (true for no request of the mix, so decisions stay those
+ * of the other engines). Its requests are decided inside a run with the context.
+ */
+export function paybillContextProject() {
+  const files = paybillProject(1);
+  const actions = ["close_g0", "reply_g0", "refund_g0", "tag_g0", "prio_g0"].join(", ");
+  const workflows = ["support_bot", "triage_bot", "billing_bot"].map(
+    (agent) => `workflow work_${agent} {
+  agent = ${agent}
+  context { agents: list(string, max: 8), cap: decimal, note: string(max: 200) }
+  start work
+  state work { allow ${actions} next done }
+  state done { final }
+}
+`,
+  );
+  files.push({
+    name: "context.paybill",
+    text: `package bench
+
+${workflows.join("")}
+policy p11_context { forbid any agent to ${actions} when !from_context(principal.id) || run.context.cap < 0.0 }
+`,
+  });
+  return files;
+}
+
+/** The run context of the context rows' requests. */
+export const RUN_CONTEXT = Object.freeze({ agents: Object.freeze(["support_bot", "triage_bot", "billing_bot"]), cap: 1000, note: "refund the customer's broken kettle" });
+
 // ---- requests ----
 
 const TICKET = "6f1c1a52-3c55-4a5e-9d0b-6f1f0e0b7a11";

@@ -279,6 +279,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .requiredOption("--agent <name>", "the agent the tools are for")
     .option("--workflow <name>", "start a run of this workflow for each session")
     .option("--run <id>", "work in this existing run")
+    .option("--context <file>", "a JSON file: the trusted context of each run --workflow starts (the host's intent; no tool can change it)")
     .option("--database <url>", "a postgres:// URL, or a PGlite data directory (default: in memory, lost on exit)")
     .option("--schema <name>", "the schema the runtime's tables are in (with --database)")
     .option("--http", "streamable HTTP at http://<host>:<port>/mcp instead of stdio", false)

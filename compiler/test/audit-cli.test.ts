@@ -4,7 +4,8 @@
  * make the audit chains: a key pair, a checkpoint, verify ok; then the tampering a chain
  * alone cannot show — the tail deleted and the head rewound, a chain deleted with its head,
  * a forged checkpoint — each exit 1 with its kind; export as NDJSON by record number and
- * time; usage mistakes exit 2 with a code and a help line. On the PGlite data directory
+ * time; usage mistakes exit 2 with a code and a help line; `--sink s3://…` on an Object Lock
+ * bucket of moto's S3 server (runtime/test/support/moto.ts). On the PGlite data directory
  * always, and on PostgreSQL (a fresh database, dropped after) when
  * PAYBILL_TEST_DATABASE_URL is set.
  */
@@ -12,12 +13,14 @@ import { generateKeyPairSync, sign } from "node:crypto";
 import { appendFile, cp, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { openRuntime, type Sql } from "@paybill/runtime";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { sharedMoto } from "../../runtime/test/support/moto.js";
 import { postgresForRuntime, type TestDatabase } from "./db-support.js";
 import { builtHelpdesk, type Ran } from "./support/built-helpdesk.js";
 
 const helpdesk = builtHelpdesk("paybill-audit-cli-");
 const run = helpdesk.run;
+const moto = sharedMoto();
 
 interface Backend {
   args(): string[];
@@ -134,6 +137,37 @@ for (const { name, open } of backends) {
       expect(found.stdout).toContain("tampered: tenant `bravo`: chain_deleted at record 1: the chain of tenant `bravo` was deleted: the checkpoint of ");
       expect(found.stdout).toContain(`tampered: tenant \`charlie\`: forged_checkpoint at record 4: the checkpoint of tenant \`charlie\` at record 4 (${forged.time}) is not genuine: it is signed by key \`${forged.key}\`, which is not one of the trusted public keys`);
       expect(found.stderr).toContain("the audit was tampered with");
+    }, 300_000);
+
+    it("checkpoint and verify with --sink s3://bucket/prefix: ok, then a truncated chain found; a missing bucket is PBR165", async (ctx) => {
+      if (backend === undefined) return ctx.skip();
+      const bucket = await moto.bucket();
+      // The AWS environment a host sets; the endpoint only for an emulator.
+      vi.stubEnv("AWS_ENDPOINT_URL_S3", moto.endpoint());
+      vi.stubEnv("AWS_REGION", "us-east-1");
+      vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+      vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+      try {
+        await tenantWithChain("echo");
+        const sink = `s3://${bucket}/checkpoints/`;
+        const checkpoint = await cli(["audit", "checkpoint", "--key", keys().signing, "--sink", sink, "--tenant", "echo"]);
+        expect([checkpoint.code, checkpoint.stderr.split("\n").filter((l) => l.startsWith("appended"))]).toEqual([0, [`appended to ${sink}`]]);
+        const ok = await cli(["audit", "verify", "--tenant", "echo", "--sink", sink, "--public-key", keys().public]);
+        expect(ok.code, ok.stderr).toBe(0);
+        expect(ok.stdout).toMatch(/^ok: tenant `echo`: 3 records, the checkpoint at record 3 \(.*\) holds\n$/);
+        await tamper(async (tx) => {
+          await tx.query("delete from paybill_audit where tenant_id = 'echo' and seq = 3");
+          await tx.query("update paybill_audit_heads h set seq = 2, hash = a.hash, prev_hash = a.prev_hash from paybill_audit a where a.tenant_id = 'echo' and a.seq = 2 and h.tenant_id = 'echo'");
+        });
+        const truncated = await cli(["audit", "verify", "--sink", sink, "--public-key", keys().public]);
+        expect(truncated.code).toBe(1);
+        expect(truncated.stdout).toContain("tampered: tenant `echo`: truncated at record 3");
+        const missing = await cli(["audit", "verify", "--sink", "s3://no-such-bucket/x/", "--public-key", keys().public]);
+        expect(missing.code).toBe(1);
+        expect(missing.stderr).toContain("error[PBR165]: the S3 checkpoint sink `s3://no-such-bucket/x/` cannot list the tenants (NoSuchBucket, HTTP 404)\n  = help: create the bucket `no-such-bucket`");
+      } finally {
+        vi.unstubAllEnvs();
+      }
     }, 300_000);
 
     it("exports a chain as NDJSON by record number or time, to stdout or a file", async (ctx) => {

@@ -14,6 +14,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sdkTs } from "../src/emit/sdk/index.js";
 import { emitOk, HELPDESK, ROOT } from "./support/bundle.js";
+import { CONTEXT_PROJECT as PAY } from "./support/context-project.js";
 
 /** The helpdesk's `.paybill` files (files only: `paybillc migrate` leaves a `.paybill/` directory there). */
 function helpdeskSources(): Record<string, string> {
@@ -213,5 +214,68 @@ export async function host(paybill: PaybillClient, row: RunEntity): Promise<Enti
 }
 `;
     expect(await typeCheck({ "sdk/index.ts": sdkTs(bundle), "host.ts": host, "notes/index.ts": sdkTs(entitiesOnly) })).toEqual([]);
+  });
+
+  it("a host action's perform, report and pending performances are typed by the action", async () => {
+    const { bundle } = emitOk({
+      "pay.paybill": `agent bot { roles = [pay] }
+action send_money {
+  input { iban: string(max: 34), amount: decimal }
+  effect host
+}
+action ping { }
+`,
+    });
+    const host = `import type { HostActionName, PaybillClient } from "./sdk/index.js";
+export async function host(paybill: PaybillClient): Promise<HostActionName[]> {
+  const out = await paybill.act({ tenant: "t", agent: "bot", action: "send_money", input: { iban: "DE", amount: 5 } });
+  if (out.perform !== undefined) {
+    const iban: string = out.perform.input.iban;
+    await paybill.report("t", out.perform.id, iban === "" ? { ok: false, error: "no iban" } : { ok: true, result: { ref: 1 } });
+  }
+  return (await paybill.performances.pending("t")).map((p) => p.action);
+}
+`;
+    expect(await typeCheck({ "sdk/index.ts": sdkTs(bundle), "host.ts": host })).toEqual([]);
+    const wrong = host.replace("out.perform.input.iban", "out.perform.input.account");
+    expect((await typeCheck({ "sdk/index.ts": sdkTs(bundle), "host.ts": wrong })).map((e) => [e.file, e.code])).toEqual([["host.ts", 2339]]);
+    const notHost = `import type { HostActionName } from "./sdk/index.js";
+export const name: HostActionName = "ping";
+`;
+    expect((await typeCheck({ "sdk/index.ts": sdkTs(bundle), "host.ts": notHost })).map((e) => [e.file, e.code])).toEqual([["host.ts", 2322]]);
+  });
+});
+
+describe("a workflow's run context in the SDK", () => {
+  const host = (line: string): string => `import type { PaybillClient } from "./sdk/index.js";
+
+export async function host(paybill: PaybillClient): Promise<void> {
+  ${line}
+}
+`;
+  let sdk = "";
+  beforeAll(() => {
+    sdk = sdkTs(emitOk({ "pay.paybill": PAY }).bundle);
+  });
+
+  it("types runs.start's context by the workflow: given, it type-checks; missing, misspelled or mistyped, it fails", async () => {
+    expect(sdk).toContain("export interface WorkflowContexts");
+    const ok = host(`await paybill.runs.start({ workflow: "pay", tenant: "a", context: { recipient: "DE89", cap: "500.00", fields: ["iban"] } });
+  await paybill.runs.start({ workflow: "plain", tenant: "a" });`);
+    expect(await typeCheck({ "sdk/index.ts": sdk, "host.ts": ok })).toEqual([]);
+    const missing = await typeCheck({ "sdk/index.ts": sdk, "host.ts": host(`await paybill.runs.start({ workflow: "pay", tenant: "a" });`) });
+    expect(missing.map((e) => e.file)).toEqual(["host.ts"]);
+    expect(missing[0]?.message).toContain("StartRunOf<\"pay\">");
+    const misspelled = await typeCheck({ "sdk/index.ts": sdk, "host.ts": host(`await paybill.runs.start({ workflow: "pay", tenant: "a", context: { recipent: "x", cap: 1 } });`) });
+    expect(misspelled.map((e) => e.code)).toEqual([2561]);
+    expect(misspelled[0]?.message).toContain("'recipent'");
+    const mistyped = await typeCheck({ "sdk/index.ts": sdk, "host.ts": host(`await paybill.runs.start({ workflow: "pay", tenant: "a", context: { recipient: 1, cap: 1 } });`) });
+    expect(mistyped.map((e) => e.code)).toEqual([2322]);
+    const none = await typeCheck({ "sdk/index.ts": sdk, "host.ts": host(`await paybill.runs.start({ workflow: "plain", tenant: "a", context: { recipient: "x" } });`) });
+    expect(none.map((e) => e.file)).toEqual(["host.ts"]);
+  }, 300_000);
+
+  it("leaves the SDK of a project without contexts as it was", () => {
+    expect(helpdesk).not.toContain("WorkflowContexts");
   });
 });

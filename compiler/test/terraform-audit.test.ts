@@ -2,7 +2,8 @@
  * The AWS stacks declare the append-only home of the runtime's signed audit checkpoints:
  * beside every database (shared, or per tenant), an S3 bucket created with Object Lock,
  * versioned, locked by default in COMPLIANCE mode with a retention, private and encrypted
- * with the stack's key, its name a stack output; every attribute is one the pinned
+ * with the stack's key, its name a stack output, and the stack's workload role may do what
+ * the runtime's S3CheckpointSink does there (put; list and get by versions); every attribute is one the pinned
  * hashicorp/aws 5.100.0 provider declares (its schema in /work/shared/data).
  */
 import { readFileSync } from "node:fs";
@@ -54,6 +55,20 @@ describe("the audit checkpoint bucket of the AWS stacks", () => {
       expect(json.output?.audit_checkpoint_bucket?.value, spec.name).toBe(
         bucket?.for_each === undefined ? "${aws_s3_bucket.audit_checkpoints.id}" : "${{ for tenant, r in aws_s3_bucket.audit_checkpoints : tenant => r.id }}",
       );
+    }
+  });
+
+  it("lets the stack's workload role put checkpoints and read them by versions, as the runtime's S3 sink does", () => {
+    for (const { spec, text } of out.stacks) {
+      const all = resources(JSON.parse(text) as TfJson);
+      const bucket = all.find(([t, n]) => t === "aws_s3_bucket" && n === "audit_checkpoints")?.[2];
+      const policy = all.find(([t, n]) => t === "aws_iam_role_policy" && n === "identity_workload_data")?.[2];
+      const statements = (JSON.parse(String(policy?.policy)) as { Statement: { Action: string[]; Resource: string[] }[] }).Statement;
+      // A resource may be a pattern (`<prefix>-*-audit`); the bucket's name may hold an interpolation.
+      const covers = (resource: string) => new RegExp(`^${resource.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(`arn:aws:s3:::${String(bucket?.bucket)}`);
+      const onAudit = statements.find((st) => st.Resource.some(covers) && st.Action.includes("s3:ListBucketVersions"));
+      expect(onAudit?.Action, spec.name).toEqual(expect.arrayContaining(["s3:PutObject", "s3:ListBucketVersions", "s3:GetObjectVersion"]));
+      expect(onAudit?.Action, spec.name).not.toContain("s3:DeleteObjectVersion");
     }
   });
 

@@ -6,7 +6,8 @@
  * diagnostics. The fast parser may decline a file (Chevrotain then parses it), but it must
  * not decline valid input: declines are counted and must be zero for every clean file.
  *
- * Corpora: every sample, the stdlib and the examples; programs printed from generated trees;
+ * Corpora: every sample (constants and lookups: compiler/test/samples/lookups and the
+ * tests below), the stdlib and the examples; programs printed from generated trees;
  * the benchmark generator; and near-valid text made by mutating those at the token level
  * (the inputs where the two parsers' decisions could part).
  */
@@ -43,7 +44,7 @@ interface Text {
   readonly text: string;
 }
 
-const written: Text[] = [join(ROOT, "lang/test/samples"), join(ROOT, "stdlib"), join(ROOT, "examples")]
+const written: Text[] = [join(ROOT, "lang/test/samples"), join(ROOT, "compiler/test/samples/lookups"), join(ROOT, "stdlib"), join(ROOT, "examples")]
   .flatMap((dir) => paybillFiles(dir))
   .map((path) => ({ name: path.slice(ROOT.length), text: readFileSync(path, "utf8") }));
 
@@ -111,7 +112,7 @@ const VOCABULARY = [
   "a", "b", "x", "input", "state", "read", "any", "agent", "action", "role", "to", "when", "permit", "forbid", "allow", "next",
   "final", "await", "approval", "from", "given", "do", "expect", "by", "per", "on", "set", "effect", "requires", "feature",
   "start", "tenant", "as", "in", "at", "import", "package", "true", "null", "for", "{", "}", "(", ")", "[", "]", ",", ":", ".",
-  "=", "?", "@", "-", "!", "+", "==", "&&", "1", "2.5", "3u", "10m", '"s"', "b\"x\"", '"\\q"',
+  "=", "?", "@", "-", "!", "+", "==", "&&", "1", "2.5", "3u", "10m", '"s"', "b\"x\"", '"\\q"', "const", "exists", "exists(",
 ];
 
 /** The text split at token boundaries (spaces kept with the token before them). */
@@ -143,12 +144,14 @@ function mutate(text: string, edits: readonly { kind: string; at: number; word: 
 const CONTEXTS = [
   "policy p { permit ", "policy p { ", "workflow w { state s { ", "workflow w { ", "action a { ", "action a { effect update ",
   "test \"t\" { ", "test \"t\" { expect deny by ", "entity e { ", "plan p { k = ", "plan p { k = 1 ", "cloud ", "import a",
-  "policy p { permit a to b when ", "test \"t\" { do x { f: ", "agent a { k = x(",
+  "policy p { permit a to b when ", "test \"t\" { do x { f: ", "agent a { k = x(", "const c = ", "const ",
+  "policy p { permit a to b when exists(", "policy p { forbid a to b when input.x in ",
 ];
 const SOUP = [
   "a", "b", "input", "state", "read", "update", "any", "agent", "action", "role", "to", "when", "permit", "allow", "next", "final",
   "await", "approval", "from", "given", "do", "expect", "by", "per", "on", "set", "effect", "requires", "feature", "start", "tenant",
   "as", "in", "at", "deny", "usd", "{", "}", "(", ")", ",", ",", ":", ".", "=", "?", "@", "-", "1", '"s"', "}", "}",
+  "const", "exists", "[", "]", "==", "p", "p.iban", "Payee",
 ];
 const soup = fc.record({ context: fc.constantFrom(...CONTEXTS), words: fc.array(fc.constantFrom(...SOUP), { maxLength: 12 }) });
 
@@ -213,6 +216,20 @@ describe("fast parser", () => {
     );
     // The soup reaches valid programs often enough to test the trees, not only the declines.
     expect(accepted).toBeGreaterThan(runs(4000) / 100);
+  });
+
+  it("takes constants and lookups with Chevrotain's tree, and declines their broken forms", () => {
+    const clean = [
+      'const payees = ["DE89370400440532013000", "FR7630006000011234567890189"]',
+      "const max_transfer = 2000.0\nconst limits = {\"day\": 5, \"hour\": 2}\nconst on = true\nconst none = []",
+      "policy p { permit a to send when exists(Payee, p, p.iban == input.recipient) && input.amount <= max_transfer }",
+      "policy p { forbid a to send when !exists(Payee, row, row.iban == input.to && row.name == principal.name) || input.to in payees }",
+      "policy p { permit a to send when exists(Payee, p, p.id == input.id) ? lim.max_transfer > 1.0 : pay.blocked.size() == 0 }",
+      "package pay\nimport limits as lim\nconst blocked = [\"x\"]\npolicy q { permit a to b when input.x in blocked }",
+    ];
+    for (const [i, text] of clean.entries()) expect(compare(`const-${i}.paybill`, text), text).toEqual({ outcome: "accepted", clean: true });
+    const broken = ["const = 1", "const c", "const c = ", "const c 1", "const const = 1", "policy p { permit a to b when exists(Payee, p, }", "policy p { permit a to b when exists(Payee p p.x == 1) }"];
+    for (const [i, text] of broken.entries()) expect(compare(`const-broken-${i}.paybill`, text).clean, text).toBe(false);
   });
 
   it("leaves the depth limits to Chevrotain (PB1005, PB1006)", () => {

@@ -48,6 +48,16 @@ describe("lsp completion", () => {
     expect(labels(budget).sort()).toEqual(["deadline", "steps", "writes"]);
   });
 
+  it("fields after `run.context.` are the workflows' context fields, and `context` is a workflow keyword", async () => {
+    const flow = "package shop\n\nworkflow closing {\n  agent = bot\n  context { order: Order.id, limit: decimal }\n  start open\n  state open { allow close_order next done }\n  state done { final }\n}\n";
+    server = await startServer({ ...PROJECT, "flow.paybill": flow });
+    const fields = await complete(server, "rules.paybill", RULES.replace("resource.amount", "run.context.‸"));
+    expect(labels(fields).sort()).toEqual(["limit", "order"]);
+    expect(fields.find((i) => i.label === "limit")?.documentation).toContain("`run.context.limit`");
+    const keywords = await complete(server, "flow.paybill", flow.replace("  start open", "  ‸\n  start open"), flow);
+    expect(labels(keywords)).toContain("context");
+  });
+
   it("while the condition is broken, `resource.` still offers the entity's fields (from the last clean check)", async () => {
     server = await startServer(PROJECT);
     await server.open("rules.paybill", RULES);

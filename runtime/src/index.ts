@@ -33,6 +33,9 @@ export {
   type VerifyResult,
 } from "./runtime.js";
 export { PaybillRuntimeError, type RuntimeErrorCode } from "./store/errors.js";
+export { checkRunContext, MAX_CONTEXT_VALUES, type RunContext } from "./runs/run-context.js";
+export type { HostOutcome, PendingPerformance, Perform, Report } from "./runs/performances.js";
+export type { Approver } from "./runs/approver.js";
 export type * from "./control/types.js";
 export { BILLING_EVENT_TYPES } from "./control/types.js";
 export { allowedEvents, LIFECYCLE, LIFECYCLE_EVENTS, nextState, TENANT_STATES } from "./control/lifecycle.js";
@@ -47,8 +50,11 @@ export { policySql as runtimePolicySql, RUNTIME_TABLE_SECURITY, type RuntimeTabl
 export { type DataDirLock, LOCK_FILE, lockDataDir } from "./store/data-dir-lock.js";
 export type { Database, Sql } from "./store/adapter.js";
 export type { AgentToken, TokenIdentity } from "./store/agent-tokens.js";
+export type { Observation, ObserveResult } from "./runs/provenance.js";
 export type { AuditProblem, CheckedCheckpoint } from "./audit/verify.js";
 export type { AuditOptions } from "./audit/config.js";
 export { type Checkpoint, keyId, type KeyInput, loadPrivateKey, loadPublicKey, type SignedCheckpoint, signedText } from "./audit/checkpoint.js";
 export { type CheckpointSink, FileCheckpointSink } from "./audit/checkpoint-sink.js";
+export { S3CheckpointSink, type S3CheckpointSinkOptions } from "./audit/s3-checkpoint-sink.js";
 export type { CheckpointEvery } from "./audit/checkpoints.js";
+export { answerInMemory, type LookupQuery } from "./decide/lookups.js";

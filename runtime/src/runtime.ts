@@ -39,15 +39,19 @@ import { allowedActions } from "./decide/workflow.js";
 import type { Approval, Decision, TenantFacts } from "./decide/request.js";
 import { ACTION_QUOTA, planLimit, quotaUsed } from "./quota/quota.js";
 import { type ActResult, actIn } from "./runs/act.js";
+import { expireApprovalIfDue, sweepApprovals } from "./runs/approval-expiry.js";
+import type { Approver } from "./runs/approver.js";
 import { type ApprovalRequest, type ApprovalStatus, getApproval, listApprovals, settleApproval, unknownApproval, wrongStatus } from "./runs/approvals.js";
 import { type ActRequest, type Engine, evaluate, evaluationOpening, openedBy } from "./runs/evaluate.js";
 import { EffectFailure, recordFailedAttempt } from "./runs/failed-attempt.js";
+import { type HostOutcome, type PendingPerformance, pendingIn, type Report, reportIn } from "./runs/performances.js";
 import { auditKeyOf, resumedInput } from "./runs/masked-resume.js";
 import { requireStorableTenant } from "./runs/request-text.js";
 import { expireIfDue, sweepRuns } from "./runs/expiry.js";
 import type { Run, RunMove } from "./runs/run.js";
 import { type MoveOptions, moveRun } from "./runs/move.js";
 import { runHistory, type StartRun, startRun, unknownTenant } from "./runs/runs.js";
+import { type Observation, type ObserveResult, observe } from "./runs/provenance.js";
 import type { Database } from "./store/adapter.js";
 import { checkConnectingRole, checkMigrated } from "./store/connecting-role.js";
 import { PaybillRuntimeError } from "./store/errors.js";
@@ -156,10 +160,10 @@ export class Runtime {
   async decide(request: DecideRequest): Promise<Decision> {
     this.#open();
     const now = request.time === undefined ? this.#engine.clock() : new Date(request.time);
-    const opening = evaluationOpening(request, "decide");
+    const opening = evaluationOpening(this.#engine, request, "decide", now);
     return this.#agent.transaction(
       async (tx, opened) => (await evaluate(tx, this.#engine, request, "decide", now, request.approvals, openedBy(opening, opened))).decision,
-      { opening: opening === undefined ? "set transaction read only" : `set transaction read only; ${opening}` },
+      { opening: opening === undefined ? "set transaction read only" : `set transaction read only; ${opening.statement}` },
     );
   }
 
@@ -167,12 +171,13 @@ export class Runtime {
   async act(request: ActRequest): Promise<ActResult> {
     this.#open();
     try {
-      // The tenant's binding, facts and run ride with BEGIN (evaluate.ts).
-      const opening = evaluationOpening(request, "act");
+      // The tenant's binding, facts and run (and the totals' locks and values, the foldable lookups) ride with BEGIN (evaluate.ts), at one time.
+      const now = this.#engine.clock();
+      const opening = evaluationOpening(this.#engine, request, "act", now);
       return await this.#agent.transaction((tx, opened) => {
         const prefetched = openedBy(opening, opened);
-        return actIn(tx, this.#engine, request, prefetched === undefined ? {} : { opened: prefetched });
-      }, opening === undefined ? {} : { opening });
+        return actIn(tx, this.#engine, request, prefetched === undefined ? { now } : { opened: prefetched, now });
+      }, opening === undefined ? {} : { opening: opening.statement });
     } catch (error) {
       if (error instanceof EffectFailure) throw await recordFailedAttempt(this.#agent, error, this.#engine.clock());
       throw error;
@@ -217,6 +222,26 @@ export class Runtime {
       return result;
     });
   }
+
+  /**
+   * Records what the host made of an allowed host act (`effect host`): `id` is the act's
+   * `perform.id` (its `auditId`). Once per performance (PBR241), only for one of `tenant`'s
+   * (PBR240); appended to the tenant's chain as `host.report`, linked to the act's record.
+   */
+  async report(tenant: string, id: string, outcome: HostOutcome): Promise<Report> {
+    this.#open();
+    requireStorableTenant(tenant);
+    return this.#tenant(tenant).transaction((tx) => reportIn(tx, tenant, id, outcome, this.#engine.clock()));
+  }
+
+  readonly performances = {
+    /** The tenant's host performances allowed and not yet reported, oldest first. */
+    pending: (tenant: string): Promise<PendingPerformance[]> => {
+      this.#open();
+      requireStorableTenant(tenant);
+      return pendingIn(this.#tenant(tenant), tenant);
+    },
+  };
 
   readonly runs = {
     /** Starts a run of `workflow` for `tenant` in its start state, with the workflow's budget. */
@@ -263,6 +288,15 @@ export class Runtime {
       const state = this.bundle.workflows[run.workflow]?.states[run.state];
       return { run, actions: state === undefined || run.expiredAt !== undefined ? [] : allowedActions(this.bundle, state) };
     },
+    /**
+     * Records values the host got from a tool as untrusted output in the run (spec/runtime.md
+     * §Provenance): `untrusted()` matches them from the next decision on. Only ever adds:
+     * nothing removes what a run recorded. PBR112 for an unknown run, PBR215 for bad values.
+     */
+    observe: (runId: string, observation: Observation): Promise<ObserveResult> => {
+      this.#open();
+      return observe(this.#owner("run", runId), runId, observation, this.#engine.clock());
+    },
     /** The states the run went through, the start first. */
     history: (runId: string): Promise<RunMove[]> => {
       this.#open();
@@ -282,15 +316,33 @@ export class Runtime {
       this.#open();
       requireStorableTenant(query.tenant);
       await sweepRuns(this.#tenant(query.tenant), (id) => this.#owner("run", id), this.bundle, this.#engine.clock(), query.tenant);
+      await sweepApprovals(this.#tenant(query.tenant), (id) => this.#owner("approval", id), this.#engine.clock(), query.tenant);
       return listApprovals(this.#tenant(query.tenant), query);
     },
-    grant: (id: string, by: { by: string; note?: string }): Promise<ApprovalRequest> => {
+    /**
+     * Grants a pending approval. `by` is the person or service deciding, never an agent
+     * (PBR221); `groups` the approval groups the host says it belongs to, which must include
+     * the approval's group, and must be given for a group declared in the bundle (PBR220).
+     */
+    grant: async (id: string, by: Approver): Promise<ApprovalRequest> => {
       this.#open();
-      return settleApproval(this.#owner("approval", id), id, "granted", by, this.#engine.clock());
+      await this.#expireApprovalRun(id);
+      return settleApproval(this.#owner("approval", id), id, "granted", by, this.#engine.clock(), this.bundle);
     },
-    reject: (id: string, by: { by: string; note?: string }): Promise<ApprovalRequest> => {
+    /** Rejects a pending approval; `by` and `groups` as for `grant`. */
+    reject: async (id: string, by: Approver): Promise<ApprovalRequest> => {
       this.#open();
-      return settleApproval(this.#owner("approval", id), id, "rejected", by, this.#engine.clock());
+      await this.#expireApprovalRun(id);
+      return settleApproval(this.#owner("approval", id), id, "rejected", by, this.#engine.clock(), this.bundle);
+    },
+    /**
+     * Expires every approval whose `require approval … timeout` ran out at `now` (the
+     * runtime's clock by default), each in its own transaction, audited. Run it periodically
+     * (`paybillc billing sweep` does); a run's state timeout is `runs.sweep`'s.
+     */
+    sweep: (now?: Date | string): Promise<ApprovalRequest[]> => {
+      this.#open();
+      return sweepApprovals(this.#control.database, (id) => this.#owner("approval", id), now === undefined ? this.#engine.clock() : new Date(now));
     },
   };
 
@@ -468,6 +520,7 @@ export class Runtime {
   async #expireApprovalRun(approvalId: string): Promise<void> {
     const approval = await getApproval(this.#owner("approval", approvalId), approvalId);
     if (approval?.run !== undefined) await expireIfDue(this.#owner("run", approval.run), this.bundle, approval.run, this.#engine.clock());
+    if (approval?.expiresAt !== undefined) await expireApprovalIfDue(this.#owner("approval", approvalId), approvalId, this.#engine.clock());
   }
 
   #open(): void {

@@ -19,33 +19,9 @@ import { GENESIS, recordHash } from "../src/audit/record.js";
 import { auditConfig } from "../src/audit/config.js";
 import { openRuntime, Runtime } from "../src/runtime.js";
 import type { Sql } from "../src/store/adapter.js";
-import { sharedAuditRuntime } from "./support/audit-runtime.js";
+import { chain, sharedAuditRuntime, truncate } from "./support/audit-runtime.js";
 import { storeBundle } from "./support/store-bundle.js";
 import { asSuperuser, BACKENDS, newTenant } from "./support/store-db.js";
-
-/** A tenant with `n` audited actions (allowed and denied alternately). */
-async function chain(runtime: Runtime, n: number): Promise<string> {
-  const tenant = await newTenant(runtime);
-  for (let i = 0; i < n; i++) {
-    const input = i % 2 === 0 ? { customer: `c${i}`, email: `c${i}@example.com`, amount: i } : { customer: `c${i}`, email: "x", amount: i, extra: 1 };
-    await runtime.act({ tenant, agent: "support_bot", action: "open_ticket", input });
-  }
-  return tenant;
-}
-
-/** Deletes records `from`… and moves the head back to record `from - 1` (the chain looks whole). */
-async function truncate(tx: Sql, tenant: string, from: number): Promise<void> {
-  await tx.query("delete from paybill_audit where tenant_id = $1 and seq >= $2", [tenant, from]);
-  if (from === 1) {
-    await tx.query("delete from paybill_audit_heads where tenant_id = $1", [tenant]);
-    return;
-  }
-  await tx.query(
-    `update paybill_audit_heads h set seq = a.seq, hash = a.hash, prev_hash = a.prev_hash
-     from paybill_audit a where a.tenant_id = h.tenant_id and h.tenant_id = $1 and a.seq = $2`,
-    [tenant, from - 1],
-  );
-}
 
 /** Changes record `at`'s decision and re-hashes it and every later record, head included: a consistent forgery. */
 async function rewrite(tx: Sql, tenant: string, at: number): Promise<void> {

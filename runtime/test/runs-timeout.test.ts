@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { bundleHash } from "../src/bundle/canonical.js";
 import type { Bundle, WorkflowSpec } from "../src/bundle/format.js";
 import { storeBundle } from "./support/store-bundle.js";
-import { BACKENDS, newTenant, seedTicket, sharedTestRuntime } from "./support/store-db.js";
+import { BACKENDS, later as laterBy, newTenant, seedTicket, sharedTestRuntime } from "./support/store-db.js";
 
 const HOUR = 3_600_000;
 
@@ -34,15 +34,7 @@ function timeoutBundle(): Bundle {
 describe.each(BACKENDS)("state timeouts on %s", (backend) => {
   const t = sharedTestRuntime(backend, "runs_timeout", timeoutBundle());
   const now = () => new Date(Date.now() + t.clock.offsetMs);
-  const later = async <T>(ms: number, body: () => Promise<T>): Promise<T> => {
-    const base = t.clock.offsetMs;
-    t.clock.offsetMs = base + ms;
-    try {
-      return await body();
-    } finally {
-      t.clock.offsetMs = base;
-    }
-  };
+  const later = <T>(ms: number, body: () => Promise<T>): Promise<T> => laterBy(t.clock, ms, body);
   const pendingRefund = async () => {
     const tenant = await newTenant(t.runtime);
     const ticket = await seedTicket(t.runtime, tenant, { amount: 250 });

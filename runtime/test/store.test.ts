@@ -23,12 +23,15 @@ const RUNTIME_TABLES = [
   "paybill_billing_events",
   "paybill_bundles",
   "paybill_migrations",
+  "paybill_performances",
   "paybill_provisioning_steps",
   "paybill_quota_counters",
   "paybill_run_history",
   "paybill_runs",
   "paybill_tenant_transitions",
   "paybill_tenants",
+  "paybill_total_counters",
+  "paybill_untrusted",
   "paybill_usage",
 ];
 

@@ -23,6 +23,9 @@ delete it whole. Signed checkpoints, kept outside the database, show that too:
 
 The checkpoint file (--sink, default <project>/.paybill/audit-checkpoints.ndjson) is only
 ever appended to; keep it, or a copy, where the database's writers cannot change it.
+--sink s3://<bucket>/<prefix> keeps each checkpoint as an object of an Object Lock bucket
+(the AWS stacks output it as audit_checkpoint_bucket); region, endpoint and credentials
+come from the AWS environment (AWS_REGION, AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, …).
 verify names what it finds: edited, deleted, reordered, inserted, truncated, rewound,
 chain_deleted, forged_checkpoint (spec/runtime.md).
 
@@ -39,7 +42,7 @@ export function registerAuditCommands(program: Command, io: Io, setStatus: Statu
     .option("--tenant <id>", "only this tenant's chain (default: every chain in the database or the checkpoint file)")
     .option("--public-key <file>", "a PEM public key checkpoints may be signed with (repeat for several)", collect)
     .option("--key <file>", "the PEM signing key (its public half is trusted)")
-    .option("--sink <file>", "the checkpoint file (default: <project>/.paybill/audit-checkpoints.ndjson)")
+    .option("--sink <file|s3-url>", "the checkpoint file or s3://bucket/prefix (default: <project>/.paybill/audit-checkpoints.ndjson)")
     .addHelpText(
       "after",
       "\nExamples:\n  $ paybillc audit verify --public-key keys/audit-public-key.pem\n  $ paybillc audit verify --tenant acme --public-key keys/audit-public-key.pem --format json\n  $ paybillc audit verify --tenant acme --sink /mnt/worm/checkpoints.ndjson --public-key old.pem --public-key new.pem\n",
@@ -51,8 +54,11 @@ export function registerAuditCommands(program: Command, io: Io, setStatus: Statu
   common(audit.command("checkpoint").description("sign the head of every chain (or one) and append it to the checkpoint file"))
     .requiredOption("--key <file>", "the PEM ed25519 signing key (`paybillc audit keygen` makes one)")
     .option("--tenant <id>", "only this tenant's chain")
-    .option("--sink <file>", "the checkpoint file, appended to (default: <project>/.paybill/audit-checkpoints.ndjson)")
-    .addHelpText("after", "\nExamples:\n  $ paybillc audit checkpoint --key keys/audit-signing-key.pem\n  $ paybillc audit checkpoint --key /run/secrets/audit.pem --sink /mnt/worm/checkpoints.ndjson --format json\n")
+    .option("--sink <file|s3-url>", "the checkpoint file or s3://bucket/prefix, appended to (default: <project>/.paybill/audit-checkpoints.ndjson)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ paybillc audit checkpoint --key keys/audit-signing-key.pem\n  $ paybillc audit checkpoint --key /run/secrets/audit.pem --sink /mnt/worm/checkpoints.ndjson --format json\n  $ AWS_REGION=eu-west-1 paybillc audit checkpoint --key /run/secrets/audit.pem --sink s3://acme-prod-shared-audit/checkpoints/\n",
+    )
     .action(async (options: Common & { key: string; tenant?: string; sink?: string }) => {
       setStatus(await (await auditModule()).checkpoint(options, io));
     });

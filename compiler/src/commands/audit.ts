@@ -2,7 +2,8 @@
  * `paybillc audit verify|export|checkpoint|keygen`: the audit chains of the project's
  * runtime (project-runtime.ts) from the command line. `checkpoint` signs the chains' heads
  * with an ed25519 key read from a file and appends them to a checkpoint file (the runtime's
- * FileCheckpointSink); `verify` checks each chain and its latest checkpoint and exits 1 on
+ * FileCheckpointSink) or, given `--sink s3://bucket/prefix`, to an Object Lock bucket (its
+ * S3CheckpointSink); `verify` checks each chain and its latest checkpoint and exits 1 on
  * any tampering; `export` writes a chain as NDJSON, one record per line with its hashes,
  * so it can be kept or checked elsewhere; `keygen` writes a key pair. The checks and the
  * file format are the runtime's; this file only reads options and prints.
@@ -21,11 +22,13 @@ export const SIGNING_KEY_FILE = "audit-signing-key.pem";
 export const PUBLIC_KEY_FILE = "audit-public-key.pem";
 
 export interface SinkOptions extends ProjectOptions {
-  /** The checkpoint file (default `<project>/.paybill/audit-checkpoints.ndjson`). */
+  /** The checkpoint file (default `<project>/.paybill/audit-checkpoints.ndjson`), or `s3://bucket/prefix`. */
   readonly sink?: string;
 }
 
+/** An `s3://` sink as given (the runtime reads its region and credentials from the environment); a file's path resolved. */
 function sinkPath(options: SinkOptions, io: Io): string {
+  if (options.sink?.startsWith("s3://")) return options.sink;
   return options.sink === undefined ? resolve(io.cwd, options.project ?? ".", DEFAULT_SINK) : resolve(io.cwd, options.sink);
 }
 
@@ -89,13 +92,14 @@ export async function checkpoint(options: CheckpointOptions, io: Io): Promise<nu
     options,
     io,
     async ({ runtime }) => {
-      await mkdir(resolve(sink, ".."), { recursive: true });
+      const s3 = sink.startsWith("s3://");
+      if (!s3) await mkdir(resolve(sink, ".."), { recursive: true });
       const taken = await runtime.audit.checkpoint(options.tenant);
       if (options.format === "json") printJson(taken, io);
       else {
         if (taken.length === 0) io.err(options.tenant === undefined ? "no audit chain has a record yet: nothing to checkpoint\n" : `tenant \`${options.tenant}\` has no audit record yet: nothing to checkpoint\n`);
         for (const c of taken) io.out(`checkpoint: tenant \`${c.tenant}\` at record ${c.seq} (${c.hash.slice(0, 12)}…), key ${c.key}\n`);
-        if (taken.length > 0) io.err(`appended to ${displayPath(io.cwd, sink)}\n`);
+        if (taken.length > 0) io.err(`appended to ${s3 ? sink : displayPath(io.cwd, sink)}\n`);
       }
       return 0;
     },

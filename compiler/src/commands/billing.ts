@@ -54,7 +54,9 @@ export function sweep(options: SweepOptions, io: Io): Promise<number> {
     const transitions = await runtime.billing.sweep(now);
     // The same periodic job expires the workflow runs past their state's timeout.
     const runs = await runtime.runs.sweep(now);
-    if (options.format === "json") printJson({ transitions, expiredRuns: runs }, io);
+    // And the approvals past their `require approval … timeout`.
+    const approvals = await runtime.approvals.sweep(now);
+    if (options.format === "json") printJson({ transitions, expiredRuns: runs, ...(approvals.length === 0 ? {} : { expiredApprovals: approvals }) }, io);
     else {
       if (transitions.length === 0) io.err("billing sweep: no tenant's trial or grace period has ended\n");
       else {
@@ -65,6 +67,10 @@ export function sweep(options: SweepOptions, io: Io): Promise<number> {
       if (runs.length > 0) {
         io.err(`billing sweep: ${runs.length} workflow ${runs.length === 1 ? "run" : "runs"} expired (a state's \`timeout\` ran out)\n`);
         io.out(`${runs.map(runLine).join("\n")}\n`);
+      }
+      if (approvals.length > 0) {
+        io.err(`billing sweep: ${approvals.length} ${approvals.length === 1 ? "approval" : "approvals"} expired (a rule's approval \`timeout\` ran out)\n`);
+        io.out(`${approvals.map((a) => `approval ${a.id} ${a.tenant} ${a.action} from ${a.group} expired`).join("\n")}\n`);
       }
     }
     return 0;

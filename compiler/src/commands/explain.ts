@@ -103,7 +103,7 @@ function ruleLocations(model: Model, io: Io): Map<string, string> {
 }
 
 function ruleDetail(reason: Reason, bundle: Bundle, rules: Map<string, string>): { at?: string; when?: string } {
-  if (!("rule" in reason)) return {};
+  if (!("rule" in reason) || reason.rule === undefined) return {};
   const policy = bundle.policies.find((p) => p.name === reason.policy);
   const rule = policy?.rules.find((r) => r.id === reason.rule);
   return { ...(rules.has(reason.rule) ? { at: rules.get(reason.rule) } : {}), ...(rule?.when === undefined ? {} : { when: rule.when.cel }) };
@@ -113,14 +113,15 @@ function printDecision(request: DecisionRequest, decision: Decision, bundle: Bun
   const verb = { allow: "may", deny: "may not", pending: "must wait to" }[decision.decision];
   io.out(`${decision.decision}: ${request.agent} ${verb} ${request.action} for tenant ${request.tenant.id}\n`);
   for (const reason of decision.reasons) {
-    if ("rule" in reason) {
+    if ("rule" in reason && reason.rule !== undefined) {
       const detail = ruleDetail(reason, bundle, rules);
       const label = reason.kind === "error" || reason.kind === "cost" ? `${reason.effect} (${reason.kind})` : reason.kind;
       io.out(`  ${label.padEnd(15)} ${reason.policy}${detail.at === undefined ? "" : `  ${detail.at}`}\n`);
       io.out(`  ${"".padEnd(15)} ${detail.when === undefined ? "unconditional" : `when ${detail.when}`}\n`);
+      if (reason.kind === "approval") io.out(`  ${"".padEnd(15)} ${reason.message}\n`);
       if (reason.kind === "error" || reason.kind === "cost") io.out(`  ${"".padEnd(15)} ${reason.message}\n`);
     } else {
-      io.out(`  ${reason.kind.padEnd(15)} ${reason.message}\n`);
+      io.out(`  ${reason.kind.padEnd(15)} ${"message" in reason ? reason.message : ""}\n`);
     }
   }
   if (decision.redact !== undefined && decision.redact.length > 0) io.out(`  hidden fields   ${decision.redact.join(", ")}\n`);

@@ -1,5 +1,5 @@
 /**
- * `paybillc serve --mcp --bundle out/bundle.json --tenant T --agent A [--workflow W | --run ID]
+ * `paybillc serve --mcp --bundle out/bundle.json --tenant T --agent A [--workflow W [--context FILE] | --run ID]
  * [--database url-or-dir] [--schema S] [--max-message BYTES] [--http [--port N] [--host H]
  * [--auth token|none] [--max-sessions N] [--idle-timeout S]]`: the MCP tool server (mcp/)
  * on a runtime opened on the bundle. Over stdio by default (one session: the process's;
@@ -15,7 +15,7 @@
  * Exit 0 when stdin closes or on SIGINT/SIGTERM; 2 for usage errors, a bundle or database
  * that cannot be opened, or a session that cannot start.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { BundleError, type DatabaseConfig, entityTablesSql, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
 import type { Io } from "../io.js";
@@ -33,6 +33,8 @@ export interface ServeOptions {
   readonly agent: string;
   readonly workflow?: string;
   readonly run?: string;
+  /** A JSON file: the trusted context of the run `--workflow` starts (spec/mcp.md). */
+  readonly context?: string;
   readonly database?: string;
   readonly schema?: string;
   readonly http: boolean;
@@ -64,6 +66,12 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
   if (options.http && auth === "token" && options.database === undefined) {
     return fail(io, "PB9321", "`--auth token` needs `--database`", "tokens live in the database (`paybillc mcp token create … --database …`): give the same `--database` to `serve`");
   }
+  let context: Record<string, unknown> | undefined;
+  if (options.context !== undefined) {
+    const read = await readContext(resolve(io.cwd, options.context));
+    if (!read.ok) return fail(io, "PB9201", read.message, "give a JSON file holding one object: the workflow's context fields and their values");
+    context = read.value;
+  }
   let runtime: Runtime;
   try {
     const bundle = await readBundle(resolve(io.cwd, options.bundle));
@@ -79,6 +87,7 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
     agent: options.agent,
     ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
     ...(options.run === undefined ? {} : { run: options.run }),
+    ...(context === undefined ? {} : { context }),
   };
   const server = { ...session, ...(options.version === undefined ? {} : { version: options.version }) };
   try {
@@ -117,9 +126,26 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
   }
 }
 
+async function readContext(path: string): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; message: string }> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    return { ok: false, message: `cannot read the context file \`${path}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return { ok: true, value: value as Record<string, unknown> };
+    return { ok: false, message: `the context file \`${path}\` does not hold a JSON object` };
+  } catch (error) {
+    return { ok: false, message: `the context file \`${path}\` is not JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
 function usageProblem(options: ServeOptions): { message: string; help: string } | undefined {
   if (!options.mcp) return { message: "`serve` needs a protocol", help: "run `paybillc serve --mcp …` (MCP is the only protocol served)" };
   if (options.workflow !== undefined && options.run !== undefined) return { message: "give `--workflow` or `--run`, not both", help: "`--workflow` starts a new run; `--run` joins an existing one" };
+  if (options.context !== undefined && options.workflow === undefined) return { message: "`--context` is for `--workflow`", help: "the context is given to the run a session starts: add `--workflow <name>`; a joined run keeps its own" };
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return { message: `\`${options.port}\` is not a port`, help: "give a number from 0 to 65535 (0 picks a free port)" };
   const max = Number(options.maxMessage);

@@ -6,12 +6,24 @@
  * (PBR1xx–PBR2xx: an unknown run, a move along no edge or not the agent's) is a tool error
  * with its message and help. An unknown tool or one the state does not allow is act's
  * denial (audited), with `help` naming the tools allowed now.
+ * A host action (`effect host`) allowed says it was approved and is being performed by the
+ * host, with the performance id the host reports on (spec/mcp.md).
  * An agent reads the text; a host reads the same facts in `structuredContent`.
  */
 import type { ActResult, Bundle, Reason } from "@paybill/runtime";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
 export function actAnswer(bundle: Bundle, action: string, result: ActResult, help?: string): CallToolResult {
+  if (result.decision === "allow" && result.perform !== undefined) {
+    // A host effect: allowed, and performed by the host, which reports the outcome to the runtime (not to the agent).
+    const text =
+      `approved: \`${action}\` is being performed by the host (performance ${result.perform.id}); ` +
+      "the host reports its outcome to Paybill — do not call it again to retry or to confirm";
+    return {
+      content: [{ type: "text", text }],
+      structuredContent: { decision: "allow", action, performedBy: "host", performance: result.perform.id, auditId: result.auditId },
+    };
+  }
   if (result.decision === "allow") {
     const structured = { decision: "allow", action, result: result.result ?? null, auditId: result.auditId, reasons: result.reasons };
     return { content: [{ type: "text", text: JSON.stringify(result.result ?? null) }], structuredContent: structured };
@@ -41,7 +53,7 @@ export function reasonText(bundle: Bundle, reason: Reason): string {
     }
     case "error":
     case "cost":
-      return `rule \`${reason.rule}\` of policy \`${reason.policy}\` could not be evaluated (a ${reason.effect} that errs ${reason.effect === "forbid" ? "denies" : "does not permit"}): ${reason.message}`;
+      return `rule \`${reason.rule}\` of policy \`${reason.policy}\` could not be evaluated (a ${reason.effect} that errs ${reason.effect === "permit" ? "does not permit" : "denies"}): ${reason.message}`;
     case "input":
       return `input: ${reason.message} (at \`${reason.path}\`)`;
     case "feature":

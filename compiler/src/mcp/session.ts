@@ -9,7 +9,7 @@
  * index matches them): still decided one by one by `act`, but no workflow narrows them.
  */
 import type { Bundle, Run, Runtime } from "@paybill/runtime";
-import { PaybillRuntimeError, selectorAllows } from "@paybill/runtime";
+import { checkRunContext, PaybillRuntimeError, selectorAllows } from "@paybill/runtime";
 
 export interface SessionOptions {
   readonly tenant: string;
@@ -18,6 +18,8 @@ export interface SessionOptions {
   readonly workflow?: string;
   /** Work in this existing run (its tenant and agent must be the session's). */
   readonly run?: string;
+  /** The trusted context of the run `workflow` starts (`--context file.json`): the host's, never the agent's. */
+  readonly context?: Readonly<Record<string, unknown>>;
 }
 
 /** What the session offers now. */
@@ -52,7 +54,7 @@ export class PaybillSession {
   /** Checks the options (checkSession), then starts the workflow's run or joins the given one. */
   static async open(runtime: Runtime, options: SessionOptions): Promise<PaybillSession> {
     await checkSession(runtime, options);
-    const run = options.workflow === undefined ? options.run : (await runtime.runs.start({ workflow: options.workflow, tenant: options.tenant, agent: options.agent })).id;
+    const run = options.workflow === undefined ? options.run : (await runtime.runs.start({ workflow: options.workflow, tenant: options.tenant, agent: options.agent, ...(options.context === undefined ? {} : { context: options.context }) })).id;
     return new PaybillSession(runtime, options.tenant, options.agent, run);
   }
 
@@ -96,6 +98,10 @@ export async function checkSession(runtime: Runtime, options: SessionOptions): P
     if (workflow.agent !== options.agent) {
       throw new SessionError("PB9202", `workflow \`${workflow.name}\` is run by agent \`${workflow.agent}\`, not \`${options.agent}\``, `serve it with \`--agent ${workflow.agent}\``);
     }
+    // Before any session opens: a context the workflow refuses (PBR210–PBR213) stops the server.
+    checkRunContext(workflow, options.context);
+  } else if (options.context !== undefined) {
+    throw new SessionError("PB9202", "a context is given to the run a session starts", "add `--workflow <name>` to start a run with it; a joined run (`--run`) keeps the context it started with");
   }
   if ((await runtime.tenants.get(options.tenant)) === undefined) {
     throw new SessionError("PB9202", `there is no tenant \`${options.tenant}\``, "declare it in a `.paybill` file and rebuild, or register it with `runtime.tenants.put(…)`");

@@ -76,7 +76,7 @@ export function inputJsonSchema(action: ActionSchema): ToolSpec["inputSchema"] {
 }
 
 export function actionTool(action: ActionSchema): ToolSpec {
-  const effect = action.effect === undefined ? "" : ` (${action.effect.op} ${action.effect.entity})`;
+  const effect = action.host === true ? " (performed by the host once allowed)" : action.effect === undefined ? "" : ` (${action.effect.op}${action.effect.many === undefined ? "" : " many"} ${action.effect.entity})`;
   const description = action.description ?? `the Paybill action \`${action.name}\`${effect}`;
   return { name: action.name, description, inputSchema: inputJsonSchema(action) };
 }

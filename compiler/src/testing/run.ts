@@ -7,7 +7,7 @@
  *
  * Tests run on a fixed clock, TEST_TIME, so a result never depends on the day it runs.
  */
-import type { Bundle, Decision, DecisionRequest, DeciderApi, TenantFacts } from "@paybill/runtime";
+import { answerInMemory, type Bundle, type Decision, type DecisionRequest, type DeciderApi, type TenantFacts } from "@paybill/runtime";
 import type { TestCase } from "./cases.js";
 import { testUuid, withTestUuids } from "./values.js";
 
@@ -42,16 +42,24 @@ function requestOf(bundle: Bundle, decider: DeciderApi, test: TestCase): Decisio
     input,
     approvals: test.approvals.map((group) => ({ group, by: "test", at: TEST_TIME })),
     time: TEST_TIME,
-    ...(test.workflow === undefined ? {} : { workflow: { name: test.workflow.name, state: test.workflow.state ?? bundle.workflows[test.workflow.name]?.start ?? "" } }),
+    // A test in a workflow decides as a fresh run: no untrusted output seen yet, so `untrusted(x)` is false (outside one it errs).
+    ...(test.workflow === undefined ? {} : { workflow: { name: test.workflow.name, state: test.workflow.state ?? bundle.workflows[test.workflow.name]?.start ?? "" }, untrusted: [] }),
   };
+  const rowsOf = (name: string): Readonly<Record<string, unknown>>[] => {
+    const entity = bundle.entities[name];
+    return test.rows.filter((r) => r.entity === name).map((r) => (entity === undefined ? r.record : withTestUuids(r.record, entity.fields)));
+  };
+  // Lookups are answered from the `given` rows, as the runtime answers them from the tenant's.
+  const queries = decider.lookups(base);
+  const lookups = queries.length === 0 ? {} : { lookups: Object.fromEntries(queries.map((q) => [q.key, answerInMemory(q, rowsOf(q.entity))])) };
   const key = decider.resourceKey(base);
-  if (key === undefined) return base;
+  if (key === undefined) return { ...base, ...lookups };
   const entity = bundle.entities[key.entity];
-  const rows = test.rows.filter((r) => r.entity === key.entity).map((r) => (entity === undefined ? r.record : withTestUuids(r.record, entity.fields)));
+  const rows = rowsOf(key.entity);
   const keyField = entity?.key ?? "id";
   const wanted = typeof key.key === "string" ? testUuid(key.key) : key.key;
   const resource = rows.find((row) => row[keyField] === wanted) ?? null;
-  return { ...base, resource };
+  return { ...base, resource, ...lookups };
 }
 
 /** A static tenant of the bundle, active; without `tenant`, a tenant on no plan. */

@@ -7,7 +7,7 @@
 type Schema = boolean | { readonly [keyword: string]: unknown };
 
 const ANNOTATIONS = new Set(["$schema", "$id", "title", "description", "$defs"]);
-const KNOWN = new Set([...ANNOTATIONS, "$ref", "type", "const", "enum", "properties", "required", "additionalProperties", "propertyNames", "items", "oneOf", "minLength", "minimum", "pattern"]);
+const KNOWN = new Set([...ANNOTATIONS, "$ref", "type", "const", "enum", "properties", "required", "additionalProperties", "propertyNames", "items", "oneOf", "minLength", "minimum", "maximum", "pattern"]);
 
 export class JsonSchema {
   constructor(private readonly root: Schema) {}
@@ -43,6 +43,7 @@ export class JsonSchema {
       if (typeof s.pattern === "string" && !new RegExp(s.pattern, "u").test(value)) return fail("does not match pattern");
     }
     if (typeof value === "number" && typeof s.minimum === "number" && value < s.minimum) return fail("below minimum");
+    if (typeof value === "number" && typeof s.maximum === "number" && value > s.maximum) return fail("above maximum");
     if (Array.isArray(value) && s.items !== undefined) {
       for (let i = 0; i < value.length; i++) {
         const found = this.check(s.items as Schema, value[i], `${path}[${i}]`);

@@ -22,6 +22,7 @@ import {
 import type {
   CelBinaryOp,
   CelExpr,
+  CelWindow,
   CelLiteralType,
   CelMapEntry,
   CelStructField,
@@ -45,6 +46,12 @@ const BINARY_OPS = new Map<TokenType, CelBinaryOp>([
 
 /** Recovery for rules that yield lists: an empty one. */
 export const LIST = { recoveryValueFunc: () => [] };
+
+/** What `celWindowArgs` reads. */
+interface WindowArgs {
+  readonly args: CelExpr[];
+  readonly per?: CelWindow;
+}
 /** Recovery for rules whose result is optional to their parent. */
 export const NONE = { recoveryValueFunc: () => undefined };
 
@@ -281,17 +288,18 @@ export class CelParser extends EmbeddedActionsParser {
             absolute = true;
           });
           const name = this.CONSUME(T.Identifier);
-          let args: CelExpr[] | undefined;
+          let call: WindowArgs | undefined;
           this.OPTION2(() => {
             this.CONSUME(T.LParen);
-            args = this.SUBRULE(this.celArgs);
+            call = this.SUBRULE(this.celWindowArgs);
             this.CONSUME(T.RParen);
           });
           return this.ACTION((): CelExpr => {
             const span = this.spanFrom(start);
-            if (args === undefined) return { kind: "CelIdent", span, name: name.image, absolute };
+            if (call === undefined) return { kind: "CelIdent", span, name: name.image, absolute };
             const fn = absolute ? `.${name.image}` : name.image;
-            return { kind: "CelCall", span, target: undefined, fn, fnSpan: this.tokenSpan(name), args };
+            const { args, per } = call;
+            return { kind: "CelCall", span, target: undefined, fn, fnSpan: this.tokenSpan(name), args, ...(per === undefined ? {} : { per }) };
           });
         },
       },
@@ -350,6 +358,32 @@ export class CelParser extends EmbeddedActionsParser {
     });
     return args;
   }, LIST);
+
+  /** A function's arguments, the last of which may be a window: `send_money.amount, per day` (`total`, `count`). */
+  private celWindowArgs = this.define("celWindowArgs", (): WindowArgs => {
+    const args: CelExpr[] = [];
+    let per: CelWindow | undefined;
+    this.OPTION(() => {
+      args.push(this.SUBRULE(this.celExpr));
+      this.MANY({
+        GATE: () => per === undefined,
+        DEF: () => {
+          this.CONSUME(T.Comma);
+          this.OR([
+            {
+              ALT: () => {
+                this.CONSUME(T.Per);
+                const period = this.CONSUME2(T.Identifier);
+                per = this.ACTION(() => ({ name: period.image, span: this.tokenSpan(period) }));
+              },
+            },
+            { ALT: () => args.push(this.SUBRULE2(this.celExpr)) },
+          ]);
+        },
+      });
+    });
+    return per === undefined ? { args } : { args, per };
+  }, { recoveryValueFunc: () => ({ args: [] }) });
 
   /** List elements: `a, b,` (a trailing comma is allowed). */
   private celListItems = this.define("celListItems", (): CelExpr[] => {

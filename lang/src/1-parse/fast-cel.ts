@@ -11,7 +11,7 @@
  * that later fails, this parser picks it too, fails, and declines.
  */
 import type { IToken } from "./chevrotain.js";
-import type { CelBinaryOp, CelExpr, CelLiteralType, CelMapEntry, CelStructField } from "../ast/cel.js";
+import type { CelBinaryOp, CelExpr, CelLiteralType, CelMapEntry, CelStructField, CelWindow } from "../ast/cel.js";
 import { foldBinary } from "../ast/cel-precedence.js";
 import { depth } from "../ast/cel-walk.js";
 import type { Span } from "../source/source-file.js";
@@ -30,6 +30,7 @@ const DOT = idx(T.Dot);
 const QUESTION = idx(T.Question);
 const COLON = idx(T.Colon);
 const COMMA = idx(T.Comma);
+const PER = idx(T.Per);
 const LPAREN = idx(T.LParen);
 const RPAREN = idx(T.RParen);
 const LBRACKET = idx(T.LBracket);
@@ -217,10 +218,11 @@ export class FastCelParser {
       const name = this.expectName();
       if (this.types[this.pos] !== LPAREN) return { kind: "CelIdent", span: this.spanFrom(start), name: name.image, absolute };
       this.pos++;
-      const args = this.celArgs();
+      const args: CelExpr[] = [];
+      const per = this.celWindowArgs(args);
       this.expect(RPAREN);
       const fn = absolute ? `.${name.image}` : name.image;
-      return { kind: "CelCall", span: this.spanFrom(start), target: undefined, fn, fnSpan: this.tokenSpan(name), args };
+      return { kind: "CelCall", span: this.spanFrom(start), target: undefined, fn, fnSpan: this.tokenSpan(name), args, ...(per === undefined ? {} : { per }) };
     }
     if (t === LPAREN) {
       this.pos++;
@@ -257,6 +259,22 @@ export class FastCelParser {
       args.push(this.celExpr());
     }
     return args;
+  }
+
+  /** `a, b` into `args`, the last of which may be a window (`x, per day`), which it returns. */
+  private celWindowArgs(args: CelExpr[]): CelWindow | undefined {
+    if (!this.is(1, CEL_START)) return undefined;
+    args.push(this.celExpr());
+    while (this.types[this.pos] === COMMA) {
+      this.pos++;
+      if (this.types[this.pos] === PER && this.is(2, NAME)) {
+        this.pos++;
+        const period = this.next();
+        return { name: period.image, span: this.tokenSpan(period) };
+      }
+      args.push(this.celExpr());
+    }
+    return undefined;
   }
 
   /** `a, b,` (a trailing comma is allowed). */

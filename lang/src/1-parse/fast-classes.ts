@@ -65,10 +65,10 @@ mark(CEL_START, [
 ]);
 mark(VALUE_START, [T.StringLiteral, T.True, T.False, T.Duration, T.Minus, T.IntLiteral, T.DoubleLiteral, T.LBracket, T.Identifier, ...T.CONTEXTUAL_KEYWORDS]);
 mark(NOT_A_VALUE_END, [T.Equals, T.LCurly, T.Colon]);
-mark(ENTRY_START, [T.When, T.Next, T.Final, T.Await, T.Allow, T.Permit, T.Forbid]);
+mark(ENTRY_START, [T.When, T.Next, T.Final, T.Await, T.Allow, T.Permit, T.Forbid, T.Require]);
 mark(STATE_START, [T.Allow, T.Next, T.Await, T.Final]);
 mark(TEST_START, [T.Tenant, T.Given, T.Do, T.Expect]);
-mark(RULE_START, [T.Permit, T.Forbid]);
+mark(RULE_START, [T.Permit, T.Forbid, T.Require]);
 mark(DATA_OP, [T.Read, T.Insert, T.Update, T.Delete]);
-mark(DECLARATION_START, [T.Provider, T.Isolation, T.Cloud, T.Plan, T.Tenant, T.Agent, T.Entity, T.Action, T.Policy, T.Workflow, T.Test]);
+mark(DECLARATION_START, [T.Provider, T.Isolation, T.Cloud, T.Plan, T.Tenant, T.Agent, T.Group, T.Entity, T.Action, T.Policy, T.Workflow, T.Test, T.Const]);
 mark(TEST_STATEMENT, [T.As, T.Tenant, T.Given, T.Do, T.Expect]);

@@ -84,11 +84,16 @@ const I = {
   plan: idx(T.Plan),
   tenant: idx(T.Tenant),
   agent: idx(T.Agent),
+  group: idx(T.Group),
+  require: idx(T.Require),
+  timeout: idx(T.Timeout),
+  for: idx(T.For),
   entity: idx(T.Entity),
   action: idx(T.Action),
   policy: idx(T.Policy),
   workflow: idx(T.Workflow),
   test: idx(T.Test),
+  const: idx(T.Const),
   per: idx(T.Per),
   on: idx(T.On),
   input: idx(T.Input),
@@ -121,6 +126,11 @@ const I = {
   deny: idx(T.Deny),
   pending: idx(T.Pending),
   by: idx(T.By),
+  context: idx(T.ContextKw),
+  host: idx(T.Host),
+  many: idx(T.Many),
+  where: idx(T.Where),
+  limit: idx(T.Limit),
 };
 
 class FastPaybillParser extends FastCelParser {
@@ -186,10 +196,12 @@ class FastPaybillParser extends FastCelParser {
       case I.plan: return { kind: "Plan", ...this.namedBody() };
       case I.tenant: return { kind: "Tenant", ...this.namedBody() };
       case I.agent: return { kind: "Agent", ...this.namedBody() };
+      case I.group: return { kind: "Group", ...this.namedBody() };
       case I.entity: return this.entityDecl();
       case I.action: return this.actionDecl();
       case I.policy: return this.policyDecl();
       case I.workflow: return this.workflowDecl();
+      case I.const: return this.constDecl();
       default: return this.testDecl();
     }
   }
@@ -388,6 +400,14 @@ class FastPaybillParser extends FastCelParser {
     return { kind: "Cloud", span: this.spanFrom(start), provider, name, body };
   }
 
+  private constDecl(): A.ConstDecl {
+    const start = this.next();
+    const name = this.name();
+    this.expect(I.equals);
+    const value = this.condition();
+    return { kind: "Const", span: this.spanFrom(start), name, value };
+  }
+
   private entityDecl(): A.EntityDecl {
     const start = this.next();
     const name = this.name();
@@ -441,6 +461,11 @@ class FastPaybillParser extends FastCelParser {
       const fields = this.fieldList();
       return { kind: "Input", span: this.spanFrom(start), fields };
     }
+    if (t1 === I.effect && t2 === I.host) {
+      const start = this.next();
+      this.pos++;
+      return { kind: "HostEffect", span: this.spanFrom(start) };
+    }
     if (t1 === I.effect && this.is(2, DATA_OP)) return this.effect();
     if (t1 === I.requires && t2 === I.feature) {
       const start = this.next();
@@ -464,9 +489,14 @@ class FastPaybillParser extends FastCelParser {
   private effect(): A.EffectDecl {
     const start = this.next();
     const op = this.dataOp();
+    const t2 = this.la(2);
+    const many = this.la(1) === I.many && t2 !== I.lparen && t2 !== I.dot && t2 !== I.rcurly;
+    if (many) this.pos++;
     const entity = this.qualifiedName();
     let key: CelExpr | undefined;
     let assignments: A.Assignment[] | undefined;
+    let where: CelExpr | undefined;
+    let limit: A.NumberValue | undefined;
     if (this.la(1) === I.lparen) {
       this.pos++;
       key = this.condition();
@@ -486,7 +516,16 @@ class FastPaybillParser extends FastCelParser {
       this.expect(I.rcurly);
       assignments = list;
     }
-    return { kind: "Effect", span: this.spanFrom(start), op, entity, key, assignments };
+    if (many && this.la(1) === I.where && this.la(2) !== I.equals && this.la(2) !== I.lcurly) {
+      this.pos++;
+      where = this.condition();
+    }
+    if (many && this.la(1) === I.limit && this.la(2) === I.int) {
+      this.pos++;
+      const token = this.next();
+      limit = { kind: "Number", span: this.tokenSpan(token), raw: token.image };
+    }
+    return { kind: "Effect", span: this.spanFrom(start), op, entity, key, assignments, ...(many ? { many: true as const } : {}), ...(where === undefined ? {} : { where }), ...(limit === undefined ? {} : { limit }) };
   }
 
   private policyDecl(): A.PolicyDecl {
@@ -495,7 +534,8 @@ class FastPaybillParser extends FastCelParser {
     const body: (A.Attribute | A.Rule)[] = [];
     this.expect(I.lcurly);
     while (this.startsEntry()) {
-      if (this.is(1, RULE_START) && this.is(2, NAME)) body.push(this.rule());
+      if (this.la(1) === I.require && this.la(2) === I.approval) body.push(this.requireRule());
+      else if (this.is(1, RULE_START) && this.is(2, NAME)) body.push(this.rule());
       else if (this.startsAttribute()) body.push(this.attribute());
       else throw DECLINE;
       if (this.la(1) === I.comma) this.pos++;
@@ -507,11 +547,23 @@ class FastPaybillParser extends FastCelParser {
   private rule(): A.Rule {
     const start = this.next();
     const effect = start.tokenTypeIdx === I.permit ? "permit" : "forbid";
+    const principals = this.principalList();
+    const { actions, condition } = this.ruleTail();
+    return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
+  }
+
+  /** A comma list of principals (a rule's, or a require rule's after `for`). */
+  private principalList(): A.PrincipalSelector[] {
     const principals = [this.principalSelector()];
     while (this.la(1) === I.comma && !this.is(3, NOT_A_VALUE_END)) {
       this.pos++;
       principals.push(this.principalSelector());
     }
+    return principals;
+  }
+
+  /** `to` A, … [`when` <CEL>]: what every kind of rule ends with. */
+  private ruleTail(): { actions: A.ActionSelector[]; condition: CelExpr | undefined } {
     this.expect(I.to);
     const actions = this.actionSelectors(RULE_START);
     let condition: CelExpr | undefined;
@@ -519,7 +571,30 @@ class FastPaybillParser extends FastCelParser {
       this.pos++;
       condition = this.condition();
     }
-    return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
+    return { actions, condition };
+  }
+
+  /** `require approval from G [for P, …] to A, … [when <CEL>] [timeout D]`. */
+  private requireRule(): A.Rule {
+    const start = this.next();
+    const approvalStart = this.next();
+    this.expect(I.from);
+    const group = this.ident(this.expectName());
+    const approvalSpan = this.spanFrom(approvalStart);
+    let principals: A.PrincipalSelector[] = [];
+    if (this.la(1) === I.for) {
+      this.pos++;
+      principals = this.principalList();
+    }
+    const { actions, condition } = this.ruleTail();
+    let timeout: A.DurationValue | undefined;
+    if (this.la(1) === I.timeout && this.la(2) === I.duration) {
+      this.pos++;
+      const token = this.expect(I.duration);
+      timeout = { kind: "Duration", span: this.tokenSpan(token), raw: token.image };
+    }
+    const approval: A.RuleApproval = { kind: "RuleApproval", span: approvalSpan, group, timeout };
+    return { kind: "Rule", span: this.spanFrom(start), effect: "require", principals, actions, condition, approval };
   }
 
   private principalSelector(): A.PrincipalSelector {
@@ -598,6 +673,11 @@ class FastPaybillParser extends FastCelParser {
       }
       this.expect(I.rcurly);
       return { kind: "State", span: this.spanFrom(start), name, body };
+    }
+    if (t1 === I.context && this.la(2) === I.lcurly && (this.is(3, NAME | RESERVED) || this.la(3) === I.rcurly)) {
+      const start = this.next();
+      const fields = this.fieldList();
+      return { kind: "Context", span: this.spanFrom(start), fields };
     }
     if (this.startsAttribute()) return this.attribute();
     if (this.la(2) === I.lcurly && this.is(1, NAME)) return this.block();

@@ -25,10 +25,10 @@ registerClosers([
 const NOT_A_VALUE_END = new Set<TokenType>([T.Equals, T.LCurly, T.Colon]);
 const STATE_STARTS = new Set<TokenType>([T.Allow, T.Next, T.Await, T.Final]);
 const TEST_STARTS = new Set<TokenType>([T.Tenant, T.Given, T.Do, T.Expect]);
-const RULE_STARTS = new Set<TokenType>([T.Permit, T.Forbid]);
+const RULE_STARTS = new Set<TokenType>([T.Permit, T.Forbid, T.Require]);
 const NO_STARTS = new Set<TokenType>();
 /** Words that begin the entry after an action list in a policy or a state. */
-const ENTRY_STARTS = new Set<TokenType>([T.When, T.Next, T.Final, T.Await, T.Allow, T.Permit, T.Forbid]);
+const ENTRY_STARTS = new Set<TokenType>([T.When, T.Next, T.Final, T.Await, T.Allow, T.Permit, T.Forbid, T.Require]);
 
 /** A method of Chevrotain's that the parser wraps (not part of its type declarations). */
 const chevrotain = CelParser.prototype as unknown as { findReSyncTokenType(this: CelParser): TokenType };
@@ -257,11 +257,13 @@ export class PaybillParser extends CelParser {
     { ALT: () => this.SUBRULE(this.planDecl) },
     { ALT: () => this.SUBRULE(this.tenantDecl) },
     { ALT: () => this.SUBRULE(this.agentDecl) },
+    { ALT: () => this.SUBRULE(this.groupDecl) },
     { ALT: () => this.SUBRULE(this.entityDecl) },
     { ALT: () => this.SUBRULE(this.actionDecl) },
     { ALT: () => this.SUBRULE(this.policyDecl) },
     { ALT: () => this.SUBRULE(this.workflowDecl) },
     { ALT: () => this.SUBRULE(this.testDecl) },
+    { ALT: () => this.SUBRULE(this.constDecl) },
   ];
 
   private declaration = this.define(
@@ -514,6 +516,17 @@ export class PaybillParser extends CelParser {
 
   private agentDecl = this.define("agentDecl", (): A.AgentDecl => ({ kind: "Agent", ...this.namedBody(T.Agent) }), NONE);
 
+  /** `const name = <CEL>`: the checker requires a literal. */
+  private constDecl = this.define("constDecl", (): A.ConstDecl => {
+    const start = this.CONSUME(T.Const);
+    const name = this.SUBRULE(this.name);
+    this.CONSUME(T.Equals);
+    const value = this.SUBRULE(this.condition);
+    return { kind: "Const", span: this.spanFrom(start), name, value };
+  }, NONE);
+
+  private groupDecl = this.define("groupDecl", (): A.GroupDecl => ({ kind: "Group", ...this.namedBody(T.Group) }), NONE);
+
   // ---- entities ----
 
   private entityDecl = this.define("entityDecl", (): A.EntityDecl => {
@@ -566,6 +579,14 @@ export class PaybillParser extends CelParser {
         },
       },
       {
+        GATE: () => this.LA(2).tokenType === T.Host,
+        ALT: (): A.ActionEntry => {
+          const start = this.CONSUME2(T.Effect);
+          this.CONSUME(T.Host);
+          return { kind: "HostEffect", span: this.spanFrom(start) };
+        },
+      },
+      {
         GATE: () => this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.LCurly,
         ALT: (): A.ActionEntry => this.SUBRULE(this.effect),
       },
@@ -599,9 +620,19 @@ export class PaybillParser extends CelParser {
   private effect = this.define("effect", (): A.EffectDecl => {
     const start = this.CONSUME(T.Effect);
     const op = this.SUBRULE(this.dataOp);
+    let many = false;
+    this.OPTION5({
+      GATE: () => this.LA(2).tokenType !== T.LParen && this.LA(2).tokenType !== T.Dot && this.LA(2).tokenType !== T.RCurly,
+      DEF: () => {
+        this.CONSUME(T.Many);
+        many = true;
+      },
+    });
     const entity = this.SUBRULE(this.qualifiedName);
     let key: CelExpr | undefined;
     let assignments: A.Assignment[] | undefined;
+    let where: CelExpr | undefined;
+    let limit: A.NumberValue | undefined;
     this.OPTION(() => {
       this.CONSUME(T.LParen);
       key = this.SUBRULE(this.condition);
@@ -621,7 +652,22 @@ export class PaybillParser extends CelParser {
       this.CONSUME(T.RCurly);
       assignments = list;
     });
-    return { kind: "Effect", span: this.spanFrom(start), op, entity, key, assignments };
+    this.OPTION6({
+      GATE: () => many && this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.LCurly,
+      DEF: () => {
+        this.CONSUME(T.Where);
+        where = this.SUBRULE3(this.condition);
+      },
+    });
+    this.OPTION7({
+      GATE: () => many && this.LA(2).tokenType === T.IntLiteral,
+      DEF: () => {
+        this.CONSUME(T.Limit);
+        const token = this.CONSUME(T.IntLiteral);
+        limit = { kind: "Number", span: this.tokenSpan(token), raw: token.image };
+      },
+    });
+    return { kind: "Effect", span: this.spanFrom(start), op, entity, key, assignments, ...(many ? { many: true as const } : {}), ...(where === undefined ? {} : { where }), ...(limit === undefined ? {} : { limit }) };
   }, NONE);
 
   // ---- policies ----
@@ -629,6 +675,7 @@ export class PaybillParser extends CelParser {
   private readonly policyEntryAlts: OrMethodOpts<A.Attribute | A.Rule> = {
     IGNORE_AMBIGUITIES: true,
     DEF: [
+      { GATE: () => this.LA(2).tokenType === T.Approval, ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.requireRule) },
       { GATE: () => this.LA(2).tokenType !== T.Equals, ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.rule) },
       { ALT: (): A.Attribute | A.Rule => this.SUBRULE(this.attribute) },
     ],
@@ -650,22 +697,63 @@ export class PaybillParser extends CelParser {
       { ALT: () => this.keyword(T.Forbid, "forbid") },
     ]);
     const principals: A.PrincipalSelector[] = [];
-    this.add(principals, this.SUBRULE(this.principalSelector));
+    this.principalList(principals);
+    const { actions, condition } = this.ruleTail();
+    return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
+  }, NONE);
+
+  /**
+   * A rule's comma list of principals, added to `into`. A plain method, not a grammar rule:
+   * its DSL calls record in the rule that calls it (`rule`, and `requireRule` inside its
+   * OPTION), so errors still say which rule they were reading.
+   */
+  private principalList(into: A.PrincipalSelector[]): void {
+    this.add(into, this.SUBRULE(this.principalSelector));
     this.MANY({
       GATE: () => this.listContinues(NO_STARTS),
       DEF: () => {
         this.CONSUME(T.Comma);
-        this.add(principals, this.SUBRULE2(this.principalSelector));
+        this.add(into, this.SUBRULE2(this.principalSelector));
       },
     });
+  }
+
+  /** `to` A, … [`when` <CEL>]: what every kind of rule ends with (a plain method, as `principalList`). */
+  private ruleTail(): { actions: A.ActionSelector[]; condition: CelExpr | undefined } {
     this.CONSUME(T.To);
     const actions = this.SUBRULE(this.actionSelectors, { ARGS: [RULE_STARTS] });
     let condition: CelExpr | undefined;
-    this.OPTION(() => {
+    this.OPTION9(() => {
       this.CONSUME(T.When);
       condition = this.SUBRULE(this.condition);
     });
-    return { kind: "Rule", span: this.spanFrom(start), effect, principals, actions, condition };
+    return { actions, condition };
+  }
+
+  /** `require approval from G [for P, …] to A, … [when <CEL>] [timeout D]` (spec/language.md §5.7). */
+  requireRule = this.define("requireRule", (): A.Rule => {
+    const start = this.CONSUME(T.Require);
+    const approvalStart = this.CONSUME(T.Approval);
+    this.CONSUME(T.From);
+    const group = this.ident(this.CONSUME(T.Identifier));
+    const approvalSpan = this.spanFrom(approvalStart);
+    const principals: A.PrincipalSelector[] = [];
+    this.OPTION(() => {
+      this.CONSUME(T.For);
+      this.principalList(principals);
+    });
+    const { actions, condition } = this.ruleTail();
+    let timeout: A.DurationValue | undefined;
+    this.OPTION3({
+      GATE: () => this.LA(2).tokenType === T.Duration,
+      DEF: () => {
+      this.CONSUME(T.Timeout);
+      const token = this.CONSUME(T.Duration);
+      timeout = { kind: "Duration", span: this.tokenSpan(token), raw: token.image };
+      },
+    });
+    const approval: A.RuleApproval = { kind: "RuleApproval", span: approvalSpan, group, timeout };
+    return { kind: "Rule", span: this.spanFrom(start), effect: "require", principals, actions, condition, approval };
   }, NONE);
 
   private readonly principalAlts: OrMethodOpts<A.PrincipalSelector> = {
@@ -781,6 +869,15 @@ export class PaybillParser extends CelParser {
           const name = this.SUBRULE(this.name);
           const body = this.braced(() => this.SUBRULE(this.stateEntry));
           return { kind: "State", span: this.spanFrom(start), name, body };
+        },
+      },
+      {
+        GATE: () => this.LA(2).tokenType === T.LCurly,
+        ALT: (): A.WorkflowEntry => {
+          const start = this.LA(1);
+          this.CONSUME(T.ContextKw);
+          const fields = this.SUBRULE(this.fieldList);
+          return { kind: "Context", span: this.spanFrom(start), fields };
         },
       },
       { ALT: (): A.WorkflowEntry => this.SUBRULE(this.attribute) },

@@ -45,9 +45,13 @@ KEYWORDS.set("in", In);
 export const True = reserved("true");
 export const False = reserved("false");
 export const Null = reserved("null");
+/** `const name = <CEL literal>`: CEL reserves the word, so it can never be a name. */
+export const Const = reserved("const");
+/** CEL reserves it; `require approval from G for P to …` gives it a role (so it stays no name). */
+export const For = reserved("for");
 /** CEL reserves these for future use; a `.paybill` file may not use them as names either. */
 export const RESERVED_UNUSED = [
-  "break", "const", "continue", "else", "for", "function", "if", "let", "loop", "namespace", "return", "var", "void", "while",
+  "break", "continue", "else", "function", "if", "let", "loop", "namespace", "return", "var", "void", "while",
 ].map(reserved);
 
 // Contextual keywords.
@@ -94,6 +98,16 @@ export const Expect = keyword("expect");
 export const Deny = keyword("deny");
 export const Pending = keyword("pending");
 export const By = keyword("by");
+/** `context { … }` in a workflow: the run's trusted context (spec/language.md §5.8). */
+export const ContextKw = keyword("context");
+// Host-performed effects and list reads (`effect host`, `effect read many E where … limit N`).
+export const Host = keyword("host");
+export const Many = keyword("many");
+export const Where = keyword("where");
+export const Limit = keyword("limit");
+export const Require = keyword("require");
+export const Group = keyword("group");
+export const Timeout = keyword("timeout");
 
 // Literals. Order matters: longer and more specific patterns first.
 const QUOTE_STARTS = ["r", "R", "b", "B", '"', "'"];
@@ -186,9 +200,11 @@ export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f
 export const CONTEXTUAL_KEYWORDS = [
   Cloud, Plan, Tenant, Entity, Agent, Action, Policy, Workflow, Test, Isolation, Provider, Permit, Forbid, To, When, Any, Role, Input, Effect,
   SetKw, Requires, Feature, Read, Insert, Update, Delete, Start, State, Allow, Next, Await, Approval, From, Final, On, Per,
-  Given, Do, At, Expect, Deny, Pending, By,
+  Given, Do, At, Expect, Deny, Pending, By, ContextKw,
+  Host, Many, Where, Limit,
+  Require, Group, Timeout,
 ];
-export const RESERVED_WORDS = [Package, Import, As, In, True, False, Null, ...RESERVED_UNUSED];
+export const RESERVED_WORDS = [Package, Import, As, In, True, False, Null, Const, For, ...RESERVED_UNUSED];
 
 /** The token types the lexer matches, in the order it tries them. */
 export const LEXED_TOKENS: TokenType[] = [

@@ -23,11 +23,13 @@ export type Namespace =
   | "plan"
   | "tenant"
   | "agent"
+  | "group"
   | "entity"
   | "action"
   | "policy"
   | "workflow"
-  | "test";
+  | "test"
+  | "const";
 
 export const NAMESPACE_OF: Record<Declaration["kind"], Namespace> = {
   Provider: "provider",
@@ -36,11 +38,13 @@ export const NAMESPACE_OF: Record<Declaration["kind"], Namespace> = {
   Plan: "plan",
   Tenant: "tenant",
   Agent: "agent",
+  Group: "group",
   Entity: "entity",
   Action: "action",
   Policy: "policy",
   Workflow: "workflow",
   Test: "test",
+  Const: "const",
 };
 
 /** How a namespace is named in messages: "plan", "isolation model", … */
@@ -51,11 +55,13 @@ export const NAMESPACE_WORDS: Record<Namespace, string> = {
   plan: "plan",
   tenant: "tenant",
   agent: "agent",
+  group: "approval group",
   entity: "entity",
   action: "action",
   policy: "policy",
   workflow: "workflow",
   test: "test",
+  const: "const",
 };
 
 export interface Declared {

@@ -2,7 +2,7 @@
  * Entities, agents and actions: the schema agents work on and the operations they may
  * request.
  */
-import type { ActionDecl, AgentDecl, Annotation, EffectDecl, EntityDecl, Field, Value } from "../ast/nodes.js";
+import type { ActionDecl, AgentDecl, Annotation, EffectDecl, EntityDecl, Field, HostEffect, Value } from "../ast/nodes.js";
 import { didYouMean } from "../2-resolve/suggest.js";
 import type { Unit } from "../2-resolve/symbols.js";
 import { checkBody, isName, isNameList, isString } from "./attributes.js";
@@ -12,11 +12,13 @@ import { environment, recordType } from "./env.js";
 import { checkReservedNames } from "./reserved-names.js";
 import type { State } from "./state.js";
 import { unguardedOptionalReads } from "./effect-inputs.js";
+import { checkReadMany } from "./read-many.js";
+import { checkUntrustedField } from "./untrusted.js";
 
-const FIELD_ANNOTATIONS = ["id", "pii", "unique", "index", "default", "renamed"];
+const FIELD_ANNOTATIONS = ["id", "pii", "unique", "index", "default", "renamed", "untrusted"];
 const RESERVED_ACTION_NAMES = new Set(["read", "insert", "update", "delete", "any"]);
 
-function checkAnnotations(state: State, unit: Unit, annotations: readonly Annotation[], allowed: readonly string[], what: string): void {
+export function checkAnnotations(state: State, unit: Unit, annotations: readonly Annotation[], allowed: readonly string[], what: string): void {
   const seen = new Set<string>();
   for (const annotation of annotations) {
     const name = annotation.name.name;
@@ -48,6 +50,7 @@ export function checkEntity(state: State, unit: Unit, entity: EntityDecl): void 
     checkAnnotations(state, unit, field.annotations, FIELD_ANNOTATIONS, `field \`${field.name.name}\``);
     if (field.annotations.some((a) => a.name.name === "id")) ids++;
     const typed = fields.find((f) => f.node === field);
+    checkUntrustedField(state, unit, typed, field.annotations);
     const fallback = field.annotations.find((a) => a.name.name === "default");
     if (typed !== undefined && fallback !== undefined) checkDefault(state, unit, typed, fallback);
     const renamed = field.annotations.find((a) => a.name.name === "renamed");
@@ -170,10 +173,11 @@ export function checkAction(state: State, unit: Unit, action: ActionDecl): void 
     for (const field of input.fields) checkAnnotations(state, unit, field.annotations, ["pii", "secret"], `input \`${field.name.name}\``);
   }
   const input = state.record(action, () => recordType(`${action.name.name} input`, inputFieldsOf(state, unit, action), "input"));
-  const effects = action.body.filter((e): e is EffectDecl => e.kind === "Effect");
+  // `effect host` counts as the action's one effect.
+  const effects = action.body.filter((e): e is EffectDecl | HostEffect => e.kind === "Effect" || e.kind === "HostEffect");
   for (const extra of effects.slice(1)) state.ctx.report("duplicateName", unit, extra.span, `${what} has more than one \`effect\``, "an action performs one effect; split it into two actions");
   const effect = effects[0];
-  if (effect !== undefined) {
+  if (effect !== undefined && effect.kind === "Effect") {
     checkEffect(state, unit, effect, input);
     checkEffectInputs(state, unit, effect, inputFieldsOf(state, unit, action));
   }
@@ -209,6 +213,7 @@ function checkEffect(state: State, unit: Unit, effect: EffectDecl, input: CelTyp
       if (id !== undefined) expectAssignable(state, unit, effect.key.span, keyType, celTypeOf(id.type), `the key of \`${entity?.name.name}\``);
     }
   }
+  checkReadMany(state, unit, effect, input, entity);
   const writes = effect.op === "insert" || effect.op === "update";
   if (effect.assignments === undefined) {
     if (writes) state.ctx.report("missingAttribute", unit, effect.span, `\`effect ${effect.op}\` needs \`set { … }\` with the fields it writes`);
@@ -242,10 +247,15 @@ function checkEffect(state: State, unit: Unit, effect: EffectDecl, input: CelTyp
   }
 }
 
-/** PB4040: an effect's key or value reads an optional input no `has(…)` tests (effect-inputs.ts). */
+/**
+ * PB4040: an effect's key, value or `where` reads an optional input no `has(…)` tests
+ * (effect-inputs.ts). Not an update's values: there an omitted input keeps the field
+ * (spec/language.md, "Optional inputs in effects"; the bundle's `keep`).
+ */
 function checkEffectInputs(state: State, unit: Unit, effect: EffectDecl, fields: readonly TypedField[]): void {
   const optional = new Set(fields.filter((f) => f.optional).map((f) => f.name));
-  const expressions = [...(effect.key === undefined ? [] : [effect.key]), ...(effect.assignments ?? []).map((a) => a.value)];
+  const values = effect.op === "update" ? [] : (effect.assignments ?? []).map((a) => a.value);
+  const expressions = [...(effect.key === undefined ? [] : [effect.key]), ...values, ...(effect.where === undefined ? [] : [effect.where])];
   for (const expr of expressions) {
     for (const read of unguardedOptionalReads(expr, optional)) {
       state.ctx.report(

@@ -7,7 +7,9 @@ import type { ActionDecl, ActionSelector, PolicyDecl, QualifiedName, Rule } from
 import { didYouMean } from "../2-resolve/suggest.js";
 import type { Unit } from "../2-resolve/symbols.js";
 import { checkBody, isName, isString } from "./attributes.js";
+import { checkRuleApproval } from "./check-approvals.js";
 import { type CelType, T } from "./cel/cel-types.js";
+import type { WindowScope } from "./cel/windows.js";
 import { effectOf, inputFieldsOf } from "./check-data.js";
 import { commonFields, environment, recordType } from "./env.js";
 import { type AgentFacts, type Coverage, type IndexedRule, RuleIndex } from "./permits.js";
@@ -68,6 +70,7 @@ function checkRule(state: State, unit: Unit, rule: Rule, agents: readonly AgentF
     }
   }
   const resolved = rule.actions.map((selector) => ({ selector, ...resolveSelector(state, unit, selector) }));
+  if (rule.approval !== undefined) checkRuleApproval(state, unit, rule, rule.approval);
   if (rule.condition === undefined) return;
   const any = rule.actions.some((a) => a.kind === "AnyAction");
   const actions = resolved.flatMap((r) => (r.action === undefined ? [] : [r.action]));
@@ -82,13 +85,30 @@ function checkRule(state: State, unit: Unit, rule: Rule, agents: readonly AgentF
   const first = resources[0];
   const unknown = !complete || resources.some((r) => r?.kind === "dyn");
   const resource = unknown ? T.dyn : !any && first !== undefined && resources.every((r) => r !== undefined && sameMessage(r, first)) ? first : undefined;
-  state.checkExpression(unit, rule.condition, environment({ input, resource }), true);
+  state.checkExpression(unit, rule.condition, environment({ input, resource, run: state.run }), true, true, windowScope(state, unit));
 }
 
-/** The row an action's effect works on (`read`, `update` and `delete` with a key). */
+/** The actions a condition's `total(…)`/`count(…)` may count: those named in its file (cel/windows.ts). */
+function windowScope(state: State, unit: Unit): WindowScope {
+  const scope = state.ctx.scope(unit);
+  return {
+    action(name) {
+      const found = scope.lookup("action", { kind: "Ident", name, span: { start: 0, end: 0 } });
+      if (!found.ok || found.symbol.decl.kind !== "Action") return undefined;
+      const input = inputRecord(state, found.symbol.decl);
+      const fields = new Map(input.kind === "message" ? [...input.fields].map(([k, f]) => [k, f.type] as const) : []);
+      return { declared: found.symbol, fields };
+    },
+    names: () => scope.visible("action"),
+    record: (call, window) => state.windows.set(call, window),
+  };
+}
+
+/** The row an action's effect works on (`read` of one row, `update` and `delete` with a key). */
 function resourceOf(state: State, action: ActionDecl): CelType | undefined {
   const effect = effectOf(action);
-  if (effect === undefined || effect.op === "insert") return undefined;
+  // A list read (`read many`) works on no one row.
+  if (effect === undefined || effect.op === "insert" || effect.many === true) return undefined;
   const unit = state.unitOf.get(action);
   if (unit === undefined) return undefined;
   const found = state.ctx.scope(unit).lookup("entity", effect.entity);

@@ -9,13 +9,17 @@ import type { Modules } from "../2-resolve/modules.js";
 import type { Declared, Unit } from "../2-resolve/symbols.js";
 import { checkCloud, checkIsolation, checkPlan, checkProvider, checkTenant } from "./check-infra.js";
 import { checkAction, checkAgent, checkEntity, rolesOf } from "./check-data.js";
+import { checkConst } from "./check-consts.js";
+import { checkGroup } from "./check-approvals.js";
 import { checkPolicy, checkShadowing } from "./check-policies.js";
 import { checkTest } from "./check-tests.js";
 import { checkWorkflow } from "./check-workflows.js";
+import { runType } from "./run-context.js";
 import { Context } from "./context.js";
 import type { Model } from "./model.js";
 import { type AgentFacts, Coverage, type IndexedRule, RuleIndex } from "./permits.js";
 import { State } from "./state.js";
+import { checkUntrustedRuns } from "./untrusted.js";
 
 export function check(modules: Modules): { model: Model; diagnostics: Diagnostic[] } {
   const ctx = new Context(modules.scopes);
@@ -37,6 +41,7 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
   for (const [unit, decl] of all("Plan")) checkPlan(ctx, unit, decl, clouds);
   for (const [unit, decl] of all("Tenant")) checkTenant(ctx, unit, decl, clouds);
   for (const [unit, decl] of all("Entity")) checkEntity(state, unit, decl);
+  for (const [unit, decl] of all("Const")) checkConst(state, unit, decl);
   const agents: AgentFacts[] = [];
   for (const [unit, decl] of all("Agent")) {
     checkAgent(state, unit, decl);
@@ -44,6 +49,8 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
     if (symbol?.decl === decl) agents.push({ symbol, roles: rolesOf(decl) });
   }
   for (const [unit, decl] of all("Action")) checkAction(state, unit, decl);
+  state.run = runType(state, all("Workflow"));
+  for (const [unit, decl] of all("Group")) checkGroup(ctx, unit, decl);
   const rules: IndexedRule[] = [];
   for (const [unit, decl] of all("Policy")) checkPolicy(state, unit, decl, agents, rules);
   const coverage = new Coverage({ references: ctx.references, dataAccess: state.dataAccess }, agents);
@@ -53,6 +60,7 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
     coverage,
   );
   for (const [unit, decl] of all("Workflow")) checkWorkflow(state, unit, decl, agents, permits, coverage);
+  checkUntrustedRuns(state, all("Policy"), all("Workflow").map(([, decl]) => decl));
   for (const [unit, decl] of all("Test")) checkTest(state, unit, decl);
 
   const model: Model = {
@@ -61,8 +69,13 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
     references: ctx.references,
     entityFields: state.entityFields,
     inputFields: state.inputFields,
+    contextFields: state.contextFields,
+    ...(state.run === undefined ? {} : { run: state.run }),
     celTypes: state.celTypes,
+    windows: state.windows,
     features: state.features,
+    constants: state.constRefs,
+    lookups: state.lookups,
   };
   return { model, diagnostics: ctx.diagnostics };
 }

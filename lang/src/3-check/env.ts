@@ -95,6 +95,8 @@ export function commonFields(records: readonly (readonly TypedField[])[]): Typed
 export interface EnvParts {
   readonly input?: CelType;
   readonly resource?: CelType;
+  /** `run` (a rule's condition only): `{ context }`, the run's trusted context (run-context.ts). */
+  readonly run?: CelType;
   /** Extra names, such as an enum's values when assigning to an enum field. */
   readonly extra?: ReadonlyMap<string, CelType>;
 }
@@ -108,6 +110,7 @@ export function environment(parts: EnvParts): Map<string, CelType> {
     ["input", parts.input ?? T.message("input", {})],
   ]);
   if (parts.resource !== undefined) variables.set("resource", parts.resource);
+  if (parts.run !== undefined) variables.set("run", parts.run);
   for (const [name, type] of parts.extra ?? []) variables.set(name, type);
   return variables;
 }

@@ -3,26 +3,38 @@
  * inputs (computed once, on demand), the features plans grant, the clouds declared, and
  * the type of every CEL sub-expression (a side table keyed by node).
  */
-import type { CelExpr } from "../ast/cel.js";
-import type { ActionDecl, DataAccess, Declaration, EntityDecl, Field, RefValue } from "../ast/nodes.js";
+import type { CelCall, CelExpr } from "../ast/cel.js";
+import type { ActionDecl, ConstDecl, DataAccess, Declaration, EntityDecl, Field, RefValue, WorkflowDecl } from "../ast/nodes.js";
 import type { Modules } from "../2-resolve/modules.js";
 import type { Declared, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
+import type { Window, WindowScope } from "./cel/windows.js";
 import { checkCel, checkCondition, checkSafety, type CelProblem } from "./cel/index.js";
+import { type LookupFacts, UnitNames } from "./check-consts.js";
 import type { Context } from "./context.js";
 import { resolveFieldType, type TypedField } from "./field-types.js";
+import { checkUntrustedOutsideCondition } from "./untrusted.js";
 
 export class State {
   readonly unitOf = new Map<Declaration, Unit>();
   readonly entityFields = new Map<EntityDecl, readonly TypedField[]>();
   readonly inputFields = new Map<ActionDecl, readonly TypedField[]>();
+  readonly contextFields = new Map<WorkflowDecl, readonly TypedField[]>();
   /** Each checked expression (by its root) → the types of its sub-expressions. */
   readonly celTypes = new Map<CelExpr, ReadonlyMap<CelExpr, CelType>>();
+  /** Each checked `total(…)`/`count(…)` call → what it counts (cel/windows.ts). */
+  readonly windows = new Map<CelCall, Window>();
   private readonly records = new Map<object, CelType>();
   readonly features = new Set<string>();
   /** What each data access selector (`read Ticket.email`) resolved to. */
   readonly dataAccess = new Map<DataAccess, { readonly entity: Declared; readonly field: string | undefined }>();
   clouds: Declared[] = [];
+  /** Each constant's type (check-consts.ts), each reference to a constant, each checked lookup. */
+  readonly constTypes = new Map<ConstDecl, CelType>();
+  readonly constRefs = new Map<CelExpr, ConstDecl>();
+  readonly lookups = new Map<CelCall, LookupFacts>();
+  /** The type of `run` in conditions (run-context.ts), set before policies are checked. */
+  run: CelType | undefined;
   /** The fields being typed, innermost last (a chain of references is short): a stack, not a set that grows and shrinks. */
   private readonly inProgress: Field[] = [];
   private readonly typedFields = new Map<Field, TypedField>();
@@ -115,10 +127,11 @@ export class State {
     return type;
   }
 
-  /** Type-checks a CEL expression; `condition` also requires it to be a `bool`. */
-  checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean): CelType {
-    const env = { variables };
+  /** Type-checks a CEL expression; `condition` also requires it to be a `bool`; `lookups` allows `exists(Entity, …)`; `windows` allows `total(…)`/`count(…)`. */
+  checkExpression(unit: Unit, expr: CelExpr, variables: ReadonlyMap<string, CelType>, condition: boolean, lookups = false, windows?: WindowScope): CelType {
+    const env = { variables, names: new UnitNames(this, unit, lookups), ...(windows === undefined ? {} : { windows }) };
     const result = condition ? checkCondition(expr, env) : checkCel(expr, env);
+    if (!condition) checkUntrustedOutsideCondition(this, unit, expr);
     this.celTypes.set(expr, result.types);
     this.reportAll(unit, result.problems);
     if (result.problems.length === 0) this.reportAll(unit, checkSafety(expr, result.types));

@@ -56,6 +56,16 @@ export interface CelCall {
   readonly fn: string;
   readonly fnSpan: Span;
   readonly args: readonly CelExpr[];
+  /** `per day` as the last argument of a call without a target: the window of `total(…)` and `count(…)`. */
+  readonly per?: CelWindow;
+}
+
+/** The `per <period>` of a window call: `total(send_money.amount, per day)`. */
+export interface CelWindow {
+  /** The period: `second`, `minute`, `hour`, `day`, `week`, `month` or `year` (checked, not parsed). */
+  readonly name: string;
+  /** Where the period's name is. */
+  readonly span: Span;
 }
 
 export interface CelIndex {

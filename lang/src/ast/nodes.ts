@@ -68,11 +68,13 @@ export type Declaration =
   | PlanDecl
   | TenantDecl
   | AgentDecl
+  | GroupDecl
   | EntityDecl
   | ActionDecl
   | PolicyDecl
   | WorkflowDecl
-  | TestDecl;
+  | TestDecl
+  | ConstDecl;
 
 // ---- values: the right-hand side of `key = value` ----
 
@@ -219,6 +221,14 @@ export interface AgentDecl {
   readonly body: readonly Entry[];
 }
 
+/** `group account_holder { … }`: an approval group a `require approval from` rule names. */
+export interface GroupDecl {
+  readonly kind: "Group";
+  readonly span: Span;
+  readonly name: Ident;
+  readonly body: readonly Entry[];
+}
+
 export interface EntityDecl {
   readonly kind: "Entity";
   readonly span: Span;
@@ -243,7 +253,7 @@ export interface ActionDecl {
   readonly body: readonly ActionEntry[];
 }
 
-export type ActionEntry = Attribute | Block | InputBlock | EffectDecl | RequiresFeature;
+export type ActionEntry = Attribute | Block | InputBlock | EffectDecl | HostEffect | RequiresFeature;
 
 export interface InputBlock {
   readonly kind: "Input";
@@ -253,7 +263,10 @@ export interface InputBlock {
 
 export type DataOp = "read" | "insert" | "update" | "delete";
 
-/** `effect update Ticket(input.ticket) set { status = closed }` */
+/**
+ * `effect update Ticket(input.ticket) set { status = closed }`, or a bounded list read
+ * `effect read many Ticket where row.status == input.status limit 20` (`many`, `where`, `limit`).
+ */
 export interface EffectDecl {
   readonly kind: "Effect";
   readonly span: Span;
@@ -261,6 +274,16 @@ export interface EffectDecl {
   readonly entity: QualifiedName;
   readonly key: CelExpr | undefined;
   readonly assignments: readonly Assignment[] | undefined;
+  /** `many`: a list read (with `read`); only then `where` and `limit`. */
+  readonly many?: true;
+  readonly where?: CelExpr;
+  readonly limit?: NumberValue;
+}
+
+/** `effect host`: the host performs the allowed action and reports its outcome. */
+export interface HostEffect {
+  readonly kind: "HostEffect";
+  readonly span: Span;
 }
 
 /** `field = <CEL>` inside `set { … }` */
@@ -284,14 +307,28 @@ export interface PolicyDecl {
   readonly body: readonly (Attribute | Rule)[];
 }
 
-/** `permit support_bot to close_ticket when <CEL>` */
+/**
+ * `permit support_bot to close_ticket when <CEL>`, or
+ * `require approval from account_holder [for P, …] to send_money when <CEL> [timeout 24h]`
+ * (`effect` "require", with `approval`; no `for` leaves `principals` empty: any agent).
+ */
 export interface Rule {
   readonly kind: "Rule";
   readonly span: Span;
-  readonly effect: "permit" | "forbid";
+  readonly effect: "permit" | "forbid" | "require";
   readonly principals: readonly PrincipalSelector[];
   readonly actions: readonly ActionSelector[];
   readonly condition: CelExpr | undefined;
+  /** Only on a `require approval` rule. */
+  readonly approval?: RuleApproval;
+}
+
+/** `approval from G … timeout D` of a `require` rule. */
+export interface RuleApproval {
+  readonly kind: "RuleApproval";
+  readonly span: Span;
+  readonly group: Ident;
+  readonly timeout: DurationValue | undefined;
 }
 
 export type PrincipalSelector = AnyAgent | RoleSelector | AgentSelector;
@@ -335,7 +372,14 @@ export interface WorkflowDecl {
   readonly body: readonly WorkflowEntry[];
 }
 
-export type WorkflowEntry = Attribute | Block | StartDecl | StateDecl;
+export type WorkflowEntry = Attribute | Block | StartDecl | StateDecl | ContextDecl;
+
+/** `context { recipient: string, cap: decimal }`: what the host gives a run when it starts it. */
+export interface ContextDecl {
+  readonly kind: "Context";
+  readonly span: Span;
+  readonly fields: readonly Field[];
+}
 
 export interface StartDecl {
   readonly kind: "Start";
@@ -383,6 +427,14 @@ export interface AwaitApproval {
 export interface FinalDecl {
   readonly kind: "Final";
   readonly span: Span;
+}
+
+/** `const payees = ["DE89…", "FR76…"]`: a named value (a CEL literal) conditions use by name. */
+export interface ConstDecl {
+  readonly kind: "Const";
+  readonly span: Span;
+  readonly name: Ident;
+  readonly value: CelExpr;
 }
 
 export interface TestDecl {

@@ -41,7 +41,7 @@ export function printCel(expr: CelExpr): string {
       return `${wrap(expr.operand, precedenceOf(expr.operand) < MEMBER)}.${expr.field}`;
     case "CelCall": {
       const args = expr.args.map(printCel).join(", ");
-      if (expr.target === undefined) return `${expr.fn}(${args})`;
+      if (expr.target === undefined) return `${expr.fn}(${args}${expr.per === undefined ? "" : `, per ${expr.per.name}`})`;
       return `${wrap(expr.target, precedenceOf(expr.target) < MEMBER)}.${expr.fn}(${args})`;
     }
     case "CelIndex":

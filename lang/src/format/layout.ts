@@ -185,6 +185,8 @@ class Layout {
         return this.container(`tenant ${item.name.name}`, item.body, item.span, ", ");
       case "Agent":
         return this.container(`agent ${item.name.name}`, item.body, item.span, ", ");
+      case "Group":
+        return this.container(`group ${item.name.name}`, item.body, item.span, ", ");
       case "Entity": {
         const annotations = item.annotations.map((a) => ` ${printAnnotation(a)}`).join("");
         return this.container(`entity ${item.name.name}${annotations}`, item.fields, item.span, undefined);
@@ -197,6 +199,8 @@ class Layout {
         return this.container(`workflow ${item.name.name}`, item.body, item.span, undefined);
       case "Test":
         return this.container(`test ${item.name.kind === "String" ? item.name.raw : '""'}`, item.body, item.span, undefined);
+      case "Const":
+        return this.leaf(item, `const ${item.name.name} = ${printCel(item.value)}`);
       case "Attribute":
         return this.attribute(item);
       case "Block":
@@ -207,16 +211,22 @@ class Layout {
       }
       case "Input":
         return this.container("input", item.fields.map(asInputField), item.span, ", ");
+      case "Context":
+        return this.container("context", item.fields.map(asInputField), item.span, ", ");
       case "Effect": {
         const key = item.key === undefined ? "" : `(${printCel(item.key)})`;
-        const head = `effect ${item.op} ${qualified(item.entity)}${key}`;
-        if (item.assignments === undefined) return this.leaf(item, head);
+        const head = `effect ${item.op}${item.many === true ? " many" : ""} ${qualified(item.entity)}${key}`;
+        // A list read's `where` and `limit` close the line (a `set` on one is an error the checker reports).
+        const tail = `${item.where === undefined ? "" : ` where ${printCel(item.where)}`}${item.limit === undefined ? "" : ` limit ${item.limit.raw}`}`;
+        if (item.assignments === undefined) return this.leaf(item, `${head}${tail}`);
         return this.container(`${head} set`, item.assignments, item.span, ", ");
       }
       case "Assignment":
         return this.leaf(item, item.field.name, `= ${printCel(item.value)}`);
       case "RequiresFeature":
         return this.leaf(item, `requires feature ${item.feature.name}`);
+      case "HostEffect":
+        return this.leaf(item, "effect host");
       case "Rule":
         return this.rule(item);
       case "Start":
@@ -280,10 +290,11 @@ class Layout {
 
   private rule(rule: A.Rule): Rendering {
     if (this.source !== undefined && this.comments.within(rule.span)) return { kind: "verbatim" };
-    const head = `${rule.effect} ${rule.principals.map(printPrincipal).join(", ")} to ${rule.actions.map(printActionSelector).join(", ")}`;
-    if (rule.condition === undefined) return line(head);
+    const head = `${ruleHead(rule)} to ${rule.actions.map(printActionSelector).join(", ")}`;
+    const timeout = rule.approval?.timeout === undefined ? undefined : `timeout ${rule.approval.timeout.raw}`;
+    if (rule.condition === undefined) return line(timeout === undefined ? head : `${head} ${timeout}`);
     const condition = rule.condition;
-    const oneLine = `${head} when ${printCel(condition)}`;
+    const oneLine = `${head} when ${printCel(condition)}${timeout === undefined ? "" : ` ${timeout}`}`;
     if (this.w.indent.length + oneLine.length <= WIDTH) return line(oneLine);
     return {
       kind: "block",
@@ -291,14 +302,14 @@ class Layout {
         this.w.line(`${head} when`);
         this.w.nested(() => {
           const chain = logicalChain(condition);
-          if (chain.op === undefined) {
-            this.w.line(printCel(condition));
-            return;
+          if (chain.op === undefined) this.w.line(printCel(condition));
+          else {
+            const op = chain.op;
+            chain.operands.forEach((operand, i) => {
+              this.w.line(`${i === 0 ? "" : `${op} `}${printChainOperand(operand, op, i === 0)}`);
+            });
           }
-          const op = chain.op;
-          chain.operands.forEach((operand, i) => {
-            this.w.line(`${i === 0 ? "" : `${op} `}${printChainOperand(operand, op, i === 0)}`);
-          });
+          if (timeout !== undefined) this.w.line(timeout);
         });
       },
     };
@@ -355,6 +366,13 @@ function mergesWithNext(item: Item, next: Item | undefined): boolean {
 }
 
 const line = (text: string): Rendering => ({ kind: "line", columns: [text] });
+
+/** `permit P, …` or `require approval from G [for P, …]`: a rule up to its `to`. */
+function ruleHead(rule: A.Rule): string {
+  const principals = rule.principals.map(printPrincipal).join(", ");
+  if (rule.approval === undefined) return `${rule.effect} ${principals}`;
+  return `require approval from ${rule.approval.group.name}${principals === "" ? "" : ` for ${principals}`}`;
+}
 
 /** Input fields print as `name: type`; entity fields as `name type`. */
 function asInputField(field: A.Field): A.Field {

@@ -3,38 +3,43 @@
  *   - after `resource.`, `input.`, `tenant.`, `principal.`, `context.`, `action.` (and
  *     deeper, `context.budget.`): the fields of that variable's type where the cursor is,
  *     with their types and docs;
+ *   - after `alias.` (a module this file imports): that module's constants;
  *   - elsewhere: the keywords of the enclosing declaration (or of the top level), CEL
- *     variables inside a condition (an edge guard's: `tenant`, `context`), and every name
- *     the file can see.
+ *     variables inside a condition (an edge guard's: `tenant`, `context`; and the lookup
+ *     `exists` in a policy's), and every name the file can see (a constant with its type and value).
  * The variable's type comes from the checker's `celTypes` for the enclosing rule or
  * declaration; while the current text is broken there, from the previous analysis.
  */
+import { WINDOW_COMPLETIONS } from "../3-check/cel/windows.js";
 import { type CompletionItem, CompletionItemKind } from "vscode-languageserver/node";
 import type { CelExpr } from "../ast/cel.js";
-import type { Declaration } from "../ast/nodes.js";
-import { declarationName, NAMESPACE_WORDS, type Namespace, type Unit } from "../2-resolve/symbols.js";
+import type { ConstDecl, Declaration } from "../ast/nodes.js";
+import { declarationName, type Module, NAMESPACE_WORDS, type Namespace, type Unit } from "../2-resolve/symbols.js";
 import { type CelType, typeName } from "../3-check/cel/cel-types.js";
 import { ACTION, CONTEXT, PRINCIPAL, TENANT } from "../3-check/env.js";
 import { BUILTIN_TYPES } from "../3-check/field-types.js";
 import type { Analysis } from "./analysis.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { fieldsOf } from "./cel-at.js";
+import { FUNCTION_DOCS } from "./describe.js";
 import { type Enclosing, enclosingAt } from "./enclosing.js";
+import { describeConst } from "./hover-data.js";
 import { allNodes, type Located, pathAt } from "./locate.js";
 
-const VARIABLES = ["principal", "action", "input", "resource", "tenant", "context"];
+const VARIABLES = ["principal", "action", "input", "resource", "tenant", "context", "run"];
 const GUARD_VARIABLES = ["tenant", "context"];
 const FIXED: Record<string, CelType> = { principal: PRINCIPAL, action: ACTION, tenant: TENANT, context: CONTEXT };
 
-const TOP_LEVEL = ["package", "import", "cloud", "plan", "tenant", "entity", "agent", "action", "policy", "workflow", "test"];
+const TOP_LEVEL = ["package", "import", "cloud", "plan", "tenant", "entity", "agent", "group", "action", "policy", "workflow", "test", "const"];
 const INSIDE: Partial<Record<Declaration["kind"], readonly string[]>> = {
   Plan: ["price", "trial", "isolation", "limits", "features", "on", "per", "custom"],
   Tenant: ["plan", "region", "isolation"],
   Agent: ["roles", "description", "runs", "required"],
+  Group: ["description"],
   Entity: [...BUILTIN_TYPES],
-  Action: ["input", "effect", "requires", "feature", "read", "insert", "update", "delete", "set", ...BUILTIN_TYPES],
-  Policy: ["permit", "forbid", "any", "agent", "role", "to", "when", "read", "insert", "update", "delete"],
-  Workflow: ["agent", "budget", "start", "state", "allow", "next", "by", "host", "when", "await", "approval", "from", "final", "timeout", "read"],
+  Action: ["input", "effect", "requires", "feature", "read", "insert", "update", "delete", "set", "host", "many", "where", "limit", "row", ...BUILTIN_TYPES],
+  Policy: ["permit", "forbid", "require", "approval", "from", "for", "timeout", "any", "agent", "role", "to", "when", "read", "insert", "update", "delete"],
+  Workflow: ["agent", "budget", "context", "start", "state", "allow", "next", "by", "host", "when", "await", "approval", "from", "final", "timeout", "read"],
   Test: ["as", "in", "at", "tenant", "given", "approval", "from", "do", "expect", "allow", "deny", "pending", "by"],
   Cloud: ["region"],
 };
@@ -46,11 +51,13 @@ const ITEM_KIND: Record<Namespace, CompletionItemKind> = {
   plan: CompletionItemKind.Class,
   tenant: CompletionItemKind.EnumMember,
   agent: CompletionItemKind.Interface,
+  group: CompletionItemKind.Constant,
   entity: CompletionItemKind.Struct,
   action: CompletionItemKind.Function,
   policy: CompletionItemKind.Event,
   workflow: CompletionItemKind.Class,
   test: CompletionItemKind.Method,
+  const: CompletionItemKind.Constant,
 };
 
 const MEMBER = /([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*\.\s*([A-Za-z_]\w*)?$/;
@@ -65,13 +72,17 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
     (header === undefined ? undefined : findDeclaration(unit, header));
   const kind = decl?.kind ?? header?.kind;
   const key = decl !== undefined ? { kind: decl.kind, name: declarationName(decl).name } : header;
+  // While this file is broken its recovered tree may have lost the `package` line: use the last clean scope.
+  const broken = hasErrors(analysis.diagnostics.filter((d) => d.file === unit.source));
+  const cleanUnit = broken ? previous?.units.get(unit.source.name) : undefined;
+  const scope = cleanUnit !== undefined ? previous?.modules?.scopes.get(cleanUnit) : analysis.modules?.scopes.get(unit);
   const member = MEMBER.exec(before);
   if (member !== null) {
     const parts = (member[1] ?? "").split(".").map((p) => p.trim());
     const root = parts[0] ?? "";
-    if (!VARIABLES.includes(root)) return [];
+    if (!VARIABLES.includes(root)) return parts.length === 1 ? moduleConstants(scope?.modules.get(root), cleanUnit !== undefined ? previous : analysis) : [];
     // The first of: this check's type here, the last clean check's, the fixed shape — that has fields.
-    const record = [() => variableType(analysis, decl, offset, root), () => variableTypeBefore(previous, unit, key, root), () => FIXED[root]]
+    const record = [() => variableType(analysis, decl, offset, root), () => variableTypeBefore(previous, unit, key, root), () => (root === "run" ? analysis.model?.run : FIXED[root])]
       .map((candidate) => {
         let type = candidate();
         for (const field of parts.slice(1)) type = fieldsOf(type)?.fields.get(field)?.type;
@@ -92,17 +103,19 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
   if (kind !== undefined && inCondition(path, before)) {
     // An edge's guard (`next b when …`) sees `tenant` and `context` only (check-edges.ts).
     for (const name of kind === "Workflow" ? GUARD_VARIABLES : VARIABLES) items.push({ label: name, kind: CompletionItemKind.Variable, detail: "CEL variable" });
+    if (kind === "Policy") for (const w of WINDOW_COMPLETIONS) items.push({ label: w.label, kind: CompletionItemKind.Function, detail: w.detail, documentation: w.doc });
+    for (const [name, documentation] of Object.entries(FUNCTION_DOCS)) items.push({ label: name, kind: CompletionItemKind.Function, detail: `${name}(value) -> bool`, documentation });
   }
-  // While this file is broken its recovered tree may have lost the `package` line: use the last clean scope.
-  const broken = hasErrors(analysis.diagnostics.filter((d) => d.file === unit.source));
-  const cleanUnit = broken ? previous?.units.get(unit.source.name) : undefined;
-  const scope = cleanUnit !== undefined ? previous?.modules?.scopes.get(cleanUnit) : analysis.modules?.scopes.get(unit);
   if (scope !== undefined && kind !== undefined) {
     for (const namespace of Object.keys(NAMESPACE_WORDS) as Namespace[]) {
       if (namespace === "test") continue;
-      for (const name of scope.visible(namespace)) items.push({ label: name, kind: ITEM_KIND[namespace], detail: NAMESPACE_WORDS[namespace] });
+      for (const name of scope.visible(namespace)) {
+        const found = namespace === "const" ? scope.lookup("const", { kind: "Ident", span: { start: 0, end: 0 }, name }) : undefined;
+        items.push(found?.ok === true && found.symbol.decl.kind === "Const" ? constItem(name, found.symbol.decl, analysis) : { label: name, kind: ITEM_KIND[namespace], detail: NAMESPACE_WORDS[namespace] });
+      }
     }
   }
+  if (kind === "Policy" && inCondition(path, before)) items.push(LOOKUP_ITEM);
   const seen = new Set<string>();
   return items.filter((i) => {
     const key = `${i.label}\u0000${i.kind}`;
@@ -112,8 +125,33 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
   });
 }
 
+/** `exists(Entity, row, …)`, in policy conditions (hover-data.ts says what it does). */
+const LOOKUP_ITEM: CompletionItem = {
+  label: "exists",
+  kind: CompletionItemKind.Function,
+  detail: "exists(Entity, row, row.field == value): bool",
+  documentation: "A lookup: true when a row of the entity in the tenant has every field equal to its value (one field at least indexed).",
+};
+
+/** A constant, with its type and value. */
+function constItem(name: string, decl: ConstDecl, analysis: Analysis): CompletionItem {
+  const type = analysis.model?.celTypes.get(decl.value)?.get(decl.value);
+  return {
+    label: name,
+    kind: CompletionItemKind.Constant,
+    detail: type === undefined || type.kind === "error" ? "const" : `const: ${typeName(type)}`,
+    documentation: { kind: "markdown", value: describeConst(decl, analysis.model) },
+  };
+}
+
+/** After `alias.`, where `alias` is a module this file imports: its constants. */
+function moduleConstants(module: Module | undefined, analysis: Analysis | undefined): CompletionItem[] {
+  if (module === undefined || analysis === undefined) return [];
+  return [...module.table("const")].flatMap(([name, symbol]) => (symbol.decl.kind === "Const" ? [constItem(name, symbol.decl, analysis)] : []));
+}
+
 const INSIDE_KINDS: Record<Declaration["kind"], true> = {
-  Provider: true, Isolation: true, Cloud: true, Plan: true, Tenant: true, Agent: true, Entity: true, Action: true, Policy: true, Workflow: true, Test: true,
+  Provider: true, Isolation: true, Cloud: true, Plan: true, Tenant: true, Agent: true, Group: true, Entity: true, Action: true, Policy: true, Workflow: true, Test: true, Const: true,
 };
 
 function inCondition(path: readonly Located[], before: string): boolean {

@@ -16,11 +16,13 @@ const KIND: Record<Declaration["kind"], SymbolKind> = {
   Plan: SymbolKind.Class,
   Tenant: SymbolKind.Object,
   Agent: SymbolKind.Interface,
+  Group: SymbolKind.Object,
   Entity: SymbolKind.Struct,
   Action: SymbolKind.Function,
   Policy: SymbolKind.Package,
   Workflow: SymbolKind.Event,
   Test: SymbolKind.Method,
+  Const: SymbolKind.Constant,
 };
 
 export function outline(ast: FileNode, source: SourceFile): DocumentSymbol[] {

@@ -27,11 +27,13 @@ const BY_NAMESPACE: Record<Namespace, TokenType> = {
   plan: "class",
   tenant: "enumMember",
   agent: "interface",
+  group: "enumMember",
   entity: "struct",
   action: "function",
   policy: "event",
   workflow: "class",
   test: "method",
+  const: "variable",
 };
 
 interface Token {

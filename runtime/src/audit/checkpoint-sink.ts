@@ -2,10 +2,9 @@
  * Where signed checkpoints are kept, outside the database: the `CheckpointSink` interface
  * (append; read the latest per tenant) and its default, a file of one JSON checkpoint per
  * line. The file is only ever opened for append, each batch written at its end and
- * fsync'd before `append` returns; nothing here rewrites or truncates it. A host can plug
- * in another sink with the same interface, e.g. an S3 bucket with object lock (the AWS
- * stacks declare one: spec/infrastructure.md), whose objects cannot be overwritten or
- * deleted before their retention ends.
+ * fsync'd before `append` returns; nothing here rewrites or truncates it. The other sink
+ * the runtime has is an S3 bucket with Object Lock (s3-checkpoint-sink.ts; the AWS stacks
+ * declare one: spec/infrastructure.md); a host can plug in any sink with the same interface.
  *
  * A sink only stores: signatures are checked by verify.ts, so a forged line is reported
  * as tampering, not trusted.
@@ -85,7 +84,7 @@ export class FileCheckpointSink implements CheckpointSink {
 }
 
 /** The members in a fixed order, so the file reads the same whatever built the value. */
-function lineOf(c: SignedCheckpoint): SignedCheckpoint {
+export function lineOf(c: SignedCheckpoint): SignedCheckpoint {
   return { tenant: c.tenant, seq: c.seq, hash: c.hash, time: c.time, key: c.key, signature: c.signature };
 }
 

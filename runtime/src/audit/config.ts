@@ -1,7 +1,8 @@
 /**
  * What a host gives `openRuntime` for signed audit checkpoints (`audit: { signingKey,
  * publicKeys, sink, every }`), read once at open: the keys loaded and checked (PBR160),
- * the sink made (a path is a `FileCheckpointSink`), the periodic schedule started on the
+ * the sink made (`s3://bucket/prefix` is an `S3CheckpointSink`, any other string the path
+ * of a `FileCheckpointSink`), the periodic schedule started on the
  * database the runtime opened. The private key stays in the host's memory: nothing of it
  * is written to the database.
  */
@@ -10,6 +11,7 @@ import type { Database, Sql } from "../store/adapter.js";
 import { PaybillRuntimeError } from "../store/errors.js";
 import { type KeyInput, loadPrivateKey, loadPublicKey, type Signer, signer } from "./checkpoint.js";
 import { type CheckpointSink, FileCheckpointSink } from "./checkpoint-sink.js";
+import { S3CheckpointSink } from "./s3-checkpoint-sink.js";
 import { type CheckpointEvery, CheckpointSchedule, checkEvery, checkpointHeads, readHeads } from "./checkpoints.js";
 
 export interface AuditOptions {
@@ -17,7 +19,11 @@ export interface AuditOptions {
   readonly signingKey?: KeyInput;
   /** The public keys checkpoints are verified with (the signing key's own is always trusted). */
   readonly publicKeys?: readonly KeyInput[];
-  /** Where checkpoints are kept: a sink, or the path of an NDJSON file (opened for append only). */
+  /**
+   * Where checkpoints are kept: a sink, `s3://bucket/prefix` (an Object Lock bucket; region,
+   * endpoint and credentials from the AWS environment), or the path of an NDJSON file (opened
+   * for append only).
+   */
   readonly sink?: CheckpointSink | string;
   /** Periodic checkpoints (needs `signingKey` and `sink`): every `ms`, of the chains that grew by `records`. */
   readonly every?: CheckpointEvery;
@@ -44,7 +50,7 @@ export async function auditConfig(options: AuditOptions): Promise<AuditConfig> {
   const signing = options.signingKey === undefined ? undefined : signer(await loadPrivateKey(options.signingKey));
   const trusted = await Promise.all((options.publicKeys ?? []).map(loadPublicKey));
   if (signing !== undefined) trusted.push(signing.publicKey);
-  const sink = typeof options.sink === "string" ? new FileCheckpointSink(options.sink) : options.sink;
+  const sink = typeof options.sink === "string" ? sinkOf(options.sink) : options.sink;
   return {
     trusted,
     ...(signing === undefined ? {} : { signer: signing }),
@@ -52,6 +58,11 @@ export async function auditConfig(options: AuditOptions): Promise<AuditConfig> {
     ...(options.every === undefined ? {} : { every: options.every }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
   };
+}
+
+/** The sink a location names: `s3://bucket/prefix` or a file's path. */
+export function sinkOf(location: string): CheckpointSink {
+  return location.startsWith("s3://") ? S3CheckpointSink.fromUrl(location) : new FileCheckpointSink(location);
 }
 
 /** The periodic checkpoints, when `every` was asked for and there is a key and a sink to use. */

@@ -26,12 +26,20 @@ export interface Bundle {
   readonly entities: Readonly<Record<string, EntitySchema>>;
   readonly actions: Readonly<Record<string, ActionSchema>>;
   readonly agents: Readonly<Record<string, AgentSpec>>;
+  /**
+   * The declared approval groups (`group account_holder { … }`), sorted; written only when
+   * there is one. An approval of such a group is granted only by an approver the host says
+   * belongs to it (spec/runtime.md, Approvals).
+   */
+  readonly groups?: readonly string[];
   /** Sorted by name. */
   readonly policies: readonly PolicySpec[];
   readonly workflows: Readonly<Record<string, WorkflowSpec>>;
   readonly plans: Readonly<Record<string, PlanSpec>>;
   /** The static tenants declared in `.paybill` files; more onboard at run time. */
   readonly tenants: Readonly<Record<string, TenantSpec>>;
+  /** The counters policies read (`total(…)`, `count(…)`), by `totalKey`; absent when none does. */
+  readonly totals?: Readonly<Record<string, TotalSpec>>;
 }
 
 /** A bundle's signature: `value` signs `paybill-bundle:` + the bundle's `hash` with the key whose id is `key`. */
@@ -72,6 +80,11 @@ export interface FieldSchema {
   readonly id?: boolean;
   readonly unique?: boolean;
   readonly default?: string;
+  /**
+   * `@untrusted` (entity text fields only; written only when true): the field can carry text
+   * from outside, so a read effect that returns it records its value in the run (spec/runtime.md §Provenance).
+   */
+  readonly untrusted?: boolean;
 }
 
 export interface EntitySchema {
@@ -96,15 +109,32 @@ export interface EffectSpec {
   readonly entity: string;
   /** The row's key, for read, update and delete. */
   readonly key?: Cel;
-  /** For insert and update, in source order. An enum value written as a name is a string literal here. */
-  readonly set?: readonly { readonly field: string; readonly value: Cel }[];
+  /**
+   * For insert and update, in source order. An enum value written as a name is a string literal here.
+   * `keep` (update only): the optional inputs the value reads without `has(…)`; when one of them is
+   * absent the field is not assigned and keeps its value (spec/language.md, "Optional inputs in effects").
+   */
+  readonly set?: readonly { readonly field: string; readonly value: Cel; readonly keep?: readonly string[] }[];
+  /** A list read (`effect read many E where … limit N`): the rows `where` selects, at most `limit` (≤ 100), by key. */
+  readonly many?: { readonly where?: RowFilter; readonly limit: number };
 }
+
+/**
+ * A list read's `where` as the runtime runs it in SQL: `all` (and) and `any` (or) of
+ * comparisons of one field of the row with a value (CEL over the effect's variables, not the row).
+ */
+export type RowFilter =
+  | { readonly all: readonly RowFilter[] }
+  | { readonly any: readonly RowFilter[] }
+  | { readonly field: string; readonly op: "==" | "!=" | "<" | "<=" | ">" | ">="; readonly value: Cel };
 
 export interface ActionSchema {
   readonly name: string;
   /** The input's fields in declaration order; no other key is accepted. */
   readonly input: readonly FieldSchema[];
   readonly effect?: EffectSpec;
+  /** `effect host`: the host performs the action once allowed and reports the outcome (spec/runtime.md, "Host effects"). */
+  readonly host?: true;
   /** `requires feature x`, sorted. */
   readonly requires: readonly string[];
   readonly description?: string;
@@ -142,13 +172,31 @@ export interface ConditionTypes {
 export interface RuleSpec {
   /** `<policy>#<n>`: the policy's name and the rule's index in it, from 0. */
   readonly id: string;
-  readonly effect: "permit" | "forbid";
+  /** `require`: `require approval from G …` (with `approval`): never allows by itself. */
+  readonly effect: "permit" | "forbid" | "require";
   /** Sorted agent names, or `["*"]` for any agent. */
   readonly agents: readonly string[];
   /** In source order. */
   readonly actions: readonly ActionSelector[];
   /** Absent: the rule applies unconditionally. */
   readonly when?: Cel & { readonly types: ConditionTypes };
+  /**
+   * The lookups `exists(Entity, row, …)` the condition reads, as `lookups["<id>/<n>"]` (the
+   * n-th from 0): the runtime answers each with one indexed query before deciding. Absent
+   * when there are none.
+   */
+  readonly lookups?: readonly LookupSpec[];
+  /** Only with effect `require`: the declared group whose approval the action waits for, and how long it may wait. */
+  readonly approval?: { readonly group: string; readonly timeoutMs?: number };
+}
+
+/** A lookup: does a row of `entity`, in the tenant, have every `field` equal to its `value`? */
+export interface LookupSpec {
+  readonly entity: string;
+  /** At least one field has an index (`@id`, `@unique`, `@index`); each value is CEL over the request (no row, `resource` or `context`). */
+  readonly where: readonly { readonly field: string; readonly value: string }[];
+  /** Only with effect `require`: the declared group whose approval the action waits for, and how long it may wait. */
+  readonly approval?: { readonly group: string; readonly timeoutMs?: number };
 }
 
 export interface PolicySpec {
@@ -156,6 +204,31 @@ export interface PolicySpec {
   readonly rules: readonly RuleSpec[];
   /** Other attributes (`severity = "critical"`), as JSON values. */
   readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+// ---- totals ----
+
+/**
+ * A counter a condition reads: `total(send_money.amount, per day)` is `{ kind: "total",
+ * action: "send_money", field: "amount", per: "day", type: "double" }`, read in the
+ * condition's CEL as `context.totals["total send_money.amount per day"]` (its `totalKey`).
+ * It counts the tenant's performed acts of `action` in the current UTC `per` window
+ * (spec/runtime.md §Totals).
+ */
+export interface TotalSpec {
+  readonly kind: "total" | "count";
+  readonly action: string;
+  /** For `total`: the summed input field (`int`, `decimal` or `money`). */
+  readonly field?: string;
+  /** A quota period: `second`, `minute`, `hour`, `day`, `week`, `month`, `year`. */
+  readonly per: string;
+  /** The CEL type policies see: `int`, or `double` for a total of a `decimal` or `money` field. */
+  readonly type: "int" | "double";
+}
+
+/** The name a counter has in `Bundle.totals`, in `context.totals` and in its database row. */
+export function totalKey(spec: Pick<TotalSpec, "kind" | "action" | "field" | "per">): string {
+  return `${spec.kind} ${spec.action}${spec.field === undefined ? "" : `.${spec.field}`} per ${spec.per}`;
 }
 
 // ---- workflows ----
@@ -190,6 +263,12 @@ export interface WorkflowSpec {
   readonly budget: { readonly steps?: number; readonly writes?: number; readonly deadlineMs?: number };
   readonly start: string;
   readonly states: Readonly<Record<string, StateSpec>>;
+  /**
+   * The run's trusted context (`context { … }`), present only when the workflow declares
+   * one: the host gives these values at `runs.start`, validated as an action's input is
+   * (spec/runtime.md §Run context). Conditions read them as `run.context.<field>`.
+   */
+  readonly context?: readonly FieldSchema[];
 }
 
 // ---- control plane ----

@@ -23,9 +23,10 @@
  * Nothing is half-loaded: the caller's value is never changed, and a bundle is returned
  * only when every check passed.
  */
+import { totalProblem } from "../quota/totals.js";
 import { readFile } from "node:fs/promises";
 import { bundleHash } from "./canonical.js";
-import { type ActionSelector, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, type Bundle, type FieldSchema } from "./format.js";
+import { type ActionSelector, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BUNDLE_FORMAT_VERSIONS, type Bundle, type FieldSchema, type RowFilter } from "./format.js";
 import { BundleError } from "./error.js";
 import { checkSignature, type TrustedKey, trustedKeyMap } from "./signature.js";
 import { member, structureProblem } from "./validate.js";
@@ -177,7 +178,24 @@ function danglingName(bundle: Bundle): Dangling | undefined {
     if (entity === undefined) return at(`${path}.effect.entity`, `no entity \`${effect.entity}\``);
     for (const [i, set] of (effect.set ?? []).entries()) {
       if (!entity.fields.some((f) => f.name === set.field)) return at(`${path}.effect.set[${i}].field`, `entity \`${effect.entity}\` has no field \`${set.field}\``);
+      for (const [k, kept] of (set.keep ?? []).entries()) {
+        if (!action.input.some((f) => f.name === kept && f.optional)) return at(`${path}.effect.set[${i}].keep[${k}]`, `\`${kept}\` is not an optional input of \`${name}\``);
+      }
     }
+    const filterFields = (filter: RowFilter | undefined, at2: string): Dangling | undefined => {
+      if (filter === undefined) return undefined;
+      if ("all" in filter || "any" in filter) {
+        const parts = "all" in filter ? filter.all : filter.any;
+        for (const [i, part] of parts.entries()) {
+          const found = filterFields(part, `${at2}.${"all" in filter ? "all" : "any"}[${i}]`);
+          if (found !== undefined) return found;
+        }
+        return undefined;
+      }
+      return entity.fields.some((f) => f.name === filter.field) ? undefined : at(`${at2}.field`, `entity \`${effect.entity}\` has no field \`${filter.field}\``);
+    };
+    const filterProblem = filterFields(effect.many?.where, `${path}.effect.many.where`);
+    if (filterProblem !== undefined) return filterProblem;
   }
   const policies = new Set<string>();
   for (const [p, policy] of bundle.policies.entries()) {
@@ -195,6 +213,17 @@ function danglingName(bundle: Bundle): Dangling | undefined {
         const problem = selector(`${rulePath}.actions[${s}]`, sel);
         if (problem !== undefined) return problem;
       }
+      for (const [l, lookup] of (rule.lookups ?? []).entries()) {
+        const entity = bundle.entities[lookup.entity];
+        if (entity === undefined) return at(`${rulePath}.lookups[${l}].entity`, `no entity \`${lookup.entity}\``);
+        if (lookup.where.length === 0) return at(`${rulePath}.lookups[${l}].where`, "a lookup compares at least one field");
+        for (const [w, { field }] of lookup.where.entries()) {
+          if (!entity.fields.some((f) => f.name === field)) return at(`${rulePath}.lookups[${l}].where[${w}].field`, `no field \`${field}\` in \`${lookup.entity}\``);
+        }
+      }
+      // A `require approval` rule names a declared group; only it has `approval`.
+      if ((rule.effect === "require") !== (rule.approval !== undefined)) return at(`${rulePath}.approval`, `a \`${rule.effect}\` rule ${rule.effect === "require" ? "needs" : "takes no"} \`approval\``);
+      if (rule.approval !== undefined && !(bundle.groups ?? []).includes(rule.approval.group)) return at(`${rulePath}.approval.group`, `no group \`${rule.approval.group}\``);
     }
   }
   for (const [name, workflow] of Object.entries(bundle.workflows)) {
@@ -211,6 +240,10 @@ function danglingName(bundle: Bundle): Dangling | undefined {
         if (problem !== undefined) return problem;
       }
     }
+  }
+  for (const [key, spec] of Object.entries(bundle.totals ?? {})) {
+    const problem = totalProblem(bundle, key, spec);
+    if (problem !== undefined) return at(member("$.totals", key), problem);
   }
   for (const [name, tenant] of Object.entries(bundle.tenants)) {
     if (bundle.plans[tenant.plan] === undefined) return at(`${member("$.tenants", name)}.plan`, `no plan \`${tenant.plan}\``);

@@ -122,6 +122,15 @@ const either =
 
 const dataOp = oneOf("read", "insert", "update", "delete");
 const cel = object({ cel: string(1) });
+/** A list read's `limit`: 1 to 100. */
+const listLimit: Check = (value, path, depth) =>
+  integer(1)(value, path, depth) ?? ((value as number) > 100 ? problem(path, `expected a whole number from 1 to 100, found ${describe(value)}`) : undefined);
+/** A list read's `where` (format.ts `RowFilter`): `all`, `any` or one comparison, by which member it has. */
+const rowFilter: Check = (value, path, depth) => {
+  if (isRecord(value) && Object.hasOwn(value, "all")) return object({ all: array(rowFilter) })(value, path, depth);
+  if (isRecord(value) && Object.hasOwn(value, "any")) return object({ any: array(rowFilter) })(value, path, depth);
+  return object({ field: name, op: oneOf("==", "!=", "<", "<=", ">", ">="), value: cel })(value, path, depth);
+};
 
 const fieldType: Check = byKind({
   uuid: object({ kind: oneOf("uuid") }),
@@ -145,7 +154,13 @@ const fieldMembers = {
   "references?": object({ entity: name, field: name }),
 };
 const inputField = object({ ...fieldMembers, "secret?": (value, path) => (value === true ? undefined : problem(path, `expected true, found ${describe(value)}`)) });
-const entityField = object({ ...fieldMembers, "id?": boolean, "unique?": boolean, "default?": string(1) });
+const entityField = object({
+  ...fieldMembers,
+  "id?": boolean,
+  "unique?": boolean,
+  "default?": string(1),
+  "untrusted?": (value, path) => (value === true ? undefined : problem(path, `expected true, found ${describe(value)}`)),
+});
 
 const selector = byKind({
   action: object({ kind: oneOf("action"), action: name }),
@@ -174,25 +189,35 @@ const bundle = object({
     object({
       name,
       input: array(inputField),
-      "effect?": object({ op: dataOp, entity: name, "key?": cel, "set?": array(object({ field: name, value: cel })) }),
+      "effect?": object({
+        op: dataOp,
+        entity: name,
+        "key?": cel,
+        "set?": array(object({ field: name, value: cel, "keep?": array(name) })),
+        "many?": object({ "where?": rowFilter, limit: listLimit }),
+      }),
+      "host?": (value, path) => (value === true ? undefined : problem(path, `expected true, found ${describe(value)}`)),
       requires: array(name),
       "description?": string(),
     }),
   ),
   agents: map(object({ name, roles: array(name), "description?": string(), "runs?": oneOf("required") })),
+  "groups?": array(name),
   policies: array(
     object({
       name,
       rules: array(
         object({
           id: name,
-          effect: oneOf("permit", "forbid"),
+          effect: oneOf("permit", "forbid", "require"),
           agents: array(name),
           actions: array(selector),
           "when?": object({ cel: string(1), types: object({
               input: pattern(/^(action:.+|common:.+|dyn|none)$/, "`action:<name>`, `common:<names>`, `dyn` or `none`"),
               resource: pattern(/^(entity:.+|none)$/, "`entity:<name>` or `none`"),
             }) }),
+          "lookups?": array(object({ entity: name, where: array(object({ field: name, value: string(1) })) })),
+          "approval?": object({ group: name, "timeoutMs?": integer(1) }),
         }),
       ),
       "attributes?": map((_value, _path) => undefined),
@@ -208,6 +233,7 @@ const bundle = object({
         object({ name, allow: array(selector), next: array(name), "approval?": string(1), final: boolean, "timeoutMs?": integer(0),
           "edges?": map(object({ "by?": oneOf("agent"), "when?": object({ cel: string(1) }) })) }),
       ),
+      "context?": array(inputField),
     }),
   ),
   plans: map(
@@ -222,6 +248,7 @@ const bundle = object({
     }),
   ),
   tenants: map(object({ name, plan: name, "cloud?": name, "region?": string(1) })),
+  "totals?": map(object({ kind: oneOf("total", "count"), action: name, "field?": name, per: name, type: oneOf("int", "double") })),
 });
 
 /** The first way `value` is not a well-formed bundle, or undefined. */

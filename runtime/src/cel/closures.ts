@@ -36,7 +36,9 @@
  */
 import { evaluate as celEvaluate } from "@marcbachmann/cel-js";
 import { Duration } from "@marcbachmann/cel-js/evaluator";
+import { fromContext } from "./from-context.js";
 import { re2Matches } from "./re2.js";
+import { untrusted } from "./untrusted.js";
 
 /** What an expression reads its variables from (a plain object). */
 export type Scope = Readonly<Record<string, unknown>>;
@@ -512,6 +514,13 @@ class Compiler {
         return Object.hasOwn(v, key) && v[key] !== undefined;
       };
     }
+    if (name === "from_context" && params.length === 1) {
+      const a = this.compile(params[0], locals);
+      return (scope, k) => {
+        const v = a(scope, k);
+        return v instanceof Absent ? v : fromContext(v, scope["run"]);
+      };
+    }
     if (name === "size" && params.length === 1) {
       const a = this.compile(params[0], locals);
       return (scope, k) => size(a(scope, k));
@@ -538,6 +547,11 @@ class Compiler {
       if (!isTime(value)) return unsupported();
       const at = this.constant(value);
       return (_scope, k) => k[at];
+    }
+    if (name === "untrusted" && params.length === 1) {
+      const a = this.compile(params[0], locals);
+      // Throws outside a run or for a value that is no scalar: cel-js then gives its error.
+      return (scope, k) => untrusted(a(scope, k));
     }
     if (name === "string" && params.length === 1) {
       const a = this.compile(params[0], locals);

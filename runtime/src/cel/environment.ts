@@ -12,7 +12,9 @@
  * This file must not evaluate anything itself; program.ts compiles and runs expressions.
  */
 import { Environment } from "@marcbachmann/cel-js";
+import { fromContext } from "./from-context.js";
 import { re2Matches } from "./re2.js";
+import { untrusted } from "./untrusted.js";
 
 /** A variable's cel-js type (`dyn`, `int`, `map<string, dyn>`, `list<string>`…). */
 export type CelVariables = Readonly<Record<string, string>>;
@@ -90,6 +92,18 @@ export function celEnvironment(variables: CelVariables): Environment {
     }),
   );
   env.registerFunction("matches(string, string): bool", re2Matches);
+  // A macro, not a function: it reads the `run` variable besides its argument (from-context.ts).
+  env.registerFunction("from_context(ast): bool", ({ args }: { args: readonly unknown[] }) => ({
+    args,
+    typeCheck: (checker: MacroChecker, macro: { args: readonly unknown[] }, ctx: unknown): CelType => {
+      checker.check(macro.args[0], ctx);
+      return checker.getType("bool");
+    },
+    evaluate: (evaluator: MacroEvaluator, macro: { args: readonly unknown[] }, ctx: { getValue(name: string): unknown }): boolean =>
+      fromContext(evaluator.run(macro.args[0], ctx), ctx.getValue("run")),
+  }));
+  // Provenance within a workflow run (untrusted.ts): errs outside one.
+  env.registerFunction("untrusted(dyn): bool", untrusted);
   for (const [name, type] of Object.entries(variables)) env.registerVariable(name, type);
   declared.set(env, Object.freeze({ ...variables }));
   return env;

@@ -4,6 +4,7 @@
  * database-backed runtime (act) and `paybillc test`/`explain` use only this.
  */
 import type { Bundle, DataOp } from "../bundle/format.js";
+import type { LookupQuery } from "./lookups.js";
 import type { Decision, DecisionRequest } from "./request.js";
 
 /** An effect ready to run: key and values evaluated, converted to what a SQL parameter takes. */
@@ -16,7 +17,15 @@ export interface PreparedEffect {
   readonly key?: unknown;
   /** Column → value (insert, update); an insert's generated `@id` is not here. */
   readonly values?: Readonly<Record<string, unknown>>;
+  /** A list read: its filter with the values evaluated, and its limit. */
+  readonly many?: { readonly where?: PreparedFilter; readonly limit: number };
 }
+
+/** A list read's `where` (bundle `RowFilter`) with each value evaluated. */
+export type PreparedFilter =
+  | { readonly all: readonly PreparedFilter[] }
+  | { readonly any: readonly PreparedFilter[] }
+  | { readonly field: string; readonly op: "==" | "!=" | "<" | "<=" | ">" | ">="; readonly value: unknown };
 
 export interface DeciderApi {
   readonly bundle: Bundle;
@@ -31,6 +40,23 @@ export interface DeciderApi {
    * (decide reports that).
    */
   resourceKey(request: Pick<DecisionRequest, "action" | "input" | "tenant" | "agent" | "time">): { readonly entity: string; readonly key: unknown } | undefined;
+  /**
+   * The lookups the conditions for this agent and action read, their values computed from
+   * the request, for the caller to answer (in the tenant, on an index) and pass back as
+   * `lookups`. Empty when there are none or the input is invalid.
+   */
+  lookups(request: Pick<DecisionRequest, "action" | "input" | "tenant" | "agent" | "time">): readonly LookupQuery[];
+  /**
+   * The lookups of `lookups` whose values read no tenant fact but its id (decide/lookups.ts
+   * `foldable`), computed from the request before the tenant's facts are read, for the
+   * statement sent with BEGIN. The others `lookups` gives once the facts are known.
+   */
+  foldedLookups(request: Pick<DecisionRequest, "action" | "input" | "agent"> & { readonly tenant: string }): readonly LookupQuery[];
+  /**
+   * Whether a condition that may decide `agent`'s `action` calls `untrusted()` (then the
+   * caller passes the run's recorded values as `untrusted`). Absent: never.
+   */
+  usesUntrusted?(agent: string, action: string): boolean;
   /** The effect to perform once allowed. Undefined when the action declares none. */
   effect(request: DecisionRequest): PreparedEffect | undefined;
 }

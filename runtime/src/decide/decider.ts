@@ -17,6 +17,10 @@
  *    of permits.
  * 6. a state awaiting `approval: G` with no approval from G: decided as if one were given;
  *    allow → `pending` (`approval`), else that deny.
+ * 6b. an allowed action: every applicable `require approval from G` rule whose condition is
+ *    true and whose group gave no approval → `pending` (one `approval` reason each, after the
+ *    state's, then the permits); one whose condition errs or is over budget → deny (fail closed).
+ *    A require rule never allows: it only turns an allow into `pending`.
  * 7. an allowed read lists in `redact` the fields the agent may not see: a `@pii` field
  *    without a true permit naming exactly `read E.f`, and any field with a true (or
  *    erring) forbid on `read E.f`.
@@ -27,27 +31,30 @@ import type { Environment } from "@marcbachmann/cel-js";
 import type { ActionSchema, Bundle, FieldSchema, StateSpec } from "../bundle/format.js";
 import { Absent, type Compiled } from "../cel/closures.js";
 import { celEnvironment } from "../cel/environment.js";
+import { callsUntrusted, setUntrusted } from "../cel/untrusted.js";
 import type { DeciderApi, PreparedEffect } from "./decider-api.js";
 import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProblem, prepare } from "./effects.js";
 import { Facts, readTime } from "./facts.js";
 import { type RecordSchema, RecordError, readInput, readRowFields, recordSchema, rowFields } from "./records.js";
-import type { Decision, DecisionRequest, Reason } from "./request.js";
+import type { Approval, Decision, DecisionRequest, Reason } from "./request.js";
 import { type Applicable, type FieldRules, indexRules } from "./rule-index.js";
 import { type CompiledRule, charge, compileRule, errorReason, testOnCelJs, type Verdict } from "./rules.js";
+import { type CompiledLookup, compileLookups, type LookupQuery, lookupQueries } from "./lookups.js";
 import { WorkflowRules } from "./workflow.js";
 
 export type { LoadProblem } from "./effects.js";
 export { EffectError } from "./effects.js";
 
 /** The variables of every Paybill expression; their shapes are checked by `paybillc`. */
-const VARIABLES = { principal: "dyn", action: "dyn", tenant: "dyn", context: "dyn", input: "dyn", resource: "dyn" } as const;
+const VARIABLES = { principal: "dyn", action: "dyn", tenant: "dyn", context: "dyn", input: "dyn", resource: "dyn", lookups: "dyn", run: "dyn" } as const;
 
 const NO_FEATURES: readonly string[] = Object.freeze([]);
 const NO_LITERALS: readonly unknown[] = Object.freeze([]);
+const NO_APPROVALS: readonly Approval[] = Object.freeze([]);
 const NO_PERMIT: Reason = Object.freeze({ kind: "no-permit", message: "no policy permits this action" });
 const DENIED_NO_PERMIT: Decision = Object.freeze({ decision: "deny", reasons: Object.freeze([NO_PERMIT]) });
 
-type Activation = { principal: unknown; action: unknown; tenant: unknown; context: unknown; input: unknown; resource: unknown };
+type Activation = { principal: unknown; action: unknown; tenant: unknown; context: unknown; input: unknown; resource: unknown; lookups?: unknown; run?: unknown };
 
 function deny(reason: Reason): Decision {
   return { decision: "deny", reasons: [reason] };
@@ -68,10 +75,14 @@ class Plan {
   readonly rowFields: readonly FieldSchema[] | undefined;
   readonly usesResource: boolean;
   readonly usesContext: boolean;
+  /** Some applicable condition calls `untrusted()` (the caller loads the run's untrusted values then). */
+  readonly usesUntrusted: boolean;
   /** Where the permits start in `checks`. */
   readonly forbidsEnd: number;
   /** For a read effect: the fields that need a look (redaction); else undefined. */
   readonly fields: Applicable["fields"];
+  /** The applicable `require approval` rules, by id. */
+  readonly approvals: readonly CompiledRule[];
 
   /**
    * Fields in the order a request reads them, in the object itself (a class's fields are
@@ -92,8 +103,10 @@ class Plan {
     this.rowFields = rowFields;
     this.usesResource = applicable.usesResource;
     this.usesContext = applicable.usesContext;
+    this.usesUntrusted = usesUntrusted(applicable);
     this.forbidsEnd = applicable.forbids.length * STRIDE;
     this.fields = applicable.fields;
+    this.approvals = applicable.approvals;
     Object.freeze(this);
   }
 }
@@ -102,6 +115,11 @@ interface Agent {
   readonly value: Readonly<Record<string, unknown>>;
   /** Action name → plan; every action of the bundle is there. */
   readonly plans: ReadonlyMap<string, Plan>;
+}
+
+function usesUntrusted(applicable: Applicable): boolean {
+  const rules = [...applicable.forbids, ...applicable.permits, ...(applicable.fields ?? []).flatMap((f) => [...f.forbids, ...f.permits])];
+  return rules.some((rule) => rule.spec.when !== undefined && callsUntrusted(rule.spec.when.cel));
 }
 
 function checksOf(applicable: Applicable): unknown[] {
@@ -138,6 +156,12 @@ export class Decider implements DeciderApi {
   readonly #rows = new Map<string, RecordSchema>();
   readonly #effects = new Map<string, CompiledEffect>();
   readonly #workflows: WorkflowRules;
+  /** Per action, per agent: the lookups of the rules that apply (lookups.ts); absent when none. */
+  readonly #lookups = new Map<string, CompiledLookup[]>();
+  /** Each workflow's declared `context` fields, for `run.context`. */
+  readonly #contexts = new Map<string, readonly FieldSchema[]>();
+  /** `run` of frozen context objects already read (see #run). */
+  readonly #runs = new WeakMap<object, Map<string, unknown>>();
 
   constructor(bundle: Bundle) {
     this.bundle = bundle;
@@ -156,8 +180,11 @@ export class Decider implements DeciderApi {
       }
     }
     const index = indexRules(bundle, rules);
+    const compiledLookups = new Map<string, CompiledLookup[]>();
+    for (const rule of rules) if (rule.spec.lookups !== undefined) compiledLookups.set(rule.id, compileLookups(this.#env, rule.spec));
     this.#facts = new Facts(bundle);
     this.#workflows = new WorkflowRules(bundle);
+    for (const workflow of Object.values(bundle.workflows)) if (workflow.context !== undefined) this.#contexts.set(workflow.name, recordSchema(workflow.context).fields);
     for (const entity of Object.values(bundle.entities)) this.#rows.set(entity.name, recordSchema(entity.fields));
     // Actions with the same input fields share one schema (fewer objects for requests to touch).
     const schemas = new Map<string, RecordSchema>();
@@ -192,6 +219,8 @@ export class Decider implements DeciderApi {
         const requires = action.requires.length === 0 ? NO_FEATURES : Object.freeze([...action.requires]);
         const rowFieldList = readFields(row, effect?.entity ?? "", applicable.resourceFields);
         const checks = Object.freeze(checksOf(applicable));
+        const lookups = [...applicable.forbids, ...applicable.permits].flatMap((rule) => compiledLookups.get(rule.id) ?? []);
+        if (lookups.length > 0) this.#lookups.set(`${name}\0${action.name}`, lookups);
         plans.set(action.name, new Plan(input, requires, this.#facts.action(action.name), applicable, rowFieldList, checks, action));
       }
       this.#agents.set(name, { value, plans });
@@ -220,6 +249,31 @@ export class Decider implements DeciderApi {
     }
   }
 
+  lookups(request: Pick<DecisionRequest, "action" | "input" | "tenant" | "agent" | "time">): readonly LookupQuery[] {
+    const lookups = this.#lookups.get(`${request.agent}\0${request.action}`);
+    if (lookups === undefined) return [];
+    try {
+      const activation = this.#effectActivation(request);
+      return activation === undefined ? [] : lookupQueries(lookups, activation);
+    } catch {
+      return [];
+    }
+  }
+
+  foldedLookups(request: Pick<DecisionRequest, "action" | "input" | "agent"> & { readonly tenant: string }): readonly LookupQuery[] {
+    const lookups = this.#lookups.get(`${request.agent}\0${request.action}`)?.filter((lookup) => lookup.foldable);
+    const schema = this.#inputs.get(request.action);
+    const principal = this.#facts.principal(request.agent);
+    if (lookups === undefined || lookups.length === 0 || schema === undefined || principal === undefined) return [];
+    try {
+      // Only `tenant.id` of the tenant: a foldable lookup reads no other fact.
+      const activation: Activation = { principal, action: this.#facts.action(request.action), tenant: { id: request.tenant }, context: undefined, input: readInput(schema, request.input), resource: undefined };
+      return lookupQueries(lookups, activation);
+    } catch {
+      return [];
+    }
+  }
+
   effect(request: DecisionRequest): PreparedEffect | undefined {
     const effect = this.#effects.get(request.action);
     if (effect === undefined) return undefined;
@@ -232,6 +286,11 @@ export class Decider implements DeciderApi {
     }
     if (activation === undefined) throw new EffectError("unknown_action", `unknown agent \`${request.agent}\` or tenant plan \`${request.tenant.plan}\``, "agent");
     return prepare(effect, activation);
+  }
+
+  /** Whether a condition that may decide `agent`'s `action` calls `untrusted()`: then a run's request needs `untrusted`. */
+  usesUntrusted(agent: string, action: string): boolean {
+    return this.#agents.get(agent)?.plans.get(action)?.usesUntrusted === true;
   }
 
   // ---- deciding ----
@@ -278,18 +337,41 @@ export class Decider implements DeciderApi {
       context: undefined,
       input,
       resource: plan.usesResource ? resourceOf(plan, request.resource) : undefined,
+      lookups: request.lookups,
     };
+    if (request.runContext !== undefined && state !== undefined) activation.run = this.#run(request);
 
     const awaited = state?.approval;
-    if (awaited !== undefined && !(request.approvals ?? []).some((a) => a?.group === awaited)) {
+    const given = request.approvals ?? NO_APPROVALS;
+    if (awaited !== undefined && !given.some((a) => a?.group === awaited)) {
       if (plan.usesContext) activation.context = this.#facts.context(request, time, awaited);
-      const would = policies(plan, activation);
+      const would = plan.usesUntrusted ? policiesWithUntrusted(plan, activation, request.untrusted) : policies(plan, activation);
       if (would.decision !== "allow") return would;
       const approval: Reason = { kind: "approval", group: awaited, message: `waits for an approval from \`${awaited}\`` };
-      return { decision: "pending", reasons: [approval, ...would.reasons] };
+      return ruleApprovals(plan.approvals, activation, given, would, approval);
     }
     if (plan.usesContext) activation.context = this.#facts.context(request, time);
-    return policies(plan, activation);
+    const decided = plan.usesUntrusted ? policiesWithUntrusted(plan, activation, request.untrusted) : policies(plan, activation);
+    return plan.approvals.length === 0 || decided.decision !== "allow" ? decided : ruleApprovals(plan.approvals, activation, given, decided, undefined);
+  }
+
+  /**
+   * `run`: `{ context }` read by the run's workflow's context fields (stored values that no
+   * longer fit are left out: absent). A frozen context object is read once per workflow and
+   * kept (it cannot change); act passes each request a context of its own.
+   */
+  #run(request: DecisionRequest): unknown {
+    const name = request.workflow?.name ?? "";
+    const fields = this.#contexts.get(name);
+    const given = request.runContext;
+    if (fields === undefined || given === undefined) return undefined;
+    const kept = Object.isFrozen(given) ? this.#runs.get(given) : undefined;
+    const known = kept?.get(name);
+    if (known !== undefined) return known;
+    const value = Object.freeze({ context: Object.freeze(readRowFields(fields, given, "run.context")) });
+    if (kept !== undefined) kept.set(name, value);
+    else if (Object.isFrozen(given)) this.#runs.set(given, new Map([[name, value]]));
+    return value;
   }
 
   // ---- effects ----
@@ -372,6 +454,40 @@ function policies(plan: Plan, activation: Activation): Decision {
   if (errors !== undefined) reasons.push(...errors);
   if (fields === undefined) return { decision: "allow", reasons };
   return { decision: "allow", reasons, redact: redaction(fields, activation, reasons) };
+}
+
+/**
+ * An allowed decision after the `require approval` rules (step 6b): unchanged when none waits,
+ * `pending` when one (or the state, `awaiting`) waits for a group that gave no approval, a
+ * deny when a rule's condition errs or is over budget.
+ */
+function ruleApprovals(rules: readonly CompiledRule[], activation: Activation, given: readonly Approval[], allowed: Decision, awaiting: Reason | undefined): Decision {
+  let waiting: Reason[] | undefined = awaiting === undefined ? undefined : [awaiting];
+  let errors: Reason[] | undefined;
+  for (const rule of rules) {
+    const v = budgeted(rule.closure, rule.constants ?? NO_LITERALS, rule, activation);
+    if (v === false) continue;
+    if (v !== true) {
+      errors = added(errors, errorReason(rule, v));
+      continue;
+    }
+    const group = rule.spec.approval?.group;
+    if ((awaiting?.kind === "approval" && awaiting.group === group) || given.some((a) => a?.group === group)) continue;
+    waiting = added(waiting, rule.reason);
+  }
+  if (errors !== undefined) return { decision: "deny", reasons: errors };
+  if (waiting === undefined) return allowed;
+  return { decision: "pending", reasons: waiting.concat(allowed.reasons) };
+}
+
+/** `policies` with `untrusted` as what `untrusted()` sees (cel/untrusted.ts), put back after. */
+function policiesWithUntrusted(plan: Plan, activation: Activation, untrusted: readonly string[] | undefined): Decision {
+  const before = setUntrusted(untrusted);
+  try {
+    return policies(plan, activation);
+  } finally {
+    setUntrusted(before);
+  }
 }
 
 /** `list` with `reason` appended (a new list when there was none: most decisions need none). */

@@ -9,10 +9,10 @@
  * is an error to report, not a decision.
  */
 import type { Environment } from "@marcbachmann/cel-js";
-import type { ActionSchema, Bundle, EffectSpec, EntitySchema } from "../bundle/format.js";
+import type { ActionSchema, Bundle, EffectSpec, EntitySchema, RowFilter } from "../bundle/format.js";
 import { type Activation, type CelProgram, celErrorMessage, compileCel } from "../cel/program.js";
 import { fromCel } from "../cel/values.js";
-import type { PreparedEffect } from "./decider-api.js";
+import type { PreparedEffect, PreparedFilter } from "./decider-api.js";
 
 export type EffectErrorCode = "unknown_action" | "invalid_input" | "effect_not_compiled" | "effect_failed";
 
@@ -33,8 +33,15 @@ export interface CompiledEffect {
   readonly spec: EffectSpec;
   readonly entity: EntitySchema | undefined;
   readonly key?: Compiled;
-  readonly set: readonly { readonly field: string; readonly value: Compiled }[];
+  readonly set: readonly { readonly field: string; readonly value: Compiled; readonly keep?: readonly string[] }[];
+  /** A list read's filter, its values compiled. */
+  readonly where?: CompiledFilter;
 }
+
+type CompiledFilter =
+  | { readonly all: readonly CompiledFilter[] }
+  | { readonly any: readonly CompiledFilter[] }
+  | { readonly field: string; readonly op: "==" | "!=" | "<" | "<=" | ">" | ">="; readonly value: Compiled };
 
 export interface LoadProblem {
   /** `action close_ticket effect key`, `policy p rule p#0`. */
@@ -59,8 +66,25 @@ export function compileEffect(env: Environment, bundle: Bundle, action: ActionSc
     spec,
     entity,
     key: spec.key === undefined ? undefined : compile(env, spec.key.cel, `${where} key`, problems),
-    set: (spec.set ?? []).map((s) => ({ field: s.field, value: compile(env, s.value.cel, `${where} set ${s.field}`, problems) })),
+    set: (spec.set ?? []).map((s) => ({
+      field: s.field,
+      value: compile(env, s.value.cel, `${where} set ${s.field}`, problems),
+      ...(s.keep === undefined || spec.op !== "update" ? {} : { keep: s.keep }),
+    })),
+    ...(spec.many?.where === undefined ? {} : { where: compileFilter(env, spec.many.where, `${where} where`, problems) }),
   };
+}
+
+function compileFilter(env: Environment, filter: RowFilter, where: string, problems: LoadProblem[]): CompiledFilter {
+  if ("all" in filter) return { all: filter.all.map((f) => compileFilter(env, f, where, problems)) };
+  if ("any" in filter) return { any: filter.any.map((f) => compileFilter(env, f, where, problems)) };
+  return { field: filter.field, op: filter.op, value: compile(env, filter.value.cel, `${where} ${filter.field}`, problems) };
+}
+
+function prepareFilter(filter: CompiledFilter, activation: Activation): PreparedFilter {
+  if ("all" in filter) return { all: filter.all.map((f) => prepareFilter(f, activation)) };
+  if ("any" in filter) return { any: filter.any.map((f) => prepareFilter(f, activation)) };
+  return { field: filter.field, op: filter.op, value: fromCel(evaluate(filter.value, activation, `effect.where.${filter.field}`)) };
 }
 
 /** Runs one compiled expression; throws an EffectError naming `path`. */
@@ -86,7 +110,13 @@ export function prepare(effect: CompiledEffect, activation: Activation): Prepare
   let values: Record<string, unknown> | undefined;
   if (spec.op === "insert" || spec.op === "update") {
     values = {};
-    for (const s of effect.set) values[s.field] = fromCel(evaluate(s.value, activation, `effect.set.${s.field}`));
+    const input = activation.input as Readonly<Record<string, unknown>>;
+    for (const s of effect.set) {
+      // An update keeps a field whose value reads an optional input the agent left out.
+      if (s.keep?.some((name) => input[name] === undefined || input[name] === null)) continue;
+      values[s.field] = fromCel(evaluate(s.value, activation, `effect.set.${s.field}`));
+    }
   }
-  return { ...base, ...(key === undefined ? {} : { key }), ...(values === undefined ? {} : { values }) };
+  const many = spec.many === undefined ? undefined : { ...(effect.where === undefined ? {} : { where: prepareFilter(effect.where, activation) }), limit: spec.many.limit };
+  return { ...base, ...(key === undefined ? {} : { key }), ...(values === undefined ? {} : { values }), ...(many === undefined ? {} : { many }) };
 }

@@ -62,6 +62,8 @@ export class Facts {
   readonly #actions = new Map<string, CelRecord>();
   readonly #plans = new Map<string, PlanFacts>();
   readonly #tenants = new Map<string, TenantEntry>();
+  /** Every counter of the bundle at 0 (`context.totals` when the request gives none); undefined without counters. */
+  readonly #totals: Readonly<Record<string, number | bigint>> | undefined;
 
   constructor(bundle: Bundle) {
     for (const agent of Object.values(bundle.agents)) {
@@ -72,6 +74,11 @@ export class Facts {
       const limits: Record<string, bigint> = {};
       for (const [name, q] of Object.entries(plan.limits)) limits[name] = BigInt(Math.trunc(q.amount));
       this.#plans.set(plan.name, Object.freeze({ features: Object.freeze([...plan.features]), limits: Object.freeze(limits) }));
+    }
+    if (bundle.totals !== undefined) {
+      const zeros: Record<string, number | bigint> = {};
+      for (const [key, spec] of Object.entries(bundle.totals)) zeros[key] = spec.type === "int" ? 0n : 0;
+      this.#totals = Object.freeze(zeros);
     }
   }
 
@@ -106,7 +113,7 @@ export class Facts {
    * `context`; `assume` adds an approval from that group (to ask what it would decide).
    * `time` is the request's time already read (`readTime`), or now.
    */
-  context(request: Pick<DecisionRequest, "approvals" | "workflow" | "budget">, time: Date | undefined, assume?: string): CelRecord {
+  context(request: Pick<DecisionRequest, "approvals" | "workflow" | "budget" | "totals">, time: Date | undefined, assume?: string): CelRecord {
     time ??= new Date();
     const approvals: CelRecord[] = [];
     const given = request.approvals ?? [];
@@ -127,6 +134,8 @@ export class Facts {
       if (budget.deadline !== undefined) b.deadline = timestampOf(budget.deadline, "budget.deadline");
       context.budget = b;
     }
+    // `total(…)`/`count(…)`: the counters the runtime read for the act, 0 for any other (spec/runtime.md §Totals).
+    if (this.#totals !== undefined) context.totals = request.totals === undefined ? this.#totals : { ...this.#totals, ...request.totals };
     return context;
   }
 }

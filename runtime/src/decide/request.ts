@@ -33,8 +33,27 @@ export interface DecisionRequest {
   readonly approvals?: readonly Approval[];
   /** ISO 8601 or a Date; defaults to now. */
   readonly time?: string | Date;
+  /** The answers of the lookups the conditions read (`Decider.lookups` says which), by key; a missing one errs where read (fail closed). */
+  readonly lookups?: Readonly<Record<string, boolean>>;
   /** What the run has left, when in a run (`context.budget`). */
   readonly budget?: { readonly steps: number; readonly writes: number; readonly deadline?: string };
+  /**
+   * The bundle's counters as of the request (`context.totals`, what `total(…)` and
+   * `count(…)` read), by key: `int` counters as bigint, others as numbers. A counter not
+   * given is 0. The runtime reads them for the tenant and the current windows.
+   */
+  readonly totals?: Readonly<Record<string, number | bigint>>;
+  /**
+   * The run's trusted context as stored at `runs.start` (JSON), read by the workflow's
+   * declared `context` fields: `run.context` in conditions. Absent outside a run or when the
+   * run's workflow declares no context (then `run` is unset: spec/runtime.md §Run context).
+   */
+  readonly runContext?: Readonly<Record<string, unknown>>;
+  /**
+   * The untrusted values recorded in the run so far, normalised (cel/untrusted.ts), for
+   * `untrusted()`; absent outside a run, where `untrusted()` errs (fail closed).
+   */
+  readonly untrusted?: readonly string[];
 }
 
 export type Outcome = "allow" | "deny" | "pending";
@@ -50,18 +69,22 @@ export type Reason =
    * A condition that failed to evaluate. Fail closed: an erring permit does not apply, an
    * erring forbid does (it denies).
    */
-  | { readonly kind: "error"; readonly policy: string; readonly rule: string; readonly effect: "permit" | "forbid"; readonly message: string }
+  | { readonly kind: "error"; readonly policy: string; readonly rule: string; readonly effect: "permit" | "forbid" | "require"; readonly message: string }
   /**
    * A condition not evaluated because its cost on this request exceeds the budget
    * (spec/runtime.md §Budget). Fail closed, as an error: a forbid denies, a permit does not apply.
    */
-  | { readonly kind: "cost"; readonly policy: string; readonly rule: string; readonly effect: "permit" | "forbid"; readonly message: string }
+  | { readonly kind: "cost"; readonly policy: string; readonly rule: string; readonly effect: "permit" | "forbid" | "require"; readonly message: string }
   | { readonly kind: "no-permit"; readonly message: string }
   | { readonly kind: "input"; readonly message: string; readonly path: string }
   | { readonly kind: "unknown"; readonly message: string }
   | { readonly kind: "workflow"; readonly message: string }
   | { readonly kind: "feature"; readonly feature: string; readonly message: string }
-  | { readonly kind: "approval"; readonly group: string; readonly message: string }
+  /**
+   * The action waits for an approval from `group`: a workflow state's `await approval`, or
+   * (with `policy` and `rule`) a `require approval from` rule whose condition held.
+   */
+  | { readonly kind: "approval"; readonly group: string; readonly message: string; readonly policy?: string; readonly rule?: string }
   | { readonly kind: "budget" | "quota" | "deadline"; readonly message: string }
   /** The tenant is not `active` (the runtime's check before policies: spec/control-plane.md). */
   | { readonly kind: "tenant"; readonly state: string; readonly message: string };

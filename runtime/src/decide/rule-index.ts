@@ -7,6 +7,7 @@
  * action selectors covers the action: the action by name, a data selector with the same op
  * and entity as the action's effect, or `any`. A field selector (`read Ticket.email`) does
  * not decide the action: it applies to that field of a read (redaction, `fields`).
+ * A `require approval` rule goes to `approvals` (never to `fields`: it waits on actions, not fields).
  * Rules are sorted by id, so reasons come out sorted and order in the bundle is moot.
  */
 import type { ActionSchema, Bundle, EntitySchema } from "../bundle/format.js";
@@ -22,6 +23,8 @@ export interface FieldRules {
 export interface Applicable {
   readonly forbids: readonly CompiledRule[];
   readonly permits: readonly CompiledRule[];
+  /** `require approval from G` rules: checked only once the policies allow. */
+  readonly approvals: readonly CompiledRule[];
   /** For a read effect: the fields that need a look (`@pii`, or named by a rule); else undefined. */
   readonly fields?: readonly FieldRules[];
   /** The variables some applicable condition names: only those are built per request. */
@@ -36,6 +39,7 @@ export interface Applicable {
 interface Draft {
   readonly forbids: Map<string, CompiledRule>;
   readonly permits: Map<string, CompiledRule>;
+  readonly approvals: Map<string, CompiledRule>;
   readonly fields: Map<string, { permits: Map<string, CompiledRule>; forbids: Map<string, CompiledRule> }>;
 }
 
@@ -71,7 +75,7 @@ export function indexRules(bundle: Bundle, rules: readonly CompiledRule[]): Rule
   const drafts = new Map<string, Map<string, Draft>>();
   for (const action of actions) {
     const perAgent = new Map<string, Draft>();
-    for (const agent of agents) perAgent.set(agent, { forbids: new Map(), permits: new Map(), fields: new Map() });
+    for (const agent of agents) perAgent.set(agent, { forbids: new Map(), permits: new Map(), approvals: new Map(), fields: new Map() });
     drafts.set(action.name, perAgent);
   }
   // Actions by the data operation of their effect (`update:Ticket`).
@@ -90,7 +94,9 @@ export function indexRules(bundle: Bundle, rules: readonly CompiledRule[]): Rule
       for (const agent of ruleAgents) {
         const draft = perAgent.get(agent);
         if (draft === undefined) continue;
-        if (field === undefined) {
+        if (rule.effect === "require") {
+          if (field === undefined) draft.approvals.set(rule.id, rule);
+        } else if (field === undefined) {
           (rule.effect === "permit" ? draft.permits : draft.forbids).set(rule.id, rule);
         } else {
           const f = draft.fields.get(field) ?? { permits: new Map<string, CompiledRule>(), forbids: new Map<string, CompiledRule>() };
@@ -119,6 +125,7 @@ export function indexRules(bundle: Bundle, rules: readonly CompiledRule[]): Rule
     for (const [agent, draft] of drafts.get(action.name) ?? []) {
       const forbids = sorted(draft.forbids);
       const permits = sorted(draft.permits);
+      const approvals = sorted(draft.approvals);
       let fields: FieldRules[] | undefined;
       if (entity !== undefined) {
         fields = [];
@@ -133,9 +140,9 @@ export function indexRules(bundle: Bundle, rules: readonly CompiledRule[]): Rule
           });
         }
       }
-      const groups = [forbids, permits, ...(fields ?? []).flatMap((f) => [f.permits, f.forbids])];
+      const groups = [forbids, permits, approvals, ...(fields ?? []).flatMap((f) => [f.permits, f.forbids])];
       const used = usesOf(groups);
-      perAgent.set(agent, Object.freeze({ forbids, permits, fields, usesResource: used.uses.has("resource"), usesContext: used.uses.has("context"), ...used }));
+      perAgent.set(agent, Object.freeze({ forbids, permits, approvals, fields, usesResource: used.uses.has("resource"), usesContext: used.uses.has("context"), ...used }));
     }
     index.set(action.name, perAgent);
   }

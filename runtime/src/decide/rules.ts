@@ -18,7 +18,7 @@ import type { Decision, Reason } from "./request.js";
 export interface CompiledRule {
   readonly id: string;
   readonly policy: string;
-  readonly effect: "permit" | "forbid";
+  readonly effect: "permit" | "forbid" | "require";
   readonly spec: RuleSpec;
   /** Absent: unconditional. */
   readonly program?: CelProgram;
@@ -29,7 +29,7 @@ export interface CompiledRule {
   readonly cost?: CostBound;
   /** Why the condition could not be compiled (then it errs at every evaluation). */
   readonly compileError?: string;
-  /** `{kind: effect, policy, rule}`, built once. */
+  /** `{kind: effect, policy, rule}`, built once; for a `require` rule, its `approval` reason. */
   readonly reason: Reason;
   /** The decision when this permit alone allows and nothing else needs saying: without and with `redact: []`. */
   readonly allows: Decision;
@@ -52,7 +52,7 @@ export interface OverBudget {
 export type Verdict = true | false | string | OverBudget;
 
 export function compileRule(env: Environment, policy: string, spec: RuleSpec, severity?: string): CompiledRule {
-  const reason: Reason = Object.freeze({ kind: spec.effect, policy, rule: spec.id, ...(severity === undefined ? {} : { severity }) });
+  const reason: Reason = Object.freeze(spec.effect === "require" ? approvalReason(policy, spec) : { kind: spec.effect, policy, rule: spec.id, ...(severity === undefined ? {} : { severity }) });
   const reasons = Object.freeze([reason]);
   const allows: Decision = Object.freeze({ decision: "allow", reasons });
   const allowsRead: Decision = Object.freeze({ decision: "allow", reasons, redact: NOTHING });
@@ -66,6 +66,12 @@ export function compileRule(env: Environment, policy: string, spec: RuleSpec, se
     return program.closure === undefined ? { ...metered, program } : { ...metered, program, closure: program.closure, constants: program.constants };
   }
   return { ...base, compileError: `condition does not compile: ${compiled.message}` };
+}
+
+/** What a `require approval from G` rule gives when its condition holds and no approval from G is given. */
+function approvalReason(policy: string, spec: RuleSpec): Reason {
+  const group = spec.approval?.group ?? "";
+  return { kind: "approval", group, policy, rule: spec.id, message: `rule \`${spec.id}\` requires an approval from \`${group}\`` };
 }
 
 export function test(rule: CompiledRule, activation: Activation): Verdict {

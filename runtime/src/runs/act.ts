@@ -10,7 +10,9 @@
  * appends the record only if the effect wrote, so the whole act is three round trips
  * (BEGIN with the role, the tenant's binding, its facts and the run; that statement;
  * COMMIT), one fewer than the bare SQL of its write. The tenant's quota counter and chain head are locked by that last statement
- * only, until the commit. A used-up quota appends the denial in a second statement.
+ * only, until the commit. A used-up quota appends the denial in a second statement. The
+ * same statement adds a performed act to the totals that count it (`paybill_totals`,
+ * quota/totals.ts), under the same guard; the opening statements locked and read them.
  *
  * A failed effect rolls everything back (no row, no step, no quota) and throws an
  * `EffectFailure` carrying the record of the failed attempt, which the runtime appends
@@ -27,14 +29,18 @@ import type { PreparedEffect } from "../decide/decider-api.js";
 import { auditInput, maskedFields, maskInput } from "../audit/input-record.js";
 import type { Approval, Decision, Outcome, Reason } from "../decide/request.js";
 import { ACTION_QUOTA, consumeQuota, quotaCte, quotaExhausted } from "../quota/quota.js";
+import { actionTotals, totalsCte } from "../quota/totals.js";
 import type { Sql } from "../store/adapter.js";
 import { effectFailed, type JsonRecord, performEffect, redact, writeStatement } from "../store/effects.js";
 import { PaybillRuntimeError } from "../store/errors.js";
 import { Params } from "../store/sql.js";
+import { approvalExpiry } from "./approval-expiry.js";
 import { recordApproval } from "./approvals.js";
 import { expireRunIn, expiryDue } from "./expiry.js";
 import { type ActRequest, type Engine, type Evaluation, evaluate, type Opened } from "./evaluate.js";
 import { EffectFailure, failedReasons } from "./failed-attempt.js";
+import { type Perform, performanceCte } from "./performances.js";
+import { untrustedCte, untrustedValues } from "./provenance.js";
 import { storableJson, storableText } from "./request-text.js";
 
 export interface ActResult {
@@ -46,11 +52,19 @@ export interface ActResult {
   readonly auditId: string;
   /** For `pending`: the approval to grant or reject, then resume. */
   readonly approvalId?: string;
+  /** For an allowed host action (`effect host`): what the host performs, then reports with `perform.id`. */
+  readonly perform?: Perform;
 }
 
 /** Acts inside the caller's transaction. `resumes` is the approval being resumed, if any. */
-export async function actIn(tx: Sql, engine: Engine, request: ActRequest, options: { approvals?: readonly Approval[]; resumes?: string; opened?: Opened } = {}): Promise<ActResult> {
-  const now = engine.clock();
+export async function actIn(
+  tx: Sql,
+  engine: Engine,
+  request: ActRequest,
+  options: { approvals?: readonly Approval[]; resumes?: string; opened?: Opened; now?: Date } = {},
+): Promise<ActResult> {
+  // The time the opening statements' windows were taken at, when they read totals.
+  const now = options.now ?? engine.clock();
   const evaluation = await evaluate(tx, engine, request, "act", now, options.approvals, options.opened);
   // A run past its state's timeout is expired here, before its denial is recorded (expiry.ts).
   if (evaluation.run !== undefined && expiryDue(evaluation.run, now)) await expireRunIn(tx, engine.bundle, evaluation.run, now);
@@ -101,7 +115,8 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
           else {
             const performed = await performEffect(tx, entity, tenant, prepared, evaluation.resource);
             const effect = { op: prepared.op, entity: prepared.entity, key: performed.key ?? null };
-            const { record } = await finish(tx, new Params(), [], undefined, entry(allowed, effect), evaluation, performed.wrote, now);
+            const late = new Params();
+            const { record } = await finish(tx, late, addTotals(late, engine, evaluation, undefined, now), undefined, entry(allowed, effect), evaluation, performed.wrote, now);
             if (record === undefined) throw new Error("the act's statement appended no audit record");
             return result(allowed, record, redact(performed.result, allowed.redact));
           }
@@ -111,11 +126,30 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
             ctes.push(`paybill_effect as (${write.sql})`);
             guard = "exists (select 1 from paybill_effect)";
           }
+          ctes.push(...addTotals(params, engine, evaluation, guard, now));
+          // A host effect: the act's record id names the performance the host reports on (performances.ts).
+          const host = action?.host === true ? { id: randomUUID(), action: request.action, input: evaluation.input } : undefined;
+          if (host !== undefined) {
+            const input = auditInput(evaluation.input, action, "allow", engine.auditKey);
+            const run = evaluation.run?.id;
+            ctes.push(performanceCte(params, { tenant, id: host.id, action: host.action, agent: String(request.agent), ...(run === undefined ? {} : { run }), input, time: now }, guard));
+          }
           const read = prepared !== undefined && entity !== undefined && prepared.op === "read" ? await performEffect(tx, entity, tenant, prepared, evaluation.resource) : undefined;
-          const effect = prepared === undefined ? undefined : { op: prepared.op, entity: prepared.entity, key: (write === undefined ? read?.key : write.key) ?? null };
+          // In a run, the `@untrusted` values the read hands the agent are remembered, in this same statement (provenance.ts).
+          if (read !== undefined && entity !== undefined && evaluation.run !== undefined) {
+            const values = untrustedValues(entity, read.result, allowed.redact);
+            const observed = untrustedCte(params, tenant, evaluation.run.id, `read ${String(request.action)}`, values, now, guard);
+            if (observed !== undefined) ctes.push(observed);
+          }
+          const effect =
+            host !== undefined
+              ? { op: "host", entity: host.action, key: host.id }
+              : prepared === undefined
+                ? undefined
+                : { op: prepared.op, entity: prepared.entity, key: (write === undefined ? read?.key : write.key) ?? null };
           let finished: Finished;
           try {
-            finished = await finish(tx, params, ctes, guard, entry(allowed, effect), evaluation, write !== undefined, now);
+            finished = await finish(tx, params, ctes, guard, entry(allowed, effect), evaluation, write !== undefined || host !== undefined, now, host?.id);
           } catch (error) {
             if (prepared !== undefined && entity !== undefined && write !== undefined) throw effectFailed(entity, prepared, error);
             throw error;
@@ -124,7 +158,8 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
           else {
             const performed = write === undefined ? read : write.performed(finished.written === true);
             if (finished.record === undefined) throw new Error("the act's statement appended no audit record");
-            return result(allowed, finished.record, redact(performed?.result, allowed.redact));
+            const done = result(allowed, finished.record, redact(performed?.result, allowed.redact, prepared?.many !== undefined));
+            return host === undefined ? done : { ...done, perform: { ...host, input: JSON.parse(JSON.stringify(host.input)) as JsonRecord } };
           }
         }
       }
@@ -152,6 +187,7 @@ export async function actIn(tx: Sql, engine: Engine, request: ActRequest, option
       group,
       auditId: record.id,
       time: now,
+      ...expiring(approvalExpiry(engine.bundle, decision.reasons, now)),
     });
   }
   return result(decision, record, undefined, approvalId);
@@ -171,7 +207,7 @@ interface Finished {
  * audit append, the last two only when `guard` holds. A tenant's first record finds no
  * chain head: the head is created and the record appended in a second statement.
  */
-async function finish(tx: Sql, params: Params, ctes: string[], guard: string | undefined, audited: AuditEntry, evaluation: Evaluation, wrote: boolean, now: Date): Promise<Finished> {
+async function finish(tx: Sql, params: Params, ctes: string[], guard: string | undefined, audited: AuditEntry, evaluation: Evaluation, wrote: boolean, now: Date, id?: string): Promise<Finished> {
   const all = [...ctes];
   if (evaluation.run !== undefined && evaluation.countsStep) {
     all.push(
@@ -179,7 +215,7 @@ async function finish(tx: Sql, params: Params, ctes: string[], guard: string | u
         `where id = ${params.add(evaluation.run.id)}${guard === undefined ? "" : ` and ${guard}`})`,
     );
   }
-  const append = appendCtes(params, audited, guard, { time: now });
+  const append = appendCtes(params, audited, guard, { time: now, ...(id === undefined ? {} : { id }) });
   all.push(...append.ctes);
   const columns = [
     `${append.appended} as paybill_appended`,
@@ -196,8 +232,16 @@ async function finish(tx: Sql, params: Params, ctes: string[], guard: string | u
   // Held back by the guard: the caller says what went wrong.
   if (finished.quotaTaken === false || finished.written === false) return finished;
   await createHead(tx, audited.tenant);
-  return { ...finished, record: await appendAudit(tx, audited, { time: now }) };
+  return { ...finished, record: await appendAudit(tx, audited, { time: now, ...(id === undefined ? {} : { id }) }) };
 }
+
+/** The CTE adding a performed act to the counters that count it (quota/totals.ts), when guard holds; none when no counter does. */
+function addTotals(params: Params, engine: Engine, evaluation: Evaluation, guard: string | undefined, now: Date): string[] {
+  const adds = actionTotals(engine.bundle, evaluation.request.action)?.adds ?? [];
+  return adds.length === 0 ? [] : [totalsCte(params, evaluation.tenant.id, adds, evaluation.request.input, now, guard)];
+}
+
+const expiring = (at: Date | undefined): { expiresAt?: Date } => (at === undefined ? {} : { expiresAt: at });
 
 function result(decision: Decision, record: AuditRecord, output?: JsonRecord, approvalId?: string): ActResult {
   return {

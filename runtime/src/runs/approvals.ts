@@ -3,18 +3,24 @@
  * here as `pending`, with the request as it was made. Someone of that group grants or
  * rejects it (audited in the tenant's chain); a granted approval can be resumed once
  * (runtime.resume re-decides the stored request with the approval in context).
- * Who belongs to a group is the host's business: `by` is recorded as given. An approval
- * whose run times out before it is resumed expires (expiry.ts).
+ * Who belongs to a group is the host's business: `by` is recorded as given, with the
+ * `groups` the host says it belongs to. Those are checked (approver.ts): never an agent
+ * (PBR221); a member of the approval's group when the host names groups, or when the group
+ * is declared in the bundle (`group g { … }`, PBR220). An approval whose run times out, or
+ * whose `require approval … timeout d` rule's time runs out, before it is resumed expires
+ * (expiry.ts, approval-expiry.ts).
  */
 import type { Database, Row, Sql } from "../store/adapter.js";
 import { PaybillRuntimeError } from "../store/errors.js";
 import { isUuid } from "../store/sql.js";
 import { appendAudit } from "../audit/append.js";
 import { json } from "../audit/rows.js";
+import type { Bundle } from "../bundle/format.js";
+import { type Approver, approverGroups, requireMember } from "./approver.js";
 import { requireStorableText } from "./request-text.js";
 import { iso } from "./run.js";
 
-/** `expired`: its run timed out in the state it waited in before it was resumed (expiry.ts). */
+/** `expired`: its run timed out in the state it waited in, or its rule's `timeout` ran out, before it was resumed. */
 export type ApprovalStatus = "pending" | "granted" | "rejected" | "resumed" | "expired";
 
 export interface ApprovalRequest {
@@ -35,6 +41,8 @@ export interface ApprovalRequest {
   readonly note?: string;
   /** The audit record of the resumed decision. */
   readonly resumedAuditId?: string;
+  /** When a `require approval … timeout d` rule's approval expires unless resumed (ISO 8601). */
+  readonly expiresAt?: string;
 }
 
 export interface NewApproval {
@@ -47,13 +55,15 @@ export interface NewApproval {
   readonly group: string;
   readonly auditId: string;
   readonly time: Date;
+  /** The rule's timeout ran out: expires then unless resumed. */
+  readonly expiresAt?: Date;
 }
 
 export async function recordApproval(tx: Sql, approval: NewApproval): Promise<void> {
   await tx.query(
-    `insert into paybill_approvals (id, tenant_id, run_id, agent, action, input, approval_group, status, requested_at, request_audit_id)
-     values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9)`,
-    [approval.id, approval.tenant, approval.run ?? null, approval.agent, approval.action, json(approval.input), approval.group, approval.time.toISOString(), approval.auditId],
+    `insert into paybill_approvals (id, tenant_id, run_id, agent, action, input, approval_group, status, requested_at, request_audit_id, expires_at)
+     values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10)`,
+    [approval.id, approval.tenant, approval.run ?? null, approval.agent, approval.action, json(approval.input), approval.group, approval.time.toISOString(), approval.auditId, approval.expiresAt?.toISOString() ?? null],
   );
 }
 
@@ -84,18 +94,21 @@ export async function settleApproval(
   db: Database,
   id: string,
   outcome: "granted" | "rejected",
-  by: { readonly by: string; readonly note?: string },
+  by: Approver,
   now: Date,
+  bundle: Bundle,
 ): Promise<ApprovalRequest> {
   if (typeof by.by !== "string" || by.by.length === 0) {
     throw new PaybillRuntimeError("PBR114", "an approval needs to say who decided it", "pass `{ by: \"<person or service>\" }`");
   }
   requireStorableText(by.by, "`by`");
   requireStorableText(by.note, "`note`");
+  const groups = approverGroups(bundle, by);
   return db.transaction(async (tx) => {
     const approval = await getApproval(tx, id, { lock: true });
     if (approval === undefined) throw unknownApproval(id);
     if (approval.status !== "pending") throw wrongStatus(approval, "pending");
+    requireMember(bundle, approval, by.by, groups);
     await tx.query("select set_config('paybill.tenant', $1, true)", [approval.tenant]);
     const [row] = await tx.query(
       "update paybill_approvals set status = $2, decided_by = $3, decided_at = $4, note = $5 where id = $1 returning *",
@@ -107,7 +120,7 @@ export async function settleApproval(
         tenant: approval.tenant,
         agent: by.by,
         action: outcome === "granted" ? "approval.grant" : "approval.reject",
-        input: { approval: id, group: approval.group, action: approval.action, ...(by.note === undefined ? {} : { note: by.note }) },
+        input: { approval: id, group: approval.group, action: approval.action, ...(by.note === undefined ? {} : { note: by.note }), ...(groups === undefined ? {} : { groups }) },
         decision: outcome === "granted" ? "allow" : "deny",
         reasons: [],
         ...(approval.run === undefined ? {} : { run: approval.run }),
@@ -127,7 +140,9 @@ export function unknownApproval(id: string): PaybillRuntimeError {
 export function wrongStatus(approval: ApprovalRequest, wanted: ApprovalStatus): PaybillRuntimeError {
   const help =
     approval.status === "expired"
-      ? "its run timed out in the state it waited in: start a new run"
+      ? approval.expiresAt === undefined
+        ? "its run timed out in the state it waited in: start a new run"
+        : "its rule's `timeout` (or its run's state's) ran out: act again to ask anew, in a new run if its run ended"
       : wanted === "granted"
         ? "only a granted approval can be resumed, and only once"
         : "only a pending approval can be granted or rejected";
@@ -152,5 +167,6 @@ function approvalFromRow(row: Row): ApprovalRequest {
     ...opt("decidedAt", row["decided_at"], iso),
     ...opt("note", row["note"]),
     ...opt("resumedAuditId", row["resumed_audit_id"]),
+    ...opt("expiresAt", row["expires_at"], iso),
   };
 }

@@ -8,18 +8,22 @@
  * to take (act) only once the decider allowed.
  *
  * Nothing here writes: act takes the quota unit itself (act.ts), in the statement that
- * performs the effect.
+ * performs the effect, and adds to the totals there. The totals an action's policies read
+ * (`context.totals`) are read with the tenant's facts, after act locked them
+ * (quota/totals.ts).
  */
 import type { Bundle, EntitySchema, Quantity } from "../bundle/format.js";
 import type { DeciderApi } from "../decide/decider-api.js";
 import type { Approval, Decision, DecisionRequest, Reason, TenantFacts } from "../decide/request.js";
 import { ACTION_QUOTA, checkQuota, planLimit } from "../quota/quota.js";
+import { actionTotals, type Counter, readTotals, type TotalValues, totalsColumn, totalsLockSql, totalValues } from "../quota/totals.js";
 import type { Row, Sql } from "../store/adapter.js";
 import { type JsonRecord, loadRow } from "../store/effects.js";
 import { type BoundTenant, bindTenant, bindTenantOpening, boundTenant } from "../store/tenants.js";
 import { isUuid } from "../store/sql.js";
 import { type InputJson, inputJson, requireStorableTenant, textProblem } from "./request-text.js";
 import { timedOut } from "./expiry.js";
+import { answerLookups, type OpeningLookups, openingLookups } from "./lookups.js";
 import { budgetLeft, type Run, runFromRow } from "./run.js";
 import { unknownRun, unknownTenant } from "./runs.js";
 
@@ -56,24 +60,71 @@ export interface Evaluation {
   readonly quota?: Quantity;
 }
 
-/** The tenant's facts and run as the transaction's opening statement read them (`evaluationOpening`). */
+/** The tenant's facts and run, and the foldable lookups' answers, as the transaction's opening statement read them (`evaluationOpening`). */
 export interface Opened {
   readonly bound: BoundTenant | undefined;
+  /** The answers of the lookups asked in the opening (runs/lookups.ts `openingLookups`), by key. */
+  readonly lookups?: Readonly<Record<string, boolean>>;
+}
+
+/** The opening statement and how to read its rows (`openedBy`). */
+export interface EvaluationOpening {
+  readonly statement: string;
+  readonly lookups?: OpeningLookups;
 }
 
 /**
- * The statement binding the request's tenant and reading its facts and run, for the
- * caller to send with BEGIN (adapter.ts `opening`; `openedBy` reads its rows); undefined
- * when the request names a tenant or run no statement may hold (evaluate refuses it then).
+ * The statement binding the request's tenant and reading its facts and run, and answering
+ * the lookups computable from the request alone, for the caller to send with BEGIN
+ * (adapter.ts `opening`; `openedBy` reads its rows); undefined when the request names a
+ * tenant or run no statement may hold (evaluate refuses it then).
  */
-export function evaluationOpening(request: ActRequest, mode: "act" | "decide"): string | undefined {
+export function evaluationOpening(engine: Engine, request: ActRequest, mode: "act" | "decide", now?: Date): EvaluationOpening | undefined {
   if (typeof request.tenant !== "string" || textProblem(request.tenant) !== undefined) return undefined;
   if (request.run !== undefined && !isUuid(request.run)) return undefined;
-  return bindTenantOpening(request.tenant, request.run === undefined ? undefined : { id: request.run, lock: mode === "act" });
+  const run = request.run === undefined ? undefined : { id: request.run, lock: mode === "act", untrusted: readsUntrusted(engine.decider, request) };
+  const lookups = foldedLookups(engine, request);
+  // An action whose acts read or add to totals: act locks them first, then the binding statement reads them (quota/totals.ts).
+  const touched = now === undefined ? undefined : touchedBy(engine.bundle, request);
+  const columns = [...(lookups?.columns ?? []), ...(touched === undefined || now === undefined ? [] : [totalsColumn(touched, now)])];
+  const bind = bindTenantOpening(request.tenant, run, columns);
+  const statement = touched !== undefined && now !== undefined && mode === "act" ? `${totalsLockSql(request.tenant, touched, now)}; ${bind}` : bind;
+  return { statement, ...(lookups === undefined ? {} : { lookups }) };
 }
 
-export function openedBy(opening: string | undefined, rows: readonly Row[]): Opened | undefined {
-  return opening === undefined ? undefined : { bound: boundTenant(rows) };
+function touchedBy(bundle: Bundle, request: ActRequest): readonly Counter[] | undefined {
+  return typeof request.action === "string" ? actionTotals(bundle, request.action)?.touched : undefined;
+}
+
+export function openedBy(opening: EvaluationOpening | undefined, rows: readonly Row[]): Opened | undefined {
+  if (opening === undefined) return undefined;
+  return { bound: boundTenant(rows), ...(opening.lookups === undefined ? {} : { lookups: opening.lookups.answers(rows) }) };
+}
+
+/** Whether the request's policies call `untrusted()`, so its run's recorded values are read with the run. */
+function readsUntrusted(decider: DeciderApi | undefined, request: ActRequest): boolean {
+  return typeof request.agent === "string" && typeof request.action === "string" && decider?.usesUntrusted?.(request.agent, request.action) === true;
+}
+
+/** The request's foldable lookups as opening columns; undefined when there are none (or the request is not JSON the decider reads). */
+function foldedLookups(engine: Engine, request: ActRequest): OpeningLookups | undefined {
+  if (!hasLookups(engine.bundle) || typeof request.agent !== "string" || typeof request.action !== "string") return undefined;
+  const json = inputJson(request.input);
+  if (!json.ok) return undefined;
+  const queries = engine.decider.foldedLookups({ agent: request.agent, action: request.action, input: json.value, tenant: request.tenant });
+  return queries.length === 0 ? undefined : openingLookups(engine.bundle, queries);
+}
+
+const LOOKUPS = new WeakMap<Bundle, boolean>();
+
+/** Whether any rule of the bundle has a lookup (a bundle without spends nothing on them). */
+function hasLookups(bundle: Bundle): boolean {
+  let has = LOOKUPS.get(bundle);
+  if (has === undefined) {
+    has = bundle.policies.some((policy) => policy.rules.some((rule) => rule.lookups !== undefined));
+    LOOKUPS.set(bundle, has);
+  }
+  return has;
 }
 
 export async function evaluate(
@@ -95,9 +146,17 @@ export async function evaluate(
     if ((await bindTenant(sql, request.tenant)) === undefined) throw unknownTenant(request.tenant);
     throw unknownRun(runId);
   }
-  const bound = opened !== undefined ? opened.bound : await bindTenant(sql, request.tenant, runId === undefined ? undefined : { id: runId, lock: mode === "act" });
+  const touched = touchedBy(engine.bundle, request);
+  // Without the opening statements, act takes the totals' locks before the run's, in the opening's order.
+  const lockedFirst = opened === undefined && touched !== undefined && mode === "act";
+  if (lockedFirst) await sql.query(totalsLockSql(request.tenant, touched, now));
+  const bound = opened !== undefined ? opened.bound : await bindTenant(sql, request.tenant, runId === undefined ? undefined : { id: runId, lock: mode === "act", untrusted: readsUntrusted(engine.decider, request) });
   if (bound === undefined) throw unknownTenant(request.tenant);
   const tenant = bound.tenant;
+  let totals: TotalValues | undefined;
+  if (touched !== undefined) {
+    totals = "paybill_totals" in bound.row ? totalValues(bound.row["paybill_totals"], touched) : await readTotals(sql, tenant.id, touched, now, mode === "act" && !lockedFirst);
+  }
   let run: Run | undefined;
   if (runId !== undefined) {
     run = bound.run === undefined ? undefined : runFromRow(bound.run);
@@ -112,6 +171,10 @@ export async function evaluate(
     time: now,
     approvals,
     ...(run === undefined ? {} : { workflow: { name: run.workflow, state: run.state }, budget: budgetLeft(run) }),
+    ...(totals === undefined ? {} : { totals }),
+    ...(run?.context === undefined ? {} : { runContext: run.context }),
+    // Read only when a condition calls `untrusted()` (readsUntrusted); outside a run `untrusted()` errs.
+    ...(run === undefined || bound.untrusted === undefined ? {} : { untrusted: bound.untrusted }),
   };
   const done = (decision: Decision, countsStep: boolean, extra: Partial<Evaluation> = {}): Evaluation => ({
     decision,
@@ -144,7 +207,11 @@ export async function evaluate(
       return done(deny({ kind: "unknown", message }), true, entity === undefined ? {} : { entity });
     }
   }
-  const request2: DecisionRequest = resource === undefined ? base : { ...base, resource };
+  // Lookups: those the opening answered, and the rest in one statement, in the tenant (runs/lookups.ts).
+  const folded = opened?.lookups;
+  const queries = engine.decider.lookups(base).filter((query) => folded?.[query.key] === undefined);
+  const lookups = queries.length === 0 ? folded : { ...folded, ...(await answerLookups(sql, engine.bundle, tenant.id, queries)) };
+  const request2: DecisionRequest = { ...base, ...(resource === undefined ? {} : { resource }), ...(lookups === undefined ? {} : { lookups }) };
   let decision = engine.decider.decide(request2);
   let quota: Quantity | undefined;
   if (decision.decision === "allow") {
@@ -174,7 +241,8 @@ function budgetRefusal(bundle: Bundle, run: Run, request: ActRequest, now: Date)
     return { kind: "budget", message: `run \`${run.id}\` used all ${run.budget.steps} of its steps` };
   }
   const op = bundle.actions[request.action]?.effect?.op;
-  const writes = op === "insert" || op === "update" || op === "delete";
+  // A host effect (an external payment, an email) counts as a write.
+  const writes = op === "insert" || op === "update" || op === "delete" || bundle.actions[request.action]?.host === true;
   if (writes && run.budget.writes !== undefined && run.writes >= run.budget.writes) {
     return { kind: "budget", message: `run \`${run.id}\` used all ${run.budget.writes} of its writes` };
   }

@@ -25,6 +25,10 @@ export interface Run {
   readonly expiresAt?: string;
   /** Set when the run expired: it stayed in `state` past its timeout, and is final from then on. */
   readonly expiredAt?: string;
+  /** The trusted context the host started it with (its workflow declares `context`), as stored. */
+  readonly context?: Readonly<Record<string, unknown>>;
+  /** `sha256:` + hex of the context's canonical JSON, as recorded in the run's `run.start` audit record. */
+  readonly contextHash?: string;
 }
 
 export interface RunMove {
@@ -68,7 +72,18 @@ export function runFromRow(row: Row): Run {
     updatedAt: iso(row["updated_at"]),
     ...time("expiresAt", row["expires_at"]),
     ...time("expiredAt", row["expired_at"]),
+    ...contextOf(row),
   };
+}
+
+/** The stored context: an object (pg and row_to_json parse jsonb) or its JSON text. */
+function contextOf(row: Row): { context?: Readonly<Record<string, unknown>>; contextHash?: string } {
+  const raw = row["context"];
+  if (raw === null || raw === undefined) return {};
+  const value: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+  const hash = row["context_hash"];
+  return { context: value as Record<string, unknown>, ...(typeof hash === "string" ? { contextHash: hash } : {}) };
 }
 
 export function iso(value: unknown): string {

@@ -8,7 +8,9 @@ import type { Database, Sql } from "../store/adapter.js";
 import { PaybillRuntimeError } from "../store/errors.js";
 import { isUuid } from "../store/sql.js";
 import { getTenant } from "../store/tenants.js";
+import { appendAudit } from "../audit/append.js";
 import { stateExpiry } from "./expiry.js";
+import { checkRunContext } from "./run-context.js";
 import { iso, type Run, type RunMove, runFromRow } from "./run.js";
 
 export interface StartRun {
@@ -16,6 +18,12 @@ export interface StartRun {
   readonly tenant: string;
   /** Defaults to the workflow's agent; any other agent is refused. */
   readonly agent?: string;
+  /**
+   * The run's trusted context, when the workflow declares `context { … }`: checked against
+   * its fields (PBR210–PBR213), stored with the run and recorded once in the audit chain
+   * (`run.start`); nothing can change it afterwards (run-context.ts).
+   */
+  readonly context?: Readonly<Record<string, unknown>>;
 }
 
 export async function startRun(db: Database, bundle: Bundle, request: StartRun, now: Date): Promise<Run> {
@@ -30,6 +38,7 @@ export async function startRun(db: Database, bundle: Bundle, request: StartRun, 
       `start it for \`${workflow.agent}\`, or leave \`agent\` out`,
     );
   }
+  const context = checkRunContext(workflow, request.context);
   const start = workflow.states[workflow.start];
   const id = randomUUID();
   return db.transaction(async (tx) => {
@@ -37,8 +46,8 @@ export async function startRun(db: Database, bundle: Bundle, request: StartRun, 
     if ((await getTenant(tx, request.tenant)) === undefined) throw unknownTenant(request.tenant);
     const deadline = workflow.budget.deadlineMs === undefined ? null : new Date(now.getTime() + workflow.budget.deadlineMs).toISOString();
     const [row] = await tx.query(
-      `insert into paybill_runs (id, tenant_id, workflow, agent, state, final, max_steps, max_writes, deadline, started_at, updated_at, expires_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) returning *`,
+      `insert into paybill_runs (id, tenant_id, workflow, agent, state, final, max_steps, max_writes, deadline, started_at, updated_at, expires_at, context, context_hash)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12::jsonb, $13) returning *`,
       [
         id,
         request.tenant,
@@ -51,13 +60,34 @@ export async function startRun(db: Database, bundle: Bundle, request: StartRun, 
         deadline,
         now.toISOString(),
         stateExpiry(workflow, workflow.start, now),
+        context === undefined ? null : JSON.stringify(context.stored),
+        context?.hash ?? null,
       ],
     );
+    // The context, once, in the tenant's chain: its hash covers the values as the host gave them.
+    if (context !== undefined) {
+      await appendAudit(
+        tx,
+        {
+          tenant: request.tenant,
+          agent: HOST_AGENT,
+          action: "run.start",
+          input: { workflow: workflow.name, context: context.stored, contextHash: context.hash },
+          decision: "allow",
+          reasons: [],
+          run: id,
+        },
+        { time: now },
+      );
+    }
     await tx.query("insert into paybill_run_history (run_id, seq, from_state, to_state, at) values ($1, 1, null, $2, $3)", [id, workflow.start, now.toISOString()]);
     if (row === undefined) throw new Error("the run insert returned no row");
     return runFromRow(row);
   });
 }
+
+/** Who a `run.start` record names: the host that started the run (never an agent). */
+export const HOST_AGENT = "paybill:host";
 
 export async function getRun(sql: Sql, id: string, options: { lock?: boolean } = {}): Promise<Run | undefined> {
   if (!isUuid(id)) return undefined;

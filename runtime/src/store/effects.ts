@@ -11,6 +11,7 @@ import type { PreparedEffect } from "../decide/decider-api.js";
 import type { Sql } from "./adapter.js";
 import { columnType, rowToJson, toParam } from "./columns.js";
 import { PaybillRuntimeError } from "./errors.js";
+import { readMany } from "./read-many.js";
 import { ident, isUuid, type Params } from "./sql.js";
 
 export type JsonRecord = Record<string, unknown>;
@@ -51,6 +52,7 @@ export interface Performed {
 
 /** Performs an allowed effect; `loaded` is the row already read (and locked) for read, update and delete. */
 export async function performEffect(tx: Sql, entity: EntitySchema, tenant: string, effect: PreparedEffect, loaded: JsonRecord | undefined): Promise<Performed> {
+  if (effect.op === "read" && effect.many !== undefined) return { result: { rows: await readMany(tx, entity, tenant, effect) }, key: null, wrote: false };
   if (effect.op === "read") return { result: loaded === undefined ? undefined : { ...loaded }, key: effect.key, wrote: false };
   const values = effect.values ?? {};
   const columns = Object.keys(values).map((name) => {
@@ -188,9 +190,10 @@ export function effectFailed(entity: EntitySchema, effect: PreparedEffect, error
   return failed(entity, effect, error instanceof Error ? error.message : String(error), error);
 }
 
-/** Removes the fields the decision says the agent may not see. */
-export function redact(row: JsonRecord | undefined, fields: readonly string[] | undefined): JsonRecord | undefined {
+/** Removes the fields the decision says the agent may not see (from every row of a list read's `rows`). */
+export function redact(row: JsonRecord | undefined, fields: readonly string[] | undefined, many = false): JsonRecord | undefined {
   if (row === undefined || fields === undefined || fields.length === 0) return row;
+  if (many && Array.isArray(row["rows"])) return { rows: (row["rows"] as JsonRecord[]).map((r) => redact(r, fields) as JsonRecord) };
   const out = { ...row };
   for (const f of fields) delete out[f];
   return out;

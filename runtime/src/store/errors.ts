@@ -73,6 +73,8 @@ export type RuntimeErrorCode =
   | "PBR173"
   /** A text a host call would store (an approval's `by` or `note`) with a NUL or a lone surrogate. */
   | "PBR174"
+  /** `runs.observe` given a bad source or values (not scalars, unstorable text, over the limits): nothing recorded. */
+  | "PBR215"
   /** A gauge (`seats`) recorded above the limit of the same name in the tenant's plan. */
   | "PBR200"
   /** An audit key (signing or public) that cannot be read or is not an ed25519 key. */
@@ -85,12 +87,32 @@ export type RuntimeErrorCode =
   | "PBR163"
   /** `audit.every` that is not a positive interval or record count. */
   | "PBR164"
+  /** The S3 checkpoint sink misconfigured (bucket, retention), or a request to its bucket failed (no such bucket, access denied, no region, the network). */
+  | "PBR165"
+  /** A run context value missing, of the wrong type, or not storable (the message names its path, `context.<field>`). */
+  | "PBR210"
+  /** A run context with a field the workflow's `context` does not declare. */
+  | "PBR211"
+  /** A run context given for a workflow that declares none. */
+  | "PBR212"
+  /** A run context with more than 256 values (list elements counted). */
+  | "PBR213"
+  /** An approver the host does not say belongs to the approval's group (`groups`), or `groups` that is not a list of names. */
+  | "PBR220"
+  /** An agent's name given as the approver: an agent never grants or rejects an approval. */
+  | "PBR221"
   /** A move by an agent along an edge only the host takes (not `by agent`), or by an agent that is not the run's. */
   | "PBR235"
   /** A move along an edge whose guard (`when …`) does not hold or cannot be evaluated. */
   | "PBR236"
   /** A move in a run that has used all of its steps (a move is a step). */
-  | "PBR237";
+  | "PBR237"
+  /** A host report for a performance the tenant does not have (unknown id, another tenant's, or not a host act's). */
+  | "PBR240"
+  /** A second report of a host performance. */
+  | "PBR241"
+  /** A host report that is neither `{ ok: true, result? }` nor `{ ok: false, error }`. */
+  | "PBR242";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;

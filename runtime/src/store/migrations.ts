@@ -35,6 +35,9 @@
  *   `paybill_run_history` through its run), the control role every tenant's. Neither may
  *   UPDATE, DELETE or TRUNCATE `paybill_audit`, and neither owns a table. Every later
  *   table that holds a tenant's rows gets the same by `tenantTableSql` (its grants per role).
+ * - Version 14, `paybill_total_counters`: what policies' `total(…)` and `count(…)` read, per
+ *   tenant, counter (`total send_money.amount per day`) and period (`2026-01-31`), as
+ *   `numeric` (quota/totals.ts, spec/runtime.md §Totals).
  * - Version 10, `paybill_agent_tokens`: bearer tokens bound to a tenant and an agent (the
  *   MCP server's over HTTP), kept as the SHA-256 of the token, never the token
  *   (store/agent-tokens.ts); `revoked_at` once revoked.
@@ -45,10 +48,18 @@
  * - Version 6: `paybill_audit.hash_rule`, the rule a record was hashed by (audit/record.ts):
  *   1 for the records written before it (the time hashed at milliseconds), 2 for every
  *   record appended since (the time hashed as stored, microseconds).
+ * - Version 12, `paybill_untrusted` (runs/provenance.ts, spec/runtime.md §Provenance): the
+ *   normalised untrusted values a run has seen, one row per run and value (keyed by its
+ *   SHA-256), with where it came from. The runtime role may select and insert only: what a
+ *   run recorded cannot be changed or removed through it.
  * - Version 8, `paybill_bundles`: every bundle the database was opened with (by hash), its
  *   `release` and signing key, and `opened`, the order of its latest open, so the bundle
  *   with the largest `opened` is the one the database ran last (bundle/release.ts refuses
  *   an older release). Not per tenant: one deployment's history.
+ * - Version 16, `paybill_performances`: the host effects allowed (`effect host`, runs/performances.ts),
+ *   one row per allowed act keyed by its audit record's id, with the input as audited
+ *   (`@secret`/`@pii` masked), and once the host reports, when, whether it succeeded and
+ *   the id of the report's audit record. Unreported rows are the pending performances.
  */
 
 import { CONTROL_ROLE, roleSql, RUNTIME_ROLE } from "./roles.js";
@@ -318,6 +329,78 @@ create table paybill_agent_tokens (
   primary key (tenant_id, id)
 );
 ${tenantTableSql("paybill_agent_tokens", { runtime: "select, insert, update", control: "select, insert, update" })}`,
+  },
+  {
+    version: 14,
+    name: "totals over windows",
+    sql: `
+create table paybill_total_counters (
+  tenant_id text not null,
+  counter text not null,
+  period text not null,
+  value numeric not null,
+  primary key (tenant_id, counter, period)
+);
+${tenantTableSql("paybill_total_counters", { runtime: "select, insert, update", control: "select" })}`,
+  },
+  {
+    version: 11,
+    name: "run context",
+    // A run's trusted context (spec/runtime.md §Run context), written once at start: the trigger refuses any later change.
+    sql: `
+alter table paybill_runs add column context jsonb, add column context_hash text;
+create function paybill_runs_context_fixed() returns trigger language plpgsql as $$
+begin
+  if new.context is distinct from old.context or new.context_hash is distinct from old.context_hash then
+    raise exception 'a run''s context cannot change after it starts' using errcode = '42501';
+  end if;
+  return new;
+end $$;
+create trigger paybill_runs_context_fixed before update on paybill_runs for each row execute function paybill_runs_context_fixed();
+`,
+  },
+  {
+    version: 16,
+    name: "host performances",
+    sql: `
+create table paybill_performances (
+  tenant_id text not null,
+  id uuid not null,
+  action text not null,
+  agent text not null,
+  run_id uuid,
+  input jsonb not null,
+  created_at timestamptz not null,
+  reported_at timestamptz,
+  ok boolean,
+  report_audit_id uuid,
+  primary key (tenant_id, id)
+);
+create index paybill_performances_pending on paybill_performances (tenant_id, created_at) where reported_at is null;
+${tenantTableSql("paybill_performances", { runtime: "select, insert, update", control: "select" })}`,
+  },
+  {
+    version: 13,
+    name: "approval rule timeouts",
+    sql: `
+alter table paybill_approvals add column expires_at timestamptz;
+create index paybill_approvals_expires_at on paybill_approvals (expires_at) where expires_at is not null and status in ('pending', 'granted');
+`,
+  },
+  {
+    version: 12,
+    name: "untrusted values of runs",
+    sql: `
+create table paybill_untrusted (
+  tenant_id text not null,
+  run_id uuid not null,
+  digest text not null,
+  value text not null,
+  source text not null,
+  observed_at timestamptz not null,
+  primary key (tenant_id, run_id, digest)
+);
+${tenantTableSql("paybill_untrusted", { runtime: "select, insert", control: "select" })}`,
   },
 ];
 

@@ -63,6 +63,9 @@ export const RUNTIME_TABLE_SECURITY: readonly RuntimeTableSecurity[] = [
   },
   { table: "paybill_bundles", version: 8, policies: [CONTROL_POLICY] },
   tenantKeyed("paybill_agent_tokens", 10),
+  tenantKeyed("paybill_total_counters", 14),
+  tenantKeyed("paybill_performances", 16),
+  tenantKeyed("paybill_untrusted", 12),
 ];
 
 /** `create policy …;` as the migrations write it. */

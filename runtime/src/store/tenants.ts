@@ -34,10 +34,21 @@ export async function getTenant(sql: Sql, id: string): Promise<TenantFacts | und
   return row === undefined ? undefined : facts(row);
 }
 
-/** What `bindTenant` reads: the tenant's facts and, when asked for, the run's row. */
+/** What `bindTenant` reads: the tenant's facts and, when asked for, the run's row and its untrusted values. */
 export interface BoundTenant {
   readonly tenant: TenantFacts;
   readonly run?: Row;
+  /** With `run.untrusted`: the normalised values recorded in `paybill_untrusted` for the run (runs/provenance.ts). */
+  readonly untrusted?: readonly string[];
+  /** The whole row, with the `columns` the caller added. */
+  readonly row: Row;
+}
+
+/** The run to read with the tenant: locked for act; with `untrusted`, also its recorded untrusted values. */
+export interface RunToBind {
+  readonly id: string;
+  readonly lock: boolean;
+  readonly untrusted?: boolean;
 }
 
 /**
@@ -46,31 +57,38 @@ export interface BoundTenant {
  * `run`, also that run's row (as JSON, `FOR UPDATE` when `lock`), read in the same
  * statement. `run.id` must be a uuid.
  */
-export async function bindTenant(tx: Sql, id: string, run?: { id: string; lock: boolean }): Promise<BoundTenant | undefined> {
-  const rows = await tx.query<TenantRow & { run?: Row | null }>(bindTenantSql("$1", run === undefined ? undefined : { id: "$2::uuid", lock: run.lock }), run === undefined ? [id] : [id, run.id], { prepared: true });
+export async function bindTenant(tx: Sql, id: string, run?: RunToBind): Promise<BoundTenant | undefined> {
+  const rows = await tx.query<TenantRow & { run?: Row | null }>(bindTenantSql("$1", run === undefined ? undefined : { ...run, id: "$2::uuid" }), run === undefined ? [id] : [id, run.id], { prepared: true });
   return boundTenant(rows);
 }
 
 /**
  * `bindTenant` as an opening statement, sent with BEGIN (adapter.ts `opening`): the same
  * statement with literals, so the act path binds its tenant and reads its facts and run at
- * no round trip of their own. `id` must be storable text and `run.id` a uuid.
+ * no round trip of their own. `id` must be storable text and `run.id` a uuid. `columns`
+ * (literal SQL, reading the bound tenant's id as `t.id`) are read in the same row: the
+ * request's foldable lookups (runs/lookups.ts) and the totals it reads (quota/totals.ts).
  */
-export function bindTenantOpening(id: string, run?: { id: string; lock: boolean }): string {
-  return bindTenantSql(literal(id), run === undefined ? undefined : { id: `${literal(run.id)}::uuid`, lock: run.lock });
+export function bindTenantOpening(id: string, run?: RunToBind, columns: readonly string[] = []): string {
+  return bindTenantSql(literal(id), run === undefined ? undefined : { ...run, id: `${literal(run.id)}::uuid` }, columns);
 }
 
 /** What `bindTenantOpening`'s statement returned, read. */
 export function boundTenant(rows: readonly Row[]): BoundTenant | undefined {
-  const row = rows[0] as (TenantRow & { run?: Row | null }) | undefined;
+  const row = rows[0] as (TenantRow & { run?: Row | null; untrusted?: unknown }) | undefined;
   if (row === undefined) return undefined;
-  return { tenant: facts(row), ...(row.run === null || row.run === undefined ? {} : { run: row.run }) };
+  const untrusted = Array.isArray(row.untrusted) ? { untrusted: row.untrusted.map(String) } : {};
+  return { tenant: facts(row), ...(row.run === null || row.run === undefined ? {} : { run: row.run }), ...untrusted, row };
 }
 
-function bindTenantSql(id: string, run?: { id: string; lock: boolean }): string {
+function bindTenantSql(id: string, run?: RunToBind, columns: readonly string[] = []): string {
   const runColumn = run === undefined ? "" : `, (select row_to_json(r) from (select * from paybill_runs where id = ${run.id}${run.lock ? " for update" : ""}) r) as run`;
+  // The run's untrusted values (migration 12), read on the (tenant_id, run_id) prefix of the table's key.
+  const untrustedColumn =
+    run?.untrusted === true ? `, (select coalesce(json_agg(u.value), '[]'::json) from paybill_untrusted u where u.tenant_id = t.id and u.run_id = ${run.id}) as untrusted` : "";
+  const more = untrustedColumn + columns.map((column) => `, ${column}`).join("");
   // LATERAL: the binding is made before the tenant's row is read, so row-level security (which reads the binding) sees it.
-  return `select t.id, t.plan, t.state, t.region${runColumn} from (select set_config('paybill.tenant', ${id}, true) as bound) b cross join lateral (select id, plan, state, region from paybill_tenants where id = b.bound) t`;
+  return `select t.id, t.plan, t.state, t.region${runColumn}${more} from (select set_config('paybill.tenant', ${id}, true) as bound) b cross join lateral (select id, plan, state, region from paybill_tenants where id = b.bound) t`;
 }
 
 /** Registers a tenant or changes its plan, state or region, without lifecycle checks or audit (tests and tools; the control plane is control/tenants.ts). */

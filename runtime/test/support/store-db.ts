@@ -153,6 +153,17 @@ export function sharedTestRuntime(backend: Backend, file: string, bundle?: Bundl
   };
 }
 
+/** Runs `body` with the runtime's clock `ms` later, then puts the clock back. */
+export async function later<T>(clock: { offsetMs: number }, ms: number, body: () => Promise<T>): Promise<T> {
+  const base = clock.offsetMs;
+  clock.offsetMs = base + ms;
+  try {
+    return await body();
+  } finally {
+    clock.offsetMs = base;
+  }
+}
+
 /** A tenant nobody else uses, on `plan`. */
 export async function newTenant(runtime: Runtime, plan = "business"): Promise<string> {
   const id = `t_${randomUUID().slice(0, 12)}`;

@@ -78,6 +78,7 @@ export function entityField(field: TypedField): FieldSchema {
     ...(has(node.annotations, "id") ? { id: true } : {}),
     ...(has(node.annotations, "unique") ? { unique: true } : {}),
     ...(fallback === undefined ? {} : { default: defaultOf(fallback, field.type) }),
+    ...(has(node.annotations, "untrusted") ? { untrusted: true } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import { plan, tenant } from "./control-plane.js";
 import { action, agent, entity } from "./data.js";
 import { Names } from "./names.js";
 import { policy } from "./policies.js";
+import { Totals } from "./windows.js";
 import { select } from "./select.js";
 import { compareStrings, sortedRecord } from "./values.js";
 import { workflow } from "./workflows.js";
@@ -47,14 +48,29 @@ export function tryEmitBundle(model: Model): EmitResult {
 
   const entities = byName(selection.entities.map((e) => entity(model, e, diagnostics)));
   const agents = byName(selection.agents.map(agent));
+  const groups = selection.groups.map((g) => g.decl.name.name).sort(compareStrings);
   const actions = byName(selection.actions.map((a) => action(model, names, a)));
-  const policies = selection.policies.map((p) => policy({ names, agents, actions }, p.decl)).sort((a, b) => compareStrings(a.name, b.name));
-  const workflows = byName(selection.workflows.map((w) => workflow(names, w)));
+  const totals = new Totals(model);
+  const policies = selection.policies.map((p) => policy({ names, agents, actions, model, totals }, p.decl)).sort((a, b) => compareStrings(a.name, b.name));
+  const workflows = byName(selection.workflows.map((w) => workflow(names, w, model)));
   const plans = byName(selection.plans.map((p) => plan(names, selection.clouds, p)));
   const tenants = byName(selection.tenants.map((t) => tenant(names, plans, t)));
   if (hasErrors(diagnostics)) return { ok: false, diagnostics };
 
-  const content: Omit<Bundle, "hash"> = { format: BUNDLE_FORMAT, version: BUNDLE_FORMAT_VERSION, entities, actions, agents, policies, workflows, plans, tenants };
+  const counters = totals.specs();
+  const content: Omit<Bundle, "hash"> = {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_FORMAT_VERSION,
+    entities,
+    actions,
+    agents,
+    ...(groups.length === 0 ? {} : { groups }),
+    policies,
+    workflows,
+    plans,
+    tenants,
+    ...(counters === undefined ? {} : { totals: counters }),
+  };
   return { ok: true, bundle: { ...content, hash: bundleHash(content) } };
 }
 

@@ -4,16 +4,21 @@
  * resolved, and its condition's canonical CEL with the declared types it was checked
  * against (spec/language.md §8.4), so the runtime can compile it in the same environment.
  */
-import type { PolicyDecl, Rule } from "@paybill/lang";
-import type { ActionSchema, ActionSelector, AgentSpec, ConditionTypes, PolicySpec, RuleSpec } from "@paybill/runtime";
+import type { Model, PolicyDecl, Rule, RuleApproval } from "@paybill/lang";
+import type { ActionSchema, ActionSelector, AgentSpec, ConditionTypes, LookupSpec, PolicySpec, RuleSpec } from "@paybill/runtime";
 import { cel } from "./cel.js";
+import { inlineNames } from "./inline.js";
 import type { Names } from "./names.js";
-import { entryKey, jsonOf, sortedRecord, sortedUnique } from "./values.js";
+import { durationMs, entryKey, jsonOf, sortedRecord, sortedUnique } from "./values.js";
+import type { Totals } from "./windows.js";
 
 export interface PolicyContext {
   readonly names: Names;
   readonly agents: Readonly<Record<string, AgentSpec>>;
   readonly actions: Readonly<Record<string, ActionSchema>>;
+  readonly model: Model;
+  /** Rewrites `total(…)`/`count(…)` into the counters they read (windows.ts). */
+  readonly totals?: Totals;
 }
 
 export function policy(ctx: PolicyContext, decl: PolicyDecl): PolicySpec {
@@ -25,17 +30,31 @@ export function policy(ctx: PolicyContext, decl: PolicyDecl): PolicySpec {
 
 function ruleSpec(ctx: PolicyContext, id: string, rule: Rule): RuleSpec {
   const actions = rule.actions.map((s) => ctx.names.selector(s));
+  const lookups: LookupSpec[] = [];
+  // Constants, lookups and totals in one walk of the checked tree (their facts are keyed by its nodes).
+  const condition =
+    rule.condition === undefined ? undefined : inlineNames(ctx.model, rule.condition, (spec) => `${id}/${lookups.push(spec) - 1}`, (e) => ctx.totals?.replace(e));
   return {
     id,
     effect: rule.effect,
     agents: agentsOf(ctx, rule),
     actions,
-    ...(rule.condition === undefined ? {} : { when: { ...cel(rule.condition), types: conditionTypes(ctx, actions) } }),
+    ...(condition === undefined ? {} : { when: { ...cel(condition), types: conditionTypes(ctx, actions) } }),
+    ...(lookups.length === 0 ? {} : { lookups }),
+    ...(rule.approval === undefined ? {} : { approval: ruleApproval(ctx, rule.approval) }),
   };
 }
 
+/** A `require approval` rule's group (its declared name) and timeout in milliseconds. */
+function ruleApproval(ctx: PolicyContext, approval: RuleApproval): { group: string; timeoutMs?: number } {
+  const group = ctx.names.name(approval.group, "group");
+  const ms = approval.timeout === undefined ? undefined : durationMs(approval.timeout);
+  return ms === undefined ? { group } : { group, timeoutMs: ms };
+}
+
 function agentsOf(ctx: PolicyContext, rule: Rule): string[] {
-  if (rule.principals.some((p) => p.kind === "AnyAgent")) return ["*"];
+  // A `require approval` rule without `for` covers every agent.
+  if (rule.principals.length === 0 || rule.principals.some((p) => p.kind === "AnyAgent")) return ["*"];
   const agents = Object.values(ctx.agents);
   return sortedUnique(
     rule.principals.flatMap((p) => {
@@ -64,8 +83,8 @@ export function conditionTypes(ctx: PolicyContext, selectors: readonly ActionSel
   return { input, resource };
 }
 
-/** The entity whose row an action works on: its effect's, unless it inserts. */
+/** The entity whose row an action works on: its effect's, unless it inserts or reads many rows. */
 function rowOf(action: ActionSchema | undefined): string | undefined {
   const effect = action?.effect;
-  return effect === undefined || effect.op === "insert" ? undefined : effect.entity;
+  return effect === undefined || effect.op === "insert" || effect.many !== undefined ? undefined : effect.entity;
 }

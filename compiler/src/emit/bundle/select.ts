@@ -1,5 +1,5 @@
 /**
- * Which declarations the bundle holds: every agent, entity, action, policy, workflow, plan
+ * Which declarations the bundle holds: every agent, approval group, entity, action, policy, workflow, plan
  * and static tenant of the project, plus the standard library's policies the project
  * imports (`import std.policies.{tenant_boundary}` brings one, `import std.policies` all of
  * them: an imported policy applies like one of the project's own). The standard library
@@ -13,7 +13,7 @@
 import { type Declaration, type Diagnostic, diagnostic, type Ident, type Model, type Span, type Unit } from "@paybill/lang";
 import { compareStrings } from "./values.js";
 
-type Kind = "Agent" | "Entity" | "Action" | "Policy" | "Workflow" | "Plan" | "Tenant";
+type Kind = "Agent" | "Group" | "Entity" | "Action" | "Policy" | "Workflow" | "Plan" | "Tenant";
 export type Decl<K extends Kind> = Extract<Declaration, { kind: K }>;
 
 export interface Included<K extends Kind> {
@@ -23,6 +23,8 @@ export interface Included<K extends Kind> {
 
 export interface Selection {
   readonly agents: readonly Included<"Agent">[];
+  /** The declared approval groups (`group g { … }`). */
+  readonly groups: readonly Included<"Group">[];
   readonly entities: readonly Included<"Entity">[];
   readonly actions: readonly Included<"Action">[];
   readonly policies: readonly Included<"Policy">[];
@@ -36,6 +38,7 @@ export interface Selection {
 
 const WORDS: Record<Kind, string> = {
   Agent: "agents",
+  Group: "groups",
   Entity: "entities",
   Action: "actions",
   Policy: "policies",
@@ -55,6 +58,7 @@ export function select(model: Model): Selection {
   const clouds = model.units.flatMap((unit) => unit.ast.declarations.flatMap((d) => (d.kind === "Cloud" ? [(d.name ?? d.provider).name] : [])));
   return {
     agents: of("Agent"),
+    groups: of("Group"),
     entities: of("Entity"),
     actions: of("Action"),
     policies: of("Policy", importedPolicies(model)),

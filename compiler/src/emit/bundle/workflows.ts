@@ -2,14 +2,15 @@
  * Workflows: the state machine an agent's run follows, its budget, and per state the
  * actions allowed there, where it may go next, the approval it waits for and its timeout.
  */
-import type { NextEdge, StateDecl } from "@paybill/lang";
+import type { Model, NextEdge, StateDecl } from "@paybill/lang";
 import type { EdgeSpec, StateSpec, WorkflowSpec } from "@paybill/runtime";
 import { cel } from "./cel.js";
+import { inputField } from "./fields.js";
 import type { Names } from "./names.js";
 import type { Included } from "./select.js";
 import { attribute, block, durationMs, sortedRecord, sortedUnique, unexpected, wholeOf } from "./values.js";
 
-export function workflow(names: Names, { decl }: Included<"Workflow">): WorkflowSpec {
+export function workflow(names: Names, { decl }: Included<"Workflow">, model?: Model): WorkflowSpec {
   const agent = attribute(decl.body, "agent")?.value;
   if (agent?.kind !== "Ref") return unexpected(`workflow \`${decl.name.name}\` without an agent`);
   const start = decl.body.find((e) => e.kind === "Start");
@@ -20,6 +21,7 @@ export function workflow(names: Names, { decl }: Included<"Workflow">): Workflow
   const writes = value("writes");
   const deadline = value("deadline");
   const states = decl.body.filter((e): e is StateDecl => e.kind === "State");
+  const context = model?.contextFields?.get(decl);
   return {
     name: decl.name.name,
     agent: names.name(agent.name, "agent"),
@@ -30,6 +32,8 @@ export function workflow(names: Names, { decl }: Included<"Workflow">): Workflow
     },
     start: start.state.name,
     states: sortedRecord(states.map((s) => [s.name.name, state(names, s)] as const)),
+    // Written only when declared, so a bundle without contexts keeps its bytes.
+    ...(context === undefined ? {} : { context: context.map(inputField) }),
   };
 }
 

@@ -7,6 +7,12 @@
  * were generated from.
  */
 
+/** `StartRunOf` as FACADE writes it, and as it is written when some workflow declares a run context. */
+export const START_RUN_OF = `  readonly agent?: WorkflowAgents[W];
+};`;
+export const START_RUN_WITH_CONTEXT = `  readonly agent?: WorkflowAgents[W];
+} & ([WorkflowContexts[W]] extends [never] ? { readonly context?: never } : { readonly context: WorkflowContexts[W] });`;
+
 export const FACADE = `
 /** \`act\`'s request, with the input type of the action named. */
 export type ActRequestOf<A extends ActionName> = {
@@ -37,12 +43,27 @@ export type AnyRun = { [W in WorkflowName]: RunOf<W> }[WorkflowName];
 /** What names a run: a run from \`runs.start\`, \`runs.get\` or \`runs.next\`, or its id with its workflow. */
 export type RunRef<W extends WorkflowName> = { readonly id: string; readonly workflow: W };
 
+/** What an allowed act of host action \`A\` tells the host to perform; report with \`id\`. */
+export type PerformOf<A extends ActionName> = { readonly id: string; readonly action: A; readonly input: ActionInputs[A] };
+
+/** \`act\`'s result, \`perform\` typed by the action. */
+export type ActResultOf<A extends ActionName> = Omit<ActResult, "perform"> & { readonly perform?: PerformOf<A> };
+
+/** A host performance not yet reported, its action one of the host actions. */
+export type PendingOf = { [A in HostActionName]: Omit<PendingPerformance, "action"> & { readonly action: A } }[HostActionName];
+
 /** The runtime's calls with this project's names; the results are the runtime's own types. */
 export interface PaybillClient {
   /** The runtime itself, for what the facade leaves as it is (approvals, audit, tenants, quotas). */
   readonly runtime: Runtime;
-  /** Decides the action and, when allowed, performs it; audited either way. */
-  act<A extends ActionName>(request: ActRequestOf<A>): Promise<ActResult>;
+  /** Decides the action and, when allowed, performs it (a host action: returns \`perform\`); audited either way. */
+  act<A extends ActionName>(request: ActRequestOf<A>): Promise<ActResultOf<A>>;
+  /** Records the host's outcome of an allowed host act (\`id\`: its \`perform.id\`); once. */
+  report(tenant: string, id: string, outcome: HostOutcome): Promise<Report>;
+  readonly performances: {
+    /** The tenant's host performances not yet reported, oldest first. */
+    pending(tenant: string): Promise<PendingOf[]>;
+  };
   /** What \`act\` would decide now, without writing anything. */
   decide<A extends ActionName>(request: DecideRequestOf<A>): Promise<Decision>;
   readonly runs: {
@@ -69,7 +90,9 @@ export function typed(runtime: Runtime): PaybillClient {
   }
   return {
     runtime,
-    act: (request) => runtime.act(request),
+    act: <A extends ActionName>(request: ActRequestOf<A>) => runtime.act(request) as Promise<ActResultOf<A>>,
+    report: (tenant, id, outcome) => runtime.report(tenant, id, outcome),
+    performances: { pending: (tenant) => runtime.performances.pending(tenant) as Promise<PendingOf[]> },
     decide: (request) => runtime.decide(request),
     runs: {
       start: <W extends WorkflowName>(request: StartRunOf<W>) => runtime.runs.start(request) as Promise<RunOf<W>>,

@@ -18,7 +18,7 @@ import {
   VariableDeclarationKind,
   type WriterFunction,
 } from "ts-morph";
-import { FACADE } from "./facade.js";
+import { FACADE, START_RUN_OF, START_RUN_WITH_CONTEXT } from "./facade.js";
 import { literalUnion, pascalCase, propertyName, TypeNames } from "./names.js";
 import { DECIMAL, declaredType, typeText } from "./type-text.js";
 
@@ -43,7 +43,7 @@ export function sdkTs(bundle: Bundle): string {
     kind: StructureKind.ImportDeclaration,
     isTypeOnly: true,
     moduleSpecifier: "@paybill/runtime",
-    namedImports: ["ActResult", "DecideRequest", "Decision", "Run", "RunMove", "Runtime"],
+    namedImports: ["ActResult", "DecideRequest", "Decision", "HostOutcome", "PendingPerformance", "Report", "Run", "RunMove", "Runtime"],
   });
   statements.push({
     kind: StructureKind.VariableStatement,
@@ -121,6 +121,14 @@ export function sdkTs(bundle: Bundle): string {
   });
   statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "ActionName", type: literalUnion(actionNames) });
   statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "AgentName", type: literalUnion(sorted(Object.keys(bundle.agents))) });
+  statements.push({
+    kind: StructureKind.TypeAlias,
+    leadingTrivia: blank,
+    isExported: true,
+    name: "HostActionName",
+    docs: ["The actions the host performs (`effect host`): `act` returns `perform`, and the host reports the outcome."],
+    type: literalUnion(actionNames.filter((name) => bundle.actions[name]?.host === true)),
+  });
 
   const workflowNames = sorted(Object.keys(bundle.workflows));
   statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "WorkflowName", type: literalUnion(workflowNames) });
@@ -141,14 +149,42 @@ export function sdkTs(bundle: Bundle): string {
       return { name: propertyName(name), type: literalUnion(workflow === undefined ? [] : [workflow.agent]) };
     }),
   });
+  const withContext = workflowNames.some((name) => bundle.workflows[name]?.context !== undefined);
+  if (withContext) {
+    // Only when some workflow declares a context, so other projects' SDKs keep their text.
+    statements.push((w) => {
+      w.newLine().writeLine("/** Each workflow's run context (`context { … }`), given by the host at `runs.start`; `never` for a workflow that declares none. */");
+      w.write("export interface WorkflowContexts ").inlineBlock(() => {
+        for (const name of workflowNames) {
+          const context = bundle.workflows[name]?.context;
+          if (context === undefined) {
+            w.writeLine(`readonly ${propertyName(name)}: never;`);
+            continue;
+          }
+          w.write(`readonly ${propertyName(name)}: `).inlineBlock(() => {
+            for (const field of context.map((f) => parts(f, "input"))) {
+              w.writeLine(`/** ${field.doc} */`);
+              w.writeLine(`readonly ${field.name}${field.optional ? "?" : ""}: ${field.type};`);
+            }
+          });
+          w.write(";").newLine();
+        }
+      });
+      w.newLine();
+    });
+  }
   statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "StateOf", typeParameters: [{ name: "W", constraint: "WorkflowName" }], type: "WorkflowStates[W]" });
   statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "PlanName", type: literalUnion(sorted(Object.keys(bundle.plans))) });
   const features = new Set<string>();
   for (const plan of Object.values(bundle.plans)) for (const feature of plan.features) features.add(feature);
   for (const action of Object.values(bundle.actions)) for (const feature of action.requires) features.add(feature);
   statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "FeatureName", docs: ["The features plans grant and actions require."], type: literalUnion(sorted(features)) });
+  // Only with declared groups, so a project without any keeps its SDK as it was.
+  if (bundle.groups !== undefined && bundle.groups.length > 0) {
+    statements.push({ kind: StructureKind.TypeAlias, leadingTrivia: blank, isExported: true, name: "GroupName", docs: ["The declared approval groups: what `approvals.grant(id, { by, groups })` names."], type: literalUnion(sorted(bundle.groups)) });
+  }
 
-  statements.push(FACADE);
+  statements.push(withContext ? FACADE.replace(START_RUN_OF, START_RUN_WITH_CONTEXT) : FACADE);
   // One insertion: ts-morph re-parses the file after each, so adding one by one is quadratic.
   file.addStatements(statements);
   return HEADER + file.getFullText();

@@ -11,16 +11,22 @@
 import type { CelExpr } from "../../ast/cel.js";
 import { type CelType, T } from "./cel-types.js";
 import { Checker, type Scope } from "./checker.js";
+import type { CelNames } from "./names.js";
 import type { CelProblem } from "./problems.js";
 import { checkIdent, checkIndex, checkSelect } from "./visit-access.js";
 import { checkBinary } from "./visit-binary.js";
 import { checkCall } from "./visit-call.js";
 import { checkList, checkMap, checkStruct, literalType } from "./visit-literals.js";
 import { checkConditional, checkUnary } from "./visit-unary.js";
+import type { WindowScope } from "./windows.js";
 
 export interface CelEnv {
   /** The declared variables: `principal`, `input`, `resource`, `tenant`, `context`, … */
   readonly variables: ReadonlyMap<string, CelType>;
+  /** Constants and lookups (names.ts); absent: neither is known. */
+  readonly names?: CelNames;
+  /** For a policy condition: the actions `total(…)` and `count(…)` may count (windows.ts). */
+  readonly windows?: WindowScope;
 }
 
 export interface CelCheckResult {
@@ -63,7 +69,7 @@ function visit(c: Checker, expr: CelExpr, scope: Scope): CelType {
 const NO_LOCALS: Scope = new Map();
 
 export function checkCel(expr: CelExpr, env: CelEnv): CelCheckResult {
-  const checker = new Checker(env.variables, visit);
+  const checker = new Checker(env.variables, visit, env.names, env.windows);
   const type = checker.check(expr, NO_LOCALS);
   return { type, types: checker.types, problems: checker.problems };
 }

@@ -11,8 +11,10 @@ import type { DiagnosticKind } from "../../diagnostics/catalog.js";
 import type { Span } from "../../source/source-file.js";
 import { type CelType, T, typeName } from "./cel-types.js";
 import { mismatchHelp } from "./mismatch-help.js";
+import type { CelNames } from "./names.js";
 import { type CelProblem, celProblem } from "./problems.js";
 import { typeList } from "./type-utils.js";
+import type { WindowScope } from "./windows.js";
 
 /** Variables bound by enclosing comprehensions (`x` in `list.all(x, …)`), innermost last. */
 export type Scope = ReadonlyMap<string, CelType>;
@@ -24,6 +26,9 @@ export class Checker {
   constructor(
     readonly variables: ReadonlyMap<string, CelType>,
     private readonly visit: (checker: Checker, expr: CelExpr, scope: Scope) => CelType,
+    readonly names?: CelNames,
+    /** The actions `total(…)` and `count(…)` may count: only a policy condition has them. */
+    readonly windows?: WindowScope,
   ) {}
 
   /** Types `expr` and records its type in the side table. */

@@ -32,6 +32,8 @@ import { children } from "../../ast/cel-walk.js";
 
 /** The most steps a condition may take; calibrated in bench/cost.bench.mjs (≤ 10 ms at the caps). */
 export const MAX_CONDITION_COST = 100_000;
+/** The most scalar values a run's context holds (list elements counted); the runtime refuses more at start. */
+export const MAX_CONTEXT_VALUES = 256;
 /** The length assumed for a string with no `max`. */
 export const NOMINAL_STRING = 256;
 /** Characters per step of a native string operation (`contains`, `+`, `==`…). */
@@ -238,6 +240,9 @@ class Estimator {
       case "timestamp":
       case "duration":
         return this.isText(receiver) ? stringSteps(this.length(receiver)) : 0;
+      case "from_context":
+        // One comparison per context value (at most MAX_CONTEXT_VALUES: spec/runtime.md §Run context).
+        return MAX_CONTEXT_VALUES + (this.isText(receiver) ? stringSteps(this.length(receiver)) : 0);
       default:
         return 0;
     }

@@ -46,6 +46,10 @@ function build(): Map<string, readonly Overload[]> {
   add("timestamp", ...conversions([T.string, T.timestamp], T.timestamp));
   add("duration", ...conversions([T.string, T.duration], T.duration));
   add("dyn", global(["any"], T.dyn));
+  // Whether a value equals one in the run's context, normalised (spec/runtime.md §Run context).
+  add("from_context", ...[T.string, T.int, T.uint, T.double, T.bool].map((t) => global([t], T.bool)));
+  // Provenance (spec/language.md): whether the value, normalised, appeared in untrusted output in this run.
+  add("untrusted", ...[T.string, T.int, T.uint, T.double, T.bool].map((t) => global([t], T.bool)));
   for (const name of TIMESTAMP_GETTERS) {
     // The optional argument is a time zone: `context.time.getHours("Europe/Paris")`.
     add(name, method(T.timestamp, [], T.int), method(T.timestamp, [T.string], T.int));

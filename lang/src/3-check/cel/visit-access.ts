@@ -29,13 +29,21 @@ export function checkIdent(c: Checker, expr: CelIdent, scope: Scope): CelType {
   if (local !== undefined) return local;
   const global = c.variables.get(expr.name);
   if (global !== undefined) return global;
-  const names = [...new Set([...(expr.absolute ? [] : scope.keys()), ...c.variables.keys()])];
+  const constant = c.names?.constant(expr);
+  if (constant !== undefined) return constant;
+  const names = [...new Set([...(expr.absolute ? [] : scope.keys()), ...c.variables.keys(), ...(c.names?.constants() ?? [])])];
   const help = didYouMean(expr.name, names) ?? (names.length > 0 ? `a condition can use ${nameList(names)}` : undefined);
   const written = expr.absolute ? `.${expr.name}` : expr.name;
   return c.report("celUndeclared", expr.span, `undeclared variable \`${written}\``, help);
 }
 
 export function checkSelect(c: Checker, expr: CelSelect, scope: Scope): CelType {
+  // `alias.name`: a constant of a module imported as `alias` (neither a variable nor bound here).
+  const operand = expr.operand;
+  if (c.names !== undefined && operand.kind === "CelIdent" && !operand.absolute && !scope.has(operand.name) && !c.variables.has(operand.name)) {
+    const constant = c.names.constant(expr);
+    if (constant !== undefined) return constant;
+  }
   return selectField(c, expr, c.check(expr.operand, scope));
 }
 

@@ -14,7 +14,9 @@ import type { Checker, Scope } from "./checker.js";
 import { FUNCTION_NAMES, FUNCTIONS, type Overload, type Param, paramName, signature } from "./functions.js";
 import { checkMacro, isMacroName } from "./macros.js";
 import { mismatchHelp } from "./mismatch-help.js";
+import { checkLookup, isLookup } from "./visit-lookup.js";
 import { isDyn, joinAll, unwrap } from "./type-utils.js";
+import { checkWindow, WINDOW_FUNCTIONS } from "./windows.js";
 
 /** Names from other languages, mapped to CEL's: `length` → `size`, `includes` → `contains`. */
 const ALIASES = new Map([
@@ -36,7 +38,9 @@ function accepts(param: Param, arg: CelType): boolean {
 
 export function checkCall(c: Checker, expr: CelCall, scope: Scope): CelType {
   const name = expr.fn.startsWith(".") ? expr.fn.slice(1) : expr.fn;
+  if (isLookup(expr)) return checkLookup(c, expr, scope);
   if (isMacroName(name)) return checkMacro(c, expr, name, scope);
+  if (expr.per !== undefined || (expr.target === undefined && WINDOW_FUNCTIONS.has(name))) return checkWindow(c, expr, name);
 
   const receiver = expr.target === undefined ? undefined : c.check(expr.target, scope);
   const overloads = FUNCTIONS.get(name);

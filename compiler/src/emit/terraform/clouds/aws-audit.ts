@@ -3,8 +3,8 @@
  * beside each database the runtime writes its audit chains to, with S3 Object Lock in
  * COMPLIANCE mode, so a checkpoint object cannot be overwritten or deleted by anyone, the
  * account's root included, before its retention ends — the append-only sink outside the
- * database that the runtime's `CheckpointSink` writes to (a host plugs in an S3 sink
- * writing one object per checkpoint). Versioned (Object Lock requires it), private and
+ * database that the runtime's `S3CheckpointSink` writes to (`audit.sink: "s3://<bucket>/…"`,
+ * one object per checkpoint). Versioned (Object Lock requires it), private and
  * encrypted with the stack's key. Its name is a stack output, `audit_checkpoint_bucket`
  * (a map tenant => bucket where the databases are per tenant).
  */

@@ -57,6 +57,8 @@ export const aws: CloudMapping = {
   identity({ b, who, name, spec }) {
     const role = b.resource(who, "aws_iam_role", "identity_workload", { name: name("workload"), assume_role_policy: assume("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]) }, { tags: "tags" });
     const buckets = who.tenant === "shared" ? `${spec.cloud.settings.name_prefix}-*` : name("data");
+    // The shared role's stack may hold the shared audit bucket or one per tenant (bridge): every `<prefix>-*-audit`.
+    const audit = who.tenant === "shared" ? `${spec.cloud.settings.name_prefix}-*-audit` : name("audit");
     b.resource(who, "aws_iam_role_policy", "identity_workload_data", {
       name: "paybill-data",
       role: b.ref(role, "id"),
@@ -64,8 +66,8 @@ export const aws: CloudMapping = {
         Version: "2012-10-17",
         Statement: [
           { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${buckets}`, `arn:aws:s3:::${buckets}/*`] },
-          // The tenant's audit checkpoints: written and read, never deleted (a delete marker would hide the latest).
-          ...(who.tenant === "shared" ? [] : [{ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:ListBucketVersions"], Resource: [`arn:aws:s3:::${name("audit")}`, `arn:aws:s3:::${name("audit")}/*`] }]),
+          // The audit checkpoints: written, and read by versions as the runtime's S3CheckpointSink does; never a version deleted.
+          { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:ListBucket", "s3:ListBucketVersions"], Resource: [`arn:aws:s3:::${audit}`, `arn:aws:s3:::${audit}/*`] },
         ],
       }),
     });

@@ -1,0 +1,132 @@
+/**
+ * What a workflow run remembers of untrusted output (spec/runtime.md §Provenance), kept in
+ * `paybill_untrusted` (migration 12), one row per run and normalised value, keyed by its
+ * SHA-256: the `@untrusted` field values of the rows a read effect returned to the agent in
+ * the run (recorded by act's own `finish` statement: `untrustedCte`), and the values the
+ * host reports as untrusted tool results (`observe`, `runtime.runs.observe`). Rows are only
+ * ever inserted: the runtime role has no UPDATE or DELETE on the table, and no call, tool
+ * or MCP request removes one. `untrusted()` (cel/untrusted.ts) reads them back with the run
+ * in the act's opening statement (store/tenants.ts).
+ */
+import { createHash } from "node:crypto";
+import type { EntitySchema, FieldSchema } from "../bundle/format.js";
+import { normaliseUntrusted } from "../cel/untrusted.js";
+import type { Database } from "../store/adapter.js";
+import type { JsonRecord } from "../store/effects.js";
+import { PaybillRuntimeError } from "../store/errors.js";
+import { isUuid, type Params } from "../store/sql.js";
+import { textProblem } from "./request-text.js";
+import { unknownRun } from "./runs.js";
+
+/** The most values one `observe` call records, and the longest value (in UTF-16 code units). */
+export const MAX_OBSERVED_VALUES = 1000;
+export const MAX_OBSERVED_LENGTH = 65_536;
+
+/** A normalised value and its key in `paybill_untrusted`. */
+interface Observed {
+  readonly digest: string;
+  readonly value: string;
+}
+
+function observed(values: readonly string[]): Observed[] {
+  const seen = new Map<string, Observed>();
+  for (const value of values) {
+    if (value === "") continue;
+    const digest = createHash("sha256").update(value).digest("hex");
+    seen.set(digest, { digest, value });
+  }
+  return [...seen.values()];
+}
+
+/** The normalised values of the `@untrusted` fields of `row` that the agent sees (not in `redact`). */
+export function untrustedValues(entity: EntitySchema, row: JsonRecord | undefined, redact: readonly string[] = []): string[] {
+  if (row === undefined) return [];
+  const out: string[] = [];
+  for (const field of entity.fields) {
+    if (field.untrusted !== true || redact.includes(field.name)) continue;
+    collect(field, row[field.name], out);
+  }
+  return out;
+}
+
+function collect(field: FieldSchema, value: unknown, out: string[]): void {
+  if (Array.isArray(value)) {
+    for (const item of value) collect(field, item, out);
+    return;
+  }
+  const text = normaliseUntrusted(value);
+  if (text !== undefined && text !== "") out.push(text);
+}
+
+/**
+ * A CTE for act's `finish` statement that records `values` for the run, only when `guard`
+ * holds (the quota unit was taken). Undefined when there is nothing to record.
+ */
+export function untrustedCte(params: Params, tenant: string, run: string, source: string, values: readonly string[], now: Date, guard: string | undefined): string | undefined {
+  const rows = observed(values);
+  if (rows.length === 0) return undefined;
+  return (
+    `paybill_untrusted_read as (insert into paybill_untrusted (tenant_id, run_id, digest, value, source, observed_at) ` +
+    `select ${params.add(tenant)}, ${params.add(run)}::uuid, x.digest, x.value, ${params.add(source)}, ${params.add(now.toISOString())} ` +
+    `from json_to_recordset(${params.add(JSON.stringify(rows))}::json) as x(digest text, value text)` +
+    `${guard === undefined ? "" : ` where ${guard}`} on conflict do nothing)`
+  );
+}
+
+/** What the host reports: where the values came from (a tool's name) and the values. */
+export interface Observation {
+  readonly source: string;
+  readonly values: readonly unknown[];
+}
+
+/** What `observe` recorded: the run, and how many of the values were new to it. */
+export interface ObserveResult {
+  readonly run: string;
+  readonly tenant: string;
+  readonly recorded: number;
+}
+
+/**
+ * Records `observation.values` as untrusted output in run `runId` (the runtime's
+ * `runs.observe`). `db` binds the run's tenant (role-database.ts `bindOwner`). Strings,
+ * numbers and bools are recorded normalised; anything else, text that cannot be stored,
+ * or more than the limits is PBR215 and records nothing. An unknown run is PBR112.
+ */
+export async function observe(db: Database, runId: string, observation: Observation, now: Date): Promise<ObserveResult> {
+  const source = observation?.source;
+  if (typeof source !== "string" || source === "" || source.length > 200 || textProblem(source) !== undefined) {
+    throw invalid("`source` must be a non-empty name of at most 200 characters (the tool the values came from)", "pass e.g. `{ source: \"fetch_email\", values: [text] }`");
+  }
+  const values = observation.values;
+  if (!Array.isArray(values) || values.length > MAX_OBSERVED_VALUES) {
+    throw invalid(`\`values\` must be a list of at most ${MAX_OBSERVED_VALUES} values`, "report a long result in several calls");
+  }
+  const texts: string[] = [];
+  for (const [i, value] of values.entries()) {
+    const text = normaliseUntrusted(value);
+    if (text === undefined) throw invalid(`\`values[${i}]\` is not a string, a number or a bool`, "report each value the tool returned as text");
+    if (typeof value === "string" && textProblem(value) !== undefined) throw invalid(`\`values[${i}]\` contains ${textProblem(value)}, which cannot be stored`, "remove it from the value");
+    if (text.length > MAX_OBSERVED_LENGTH) throw invalid(`\`values[${i}]\` is longer than ${MAX_OBSERVED_LENGTH.toLocaleString("en-US")} characters`, "report its parts as separate values");
+    texts.push(text);
+  }
+  if (!isUuid(runId)) throw unknownRun(String(runId));
+  return db.transaction(async (tx) => {
+    const [run] = await tx.query<{ id: string; tenant_id: string }>("select id, tenant_id from paybill_runs where id = $1::uuid", [runId]);
+    if (run === undefined) throw unknownRun(runId);
+    const rows = observed(texts);
+    const inserted =
+      rows.length === 0
+        ? []
+        : await tx.query(
+            `insert into paybill_untrusted (tenant_id, run_id, digest, value, source, observed_at)
+             select $1, $2::uuid, x.digest, x.value, $3, $4 from json_to_recordset($5::json) as x(digest text, value text)
+             on conflict do nothing returning digest`,
+            [run.tenant_id, run.id, source, now.toISOString(), JSON.stringify(rows)],
+          );
+    return { run: String(run.id), tenant: run.tenant_id, recorded: inserted.length };
+  });
+}
+
+function invalid(message: string, help: string): PaybillRuntimeError {
+  return new PaybillRuntimeError("PBR215", `runs.observe: ${message}`, help);
+}
