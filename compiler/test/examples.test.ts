@@ -47,7 +47,7 @@ describe("examples", () => {
     expect(demo.stdout).toMatch(/^deny\s+refund 250 without finance\s+forbid refunds_need_finance_over_100$/m);
     expect(demo.stdout).toMatch(/^allow\s+close the ticket\s+permit support_works_open_tickets$/m);
     expect(demo.stdout).toMatch(/the agent sees id, name, vip, lifetime_value, created_at: no email/);
-    expect(demo.stdout).toMatch(/audit chain of initech: intact, 8 records/);
+    expect(demo.stdout).toMatch(/audit chain of initech: intact, 9 records/);
     expect(demo.status).toBe(0);
   }, 300_000);
 });

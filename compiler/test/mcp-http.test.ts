@@ -79,7 +79,7 @@ describe.each(BACKENDS)("serve --mcp --http (%s)", (backend) => {
       expect(b.changes()).toBe(0);
       const denied = await b.client.callTool({ name: "refund", arguments: { ticket: seeded.ticket, amount: 10, reason: "x" } });
       expect(denied.isError).toBe(true);
-      expect(textOf(denied)).toContain("not allowed in state `triage`");
+      expect(textOf(denied)).toContain("state `triage` of workflow `resolve_ticket` does not allow `refund`");
     } finally {
       await a.client.close();
       await b.client.close();

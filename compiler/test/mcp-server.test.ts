@@ -14,11 +14,11 @@ import { type DatabaseConfig, entityTablesSql, openRuntime, type Runtime } from 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPaybillMcpServer } from "../src/mcp/server.js";
 import { SessionError } from "../src/mcp/session.js";
-import { BACKENDS, PG_URL, textOf } from "./mcp-support.js";
+import { agentMoves, BACKENDS, PG_URL, textOf } from "./mcp-support.js";
 import { emitOk, HELPDESK } from "./support/bundle.js";
 
 const files = readdirSync(HELPDESK).filter((name) => name.endsWith(".paybill") && !name.startsWith("."));
-const { bundle } = emitOk(files.map((name) => [name, readFileSync(join(HELPDESK, name), "utf8")] as [string, string]));
+const { bundle } = emitOk(files.map((name) => [name, agentMoves(readFileSync(join(HELPDESK, name), "utf8"))] as [string, string]));
 
 async function connected(runtime: Runtime, options: Parameters<typeof createPaybillMcpServer>[1]): Promise<{ client: Client; changes: () => number; run?: string }> {
   const { server, session } = await createPaybillMcpServer(runtime, options);

@@ -68,11 +68,13 @@ describe.each(BACKENDS)("serve --mcp over stdio (%s)", (backend) => {
   it("refuses an action the state does not allow, naming the state and the allowed tools", async () => {
     const refund = await client.callTool({ name: "refund", arguments: { ticket: seeded.ticket, amount: 10, reason: "broken" } });
     expect(refund.isError).toBe(true);
-    expect(textOf(refund)).toContain("`refund` is not allowed in state `triage` of workflow `resolve_ticket`");
+    // Decided by act, as in process: a `workflow` denial, audited (see the last test).
+    expect(textOf(refund)).toContain("state `triage` of workflow `resolve_ticket` does not allow `refund`");
     expect(textOf(refund)).toContain("`lookup_customer`, `read_ticket`");
+    expect(refund.structuredContent).toMatchObject({ decision: "deny", reasons: [{ kind: "workflow" }] });
     const unknown = await client.callTool({ name: "wire_money", arguments: {} });
     expect(unknown.isError).toBe(true);
-    expect(textOf(unknown)).toContain("there is no tool `wire_money`");
+    expect(textOf(unknown)).toContain("unknown action `wire_money`");
   });
 
   it("answers an input the action's schema refuses with the runtime's input reason", async () => {
@@ -126,16 +128,17 @@ describe.each(BACKENDS)("serve --mcp over stdio (%s)", (backend) => {
   it("reports the run's state, budget left and allowed actions with paybill_status", async () => {
     const status = await client.callTool({ name: "paybill_status", arguments: {} });
     expect(status.isError).toBeFalsy();
-    // Steps decided in the run: read, lookup, bad uuid, unknown field, refund 250, refund 80, refund pending.
+    // Steps in the run: read, lookup, refund in triage, wire_money, bad uuid, unknown field, refund 250, refund 80,
+    // refund pending (9 acts, decided as in process) and the two moves (the refused one to `done` is no step).
     expect(status.structuredContent).toMatchObject({
       tenant: "initech",
       agent: "support_bot",
-      run: { workflow: "resolve_ticket", state: "escalate", steps: 7, writes: 1 },
-      budgetLeft: { steps: 13, writes: 4 },
+      run: { workflow: "resolve_ticket", state: "escalate", steps: 11, writes: 1 },
+      budgetLeft: { steps: 9, writes: 4 },
       actions: ["refund"],
       next: ["done", "resolve"],
     });
-    expect(textOf(status)).toContain("budget left: 13 steps, 4 writes");
+    expect(textOf(status)).toContain("budget left: 9 steps, 4 writes");
   });
 
   it("ends the run in a final state: no actions and no paybill_move", async () => {
@@ -150,7 +153,12 @@ describe.each(BACKENDS)("serve --mcp over stdio (%s)", (backend) => {
     try {
       const records = await runtime.audit.query({ tenant: "initech" });
       const refunds = records.filter((r) => r.action === "refund").map((r) => r.decision);
-      expect(refunds.sort()).toEqual(["allow", "deny", "pending"]);
+      // The refund refused in `triage` and the unknown tool are audited like any denial; the agent's moves too.
+      expect(refunds.sort()).toEqual(["allow", "deny", "deny", "pending"]);
+      expect(records.filter((r) => r.action === "wire_money").map((r) => r.decision)).toEqual(["deny"]);
+      const moves = records.filter((r) => r.action === "workflow.move");
+      expect(moves.length).toBeGreaterThan(0);
+      expect(moves.every((r) => r.agent === "support_bot" && r.input["by"] === "agent")).toBe(true);
       expect((await runtime.audit.verify("initech")).ok).toBe(true);
     } finally {
       await runtime.close();

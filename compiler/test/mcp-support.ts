@@ -2,10 +2,12 @@
  * What the MCP server tests share: the helpdesk example built into a temporary directory
  * (the shared tree's examples/helpdesk/out is not touched), a database seeded through the
  * runtime and closed again — a PGlite data directory, or a fresh schema on the server of
- * PAYBILL_TEST_DATABASE_URL — and the arguments that point `paybillc serve` at it.
+ * PAYBILL_TEST_DATABASE_URL — and the arguments that point `paybillc serve` at it. The
+ * copy's edges are all `by agent` (agentMoves), so the agent can walk its run over MCP;
+ * the example's own edges are the host's.
  */
 import { randomUUID } from "node:crypto";
-import { cp, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,10 +25,17 @@ const EXAMPLE = fileURLToPath(new URL("../../examples/helpdesk/", import.meta.ur
 /** Builds a copy of examples/helpdesk; returns the directory and the bundle's path. */
 export async function buildHelpdesk(): Promise<{ dir: string; bundle: string }> {
   const dir = await mkdtemp(join(tmpdir(), "paybill-mcp-"));
-  for (const name of await readdir(EXAMPLE)) if (name.endsWith(".paybill") && !name.startsWith(".")) await cp(join(EXAMPLE, name), join(dir, name));
+  for (const name of await readdir(EXAMPLE)) {
+    if (name.endsWith(".paybill") && !name.startsWith(".")) await writeFile(join(dir, name), agentMoves(await readFile(join(EXAMPLE, name), "utf8")));
+  }
   const built = await paybillc(["build", "."], dir);
   if (built.code !== 0) throw new Error(`paybillc build failed:\n${built.stderr}`);
   return { dir, bundle: join(dir, "out", "bundle.json") };
+}
+
+/** The text with every target of every `next` taken `by agent` (`next a, b` → `next a by agent, b by agent`). */
+export function agentMoves(text: string): string {
+  return text.replace(/\bnext ([a-z_]+(?:, [a-z_]+)*)/g, (_all, targets: string) => `next ${targets.split(", ").map((t) => `${t} by agent`).join(", ")}`);
 }
 
 /** A built copy of the example for the whole test file (built before its tests, removed after). */

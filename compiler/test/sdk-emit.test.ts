@@ -161,6 +161,12 @@ describe.each(BACKENDS)("typed(runtime) on %s", (backend) => {
     const denied = await paybill.act({ tenant: "initech", agent: "support_bot", action: "refund", input: { ticket: randomUUID(), amount: 5, reason: "x" }, run: run.id });
     expect(denied.decision).toBe("deny");
     expect((await paybill.runs.next(run, "resolve")).state).toBe("resolve");
-    expect((await runtime.audit.query({ tenant: "initech", run: run.id })).map((r) => r.id)).toEqual([denied.auditId]);
+    // The denial, then the host's move (the SDK moves as the host).
+    const records = await runtime.audit.query({ tenant: "initech", run: run.id });
+    expect(records.map((r) => [r.action, r.agent])).toEqual([
+      ["refund", "support_bot"],
+      ["workflow.move", "paybill:host"],
+    ]);
+    expect(records[0]?.id).toBe(denied.auditId);
   });
 });

@@ -49,7 +49,8 @@ import { auditKeyOf, resumedInput } from "./runs/masked-resume.js";
 import { requireStorableTenant } from "./runs/request-text.js";
 import { expireIfDue, sweepRuns } from "./runs/expiry.js";
 import type { Run, RunMove } from "./runs/run.js";
-import { moveRun, runHistory, type StartRun, startRun, unknownTenant } from "./runs/runs.js";
+import { type MoveOptions, moveRun } from "./runs/move.js";
+import { runHistory, type StartRun, startRun, unknownTenant } from "./runs/runs.js";
 import { type Observation, type ObserveResult, observe } from "./runs/provenance.js";
 import type { Database } from "./store/adapter.js";
 import { checkConnectingRole, checkMigrated } from "./store/connecting-role.js";
@@ -254,12 +255,17 @@ export class Runtime {
       this.#open();
       return expireIfDue(this.#owner("run", runId), this.bundle, runId, this.#engine.clock());
     },
-    /** Moves the run along a declared edge (PBR113 otherwise, and from a final state, past the deadline or its state's timeout). */
-    next: async (runId: string, state: string): Promise<Run> => {
+    /**
+     * Moves the run along a declared edge, as the host (default) or `{ by: agent }` (only
+     * `by agent` edges: PBR235 otherwise), when the edge's guard holds (PBR236) and a step is
+     * left (PBR237; a move is a step); PBR113 along no edge, from a final state, past the
+     * deadline or its state's timeout. Audited (`workflow.move`) whether it moves or not.
+     */
+    next: async (runId: string, state: string, options: MoveOptions = {}): Promise<Run> => {
       this.#open();
       const now = this.#engine.clock();
       await expireIfDue(this.#owner("run", runId), this.bundle, runId, now);
-      return moveRun(this.#owner("run", runId), this.bundle, runId, state, now);
+      return moveRun(this.#owner("run", runId), this.bundle, runId, state, now, options);
     },
     /**
      * Expires every run whose current state's `timeout` has run out at `now` (the runtime's

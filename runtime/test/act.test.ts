@@ -58,15 +58,16 @@ describe.each(BACKENDS)("act on %s", (backend) => {
     expect((error as PaybillRuntimeError).code).toBe("PBR120");
     expect((error as PaybillRuntimeError).message).toMatch(/^the insert on `Customer` failed: .*\(SQLSTATE 23505\)$/);
     expect(await count("customers where tenant_id = $1", [tenant])).toBe(1);
-    const records = await t.runtime.audit.query({ tenant });
+    // The host's move to `resolve` is the first record (and the run's first step).
+    const records = (await t.runtime.audit.query({ tenant })).filter((r) => r.action !== "workflow.move");
     expect(records).toHaveLength(2);
     expect((error as { auditId?: string }).auditId).toBe(records[1]?.id);
     expect(records[1]).toMatchObject({ decision: "deny", action: "add_customer", run: run.id, input: { email: "grace@example.com", name: "Grace Again" } });
     expect(records[1]?.reasons[0]).toMatchObject({ kind: "effect", code: "PBR120", message: expect.stringMatching(/SQLSTATE 23505\); nothing was performed$/) });
     expect(records[1]?.effect).toBeUndefined();
-    expect(await t.runtime.runs.get(run.id)).toMatchObject({ steps: 1, writes: 1 });
+    expect(await t.runtime.runs.get(run.id)).toMatchObject({ steps: 2, writes: 1 });
     expect((await t.runtime.quotas.used(tenant)).used).toBe(1);
-    expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: 2 });
+    expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: 3 });
   });
 
   it("an insert whose key the effect sets: a text key in the one statement, a uuid key one statement after the other", async () => {

@@ -145,12 +145,14 @@ describe.each(BACKENDS)("runs on %s", (backend) => {
 
     const records = await t.runtime.audit.query({ tenant });
     expect(records.map((r) => [r.action, r.decision, r.agent, r.approval])).toEqual([
+      ["workflow.move", "allow", "paybill:host", undefined],
       ["refund", "pending", "support_bot", approvalId],
       ["approval.grant", "allow", "fran", approvalId],
       ["refund", "allow", "support_bot", approvalId],
     ]);
-    expect(await t.runtime.runs.get(run.id)).toMatchObject({ steps: 2, writes: 1 });
-    expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: 3 });
+    // The host's move is a step too.
+    expect(await t.runtime.runs.get(run.id)).toMatchObject({ steps: 3, writes: 1 });
+    expect(await t.runtime.audit.verify(tenant)).toEqual({ ok: true, records: 4 });
   });
 
   it("a rejected approval cannot be resumed", async () => {

@@ -3,7 +3,9 @@
  * (the effect's row or written key, as JSON); a denial is a tool error carrying every
  * reason (rule ids, their conditions, messages); a pending action is not an error but says
  * which group's approval it awaits and the approval's id; a refusal the runtime throws
- * (PBR1xx: an unknown run, a move along no edge) is a tool error with its message and help.
+ * (PBR1xx–PBR2xx: an unknown run, a move along no edge or not the agent's) is a tool error
+ * with its message and help. An unknown tool or one the state does not allow is act's
+ * denial (audited), with `help` naming the tools allowed now.
  * A host action (`effect host`) allowed says it was approved and is being performed by the
  * host, with the performance id the host reports on (spec/mcp.md).
  * An agent reads the text; a host reads the same facts in `structuredContent`.
@@ -11,7 +13,7 @@
 import type { ActResult, Bundle, Reason } from "@paybill/runtime";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
-export function actAnswer(bundle: Bundle, action: string, result: ActResult): CallToolResult {
+export function actAnswer(bundle: Bundle, action: string, result: ActResult, help?: string): CallToolResult {
   if (result.decision === "allow" && result.perform !== undefined) {
     // A host effect: allowed, and performed by the host, which reports the outcome to the runtime (not to the agent).
     const text =
@@ -23,7 +25,7 @@ export function actAnswer(bundle: Bundle, action: string, result: ActResult): Ca
     };
   }
   if (result.decision === "allow") {
-    const structured = { decision: "allow", action, result: result.result ?? null, auditId: result.auditId };
+    const structured = { decision: "allow", action, result: result.result ?? null, auditId: result.auditId, reasons: result.reasons };
     return { content: [{ type: "text", text: JSON.stringify(result.result ?? null) }], structuredContent: structured };
   }
   const reasons = result.reasons.map((reason) => ({ ...reason, text: reasonText(bundle, reason) }));
@@ -37,7 +39,7 @@ export function actAnswer(bundle: Bundle, action: string, result: ActResult): Ca
       structuredContent: { decision: "pending", action, group, approvalId: result.approvalId ?? null, auditId: result.auditId, reasons },
     };
   }
-  const text = `denied: \`${action}\` was not performed\n${reasons.map((r) => `- ${r.text}`).join("\n")}`;
+  const text = `denied: \`${action}\` was not performed\n${reasons.map((r) => `- ${r.text}`).join("\n")}${help === undefined ? "" : `\nhelp: ${help}`}`;
   return { isError: true, content: [{ type: "text", text }], structuredContent: { decision: "deny", action, auditId: result.auditId, reasons } };
 }
 

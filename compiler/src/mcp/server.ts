@@ -64,24 +64,16 @@ async function call(runtime: Runtime, session: PaybillSession, name: string, arg
   const view = await session.view();
   if (name === STATUS_TOOL) return status(session, view);
   if (name === MOVE_TOOL) {
-    const state = args["state"];
-    if (typeof state !== "string" || Object.keys(args).some((k) => k !== "state")) {
-      return errorAnswer("PB9204", "`paybill_move` takes one argument, `state`: the state to move to", `the run can move to: ${list(view.next)}`);
-    }
     if (view.run === undefined) return errorAnswer("PB9204", "this session works in no workflow run, so there is no state to move", "the host starts the server with `--workflow` or `--run`");
-    const moved = await session.move(state);
+    // Decided and audited by the runtime like a host's move (move.ts), whatever the arguments: a state that is not a text names no edge.
+    const state = args["state"];
+    const moved = await session.move(typeof state === "string" ? state : "");
     const after = await session.view();
-    const text = `moved from \`${view.run.state}\` to \`${moved.state}\`; allowed now: ${list(after.actions)}${after.next.length === 0 ? " (a final state: the run is over)" : ""}`;
+    const text = `moved from \`${view.run.state}\` to \`${moved.state}\`; allowed now: ${list(after.actions)}${moved.final ? " (a final state: the run is over)" : ""}`;
     return { content: [{ type: "text", text }], structuredContent: { from: view.run.state, state: moved.state, final: moved.final, actions: after.actions, next: after.next } };
   }
-  if (!Object.hasOwn(runtime.bundle.actions, name)) {
-    return errorAnswer("PB9203", `there is no tool \`${name}\``, `the tools now: ${list([...view.actions, STATUS_TOOL, ...(view.next.length > 0 ? [MOVE_TOOL] : [])])}`);
-  }
-  if (!view.actions.includes(name)) {
-    const where = view.run === undefined ? "for this agent" : `in state \`${view.run.state}\` of workflow \`${view.run.workflow}\``;
-    const help = view.next.length > 0 ? `allowed now: ${list(view.actions)}; \`${MOVE_TOOL}\` moves the run to ${list(view.next)}` : `allowed now: ${list(view.actions)}`;
-    return errorAnswer("PB9203", `\`${name}\` is not allowed ${where}`, help, { state: view.run?.state ?? null, allowed: view.actions });
-  }
+  // Every other name goes to `act`, as an in-process call would: an unknown action or one the
+  // state does not allow is decided (denied) and audited there, in the runtime's order of checks.
   const result = await runtime.act({
     tenant: session.tenant,
     agent: session.agent,
@@ -89,7 +81,8 @@ async function call(runtime: Runtime, session: PaybillSession, name: string, arg
     input: args,
     ...(session.runId === undefined ? {} : { run: session.runId }),
   });
-  return actAnswer(runtime.bundle, name, result);
+  const help = result.decision === "deny" ? `allowed now: ${list(view.actions)}${view.next.length > 0 ? `; \`${MOVE_TOOL}\` moves the run to ${list(view.next)}` : ""}` : undefined;
+  return actAnswer(runtime.bundle, name, result, help);
 }
 
 function status(session: PaybillSession, view: SessionView): CallToolResult {

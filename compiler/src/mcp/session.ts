@@ -27,7 +27,7 @@ export interface SessionView {
   readonly run?: Run;
   /** The actions the agent may call now (the run's state allows them, or some permit could). */
   readonly actions: readonly string[];
-  /** The states the run can move to (none outside a run, or in a final state). */
+  /** The states the agent can move the run to: its state's `by agent` edges (none outside a run, or in a final state). */
   readonly next: readonly string[];
 }
 
@@ -63,16 +63,17 @@ export class PaybillSession {
     const allowed = await this.runtime.runs.allowed(this.runId);
     if (allowed === undefined) throw new PaybillRuntimeError("PBR112", `there is no workflow run \`${this.runId}\``, "start a new session");
     const state = this.runtime.bundle.workflows[allowed.run.workflow]?.states[allowed.run.state];
-    const next = state === undefined || state.final || allowed.run.final ? [] : state.next;
+    // The agent moves only along `by agent` edges; the others are the host's (runtime.runs.next).
+    const next = state === undefined || state.final || allowed.run.final ? [] : state.next.filter((s) => state.edges?.[s]?.by === "agent");
     return { run: allowed.run, actions: allowed.actions, next };
   }
 
-  /** Moves the run along a declared edge; PaybillRuntimeError (PBR113) otherwise. */
+  /** Moves the run as the session's agent (`by agent` edges only), audited; PaybillRuntimeError (PBR113, PBR235–237) when refused. */
   async move(state: string): Promise<Run> {
     if (this.runId === undefined) {
       throw new SessionError("PB9202", "this session works in no workflow run, so there is no state to move", "serve with `--workflow <name>` or `--run <id>`");
     }
-    return this.runtime.runs.next(this.runId, state);
+    return this.runtime.runs.next(this.runId, state, { by: this.agent });
   }
 }
 

@@ -31,6 +31,7 @@ import {
   VALUE_START,
 } from "./fast-classes.js";
 import { DECLINE, FastCelParser } from "./fast-cel.js";
+import { nextDecl } from "./next-decl.js";
 import * as T from "./tokens.js";
 
 /** What `PaybillParser.file` yields; `parse` builds the file node around it. */
@@ -693,12 +694,12 @@ class FastPaybillParser extends FastCelParser {
     }
     if (t1 === I.next && this.is(2, NAME)) {
       const start = this.next();
-      const states = [this.ident(this.next())];
+      const edges = [this.nextEdge()];
       while (this.la(1) === I.comma && !this.is(2, STATE_START) && !this.is(3, NOT_A_VALUE_END)) {
         this.pos++;
-        states.push(this.ident(this.expectName()));
+        edges.push(this.nextEdge());
       }
-      return { kind: "Next", span: this.spanFrom(start), states };
+      return nextDecl(this.spanFrom(start), edges);
     }
     if (t1 === I.await && t2 === I.approval) {
       const start = this.next();
@@ -713,6 +714,23 @@ class FastPaybillParser extends FastCelParser {
     }
     if (this.startsAttribute()) return this.attribute();
     throw DECLINE;
+  }
+
+  /** A target of `next`, with `by <mover>` and `when <guard>` if given. */
+  private nextEdge(): A.NextEdge {
+    const first = this.expectName();
+    const state = this.ident(first);
+    let by: A.Ident | undefined;
+    let when: CelExpr | undefined;
+    if (this.la(1) === I.by && this.is(2, NAME)) {
+      this.pos++;
+      by = this.ident(this.next());
+    }
+    if (this.la(1) === I.when && this.la(2) !== I.equals) {
+      this.pos++;
+      when = this.condition();
+    }
+    return { kind: "NextEdge", span: this.spanFrom(first), state, by, when };
   }
 
   private testDecl(): A.TestDecl {

@@ -13,6 +13,7 @@ import type * as A from "../ast/nodes.js";
 import type { Span } from "../source/source-file.js";
 import { CelParser, LIST, NONE } from "./cel-parser.js";
 import { registerClosers } from "./error-messages.js";
+import { nextDecl } from "./next-decl.js";
 import * as T from "./tokens.js";
 
 registerClosers([
@@ -905,16 +906,17 @@ export class PaybillParser extends CelParser {
         ALT: (): A.StateEntry => {
           const start = this.LA(1);
           this.CONSUME(T.Next);
-          const states = [this.ident(this.CONSUME(T.Identifier))];
+          const edges: A.NextEdge[] = [];
+          this.add(edges, this.SUBRULE(this.nextEdge));
           this.MANY({
             GATE: () => this.listContinues(STATE_STARTS),
             DEF: () => {
               this.CONSUME(T.Comma);
-              const state = this.CONSUME2(T.Identifier);
-              this.ACTION(() => states.push(this.ident(state)));
+              const edge = this.SUBRULE2(this.nextEdge);
+              this.ACTION(() => this.add(edges, edge));
             },
           });
-          return { kind: "Next", span: this.spanFrom(start), states };
+          return nextDecl(this.spanFrom(start), edges);
         },
       },
       {
@@ -939,6 +941,29 @@ export class PaybillParser extends CelParser {
       { ALT: (): A.StateEntry => this.SUBRULE(this.attribute) },
     ],
   };
+
+  /** A target of `next`, with `by <mover>` and `when <guard>` if given. */
+  private nextEdge = this.define("nextEdge", (): A.NextEdge => {
+    const start = this.LA(1);
+    const state = this.ident(this.CONSUME(T.Identifier));
+    let by: A.Ident | undefined;
+    let when: CelExpr | undefined;
+    this.OPTION({
+      GATE: () => this.isName(this.LA(2)),
+      DEF: () => {
+        this.CONSUME(T.By);
+        by = this.ident(this.CONSUME2(T.Identifier));
+      },
+    });
+    this.OPTION2({
+      GATE: () => this.LA(2).tokenType !== T.Equals,
+      DEF: () => {
+        this.CONSUME(T.When);
+        when = this.SUBRULE(this.condition);
+      },
+    });
+    return { kind: "NextEdge", span: this.spanFrom(start), state, by, when };
+  }, NONE);
 
   private stateEntry = this.define("stateEntry", (): A.StateEntry => {
     return this.OR(this.stateEntryAlts);

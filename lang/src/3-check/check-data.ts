@@ -2,10 +2,10 @@
  * Entities, agents and actions: the schema agents work on and the operations they may
  * request.
  */
-import type { ActionDecl, AgentDecl, Annotation, EffectDecl, EntityDecl, Field, HostEffect } from "../ast/nodes.js";
+import type { ActionDecl, AgentDecl, Annotation, EffectDecl, EntityDecl, Field, HostEffect, Value } from "../ast/nodes.js";
 import { didYouMean } from "../2-resolve/suggest.js";
 import type { Unit } from "../2-resolve/symbols.js";
-import { checkBody, isNameList, isString } from "./attributes.js";
+import { checkBody, isName, isNameList, isString } from "./attributes.js";
 import { type CelType, T, typeName } from "./cel/cel-types.js";
 import { celTypeOf, describeType, resolveFieldType, type TypedField } from "./field-types.js";
 import { environment, recordType } from "./env.js";
@@ -121,8 +121,12 @@ export function checkAgent(state: State, unit: Unit, agent: AgentDecl): void {
   checkBody(state.ctx, unit, `agent \`${agent.name.name}\``, agent.name.span, agent.body, {
     roles: { expect: "a list of role names such as `[support]`", accepts: isNameList },
     description: { expect: "a string", accepts: isString },
+    runs: { expect: "`required` (the agent acts only inside a workflow run)", accepts: isRequired },
   });
 }
+
+/** `runs = required`: the only value of an agent's `runs`. */
+const isRequired = (v: Value): boolean => v.kind === "Ref" && isName(v) && v.name.parts.length === 1 && v.name.parts[0]?.name === "required";
 
 /** The roles an agent declares. */
 export function rolesOf(agent: AgentDecl): string[] {

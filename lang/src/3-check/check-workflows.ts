@@ -3,9 +3,10 @@
  * (PB4011), a final state reachable from every state (PB4012), allowed actions that some
  * policy can permit for the workflow's agent (PB4020), `@pii` fields read only with a
  * permit that names them (PB4022), and no `timeout` on a final state, where it could never
- * apply (PB4060).
+ * apply (PB4060). What `next` targets say (`by`, `when`) is check-edges.ts's.
  */
 import type { ActionSelector, Ident, StateDecl, WorkflowDecl } from "../ast/nodes.js";
+import { checkEdges } from "./check-edges.js";
 import { didYouMean } from "../2-resolve/suggest.js";
 import type { Unit } from "../2-resolve/symbols.js";
 import { checkBody, isDuration, isName, isString, isWholeNumber } from "./attributes.js";
@@ -74,6 +75,7 @@ export function checkWorkflow(state: State, unit: Unit, workflow: WorkflowDecl, 
           const target = lookupState(name);
           if (target !== undefined) targets.push(target);
         }
+        if (entry.edges !== undefined) checkEdges(state, unit, s, entry.edges);
       } else if (entry.kind === "Allow") {
         for (const selector of entry.actions) {
           resolveSelector(state, unit, selector);

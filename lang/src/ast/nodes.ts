@@ -405,6 +405,18 @@ export interface NextDecl {
   readonly kind: "Next";
   readonly span: Span;
   readonly states: readonly Ident[];
+  /** Each target with its `by` and `when`, in order; absent when no target says either (all `by host`, unguarded). */
+  readonly edges?: readonly NextEdge[];
+}
+/** One target of `next`: `resolve by agent when context.budget.steps > 1`. */
+export interface NextEdge {
+  readonly kind: "NextEdge";
+  readonly span: Span;
+  readonly state: Ident;
+  /** `by agent` or `by host` (the checker allows no other name); absent: `by host`. */
+  readonly by: Ident | undefined;
+  /** The guard: the edge is taken only when it holds. */
+  readonly when: CelExpr | undefined;
 }
 /** `await approval from "finance"` */
 export interface AwaitApproval {

@@ -74,6 +74,8 @@ export const CATALOG = {
   costTooHigh: entry("PB4033", "error", "condition may cost too much to evaluate"),
   optionalInputInEffect: entry("PB4040", "error", "effect reads an optional input without `has`"),
   finalTimeout: entry("PB4060", "error", "`timeout` on a final state"),
+  edgeMover: entry("PB4150", "error", "an edge's mover is not `agent` or `host`"),
+  edgeTwice: entry("PB4151", "error", "an edge with `by` or `when` named twice in a state"),
   constNotLiteral: entry("PB4130", "error", "`const` value is not a literal"),
   constReservedName: entry("PB4131", "error", "`const` named like a condition variable"),
   constMixedTypes: entry("PB4132", "error", "`const` list or map with elements of different types"),

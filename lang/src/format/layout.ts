@@ -236,7 +236,7 @@ class Layout {
       case "Allow":
         return this.leaf(item, `allow ${item.actions.map(printActionSelector).join(", ")}`);
       case "Next":
-        return this.leaf(item, `next ${item.states.map((s) => s.name).join(", ")}`);
+        return this.leaf(item, `next ${item.edges === undefined ? item.states.map((s) => s.name).join(", ") : item.edges.map(printNextEdge).join(", ")}`);
       case "AwaitApproval":
         return this.leaf(item, `await approval from ${item.group.kind === "String" ? item.group.raw : '""'}`);
       case "Final":
@@ -386,4 +386,9 @@ function alignColumns(columns: readonly string[], widths: readonly number[] | un
     .map((column, c) => (c < last ? `${column.padEnd(widths[c] ?? 0)} ` : column))
     .join("")
     .trimEnd();
+}
+
+/** `resolve by agent when <guard>`: a target of `next` with what it says. */
+function printNextEdge(edge: A.NextEdge): string {
+  return `${edge.state.name}${edge.by === undefined ? "" : ` by ${edge.by.name}`}${edge.when === undefined ? "" : ` when ${printCel(edge.when)}`}`;
 }

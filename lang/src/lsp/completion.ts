@@ -5,8 +5,8 @@
  *     with their types and docs;
  *   - after `alias.` (a module this file imports): that module's constants;
  *   - elsewhere: the keywords of the enclosing declaration (or of the top level), CEL
- *     variables inside a condition (and the lookup `exists` in a policy's), and every name
- *     the file can see (a constant with its type and value).
+ *     variables inside a condition (an edge guard's: `tenant`, `context`; and the lookup
+ *     `exists` in a policy's), and every name the file can see (a constant with its type and value).
  * The variable's type comes from the checker's `celTypes` for the enclosing rule or
  * declaration; while the current text is broken there, from the previous analysis.
  */
@@ -27,18 +27,19 @@ import { describeConst } from "./hover-data.js";
 import { allNodes, type Located, pathAt } from "./locate.js";
 
 const VARIABLES = ["principal", "action", "input", "resource", "tenant", "context", "run"];
+const GUARD_VARIABLES = ["tenant", "context"];
 const FIXED: Record<string, CelType> = { principal: PRINCIPAL, action: ACTION, tenant: TENANT, context: CONTEXT };
 
 const TOP_LEVEL = ["package", "import", "cloud", "plan", "tenant", "entity", "agent", "group", "action", "policy", "workflow", "test", "const"];
 const INSIDE: Partial<Record<Declaration["kind"], readonly string[]>> = {
   Plan: ["price", "trial", "isolation", "limits", "features", "on", "per", "custom"],
   Tenant: ["plan", "region", "isolation"],
-  Agent: ["roles"],
+  Agent: ["roles", "description", "runs", "required"],
   Group: ["description"],
   Entity: [...BUILTIN_TYPES],
   Action: ["input", "effect", "requires", "feature", "read", "insert", "update", "delete", "set", "host", "many", "where", "limit", "row", ...BUILTIN_TYPES],
   Policy: ["permit", "forbid", "require", "approval", "from", "for", "timeout", "any", "agent", "role", "to", "when", "read", "insert", "update", "delete"],
-  Workflow: ["agent", "budget", "context", "start", "state", "allow", "next", "await", "approval", "from", "final", "read"],
+  Workflow: ["agent", "budget", "context", "start", "state", "allow", "next", "by", "host", "when", "await", "approval", "from", "final", "timeout", "read"],
   Test: ["as", "in", "at", "tenant", "given", "approval", "from", "do", "expect", "allow", "deny", "pending", "by"],
   Cloud: ["region"],
 };
@@ -100,7 +101,8 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
   const words = kind === undefined ? TOP_LEVEL : (INSIDE[kind] ?? []);
   for (const word of words) items.push({ label: word, kind: CompletionItemKind.Keyword });
   if (kind !== undefined && inCondition(path, before)) {
-    for (const name of VARIABLES) items.push({ label: name, kind: CompletionItemKind.Variable, detail: "CEL variable" });
+    // An edge's guard (`next b when …`) sees `tenant` and `context` only (check-edges.ts).
+    for (const name of kind === "Workflow" ? GUARD_VARIABLES : VARIABLES) items.push({ label: name, kind: CompletionItemKind.Variable, detail: "CEL variable" });
     if (kind === "Policy") for (const w of WINDOW_COMPLETIONS) items.push({ label: w.label, kind: CompletionItemKind.Function, detail: w.detail, documentation: w.doc });
     for (const [name, documentation] of Object.entries(FUNCTION_DOCS)) items.push({ label: name, kind: CompletionItemKind.Function, detail: `${name}(value) -> bool`, documentation });
   }

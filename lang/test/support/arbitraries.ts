@@ -168,6 +168,11 @@ const actionEntry = fc.oneof(
 const stateEntry = fc.oneof(
   fc.array(actionSelector, { minLength: 1, maxLength: 2 }).map((actions): A.StateEntry => ({ kind: "Allow", span: S, actions })),
   fc.array(ident, { minLength: 1, maxLength: 2 }).map((states): A.StateEntry => ({ kind: "Next", span: S, states })),
+  // Targets with `by` and `when` (the printer writes `edges`; a parse gives them back only when one says either).
+  fc
+    .array(fc.record({ state: ident, by: fc.option(ident, { nil: undefined }), when: fc.option(cel, { nil: undefined }) }), { minLength: 1, maxLength: 2 })
+    .filter((edges) => edges.some((e) => e.by !== undefined || e.when !== undefined))
+    .map((edges): A.StateEntry => ({ kind: "Next", span: S, states: edges.map((e) => e.state), edges: edges.map((e): A.NextEdge => ({ kind: "NextEdge", span: S, ...e })) })),
   stringValue.map((group): A.StateEntry => ({ kind: "AwaitApproval", span: S, group })),
   fc.constant<A.StateEntry>({ kind: "Final", span: S }),
   attribute,

@@ -145,6 +145,8 @@ export interface AgentSpec {
   /** Sorted. */
   readonly roles: readonly string[];
   readonly description?: string;
+  /** `runs = required`: the agent acts only inside a workflow run; an act without one is denied. Absent: it may act outside runs. */
+  readonly runs?: "required";
 }
 
 // ---- policies ----
@@ -241,6 +243,18 @@ export interface StateSpec {
   readonly final: boolean;
   /** `timeout = 24h`, in milliseconds. */
   readonly timeoutMs?: number;
+  /**
+   * The edges of `next` that say more than their target, by target: `by agent` (the run's
+   * agent may take it; every edge is the host's) and the guard `when <cel>`. Absent when no
+   * edge of the state says either (every edge is then `by host`, unguarded).
+   */
+  readonly edges?: Readonly<Record<string, EdgeSpec>>;
+}
+
+/** `next s by agent when <cel>`: who besides the host may take the edge, and its guard (sees `tenant` and `context`). */
+export interface EdgeSpec {
+  readonly by?: "agent";
+  readonly when?: Cel;
 }
 
 export interface WorkflowSpec {

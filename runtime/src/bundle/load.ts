@@ -234,6 +234,7 @@ function danglingName(bundle: Bundle): Dangling | undefined {
       const statePath = member(`${path}.states`, stateName);
       if (state.name !== stateName) return at(statePath, `the entry \`${stateName}\` is named \`${state.name}\``);
       for (const [i, next] of state.next.entries()) if (workflow.states[next] === undefined) return at(`${statePath}.next[${i}]`, `no state \`${next}\``);
+      for (const target of Object.keys(state.edges ?? {})) if (!state.next.includes(target)) return at(member(`${statePath}.edges`, target), `no edge to \`${target}\` in \`next\``);
       for (const [s, sel] of state.allow.entries()) {
         const problem = selector(`${statePath}.allow[${s}]`, sel);
         if (problem !== undefined) return problem;

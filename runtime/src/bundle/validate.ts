@@ -201,7 +201,7 @@ const bundle = object({
       "description?": string(),
     }),
   ),
-  agents: map(object({ name, roles: array(name), "description?": string() })),
+  agents: map(object({ name, roles: array(name), "description?": string(), "runs?": oneOf("required") })),
   "groups?": array(name),
   policies: array(
     object({
@@ -230,7 +230,8 @@ const bundle = object({
       budget: object({ "steps?": integer(0), "writes?": integer(0), "deadlineMs?": integer(0) }),
       start: name,
       states: map(
-        object({ name, allow: array(selector), next: array(name), "approval?": string(1), final: boolean, "timeoutMs?": integer(0) }),
+        object({ name, allow: array(selector), next: array(name), "approval?": string(1), final: boolean, "timeoutMs?": integer(0),
+          "edges?": map(object({ "by?": oneOf("agent"), "when?": object({ cel: string(1) }) })) }),
       ),
       "context?": array(inputField),
     }),

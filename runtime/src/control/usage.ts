@@ -2,8 +2,8 @@
  * Usage metering for a billing system, per tenant and UTC month (`2026-11`):
  *
  * - `agent_actions`: the agent actions allowed and performed in the month, counted from the
- *   tenant's audit chain (records by agents, decision `allow`; approvals, host reports and the control
- *   plane's own records are not actions). The chain is the evidence, so nothing else keeps
+ *   tenant's audit chain (records by agents, decision `allow`; approvals, workflow moves, host
+ *   reports and the control plane's own records are not actions). The chain is the evidence, so nothing else keeps
  *   a second count that could disagree with it.
  * - gauges the host records (`seats`, or any other lowercase name): `record` keeps, per
  *   month, the latest value (by its time) and the peak; the export gives the peak. A gauge
@@ -144,7 +144,7 @@ async function countActions(sql: Sql, tenant: string | undefined, start: Date, e
   const rows = await sql.query<{ tenant_id: unknown; n: unknown }>(
     `select tenant_id, count(*) as n from paybill_audit
      where ($1::text is null or tenant_id = $1) and time >= $2 and time < $3
-       and decision = 'allow' and agent <> $4 and action not like 'approval.%' and action not like 'host.%'
+       and decision = 'allow' and agent <> $4 and action not like 'approval.%' and action <> 'workflow.move' and action not like 'host.%'
      group by tenant_id`,
     [tenant ?? null, start.toISOString(), end.toISOString(), CONTROL_AGENT],
   );

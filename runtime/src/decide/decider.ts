@@ -5,8 +5,8 @@
  *
  * 1. unknown agent, action or tenant plan → deny (`unknown`);
  * 2. the input against the action's schema (records.ts) → deny (`input`, with a path);
- * 3. inside a workflow: its agent, its current state allowing the action (workflow.ts) →
- *    deny (`workflow`);
+ * 3. outside a workflow, an agent with `runs = required` → deny (`workflow`); inside
+ *    one: its agent, its current state allowing the action (workflow.ts) → deny (`workflow`);
  * 4. every `requires feature` among the tenant plan's features → deny (`feature`);
  * 5. policies (rule-index.ts, rules.ts): default deny; any applicable forbid whose
  *    condition is true, absent, erring or over budget denies; else allow iff some
@@ -306,6 +306,9 @@ export class Decider implements DeciderApi {
     const time = readTime(request);
 
     let state: StateSpec | undefined;
+    if (request.workflow === undefined && this.bundle.agents[request.agent]?.runs === "required") {
+      return deny({ kind: "workflow", message: `agent \`${request.agent}\` acts only inside a workflow run (\`runs = required\`)` });
+    }
     if (request.workflow !== undefined) {
       const checked = this.#workflows.check(request, request.workflow);
       if (!checked.ok) return deny({ kind: "workflow", message: checked.message });

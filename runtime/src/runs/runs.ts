@@ -1,6 +1,5 @@
 /**
- * Starting workflow runs, moving them along their declared edges, and their history.
- * A move locks the run row, so it cannot interleave with an act on the same run. Entering
+ * Starting workflow runs, reading them and their history (moves are move.ts's). Entering
  * a state with a `timeout` sets the run's `expires_at` (expiry.ts applies it).
  */
 import { randomUUID } from "node:crypto";
@@ -10,7 +9,7 @@ import { PaybillRuntimeError } from "../store/errors.js";
 import { isUuid } from "../store/sql.js";
 import { getTenant } from "../store/tenants.js";
 import { appendAudit } from "../audit/append.js";
-import { stateExpiry, timedOut } from "./expiry.js";
+import { stateExpiry } from "./expiry.js";
 import { checkRunContext } from "./run-context.js";
 import { iso, type Run, type RunMove, runFromRow } from "./run.js";
 
@@ -96,42 +95,6 @@ export async function getRun(sql: Sql, id: string, options: { lock?: boolean } =
   return row === undefined ? undefined : runFromRow(row);
 }
 
-/** Moves the run to `state` along a declared edge; refused from a final state, along no edge, past the deadline or the state's timeout. */
-export async function moveRun(db: Database, bundle: Bundle, runId: string, state: string, now: Date): Promise<Run> {
-  return db.transaction(async (tx) => {
-    const run = await getRun(tx, runId, { lock: true });
-    if (run === undefined) throw unknownRun(runId);
-    await tx.query("select set_config('paybill.tenant', $1, true)", [run.tenant]);
-    const workflow = bundle.workflows[run.workflow];
-    if (workflow === undefined) throw unknownWorkflow(run.workflow);
-    const from = workflow.states[run.state];
-    const expired = timedOut(run, now);
-    if (expired !== undefined) throw refused(expired, "the run expired in that state: start a new run");
-    if (run.final || from?.final === true) {
-      throw refused(`run \`${run.id}\` is in the final state \`${run.state}\` of workflow \`${run.workflow}\``, "start a new run");
-    }
-    if (from === undefined || !from.next.includes(state)) {
-      const edges = from === undefined || from.next.length === 0 ? "none" : from.next.map((s) => `\`${s}\``).join(", ");
-      throw refused(`workflow \`${run.workflow}\` has no edge from \`${run.state}\` to \`${state}\``, `from \`${run.state}\` the run can move to: ${edges}`);
-    }
-    if (run.budget.deadline !== undefined && now.getTime() >= Date.parse(run.budget.deadline)) {
-      throw refused(`run \`${run.id}\` passed its deadline at ${run.budget.deadline}`, "start a new run");
-    }
-    const target = workflow.states[state];
-    const [row] = await tx.query(
-      "update paybill_runs set state = $2, final = $3, updated_at = $4, expires_at = $5 where id = $1 returning *",
-      [run.id, state, target?.final === true, now.toISOString(), stateExpiry(workflow, state, now)],
-    );
-    await tx.query(
-      `insert into paybill_run_history (run_id, seq, from_state, to_state, at)
-       select $1, coalesce(max(seq), 0) + 1, $2, $3, $4 from paybill_run_history where run_id = $1`,
-      [run.id, run.state, state, now.toISOString()],
-    );
-    if (row === undefined) throw new Error("the run update returned no row");
-    return runFromRow(row);
-  });
-}
-
 export async function runHistory(sql: Sql, runId: string): Promise<RunMove[]> {
   if (!isUuid(runId)) throw unknownRun(runId);
   const rows = await sql.query("select seq, from_state, to_state, at from paybill_run_history where run_id = $1 order by seq", [runId]);
@@ -152,12 +115,8 @@ export function unknownTenant(id: string): PaybillRuntimeError {
   return new PaybillRuntimeError("PBR110", `there is no tenant \`${id}\``, "declare it in a `.paybill` file or register it with `runtime.tenants.put(…)`");
 }
 
-function unknownWorkflow(name: string): PaybillRuntimeError {
+export function unknownWorkflow(name: string): PaybillRuntimeError {
   return new PaybillRuntimeError("PBR111", `the run's workflow \`${name}\` is not in this bundle`, "open the runtime on the bundle the run was started with");
-}
-
-function refused(message: string, help: string): PaybillRuntimeError {
-  return new PaybillRuntimeError("PBR113", message, help);
 }
 
 function names(record: Readonly<Record<string, WorkflowSpec>>): string {

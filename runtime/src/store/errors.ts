@@ -101,6 +101,12 @@ export type RuntimeErrorCode =
   | "PBR220"
   /** An agent's name given as the approver: an agent never grants or rejects an approval. */
   | "PBR221"
+  /** A move by an agent along an edge only the host takes (not `by agent`), or by an agent that is not the run's. */
+  | "PBR235"
+  /** A move along an edge whose guard (`when …`) does not hold or cannot be evaluated. */
+  | "PBR236"
+  /** A move in a run that has used all of its steps (a move is a step). */
+  | "PBR237"
   /** A host report for a performance the tenant does not have (unknown id, another tenant's, or not a host act's). */
   | "PBR240"
   /** A second report of a host performance. */

@@ -35,6 +35,7 @@ export function agent({ decl }: Included<"Agent">): AgentSpec {
     name: decl.name.name,
     roles: roles?.value.kind === "List" ? sortedUnique(roles.value.items.map(nameOf)) : [],
     ...(description === undefined ? {} : { description }),
+    ...(attribute(decl.body, "runs") === undefined ? {} : { runs: "required" as const }),
   };
 }
 

@@ -2,9 +2,10 @@
  * Workflows: the state machine an agent's run follows, its budget, and per state the
  * actions allowed there, where it may go next, the approval it waits for and its timeout.
  */
-import type { Model, StateDecl } from "@paybill/lang";
+import type { Model, NextEdge, StateDecl } from "@paybill/lang";
+import type { EdgeSpec, StateSpec, WorkflowSpec } from "@paybill/runtime";
+import { cel } from "./cel.js";
 import { inputField } from "./fields.js";
-import type { StateSpec, WorkflowSpec } from "@paybill/runtime";
 import type { Names } from "./names.js";
 import type { Included } from "./select.js";
 import { attribute, block, durationMs, sortedRecord, sortedUnique, unexpected, wholeOf } from "./values.js";
@@ -46,5 +47,14 @@ function state(names: Names, decl: StateDecl): StateSpec {
     ...(approval?.kind === "AwaitApproval" && approval.group.kind === "String" ? { approval: approval.group.value } : {}),
     final: decl.body.some((e) => e.kind === "Final"),
     ...(timeout === undefined ? {} : { timeoutMs: durationMs(timeout) }),
+    ...edgesOf(decl),
   };
+}
+
+/** `edges`: the targets that say `by agent` or `when`, by state; nothing when none does (`by host` is the default). */
+function edgesOf(decl: StateDecl): { edges?: Record<string, EdgeSpec> } {
+  const said = decl.body.flatMap((e) => (e.kind === "Next" ? (e.edges ?? []) : [])).filter((e) => e.by?.name === "agent" || e.when !== undefined);
+  if (said.length === 0) return {};
+  const edge = (e: NextEdge): EdgeSpec => ({ ...(e.by?.name === "agent" ? { by: "agent" as const } : {}), ...(e.when === undefined ? {} : { when: cel(e.when) }) });
+  return { edges: sortedRecord(said.map((e) => [e.state.name, edge(e)] as const)) };
 }
