@@ -219,7 +219,7 @@ export class Decider implements DeciderApi {
         const requires = action.requires.length === 0 ? NO_FEATURES : Object.freeze([...action.requires]);
         const rowFieldList = readFields(row, effect?.entity ?? "", applicable.resourceFields);
         const checks = Object.freeze(checksOf(applicable));
-        const lookups = [...applicable.forbids, ...applicable.permits].flatMap((rule) => compiledLookups.get(rule.id) ?? []);
+        const lookups = [...applicable.forbids, ...applicable.permits, ...applicable.approvals].flatMap((rule) => compiledLookups.get(rule.id) ?? []);
         if (lookups.length > 0) this.#lookups.set(`${name}\0${action.name}`, lookups);
         plans.set(action.name, new Plan(input, requires, this.#facts.action(action.name), applicable, rowFieldList, checks, action));
       }
