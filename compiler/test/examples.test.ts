@@ -1,6 +1,7 @@
 /**
- * Every project under examples/ checks clean and is already formatted, as the README
- * promises: `paybillc check <example>` and `paybillc fmt --check examples` exit 0.
+ * Every project under examples/ checks clean, passes its own tests and is already formatted,
+ * as the README promises: `paybillc check <example>`, `paybillc test <example>` and
+ * `paybillc fmt --check examples` exit 0.
  */
 import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -15,14 +16,21 @@ const examples = readdirSync(new URL("../../examples/", import.meta.url), { with
   .map((entry) => entry.name);
 
 describe("examples", () => {
-  it("there is at least the helpdesk example", () => {
+  it("there are at least the helpdesk and the payments examples", () => {
     expect(examples).toContain("helpdesk");
+    expect(examples).toContain("payments");
   });
 
   for (const name of examples) {
     it(`examples/${name} checks clean`, async () => {
       const run = await paybillc(["check", `examples/${name}`], root);
       expect(run.stderr).toMatch(/no problems/);
+      expect(run.code).toBe(0);
+    });
+
+    it(`examples/${name} passes its tests`, async () => {
+      const run = await paybillc(["test", `examples/${name}`], root);
+      expect(run.stdout).toMatch(/\d+ tests passed, 0 failed/);
       expect(run.code).toBe(0);
     });
   }

@@ -118,7 +118,7 @@ interface Agent {
 }
 
 function usesUntrusted(applicable: Applicable): boolean {
-  const rules = [...applicable.forbids, ...applicable.permits, ...(applicable.fields ?? []).flatMap((f) => [...f.forbids, ...f.permits])];
+  const rules = [...applicable.forbids, ...applicable.permits, ...applicable.approvals, ...(applicable.fields ?? []).flatMap((f) => [...f.forbids, ...f.permits])];
   return rules.some((rule) => rule.spec.when !== undefined && callsUntrusted(rule.spec.when.cel));
 }
 
@@ -219,7 +219,7 @@ export class Decider implements DeciderApi {
         const requires = action.requires.length === 0 ? NO_FEATURES : Object.freeze([...action.requires]);
         const rowFieldList = readFields(row, effect?.entity ?? "", applicable.resourceFields);
         const checks = Object.freeze(checksOf(applicable));
-        const lookups = [...applicable.forbids, ...applicable.permits].flatMap((rule) => compiledLookups.get(rule.id) ?? []);
+        const lookups = [...applicable.forbids, ...applicable.permits, ...applicable.approvals].flatMap((rule) => compiledLookups.get(rule.id) ?? []);
         if (lookups.length > 0) this.#lookups.set(`${name}\0${action.name}`, lookups);
         plans.set(action.name, new Plan(input, requires, this.#facts.action(action.name), applicable, rowFieldList, checks, action));
       }
@@ -345,14 +345,11 @@ export class Decider implements DeciderApi {
     const given = request.approvals ?? NO_APPROVALS;
     if (awaited !== undefined && !given.some((a) => a?.group === awaited)) {
       if (plan.usesContext) activation.context = this.#facts.context(request, time, awaited);
-      const would = plan.usesUntrusted ? policiesWithUntrusted(plan, activation, request.untrusted) : policies(plan, activation);
-      if (would.decision !== "allow") return would;
       const approval: Reason = { kind: "approval", group: awaited, message: `waits for an approval from \`${awaited}\`` };
-      return ruleApprovals(plan.approvals, activation, given, would, approval);
+      return withUntrusted(plan, request.untrusted, () => policiesThenApprovals(plan, activation, given, approval));
     }
     if (plan.usesContext) activation.context = this.#facts.context(request, time);
-    const decided = plan.usesUntrusted ? policiesWithUntrusted(plan, activation, request.untrusted) : policies(plan, activation);
-    return plan.approvals.length === 0 || decided.decision !== "allow" ? decided : ruleApprovals(plan.approvals, activation, given, decided, undefined);
+    return withUntrusted(plan, request.untrusted, () => policiesThenApprovals(plan, activation, given, undefined));
   }
 
   /**
@@ -480,11 +477,19 @@ function ruleApprovals(rules: readonly CompiledRule[], activation: Activation, g
   return { decision: "pending", reasons: waiting.concat(allowed.reasons) };
 }
 
-/** `policies` with `untrusted` as what `untrusted()` sees (cel/untrusted.ts), put back after. */
-function policiesWithUntrusted(plan: Plan, activation: Activation, untrusted: readonly string[] | undefined): Decision {
+/** The policies' decision, then (when allowed) the `require approval` rules' and the state's (`awaiting`). */
+function policiesThenApprovals(plan: Plan, activation: Activation, given: readonly Approval[], awaiting: Reason | undefined): Decision {
+  const decided = policies(plan, activation);
+  if (decided.decision !== "allow" || (awaiting === undefined && plan.approvals.length === 0)) return decided;
+  return ruleApprovals(plan.approvals, activation, given, decided, awaiting);
+}
+
+/** `decide` with `untrusted` as what `untrusted()` sees (cel/untrusted.ts) when the plan's rules call it, put back after. */
+function withUntrusted(plan: Plan, untrusted: readonly string[] | undefined, decide: () => Decision): Decision {
+  if (!plan.usesUntrusted) return decide();
   const before = setUntrusted(untrusted);
   try {
-    return policies(plan, activation);
+    return decide();
   } finally {
     setUntrusted(before);
   }

@@ -137,7 +137,9 @@ export async function actIn(
           const read = prepared !== undefined && entity !== undefined && prepared.op === "read" ? await performEffect(tx, entity, tenant, prepared, evaluation.resource) : undefined;
           // In a run, the `@untrusted` values the read hands the agent are remembered, in this same statement (provenance.ts).
           if (read !== undefined && entity !== undefined && evaluation.run !== undefined) {
-            const values = untrustedValues(entity, read.result, allowed.redact);
+            // A list read (`read many`) hands the agent every row it returns: each row's values are remembered.
+            const rows = prepared?.many !== undefined && Array.isArray(read.result?.["rows"]) ? (read.result["rows"] as JsonRecord[]) : [read.result];
+            const values = rows.flatMap((row) => untrustedValues(entity, row, allowed.redact));
             const observed = untrustedCte(params, tenant, evaluation.run.id, `read ${String(request.action)}`, values, now, guard);
             if (observed !== undefined) ctes.push(observed);
           }
