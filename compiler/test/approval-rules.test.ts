@@ -1,22 +1,14 @@
-/**
- * `require approval from G` rules end to end through paybillc (compiler/test/samples/approval-rules):
- * `paybillc test` decides `expect pending` and `given approval from "g"` with them, the
- * bundle carries the groups and the rules' approvals, and no MCP tool lets the agent
- * approve, resume or otherwise get past an approval it waits for (every tool walked with
- * inputs that try). On PGlite, and on PostgreSQL when PAYBILL_TEST_DATABASE_URL is set.
- */
-import { randomUUID } from "node:crypto";
+
 import { readFileSync } from "node:fs";
 import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { type DatabaseConfig, entityTablesSql, openRuntime, type Runtime } from "@paybill/runtime";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sdkTs } from "../src/emit/sdk/index.js";
 import { createPaybillMcpServer } from "../src/mcp/server.js";
-import { BACKENDS, PG_URL } from "./mcp-support.js";
+import { BACKENDS, runtimeFor } from "./mcp-support.js";
 import { structureProblem } from "../../runtime/src/bundle/validate.js";
 import { emitOk, ROOT } from "./support/bundle.js";
 import { JsonSchema } from "./support/json-schema.js";
@@ -77,22 +69,10 @@ describe("paybillc test with approval rules", () => {
 });
 
 describe.each(BACKENDS)("no MCP tool lets an agent approve (%s)", (backend) => {
-  let runtime: Runtime;
-  const schema = `paybill_mcp_appr_${process.pid}_${randomUUID().slice(0, 8)}`;
-
-  beforeAll(async () => {
-    const database: DatabaseConfig = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema, privileged: true } : { pglite: {} };
-    runtime = await openRuntime({ bundle, database });
-    await runtime.database.exec(entityTablesSql(runtime.bundle));
-  }, 60_000);
-
-  afterAll(async () => {
-    if (backend === "postgres") await runtime.database.exec(`drop schema if exists "${schema}" cascade`);
-    await runtime.close();
-  });
+  const t = runtimeFor(backend, bundle, "mcp_appr");
 
   it("walks every tool, and names no tool offers, with inputs that try to grant or resume: the approval stays pending, nothing is sent", async () => {
-    const { server } = await createPaybillMcpServer(runtime, { tenant: "acme", agent: "assistant", workflow: "pay" });
+    const { server } = await createPaybillMcpServer(t.runtime, { tenant: "acme", agent: "assistant", workflow: "pay" });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: "in-process", version: "0" });
     await server.connect(serverSide);
@@ -100,7 +80,7 @@ describe.each(BACKENDS)("no MCP tool lets an agent approve (%s)", (backend) => {
 
     const asked = await client.callTool({ name: "send_money", arguments: { recipient: "bob", amount: 500 } });
     expect(asked.isError).not.toBe(true);
-    const [approval] = await runtime.approvals.list({ tenant: "acme", status: "pending" });
+    const [approval] = await t.runtime.approvals.list({ tenant: "acme", status: "pending" });
     expect(approval).toMatchObject({ agent: "assistant", action: "send_money", group: "account_holder" });
     const id = approval?.id ?? "";
 
@@ -119,13 +99,13 @@ describe.each(BACKENDS)("no MCP tool lets an agent approve (%s)", (backend) => {
     }
     await client.close();
 
-    expect((await runtime.approvals.get(id))?.status).toBe("pending");
-    expect(await runtime.audit.query({ tenant: "acme", action: "approval.grant" })).toEqual([]);
-    expect(await runtime.audit.query({ tenant: "acme", action: "send_money", decision: "allow" })).toEqual([]);
-    const [sent] = await runtime.database.query<{ n: unknown }>("select count(*) as n from transfer where amount = 500");
+    expect((await t.runtime.approvals.get(id))?.status).toBe("pending");
+    expect(await t.runtime.audit.query({ tenant: "acme", action: "approval.grant" })).toEqual([]);
+    expect(await t.runtime.audit.query({ tenant: "acme", action: "send_money", decision: "allow" })).toEqual([]);
+    const [sent] = await t.runtime.database.query<{ n: unknown }>("select count(*) as n from transfer where amount = 500");
     expect(Number(sent?.n)).toBe(0);
     // Each retry of the action through its tool waited again: a new approval, never an allow.
-    const pendings = await runtime.approvals.list({ tenant: "acme", status: "pending" });
+    const pendings = await t.runtime.approvals.list({ tenant: "acme", status: "pending" });
     expect(pendings.every((a) => a.agent === "assistant" && a.status === "pending")).toBe(true);
   });
 });

@@ -9,10 +9,10 @@
 import { randomUUID } from "node:crypto";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { type DatabaseConfig, entityTablesSql, openRuntime, PaybillRuntimeError, type Runtime } from "@paybill/runtime";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PaybillRuntimeError, } from "@paybill/runtime";
+import { describe, expect, it } from "vitest";
 import { createPaybillMcpServer } from "../src/mcp/server.js";
-import { BACKENDS, PG_URL, textOf } from "./mcp-support.js";
+import { BACKENDS, textOf, runtimeFor } from "./mcp-support.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { structureProblem } from "../../runtime/src/bundle/validate.js";
@@ -119,22 +119,10 @@ describe("the bundle", () => {
 });
 
 describe.each(BACKENDS)("host effects and list reads over MCP (%s)", (backend) => {
-  let runtime: Runtime;
-  const schema = `paybill_host_effects_${process.pid}_${randomUUID().slice(0, 8)}`;
-
-  beforeAll(async () => {
-    const database: DatabaseConfig = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema, privileged: true } : { pglite: {} };
-    runtime = await openRuntime({ bundle, database });
-    await runtime.database.exec(entityTablesSql(runtime.bundle));
-  }, 60_000);
-
-  afterAll(async () => {
-    if (backend === "postgres") await runtime.database.exec(`drop schema if exists "${schema}" cascade`);
-    await runtime.close();
-  });
+  const t = runtimeFor(backend, bundle, "host_effects");
 
   async function client(): Promise<Client> {
-    const { server } = await createPaybillMcpServer(runtime, { tenant: "bank", agent: "assistant" });
+    const { server } = await createPaybillMcpServer(t.runtime, { tenant: "bank", agent: "assistant" });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     const c = new Client({ name: "in-process", version: "0" });
     await server.connect(serverSide);
@@ -152,25 +140,25 @@ describe.each(BACKENDS)("host effects and list reads over MCP (%s)", (backend) =
     const structured = answer.structuredContent as { performance: string; auditId: string; performedBy: string };
     expect(structured.performedBy).toBe("host");
     expect(structured.performance).toBe(structured.auditId);
-    const pending = await runtime.performances.pending("bank");
+    const pending = await t.runtime.performances.pending("bank");
     expect(pending.map((p) => p.id)).toContain(structured.performance);
     expect(pending.find((p) => p.id === structured.performance)?.input).toEqual({ iban: "DE89370400440532013000", amount: 120 });
-    await runtime.report("bank", structured.performance, { ok: true, result: { reference: "R-7" } });
-    const again = await runtime.report("bank", structured.performance, { ok: true }).catch((e: unknown) => e);
+    await t.runtime.report("bank", structured.performance, { ok: true, result: { reference: "R-7" } });
+    const again = await t.runtime.report("bank", structured.performance, { ok: true }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(PaybillRuntimeError);
     expect((again as PaybillRuntimeError).code).toBe("PBR241");
-    const records = await runtime.audit.query({ tenant: "bank", action: "host.report" });
+    const records = await t.runtime.audit.query({ tenant: "bank", action: "host.report" });
     expect(records.filter((r) => (r.input as { performance?: string }).performance === structured.performance)).toHaveLength(1);
     await c.close();
   });
 
   it("a host tool the policy denies is denied as any tool, with nothing to perform", async () => {
     const c = await client();
-    const before = (await runtime.performances.pending("bank")).length;
+    const before = (await t.runtime.performances.pending("bank")).length;
     const answer = await c.callTool({ name: "send_money", arguments: { iban: "DE89370400440532013000", amount: 5000 } });
     expect(answer.isError).toBe(true);
     expect(textOf(answer)).toContain("denied: `send_money` was not performed");
-    expect(await runtime.performances.pending("bank")).toHaveLength(before);
+    expect(await t.runtime.performances.pending("bank")).toHaveLength(before);
     await c.close();
   });
 
@@ -182,12 +170,12 @@ describe.each(BACKENDS)("host effects and list reads over MCP (%s)", (backend) =
       [b, "Bob", 900],
       [c3, "Cy", 5],
     ] as const) {
-      await runtime.database.query("insert into payee (tenant_id, id, name, iban, \"limit\", email) values ($1, $2, $3, $4, $5, $6)", ["bank", id, name, "DE00", limit, `${name}@example.com`]);
+      await t.runtime.database.query("insert into payee (tenant_id, id, name, iban, \"limit\", email) values ($1, $2, $3, $4, $5, $6)", ["bank", id, name, "DE00", limit, `${name}@example.com`]);
     }
     const c = await client();
     const edited = await c.callTool({ name: "edit_payee", arguments: { payee: a, limit: 20 } });
     expect(edited.isError).toBeFalsy();
-    const [row] = await runtime.database.query("select name, \"limit\"::float8 as l from payee where id = $1", [a]);
+    const [row] = await t.runtime.database.query("select name, \"limit\"::float8 as l from payee where id = $1", [a]);
     expect(row).toEqual({ name: "Ada", l: 20 });
     const found = await c.callTool({ name: "find_payees", arguments: { name: "Cy", min: 100 } });
     const rows = (JSON.parse(textOf(found)) as { rows: Record<string, unknown>[] }).rows;

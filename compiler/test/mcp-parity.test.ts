@@ -10,10 +10,10 @@
 import { randomUUID } from "node:crypto";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { type AuditRecord, type DatabaseConfig, openRuntime, PaybillRuntimeError, type Runtime } from "@paybill/runtime";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AuditRecord, PaybillRuntimeError, } from "@paybill/runtime";
+import { describe, expect, it } from "vitest";
 import { createPaybillMcpServer } from "../src/mcp/server.js";
-import { BACKENDS, PG_URL } from "./mcp-support.js";
+import { BACKENDS, runtimeFor } from "./mcp-support.js";
 import { emitOk } from "./support/bundle.js";
 
 const PROJECT = `
@@ -68,27 +68,16 @@ type Outcome = { decision: unknown; reasons: unknown } | { moved: unknown } | { 
 const { bundle } = emitOk({ "desk.paybill": PROJECT });
 
 describe.each(BACKENDS)("in process and over MCP, the same decisions (%s)", (backend) => {
-  let runtime: Runtime;
-  const schema = `paybill_mcp_parity_${process.pid}_${randomUUID().slice(0, 8)}`;
-
-  beforeAll(async () => {
-    const database: DatabaseConfig = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema, privileged: true } : { pglite: {} };
-    runtime = await openRuntime({ bundle, database });
-  }, 60_000);
-
-  afterAll(async () => {
-    if (backend === "postgres") await runtime.database.exec(`drop schema if exists "${schema}" cascade`);
-    await runtime.close();
-  });
+  const t = runtimeFor(backend, bundle, "mcp_parity", { entityTables: false });
 
   const tenant = async (): Promise<string> => {
     const id = `t_${randomUUID().slice(0, 8)}`;
-    await runtime.tenants.put({ id, plan: "free", state: "active" });
+    await t.runtime.tenants.put({ id, plan: "free", state: "active" });
     return id;
   };
 
   async function mcp(options: { tenant: string; agent: string; workflow?: string }): Promise<{ client: Client; run: string | undefined }> {
-    const { server, session } = await createPaybillMcpServer(runtime, options);
+    const { server, session } = await createPaybillMcpServer(t.runtime, options);
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: "parity", version: "0" });
     await server.connect(serverSide);
@@ -98,11 +87,11 @@ describe.each(BACKENDS)("in process and over MCP, the same decisions (%s)", (bac
 
   async function inProcess(step: Step, request: { tenant: string; agent: string; run?: string }): Promise<Outcome> {
     if ("act" in step) {
-      const result = await runtime.act({ ...request, action: step.act, input: step.input });
+      const result = await t.runtime.act({ ...request, action: step.act, input: step.input });
       return { decision: result.decision, reasons: result.reasons };
     }
     try {
-      return { moved: (await runtime.runs.next(request.run ?? "", step.move, { by: request.agent })).state };
+      return { moved: (await t.runtime.runs.next(request.run ?? "", step.move, { by: request.agent })).state };
     } catch (error) {
       if (!(error instanceof PaybillRuntimeError)) throw error;
       return { error: error.code, message: error.message };
@@ -130,7 +119,7 @@ describe.each(BACKENDS)("in process and over MCP, the same decisions (%s)", (bac
 
   it("a table of calls in a run: same decisions, reasons, refusals and audit records; every MCP refusal audited", async () => {
     const [local, remote] = [await tenant(), await tenant()];
-    const localRun = (await runtime.runs.start({ workflow: "desk", tenant: local })).id;
+    const localRun = (await t.runtime.runs.start({ workflow: "desk", tenant: local })).id;
     const { client, run: remoteRun } = await mcp({ tenant: remote, agent: "clerk", workflow: "desk" });
     try {
       const outcomes: [string, string][] = [];
@@ -144,8 +133,8 @@ describe.each(BACKENDS)("in process and over MCP, the same decisions (%s)", (bac
       const kinds = outcomes.map(([a]) => JSON.parse(a) as Record<string, unknown>).map((o) => String(o["decision"] ?? o["error"] ?? `moved ${String(o["moved"])}`));
       expect(kinds).toEqual(["allow", "deny", "deny", "deny", "deny", "PBR235", "PBR236", "PBR113", "moved review", "deny", "allow", "moved done", "deny"]);
 
-      const localRecords = await runtime.audit.query({ tenant: local });
-      const remoteRecords = await runtime.audit.query({ tenant: remote });
+      const localRecords = await t.runtime.audit.query({ tenant: local });
+      const remoteRecords = await t.runtime.audit.query({ tenant: remote });
       expect(said(remoteRecords, remoteRun, remote)).toEqual(said(localRecords, localRun, local));
       // One record per call: every refusal over MCP (the unknown tool and the state's refusal included) is in the chain.
       expect(remoteRecords).toHaveLength(TABLE.length);
@@ -157,7 +146,7 @@ describe.each(BACKENDS)("in process and over MCP, the same decisions (%s)", (bac
         ["allow", "review"],
         ["allow", "done"],
       ]);
-      expect((await runtime.audit.verify(remote)).ok).toBe(true);
+      expect((await t.runtime.audit.verify(remote)).ok).toBe(true);
     } finally {
       await client.close();
     }
@@ -181,8 +170,8 @@ describe.each(BACKENDS)("in process and over MCP, the same decisions (%s)", (bac
       const a = await inProcess(step, { tenant: local, agent: "auditor" });
       expect(a).toEqual({ decision: "deny", reasons: [{ kind: "workflow", message: "agent `auditor` acts only inside a workflow run (`runs = required`)" }] });
       expect(await overMcp(step, client)).toEqual(a);
-      expect(said(await runtime.audit.query({ tenant: remote }), undefined, remote)).toEqual(said(await runtime.audit.query({ tenant: local }), undefined, local));
-      expect(await runtime.audit.query({ tenant: remote })).toHaveLength(1);
+      expect(said(await t.runtime.audit.query({ tenant: remote }), undefined, remote)).toEqual(said(await t.runtime.audit.query({ tenant: local }), undefined, local));
+      expect(await t.runtime.audit.query({ tenant: remote })).toHaveLength(1);
     } finally {
       await client.close();
     }

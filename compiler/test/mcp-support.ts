@@ -115,3 +115,35 @@ export function textOf(result: object): string {
   const first = content[0];
   return typeof first === "object" && first !== null && "text" in first ? String(first.text) : "";
 }
+
+/**
+ * A runtime on `bundle` for one `describe` block on `backend`, opened before its tests and
+ * closed after: PGlite in memory, or on PostgreSQL in a schema of its own (dropped at the
+ * end), with the entity tables made when `entityTables` (the default). `setUp` runs once
+ * after opening (rows the tests need).
+ */
+export function runtimeFor(
+  backend: Backend,
+  bundle: unknown,
+  prefix: string,
+  options: { entityTables?: boolean; setUp?: (runtime: Runtime) => Promise<void> } = {},
+): { readonly runtime: Runtime } {
+  let runtime: Runtime | undefined;
+  const schema = `paybill_${prefix}_${process.pid}_${randomUUID().slice(0, 8)}`;
+  beforeAll(async () => {
+    const database: DatabaseConfig = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema, privileged: true } : { pglite: {} };
+    runtime = await openRuntime({ bundle: bundle as Parameters<typeof openRuntime>[0]["bundle"], database });
+    if (options.entityTables !== false) await runtime.database.exec(entityTablesSql(runtime.bundle));
+    await options.setUp?.(runtime);
+  }, 60_000);
+  afterAll(async () => {
+    if (backend === "postgres") await runtime?.database.exec(`drop schema if exists "${schema}" cascade`);
+    await runtime?.close();
+  });
+  return {
+    get runtime() {
+      if (runtime === undefined) throw new Error("the runtime is not open yet");
+      return runtime;
+    },
+  };
+}
