@@ -85,7 +85,8 @@ describe("examples/helpdesk/agent (npm run agent)", () => {
     expect(out).toMatch(/^injection: refund \{"ticket":"globex-ticket","amount":10000,[^\n]*\} was denied: forbid refunds_need_finance_over_100$/m);
     expect(out).toMatch(/^ {2}audited as initech record #\d+ with its reason$/m);
     expect(out).toContain("globex: 0 refunds, 0 audit records");
-    expect(out).toMatch(/^audit chain of initech: verified, 11 records$/m);
+    // Its acts, and the workflow moves the host made (each audited).
+    expect(out).toMatch(/^audit chain of initech: verified, 15 records$/m);
     expect(out).not.toContain("FAILED");
     expect(out).toMatch(/OK: the prompt injection was denied by policy and audited; the audit chain verifies\n$/);
     expect(agent.code).toBe(0);
