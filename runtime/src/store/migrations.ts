@@ -333,7 +333,8 @@ ${tenantTableSql("paybill_agent_tokens", { runtime: "select, insert, update", co
   {
     version: 11,
     name: "run context",
-    // A run's trusted context (spec/runtime.md §Run context), written once at start: the trigger refuses any later change.
+    // A run's trusted context (spec/runtime.md §Run context), written once at start: the trigger refuses any later change
+    // (it fires only for an UPDATE that names the columns, so an act's step count pays nothing for it).
     sql: `
 alter table paybill_runs add column context jsonb, add column context_hash text;
 create function paybill_runs_context_fixed() returns trigger language plpgsql as $$
@@ -343,7 +344,7 @@ begin
   end if;
   return new;
 end $$;
-create trigger paybill_runs_context_fixed before update on paybill_runs for each row execute function paybill_runs_context_fixed();
+create trigger paybill_runs_context_fixed before update of context, context_hash on paybill_runs for each row execute function paybill_runs_context_fixed();
 `,
   },
   {
