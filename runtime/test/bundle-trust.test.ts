@@ -79,6 +79,13 @@ describe("bundle signatures", () => {
     // Taking the signature of another signed bundle.
     const other = signBundle(released(5), ours.privateKey);
     expect(refusal(() => loadBundle({ ...signed, signature: other.signature }, { trustedKeys })).path).toBe("$.signature.value");
+    // The signature's last character re-spelt with the same signature bytes (base64's
+    // unused low bits set): Buffer.from would decode it to the very same signature.
+    const value = signed.signature?.value ?? "";
+    const sibling = String.fromCharCode(value.charCodeAt(85) + 1);
+    const respelt = { ...signed, signature: { ...signed.signature, value: `${value.slice(0, 85)}${sibling}==` } };
+    expect(Buffer.from(respelt.signature.value, "base64")).toEqual(Buffer.from(value, "base64"));
+    expect(refusal(() => loadBundle(respelt, { trustedKeys })).path).toBe("$.signature.value");
     // One byte of the file flipped anywhere it still parses: always refused.
     const text = JSON.stringify(signed, null, 2);
     fc.assert(

@@ -182,7 +182,7 @@ const bundle = object({
   "signature?": object({
     algorithm: oneOf("ed25519"),
     key: pattern(/^sha256:[0-9a-f]{64}$/, "`sha256:` and 64 lowercase hex digits"),
-    value: pattern(/^[A-Za-z0-9+/]{86}==$/, "an ed25519 signature in base64 (88 characters)"),
+    value: pattern(/^[A-Za-z0-9+/]{85}[AQgw]==$/, "an ed25519 signature in canonical base64 (88 characters, its unused bits zero)"),
   }),
   entities: map(object({ name, table: name, key: name, fields: array(entityField) })),
   actions: map(
