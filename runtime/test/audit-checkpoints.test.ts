@@ -244,13 +244,19 @@ describe("checkpoint values, keys and the file sink", () => {
     await expect(openRuntime({ bundle, audit: { sink: "x.ndjson", every: {} } })).rejects.toMatchObject({ code: "PBR161" });
   });
 
-  it("signs the canonical text of the checkpoint; any change of a member breaks the signature", async () => {
+  it("signs the canonical text of the checkpoint; any change of a member, or of the signature's spelling, breaks the signature", async () => {
+    // The same signature bytes spelt with base64's unused low bits set.
+    const respelt = (value: string): string => {
+      const changed = `${value.slice(0, 85)}${String.fromCharCode(value.charCodeAt(85) + 1)}==`;
+      expect(Buffer.from(changed, "base64")).toEqual(Buffer.from(value, "base64"));
+      return changed;
+    };
     const { privateKey, publicKey } = generateKeyPairSync("ed25519");
     const s = signer(privateKey);
     const c = s.sign({ tenant: "acme", seq: 7, hash: "a".repeat(64), time: "2026-12-07T00:00:00.000Z" });
     expect(signedText(c)).toBe(`{"format":"paybill.audit.checkpoint/1","hash":"${"a".repeat(64)}","key":"${keyId(publicKey)}","seq":7,"tenant":"acme","time":"2026-12-07T00:00:00.000Z"}`);
     expect(signatureProblem(c, [publicKey])).toBeUndefined();
-    for (const changed of [{ ...c, tenant: "acne" }, { ...c, seq: 8 }, { ...c, hash: "b".repeat(64) }, { ...c, time: "2026-12-07T00:00:00.001Z" }, { ...c, signature: "AAAA" }]) {
+    for (const changed of [{ ...c, tenant: "acne" }, { ...c, seq: 8 }, { ...c, hash: "b".repeat(64) }, { ...c, time: "2026-12-07T00:00:00.001Z" }, { ...c, signature: "AAAA" }, { ...c, signature: respelt(c.signature) }]) {
       expect(signatureProblem(changed, [publicKey])).toMatch(/signature does not match/);
     }
   });

@@ -71,7 +71,9 @@ export function signatureProblem(checkpoint: SignedCheckpoint, trusted: readonly
   if (key === undefined) return `it is signed by key \`${checkpoint.key}\`, which is not one of the trusted public keys`;
   let good = false;
   try {
-    good = verify(null, Buffer.from(signedText(checkpoint), "utf8"), key, Buffer.from(checkpoint.signature, "base64"));
+    // Only the canonical spelling: base64 with its unused bits set decodes to the same bytes.
+    const bytes = Buffer.from(checkpoint.signature, "base64");
+    good = bytes.toString("base64") === checkpoint.signature && verify(null, Buffer.from(signedText(checkpoint), "utf8"), key, bytes);
   } catch {
     good = false;
   }
