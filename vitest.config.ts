@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -16,6 +17,11 @@ export default defineConfig({
     // Generous: the suite runs on loaded machines (2 cores shared), where a test that runs
     // the binary several times can take minutes. A hang still ends here; no test asserts time.
     testTimeout: 300_000,
+    // Two files at once even on two cores (vitest's default is one fewer than the cores):
+    // most of a file's time is spent waiting on a child process or a database, so the suite
+    // takes about three quarters of the time. Files never share a table (schemas, temporary
+    // directories and ports of their own), so they may run side by side.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     hookTimeout: 300_000,
   },
 });
