@@ -42,7 +42,7 @@ import { type ActResult, actIn } from "./runs/act.js";
 import { expireApprovalIfDue, sweepApprovals } from "./runs/approval-expiry.js";
 import type { Approver } from "./runs/approver.js";
 import { type ApprovalRequest, type ApprovalStatus, getApproval, listApprovals, settleApproval, unknownApproval, wrongStatus } from "./runs/approvals.js";
-import { type ActRequest, type Engine, evaluate, evaluationOpening, openedBy } from "./runs/evaluate.js";
+import { type ActRequest, type Engine, evaluate, evaluationOpening, openedBy, openingOptions } from "./runs/evaluate.js";
 import { EffectFailure, recordFailedAttempt } from "./runs/failed-attempt.js";
 import { type HostOutcome, type PendingPerformance, pendingIn, type Report, reportIn } from "./runs/performances.js";
 import { auditKeyOf, resumedInput } from "./runs/masked-resume.js";
@@ -163,7 +163,7 @@ export class Runtime {
     const opening = evaluationOpening(this.#engine, request, "decide", now);
     return this.#agent.transaction(
       async (tx, opened) => (await evaluate(tx, this.#engine, request, "decide", now, request.approvals, openedBy(opening, opened))).decision,
-      { opening: opening === undefined ? "set transaction read only" : `set transaction read only; ${opening.statement}` },
+      openingOptions(opening, "set transaction read only"),
     );
   }
 
@@ -177,7 +177,7 @@ export class Runtime {
       return await this.#agent.transaction((tx, opened) => {
         const prefetched = openedBy(opening, opened);
         return actIn(tx, this.#engine, request, prefetched === undefined ? { now } : { opened: prefetched, now });
-      }, opening === undefined ? {} : { opening: opening.statement });
+      }, openingOptions(opening));
     } catch (error) {
       if (error instanceof EffectFailure) throw await recordFailedAttempt(this.#agent, error, this.#engine.clock());
       throw error;

@@ -84,7 +84,10 @@ function recording(database: Database): { sent: Sent[]; stop(): void } {
   const original = database.transaction.bind(database);
   const mutable = database as { transaction: Database["transaction"] };
   mutable.transaction = (body, options) => {
-    const one: Sent = { ...(options?.opening === undefined ? {} : { opening: options.opening }), statements: [] };
+    // What rides with BEGIN: the opening statement, or the prepared one executed with its arguments.
+    const prepared = options?.prepared === undefined ? undefined : `${options.prepared.sql} -- (${options.prepared.args.join(", ")})`;
+    const opening = [options?.opening, prepared].filter((s) => s !== undefined).join("; ");
+    const one: Sent = { ...(opening === "" ? {} : { opening }), statements: [] };
     sent.push(one);
     return original((tx, opened) => {
       const counted: Sql = {

@@ -17,9 +17,9 @@ import type { DeciderApi } from "../decide/decider-api.js";
 import type { Approval, Decision, DecisionRequest, Reason, TenantFacts } from "../decide/request.js";
 import { ACTION_QUOTA, checkQuota, planLimit } from "../quota/quota.js";
 import { actionTotals, type Counter, readTotals, type TotalValues, totalsColumn, totalsLockSql, totalValues } from "../quota/totals.js";
-import type { Row, Sql } from "../store/adapter.js";
+import type { PreparedOpening, Row, Sql, TransactionOptions } from "../store/adapter.js";
 import { type JsonRecord, loadRow } from "../store/effects.js";
-import { type BoundTenant, bindTenant, bindTenantOpening, boundTenant } from "../store/tenants.js";
+import { type BoundTenant, bindTenant, bindTenantOpening, bindTenantPrepared, boundTenant } from "../store/tenants.js";
 import { isUuid } from "../store/sql.js";
 import { type InputJson, inputJson, requireStorableTenant, textProblem } from "./request-text.js";
 import { timedOut } from "./expiry.js";
@@ -67,10 +67,20 @@ export interface Opened {
   readonly lookups?: Readonly<Record<string, boolean>>;
 }
 
-/** The opening statement and how to read its rows (`openedBy`). */
+/**
+ * The opening statement and how to read its rows (`openedBy`): the common one (no lookups,
+ * no totals) prepared once per connection, any other written out with its values.
+ */
 export interface EvaluationOpening {
-  readonly statement: string;
+  readonly statement?: string;
+  readonly prepared?: PreparedOpening;
   readonly lookups?: OpeningLookups;
+}
+
+/** The transaction options sending `opening` with BEGIN (after `before`, a statement of the caller's). */
+export function openingOptions(opening: EvaluationOpening | undefined, before?: string): TransactionOptions {
+  const statement = [before, opening?.statement].filter((s) => s !== undefined).join("; ");
+  return { ...(statement === "" ? {} : { opening: statement }), ...(opening?.prepared === undefined ? {} : { prepared: opening.prepared }) };
 }
 
 /**
@@ -87,6 +97,7 @@ export function evaluationOpening(engine: Engine, request: ActRequest, mode: "ac
   // An action whose acts read or add to totals: act locks them first, then the binding statement reads them (quota/totals.ts).
   const touched = now === undefined ? undefined : touchedBy(engine.bundle, request);
   const columns = [...(lookups?.columns ?? []), ...(touched === undefined || now === undefined ? [] : [totalsColumn(touched, now)])];
+  if (columns.length === 0) return { prepared: bindTenantPrepared(request.tenant, run) };
   const bind = bindTenantOpening(request.tenant, run, columns);
   const statement = touched !== undefined && now !== undefined && mode === "act" ? `${totalsLockSql(request.tenant, touched, now)}; ${bind}` : bind;
   return { statement, ...(lookups === undefined ? {} : { lookups }) };

@@ -43,6 +43,18 @@ export interface TransactionOptions {
    * `literal` (or checked to be a uuid).
    */
   readonly opening?: string;
+  /**
+   * A statement with parameters run after `opening`, in the same message, as `EXECUTE` of a
+   * statement the adapter prepares once per connection (prepared-opening.ts): parsed and
+   * planned once, not on every transaction. `body` gets its rows.
+   */
+  readonly prepared?: PreparedOpening;
+}
+
+/** A statement with `$1…$n` and its arguments, each an SQL literal (sql.ts `literal`, or a checked uuid). */
+export interface PreparedOpening {
+  readonly sql: string;
+  readonly args: readonly string[];
 }
 
 export interface QueryOptions {

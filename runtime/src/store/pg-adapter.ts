@@ -11,6 +11,7 @@
 import pg from "pg";
 import type { Database, QueryOptions, Row, Sql, TransactionOptions } from "./adapter.js";
 import { connectionLost, isConnectionLoss, type LossPhase } from "./connection-loss.js";
+import { lostPrepared, PreparedOpenings } from "./prepared-opening.js";
 import { ident } from "./sql.js";
 
 export interface PostgresOptions {
@@ -46,6 +47,7 @@ class PostgresDatabase implements Database {
   readonly #pool: pg.Pool;
   readonly #lost: WeakSet<pg.ClientBase>;
   readonly #size: number;
+  readonly #openings = new PreparedOpenings<pg.PoolClient>();
 
   constructor(pool: pg.Pool, lost: WeakSet<pg.ClientBase>, size: number) {
     this.#pool = pool;
@@ -97,7 +99,7 @@ class PostgresDatabase implements Database {
    * A client in a transaction, with the rows of its opening statements. Every pooled
    * connection may have died while idle: each is tried once, then a fresh one.
    */
-  async #begin({ role, opening }: TransactionOptions): Promise<{ client: pg.PoolClient; opened: readonly Row[] }> {
+  async #begin({ role, opening, prepared }: TransactionOptions): Promise<{ client: pg.PoolClient; opened: readonly Row[] }> {
     for (let attempt = 0; ; attempt++) {
       let client: pg.PoolClient;
       try {
@@ -105,12 +107,18 @@ class PostgresDatabase implements Database {
       } catch (error) {
         throw isConnectionLoss(error) ? connectionLost("connect", error) : error;
       }
+      const execute = prepared === undefined ? undefined : this.#openings.statements(client, prepared);
       try {
+        if (execute?.prepare !== undefined) {
+          // The first time on this connection: prepared in a message of its own (prepared-opening.ts).
+          await client.query(execute.prepare);
+          this.#openings.prepared(client, execute.name);
+        }
         // The role and the opening statements ride with BEGIN (one simple-protocol message): no round trip of their own.
-        const text = ["begin", ...(role === undefined ? [] : [`set local role ${ident(role)}`]), ...(opening === undefined ? [] : [opening])].join("; ");
+        const text = ["begin", ...(role === undefined ? [] : [`set local role ${ident(role)}`]), ...(opening === undefined ? [] : [opening]), ...(execute === undefined ? [] : [execute.execute])].join("; ");
         const results = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
         const last = Array.isArray(results) ? results[results.length - 1] : results;
-        return { client, opened: opening === undefined ? [] : (last?.rows ?? []) };
+        return { client, opened: opening === undefined && execute === undefined ? [] : (last?.rows ?? []) };
       } catch (error) {
         if (!isConnectionLoss(error)) {
           // A statement of the opening failed (the connection is fine): end the transaction it began.
@@ -119,6 +127,11 @@ class PostgresDatabase implements Database {
             () => false,
           );
           client.release(!ended);
+          if (execute !== undefined && execute.prepare === undefined && lostPrepared(error) && attempt < this.#size) {
+            // Its statement is gone: begin again, preparing it.
+            this.#openings.forget(client);
+            continue;
+          }
           throw error;
         }
         client.release(true);

@@ -9,6 +9,7 @@
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import type { Database, Row, Sql, TransactionOptions } from "./adapter.js";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
+import { lostPrepared, PreparedOpenings } from "./prepared-opening.js";
 import { ident } from "./sql.js";
 
 export interface PgliteOptions {
@@ -34,6 +35,7 @@ class PgliteDatabase implements Database {
   readonly #db: PGlite;
   readonly #owned: boolean;
   readonly #lock: DataDirLock | undefined;
+  readonly #openings = new PreparedOpenings<PGlite>();
 
   constructor(db: PGlite, owned: boolean, lock?: DataDirLock) {
     this.#db = db;
@@ -50,13 +52,37 @@ class PgliteDatabase implements Database {
   }
 
   transaction<T>(body: (tx: Sql, opened: readonly Row[]) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const { role, opening } = options;
-    const first = [...(role === undefined ? [] : [`set local role ${ident(role)}`]), ...(opening === undefined ? [] : [opening])];
-    return this.#db.transaction(async (tx) => {
-      // The role and the opening statements in one call after PGlite's own BEGIN.
-      const results = first.length === 0 ? [] : await tx.exec(first.join("; "));
-      return body(wrap(tx), opening === undefined ? [] : ((results[results.length - 1]?.rows ?? []) as Row[]));
-    });
+    return this.#transaction(body, options, true);
+  }
+
+  async #transaction<T>(body: (tx: Sql, opened: readonly Row[]) => Promise<T>, options: TransactionOptions, again: boolean): Promise<T> {
+    const { role, opening, prepared } = options;
+    let opened = false;
+    let retry = false;
+    try {
+      return await this.#db.transaction(async (tx) => {
+        // Decided once the transaction runs: PGlite runs one at a time, in the order asked.
+        const execute = prepared === undefined ? undefined : this.#openings.statements(this.#db, prepared);
+        if (execute?.prepare !== undefined) {
+          // The first time: prepared in a call of its own (prepared-opening.ts).
+          await tx.exec(execute.prepare);
+          this.#openings.prepared(this.#db, execute.name);
+        }
+        retry = execute !== undefined && execute.prepare === undefined;
+        const first = [...(role === undefined ? [] : [`set local role ${ident(role)}`]), ...(opening === undefined ? [] : [opening]), ...(execute === undefined ? [] : [execute.execute])];
+        // The role and the opening statements in one call after PGlite's own BEGIN.
+        const results = first.length === 0 ? [] : await tx.exec(first.join("; "));
+        opened = true;
+        return body(wrap(tx), opening === undefined && execute === undefined ? [] : ((results[results.length - 1]?.rows ?? []) as Row[]));
+      });
+    } catch (error) {
+      if (!opened && retry && again && lostPrepared(error)) {
+        // Its statement is gone (prepared-opening.ts): begin again, preparing it.
+        this.#openings.forget(this.#db);
+        return this.#transaction(body, options, false);
+      }
+      throw error;
+    }
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,8 @@ export function asRole(db: Database, role: RuntimeRole, prelude?: string): Datab
   const run = async <T>(body: (tx: Sql, opened: readonly Row[]) => Promise<T>, options: TransactionOptions = {}): Promise<T> => {
     const opening = [prelude, options.opening].filter((s) => s !== undefined).join("; ");
     try {
-      return await db.transaction((raw, opened) => body(guarded(raw, role), opened), { role, ...(opening === "" ? {} : { opening }) });
+      const prepared = options.prepared === undefined ? {} : { prepared: options.prepared };
+      return await db.transaction((raw, opened) => body(guarded(raw, role), opened), { role, ...(opening === "" ? {} : { opening }), ...prepared });
     } catch (error) {
       // `SET LOCAL ROLE` and the opening statements (sent with BEGIN) fail outside the body.
       throw privilegeError(error, role);

@@ -7,7 +7,7 @@
  */
 import type { Bundle } from "../bundle/format.js";
 import type { TenantFacts } from "../decide/request.js";
-import type { Row, Sql } from "./adapter.js";
+import type { PreparedOpening, Row, Sql } from "./adapter.js";
 import { literal } from "./sql.js";
 
 interface TenantRow extends Record<string, unknown> {
@@ -71,6 +71,12 @@ export async function bindTenant(tx: Sql, id: string, run?: RunToBind): Promise<
  */
 export function bindTenantOpening(id: string, run?: RunToBind, columns: readonly string[] = []): string {
   return bindTenantSql(literal(id), run === undefined ? undefined : { ...run, id: `${literal(run.id)}::uuid` }, columns);
+}
+
+/** `bindTenantOpening` without extra columns, as a statement to prepare (adapter.ts `prepared`): the tenant and the run id are its arguments. */
+export function bindTenantPrepared(id: string, run?: RunToBind): PreparedOpening {
+  const sql = bindTenantSql("$1", run === undefined ? undefined : { ...run, id: "$2::uuid" });
+  return { sql, args: run === undefined ? [literal(id)] : [literal(id), literal(run.id)] };
 }
 
 /** What `bindTenantOpening`'s statement returned, read. */
