@@ -89,6 +89,25 @@ export default async function run({ log = () => {} } = {}) {
     note: "",
     data: { ...c, policies: 11, context: true },
   });
+  // And with provenance too: one more forbid calling untrusted() on every request, the run holding P.UNTRUSTED.
+  log("10 policies: compiling the project with a run context and untrusted()");
+  const withProvenance = new Decider(compile(P.paybillProvenanceProject()));
+  const traced = contextual.map((q) => ({ ...q, untrusted: P.UNTRUSTED }));
+  P.requests(1, TENANTS, REQUESTS).forEach((r, i) => {
+    const got = withProvenance.decide(traced[i]).decision;
+    if (got !== hand({ ...r, approvals: [] })) throw new Error(`paybill with untrusted() decides ${got} on request ${i} (${r.agent} ${r.action})`);
+  });
+  log("10 policies: timing paybill with a run context and untrusted()");
+  const u = time((q) => withProvenance.decide(q).decision, traced);
+  rows.push({
+    name: "paybill, 10 policies + run context + untrusted()",
+    size: `${fmtInt(traced.length)} requests, ${TENANTS} tenants, in a run with ${P.UNTRUSTED.length} untrusted values`,
+    median: fmtNs(u.p50),
+    p90: fmtNs(u.p99),
+    rate: fmtRate(u.perSecond, "decisions/s"),
+    note: "",
+    data: { ...u, policies: 12, context: true },
+  });
   // Ratios, now that every figure is in.
   const paybill = (n) => figures[`paybill/${n}`];
   for (const row of rows) {
@@ -105,6 +124,7 @@ export default async function run({ log = () => {} } = {}) {
   const summary = [
     `decide p50: ${fmtNs(paybill(10).p50)} (10 policies, goal ≤ 1 µs), ${fmtNs(paybill(1000).p50)} (1,000 policies; ${(paybill(1000).p50 / paybill(10).p50).toFixed(2)}×, goal ≤ 2×)`,
     `decide p50 with a run context and from_context: ${fmtNs(c.p50)} (${(c.p50 / paybill(10).p50).toFixed(2)}× the 10-policy p50, goal ≤ 1.5×)`,
+    `decide p50 with a run context and untrusted() as well: ${fmtNs(u.p50)} (${(u.p50 / paybill(10).p50).toFixed(2)}× the 10-policy p50, goal ≤ 1.5×)`,
     `throughput vs cedar-wasm: ${vs("cedar-wasm", 10).toFixed(1)}× (goal ≥ 20×), vs casbin: ${vs("casbin", 10).toFixed(1)}× (goal ≥ 10×), vs hand-written: ${vs("hand-written", 10).toFixed(2)}× (10 policies)`,
   ];
   return { rows, summary };
