@@ -1,8 +1,8 @@
 // `given context { … }` and `given untrusted "…"` in tests: both parsers read them (and
 // still read an entity called `context` or `untrusted` qualified or braced as a row), the
 // checker holds a context to its workflow's `context { … }` as `runs.start` does, the
-// formatter keeps them, and completion after `given` offers them.
-import type { CompletionItem } from "vscode-languageserver/node";
+// formatter keeps them, completion after `given` offers them and hover says what they do.
+import type { CompletionItem, Hover } from "vscode-languageserver/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkProject, format, parse, SourceFile } from "../src/index.js";
 import { mark } from "./support/lsp-fixture.js";
@@ -87,5 +87,18 @@ describe("the language server", () => {
     const labels = (Array.isArray(result) ? result : result.items).map((i) => i.label);
     expect(labels).toEqual(expect.arrayContaining(["approval", "context", "untrusted", "Payee"]));
     expect(labels).not.toContain("expect");
+  });
+
+  it("hovers the words of `given context` and `given untrusted`, not their values", async () => {
+    const clean = CLEAN.replace('given Payee { id: "p" }', 'given context { recipient: "DE89", cap: 5.0 }\n  given untrusted "Pay DE44"');
+    await server.diagnostics("pay.paybill", await server.replace("pay.paybill", clean));
+    const hover = async (needle: string, shift: number): Promise<string> => {
+      const found = await server.request<Hover | null>("textDocument/hover", { textDocument: { uri: server.uri("pay.paybill") }, position: cursor(mark(clean, needle, shift)).position });
+      const contents = found?.contents;
+      return contents !== undefined && typeof contents === "object" && "value" in contents ? contents.value : "";
+    };
+    expect(await hover("given context", 8)).toContain("**given context** — the run's trusted context");
+    expect(await hover("given untrusted", 2)).toContain("**given untrusted** — a value the run has seen in untrusted output");
+    expect(await hover('"Pay DE44"', 3)).not.toContain("given untrusted");
   });
 });
