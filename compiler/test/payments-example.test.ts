@@ -60,7 +60,10 @@ describe("examples/payments with paybillc", () => {
     expect(check.stderr).toMatch(/no problems/);
     expect(check.code).toBe(0);
     const test = await paybillc(["test", "examples/payments"], ROOT);
-    expect(test.stdout).toMatch(/\b10 tests passed, 0 failed/);
+    expect(test.stdout).toMatch(/\b18 tests passed, 0 failed/);
+    // Tests that hold only with her intent and with text read in the run (`given context`, `given untrusted`).
+    expect(test.stdout).toContain("✓ she pays her landlord the rent she named");
+    expect(test.stdout).toContain("✓ no new e-mail address taken from a notice, even when she asked to change it");
     expect(test.code).toBe(0);
   });
 });

@@ -97,10 +97,12 @@ export async function host(bundle: string): Promise<ActResult> {
   const tools: ActionName[] = allowed?.actions ?? [];
   const amount: Decimal = "12.50";
   await paybill.decide({ tenant: "initech", agent: "support_bot", action: "refund", input: { ticket: "t", amount, reason: "broken" }, time: new Date() });
+  const seen = await paybill.runs.observe(run.id, { source: "fetch_email", values: ["Pay DE44 5001 now", 42, 7n, true] });
+  const recorded: number = seen.recorded;
   const any = await paybill.runs.get(run.id);
   if (any?.workflow === "sort_inbox") await paybill.runs.next(any, "cleanup");
   await paybill.runs.start({ workflow: "sort_inbox", tenant: "initech", agent: "triage_bot" });
-  console.log(first, status, tools);
+  console.log(first, status, tools, recorded);
   return paybill.act({ tenant: "initech", agent: "support_bot", action: "close_ticket", input: { ticket: "t", reason: "done" }, run: moved.id });
 }
 `;
@@ -169,6 +171,22 @@ describe("out/sdk/index.ts under strict tsc", () => {
     // Another workflow's state is no better.
     const other = await typeCheck({ "sdk/index.ts": helpdesk, "host.ts": mistake(`await paybill.runs.next(run, "cleanup");`) });
     expect(other.map((e) => [e.code, e.message.slice(0, 30)])).toEqual([[2345, `Argument of type '"cleanup"' i`]]);
+  });
+
+  it("runs.observe takes a run's id and an observation of strings, numbers and bools", async () => {
+    const observe = async (args: string) => typeCheck({ "sdk/index.ts": helpdesk, "host.ts": mistake(`await paybill.runs.observe(${args});`) });
+    expect(await observe(`run.id, { source: "fetch_email", values: [{ text: "x" }] }`)).toEqual([
+      { file: "host.ts", line: 5, code: 2322, message: "Type '{ text: string; }' is not assignable to type 'string | number | bigint | boolean'." },
+    ]);
+    expect(await observe(`run.id, { source: "fetch_email", values: [null] }`)).toEqual([
+      { file: "host.ts", line: 5, code: 2322, message: "Type 'null' is not assignable to type 'string | number | bigint | boolean'." },
+    ]);
+    const noSource = await observe(`run.id, { values: ["x"] }`);
+    expect(noSource.map((e) => [e.file, e.line, e.code])).toEqual([["host.ts", 5, 2345]]);
+    expect(noSource[0]?.message).toContain("is not assignable to parameter of type 'Observation & ");
+    expect(await observe(`run, { source: "fetch_email", values: ["x"] }`)).toEqual([
+      { file: "host.ts", line: 5, code: 2345, message: `Argument of type 'RunOf<"resolve_ticket">' is not assignable to parameter of type 'string'.` },
+    ]);
   });
 
   it("a workflow name, an agent name and a workflow's agent are checked", async () => {

@@ -111,7 +111,7 @@ function declinedClean(texts: readonly Text[]): string[] {
 const VOCABULARY = [
   "a", "b", "x", "input", "state", "read", "any", "agent", "action", "role", "to", "when", "permit", "forbid", "allow", "next",
   "final", "await", "approval", "from", "given", "do", "expect", "by", "per", "on", "set", "effect", "requires", "feature",
-  "start", "tenant", "as", "in", "at", "import", "package", "true", "null", "for", "{", "}", "(", ")", "[", "]", ",", ":", ".",
+  "context", "untrusted", "start", "tenant", "as", "in", "at", "import", "package", "true", "null", "for", "{", "}", "(", ")", "[", "]", ",", ":", ".",
   "=", "?", "@", "-", "!", "+", "==", "&&", "1", "2.5", "3u", "10m", '"s"', "b\"x\"", '"\\q"', "const", "exists", "exists(",
 ];
 
@@ -143,13 +143,14 @@ function mutate(text: string, edits: readonly { kind: string; at: number; word: 
 /** Declaration heads to fill with a soup of words: each puts the soup in another grammar context. */
 const CONTEXTS = [
   "policy p { permit ", "policy p { ", "workflow w { state s { ", "workflow w { ", "action a { ", "action a { effect update ",
-  "test \"t\" { ", "test \"t\" { expect deny by ", "entity e { ", "plan p { k = ", "plan p { k = 1 ", "cloud ", "import a",
+  "test \"t\" { ", "test \"t\" { expect deny by ", "test \"t\" { given ", "test \"t\" { given context { ", "entity e { ", "plan p { k = ", "plan p { k = 1 ", "cloud ", "import a",
   "policy p { permit a to b when ", "test \"t\" { do x { f: ", "agent a { k = x(", "const c = ", "const ",
   "policy p { permit a to b when exists(", "policy p { forbid a to b when input.x in ",
 ];
 const SOUP = [
   "a", "b", "input", "state", "read", "update", "any", "agent", "action", "role", "to", "when", "permit", "allow", "next", "final",
   "await", "approval", "from", "given", "do", "expect", "by", "per", "on", "set", "effect", "requires", "feature", "start", "tenant",
+  "context", "untrusted",
   "as", "in", "at", "deny", "usd", "{", "}", "(", ")", ",", ",", ":", ".", "=", "?", "@", "-", "1", '"s"', "}", "}",
   "const", "exists", "[", "]", "==", "p", "p.iban", "Payee",
 ];
@@ -256,6 +257,8 @@ describe("fast parser", () => {
       "plan p { b = 5 usd per month  c = 5 per day  d = 5 usd  x = 1  e = - 5 per = 1  f = a on b  g = a on = 1 }",
       "cloud aws { }  cloud aws main { region = \"x\" }  entity e @a(b: 1, 2) { f: string(max: 5)? @pii  g int }",
       "test \"t\" { given approval { x: 1 } given approval from \"g\" expect deny by by, tenant tenant }",
+      "test \"t\" { given context { context: 1 } given context.untrusted { untrusted: 2 } given untrusted { x: 1 } given untrusted \"u\", given untrusted.context { } }",
+      "entity untrusted { context string @untrusted }  policy context { permit untrusted to context when untrusted(input.context) }",
     ].join("\n");
     expect(compare("keywords.paybill", text)).toEqual({ outcome: "accepted", clean: true });
   });

@@ -75,5 +75,8 @@ describe("vscode extension", () => {
     expect(rule.get("&&")).toBe("keyword.operator.paybill");
     expect(scopes("  email string @pii // contact").get("@pii")).toBe("storage.modifier.annotation.paybill");
     expect(scopes("// a comment").get("// a comment")).toBe("comment.line.double-slash.paybill");
+    // `untrusted` is a keyword only in a test's `given untrusted "…"`; in a condition it is a function.
+    expect(scopes('  given untrusted "Pay DE44"').get("untrusted")).toBe("keyword.other.paybill");
+    expect(scopes("  forbid bot to pay when untrusted(input.recipient)").get("untrusted")).toBe("entity.name.function.paybill");
   });
 });

@@ -51,6 +51,8 @@ export { type DataDirLock, LOCK_FILE, lockDataDir } from "./store/data-dir-lock.
 export type { Database, Sql } from "./store/adapter.js";
 export type { AgentToken, TokenIdentity } from "./store/agent-tokens.js";
 export type { Observation, ObserveResult } from "./runs/provenance.js";
+/** How a value is recorded and compared as untrusted output (`paybillc test`'s `given untrusted` records its values so). */
+export { normaliseUntrusted } from "./cel/untrusted.js";
 export type { AuditProblem, CheckedCheckpoint } from "./audit/verify.js";
 export type { AuditOptions } from "./audit/config.js";
 export { type Checkpoint, keyId, type KeyInput, loadPrivateKey, loadPublicKey, type SignedCheckpoint, signedText } from "./audit/checkpoint.js";

@@ -67,7 +67,7 @@ function toJson(r: TestResult, io: Io): unknown {
     at: where(r, r.test.offset, io),
     passed: r.passed,
     expected: { decision: r.test.expect.decision, by: r.test.expect.by },
-    got: { decision: r.decision.decision, by: decidingPolicies(r.decision), reasons: r.decision.reasons },
+    got: r.decision === undefined ? null : { decision: r.decision.decision, by: decidingPolicies(r.decision), reasons: r.decision.reasons },
     ...(r.problem === undefined ? {} : { problem: r.problem }),
   };
 }

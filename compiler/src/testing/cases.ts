@@ -18,6 +18,10 @@ export interface TestCase {
   readonly tenant?: string;
   readonly rows: readonly { readonly entity: string; readonly record: Readonly<Record<string, unknown>> }[];
   readonly approvals: readonly string[];
+  /** The run's trusted context (`given context`); absent when the test gives none. */
+  readonly context?: Readonly<Record<string, unknown>>;
+  /** The values the run has seen in untrusted output (`given untrusted`), as written. */
+  readonly untrusted: readonly string[];
   readonly action: string;
   readonly input: Readonly<Record<string, unknown>>;
   readonly expect: { readonly decision: Outcome; readonly by: readonly string[]; readonly offset: number };
@@ -44,6 +48,8 @@ function testCase(model: Model, file: SourceFile, decl: TestDecl): TestCase | un
   let tenant: string | undefined;
   const rows: { entity: string; record: Record<string, unknown> }[] = [];
   const approvals: string[] = [];
+  let context: Record<string, unknown> | undefined;
+  const untrusted: string[] = [];
   let action: string | undefined;
   let input: Record<string, unknown> = {};
   let expect: TestCase["expect"] | undefined;
@@ -62,6 +68,12 @@ function testCase(model: Model, file: SourceFile, decl: TestDecl): TestCase | un
       case "GivenApproval":
         if (step.group.kind === "String") approvals.push(step.group.value);
         break;
+      case "GivenContext":
+        context = record(step.record);
+        break;
+      case "GivenUntrusted":
+        if (step.value.kind === "String") untrusted.push(step.value.value);
+        break;
       case "Do":
         action = name(step.action);
         input = record(step.input);
@@ -73,7 +85,7 @@ function testCase(model: Model, file: SourceFile, decl: TestDecl): TestCase | un
   }
   // The checker reports a test without `as`, `do` or `expect` (PB3008); such a test cannot run.
   if (agent === undefined || action === undefined || expect === undefined) return undefined;
-  return { name: decl.name.value, file, offset: decl.span.start, agent, workflow, tenant, rows, approvals, action, input, expect };
+  return { name: decl.name.value, file, offset: decl.span.start, agent, workflow, tenant, rows, approvals, ...(context === undefined ? {} : { context }), untrusted, action, input, expect };
 }
 
 function record(literal: RecordLiteral): Record<string, unknown> {

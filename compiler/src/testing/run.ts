@@ -1,13 +1,25 @@
 /**
  * Runs test cases through the runtime's decider: each case becomes one decision request —
  * the agent, its workflow state, the tenant (a static tenant of the bundle), the approvals,
- * and as `resource` the given row the action's effect keys — and its decision is compared
+ * and as `resource` the given row the action's effect keys; in a workflow, the run's context
+ * (`given context`, checked as `runs.start` checks it) and the untrusted values it has seen
+ * (`given untrusted`, normalised as the runtime records them) — and its decision is compared
  * with the expectation: the same outcome, and every policy named after `by` among the
- * policies that decided it.
+ * policies that decided it. A context the runtime would refuse fails the test undecided.
  *
  * Tests run on a fixed clock, TEST_TIME, so a result never depends on the day it runs.
  */
-import { answerInMemory, type Bundle, type Decision, type DecisionRequest, type DeciderApi, type TenantFacts } from "@paybill/runtime";
+import {
+  answerInMemory,
+  type Bundle,
+  checkRunContext,
+  type Decision,
+  type DecisionRequest,
+  type DeciderApi,
+  normaliseUntrusted,
+  PaybillRuntimeError,
+  type TenantFacts,
+} from "@paybill/runtime";
 import type { TestCase } from "./cases.js";
 import { testUuid, withTestUuids } from "./values.js";
 
@@ -16,7 +28,8 @@ export const TEST_TIME = "2030-01-01T00:00:00.000Z";
 export interface TestResult {
   readonly test: TestCase;
   readonly passed: boolean;
-  readonly decision: Decision;
+  /** Absent when no decision was asked: the run could not start (its given context is refused). */
+  readonly decision?: Decision;
   /** Why it failed, in words. */
   readonly problem?: string;
 }
@@ -26,13 +39,40 @@ export function runTests(bundle: Bundle, decider: DeciderApi, cases: readonly Te
 }
 
 export function runTest(bundle: Bundle, decider: DeciderApi, test: TestCase): TestResult {
-  const request = requestOf(bundle, decider, test);
+  const run = runOf(bundle, test);
+  if (!run.ok) return { test, passed: false, problem: run.problem };
+  const request = requestOf(bundle, decider, test, run.facts);
   const decision = decider.decide(request);
   const problem = compare(test, decision);
   return { test, passed: problem === undefined, decision, ...(problem === undefined ? {} : { problem }) };
 }
 
-function requestOf(bundle: Bundle, decider: DeciderApi, test: TestCase): DecisionRequest {
+type RunFacts = Pick<DecisionRequest, "workflow" | "runContext" | "untrusted">;
+
+/**
+ * The run a test decides in: none without `in`; else its workflow state, its context and
+ * its untrusted values. Without `given context` the run has no context (`run` is unset:
+ * `run.context.x` errs and `from_context` is false), as in a run of a workflow that declares
+ * none; a context is checked as `runs.start` checks it (the checker caught what it can see).
+ * Without `given untrusted` the run is fresh: `untrusted(x)` is false (outside a run it errs).
+ */
+function runOf(bundle: Bundle, test: TestCase): { ok: true; facts: RunFacts } | { ok: false; problem: string } {
+  if (test.workflow === undefined) return { ok: true, facts: {} };
+  const spec = bundle.workflows[test.workflow.name];
+  const workflow = { name: test.workflow.name, state: test.workflow.state ?? spec?.start ?? "" };
+  // Normalised as the runtime records them (runs/provenance.ts drops the empty string too).
+  const untrusted = test.untrusted.flatMap((value) => normaliseUntrusted(value) ?? []).filter((v) => v !== "");
+  if (test.context === undefined || spec === undefined) return { ok: true, facts: { workflow, untrusted } };
+  try {
+    const context = checkRunContext(spec, withTestUuids(test.context, spec.context ?? []));
+    return { ok: true, facts: { workflow, untrusted, ...(context === undefined ? {} : { runContext: context.stored }) } };
+  } catch (e) {
+    if (!(e instanceof PaybillRuntimeError)) throw e;
+    return { ok: false, problem: `the run cannot start: ${e.message} (${e.code})` };
+  }
+}
+
+function requestOf(bundle: Bundle, decider: DeciderApi, test: TestCase, run: RunFacts): DecisionRequest {
   const action = bundle.actions[test.action];
   const input = action === undefined ? test.input : withTestUuids(test.input, action.input);
   const base = {
@@ -42,8 +82,7 @@ function requestOf(bundle: Bundle, decider: DeciderApi, test: TestCase): Decisio
     input,
     approvals: test.approvals.map((group) => ({ group, by: "test", at: TEST_TIME })),
     time: TEST_TIME,
-    // A test in a workflow decides as a fresh run: no untrusted output seen yet, so `untrusted(x)` is false (outside one it errs).
-    ...(test.workflow === undefined ? {} : { workflow: { name: test.workflow.name, state: test.workflow.state ?? bundle.workflows[test.workflow.name]?.start ?? "" }, untrusted: [] }),
+    ...run,
   };
   const rowsOf = (name: string): Readonly<Record<string, unknown>>[] => {
     const entity = bundle.entities[name];

@@ -127,6 +127,7 @@ const I = {
   pending: idx(T.Pending),
   by: idx(T.By),
   context: idx(T.ContextKw),
+  untrusted: idx(T.Untrusted),
   host: idx(T.Host),
   many: idx(T.Many),
   where: idx(T.Where),
@@ -774,6 +775,19 @@ class FastPaybillParser extends FastCelParser {
         this.pos += 2;
         const group = this.stringValue(this.expect(I.string));
         return { kind: "GivenApproval", span: this.spanFrom(start), group };
+      }
+      // As Chevrotain: `given context {…}` is the run's context, `given untrusted "…"` a value seen; followed by `.` (or, for `untrusted`, `{`) a row.
+      if (this.la(2) === I.context && this.la(3) !== I.dot) {
+        const start = this.next();
+        this.pos++;
+        const record = this.record();
+        return { kind: "GivenContext", span: this.spanFrom(start), record };
+      }
+      if (this.la(2) === I.untrusted && this.la(3) !== I.lcurly && this.la(3) !== I.dot) {
+        const start = this.next();
+        this.pos++;
+        const value = this.stringValue(this.expect(I.string));
+        return { kind: "GivenUntrusted", span: this.spanFrom(start), value };
       }
       const t3 = this.la(3);
       if (!this.is(2, NAME) || (t3 !== I.dot && t3 !== I.lcurly)) throw DECLINE;

@@ -1019,6 +1019,28 @@ export class PaybillParser extends CelParser {
         },
       },
       {
+        // `given context {`: the run's context (`given context.E { … }` is still a row: of an entity in a module `context`).
+        GATE: () => this.LA(2).tokenType === T.ContextKw && this.LA(3).tokenType !== T.Dot,
+        ALT: (): A.TestStatement => {
+          const start = this.LA(1);
+          this.CONSUME3(T.Given);
+          this.CONSUME(T.ContextKw);
+          const record = this.SUBRULE3(this.record);
+          return { kind: "GivenContext", span: this.spanFrom(start), record };
+        },
+      },
+      {
+        // `given untrusted "…"`; `given untrusted { … }` (or `.E { … }`) stays a row of an entity called so.
+        GATE: () => this.LA(2).tokenType === T.Untrusted && this.LA(3).tokenType !== T.LCurly && this.LA(3).tokenType !== T.Dot,
+        ALT: (): A.TestStatement => {
+          const start = this.LA(1);
+          this.CONSUME4(T.Given);
+          this.CONSUME(T.Untrusted);
+          const value = this.stringValue(this.CONSUME2(T.StringLiteral));
+          return { kind: "GivenUntrusted", span: this.spanFrom(start), value };
+        },
+      },
+      {
         ALT: (): A.TestStatement => {
           const start = this.LA(1);
           this.CONSUME2(T.Given);

@@ -100,6 +100,8 @@ export const Pending = keyword("pending");
 export const By = keyword("by");
 /** `context { … }` in a workflow: the run's trusted context (spec/language.md §5.8). */
 export const ContextKw = keyword("context");
+/** `given untrusted "…"` in a test: a value the run has seen in untrusted output (§5.9). */
+export const Untrusted = keyword("untrusted");
 // Host-performed effects and list reads (`effect host`, `effect read many E where … limit N`).
 export const Host = keyword("host");
 export const Many = keyword("many");
@@ -200,7 +202,7 @@ export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f
 export const CONTEXTUAL_KEYWORDS = [
   Cloud, Plan, Tenant, Entity, Agent, Action, Policy, Workflow, Test, Isolation, Provider, Permit, Forbid, To, When, Any, Role, Input, Effect,
   SetKw, Requires, Feature, Read, Insert, Update, Delete, Start, State, Allow, Next, Await, Approval, From, Final, On, Per,
-  Given, Do, At, Expect, Deny, Pending, By, ContextKw,
+  Given, Do, At, Expect, Deny, Pending, By, ContextKw, Untrusted,
   Host, Many, Where, Limit,
   Require, Group, Timeout,
 ];

@@ -1,15 +1,16 @@
 /**
  * `test` blocks: everything they name resolves, and their records match the schemas they
- * fill (a `given` row its entity, a `do` input its action).
+ * fill (a `given` row its entity, a `do` input its action); what the test's run is given
+ * (`given context`, `given untrusted`) is check-test-run.ts's.
  */
-import type { RecordLiteral, TestDecl } from "../ast/nodes.js";
+import type { TestDecl, WorkflowDecl } from "../ast/nodes.js";
 import { didYouMean } from "../2-resolve/suggest.js";
 import type { Unit } from "../2-resolve/symbols.js";
-import { assignable, inputFieldsOf } from "./check-data.js";
+import { inputFieldsOf } from "./check-data.js";
+import { checkTestRun } from "./check-test-run.js";
 import { statesOf } from "./check-workflows.js";
-import { typeName } from "./cel/cel-types.js";
-import { celTypeOf, type TypedField } from "./field-types.js";
 import type { State } from "./state.js";
+import { checkRecord, TEST_RECORD } from "./test-records.js";
 
 export function checkTest(state: State, unit: Unit, test: TestDecl): void {
   const name = test.name.kind === "String" ? test.name.value : "";
@@ -19,12 +20,15 @@ export function checkTest(state: State, unit: Unit, test: TestDecl): void {
     if (count(kind) === 0) state.ctx.report("missingAttribute", unit, test.name.span, `${what} has no \`${word}\` step`, "a test says who acts (`as`), what they do (`do`) and the decision it expects (`expect`)");
     if (count(kind) > 1) state.ctx.report("duplicateName", unit, test.body.filter((s) => s.kind === kind)[1]?.span ?? test.span, `${what} has more than one \`${word}\` step`);
   }
+  // The workflow the test runs in (`as A in W`), once resolved: undefined outside a run, null when it does not resolve.
+  let workflowOf: WorkflowDecl | null | undefined;
   for (const statement of test.body) {
     switch (statement.kind) {
       case "As": {
         state.ctx.resolve(unit, "agent", statement.agent);
         if (statement.workflow === undefined) break;
         const workflow = state.ctx.resolve(unit, "workflow", statement.workflow);
+        workflowOf = workflow?.decl.kind === "Workflow" ? workflow.decl : null;
         if (statement.state !== undefined && workflow?.decl.kind === "Workflow") {
           const states = statesOf(workflow.decl).map((s) => s.name.name);
           if (!states.includes(statement.state.name)) {
@@ -38,14 +42,14 @@ export function checkTest(state: State, unit: Unit, test: TestDecl): void {
         break;
       case "GivenRecord": {
         const entity = state.ctx.resolve(unit, "entity", statement.entity);
-        if (entity?.decl.kind === "Entity") checkRecord(state, unit, statement.record, state.fieldsOf(entity.decl), `entity \`${entity.name}\``, false);
+        if (entity?.decl.kind === "Entity") checkRecord(state, unit, statement.record, state.fieldsOf(entity.decl), { what: `entity \`${entity.name}\``, complete: false, codes: TEST_RECORD });
         break;
       }
       case "Do": {
         const action = state.ctx.resolve(unit, "action", statement.action);
         if (action?.decl.kind === "Action") {
           const fields = inputFieldsOf(state, state.unitOf.get(action.decl) ?? unit, action.decl);
-          checkRecord(state, unit, statement.input, fields, `the input of \`${action.name}\``, true);
+          checkRecord(state, unit, statement.input, fields, { what: `the input of \`${action.name}\``, complete: true, codes: TEST_RECORD });
         }
         break;
       }
@@ -53,35 +57,10 @@ export function checkTest(state: State, unit: Unit, test: TestDecl): void {
         for (const policy of statement.by) state.ctx.resolve(unit, "policy", policy);
         break;
       case "GivenApproval":
+      case "GivenContext":
+      case "GivenUntrusted":
         break;
     }
   }
-}
-
-/** Fields exist, values have their types, and (for inputs) every required field is given. */
-function checkRecord(state: State, unit: Unit, record: RecordLiteral, fields: readonly TypedField[], what: string, complete: boolean): void {
-  const given = new Set<string>();
-  for (const entry of record.fields) {
-    if (given.has(entry.name.name)) state.ctx.report("duplicateName", unit, entry.name.span, `\`${entry.name.name}\` is given twice`);
-    given.add(entry.name.name);
-    const field = fields.find((f) => f.name === entry.name.name);
-    const type = state.checkExpression(unit, entry.value, new Map(), false);
-    if (field === undefined) {
-      state.ctx.report("recordMismatch", unit, entry.name.span, `${what} has no field \`${entry.name.name}\``, didYouMean(entry.name.name, fields.map((f) => f.name)));
-      continue;
-    }
-    const target = celTypeOf(field.type, field.optional);
-    if (!assignable(type, target)) {
-      const help = typeName(target).startsWith("double") && typeName(type) === "int" ? "write a decimal point, e.g. `250.0`" : undefined;
-      state.ctx.report("recordMismatch", unit, entry.value.span, `\`${field.name}\` has type \`${typeName(target)}\`, but this has type \`${typeName(type)}\``, help);
-    } else if (field.type.kind === "enum" && entry.value.kind === "CelLiteral" && entry.value.type === "string") {
-      const value = entry.value.raw.slice(1, -1);
-      if (!field.type.values.includes(value)) {
-        state.ctx.report("recordMismatch", unit, entry.value.span, `\`${value}\` is not a value of \`${field.name}\``, didYouMean(value, field.type.values) ?? `its values are ${field.type.values.map((v) => `\`${v}\``).join(", ")}`);
-      }
-    }
-  }
-  if (!complete) return;
-  const missing = fields.filter((f) => !f.optional && !given.has(f.name)).map((f) => `\`${f.name}\``);
-  if (missing.length > 0) state.ctx.report("recordMismatch", unit, record.span, `${what} also needs ${missing.join(", ")}`);
+  checkTestRun(state, unit, test, what, workflowOf);
 }

@@ -444,7 +444,7 @@ export interface TestDecl {
   readonly body: readonly TestStatement[];
 }
 
-export type TestStatement = AsStatement | TenantStatement | GivenRecord | GivenApproval | DoStatement | ExpectStatement;
+export type TestStatement = AsStatement | TenantStatement | GivenRecord | GivenApproval | GivenContext | GivenUntrusted | DoStatement | ExpectStatement;
 
 /** `as support_bot in resolve_ticket at resolve` */
 export interface AsStatement {
@@ -471,6 +471,18 @@ export interface GivenApproval {
   readonly kind: "GivenApproval";
   readonly span: Span;
   readonly group: StringValue | Missing;
+}
+/** `given context { recipient: "DE89…", cap: 500.0 }`: the test run's trusted context (its workflow's `context { … }`). */
+export interface GivenContext {
+  readonly kind: "GivenContext";
+  readonly span: Span;
+  readonly record: RecordLiteral;
+}
+/** `given untrusted "DE44 5001"`: a value the test run has seen in untrusted output (`untrusted(x)`). */
+export interface GivenUntrusted {
+  readonly kind: "GivenUntrusted";
+  readonly span: Span;
+  readonly value: StringValue | Missing;
 }
 /** `do refund { ticket: "t-1", amount: 250.0 }` */
 export interface DoStatement {

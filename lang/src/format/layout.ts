@@ -250,6 +250,10 @@ class Layout {
         return this.leaf(item, `tenant ${item.tenant.name}`);
       case "GivenApproval":
         return this.leaf(item, `given approval from ${item.group.kind === "String" ? item.group.raw : '""'}`);
+      case "GivenContext":
+        return this.container("given context", item.record.fields, item.span, ", ");
+      case "GivenUntrusted":
+        return this.leaf(item, `given untrusted ${item.value.kind === "String" ? item.value.raw : '""'}`);
       case "GivenRecord":
         return this.container(`given ${qualified(item.entity)}`, item.record.fields, item.span, ", ");
       case "Do":

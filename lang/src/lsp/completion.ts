@@ -4,6 +4,8 @@
  *     deeper, `context.budget.`): the fields of that variable's type where the cursor is,
  *     with their types and docs;
  *   - after `alias.` (a module this file imports): that module's constants;
+ *   - after `given` in a test: what a test can give (`approval`, `context`, `untrusted`) and
+ *     the entities whose rows it can give;
  *   - elsewhere: the keywords of the enclosing declaration (or of the top level), CEL
  *     variables inside a condition (an edge guard's: `tenant`, `context`; and the lookup
  *     `exists` in a policy's), and every name the file can see (a constant with its type and value).
@@ -40,9 +42,16 @@ const INSIDE: Partial<Record<Declaration["kind"], readonly string[]>> = {
   Action: ["input", "effect", "requires", "feature", "read", "insert", "update", "delete", "set", "host", "many", "where", "limit", "row", ...BUILTIN_TYPES],
   Policy: ["permit", "forbid", "require", "approval", "from", "for", "timeout", "any", "agent", "role", "to", "when", "read", "insert", "update", "delete"],
   Workflow: ["agent", "budget", "context", "start", "state", "allow", "next", "by", "host", "when", "await", "approval", "from", "final", "timeout", "read"],
-  Test: ["as", "in", "at", "tenant", "given", "approval", "from", "do", "expect", "allow", "deny", "pending", "by"],
+  Test: ["as", "in", "at", "tenant", "given", "approval", "from", "context", "untrusted", "do", "expect", "allow", "deny", "pending", "by"],
   Cloud: ["region"],
 };
+
+/** What follows `given` in a test (spec/language.md §5.9), besides an entity's name. */
+const GIVEN: readonly CompletionItem[] = [
+  { label: "approval", kind: CompletionItemKind.Keyword, detail: "given approval from \"group\"", documentation: "An approval the request already has." },
+  { label: "context", kind: CompletionItemKind.Keyword, detail: "given context { field: value }", documentation: "The run's trusted context, as the host starts the run with it (`run.context`, `from_context`); checked against the workflow's `context { … }`." },
+  { label: "untrusted", kind: CompletionItemKind.Keyword, detail: "given untrusted \"text\"", documentation: "A value the run has seen in untrusted output, so `untrusted(x)` matches it (repeat for more values)." },
+];
 
 const ITEM_KIND: Record<Namespace, CompletionItemKind> = {
   provider: CompletionItemKind.Module,
@@ -96,6 +105,10 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
       detail: typeName(f.type),
       ...(f.doc === undefined ? {} : { documentation: f.doc }),
     }));
+  }
+  if (kind === "Test" && /\bgiven\s+[A-Za-z_]*$/.test(before)) {
+    const entities = scope === undefined ? [] : [...scope.visible("entity")].map((name): CompletionItem => ({ label: name, kind: ITEM_KIND.entity, detail: NAMESPACE_WORDS.entity }));
+    return [...GIVEN, ...entities];
   }
   const items: CompletionItem[] = [];
   const words = kind === undefined ? TOP_LEVEL : (INSIDE[kind] ?? []);

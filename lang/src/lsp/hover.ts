@@ -3,7 +3,8 @@
  * its kind, module, fields and doc comment; inside CEL, a variable shows its type and a
  * field (`resource.amount`) its type and the field's doc (which entity or input it is);
  * an entity or input field shows its type; a constant its type and value and a lookup
- * what it tests (hover-data.ts). Must not find symbols itself.
+ * what it tests (hover-data.ts); the words of some constructs say what they do (an effect's,
+ * an approval rule's, a test's run steps). Must not find symbols itself.
  */
 import type { Hover } from "vscode-languageserver/node";
 import type { ActionDecl, EntityDecl, Field } from "../ast/nodes.js";
@@ -21,6 +22,7 @@ import { effectKeywordAt } from "./effect-keywords.js";
 import { pathAt } from "./locate.js";
 import { symbolAt } from "./occurrences.js";
 import { toRange } from "./positions.js";
+import { testStepAt } from "./test-step-hover.js";
 
 export function hover(analysis: Analysis, unit: Unit, offset: number): Hover | null {
   const cel = celAt(analysis.model, unit, offset);
@@ -60,6 +62,8 @@ export function hover(analysis: Analysis, unit: Unit, offset: number): Hover | n
   if (field !== undefined) return markdown(field.text, toRange(unit.source, field.node.name.span));
   const keyword = effectKeywordAt(pathAt(unit.ast, offset), unit.source.text, offset);
   if (keyword !== undefined) return markdown(keyword.doc, toRange(unit.source, keyword.span));
+  const step = testStepAt(pathAt(unit.ast, offset), unit.source.text, offset);
+  if (step !== undefined) return markdown(step.doc, toRange(unit.source, step.span));
   const approvalWord = approvalKeywordAt(unit, offset);
   if (approvalWord !== undefined) return markdown(approvalWord.text, toRange(unit.source, approvalWord.span));
   return null;

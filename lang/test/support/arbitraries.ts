@@ -193,6 +193,8 @@ const testStatement = fc.oneof(
   ident.map((tenant): A.TestStatement => ({ kind: "TenantIs", span: S, tenant })),
   fc.record({ entity: qualified, record }).map((r): A.TestStatement => ({ kind: "GivenRecord", span: S, ...r })),
   stringValue.map((group): A.TestStatement => ({ kind: "GivenApproval", span: S, group })),
+  record.map((r): A.TestStatement => ({ kind: "GivenContext", span: S, record: r })),
+  stringValue.map((value): A.TestStatement => ({ kind: "GivenUntrusted", span: S, value })),
   fc.record({ action: ident, input: record }).map((r): A.TestStatement => ({ kind: "Do", span: S, ...r })),
   fc
     .record({ decision: fc.constantFrom<"allow" | "deny" | "pending">("allow", "deny", "pending"), by: fc.array(ident, { maxLength: 2 }) })

@@ -75,6 +75,12 @@ export interface PaybillClient {
     /** The run and the actions its current state allows: the tools an agent may be offered now. */
     allowed<W extends WorkflowName>(run: RunRef<W>): Promise<{ run: RunOf<W>; actions: ActionName[] } | undefined>;
     history(runId: string): Promise<RunMove[]>;
+    /**
+     * Records what a tool of the host returned (a web page, an e-mail) as untrusted output of
+     * the run: \`untrusted(x)\` in a condition matches those values from the next decision on.
+     * \`source\` names the tool; \`values\` are strings, numbers or bools (PBR215 otherwise).
+     */
+    observe(runId: string, observation: Observation & { readonly values: readonly (string | number | bigint | boolean)[] }): Promise<ObserveResult>;
   };
 }
 
@@ -101,6 +107,7 @@ export function typed(runtime: Runtime): PaybillClient {
       allowed: <W extends WorkflowName>(run: RunRef<W>) =>
         runtime.runs.allowed(run.id) as Promise<{ run: RunOf<W>; actions: ActionName[] } | undefined>,
       history: (runId) => runtime.runs.history(runId),
+      observe: (runId, observation) => runtime.runs.observe(runId, observation),
     },
   };
 }

@@ -22,6 +22,8 @@ export const SDK_NAMES: readonly string[] = [
   "Entities",
   "EntityName",
   "FeatureName",
+  "Observation",
+  "ObserveResult",
   "PaybillClient",
   "PlanName",
   "Run",

@@ -43,7 +43,7 @@ export function sdkTs(bundle: Bundle): string {
     kind: StructureKind.ImportDeclaration,
     isTypeOnly: true,
     moduleSpecifier: "@paybill/runtime",
-    namedImports: ["ActResult", "DecideRequest", "Decision", "HostOutcome", "PendingPerformance", "Report", "Run", "RunMove", "Runtime"],
+    namedImports: ["ActResult", "DecideRequest", "Decision", "HostOutcome", "Observation", "ObserveResult", "PendingPerformance", "Report", "Run", "RunMove", "Runtime"],
   });
   statements.push({
     kind: StructureKind.VariableStatement,
