@@ -289,6 +289,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option("--max-sessions <n>", "HTTP: sessions open at once", "64")
     .option("--idle-timeout <seconds>", "HTTP: a session with no request for this long is closed", "900")
     .option("--max-message <bytes>", "the largest message taken (a stdio line, an HTTP body); larger ones are answered with a JSON-RPC error", "1048576")
+    .option("--clock <time>", "decide at this fixed time (RFC 3339, e.g. 2030-01-01T12:00:00Z) instead of the system clock: nothing expires, no deadline passes — for replays and demos, not a service")
     .addHelpText("after", SERVE_EXAMPLES)
     .action(async (options: Omit<ServeOptions, "version">) => {
       const { serve } = await import("./commands/serve.js");

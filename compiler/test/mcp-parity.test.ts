@@ -5,7 +5,8 @@
  * `runtime.runs.next(…, { by: agent })`) for one tenant and through `createPaybillMcpServer`
  * (MCP's client over the in-memory transport) for another. Decisions, reasons, refusal codes
  * and messages, and the audit records written must be the same; every refusal over MCP is
- * in the chain, which still verifies. Also an agent with `runs = required` outside a run.
+ * in the chain, which still verifies. Also an agent with `runs = required` outside a run, and
+ * `paybill_move` in a session with no run (PB9204, audited as act's denial).
  */
 import { randomUUID } from "node:crypto";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -157,6 +158,27 @@ describe.each(BACKENDS)("in process and over MCP, the same decisions (%s)", (bac
     try {
       const { tools } = await client.listTools();
       expect(tools.find((t) => t.name === "paybill_move")?.inputSchema).toMatchObject({ properties: { state: { enum: ["pay_out", "review"] } } });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("paybill_move in a session with no run: PB9204, audited as act's denial of that name in process would be, and the chain verifies", async () => {
+    const [local, remote] = [await tenant(), await tenant()];
+    const { client } = await mcp({ tenant: remote, agent: "clerk" });
+    try {
+      const inProcess = await t.runtime.act({ tenant: local, agent: "clerk", action: "paybill_move", input: { state: "review" } });
+      expect(inProcess).toMatchObject({ decision: "deny", reasons: [{ kind: "unknown", message: "unknown action `paybill_move`" }] });
+      const answer = await client.callTool({ name: "paybill_move", arguments: { state: "review" } });
+      expect(answer.isError).toBe(true);
+      const error = (answer.structuredContent as { error: Record<string, unknown> }).error;
+      expect(error).toMatchObject({ code: "PB9204", message: "this session works in no workflow run, so there is no state to move", reasons: [{ kind: "unknown", text: "unknown: unknown action `paybill_move`" }] });
+      const records = await t.runtime.audit.query({ tenant: remote });
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({ id: error["auditId"], agent: "clerk", action: "paybill_move", decision: "deny", input: { state: "review" }, reasons: [{ kind: "unknown" }] });
+      expect(records[0]?.run).toBeUndefined();
+      expect(said(records, undefined, remote)).toEqual(said(await t.runtime.audit.query({ tenant: local }), undefined, local));
+      expect((await t.runtime.audit.verify(remote)).ok).toBe(true);
     } finally {
       await client.close();
     }

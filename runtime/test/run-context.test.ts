@@ -146,6 +146,9 @@ describe.each(BACKENDS)("run context on %s", (backend) => {
     // Even outside row-level security, the row's trigger refuses a changed context.
     await expect(t.admin.query("update paybill_runs set context = '{\"recipient\":\"evil\",\"cap\":1e9}'::jsonb where id = $1", [run.id])).rejects.toThrow(/context cannot change/);
     expect((await t.runtime.runs.get(run.id))?.context).toEqual(CONTEXT);
+    // The host's record is not an agent action: usage does not bill it.
+    const usage = await t.runtime.usage.export({ period: String(records[0]?.time).slice(0, 7), tenant });
+    expect(usage.find((row) => row.metric === "agent_actions")?.quantity).toBe(0);
   });
 
   it("no act, whatever its input names, changes a run's context or the decisions made with it", async () => {

@@ -1,6 +1,6 @@
 /**
  * `paybillc serve --mcp --bundle out/bundle.json --tenant T --agent A [--workflow W [--context FILE] | --run ID]
- * [--database url-or-dir] [--schema S] [--max-message BYTES] [--http [--port N] [--host H]
+ * [--database url-or-dir] [--schema S] [--max-message BYTES] [--clock TIME] [--http [--port N] [--host H]
  * [--auth token|none] [--max-sessions N] [--idle-timeout S]]`: the MCP tool server (mcp/)
  * on a runtime opened on the bundle. Over stdio by default (one session: the process's;
  * mcp/stdio.ts), or streamable HTTP (a session, and a run, per client). Over HTTP, bearer
@@ -11,6 +11,9 @@
  * The database is a `postgres://` URL or a PGlite data directory, migrated by `paybillc
  * migrate`; without `--database` it is an in-memory PGlite given the entity tables
  * (`entityTablesSql`), gone when the server stops — for trying an agent out.
+ * `--clock` fixes the runtime's clock (every decision, record and window at that one time:
+ * nothing expires, no deadline passes): for replays and demos that must not depend on the
+ * day they run, never for a service; the status line says so.
  * On stdio nothing but the protocol goes to stdout; status lines go to stderr.
  * Exit 0 when stdin closes or on SIGINT/SIGTERM; 2 for usage errors, a bundle or database
  * that cannot be opened, or a session that cannot start.
@@ -47,6 +50,8 @@ export interface ServeOptions {
   readonly idleTimeout: string;
   /** The largest message taken, in bytes (a stdio line, an HTTP body). */
   readonly maxMessage: string;
+  /** A fixed time (RFC 3339, with its zone) the runtime decides at instead of the system clock. */
+  readonly clock?: string;
   /** The server's version in the MCP handshake. */
   readonly version?: string;
 }
@@ -75,7 +80,13 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
   let runtime: Runtime;
   try {
     const bundle = await readBundle(resolve(io.cwd, options.bundle));
-    runtime = await openRuntime({ bundle, database: await databaseConfig(options, io), ...(await bundleTrust(process.env, io.cwd)) });
+    const fixed = options.clock === undefined ? undefined : fixedTime(options.clock);
+    runtime = await openRuntime({
+      bundle,
+      database: await databaseConfig(options, io),
+      ...(fixed === undefined ? {} : { clock: () => new Date(fixed.getTime()) }),
+      ...(await bundleTrust(process.env, io.cwd)),
+    });
     if (options.database === undefined) await runtime.database.exec(entityTablesSql(runtime.bundle));
   } catch (error) {
     if (error instanceof BundleError) return fail(io, error.code, error.reason + (error.path === undefined ? "" : ` at \`${error.path}\``), error.help);
@@ -90,6 +101,7 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
     ...(context === undefined ? {} : { context }),
   };
   const server = { ...session, ...(options.version === undefined ? {} : { version: options.version }) };
+  const clock = options.clock === undefined ? "" : `; clock fixed at ${fixedTime(options.clock)?.toISOString() ?? options.clock}`;
   try {
     if (options.http) {
       await checkSession(runtime, session);
@@ -104,7 +116,7 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
         maxBody: Number(options.maxMessage),
       });
       const guard = auth === "token" ? "bearer tokens required" : "no authentication (loopback)";
-      io.err(`paybillc serve: MCP over streamable HTTP at ${http.url} — agent \`${options.agent}\` of tenant \`${options.tenant}\`, ${guard}\n`);
+      io.err(`paybillc serve: MCP over streamable HTTP at ${http.url} — agent \`${options.agent}\` of tenant \`${options.tenant}\`, ${guard}${clock}\n`);
       await stop;
       await http.close();
       return 0;
@@ -112,7 +124,7 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
     const mcp = await createPaybillMcpServer(runtime, server);
     const view = await mcp.session.view();
     const where = view.run === undefined ? "in no workflow run" : `run ${view.run.id} of \`${view.run.workflow}\` in state \`${view.run.state}\``;
-    io.err(`paybillc serve: MCP on stdio — agent \`${options.agent}\` of tenant \`${options.tenant}\`, ${where}\n`);
+    io.err(`paybillc serve: MCP on stdio — agent \`${options.agent}\` of tenant \`${options.tenant}\`, ${where}${clock}\n`);
     const closed = new Promise<void>((done) => process.stdin.once("end", done));
     await mcp.server.connect(new PaybillStdioTransport({ maxMessageBytes: Number(options.maxMessage) }));
     await Promise.race([closed, stop]);
@@ -158,7 +170,22 @@ function usageProblem(options: ServeOptions): { message: string; help: string } 
   if (!Number.isFinite(idle) || idle <= 0) return { message: `\`${options.idleTimeout}\` is not a number of seconds`, help: "give a positive number of seconds (default 900)" };
   if (!options.http && options.port !== DEFAULT_PORT) return { message: "`--port` is for `--http`", help: "add `--http`, or drop `--port` to serve on stdio" };
   if (options.schema !== undefined && options.database === undefined) return { message: "`--schema` needs `--database`", help: "give the database the schema is in" };
+  if (options.clock !== undefined && fixedTime(options.clock) === undefined) {
+    return { message: `\`${options.clock}\` is not a time \`--clock\` accepts`, help: "write an RFC 3339 time with its zone, like `2030-01-01T12:00:00Z`" };
+  }
   return undefined;
+}
+
+/** An RFC 3339 date and time with its zone (`2030-01-01T12:00:00Z`, `…+02:00`), or undefined (`Date` alone would take February 30th). */
+function fixedTime(text: string): Date | undefined {
+  const parts = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d{1,9})?(Z|[+-](\d\d):(\d\d))$/.exec(text);
+  if (parts === null) return undefined;
+  const [year, month, day, hour, minute, second, , , zoneHours, zoneMinutes] = [...parts.slice(1)].map(Number);
+  const days = new Date(Date.UTC(year ?? 0, month ?? 0, 0)).getUTCDate();
+  const fits = (value: number | undefined, max: number, min = 0) => value !== undefined && value >= min && value <= max;
+  const valid = fits(month, 12, 1) && fits(day, days, 1) && fits(hour, 23) && fits(minute, 59) && fits(second, 59);
+  const zone = parts[8] === "Z" || (fits(zoneHours, 23) && fits(zoneMinutes, 59));
+  return valid && zone ? new Date(text) : undefined;
 }
 
 export const DEFAULT_PORT = "3000";

@@ -12,7 +12,7 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { type CallToolResult, CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { PaybillRuntimeError, type Runtime } from "@paybill/runtime";
-import { actAnswer, errorAnswer } from "./results.js";
+import { actAnswer, errorAnswer, reasonText } from "./results.js";
 import { PaybillSession, SessionError, type SessionOptions, type SessionView } from "./session.js";
 import { actionTool, MOVE_TOOL, moveTool, STATUS_TOOL, statusTool, type ToolSpec } from "./tools.js";
 
@@ -63,8 +63,8 @@ export async function createPaybillMcpServer(runtime: Runtime, options: SessionO
 async function call(runtime: Runtime, session: PaybillSession, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
   const view = await session.view();
   if (name === STATUS_TOOL) return status(session, view);
-  if (name === MOVE_TOOL) {
-    if (view.run === undefined) return errorAnswer("PB9204", "this session works in no workflow run, so there is no state to move", "the host starts the server with `--workflow` or `--run`");
+  if (name === MOVE_TOOL && view.run === undefined) return moveOutsideRun(runtime, session, args);
+  if (name === MOVE_TOOL && view.run !== undefined) {
     // Decided and audited by the runtime like a host's move (move.ts), whatever the arguments: a state that is not a text names no edge.
     const state = args["state"];
     const moved = await session.move(typeof state === "string" ? state : "");
@@ -83,6 +83,23 @@ async function call(runtime: Runtime, session: PaybillSession, name: string, arg
   });
   const help = result.decision === "deny" ? `allowed now: ${list(view.actions)}${view.next.length > 0 ? `; \`${MOVE_TOOL}\` moves the run to ${list(view.next)}` : ""}` : undefined;
   return actAnswer(runtime.bundle, name, result, help);
+}
+
+/**
+ * `paybill_move` in a session with no run: not a tool the session offers, so like any such
+ * name it goes to `act` (no run), which decides it — an unknown action, or the tenant's or
+ * the input's refusal first, in the runtime's order of checks — and audits it; the answer is
+ * PB9204 with that record's id and reasons. Should the bundle declare an action of that name
+ * (the tool the session lists outside a run), act's answer is that action's.
+ */
+async function moveOutsideRun(runtime: Runtime, session: PaybillSession, args: Record<string, unknown>): Promise<CallToolResult> {
+  const result = await runtime.act({ tenant: session.tenant, agent: session.agent, action: MOVE_TOOL, input: args });
+  if (result.decision !== "deny") return actAnswer(runtime.bundle, MOVE_TOOL, result);
+  const reasons = result.reasons.map((reason) => ({ ...reason, text: reasonText(runtime.bundle, reason) }));
+  return errorAnswer("PB9204", "this session works in no workflow run, so there is no state to move", "the host starts the server with `--workflow` or `--run`", {
+    auditId: result.auditId,
+    reasons,
+  });
 }
 
 function status(session: PaybillSession, view: SessionView): CallToolResult {

@@ -9,7 +9,8 @@
  * - a denied input larger than `DENIED_INPUT_BYTES` of canonical JSON is kept as its SHA-256
  *   digest, its size and a prefix of that many bytes' worth of code units, so a denied call
  *   cannot grow the chain by more than about a kibibyte. Masking comes first: the prefix
- *   never shows a secret.
+ *   never shows a secret. The same bound (`pastBound`) keeps the values of a host's
+ *   observation (`runs.observe`) out of the chain when they are large.
  */
 import { createHmac } from "node:crypto";
 import { canonicalJson, sha256Hex } from "../bundle/canonical.js";
@@ -55,11 +56,21 @@ export function maskInput(input: Input, fields: readonly string[], key: Uint8Arr
 /** A denied input as the record keeps it: whole when small, else digest, size and prefix. */
 export function boundInput(input: Input): Input {
   const text = canonicalJson(input);
-  // A code unit is at most 3 bytes: most inputs are decided on the first comparison.
-  if (text.length <= DENIED_INPUT_BYTES / 3) return input;
+  const over = pastBound(text);
+  return over === undefined ? input : { $digest: `sha256:${sha256Hex(text)}`, $bytes: over.bytes, $prefix: over.prefix };
+}
+
+/**
+ * Undefined when `text` (a canonical JSON text) is at most `DENIED_INPUT_BYTES` of UTF-8,
+ * else its size in bytes and its prefix of that many bytes: what a record keeps of a text it
+ * bounds (a denied input here, an observation's values in runs/provenance.ts).
+ */
+export function pastBound(text: string): { readonly bytes: number; readonly prefix: string } | undefined {
+  // A code unit is at most 3 bytes: most texts are decided on the first comparison.
+  if (text.length <= DENIED_INPUT_BYTES / 3) return undefined;
   const bytes = Buffer.byteLength(text, "utf8");
-  if (bytes <= DENIED_INPUT_BYTES) return input;
-  return { $digest: `sha256:${sha256Hex(text)}`, $bytes: bytes, $prefix: utf8Prefix(text, DENIED_INPUT_BYTES) };
+  if (bytes <= DENIED_INPUT_BYTES) return undefined;
+  return { bytes, prefix: utf8Prefix(text, DENIED_INPUT_BYTES) };
 }
 
 /** The longest prefix of `text` of at most `max` UTF-8 bytes, never cutting a surrogate pair. */

@@ -2,9 +2,10 @@
  * Usage metering for a billing system, per tenant and UTC month (`2026-11`):
  *
  * - `agent_actions`: the agent actions allowed and performed in the month, counted from the
- *   tenant's audit chain (records by agents, decision `allow`; approvals, workflow moves, host
- *   reports and the control plane's own records are not actions). The chain is the evidence, so nothing else keeps
- *   a second count that could disagree with it.
+ *   tenant's audit chain (records by agents, decision `allow`; approvals, workflow moves and
+ *   the records of the runtime's own names — `paybill:control-plane`, `paybill:host` (a run's
+ *   start, a host's report or observation), `paybill:runtime` — are not actions). The chain is the evidence, so nothing else keeps a second count
+ *   that could disagree with it.
  * - gauges the host records (`seats`, or any other lowercase name): `record` keeps, per
  *   month, the latest value (by its time) and the peak; the export gives the peak. A gauge
  *   named like a limit of the tenant's plan without `per` (`limits { seats = 50 }`) is
@@ -18,15 +19,18 @@
  * 0 when the tenant was registered after the month or its trial lasted the whole month.
  */
 import type { Sql } from "../store/adapter.js";
-import { unknownTenant } from "../runs/runs.js";
+import { RUNTIME_AGENT } from "../runs/expiry.js";
+import { HOST_AGENT, unknownTenant } from "../runs/runs.js";
 import type { ControlContext } from "./context.js";
 import { overLimit, usageProblem } from "./problems.js";
-import { CONTROL_AGENT } from "./transition.js";
 import type { UsageRow } from "./types.js";
+import { CONTROL_AGENT } from "./transition.js";
 
 export const AGENT_ACTIONS = "agent_actions";
 /** The billable line of a plan's price in the export (not a gauge). */
 export const PLAN_PRICE = "plan_price";
+/** The names the runtime records under itself: never an agent's action. */
+const RUNTIME_NAMES = [CONTROL_AGENT, HOST_AGENT, RUNTIME_AGENT];
 const MONTH_OF_DAYS: Readonly<Record<string, number>> = { second: 1 / 86_400, minute: 1 / 1_440, hour: 1 / 24, day: 1, week: 7 };
 const METRIC = /^[a-z][a-z0-9_]{0,62}$/;
 const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
@@ -144,9 +148,9 @@ async function countActions(sql: Sql, tenant: string | undefined, start: Date, e
   const rows = await sql.query<{ tenant_id: unknown; n: unknown }>(
     `select tenant_id, count(*) as n from paybill_audit
      where ($1::text is null or tenant_id = $1) and time >= $2 and time < $3
-       and decision = 'allow' and agent <> $4 and action not like 'approval.%' and action <> 'workflow.move' and action not like 'host.%'
+       and decision = 'allow' and agent <> all($4::text[]) and action not like 'approval.%' and action <> 'workflow.move' and action not like 'host.%'
      group by tenant_id`,
-    [tenant ?? null, start.toISOString(), end.toISOString(), CONTROL_AGENT],
+    [tenant ?? null, start.toISOString(), end.toISOString(), RUNTIME_NAMES],
   );
   return new Map(rows.map((r) => [String(r.tenant_id), Number(r.n)]));
 }

@@ -7,8 +7,16 @@
  * ever inserted: the runtime role has no UPDATE or DELETE on the table, and no call, tool
  * or MCP request removes one. `untrusted()` (cel/untrusted.ts) reads them back with the run
  * in the act's opening statement (store/tenants.ts).
+ *
+ * Each `observe` is also a record in the run's tenant's audit chain (`host.observe` by
+ * `paybill:host`: the source, how many values, how many were new, their digest, and the
+ * values themselves only while small: `observationInput`), appended in the transaction that
+ * inserts the values, so the chain shows what a later `untrusted()` refusal rests on.
  */
 import { createHash } from "node:crypto";
+import { appendAudit } from "../audit/append.js";
+import { pastBound } from "../audit/input-record.js";
+import { canonicalJson, sha256Hex } from "../bundle/canonical.js";
 import type { EntitySchema, FieldSchema } from "../bundle/format.js";
 import { normaliseUntrusted } from "../cel/untrusted.js";
 import type { Database } from "../store/adapter.js";
@@ -16,7 +24,7 @@ import type { JsonRecord } from "../store/effects.js";
 import { PaybillRuntimeError } from "../store/errors.js";
 import { isUuid, type Params } from "../store/sql.js";
 import { textProblem } from "./request-text.js";
-import { unknownRun } from "./runs.js";
+import { HOST_AGENT, unknownRun } from "./runs.js";
 
 /** The most values one `observe` call records, and the longest value (in UTF-16 code units). */
 export const MAX_OBSERVED_VALUES = 1000;
@@ -79,18 +87,37 @@ export interface Observation {
   readonly values: readonly unknown[];
 }
 
-/** What `observe` recorded: the run, and how many of the values were new to it. */
+/** What `observe` recorded: the run, how many of the values were new to it, and the id of its audit record. */
 export interface ObserveResult {
   readonly run: string;
   readonly tenant: string;
   readonly recorded: number;
+  readonly auditId: string;
+}
+
+/** The action of an observation's audit record. */
+export const OBSERVE_ACTION = "host.observe";
+
+/**
+ * What an observation's audit record keeps: the source, how many values were given
+ * (`count`) and how many were new to the run (`recorded`), `digest` — the SHA-256 of the
+ * canonical JSON of the normalised values as a list, in the order given — and the values
+ * (that list) while its JSON is at most 1024 bytes, else its size (`bytes`) and prefix
+ * (`prefix`), as a denied input is bounded (audit/input-record.ts).
+ */
+export function observationInput(source: string, texts: readonly string[], recorded: number): Record<string, unknown> {
+  const text = canonicalJson(texts);
+  const over = pastBound(text);
+  const kept = over === undefined ? { values: texts } : { bytes: over.bytes, prefix: over.prefix };
+  return { source, count: texts.length, recorded, digest: `sha256:${sha256Hex(text)}`, ...kept };
 }
 
 /**
  * Records `observation.values` as untrusted output in run `runId` (the runtime's
  * `runs.observe`). `db` binds the run's tenant (role-database.ts `bindOwner`). Strings,
  * numbers and bools are recorded normalised; anything else, text that cannot be stored,
- * or more than the limits is PBR215 and records nothing. An unknown run is PBR112.
+ * or more than the limits is PBR215 and records nothing. An unknown run is PBR112. The
+ * values and the observation's audit record are written in one transaction: both or neither.
  */
 export async function observe(db: Database, runId: string, observation: Observation, now: Date): Promise<ObserveResult> {
   const source = observation?.source;
@@ -123,7 +150,12 @@ export async function observe(db: Database, runId: string, observation: Observat
              on conflict do nothing returning digest`,
             [run.tenant_id, run.id, source, now.toISOString(), JSON.stringify(rows)],
           );
-    return { run: String(run.id), tenant: run.tenant_id, recorded: inserted.length };
+    const record = await appendAudit(
+      tx,
+      { tenant: run.tenant_id, agent: HOST_AGENT, action: OBSERVE_ACTION, input: observationInput(source, texts, inserted.length), decision: "allow", reasons: [], run: String(run.id) },
+      { time: now },
+    );
+    return { run: String(run.id), tenant: run.tenant_id, recorded: inserted.length, auditId: record.id };
   });
 }
 
