@@ -9,7 +9,7 @@ import { checkBody, isName, isNameList, isString } from "./attributes.js";
 import { type CelType, T, typeName } from "./cel/cel-types.js";
 import { celTypeOf, describeType, resolveFieldType, type TypedField } from "./field-types.js";
 import { environment, recordType } from "./env.js";
-import { checkReservedNames } from "./reserved-names.js";
+import { checkReservedNames, RESERVED_TABLE_PREFIX } from "./reserved-names.js";
 import type { State } from "./state.js";
 import { unguardedOptionalReads } from "./effect-inputs.js";
 import { checkReadMany } from "./read-many.js";
@@ -164,6 +164,16 @@ export function checkAction(state: State, unit: Unit, action: ActionDecl): void 
   const what = `action \`${action.name.name}\``;
   if (RESERVED_ACTION_NAMES.has(action.name.name)) {
     state.ctx.report("reservedActionName", unit, action.name.span, `an action cannot be called \`${action.name.name}\``, "`read`, `insert`, `update`, `delete` and `any` name data operations in policies; choose another name");
+  }
+  if (action.name.name.startsWith(RESERVED_TABLE_PREFIX)) {
+    // The MCP server's own tools (`paybill_status`, `paybill_move`) and records (`paybill:…`) live there: an action of that name would be shadowed by one.
+    state.ctx.report(
+      "runtimeActionName",
+      unit,
+      action.name.span,
+      `action \`${action.name.name}\` starts with \`${RESERVED_TABLE_PREFIX}\`, which names the runtime's own tools (\`paybill_status\`, \`paybill_move\`)`,
+      `choose a name that does not start with \`${RESERVED_TABLE_PREFIX}\``,
+    );
   }
   checkBody(state.ctx, unit, what, action.name.span, action.body, { description: { expect: "a string", accepts: isString } });
   const inputs = action.body.filter((e) => e.kind === "Input");

@@ -62,6 +62,7 @@ export const CATALOG = {
   ambiguousCloud: entry("PB4002", "error", "isolation without a cloud when several are declared"),
   unknownRegion: entry("PB4003", "error", "region not offered by the cloud provider"),
   reservedActionName: entry("PB4004", "error", "action named like a data operation"),
+  runtimeActionName: entry("PB4005", "error", "action name reserved for the runtime's own tools"),
   workflowStart: entry("PB4010", "error", "workflow without exactly one start"),
   unreachableState: entry("PB4011", "error", "state unreachable from the start"),
   noWayToFinal: entry("PB4012", "error", "state from which no final state can be reached"),
