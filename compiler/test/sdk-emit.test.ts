@@ -69,6 +69,25 @@ describe("the SDK emitter", () => {
     );
   });
 
+  it("keeps every name it declares or imports itself from the project's types", () => {
+    // A project declaring nothing but one action (its input type is the only name of its own) and the helpdesk (workflows, host actions).
+    const own = new Set<string>();
+    const entities = new Set<string>();
+    for (const files of [{ "app.paybill": `${VALID}\naction ping { }\n` }, helpdeskSources()]) {
+      const { bundle } = emitOk(files);
+      for (const name of Object.keys(bundle.entities)) entities.add(name);
+      const text = sdkTs(bundle);
+      for (const [, names] of text.matchAll(/^import (?:type )?\{([^}]*)\}/gm)) for (const name of (names ?? "").split(",")) own.add(name.trim().split(/\s+as\s+/).pop() ?? "");
+      for (const [, name] of text.matchAll(/^export (?:type|interface|const|function|class) ([A-Za-z_$][A-Za-z0-9_$]*)/gm)) own.add(name ?? "");
+    }
+    const project = [...own].filter((name) => name.endsWith("Input") || entities.has(name));
+    expect([...own].filter((name) => !SDK_NAMES.includes(name) && !project.includes(name)).sort()).toEqual([]);
+    // And an entity named after one of them (the runtime type `Report`, imported) gets another name.
+    const clash = sdkTs(emitOk({ "app.paybill": `${VALID}\nentity Report { id uuid @id }\naction file { input { r: Report.id }, effect read Report(input.r) }\n` }).bundle);
+    expect(clash).toMatch(/^export interface ReportEntity \{/m);
+    expect(clash).not.toMatch(/^export (?:interface|type) Report\b/m);
+  });
+
   it("writes nothing for a project without actions, workflows or entities", () => {
     expect(sdkFile(emitOk({ "app.paybill": VALID }).bundle)).toBeUndefined();
     expect(sdkFile(emitOk(helpdeskSources()).bundle)?.path).toBe("sdk/index.ts");

@@ -6,10 +6,11 @@
  * Names are handed out in sorted order, so the same project always gets the same names.
  */
 
-/** The names the SDK itself declares or imports (sdk-ts.ts, facade.ts). */
+/** The names the SDK itself declares or imports (sdk-ts.ts, facade.ts); compiler/test/sdk-emit.test.ts reads them back from its output. */
 export const SDK_NAMES: readonly string[] = [
   "ActRequestOf",
   "ActResult",
+  "ActResultOf",
   "ActionInputs",
   "ActionName",
   "AgentName",
@@ -22,10 +23,16 @@ export const SDK_NAMES: readonly string[] = [
   "Entities",
   "EntityName",
   "FeatureName",
+  "HostActionName",
+  "HostOutcome",
   "Observation",
   "ObserveResult",
   "PaybillClient",
+  "PendingOf",
+  "PendingPerformance",
+  "PerformOf",
   "PlanName",
+  "Report",
   "Run",
   "RunMove",
   "RunOf",
@@ -34,6 +41,7 @@ export const SDK_NAMES: readonly string[] = [
   "StartRunOf",
   "StateOf",
   "WorkflowAgents",
+  "WorkflowContexts",
   "WorkflowName",
   "WorkflowStates",
   "typed",
