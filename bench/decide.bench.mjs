@@ -69,10 +69,8 @@ export default async function run({ log = () => {} } = {}) {
   // The 10-policy requests again, decided inside a run with a context and one more forbid reading it (run.context, from_context).
   log("10 policies: compiling the project with a run context");
   const withContext = new Decider(compile(P.paybillContextProject()));
-  const contextual = P.requests(1, TENANTS, REQUESTS).map((r) => ({
-    tenant: r.tenant, agent: r.agent, action: r.action, input: r.input, resource: r.resource, approvals: [], time: TIME,
-    workflow: { name: `work_${r.agent}`, state: "work" }, runContext: P.RUN_CONTEXT,
-  }));
+  const inRun = (r) => ({ workflow: { name: `work_${r.agent}`, state: "work" }, runContext: P.RUN_CONTEXT });
+  const contextual = P.requests(1, TENANTS, REQUESTS).map((r) => paybillRequest(r, inRun(r)));
   const hand = P.handWritten(1);
   P.requests(1, TENANTS, REQUESTS).forEach((r, i) => {
     const got = withContext.decide(contextual[i]).decision;
@@ -92,7 +90,7 @@ export default async function run({ log = () => {} } = {}) {
   // And with provenance too: one more forbid calling untrusted() on every request, the run holding P.UNTRUSTED.
   log("10 policies: compiling the project with a run context and untrusted()");
   const withProvenance = new Decider(compile(P.paybillProvenanceProject()));
-  const traced = contextual.map((q) => ({ ...q, untrusted: P.UNTRUSTED }));
+  const traced = P.requests(1, TENANTS, REQUESTS).map((r) => paybillRequest(r, { ...inRun(r), untrusted: P.UNTRUSTED }));
   P.requests(1, TENANTS, REQUESTS).forEach((r, i) => {
     const got = withProvenance.decide(traced[i]).decision;
     if (got !== hand({ ...r, approvals: [] })) throw new Error(`paybill with untrusted() decides ${got} on request ${i} (${r.agent} ${r.action})`);
@@ -130,6 +128,28 @@ export default async function run({ log = () => {} } = {}) {
   return { rows, summary };
 }
 
+/**
+ * A request as the runtime builds it (runs/evaluate.ts): every member written, absent ones
+ * undefined, so every request has one shape whatever it carries.
+ */
+function paybillRequest(r, run = {}) {
+  return {
+    tenant: r.tenant,
+    agent: r.agent,
+    action: r.action,
+    input: r.input,
+    resource: r.resource,
+    time: TIME,
+    approvals: [],
+    workflow: run.workflow,
+    budget: undefined,
+    totals: undefined,
+    runContext: run.runContext,
+    untrusted: run.untrusted,
+    lookups: undefined,
+  };
+}
+
 function compile(files) {
   const dir = mkdtempSync(join(tmpdir(), "paybill-decide-bench-"));
   try {
@@ -155,7 +175,7 @@ async function prepare(groups, bundle) {
   return [
     {
       name: "paybill",
-      request: (r) => ({ tenant: r.tenant, agent: r.agent, action: r.action, input: r.input, resource: r.resource, approvals: [], time: TIME }),
+      request: (r) => paybillRequest(r),
       decide: (q) => decider.decide(q).decision,
     },
     {

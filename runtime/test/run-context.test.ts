@@ -36,6 +36,20 @@ describe("from_context", () => {
     expect(fromContext("DE89 3704 0044 0532 0130 00", {})).toBe(false);
     expect(fromContext(new Date(0), run)).toBe(false);
   });
+  it("normalising twice changes nothing, so a text already normal is found as it is", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" }), (a, b) => {
+        for (const text of [a, b]) {
+          const once = normaliseText(text);
+          expect(normaliseText(once)).toBe(once);
+          // Found as given or normalised: the same answer either way.
+          expect(fromContext(once, { context: { v: text } })).toBe(true);
+          expect(fromContext(text, { context: { v: once } })).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
   it("answers alike on the closures and on cel-js, an absent argument or `run` included", () => {
     const env = celEnvironment({ input: "dyn", run: "dyn" });
     const scopes: Record<string, unknown>[] = [

@@ -84,7 +84,8 @@ export function fromContext(value: unknown, run: unknown): boolean {
   // A uint arrives from cel-js as its own class: compare it as its bigint value.
   const plain = typeof value === "object" && value !== null && typeof (value as { valueOf(): unknown }).valueOf() === "bigint" ? (value as { valueOf(): bigint }).valueOf() : value;
   const values = valuesOf(context);
-  if (typeof plain === "string") return values.texts.has(normaliseText(plain));
+  // A text already in its normal form (the usual case) is found without normalising it.
+  if (typeof plain === "string") return values.texts.has(plain) || values.texts.has(normaliseText(plain));
   if (typeof plain !== "boolean" && !numeric(plain)) return false;
   for (const candidate of values.others) if (matches(candidate, plain)) return true;
   return false;

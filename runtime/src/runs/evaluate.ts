@@ -174,18 +174,23 @@ export async function evaluate(
     if (run === undefined || run.tenant !== tenant.id) throw unknownRun(runId);
   }
   const json = requestJson(request, runProblem);
+  // Every member written, absent ones as undefined: one object shape for every request, which
+  // the decider reads many times (a request built with conditional spreads took it ~1.7× as long).
   const base: DecisionRequest = {
     tenant,
     agent: request.agent,
     action: request.action,
     input: json.ok ? json.value : {},
+    resource: undefined,
     time: now,
     approvals,
-    ...(run === undefined ? {} : { workflow: { name: run.workflow, state: run.state }, budget: budgetLeft(run) }),
-    ...(totals === undefined ? {} : { totals }),
-    ...(run?.context === undefined ? {} : { runContext: run.context }),
+    workflow: run === undefined ? undefined : { name: run.workflow, state: run.state },
+    budget: run === undefined ? undefined : budgetLeft(run),
+    totals,
+    runContext: run?.context,
     // Read only when a condition calls `untrusted()` (readsUntrusted); outside a run `untrusted()` errs.
-    ...(run === undefined || bound.untrusted === undefined ? {} : { untrusted: bound.untrusted }),
+    untrusted: run === undefined ? undefined : bound.untrusted,
+    lookups: undefined,
   };
   const done = (decision: Decision, countsStep: boolean, extra: Partial<Evaluation> = {}): Evaluation => ({
     decision,
@@ -222,7 +227,7 @@ export async function evaluate(
   const folded = opened?.lookups;
   const queries = engine.decider.lookups(base).filter((query) => folded?.[query.key] === undefined);
   const lookups = queries.length === 0 ? folded : { ...folded, ...(await answerLookups(sql, engine.bundle, tenant.id, queries)) };
-  const request2: DecisionRequest = { ...base, ...(resource === undefined ? {} : { resource }), ...(lookups === undefined ? {} : { lookups }) };
+  const request2: DecisionRequest = withRead(base, resource, lookups);
   let decision = engine.decider.decide(request2);
   let quota: Quantity | undefined;
   if (decision.decision === "allow") {
@@ -236,6 +241,25 @@ export async function evaluate(
   }
   const extra = { ...(entity === undefined ? {} : { entity }), ...(resource === undefined ? {} : { resource }), ...(quota === undefined ? {} : { quota }) };
   return { ...done(decision, true, extra), request: request2 };
+}
+
+/** `base` with the row read and the lookups' answers, in the same shape (see `evaluate`). */
+function withRead(base: DecisionRequest, resource: JsonRecord | undefined, lookups: DecisionRequest["lookups"]): DecisionRequest {
+  return {
+    tenant: base.tenant,
+    agent: base.agent,
+    action: base.action,
+    input: base.input,
+    resource,
+    time: base.time,
+    approvals: base.approvals,
+    workflow: base.workflow,
+    budget: base.budget,
+    totals: base.totals,
+    runContext: base.runContext,
+    untrusted: base.untrusted,
+    lookups,
+  };
 }
 
 function budgetRefusal(bundle: Bundle, run: Run, request: ActRequest, now: Date): Reason | undefined {
