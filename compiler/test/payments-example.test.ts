@@ -74,23 +74,44 @@ interface Replay {
 /** The in-process replays, by backend, for the MCP replays to be compared with. */
 const inProcess = new Map<Backend, Replay>();
 
+/** A PGlite data directory seeded once and never replayed on: each PGlite replay gets a copy (creating one is the slow part). */
+let pristine: string | undefined;
+
+/** The entity tables and the rows of tenant `ada` (support/payments-scenarios.ts). */
+async function tablesAndRows(runtime: Runtime, postgres: boolean): Promise<void> {
+  await runtime.database.exec(entityTablesSql(runtime.bundle));
+  if (postgres) await ensureTestLogin(runtime.database);
+  await seed(runtime);
+}
+
 /**
- * A fresh database for one replay, seeded, and a runtime on it left open (the admin's, on
- * PostgreSQL): `serve`'s arguments, the config to open it again, and its removal (which closes
- * the runtime first).
+ * A fresh database for one replay, seeded: `serve`'s arguments, the config to open it, and its
+ * removal. On PostgreSQL the seeding runtime (the admin's) is left open as `runtime`; a PGlite
+ * replay gets a copy of the pristine directory and no runtime.
  */
-async function freshDatabase(backend: Backend): Promise<{ runtime: Runtime; config: DatabaseConfig; args: string[]; drop(): Promise<void> }> {
+async function freshDatabase(backend: Backend): Promise<{ runtime?: Runtime; config: DatabaseConfig; args: string[]; drop(): Promise<void> }> {
   const schema = `paybill_payments_${process.pid}_${randomUUID().slice(0, 8)}`;
   const dataDir = join(dir, `db-${randomUUID().slice(0, 8)}`);
-  if (backend === "pglite") await mkdir(dataDir);
   const url = backend === "postgres" ? PG_URL : undefined;
-  const postgres = url !== undefined;
-  const config: DatabaseConfig = postgres ? { url, schema, privileged: true } : { pglite: { dataDir } };
+  if (url === undefined) {
+    if (pristine === undefined) {
+      const source = join(dir, "db-pristine");
+      await mkdir(source);
+      const runtime = await openRuntime({ bundle: await readBundle(bundlePath), database: { pglite: { dataDir: source } } });
+      try {
+        await tablesAndRows(runtime, false);
+      } finally {
+        await runtime.close();
+      }
+      pristine = source;
+    }
+    await cp(pristine, dataDir, { recursive: true });
+    return { config: { pglite: { dataDir } }, args: ["--database", dataDir], drop: () => rm(dataDir, { recursive: true, force: true }) };
+  }
+  const config: DatabaseConfig = { url, schema, privileged: true };
   const runtime = await openRuntime({ bundle: await readBundle(bundlePath), database: config });
   try {
-    await runtime.database.exec(entityTablesSql(runtime.bundle));
-    if (postgres) await ensureTestLogin(runtime.database);
-    await seed(runtime);
+    await tablesAndRows(runtime, true);
   } catch (error) {
     await runtime.close();
     throw error;
@@ -98,13 +119,11 @@ async function freshDatabase(backend: Backend): Promise<{ runtime: Runtime; conf
   return {
     runtime,
     config,
-    args: postgres ? ["--database", loginUrl(url), "--schema", schema] : ["--database", dataDir],
+    args: ["--database", loginUrl(url), "--schema", schema],
     async drop() {
-      if (postgres) {
-        const admin = await openRuntime({ bundle: await readBundle(bundlePath), database: config });
-        await admin.database.exec(`drop schema if exists "${schema}" cascade`);
-        await admin.close();
-      } else await rm(dataDir, { recursive: true, force: true });
+      const admin = await openRuntime({ bundle: await readBundle(bundlePath), database: config });
+      await admin.database.exec(`drop schema if exists "${schema}" cascade`);
+      await admin.close();
     },
   };
 }
@@ -178,7 +197,7 @@ async function expectDefended(replay: Replay, runtime: Runtime, reasonsOfAllows:
 describe.each(BACKENDS)("examples/payments in process (%s)", (backend) => {
   it("allows her requests (pending where she confirms) and performs none of the injected acts", async () => {
     const db = await freshDatabase(backend);
-    const runtime = db.runtime;
+    const runtime = db.runtime ?? (await openRuntime({ bundle: await readBundle(bundlePath), database: db.config }));
     try {
       const replay: Replay = { outcomes: [], after: [] };
       for (const scenario of SCENARIOS) {
