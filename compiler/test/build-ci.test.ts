@@ -4,7 +4,8 @@
  * placements record, and an unreadable record stops the build (PB9008); `--check` writes
  * nothing and fails (PB9007) listing every file a build would change — in `out/` when it
  * exists, in `migrations/`, the record — and passes when all are up to date; and no build
- * leaves cdktn's `cdktf.out/` behind, in the working directory or anywhere else.
+ * leaves cdktn's `cdktf.out/` behind, in the working directory or anywhere else. A refusal's
+ * exit status is held by a spawned run; set-up builds and repeated runs are made in process.
  */
 import { existsSync } from "node:fs";
 import { cp, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -12,6 +13,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HELPDESK } from "./support/bundle.js";
 import { paybillc, project } from "./support/cli.js";
+import { paybillcHere } from "./support/in-process.js";
 
 /** The example as committed: sources, migrations, the placements record; no `out/`. */
 async function checkout(): Promise<string> {
@@ -49,22 +51,23 @@ describe("the isolation guard on a fresh checkout", () => {
     expect(existsSync(join(dir, "out"))).toBe(false);
     expect(JSON.parse(await readFile(join(dir, "paybill-placements.json"), "utf8"))).toEqual(record);
     // CI's frozen mode reports the same refusal.
-    expect((await paybillc(["build", "--check"], dir)).stderr).toContain("error[PB9004]: tenant `globex` would move from silo to pooled");
+    expect((await paybillcHere(["build", "--check"], dir)).stderr).toContain("error[PB9004]: tenant `globex` would move from silo to pooled");
 
-    const allowed = await paybillc(["build", "--allow-isolation-change"], dir);
+    const allowed = await paybillcHere(["build", "--allow-isolation-change"], dir);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stderr).toContain("tenant `globex` moves from silo (primary-silo-tenant-globex) to pooled (primary-pooled-eu-central-1): its data must be moved");
     expect(JSON.parse(await readFile(join(dir, "paybill-placements.json"), "utf8")).tenants.globex).toMatchObject({ isolation: "pooled", plan: "free" });
     // The move is now the recorded state: a build from scratch passes.
     const again = await checkoutOf(dir);
-    expect((await paybillc(["build"], again)).code).toBe(0);
+    expect((await paybillcHere(["build"], again)).code).toBe(0);
   }, 300_000);
 
   it("refuses a placements record it cannot read (PB9008), writing nothing", async () => {
     const dir = await checkout();
-    for (const text of ["{ not json", '{"format":"paybill-placements","version":1,"tenants":{"globex":{"plan":"enterprise"}}}']) {
+    // The first through the binary (its exit status), the second in process.
+    for (const [i, text] of ["{ not json", '{"format":"paybill-placements","version":1,"tenants":{"globex":{"plan":"enterprise"}}}'].entries()) {
       await writeFile(join(dir, "paybill-placements.json"), text);
-      const run = await paybillc(["build"], dir);
+      const run = await (i === 0 ? paybillc : paybillcHere)(["build"], dir);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/^error\[PB9008\]: the placements record paybill-placements\.json cannot be read: .+\n {2}= help: restore it from version control/);
       expect(existsSync(join(dir, "out"))).toBe(false);
@@ -88,9 +91,9 @@ describe("paybillc build --check", () => {
     expect(fresh.stderr).toContain("note: there is no output directory out to compare; only the project's committed files were checked\n");
     expect(existsSync(join(dir, "out"))).toBe(false);
 
-    expect((await paybillc(["build"], dir)).code).toBe(0);
+    expect((await paybillcHere(["build"], dir)).code).toBe(0);
     const built = await snapshot(dir);
-    const upToDate = await paybillc(["build", "--check"], dir);
+    const upToDate = await paybillcHere(["build", "--check"], dir);
     expect(upToDate.code, upToDate.stderr).toBe(0);
     expect(upToDate.stderr).toMatch(/^up to date: \d+ files compared, nothing would change$/m);
 
@@ -101,7 +104,7 @@ describe("paybillc build --check", () => {
     for (const line of ["  changed out/bundle.json\n", "  changed out/db/schema.ts\n", "  changed out/sdk/index.ts\n"]) expect(stale.stderr).toContain(line);
     expect(stale.stderr).toMatch(/\n {2}added {3}migrations\/\d{4}_\w+\.sql\n/);
     expect(stale.stderr).toMatch(/error\[PB9007\]: the build is not up to date: \d+ files would change\n {2}= help: run `paybillc build` and commit what it writes/);
-    const json = JSON.parse((await paybillc(["build", "--check", "--format", "json"], dir)).stdout);
+    const json = JSON.parse((await paybillcHere(["build", "--check", "--format", "json"], dir)).stdout);
     expect(json).toMatchObject({ upToDate: false, outputChecked: true, error: { code: "PB9007" } });
     expect(json.changes).toContainEqual({ path: "out/bundle.json", change: "changed" });
     // Only the source edit, nothing of the build.
@@ -112,7 +115,7 @@ describe("paybillc build --check", () => {
 
     // Without out/ (CI), the new migration alone fails the check.
     const clone = await checkoutOf(dir);
-    const ci = await paybillc(["build", "--check"], clone);
+    const ci = await paybillcHere(["build", "--check"], clone);
     expect(ci.code).toBe(1);
     expect(ci.stderr).toMatch(/\n {2}added {3}migrations\/\d{4}_\w+\.sql\n/);
     expect(ci.stderr).not.toContain("out/bundle.json");

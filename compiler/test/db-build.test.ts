@@ -4,13 +4,16 @@
  * and its snapshot into `<project>/migrations/` and a copy into `out/db/migrations/`; a
  * second build adds nothing; a destructive change fails with the list and writes nothing,
  * unless `--allow-destructive`; `@renamed` becomes a rename; an older text of the tenant
- * policy is replaced by a new migration; a broken folder is an error.
+ * policy is replaced by a new migration; a broken folder is an error. The first build and
+ * each refusal run as a subprocess (exit status, stderr); set-up builds and the runs after
+ * them in process.
  */
 import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HELPDESK } from "./support/bundle.js";
 import { paybillc, project, STACK_LINE } from "./support/cli.js";
+import { paybillcHere } from "./support/in-process.js";
 
 async function helpdeskCopy(): Promise<string> {
   const dir = await project();
@@ -48,7 +51,7 @@ describe("paybillc build: database", () => {
     const fresh = await tree(join(dir, "migrations"));
     expect(schemaOf(fresh["meta/0000_snapshot.json"])).toEqual(schemaOf(example["meta/0001_snapshot.json"]));
     const before = { migrations: await tree(join(dir, "migrations")), out: await tree(join(dir, "out")) };
-    const second = await paybillc(["build", "--format", "json"], dir);
+    const second = await paybillcHere(["build", "--format", "json"], dir);
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout).db).toEqual({ schema: "out/db/schema.ts", tables: 4, migration: null });
     expect({ migrations: await tree(join(dir, "migrations")), out: await tree(join(dir, "out")) }).toEqual(before);
@@ -57,7 +60,7 @@ describe("paybillc build: database", () => {
   it("refuses a destructive change with the list and writes nothing, unless --allow-destructive", async () => {
     const dir = await helpdeskCopy();
     await writeFile(join(dir, "scratch.paybill"), "package helpdesk\nentity Scratch {\n  id   uuid @id\n  note string\n}\n");
-    expect((await paybillc(["build"], dir)).code).toBe(0);
+    expect((await paybillcHere(["build"], dir)).code).toBe(0);
     await rm(join(dir, "scratch.paybill"));
     const data = join(dir, "data.paybill");
     await writeFile(data, (await readFile(data, "utf8")).replace("lifetime_value decimal(12, 2)", "lifetime_value decimal(8, 2) "));
@@ -72,7 +75,7 @@ describe("paybillc build: database", () => {
     );
     expect(refused.stderr).not.toMatch(STACK_LINE);
     expect({ migrations: await tree(join(dir, "migrations")), out: await tree(join(dir, "out")) }).toEqual(before);
-    const allowed = await paybillc(["build", "--allow-destructive"], dir);
+    const allowed = await paybillcHere(["build", "--allow-destructive"], dir);
     expect(allowed.code).toBe(0);
     expect(allowed.stderr).toContain("new migration migrations/0001_update.sql (2 destructive, allowed)");
     const sql = await readFile(join(dir, "migrations/0001_update.sql"), "utf8");
@@ -82,11 +85,11 @@ describe("paybillc build: database", () => {
 
   it("renames a column declared @renamed, and rejects a @renamed that names no previous column", async () => {
     const dir = await helpdeskCopy();
-    expect((await paybillc(["build"], dir)).code).toBe(0);
+    expect((await paybillcHere(["build"], dir)).code).toBe(0);
     const data = join(dir, "data.paybill");
     const text = await readFile(data, "utf8");
     await writeFile(data, text.replace("  assignee    string(max: 100)?", '  owner       string(max: 100)? @renamed(from: "assignee")'));
-    const renamed = await paybillc(["build"], dir);
+    const renamed = await paybillcHere(["build"], dir);
     expect(renamed.code).toBe(0);
     expect(renamed.stderr).toContain("new migration migrations/0001_update.sql (1 renamed)");
     const sql = await readFile(join(dir, "migrations/0001_update.sql"), "utf8");
@@ -108,7 +111,7 @@ describe("paybillc build: database", () => {
     await mkdir(join(dir, "migrations/meta"), { recursive: true });
     await cp(join(HELPDESK, "migrations/0000_init.sql"), join(dir, "migrations/0000_init.sql"));
     await cp(join(HELPDESK, "migrations/meta/0000_snapshot.json"), join(dir, "migrations/meta/0000_snapshot.json"));
-    const run = await paybillc(["build"], dir);
+    const run = await paybillcHere(["build"], dir);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("new migration migrations/0001_update.sql — commit it");
     const sql = await readFile(join(dir, "migrations/0001_update.sql"), "utf8");
@@ -116,13 +119,13 @@ describe("paybillc build: database", () => {
     expect(sql).toContain('DROP POLICY IF EXISTS paybill_tenant_isolation ON "tickets";');
     expect(sql).toContain(`USING ("tenant_id" = nullif(current_setting('paybill.tenant', true), ''))`);
     expect(sql).not.toMatch(/CREATE TABLE|ALTER POLICY/);
-    const again = await paybillc(["build", "--format", "json"], dir);
+    const again = await paybillcHere(["build", "--format", "json"], dir);
     expect(JSON.parse(again.stdout).db.migration).toBe(null);
   });
 
   it("is an error, with nothing written, when the newest snapshot is missing", async () => {
     const dir = await helpdeskCopy();
-    expect((await paybillc(["build"], dir)).code).toBe(0);
+    expect((await paybillcHere(["build"], dir)).code).toBe(0);
     await rm(join(dir, "migrations/meta/0000_snapshot.json"));
     const before = await tree(join(dir, "out"));
     const run = await paybillc(["build"], dir);

@@ -45,27 +45,38 @@ policy within_intent {
 `;
 const CONTEXT = { recipient: "DE89 3704 0044 0532 0130 00", cap: 500 };
 
+/** The project, built once for the file, and the host's context file beside it. */
+let dir = "";
+let bundle = "";
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "paybill-mcp-context-"));
+  await writeFile(join(dir, "pay.paybill"), PROJECT);
+  const built = await paybillc(["build", "."], dir);
+  if (built.code !== 0) throw new Error(built.stderr);
+  bundle = join(dir, "out", "bundle.json");
+  await writeFile(join(dir, "context.json"), JSON.stringify(CONTEXT));
+}, 180_000);
+afterAll(async () => {
+  if (dir !== "") await rm(dir, { recursive: true, force: true });
+});
+
 describe.each(BACKENDS)("serve --mcp --context (%s)", (backend) => {
-  let dir = "";
-  let bundle = "";
   let config: DatabaseConfig;
   let args: string[] = [];
   let client: Client;
   const schema = `paybill_mcpctx_${process.pid}_${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "paybill-mcp-context-"));
-    await writeFile(join(dir, "pay.paybill"), PROJECT);
-    const built = await paybillc(["build", "."], dir);
-    if (built.code !== 0) throw new Error(built.stderr);
-    bundle = join(dir, "out", "bundle.json");
-    await writeFile(join(dir, "context.json"), JSON.stringify(CONTEXT));
-    const dataDir = join(dir, "db");
-    if (backend === "pglite") await mkdir(dataDir);
+    const dataDir = join(dir, `db-${backend}`);
     config = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema, privileged: true } : { pglite: { dataDir } };
-    const runtime = await openRuntime({ bundle: await readBundle(bundle), database: config });
-    if (backend === "postgres") await ensureTestLogin(runtime.database);
-    await runtime.close();
+    // On PostgreSQL the admin migrates the schema and the login role serves; a PGlite data
+    // directory is created by the server itself.
+    if (backend === "pglite") await mkdir(dataDir);
+    else {
+      const runtime = await openRuntime({ bundle: await readBundle(bundle), database: config });
+      await ensureTestLogin(runtime.database);
+      await runtime.close();
+    }
     args = backend === "postgres" && PG_URL !== undefined ? ["--database", loginUrl(PG_URL), "--schema", schema] : ["--database", dataDir];
     const transport = new StdioClientTransport({
       command: process.execPath,
@@ -84,7 +95,6 @@ describe.each(BACKENDS)("serve --mcp --context (%s)", (backend) => {
       await runtime.database.exec(`drop schema if exists "${schema}" cascade`);
       await runtime.close();
     }
-    if (dir !== "") await rm(dir, { recursive: true, force: true });
   });
 
   it("decides with the host's context: the user's recipient within the cap is allowed, another recipient or more is denied", async () => {
@@ -119,6 +129,10 @@ describe.each(BACKENDS)("serve --mcp --context (%s)", (backend) => {
     }
   });
 
+});
+
+// Refused before any database is named or opened: the same on every backend, so run once.
+describe("serve --mcp --context refusals", () => {
   it("refuses to start with a context the workflow does not accept, or without --workflow", async () => {
     await writeFile(join(dir, "bad.json"), JSON.stringify({ recipient: "x", cap: "lots" }));
     const bad = await paybillc(["serve", "--mcp", "--bundle", bundle, "--tenant", "acme", "--agent", "assistant", "--workflow", "pay", "--context", "bad.json"], dir);

@@ -11,9 +11,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Runtime } from "@paybill/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, type Seeded, seedDatabase, useBuiltHelpdesk } from "./mcp-support.js";
 import { BIN, paybillc, STACK_LINE } from "./support/cli.js";
+import { paybillcHere } from "./support/in-process.js";
 
 const example = useBuiltHelpdesk();
 
@@ -74,20 +76,18 @@ describe.each(BACKENDS)("serve --mcp --http --auth token (%s)", (backend) => {
   const tokens = { agent: "", second: "", otherAgent: "", otherTenant: "", revoked: "" };
 
   beforeAll(async () => {
-    seeded = await seedDatabase(backend, example.dir, example.bundle);
-    const runtime = await seeded.open();
-    try {
-      tokens.agent = (await runtime.tokens.create({ tenant: "initech", agent: "support_bot" })).token;
+    seeded = await seedDatabase(backend, example.dir, example.bundle, { copies: true, setUp: makeTokens });
+  }, 120_000);
+
+  async function makeTokens(runtime: Runtime): Promise<void> {
+    tokens.agent = (await runtime.tokens.create({ tenant: "initech", agent: "support_bot" })).token;
       tokens.second = (await runtime.tokens.create({ tenant: "initech", agent: "support_bot" })).token;
       tokens.otherAgent = (await runtime.tokens.create({ tenant: "initech", agent: "billing_bot" })).token;
       tokens.otherTenant = (await runtime.tokens.create({ tenant: "globex", agent: "support_bot" })).token;
       const revoked = await runtime.tokens.create({ tenant: "initech", agent: "support_bot" });
       await runtime.tokens.revoke("initech", revoked.record.id);
-      tokens.revoked = revoked.token;
-    } finally {
-      await runtime.close();
-    }
-  }, 120_000);
+    tokens.revoked = revoked.token;
+  }
 
   afterAll(async () => {
     await seeded?.drop();
@@ -163,7 +163,7 @@ describe.each(BACKENDS)("serve --mcp --http --auth token (%s)", (backend) => {
 
 describe("paybillc mcp token and serve's refusals", () => {
   it("creates a token shown once, lists it without the token, and revokes it", async () => {
-    const seeded = await seedDatabase("pglite", example.dir, example.bundle);
+    const seeded = await seedDatabase("pglite", example.dir, example.bundle, { copies: true });
     try {
       const database = seeded.args[1] as string;
       const created = await paybillc(["mcp", "token", "create", "--tenant", "initech", "--agent", "support_bot", "--label", "desk", "--database", database], example.dir, {});
@@ -172,11 +172,12 @@ describe("paybillc mcp token and serve's refusals", () => {
       expect(token).toMatch(/^pbt\.initech\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$/);
       expect(created.stderr).toMatch(/it is shown this once \(only its hash is kept\)/);
       const id = token.split(".")[2] as string;
-      const listed = await paybillc(["mcp", "token", "list", "--tenant", "initech", "--database", database, "--format", "json"], example.dir, {});
+      // In process from here on: the run above holds the binary's exit status.
+      const listed = await paybillcHere(["mcp", "token", "list", "--tenant", "initech", "--database", database, "--format", "json"], example.dir);
       expect(listed.code, listed.stderr).toBe(0);
       expect(listed.stdout).not.toContain(token.split(".")[3] as string);
       expect(JSON.parse(listed.stdout)).toMatchObject({ tokens: [{ id, tenant: "initech", agent: "support_bot", label: "desk" }] });
-      const revoked = await paybillc(["mcp", "token", "revoke", id, "--tenant", "initech", "--database", database], example.dir, {});
+      const revoked = await paybillcHere(["mcp", "token", "revoke", id, "--tenant", "initech", "--database", database], example.dir);
       expect(revoked.code, revoked.stderr).toBe(0);
       const runtime = await seeded.open();
       try {
@@ -184,7 +185,7 @@ describe("paybillc mcp token and serve's refusals", () => {
       } finally {
         await runtime.close();
       }
-      const unknown = await paybillc(["mcp", "token", "create", "--tenant", "initech", "--agent", "ghost", "--database", database], example.dir, {});
+      const unknown = await paybillcHere(["mcp", "token", "create", "--tenant", "initech", "--agent", "ghost", "--database", database], example.dir);
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toMatch(/^error\[PBR192\]: there is no agent `ghost`\n {2}= help: /);
     } finally {

@@ -5,7 +5,8 @@
  * user's own payee. On PGlite, and on PostgreSQL when PAYBILL_TEST_DATABASE_URL is set.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -14,12 +15,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTestLogin, loginUrl } from "../../runtime/test/support/store-db.js";
 import { BACKENDS, PG_URL, textOf } from "./mcp-support.js";
 import { BANK_SOURCE } from "./support/bank-project.js";
-import { BIN, paybillc, project } from "./support/cli.js";
+import { BIN, paybillc } from "./support/cli.js";
 
 const INJECTED = "FR76 3000 6000 0112 3456 7890 189";
 
+/** The project, built once for the file (both backends serve the same bundle). */
+let dir = "";
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "paybill-mcp-prov-"));
+  await writeFile(join(dir, "bank.paybill"), BANK_SOURCE);
+  const built = await paybillc(["build", "."], dir);
+  if (built.code !== 0) throw new Error(built.stderr);
+}, 120_000);
+afterAll(async () => {
+  if (dir !== "") await rm(dir, { recursive: true, force: true });
+});
+
 describe.each(BACKENDS)("provenance over serve --mcp (%s)", (backend) => {
-  let dir: string;
+  let dataDir: string;
   let config: DatabaseConfig;
   let args: string[];
   let schema: string;
@@ -29,12 +42,9 @@ describe.each(BACKENDS)("provenance over serve --mcp (%s)", (backend) => {
   const open = () => openRuntime({ bundle, database: config });
 
   beforeAll(async () => {
-    dir = await project({ "bank.paybill": BANK_SOURCE });
-    const built = await paybillc(["build", "."], dir);
-    if (built.code !== 0) throw new Error(built.stderr);
     bundle = await readBundle(join(dir, "out", "bundle.json"));
     schema = `paybill_mcp_prov_${process.pid}_${randomUUID().slice(0, 8)}`;
-    const dataDir = join(dir, "db");
+    dataDir = join(dir, `db-${backend}`);
     if (backend === "pglite") await mkdir(dataDir, { recursive: true });
     config = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema, privileged: true } : { pglite: { dataDir } };
     args = backend === "postgres" && PG_URL !== undefined ? ["--database", loginUrl(PG_URL), "--schema", schema] : ["--database", dataDir];
@@ -60,7 +70,7 @@ describe.each(BACKENDS)("provenance over serve --mcp (%s)", (backend) => {
       await runtime.database.exec(`drop schema if exists "${schema}" cascade`);
       await runtime.close();
     }
-    await rm(join(dir, "db"), { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   it("refuses the injected payee with the reason act gives in process", async () => {

@@ -7,7 +7,7 @@
  * the example's own edges are the host's.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,28 +71,50 @@ export interface Seeded {
   drop(): Promise<void>;
 }
 
-/** A database holding the entity tables, a customer and a ticket of tenant `initech`, closed after seeding. */
-export async function seedDatabase(backend: Backend, dir: string, bundlePath: string): Promise<Seeded> {
+/** A PGlite data directory seeded once and never served, by bundle path (`copies`). */
+const pristine = new Map<string, { dataDir: string; customer: string; ticket: string }>();
+
+/**
+ * A database holding the entity tables, a customer and a ticket of tenant `initech`, closed
+ * after seeding. `setUp` runs on the seeding runtime before it closes (tokens, rows a test
+ * needs), saving an open. With `copies`, each PGlite database of a bundle is a copy of one
+ * created and seeded once per test file (creating a PGlite database is the slow part).
+ */
+export async function seedDatabase(
+  backend: Backend,
+  dir: string,
+  bundlePath: string,
+  options: { setUp?: (runtime: Runtime) => Promise<void>; copies?: boolean } = {},
+): Promise<Seeded> {
   const schema = `paybill_mcp_${process.pid}_${randomUUID().slice(0, 8)}`;
   const dataDir = join(dir, `db-${randomUUID().slice(0, 8)}`);
-  if (backend === "pglite") await mkdir(dataDir, { recursive: true });
   // On PostgreSQL the seeding runtime is the admin's (it migrates the schema); `paybillc serve` runs as the tests' login role.
   const config: DatabaseConfig = backend === "postgres" && PG_URL !== undefined ? { url: PG_URL, schema, privileged: true } : { pglite: { dataDir } };
   const bundle = await readBundle(bundlePath);
   const open = () => openRuntime({ bundle, database: config });
-  const customer = randomUUID();
-  const ticket = randomUUID();
-  const runtime = await open();
-  try {
-    await runtime.database.exec(entityTablesSql(runtime.bundle));
-    if (backend === "postgres") await ensureTestLogin(runtime.database);
-    await runtime.database.query("insert into customer (tenant_id, id, name, email) values ($1, $2, $3, $4)", ["initech", customer, "Ada", "ada@example.com"]);
-    await runtime.database.query(
-      "insert into tickets (tenant_id, id, customer, subject, body, updated_at) values ($1, $2, $3, $4, $5, now() - interval '2 hours')",
-      ["initech", ticket, customer, "Broken kettle", "It arrived in pieces."],
-    );
-  } finally {
-    await runtime.close();
+  let customer: string = randomUUID();
+  let ticket: string = randomUUID();
+  if (backend === "pglite" && options.copies === true) {
+    let source = pristine.get(bundlePath);
+    if (source === undefined) {
+      source = { dataDir: join(dir, `db-pristine-${randomUUID().slice(0, 8)}`), customer, ticket };
+      await mkdir(source.dataDir, { recursive: true });
+      await seed(backend, await openRuntime({ bundle, database: { pglite: { dataDir: source.dataDir } } }), customer, ticket);
+      pristine.set(bundlePath, source);
+    }
+    await cp(source.dataDir, dataDir, { recursive: true });
+    ({ customer, ticket } = source);
+    if (options.setUp !== undefined) {
+      const runtime = await open();
+      try {
+        await options.setUp(runtime);
+      } finally {
+        await runtime.close();
+      }
+    }
+  } else {
+    if (backend === "pglite") await mkdir(dataDir, { recursive: true });
+    await seed(backend, await open(), customer, ticket, options.setUp);
   }
   return {
     args: backend === "postgres" && PG_URL !== undefined ? ["--database", loginUrl(PG_URL), "--schema", schema] : ["--database", dataDir],
@@ -107,6 +129,22 @@ export async function seedDatabase(backend: Backend, dir: string, bundlePath: st
       } else await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The entity tables and the rows of `seedDatabase` on `runtime`, then `setUp`; closes the runtime. */
+async function seed(backend: Backend, runtime: Runtime, customer: string, ticket: string, setUp?: (runtime: Runtime) => Promise<void>): Promise<void> {
+  try {
+    await runtime.database.exec(entityTablesSql(runtime.bundle));
+    if (backend === "postgres") await ensureTestLogin(runtime.database);
+    await runtime.database.query("insert into customer (tenant_id, id, name, email) values ($1, $2, $3, $4)", ["initech", customer, "Ada", "ada@example.com"]);
+    await runtime.database.query(
+      "insert into tickets (tenant_id, id, customer, subject, body, updated_at) values ($1, $2, $3, $4, $5, now() - interval '2 hours')",
+      ["initech", ticket, customer, "Broken kettle", "It arrived in pieces."],
+    );
+    await setUp?.(runtime);
+  } finally {
+    await runtime.close();
+  }
 }
 
 /** The text of a tool result's first content item. */

@@ -5,11 +5,14 @@
  * killed part-way — leaves nothing of itself, an edited migration is refused, and the same
  * migrations apply to a schema per tenant (bridge) and a database per tenant (silo). The
  * isolation audit's tests run the command in process (`migrateHere`) against databases an
- * administrator changed by hand.
+ * administrator changed by hand. Runs of the command past the first of a kind (each exit
+ * status is held by a spawned run) are made in process, and the tests that start from a
+ * migrated PGlite database copy one migrated once.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cp, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PGlite } from "@electric-sql/pglite";
@@ -20,6 +23,7 @@ import { postgresDatabase, type TestDatabase } from "./db-support.js";
 import { HELPDESK } from "./support/bundle.js";
 import { migrateHere, problemLines } from "./support/migrate-here.js";
 import { BIN, paybillc, project, STACK_LINE } from "./support/cli.js";
+import { paybillcHere } from "./support/in-process.js";
 
 /** The runtime's own tables (`paybill_*` but the project migrations' record), which `migrate` creates too. */
 const RUNTIME_TABLE = /^paybill_(?!schema_migrations$)/;
@@ -28,6 +32,26 @@ const RUNTIME_TABLE = /^paybill_(?!schema_migrations$)/;
 async function migrationsProject(): Promise<string> {
   const dir = await project();
   await cp(join(HELPDESK, "migrations"), join(dir, "migrations"), { recursive: true });
+  return dir;
+}
+
+/**
+ * A project whose default data directory has the helpdesk migrations applied: a copy of one
+ * migrated once per file (creating and migrating a PGlite database is the slow part).
+ */
+let migrated = "";
+beforeAll(async () => {
+  migrated = await mkdtemp(join(tmpdir(), "paybill-migrated-"));
+  await cp(join(HELPDESK, "migrations"), join(migrated, "migrations"), { recursive: true });
+  const run = await migrateHere(migrated);
+  expect(run.code, run.stderr).toBe(0);
+}, 300_000);
+afterAll(async () => {
+  if (migrated !== "") await rm(migrated, { recursive: true, force: true });
+});
+async function migratedProject(): Promise<string> {
+  const dir = await migrationsProject();
+  await cp(join(migrated, ".paybill"), join(dir, ".paybill"), { recursive: true });
   return dir;
 }
 
@@ -43,7 +67,8 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
     const first = await paybillc(["migrate"], dir);
     expect(first.stderr).toBe(`migrate: applied the runtime's tables (version ${RUNTIME_SCHEMA_VERSION}) to .paybill/db\nmigrate: applied 0000_init, 0001_update to .paybill/db (0 already applied)\n`);
     expect(first.code).toBe(0);
-    const again = await paybillc(["migrate", "--format", "json"], dir);
+    // In process from here on but the failure: the spawned runs above and below hold the binary's exit status and stderr.
+    const again = await migrateHere(dir, { format: "json" });
     expect(JSON.parse(again.stdout)).toEqual({ database: ".paybill/db", runtime: { applied: [], version: RUNTIME_SCHEMA_VERSION }, applied: [], already: ["0000_init", "0001_update"] });
     await writeFile(join(dir, "migrations/0002_update.sql"), FAILING);
     const failed = await paybillc(["migrate"], dir);
@@ -52,10 +77,10 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
     expect(failed.stderr).not.toMatch(STACK_LINE);
     // Had the table of statement 1 stayed, creating it again would fail.
     await writeFile(join(dir, "migrations/0002_update.sql"), `CREATE TABLE "half_done" ("tenant_id" text NOT NULL);\n`);
-    const fixed = await paybillc(["migrate"], dir);
+    const fixed = await migrateHere(dir);
     expect(fixed.stderr).toBe("migrate: applied 0002_update to .paybill/db (2 already applied)\n");
     await writeFile(join(dir, "migrations/0002_update.sql"), `CREATE TABLE "half_done" ("tenant_id" text);\n`);
-    const edited = await paybillc(["migrate"], dir);
+    const edited = await migrateHere(dir);
     expect(edited.code).toBe(1);
     expect(edited.stderr).toBe(
       "error[PB9104]: migration `0002_update` was edited after it was applied to this database\n  = help: restore the file from version control; a change is a new migration (`paybillc build` writes it)\n",
@@ -63,8 +88,7 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
   }, 300_000);
 
   it("leaves nothing of a migration whose process is killed part-way", async () => {
-    const dir = await migrationsProject();
-    expect((await paybillc(["migrate"], dir)).code).toBe(0);
+    const dir = await migratedProject();
     // The migration says when it is inside its transaction by writing a file into the data
     // directory (PGlite's `/pglite/data`), then sleeps until it is killed.
     await writeFile(
@@ -90,8 +114,7 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
   }, 120_000);
 
   it("fails the audit, one line each, on policies that say something else, a superuser member of the runtime role, a view without security_invoker", async () => {
-    const dir = await migrationsProject();
-    expect((await migrateHere(dir)).code).toBe(0);
+    const dir = await migratedProject();
     const db = await PGlite.create(join(dir, ".paybill/db"));
     try {
       await db.exec(`alter policy paybill_tenant_isolation on tickets using (true) with check (true);
@@ -129,14 +152,15 @@ describe("paybillc migrate on PGlite (the default data directory)", () => {
     const dir = await migrationsProject();
     const url = await paybillc(["migrate", "--database", "mysql://root:secret@db/x"], dir);
     expect([url.code, url.stderr]).toEqual([2, "error[PB9106]: `mysql://root:***@db/x` is not a PostgreSQL URL\n  = help: write `postgres://user:password@host:5432/database`, or a PGlite data directory\n"]);
-    const schema = await paybillc(["migrate", "--schema", "Tenant-A"], dir);
+    // The others in process: the run above holds the binary's exit status.
+    const schema = await paybillcHere(["migrate", "--schema", "Tenant-A"], dir);
     expect(schema.code).toBe(2);
     expect(schema.stderr).toContain("`Tenant-A` is not a schema name");
     const empty = await project();
-    const none = await paybillc(["migrate"], empty);
+    const none = await paybillcHere(["migrate"], empty);
     expect([none.code, none.stderr]).toEqual([0, "migrate: no migrations in migrations, nothing to apply (`paybillc build` writes them for the project's entities)\n"]);
     expect(existsSync(join(empty, ".paybill"))).toBe(false);
-    const missing = await paybillc(["migrate", "nowhere"], dir);
+    const missing = await paybillcHere(["migrate", "nowhere"], dir);
     expect([missing.code, missing.stderr]).toEqual([2, "paybillc: no such directory: nowhere\n"]);
   }, 300_000);
 });
@@ -164,9 +188,10 @@ describe("paybillc migrate on PostgreSQL", () => {
     expect((await paybillc(["migrate", "--database", url], dir)).code).toBe(0);
     expect((await tables("public")).filter((t) => !RUNTIME_TABLE.test(t))).toEqual(["customer", "paybill_schema_migrations", "refund", "reply", "tickets"]);
     expect(await tables("public")).toContain("paybill_audit");
-    expect((await paybillc(["migrate", "--database", url], dir)).stderr).toMatch(/is up to date \(2 migrations\)\n$/);
+    // In process from here on: the run above holds the binary's exit status on PostgreSQL.
+    expect((await migrateHere(dir, { database: url })).stderr).toMatch(/is up to date \(2 migrations\)\n$/);
     await writeFile(join(dir, "migrations/0002_update.sql"), FAILING);
-    const failed = await paybillc(["migrate", "--database", url], dir);
+    const failed = await migrateHere(dir, { database: url });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/^error\[PB9105\]: migration `0002_update` failed at statement 2 of 2/);
     expect(await tables("public")).not.toContain("half_done");
@@ -176,17 +201,17 @@ describe("paybillc migrate on PostgreSQL", () => {
   it("audits isolation after applying: a table whose security was turned off by hand fails the run", async (ctx) => {
     if (database?.target === undefined) return ctx.skip();
     const dir = await migrationsProject();
-    const args = ["migrate", "--database", database.target, "--schema", "audited"];
-    expect((await paybillc(args, dir)).code).toBe(0);
+    const options = { database: database.target, schema: "audited" };
+    expect((await migrateHere(dir, options)).code).toBe(0);
     await client.exec("alter table audited.tickets no force row level security; alter table audited.reply disable row level security");
-    const run = await paybillc(args, dir);
+    const run = await migrateHere(dir, options);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("error[PB9107]: the isolation audit of ");
     expect(run.stderr).toContain(
       "  - table `reply` has row-level security disabled\n  - table `tickets` has row-level security enabled but not forced: its owner sees every tenant\n",
     );
     await client.exec("alter table audited.tickets force row level security; alter table audited.reply enable row level security");
-    expect((await paybillc(args, dir)).code).toBe(0);
+    expect((await migrateHere(dir, options)).code).toBe(0);
   }, 300_000);
 
   it("fails the audit when a policy says something else, another permissive policy exists, or a view runs with its owner's rights", async (ctx) => {
@@ -251,7 +276,7 @@ describe("paybillc migrate on PostgreSQL", () => {
     if (database?.target === undefined) return ctx.skip();
     const dir = await migrationsProject();
     for (const schema of ["tenant_acme", "tenant_initech"]) {
-      const run = await paybillc(["migrate", "--database", database.target, "--schema", schema], dir);
+      const run = await migrateHere(dir, { database: database.target, schema });
       expect(run.stderr).toContain(`(schema \`${schema}\`)`);
       expect((await tables(schema)).filter((t) => !RUNTIME_TABLE.test(t))).toEqual(["customer", "paybill_schema_migrations", "refund", "reply", "tickets"]);
       expect(await recorded(schema)).toEqual(["0000_init", "0001_update"]);
@@ -268,7 +293,7 @@ describe("paybillc migrate on PostgreSQL", () => {
     const silo = await postgresDatabase();
     if (silo?.target === undefined) return;
     try {
-      expect((await paybillc(["migrate", "--database", silo.target], dir)).code).toBe(0);
+      expect((await migrateHere(dir, { database: silo.target })).code).toBe(0);
       const c = await silo.connect();
       const [n] = await c.query<{ n: number }>("select count(*)::int as n from pg_class where relnamespace = 'public'::regnamespace and relforcerowsecurity and relname not like 'paybill%'");
       expect(n).toEqual({ n: 4 });

@@ -18,7 +18,8 @@ import { applyRuntimeTables } from "../src/emit/db/runtime-tables.js";
 import { postgresDatabase, postgresForRuntime, type TestDatabase } from "./db-support.js";
 import { builtHelpdesk, type Ran } from "./support/built-helpdesk.js";
 
-const helpdesk = builtHelpdesk("paybill-tenants-");
+// Each project copied from it starts with its PGlite data directory made.
+const helpdesk = builtHelpdesk("paybill-tenants-", { database: true });
 const run = helpdesk.run;
 
 async function copyOfBuilt(name: string): Promise<string> {

@@ -6,7 +6,7 @@
  * reported, never silently passed.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -21,6 +21,14 @@ if (!available) console.warn(`terraform validate NOT RUN: ${existsSync(TERRAFORM
 const work = mkdtempSync(join(tmpdir(), "paybill-tf-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/**
+ * A directory `terraform init` ran in, by the providers its stack requires: a stack requiring
+ * the same ones gets a copy of its `.terraform` (a link into the mirror) and lock file
+ * instead of an init of its own, which reads the whole provider to check its hash. `validate`
+ * still fails on a stack whose requirements those do not meet ("Missing required provider").
+ */
+const initialized = new Map<string, string>();
+
 function validate(name: string, text: string): { ok: boolean; output: string } {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
@@ -28,8 +36,18 @@ function validate(name: string, text: string): { ok: boolean; output: string } {
   const config = join(work, "terraform.rc");
   writeFileSync(config, `provider_installation {\n  filesystem_mirror {\n    path = "${MIRROR}"\n  }\n}\n`);
   const env = { ...process.env, TF_CLI_CONFIG_FILE: config, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_PLUGIN_CACHE_DIR: "" };
-  const init = spawnSync(TERRAFORM, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: dir, env, encoding: "utf8" });
-  if (init.status !== 0) return { ok: false, output: `${init.stdout}${init.stderr}` };
+  const json = JSON.parse(text) as { terraform?: { required_providers?: unknown }; module?: unknown };
+  // A stack with modules has more for init to install: it always gets its own.
+  const providers = json.module === undefined ? JSON.stringify(json.terraform?.required_providers ?? {}) : undefined;
+  const done = providers === undefined ? undefined : initialized.get(providers);
+  if (done === undefined) {
+    const init = spawnSync(TERRAFORM, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: dir, env, encoding: "utf8" });
+    if (init.status !== 0) return { ok: false, output: `${init.stdout}${init.stderr}` };
+    if (providers !== undefined) initialized.set(providers, dir);
+  } else {
+    cpSync(join(done, ".terraform"), join(dir, ".terraform"), { recursive: true, verbatimSymlinks: true });
+    cpSync(join(done, ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
+  }
   const run = spawnSync(TERRAFORM, ["validate", "-no-color"], { cwd: dir, env, encoding: "utf8" });
   return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
 }
