@@ -37,6 +37,9 @@ import {
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const EXAMPLE = join(ROOT, "examples", "payments");
+/** The replay's one time, in process and through `serve --mcp --clock`: a run crossing midnight UTC would otherwise change a `per day` total's window between steps. */
+const CLOCK = "2030-01-15T12:00:00Z";
+const clock = (): Date => new Date(CLOCK);
 
 let dir = "";
 let bundlePath = "";
@@ -100,7 +103,7 @@ async function freshDatabase(backend: Backend): Promise<{ runtime?: Runtime; con
     if (pristine === undefined) {
       const source = join(dir, "db-pristine");
       await mkdir(source);
-      const runtime = await openRuntime({ bundle: await readBundle(bundlePath), database: { pglite: { dataDir: source } } });
+      const runtime = await openRuntime({ clock, bundle: await readBundle(bundlePath), database: { pglite: { dataDir: source } } });
       try {
         await tablesAndRows(runtime, false);
       } finally {
@@ -112,7 +115,7 @@ async function freshDatabase(backend: Backend): Promise<{ runtime?: Runtime; con
     return { config: { pglite: { dataDir } }, args: ["--database", dataDir], drop: () => rm(dataDir, { recursive: true, force: true }) };
   }
   const config: DatabaseConfig = { url, schema, privileged: true };
-  const runtime = await openRuntime({ bundle: await readBundle(bundlePath), database: config });
+  const runtime = await openRuntime({ clock, bundle: await readBundle(bundlePath), database: config });
   try {
     await tablesAndRows(runtime, true);
   } catch (error) {
@@ -124,7 +127,7 @@ async function freshDatabase(backend: Backend): Promise<{ runtime?: Runtime; con
     config,
     args: ["--database", loginUrl(url), "--schema", schema],
     async drop() {
-      const admin = await openRuntime({ bundle: await readBundle(bundlePath), database: config });
+      const admin = await openRuntime({ clock, bundle: await readBundle(bundlePath), database: config });
       await admin.database.exec(`drop schema if exists "${schema}" cascade`);
       await admin.close();
     },
@@ -200,7 +203,7 @@ async function expectDefended(replay: Replay, runtime: Runtime, reasonsOfAllows:
 describe.each(BACKENDS)("examples/payments in process (%s)", (backend) => {
   it("allows her requests (pending where she confirms) and performs none of the injected acts", async () => {
     const db = await freshDatabase(backend);
-    const runtime = db.runtime ?? (await openRuntime({ bundle: await readBundle(bundlePath), database: db.config }));
+    const runtime = db.runtime ?? (await openRuntime({ clock, bundle: await readBundle(bundlePath), database: db.config }));
     try {
       const replay: Replay = { outcomes: [], after: [] };
       for (const scenario of SCENARIOS) {
@@ -228,7 +231,7 @@ describe.each(BACKENDS)("examples/payments through serve --mcp (%s)", (backend) 
     await writeFile(context, JSON.stringify(scenario.context));
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [BIN, "serve", "--mcp", "--bundle", bundlePath, "--tenant", TENANT, "--agent", "assistant", "--workflow", "assist", "--context", context, ...args],
+      args: [BIN, "serve", "--mcp", "--bundle", bundlePath, "--tenant", TENANT, "--agent", "assistant", "--workflow", "assist", "--context", context, "--clock", CLOCK, ...args],
       cwd: dir,
       stderr: "pipe",
     });
@@ -251,7 +254,7 @@ describe.each(BACKENDS)("examples/payments through serve --mcp (%s)", (backend) 
     // to do (an approval to grant and resume, a performance to report).
     let host: Runtime | undefined = db.runtime;
     const open = async (): Promise<Runtime> => {
-      host ??= await openRuntime({ bundle: await readBundle(bundlePath), database: db.config });
+      host ??= await openRuntime({ clock, bundle: await readBundle(bundlePath), database: db.config });
       return host;
     };
     const close = async () => {
