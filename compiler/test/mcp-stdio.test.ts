@@ -167,7 +167,7 @@ describe.each(BACKENDS)("serve --mcp over stdio (%s)", (backend) => {
 });
 
 describe("serve --mcp refusals", () => {
-  it("exits 2 with a coded message and no stack trace for an unknown tenant, agent or workflow", async () => {
+  it("exits 2 with a coded message and no stack trace for an unknown tenant, agent or workflow (those the bundle refutes before a database is opened)", async () => {
     const base = ["serve", "--mcp", "--bundle", example.bundle];
     const tenant = await paybillc([...base, "--tenant", "nobody", "--agent", "support_bot"], example.dir);
     expect(tenant.code).toBe(2);
@@ -178,7 +178,13 @@ describe("serve --mcp refusals", () => {
     const missing = await paybillc(["serve", "--mcp", "--bundle", "nope.json", "--tenant", "initech", "--agent", "support_bot"], example.dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("error[PBR007]");
-    for (const run of [tenant, workflow, missing]) {
+    // Names the bundle alone refutes are refused before any database is opened: here one that cannot be.
+    const nowhere = ["--database", "postgres://nobody@127.0.0.1:1/none"];
+    const agent = await paybillc([...base, "--tenant", "initech", "--agent", "nobody_bot", ...nowhere], example.dir);
+    expect([agent.code, agent.stderr.split("\n")[0]]).toEqual([2, "error[PB9202]: there is no agent `nobody_bot` in the bundle"]);
+    const elsewhere = await paybillc([...base, "--tenant", "initech", "--agent", "triage_bot", "--workflow", "resolve_ticket", ...nowhere], example.dir);
+    expect(elsewhere.stderr).toContain("error[PB9202]: workflow `resolve_ticket` is run by agent `support_bot`, not `triage_bot`");
+    for (const run of [tenant, workflow, missing, agent, elsewhere]) {
       expect(run.stderr).not.toMatch(STACK_LINE);
       expect(run.stdout).toBe("");
     }

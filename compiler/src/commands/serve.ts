@@ -25,7 +25,7 @@ import type { Io } from "../io.js";
 import { isLoopback, serveHttp } from "../mcp/http.js";
 import { bundleTrust } from "./bundle-trust.js";
 import { createPaybillMcpServer } from "../mcp/server.js";
-import { checkSession, SessionError, type SessionOptions } from "../mcp/session.js";
+import { checkSession, checkSessionNames, SessionError, type SessionOptions } from "../mcp/session.js";
 import { PaybillStdioTransport } from "../mcp/stdio.js";
 import { openHelp } from "./project-runtime.js";
 
@@ -80,6 +80,8 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
   let runtime: Runtime;
   try {
     const bundle = await readBundle(resolve(io.cwd, options.bundle));
+    // The agent, workflow and context against the bundle, before a database is opened (seconds on PGlite).
+    checkSessionNames(bundle, { tenant: options.tenant, agent: options.agent, ...(options.workflow === undefined ? {} : { workflow: options.workflow }), ...(options.run === undefined ? {} : { run: options.run }), ...(context === undefined ? {} : { context }) });
     const fixed = options.clock === undefined ? undefined : fixedTime(options.clock);
     runtime = await openRuntime({
       bundle,
@@ -90,6 +92,7 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
     if (options.database === undefined) await runtime.database.exec(entityTablesSql(runtime.bundle));
   } catch (error) {
     if (error instanceof BundleError) return fail(io, error.code, error.reason + (error.path === undefined ? "" : ` at \`${error.path}\``), error.help);
+    if (error instanceof SessionError) return fail(io, error.code, error.message, error.help);
     if (error instanceof PaybillRuntimeError) return fail(io, error.code, error.message, openHelp(error));
     return fail(io, "PB9201", `cannot open the database: ${error instanceof Error ? error.message : String(error)}`, "check the URL or directory, that the server is running, and the credentials");
   }

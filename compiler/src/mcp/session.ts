@@ -83,7 +83,25 @@ export class PaybillSession {
  * is the tenant's and agent's. Throws SessionError, or PaybillRuntimeError for an unknown run.
  */
 export async function checkSession(runtime: Runtime, options: SessionOptions): Promise<void> {
-  const bundle = runtime.bundle;
+  checkSessionNames(runtime.bundle, options);
+  if ((await runtime.tenants.get(options.tenant)) === undefined) {
+    throw new SessionError("PB9202", `there is no tenant \`${options.tenant}\``, "declare it in a `.paybill` file and rebuild, or register it with `runtime.tenants.put(…)`");
+  }
+  if (options.run !== undefined) {
+    const run = await runtime.runs.get(options.run);
+    if (run === undefined) throw new PaybillRuntimeError("PBR112", `there is no workflow run \`${options.run}\``, "start one with `--workflow <name>` instead of `--run`");
+    if (run.tenant !== options.tenant || run.agent !== options.agent) {
+      throw new SessionError("PB9202", `run \`${run.id}\` belongs to agent \`${run.agent}\` of tenant \`${run.tenant}\``, `serve it with \`--tenant ${run.tenant} --agent ${run.agent}\``);
+    }
+  }
+}
+
+/**
+ * What a session's options must name in the bundle alone — the agent, the workflow it runs
+ * and the context that workflow accepts — checked before any database is opened (`serve`
+ * refuses them at once, not after starting PGlite).
+ */
+export function checkSessionNames(bundle: Bundle, options: SessionOptions): void {
   if (!Object.hasOwn(bundle.agents, options.agent)) {
     throw new SessionError("PB9202", `there is no agent \`${options.agent}\` in the bundle`, `declared agents: ${list(Object.keys(bundle.agents))}`);
   }
@@ -102,16 +120,6 @@ export async function checkSession(runtime: Runtime, options: SessionOptions): P
     checkRunContext(workflow, options.context);
   } else if (options.context !== undefined) {
     throw new SessionError("PB9202", "a context is given to the run a session starts", "add `--workflow <name>` to start a run with it; a joined run (`--run`) keeps the context it started with");
-  }
-  if ((await runtime.tenants.get(options.tenant)) === undefined) {
-    throw new SessionError("PB9202", `there is no tenant \`${options.tenant}\``, "declare it in a `.paybill` file and rebuild, or register it with `runtime.tenants.put(…)`");
-  }
-  if (options.run !== undefined) {
-    const run = await runtime.runs.get(options.run);
-    if (run === undefined) throw new PaybillRuntimeError("PBR112", `there is no workflow run \`${options.run}\``, "start one with `--workflow <name>` instead of `--run`");
-    if (run.tenant !== options.tenant || run.agent !== options.agent) {
-      throw new SessionError("PB9202", `run \`${run.id}\` belongs to agent \`${run.agent}\` of tenant \`${run.tenant}\``, `serve it with \`--tenant ${run.tenant} --agent ${run.agent}\``);
-    }
   }
 }
 
