@@ -249,6 +249,9 @@ describe("paybillc tenants: what stops a command before the runtime opens", () =
     const badPeriod = await run(["billing", "usage", "--period", "November", "--project", "built", "--format", "csv"]);
     expect(badPeriod.code).toBe(1);
     expect(badPeriod.stderr).toMatch(/^error\[PBR146\]: .*`November`.*\n {2}= help: /);
+    // Refused before any database is opened: here one that cannot be.
+    const nowhere = await run(["billing", "usage", "--period", "2026-13", "--project", "built", "--database", "postgres://nobody@127.0.0.1:1/none"]);
+    expect([nowhere.code, nowhere.stderr]).toEqual([1, "error[PBR146]: `2026-13` is not a billing period\n  = help: a period is a UTC month: `2026-11`\n"]);
   });
 
   it("an admin URL on PostgreSQL is refused (PBR150): migrate as the admin, run as a login role", async (ctx) => {

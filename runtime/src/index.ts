@@ -42,6 +42,7 @@ export { allowedEvents, LIFECYCLE, LIFECYCLE_EVENTS, nextState, TENANT_STATES } 
 export { RecordingProvisioner, type RecordingProvisionerOptions } from "./control/recording-provisioner.js";
 export type { Onboard } from "./control/tenants.js";
 export type { UsageRecord } from "./control/usage.js";
+export { billingPeriod } from "./control/usage.js";
 export { entityTablesSql } from "./store/entity-tables.js";
 export { migrate as migrateRuntime, type MigrateResult } from "./store/migrate.js";
 export { LATEST_VERSION as RUNTIME_SCHEMA_VERSION } from "./store/migrations.js";

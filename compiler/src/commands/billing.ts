@@ -6,11 +6,11 @@
  * expires the workflow runs past their state's `timeout`; `usage` exports a month's
  * metering, the plan's price first.
  */
-import type { BillingEventType, Run, Transition, UsageRow } from "@paybill/runtime";
+import { type BillingEventType, billingPeriod, PaybillRuntimeError, type Run, type Transition, type UsageRow } from "@paybill/runtime";
 import type { Io } from "../io.js";
 import { printJson } from "../output/report.js";
 import { tenantLines, transitionLine } from "./control-view.js";
-import { CommandProblem, type ProjectOptions, withProjectRuntime } from "./project-runtime.js";
+import { CommandProblem, printProblem, type ProjectOptions, withProjectRuntime } from "./project-runtime.js";
 
 export interface EventOptions extends ProjectOptions {
   readonly tenant: string;
@@ -83,8 +83,15 @@ export interface UsageOptions extends Omit<ProjectOptions, "format"> {
   readonly format: "text" | "json" | "csv";
 }
 
-export function usage(options: UsageOptions, io: Io): Promise<number> {
+export async function usage(options: UsageOptions, io: Io): Promise<number> {
   const format = options.format === "json" ? "json" : "text";
+  try {
+    // A period that is no month is refused before the runtime opens (seconds on PGlite).
+    billingPeriod(options.period);
+  } catch (error) {
+    if (error instanceof PaybillRuntimeError) return printProblem(error.code, error.message, error.help, 1, format, io);
+    throw error;
+  }
   return withProjectRuntime({ ...options, format }, io, async ({ runtime }) => {
     const rows = await runtime.usage.export({ period: options.period, ...(options.tenant === undefined ? {} : { tenant: options.tenant }) });
     if (options.format === "json") printJson(rows, io);

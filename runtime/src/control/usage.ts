@@ -76,11 +76,15 @@ export async function recordUsage(ctx: ControlContext, usage: UsageRecord): Prom
   });
 }
 
+/** The first instant of billing period `period` (a UTC month, `2026-11`) and of the next one; PBR146 for anything else (needs no database: a CLI checks it first). */
+export function billingPeriod(period: unknown): { readonly start: Date; readonly end: Date } {
+  const match = typeof period === "string" ? PERIOD.exec(period) : null;
+  if (match === null) throw usageProblem(`\`${String(period)}\` is not a billing period`, "a period is a UTC month: `2026-11`");
+  return { start: new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1)), end: new Date(Date.UTC(Number(match[1]), Number(match[2]), 1)) };
+}
+
 export async function exportUsage(ctx: ControlContext, query: { period: string; tenant?: string }): Promise<UsageRow[]> {
-  const match = typeof query.period === "string" ? PERIOD.exec(query.period) : null;
-  if (match === null) throw usageProblem(`\`${String(query.period)}\` is not a billing period`, "a period is a UTC month: `2026-11`");
-  const start = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
-  const end = new Date(Date.UTC(Number(match[1]), Number(match[2]), 1));
+  const { start, end } = billingPeriod(query.period);
   return ctx.database.transaction(async (tx) => {
     await tx.query("set transaction isolation level repeatable read, read only");
     const tenants = await tx.query<{ id: unknown; plan: unknown; state: unknown; created_at: unknown; trial_ends_at: unknown; trial_ended_at: unknown }>(
