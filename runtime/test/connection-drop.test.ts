@@ -69,6 +69,14 @@ describe.skipIf(PG_URL === undefined || PG_URL === "")("a dropped PostgreSQL con
     }
   });
 
+  it("says a server that cannot be reached is that — nothing ran — not a connection lost mid-statement", async () => {
+    const nowhere = new URL(url);
+    nowhere.port = "1";
+    const refused = await openRuntime({ bundle: storeBundle(), database: { url: nowhere.toString(), schema } }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "PBR190", message: "the database cannot be reached: no connection could be made" });
+    expect((refused as { help: string }).help).toMatch(/nothing was done/);
+  });
+
   it(`a process whose connections are dropped ${CHILD_ROUNDS} times in every way survives and exits 0 by itself`, async () => {
     const dir = await mkdtemp(join(tmpdir(), "paybill-drop-"));
     try {

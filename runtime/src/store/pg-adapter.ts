@@ -56,10 +56,21 @@ class PostgresDatabase implements Database {
   }
 
   async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    // The connection first, on its own: a server that cannot be reached ran nothing ("connect"), unlike one lost mid-statement.
+    let client: pg.PoolClient;
     try {
-      return (await this.#pool.query<T>(text, [...params])).rows;
+      client = await this.#pool.connect();
     } catch (error) {
-      throw isConnectionLoss(error) ? connectionLost("single", error) : error;
+      throw isConnectionLoss(error) ? connectionLost("connect", error) : error;
+    }
+    let broken = false;
+    try {
+      return (await client.query<T>(text, [...params])).rows;
+    } catch (error) {
+      broken = this.#lost.has(client) || isConnectionLoss(error);
+      throw broken ? connectionLost("single", error) : error;
+    } finally {
+      client.release(broken);
     }
   }
 
