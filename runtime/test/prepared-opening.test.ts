@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Database, PreparedOpening } from "../src/store/adapter.js";
-import { BACKENDS, newTenant, sharedTestRuntime } from "./support/store-db.js";
+import { openDatabase } from "../src/store/open-database.js";
+import { inlined } from "../src/store/prepared-opening.js";
+import { BACKENDS, newTenant, PG_URL, sharedTestRuntime } from "./support/store-db.js";
 
 /** The opening's rows, and the opening statements the transaction's connection holds. */
 async function opened(db: Database, prepared: PreparedOpening): Promise<{ rows: readonly unknown[]; held: string[] }> {
@@ -61,5 +63,29 @@ describe.each(BACKENDS)("prepared opening statements on %s", (backend) => {
     }
     // A tenant that is not there: no row through the prepared statement either.
     await expect(runtime.act({ tenant: "t_nobody_here", agent: "support_bot", action: "open_ticket", input: { customer: "c", email: "a@b.c", amount: 1 } })).rejects.toMatchObject({ code: "PBR110" });
+  });
+});
+
+describe("an opening written out instead of prepared", () => {
+  it("puts each argument in place of its own parameter, and nothing in an argument is read as one", () => {
+    const args = Array.from({ length: 11 }, (_, i) => `'a${i + 1}'`);
+    expect(inlined({ sql: "select $1, $10, $11, $2", args })).toBe("select 'a1', 'a10', 'a11', 'a2'");
+    expect(inlined({ sql: "select set_config('x', $1, true), $2::uuid", args: ["'$2'", "'00000000-0000-0000-0000-000000000000'"] })).toBe(
+      "select set_config('x', '$2', true), '00000000-0000-0000-0000-000000000000'::uuid",
+    );
+  });
+
+  it.runIf(PG_URL !== undefined && PG_URL !== "")("is what PostgreSQL gets once a statement prepared a moment ago is already gone (a pooler in transaction mode)", async () => {
+    const db = await openDatabase({ url: PG_URL as string, max: 1 });
+    try {
+      // Its PREPARE message deallocates what it prepared, as a pooler handing the next transaction another server connection would lose it.
+      const vanishing: PreparedOpening = { sql: "select $1::int as n; deallocate all", args: ["7"] };
+      await db.transaction(async () => undefined, { prepared: vanishing });
+      // From then on nothing is prepared: another opening runs written out, and answers.
+      const plain = await opened(db, { sql: "select $1::text as v", args: ["'w'"] });
+      expect(plain).toEqual({ rows: [{ v: "w" }], held: [] });
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -138,9 +138,10 @@ class PostgresDatabase implements Database {
             () => false,
           );
           client.release(!ended);
-          if (execute !== undefined && execute.prepare === undefined && lostPrepared(error) && attempt < this.#size) {
-            // Its statement is gone: begin again, preparing it.
-            this.#openings.forget(client);
+          if (execute !== undefined && execute.name !== "" && lostPrepared(error) && attempt < this.#size) {
+            // Its statement is gone: begin again, preparing it; gone right after preparing, a pooler is in the way: written out from now on.
+            if (execute.prepare === undefined) this.#openings.forget(client);
+            else this.#openings.inline();
             continue;
           }
           throw error;
