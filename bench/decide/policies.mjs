@@ -102,45 +102,43 @@ policy p10_g${g} { forbid any agent to prio_g${g} when input.priority < 1 || inp
   return files;
 }
 
+const RUN_ACTIONS = ["close_g0", "reply_g0", "refund_g0", "tag_g0", "prio_g0"].join(", ");
+
+/** The rule of the context row: reads the run context through `from_context` and `run.context` (true for no request of the mix). */
+export const CONTEXT_RULE = `policy p11_context { forbid any agent to ${RUN_ACTIONS} when !from_context(principal.id) || run.context.cap < 0.0 }`;
+
+/**
+ * The rule of the provenance row, the defence the issue names in one line: no ticket that
+ * came from untrusted text unless the user's context holds it. Both functions run on every
+ * request (the ticket is in no context and in none of the run's UNTRUSTED values).
+ */
+export const PROVENANCE_RULE = `policy p11_provenance { forbid any agent to ${RUN_ACTIONS} when !from_context(input.ticket) && untrusted(input.ticket) }`;
+
+/** The same check as a separate rule, for the row that adds both (each request then meets two more rules). */
+export const UNTRUSTED_RULE = `policy p12_provenance { forbid any agent to ${RUN_ACTIONS} when untrusted(input.ticket) }`;
+
 /**
  * The 10-policy project plus a run context: one workflow per agent declaring
- * `context { agents, cap, note }`, and a forbid on every action reading it through
- * `from_context` and `run.context` (true for no request of the mix, so decisions stay those
- * of the other engines). Its requests are decided inside a run with the context.
+ * `context { agents, cap, note }`, and `rules` (policies on every action, true for no
+ * request of the mix, so decisions stay those of the other engines). Its requests are
+ * decided inside a run with the context.
  */
-export function paybillContextProject() {
+export function paybillContextProject(rules = [CONTEXT_RULE]) {
   const files = paybillProject(1);
-  const actions = ["close_g0", "reply_g0", "refund_g0", "tag_g0", "prio_g0"].join(", ");
   const workflows = ["support_bot", "triage_bot", "billing_bot"].map(
     (agent) => `workflow work_${agent} {
   agent = ${agent}
   context { agents: list(string, max: 8), cap: decimal, note: string(max: 200) }
   start work
-  state work { allow ${actions} next done }
+  state work { allow ${RUN_ACTIONS} next done }
   state done { final }
 }
 `,
   );
-  files.push({
-    name: "context.paybill",
-    text: `package bench
+  files.push({ name: "context.paybill", text: `package bench
 
-${workflows.join("")}
-policy p11_context { forbid any agent to ${actions} when !from_context(principal.id) || run.context.cap < 0.0 }
-`,
-  });
-  return files;
-}
-
-/**
- * The context project plus provenance: a forbid on every action calling `untrusted()` on
- * the ticket id (matched against none of the run's UNTRUSTED values, so decisions stay those
- * of the other engines).
- */
-export function paybillProvenanceProject() {
-  const files = paybillContextProject();
-  const actions = ["close_g0", "reply_g0", "refund_g0", "tag_g0", "prio_g0"].join(", ");
-  files.push({ name: "provenance.paybill", text: `package bench\n\npolicy p12_provenance { forbid any agent to ${actions} when untrusted(input.ticket) }\n` });
+${workflows.join("")}${rules.map((rule) => `${rule}
+`).join("")}` });
   return files;
 }
 

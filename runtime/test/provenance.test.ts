@@ -90,6 +90,30 @@ describe("matching rules", () => {
     expect(matchesRecorded("", [""])).toBe(false);
     expect(matchesRecorded("de4450010517", ["de44 5001 0517"])).toBe(false); // rewritten: provenance cannot see it
   });
+  // The rule as spec/runtime.md words it, one value at a time.
+  const byTheRule = (text: string, recorded: readonly string[]): boolean =>
+    text !== "" && recorded.some((v) => v === text || (text.length >= 4 && v.length > text.length && v.includes(text)) || (v.length >= 4 && text.length > v.length && text.includes(v)));
+  it("answers by the rule on a frozen list (indexed, kept) and on a list that may change", () => {
+    const piece = fc.string({ unit: fc.constantFrom("a", "b", "ab", "ba", " ", "\n", "é"), maxLength: 10 });
+    fc.assert(
+      fc.property(piece, fc.array(piece, { maxLength: 8 }), (text, values) => {
+        const expected = byTheRule(text, values);
+        expect(matchesRecorded(text, values)).toBe(expected);
+        const frozen = Object.freeze([...values]);
+        expect(matchesRecorded(text, frozen)).toBe(expected);
+        expect(matchesRecorded(text, frozen)).toBe(expected); // the kept index
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it("normalises every text as NFKC, lower case and single spaces, whatever shortcut it takes", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" }), fc.string({ unit: fc.constantFrom("A", "b", " ", "  ", "\t", "~", "!") })), (text) => {
+        expect(normaliseUntrusted(text)).toBe(text.normalize("NFKC").toLowerCase().replace(/\s+/gu, " ").trim());
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });
 
 describe.each(BACKENDS)("provenance on %s", (backend) => {

@@ -23,6 +23,14 @@ describe("from_context", () => {
     expect(fromContext("IBAN", run)).toBe(true); // a list element
     expect(normaliseText("Cafe\u0301")).toBe(normaliseText("Café"));
   });
+  it("normalises every text as NFC, single spaces and lower case, whatever shortcut it takes", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" }), fc.string({ unit: fc.constantFrom("A", "b", " ", "  ", "\t", "~", "!") })), (text) => {
+        expect(normaliseText(text)).toBe(text.normalize("NFC").trim().replace(/\s+/gu, " ").toLowerCase());
+      }),
+      { numRuns: 1000 },
+    );
+  });
   it("compares numbers numerically and never across kinds", () => {
     expect(fromContext(500, run)).toBe(true);
     expect(fromContext(500n, run)).toBe(true);

@@ -338,18 +338,19 @@ export class Decider implements DeciderApi {
       input,
       resource: plan.usesResource ? resourceOf(plan, request.resource) : undefined,
       lookups: request.lookups,
+      // Always present (undefined outside a run with a context): one shape for every activation.
+      run: request.runContext !== undefined && state !== undefined ? this.#run(request) : undefined,
     };
-    if (request.runContext !== undefined && state !== undefined) activation.run = this.#run(request);
 
     const awaited = state?.approval;
     const given = request.approvals ?? NO_APPROVALS;
     if (awaited !== undefined && !given.some((a) => a?.group === awaited)) {
       if (plan.usesContext) activation.context = this.#facts.context(request, time, awaited);
       const approval: Reason = { kind: "approval", group: awaited, message: `waits for an approval from \`${awaited}\`` };
-      return withUntrusted(plan, request.untrusted, () => policiesThenApprovals(plan, activation, given, approval));
+      return withUntrusted(plan, request.untrusted, activation, given, approval);
     }
     if (plan.usesContext) activation.context = this.#facts.context(request, time);
-    return withUntrusted(plan, request.untrusted, () => policiesThenApprovals(plan, activation, given, undefined));
+    return withUntrusted(plan, request.untrusted, activation, given, undefined);
   }
 
   /**
@@ -484,12 +485,12 @@ function policiesThenApprovals(plan: Plan, activation: Activation, given: readon
   return ruleApprovals(plan.approvals, activation, given, decided, awaiting);
 }
 
-/** `decide` with `untrusted` as what `untrusted()` sees (cel/untrusted.ts) when the plan's rules call it, put back after. */
-function withUntrusted(plan: Plan, untrusted: readonly string[] | undefined, decide: () => Decision): Decision {
-  if (!plan.usesUntrusted) return decide();
+/** `policiesThenApprovals` with `untrusted` as what `untrusted()` sees (cel/untrusted.ts) when the plan's rules call it, put back after. */
+function withUntrusted(plan: Plan, untrusted: readonly string[] | undefined, activation: Activation, given: readonly Approval[], awaiting: Reason | undefined): Decision {
+  if (!plan.usesUntrusted) return policiesThenApprovals(plan, activation, given, awaiting);
   const before = setUntrusted(untrusted);
   try {
-    return decide();
+    return policiesThenApprovals(plan, activation, given, awaiting);
   } finally {
     setUntrusted(before);
   }

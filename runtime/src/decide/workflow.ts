@@ -32,29 +32,38 @@ export function allowedActions(bundle: Pick<Bundle, "actions">, state: StateSpec
     .map((action) => action.name);
 }
 
-/** Per workflow and state, the actions it allows (memoized: a state's list is fixed). */
+/** A state as a check reads it: the actions it allows and its passing answer, both built once. */
+interface StateRules {
+  readonly spec: StateSpec;
+  readonly allowed: ReadonlySet<string>;
+  readonly ok: WorkflowCheck;
+}
+
+/** Per workflow and state, the actions it allows (a state's list is fixed): one lookup each. */
 export class WorkflowRules {
-  readonly #allowed = new Map<StateSpec, Set<string>>();
+  readonly #workflows = new Map<string, { readonly agent: string; readonly name: string; readonly states: ReadonlyMap<string, StateRules> }>();
 
   constructor(readonly bundle: Bundle) {
-    for (const workflow of Object.values(bundle.workflows)) {
-      for (const state of Object.values(workflow.states)) {
-        this.#allowed.set(state, new Set(allowedActions(bundle, state)));
+    for (const [key, workflow] of Object.entries(bundle.workflows)) {
+      const states = new Map<string, StateRules>();
+      for (const [name, state] of Object.entries(workflow.states)) {
+        states.set(name, { spec: state, allowed: new Set(allowedActions(bundle, state)), ok: Object.freeze({ ok: true, state }) });
       }
+      this.#workflows.set(key, { agent: workflow.agent, name: workflow.name, states });
     }
   }
 
   check(request: DecisionRequest, workflow: NonNullable<DecisionRequest["workflow"]>): WorkflowCheck {
-    const spec = Object.hasOwn(this.bundle.workflows, workflow.name) ? this.bundle.workflows[workflow.name] : undefined;
+    const spec = this.#workflows.get(workflow.name);
     if (spec === undefined) return { ok: false, message: `unknown workflow \`${workflow.name}\`` };
     if (spec.agent !== request.agent) {
       return { ok: false, message: `workflow \`${spec.name}\` is run by \`${spec.agent}\`, not \`${request.agent}\`` };
     }
-    const state = Object.hasOwn(spec.states, workflow.state) ? spec.states[workflow.state] : undefined;
+    const state = spec.states.get(workflow.state);
     if (state === undefined) return { ok: false, message: `workflow \`${spec.name}\` has no state \`${workflow.state}\`` };
-    if (!this.#allowed.get(state)?.has(request.action)) {
-      return { ok: false, message: `state \`${state.name}\` of workflow \`${spec.name}\` does not allow \`${request.action}\`` };
+    if (!state.allowed.has(request.action)) {
+      return { ok: false, message: `state \`${state.spec.name}\` of workflow \`${spec.name}\` does not allow \`${request.action}\`` };
     }
-    return { ok: true, state };
+    return state.ok;
   }
 }
