@@ -291,7 +291,7 @@ export class Runtime {
     /**
      * Records values the host got from a tool as untrusted output in the run (spec/runtime.md
      * §Provenance): `untrusted()` matches them from the next decision on. Only ever adds:
-     * nothing removes what a run recorded. PBR112 for an unknown run, PBR215 for bad values.
+     * nothing removes what a run recorded. PBR112 for an unknown run, PBR215 for bad values, PBR216 when the run would hold more than its cap.
      */
     observe: (runId: string, observation: Observation): Promise<ObserveResult> => {
       this.#open();

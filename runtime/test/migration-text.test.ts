@@ -25,6 +25,7 @@ const RELEASED: Record<number, string> = {
   16: "4a82dcd434fbd6a4b7f17e85df8f6eac171b11f2d51135766a6a4cc41bc67efc",
   13: "866e1f439697ac277e2df94429573f5e69c31a99be774ca88fd4b8b00ea3cc48",
   12: "9be0aee1209241fd195058c22532ad92fde2465342e50d1ff71d8114171bb1f9",
+  17: "19dd691329b97952ab02a59a0a188a1d337ba36df55e133ed2408971370183b7",
 };
 
 describe("the runtime's released migrations", () => {

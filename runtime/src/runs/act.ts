@@ -40,7 +40,7 @@ import { expireRunIn, expiryDue } from "./expiry.js";
 import { type ActRequest, type Engine, type Evaluation, evaluate, type Opened } from "./evaluate.js";
 import { EffectFailure, failedReasons } from "./failed-attempt.js";
 import { type Perform, performanceCte } from "./performances.js";
-import { untrustedCte, untrustedValues } from "./provenance.js";
+import { readOverflow, untrustedCounted, untrustedCte, untrustedValues } from "./provenance.js";
 import { storableJson, storableText } from "./request-text.js";
 
 export interface ActResult {
@@ -90,6 +90,8 @@ export async function actIn(
   if (decision.decision === "allow") {
     const allowed = decision;
     let refusal: string | undefined;
+    // A read whose untrusted values would pass the run's cap (provenance.ts): refused as its budget.
+    let overflow: string | undefined;
     try {
       const prepared = prepareEffect(engine, evaluation);
       const entity = prepared === undefined ? undefined : (evaluation.entity ?? engine.bundle.entities[prepared.entity]);
@@ -140,28 +142,33 @@ export async function actIn(
             // A list read (`read many`) hands the agent every row it returns: each row's values are remembered.
             const rows = prepared?.many !== undefined && Array.isArray(read.result?.["rows"]) ? (read.result["rows"] as JsonRecord[]) : [read.result];
             const values = rows.flatMap((row) => untrustedValues(entity, row, allowed.redact));
-            const observed = untrustedCte(params, tenant, evaluation.run.id, `read ${String(request.action)}`, values, now, guard);
+            // Past the run's cap the read is denied (nothing handed over), never recorded in part.
+            overflow = await readOverflow(tx, tenant, evaluation.run, values, evaluation.request.untrusted);
+            const observed = overflow === undefined ? untrustedCte(params, tenant, evaluation.run.id, `read ${String(request.action)}`, values, now, guard) : undefined;
             if (observed !== undefined) ctes.push(observed);
           }
-          const effect =
-            host !== undefined
-              ? { op: "host", entity: host.action, key: host.id }
-              : prepared === undefined
-                ? undefined
-                : { op: prepared.op, entity: prepared.entity, key: (write === undefined ? read?.key : write.key) ?? null };
-          let finished: Finished;
-          try {
-            finished = await finish(tx, params, ctes, guard, entry(allowed, effect), evaluation, write !== undefined || host !== undefined, now, host?.id);
-          } catch (error) {
-            if (prepared !== undefined && entity !== undefined && write !== undefined) throw effectFailed(entity, prepared, error);
-            throw error;
-          }
-          if (finished.quotaTaken === false && evaluation.quota !== undefined) refusal = quotaExhausted(ACTION_QUOTA, evaluation.quota, now);
+          if (overflow !== undefined) refusal = overflow;
           else {
-            const performed = write === undefined ? read : write.performed(finished.written === true);
-            if (finished.record === undefined) throw new Error("the act's statement appended no audit record");
-            const done = result(allowed, finished.record, redact(performed?.result, allowed.redact, prepared?.many !== undefined));
-            return host === undefined ? done : { ...done, perform: { ...host, input: JSON.parse(JSON.stringify(host.input)) as JsonRecord } };
+            const effect =
+              host !== undefined
+                ? { op: "host", entity: host.action, key: host.id }
+                : prepared === undefined
+                  ? undefined
+                  : { op: prepared.op, entity: prepared.entity, key: (write === undefined ? read?.key : write.key) ?? null };
+            let finished: Finished;
+            try {
+              finished = await finish(tx, params, ctes, guard, entry(allowed, effect), evaluation, write !== undefined || host !== undefined, now, host?.id);
+            } catch (error) {
+              if (prepared !== undefined && entity !== undefined && write !== undefined) throw effectFailed(entity, prepared, error);
+              throw error;
+            }
+            if (finished.quotaTaken === false && evaluation.quota !== undefined) refusal = quotaExhausted(ACTION_QUOTA, evaluation.quota, now);
+            else {
+              const performed = write === undefined ? read : write.performed(finished.written === true);
+              if (finished.record === undefined) throw new Error("the act's statement appended no audit record");
+              const done = result(allowed, finished.record, redact(performed?.result, allowed.redact, prepared?.many !== undefined));
+              return host === undefined ? done : { ...done, perform: { ...host, input: JSON.parse(JSON.stringify(host.input)) as JsonRecord } };
+            }
           }
         }
       }
@@ -172,7 +179,7 @@ export async function actIn(
       }
       throw error;
     }
-    decision = { decision: "deny", reasons: [{ kind: "quota", message: refusal ?? "" }] };
+    decision = { decision: "deny", reasons: [{ kind: overflow === undefined ? "quota" : "budget", message: refusal ?? "" }] };
   }
 
   const { record } = await finish(tx, new Params(), [], undefined, entry(decision), evaluation, false, now);
@@ -211,11 +218,16 @@ interface Finished {
  */
 async function finish(tx: Sql, params: Params, ctes: string[], guard: string | undefined, audited: AuditEntry, evaluation: Evaluation, wrote: boolean, now: Date, id?: string): Promise<Finished> {
   const all = [...ctes];
+  // A read's untrusted values recorded by `ctes`: the run's counters add them (provenance.ts).
+  const counted = ctes.some((c) => c.startsWith("paybill_untrusted_read "));
   if (evaluation.run !== undefined && evaluation.countsStep) {
     all.push(
-      `paybill_step as (update paybill_runs set steps = steps + 1, writes = writes + ${params.add(wrote ? 1 : 0)}, updated_at = ${params.add(now.toISOString())} ` +
-        `where id = ${params.add(evaluation.run.id)}${guard === undefined ? "" : ` and ${guard}`})`,
+      `paybill_step as (update paybill_runs set steps = steps + 1, writes = writes + ${params.add(wrote ? 1 : 0)}, updated_at = ${params.add(now.toISOString())}` +
+        `${counted ? `, ${untrustedCounted("paybill_untrusted_read")}` : ""} where id = ${params.add(evaluation.run.id)}${guard === undefined ? "" : ` and ${guard}`})`,
     );
+  } else if (evaluation.run !== undefined && counted) {
+    // One update of the run's row per statement (PostgreSQL applies only one): here the counters alone.
+    all.push(`paybill_untrusted_counted as (update paybill_runs set ${untrustedCounted("paybill_untrusted_read")} where id = ${params.add(evaluation.run.id)})`);
   }
   const append = appendCtes(params, audited, guard, { time: now, ...(id === undefined ? {} : { id }) });
   all.push(...append.ctes);

@@ -19,16 +19,86 @@ import { pastBound } from "../audit/input-record.js";
 import { canonicalJson, sha256Hex } from "../bundle/canonical.js";
 import type { EntitySchema, FieldSchema } from "../bundle/format.js";
 import { normaliseUntrusted } from "../cel/untrusted.js";
-import type { Database } from "../store/adapter.js";
+import type { Database, Sql } from "../store/adapter.js";
 import type { JsonRecord } from "../store/effects.js";
 import { PaybillRuntimeError } from "../store/errors.js";
 import { isUuid, type Params } from "../store/sql.js";
 import { textProblem } from "./request-text.js";
+import type { Run } from "./run.js";
 import { HOST_AGENT, unknownRun } from "./runs.js";
 
 /** The most values one `observe` call records, and the longest value (in UTF-16 code units). */
 export const MAX_OBSERVED_VALUES = 1000;
 export const MAX_OBSERVED_LENGTH = 65_536;
+
+/**
+ * The most one run records (spec/runtime.md §Provenance, "How much a run records"): distinct
+ * values, and their characters (code points, as PostgreSQL's `length` counts them). Bounds
+ * what `untrusted()` searches, which the evaluation budget does not meter. Reaching it never
+ * drops a value: a read whose values would pass it is denied, an observation refused.
+ */
+export const MAX_RUN_UNTRUSTED_VALUES = 10_000;
+export const MAX_RUN_UNTRUSTED_CHARS = 1_048_576;
+
+/** Characters as PostgreSQL counts them (code points): UTF-16 units less the low halves of pairs. */
+function characters(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
+      const before = text.charCodeAt(i - 1);
+      if (before >= 0xd800 && before <= 0xdbff) n--;
+    }
+  }
+  return n;
+}
+
+/**
+ * Why recording `values` more in `run` would pass its cap; undefined when they fit. A read is
+ * checked before the statement that records it, so every value counts as new unless `known`
+ * (the run's recorded values, when the decision read them for `untrusted()`) holds it.
+ */
+export function untrustedOverflow(run: Run, values: readonly string[], known: readonly string[] | undefined): string | undefined {
+  let rows = observed(values);
+  if (rows.length === 0) return undefined;
+  if (known !== undefined && known.length > 0) {
+    const recorded = new Set(known);
+    rows = rows.filter((row) => !recorded.has(row.value));
+  }
+  const chars = rows.reduce((sum, row) => sum + characters(row.value), 0);
+  return overflowMessage(run.id, run.untrusted.values + rows.length, run.untrusted.chars + chars);
+}
+
+/**
+ * `untrustedOverflow` for a read, exact: when the values seem not to fit and the decision did
+ * not read the run's values, the run's rows are asked which of them it holds already (one
+ * statement, only near the cap).
+ */
+export async function readOverflow(tx: Sql, tenant: string, run: Run, values: readonly string[], known: readonly string[] | undefined): Promise<string | undefined> {
+  const first = untrustedOverflow(run, values, known);
+  if (first === undefined || known !== undefined) return first;
+  const digests = observed(values).map((row) => row.digest);
+  const held = await tx.query<{ value: string }>(
+    "select value from paybill_untrusted where tenant_id = $1 and run_id = $2::uuid and digest in (select json_array_elements_text($3::json))",
+    [tenant, run.id, JSON.stringify(digests)],
+  );
+  return untrustedOverflow(run, values, held.map((row) => row.value));
+}
+
+function overflowMessage(run: string, values: number, chars: number): string | undefined {
+  if (values > MAX_RUN_UNTRUSTED_VALUES) {
+    return `run \`${run}\` would record ${values.toLocaleString("en-US")} untrusted values, more than the ${MAX_RUN_UNTRUSTED_VALUES.toLocaleString("en-US")} a run may hold`;
+  }
+  if (chars > MAX_RUN_UNTRUSTED_CHARS) {
+    return `run \`${run}\` would record ${chars.toLocaleString("en-US")} characters of untrusted values, more than the ${MAX_RUN_UNTRUSTED_CHARS.toLocaleString("en-US")} a run may hold`;
+  }
+  return undefined;
+}
+
+/** The assignments that add what `cte` (returning `chars`) recorded to a run's counters. */
+export function untrustedCounted(cte: string): string {
+  return `untrusted_values = untrusted_values + (select count(*) from ${cte}), untrusted_chars = untrusted_chars + (select coalesce(sum(chars), 0) from ${cte})`;
+}
 
 /** A normalised value and its key in `paybill_untrusted`. */
 interface Observed {
@@ -77,7 +147,7 @@ export function untrustedCte(params: Params, tenant: string, run: string, source
     `paybill_untrusted_read as (insert into paybill_untrusted (tenant_id, run_id, digest, value, source, observed_at) ` +
     `select ${params.add(tenant)}, ${params.add(run)}::uuid, x.digest, x.value, ${params.add(source)}, ${params.add(now.toISOString())} ` +
     `from json_to_recordset(${params.add(JSON.stringify(rows))}::json) as x(digest text, value text)` +
-    `${guard === undefined ? "" : ` where ${guard}`} on conflict do nothing)`
+    `${guard === undefined ? "" : ` where ${guard}`} on conflict do nothing returning length(value) as chars)`
   );
 }
 
@@ -138,18 +208,29 @@ export async function observe(db: Database, runId: string, observation: Observat
   }
   if (!isUuid(runId)) throw unknownRun(String(runId));
   return db.transaction(async (tx) => {
-    const [run] = await tx.query<{ id: string; tenant_id: string }>("select id, tenant_id from paybill_runs where id = $1::uuid", [runId]);
+    // The run's row locked: observations and acts of one run count against its cap one at a time.
+    const [run] = await tx.query<{ id: string; tenant_id: string; untrusted_values: unknown; untrusted_chars: unknown }>(
+      "select id, tenant_id, untrusted_values, untrusted_chars from paybill_runs where id = $1::uuid for update",
+      [runId],
+    );
     if (run === undefined) throw unknownRun(runId);
     const rows = observed(texts);
     const inserted =
       rows.length === 0
         ? []
-        : await tx.query(
+        : await tx.query<{ chars: unknown }>(
             `insert into paybill_untrusted (tenant_id, run_id, digest, value, source, observed_at)
              select $1, $2::uuid, x.digest, x.value, $3, $4 from json_to_recordset($5::json) as x(digest text, value text)
-             on conflict do nothing returning digest`,
+             on conflict do nothing returning length(value) as chars`,
             [run.tenant_id, run.id, source, now.toISOString(), JSON.stringify(rows)],
           );
+    if (inserted.length > 0) {
+      const chars = inserted.reduce((sum, row) => sum + Number(row.chars), 0);
+      // Past the cap: thrown inside the transaction, so the values just inserted go with it.
+      const over = overflowMessage(String(run.id), Number(run.untrusted_values) + inserted.length, Number(run.untrusted_chars) + chars);
+      if (over !== undefined) throw new PaybillRuntimeError("PBR216", `runs.observe: ${over}; nothing recorded`, "a run that must see more untrusted output than this is better split into several runs");
+      await tx.query("update paybill_runs set untrusted_values = untrusted_values + $2, untrusted_chars = untrusted_chars + $3 where id = $1::uuid", [run.id, inserted.length, chars]);
+    }
     const record = await appendAudit(
       tx,
       { tenant: run.tenant_id, agent: HOST_AGENT, action: OBSERVE_ACTION, input: observationInput(source, texts, inserted.length), decision: "allow", reasons: [], run: String(run.id) },

@@ -29,6 +29,8 @@ export interface Run {
   readonly context?: Readonly<Record<string, unknown>>;
   /** `sha256:` + hex of the context's canonical JSON, as recorded in the run's `run.start` audit record. */
   readonly contextHash?: string;
+  /** What the run has recorded as untrusted output (provenance.ts): distinct values and their characters. */
+  readonly untrusted: { readonly values: number; readonly chars: number };
 }
 
 export interface RunMove {
@@ -73,6 +75,8 @@ export function runFromRow(row: Row): Run {
     ...time("expiresAt", row["expires_at"]),
     ...time("expiredAt", row["expired_at"]),
     ...contextOf(row),
+    // Absent before migration 17 is applied: nothing counted.
+    untrusted: { values: Number(row["untrusted_values"] ?? 0), chars: Number(row["untrusted_chars"] ?? 0) },
   };
 }
 

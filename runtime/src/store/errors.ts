@@ -75,6 +75,7 @@ export type RuntimeErrorCode =
   | "PBR174"
   /** `runs.observe` given a bad source or values (not scalars, unstorable text, over the limits): nothing recorded. */
   | "PBR215"
+  | "PBR216"
   /** A gauge (`seats`) recorded above the limit of the same name in the tenant's plan. */
   | "PBR200"
   /** An audit key (signing or public) that cannot be read or is not an ed25519 key. */

@@ -403,6 +403,17 @@ create table paybill_performances (
 create index paybill_performances_pending on paybill_performances (tenant_id, created_at) where reported_at is null;
 ${tenantTableSql("paybill_performances", { runtime: "select, insert, update", control: "select" })}`,
   },
+  {
+    version: 17,
+    name: "untrusted values per run, counted",
+    // What a run has recorded in paybill_untrusted, kept on its row (spec/runtime.md §Provenance,
+    // "How much a run records"): act and observe check it against the run's cap under the run's lock.
+    sql: `
+alter table paybill_runs add column untrusted_values integer not null default 0, add column untrusted_chars bigint not null default 0;
+update paybill_runs r set untrusted_values = s.n, untrusted_chars = s.chars
+  from (select run_id, count(*) as n, sum(length(value)) as chars from paybill_untrusted group by run_id) s where r.id = s.run_id;
+`,
+  },
 ];
 
 /**
