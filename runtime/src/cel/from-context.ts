@@ -14,12 +14,12 @@
  * Pure and deterministic: no clock, no locale, no I/O.
  */
 
-import { LOWER_PLAIN, PLAIN } from "./plain-text.js";
+import { isLowerPlain, PLAIN } from "./plain-text.js";
 
 /** The normalised text a string is compared by. */
 export function normaliseText(text: string): string {
   // NFC and the whitespace rewrite leave most texts (printable ASCII, single spaces) as they are: skip them then.
-  if (LOWER_PLAIN.test(text)) return text;
+  if (isLowerPlain(text)) return text;
   if (PLAIN.test(text)) return text.toLowerCase();
   return text.normalize("NFC").trim().replace(/\s+/gu, " ").toLowerCase();
 }
@@ -84,7 +84,7 @@ export function fromContext(value: unknown, run: unknown): boolean {
   const plain = typeof value === "object" && value !== null && typeof (value as { valueOf(): unknown }).valueOf() === "bigint" ? (value as { valueOf(): bigint }).valueOf() : value;
   const values = valuesOf(context);
   // A text already in its normal form (the usual case) is found without normalising it.
-  if (typeof plain === "string") return values.texts.has(plain) || (!LOWER_PLAIN.test(plain) && values.texts.has(normaliseText(plain)));
+  if (typeof plain === "string") return values.texts.has(plain) || (!isLowerPlain(plain) && values.texts.has(normaliseText(plain)));
   if (typeof plain !== "boolean" && !numeric(plain)) return false;
   for (const candidate of values.others) if (matches(candidate, plain)) return true;
   return false;

@@ -16,7 +16,7 @@
  * forbid using it denies and a permit does not apply (fail closed).
  */
 
-import { LOWER_PLAIN, PLAIN } from "./plain-text.js";
+import { isLowerPlain, PLAIN } from "./plain-text.js";
 
 /** The shortest value that counts when contained in another (shorter ones must be equal). */
 export const MIN_CONTAINED = 4;
@@ -28,7 +28,7 @@ export function normaliseUntrusted(value: unknown): string | undefined {
   else if (typeof value === "bigint" || typeof value === "boolean") text = String(value);
   else if (typeof value === "number" && Number.isFinite(value)) text = String(value);
   else return undefined;
-  if (LOWER_PLAIN.test(text)) return text;
+  if (isLowerPlain(text)) return text;
   if (PLAIN.test(text)) return text.toLowerCase();
   return text.normalize("NFKC").toLowerCase().replace(/\s+/gu, " ").trim();
 }

@@ -31,6 +31,7 @@ import type { Environment } from "@marcbachmann/cel-js";
 import type { ActionSchema, Bundle, FieldSchema, StateSpec } from "../bundle/format.js";
 import { Absent, type Compiled } from "../cel/closures.js";
 import { celEnvironment } from "../cel/environment.js";
+import { forgetPlain } from "../cel/plain-text.js";
 import { callsUntrusted, setUntrusted } from "../cel/untrusted.js";
 import type { DeciderApi, PreparedEffect } from "./decider-api.js";
 import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProblem, prepare } from "./effects.js";
@@ -160,7 +161,7 @@ export class Decider implements DeciderApi {
   readonly #lookups = new Map<string, CompiledLookup[]>();
   /** Each workflow's declared `context` fields, for `run.context`. */
   readonly #contexts = new Map<string, readonly FieldSchema[]>();
-  /** `run` of frozen context objects already read (see #run). */
+  /** `run` of frozen context objects already read, with the workflow it was read for (see #run). */
   readonly #runs = new WeakMap<object, Map<string, unknown>>();
 
   constructor(bundle: Bundle) {
@@ -296,6 +297,7 @@ export class Decider implements DeciderApi {
   // ---- deciding ----
 
   #decide(request: DecisionRequest): Decision {
+    forgetPlain();
     if (typeof request !== "object" || request === null) return deny({ kind: "unknown", message: "the request must be an object" });
     const agent = this.#agents.get(request.agent);
     if (agent === undefined) return deny({ kind: "unknown", message: `unknown agent \`${String(request.agent)}\`` });
@@ -360,12 +362,14 @@ export class Decider implements DeciderApi {
    */
   #run(request: DecisionRequest): unknown {
     const name = request.workflow?.name ?? "";
-    const fields = this.#contexts.get(name);
     const given = request.runContext;
-    if (fields === undefined || given === undefined) return undefined;
-    const kept = Object.isFrozen(given) ? this.#runs.get(given) : undefined;
+    if (given === undefined) return undefined;
+    // A context object read before for this workflow: two lookups (only frozen ones are kept, and frozen stays frozen).
+    const kept = this.#runs.get(given);
     const known = kept?.get(name);
     if (known !== undefined) return known;
+    const fields = this.#contexts.get(name);
+    if (fields === undefined) return undefined;
     const value = Object.freeze({ context: Object.freeze(readRowFields(fields, given, "run.context")) });
     if (kept !== undefined) kept.set(name, value);
     else if (Object.isFrozen(given)) this.#runs.set(given, new Map([[name, value]]));
