@@ -84,7 +84,7 @@ for (const { name, open } of backends) {
       expect(onboarded.stdout).toContain(
         "provisioning plan (onboard), 1 step:\n  1. provision `acme` (bridge, primary) on stack `primary-bridge-eu-west-1`: add it to the stack's `tenants` and apply\n",
       );
-      expect(onboarded.stderr).toContain(`next: \`paybillc tenants provision acme ${["--project", project, ...backend.args()].join(" ")}\``);
+      expect(onboarded.stderr).toContain(`next: \`paybillc tenants provision acme ${["--project", project, ...backend.args(), "--provisioner", "terraform"].join(" ")}\``);
 
       const shown = await cli(["tenants", "show", "acme"]);
       expect(shown.code).toBe(0);
@@ -92,7 +92,17 @@ for (const { name, open } of backends) {
       expect(shown.stdout).toContain("1. provision `acme` (bridge, primary) on stack `primary-bridge-eu-west-1`");
       expect(shown.stdout).toMatch(/history \(1 transition\):\n {2}#1 {2}\S+ {2}onboard +— +→ pending +by operator\n$/);
 
-      const provisioned = await cli(["tenants", "provision", "acme"]);
+      // No provisioner named: the plan is printed, nothing changes, and the exit status says so.
+      const unnamed = await cli(["tenants", "provision", "acme"]);
+      expect(unnamed.code).toBe(2);
+      expect(unnamed.stdout).toContain("1. provision `acme` (bridge, primary) on stack `primary-bridge-eu-west-1`");
+      expect(unnamed.stderr).toMatch(/^error\[PB9314\]: no provisioner is named, so nothing was provisioned: tenant `acme` stays pending\n {2}= help: .*--provisioner terraform.*--dry-run.*paybill\.json/);
+      const still = json<{ tenant: Tenant; history: Transition[] }>(await cli(["tenants", "show", "acme", "--format", "json"]));
+      expect([still.tenant.state, still.history.length]).toEqual(["pending", 1]);
+      const unnamedJson = json<{ error: { code: string }; plan: { steps: unknown[] } }>(await cli(["tenants", "provision", "acme", "--format", "json"]));
+      expect([unnamedJson.error.code, unnamedJson.plan.steps.length]).toEqual(["PB9314", 1]);
+
+      const provisioned = await cli(["tenants", "provision", "acme", "--dry-run"]);
       expect(provisioned.code, provisioned.stderr).toBe(0);
       expect(provisioned.stderr).toBe("dry-run: would provision `acme` (bridge, primary) on stack `primary-bridge-eu-west-1`: add it to the stack's `tenants` and apply\n");
       expect(provisioned.stdout).toMatch(/^done: provision `acme`\n/);
@@ -140,7 +150,7 @@ for (const { name, open } of backends) {
     it("a plan change across isolation models is a provisioning plan; offboarding removes the tenant", async (ctx) => {
       if (backend === undefined) return ctx.skip();
       expect((await cli(["tenants", "onboard", "bolt", "--plan", "business"])).code).toBe(0);
-      expect((await cli(["tenants", "provision", "bolt"])).code).toBe(0);
+      expect((await cli(["tenants", "provision", "bolt", "--dry-run"])).code).toBe(0);
       const changed = await cli(["tenants", "change-plan", "bolt", "enterprise"]);
       expect(changed.code, changed.stderr).toBe(0);
       expect(changed.stdout).toMatch(/^tenant `bolt`: provisioning\n {2}plan {9}business \(bridge on primary\)\n {2}pending plan enterprise \(silo on primary\)/);
@@ -158,7 +168,7 @@ for (const { name, open } of backends) {
         ["move_data", "primary-silo-eu-west-1"],
         ["retire", "primary-bridge-eu-west-1"],
       ]);
-      const moved = await cli(["tenants", "provision", "bolt", "--format", "json"]);
+      const moved = await cli(["tenants", "provision", "bolt", "--provisioner", "dry-run", "--format", "json"]);
       expect(json<{ tenant: Tenant }>(moved).tenant).toMatchObject({ plan: "enterprise", state: "active" });
       expect(json<{ tenant: Tenant }>(moved).tenant.pendingPlan).toBeUndefined();
 
@@ -166,7 +176,7 @@ for (const { name, open } of backends) {
       expect(offboarding.code, offboarding.stderr).toBe(0);
       expect(offboarding.stdout).toMatch(/^tenant `bolt`: offboarding\n/);
       expect(offboarding.stdout).toContain("1. deprovision `bolt` (silo, primary) on stack `primary-silo-eu-west-1`: remove it from the stack's `tenants` and apply");
-      expect((await cli(["tenants", "provision", "bolt"])).stdout).toMatch(/tenant `bolt` is offboarded\n$/);
+      expect((await cli(["tenants", "provision", "bolt", "--dry-run"])).stdout).toMatch(/tenant `bolt` is offboarded\n$/);
       const listed = json<Tenant[]>(await cli(["tenants", "list", "--state", "offboarded", "--format", "json"]));
       expect(listed.map((t) => t.id)).toEqual(["bolt"]);
     }, 240_000);
@@ -268,6 +278,41 @@ describe("paybillc tenants: what stops a command before the runtime opens", () =
     }
   });
 
+  it("paybill.json names the provisioner and the database; a setting it cannot use is refused with its path (PB9315)", async () => {
+    const project = await copyOfBuilt("settings");
+    const settings = (value: unknown): Promise<void> => writeFile(join(helpdesk.root(), project, "paybill.json"), JSON.stringify(value));
+    // The database through an environment variable, the provisioner by name: no flags.
+    await settings({ provisioner: "dry-run", database: "$PAYBILL_TEST_SETTINGS_DB" });
+    process.env["PAYBILL_TEST_SETTINGS_DB"] = join(helpdesk.root(), project, ".paybill/settings-db");
+    try {
+      expect((await run(["tenants", "onboard", "acme", "--plan", "business", "--project", project])).code).toBe(0);
+      expect(existsSync(join(helpdesk.root(), project, ".paybill/settings-db"))).toBe(true);
+      const provisioned = await run(["tenants", "provision", "acme", "--project", project]);
+      expect(provisioned.code, provisioned.stderr).toBe(0);
+      expect(provisioned.stdout).toMatch(/tenant `acme` is active\n$/);
+    } finally {
+      delete process.env["PAYBILL_TEST_SETTINGS_DB"];
+    }
+    // A variable that is not set, a key that is not a setting, a provisioner that does not exist: refused, nothing opened.
+    const unset = await run(["tenants", "list", "--project", project]);
+    expect([unset.code, unset.stderr]).toEqual([
+      2,
+      `error[PB9315]: ${project}/paybill.json: names the environment variable PAYBILL_TEST_SETTINGS_DB, which is not set at \`$.database\`\n  = help: set PAYBILL_TEST_SETTINGS_DB to a postgres:// URL or a PGlite data directory, or pass --database\n`,
+    ]);
+    await settings({ provisioner: "terraform", terraform: { workdir: "tf" } });
+    const typo = await run(["tenants", "list", "--project", project]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^error\[PB9315\]: .*paybill\.json: `workdir` is not a setting at `\$\.terraform\.workdir`\n {2}= help: the settings here are `workDir`\n$/);
+    await settings({ provisioner: "pulumi" });
+    expect((await run(["tenants", "list", "--project", project])).stderr).toMatch(/^error\[PB9315\]: .*`"pulumi"` is not a provisioner at `\$\.provisioner`/);
+    await writeFile(join(helpdesk.root(), project, "paybill.json"), "{ provisioner: terraform }");
+    expect((await run(["tenants", "list", "--project", project])).stderr).toMatch(/^error\[PB9315\]: .*is not JSON/);
+    // Two provisioners named on the command line.
+    await rm(join(helpdesk.root(), project, "paybill.json"));
+    const both = await run(["tenants", "provision", "acme", "--dry-run", "--provisioner", "terraform", "--project", project]);
+    expect([both.code, both.stderr]).toEqual([2, "error[PB9316]: --dry-run and --provisioner terraform name two provisioners\n  = help: keep one of them\n"]);
+  });
+
   it("terraform provisioning without the build's Terraform manifest says to build", async () => {
     const project = await copyOfBuilt("no-stacks");
     await rm(join(helpdesk.root(), project, "out/terraform"), { recursive: true });
@@ -314,7 +359,7 @@ describe("paybillc tenants provision --provisioner terraform", () => {
     try {
       const cli = (args: string[]): Promise<Ran> => run([...args, "--project", project]);
       for (const id of ["acme", "bolt"]) expect((await cli(["tenants", "onboard", id, "--plan", "business"])).code).toBe(0);
-      expect((await cli(["tenants", "provision", "bolt"])).code).toBe(0); // bolt is active on the stack (a dry run)
+      expect((await cli(["tenants", "provision", "bolt", "--dry-run"])).code).toBe(0); // bolt is active on the stack (a dry run)
       const preview = await cli(["tenants", "provision", "acme", "--provisioner", "terraform"]);
       expect(preview.code, preview.stdout + preview.stderr).toBe(0);
       expect(preview.stdout).toContain("Plan: 2 to add, 0 to change, 0 to destroy.");

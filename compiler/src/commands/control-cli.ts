@@ -80,17 +80,24 @@ export function registerControlCommands(program: Command, io: Io, setStatus: Sta
       setStatus(await (await tenantsModule()).plan(id, options, io));
     });
 
-  common(tenants.command("provision").description("run a tenant's provisioning plan (a retry skips finished steps)").argument("<id>"))
-    .addOption(new Option("--provisioner <name>", "dry-run records each step as done; terraform runs the compiled stacks").choices(["dry-run", "terraform"]).default("dry-run"))
-    .option("--work-dir <dir>", "where terraform works, a directory per stack (default: <project>/.paybill/terraform)")
+  common(tenants.command("provision").description("run a tenant's provisioning plan with a provisioner (a retry skips finished steps)").argument("<id>"))
+    .addOption(new Option("--provisioner <name>", "terraform runs the compiled stacks; dry-run records each step as done, running nothing (default: paybill.json's \"provisioner\"; none: the plan is printed and nothing changes)").choices(["dry-run", "terraform"]))
+    .option("--dry-run", "the same as --provisioner dry-run: the steps recorded as done, nothing run (development)", false)
+    .option("--work-dir <dir>", "where terraform works, a directory per stack (default: paybill.json's terraform.workDir, else <project>/.paybill/terraform)")
     .option("--apply", "with terraform: apply (without it terraform only plans and nothing changes)", false)
     .option("--data-moved", "with terraform: you moved the tenant's data to its new placement, so the data-move step is done", false)
     .addHelpText(
       "after",
-      "\nExamples:\n  $ paybillc tenants provision acme                                   a dry run: the steps recorded as done\n  $ paybillc tenants provision acme --provisioner terraform           terraform plan, nothing applied\n  $ paybillc tenants provision acme --provisioner terraform --apply   init, plan, apply (again after a failure)\n",
+      "\nWithout a provisioner (no --provisioner or --dry-run, none in paybill.json) the plan is printed,\nnothing changes, and the exit status is 2 (PB9314).\n\nExamples:\n  $ paybillc tenants provision acme --provisioner terraform           terraform plan, nothing applied\n  $ paybillc tenants provision acme --provisioner terraform --apply   init, plan, apply (again after a failure)\n  $ paybillc tenants provision acme --dry-run                         the steps recorded as done (development)\n",
     )
-    .action(async (id: string, options: Common & { provisioner: "dry-run" | "terraform"; workDir?: string; apply: boolean; dataMoved: boolean }) => {
-      setStatus(await (await tenantsModule()).provision(id, options, io));
+    .action(async (id: string, options: Common & { provisioner?: "dry-run" | "terraform"; dryRun: boolean; workDir?: string; apply: boolean; dataMoved: boolean }) => {
+      if (options.dryRun && options.provisioner === "terraform") {
+        io.err("error[PB9316]: --dry-run and --provisioner terraform name two provisioners\n  = help: keep one of them\n");
+        setStatus(2);
+        return;
+      }
+      const provisioner = options.dryRun ? "dry-run" : options.provisioner;
+      setStatus(await (await tenantsModule()).provision(id, { ...options, ...(provisioner === undefined ? {} : { provisioner }) }, io));
     });
 
   common(tenants.command("change-plan").description("move a tenant to another plan (a provisioning plan when its placement moves)").argument("<id>").argument("<plan>"))

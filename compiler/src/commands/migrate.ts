@@ -20,6 +20,7 @@
  * Exit 0 applied or up to date, 1 a migration failed, the folder and the database
  * disagree, or the audit found a problem, 2 usage errors (no such project, a bad URL or schema name, no connection).
  */
+import { type ProjectSettings, readSettings, SETTINGS_FILE, SettingsProblem } from "../project/settings.js";
 import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { auditIsolation, entityExpectations, runtimeExpectations } from "../emit/db/audit.js";
@@ -50,7 +51,16 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
     io.err(`error[PB9106]: \`${options.schema}\` is not a schema name migrate accepts\n  = help: use lowercase letters, digits and \`_\`, starting with a letter or \`_\` (at most 63 characters)\n`);
     return 2;
   }
-  const database = options.database;
+  let settings: ProjectSettings;
+  try {
+    settings = await readSettings(dir, process.env, displayPath(io.cwd, join(dir, SETTINGS_FILE)));
+  } catch (error) {
+    if (!(error instanceof SettingsProblem)) throw error;
+    io.err(`error[${error.code}]: ${error.message}\n  = help: ${error.help}\n`);
+    return 2;
+  }
+  // A flag wins over the project's settings (paybill.json).
+  const database = options.database ?? settings.database;
   if (database !== undefined && isPostgresUrl(database) === false && /^[a-z][a-z0-9+.-]*:\/\//i.test(database)) {
     io.err(`error[PB9106]: \`${redact(database)}\` is not a PostgreSQL URL\n  = help: write \`postgres://user:password@host:5432/database\`, or a PGlite data directory\n`);
     return 2;

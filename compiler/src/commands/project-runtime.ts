@@ -14,6 +14,7 @@ import { isPostgresUrl } from "../emit/db/client.js";
 import { bundleTrust } from "./bundle-trust.js";
 import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, printJson } from "../output/report.js";
+import { type ProjectSettings, readSettings, SETTINGS_FILE, SettingsProblem } from "../project/settings.js";
 import { DEFAULT_DATA_DIR } from "./migrate.js";
 
 export interface ProjectOptions {
@@ -34,6 +35,8 @@ export interface ProjectRuntime {
   readonly shown: string;
   /** `--project …` and `--database …` as given (a URL's password hidden), to repeat in a suggested command. */
   readonly args: string;
+  /** The project's `paybill.json` (none: empty). */
+  readonly settings: ProjectSettings;
 }
 
 /** A problem that stops a command before or after it ran (exit 1: runtime refusals; 2: cannot start). */
@@ -92,7 +95,15 @@ async function openProjectRuntime(options: ProjectOptions, io: Io, audit: AuditO
     if (error instanceof BundleError) throw new CommandProblem(error.code, error.message, `${error.help} (run \`paybillc build ${shown}\` again)`, 2);
     throw error;
   }
-  const database = options.database;
+  let settings: ProjectSettings;
+  try {
+    settings = await readSettings(dir, process.env, displayPath(io.cwd, join(dir, SETTINGS_FILE)));
+  } catch (error) {
+    if (error instanceof SettingsProblem) throw new CommandProblem(error.code, error.message, error.help, 2);
+    throw error;
+  }
+  // A flag wins over the project's settings.
+  const database = options.database ?? settings.database;
   if (database !== undefined && !isPostgresUrl(database) && /^[a-z][a-z0-9+.-]*:\/\//i.test(database)) {
     throw new CommandProblem("PB9302", `\`${redact(database)}\` is not a PostgreSQL URL`, "write `postgres://user:password@host:5432/database`, or a PGlite data directory", 2);
   }
@@ -108,8 +119,8 @@ async function openProjectRuntime(options: ProjectOptions, io: Io, audit: AuditO
       await mkdir(dataDir, { recursive: true });
       runtime = await openRuntime({ bundle, database: { pglite: { dataDir } }, ...withAudit, ...trust });
     }
-    const args = `${shown === "." ? "" : ` --project ${shown}`}${database === undefined ? "" : ` --database ${redact(database)}`}`;
-    return { runtime, dir, outDir, shown, args };
+    const args = `${shown === "." ? "" : ` --project ${shown}`}${options.database === undefined ? "" : ` --database ${redact(options.database)}`}`;
+    return { runtime, dir, outDir, shown, args, settings };
   } catch (error) {
     if (error instanceof PaybillRuntimeError) throw new CommandProblem(error.code, error.message, openHelp(error), 2);
     if (error instanceof BundleError) throw new CommandProblem(error.code, error.reason + (error.path === undefined ? "" : ` at \`${error.path}\``), error.help, 2);

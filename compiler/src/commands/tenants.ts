@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import type { Runtime, Tenant, TenantState } from "@paybill/runtime";
 import type { Io } from "../io.js";
 import { printJson } from "../output/report.js";
+import { SETTINGS_FILE } from "../project/settings.js";
 import { type Manifest, readManifest } from "../provision/stacks.js";
 import { planLines, planView, stepText, stepView, tenantLines, transitionLine } from "./control-view.js";
 import { CommandProblem, type ProjectOptions, type ProjectRuntime, withProjectRuntime } from "./project-runtime.js";
@@ -44,7 +45,8 @@ export function onboard(id: string, options: OnboardOptions, io: Io): Promise<nu
     if (options.format === "json") printJson({ tenant: onboarded.tenant, plan }, io);
     else {
       io.out(`${[...tenantLines(onboarded.tenant, runtime.bundle), ...planLines(plan, manifest)].join("\n")}\n`);
-      io.err(`next: \`paybillc tenants provision ${id}${project.args}\` runs the plan (a dry run by default)\n`);
+      const named = project.settings.provisioner === undefined ? " --provisioner terraform" : "";
+      io.err(`next: \`paybillc tenants provision ${id}${project.args}${named}\` runs the plan${named === "" ? "" : " (`--dry-run` instead records it as done, running nothing)"}\n`);
     }
     return 0;
   });
@@ -102,7 +104,8 @@ export function plan(id: string, options: ProjectOptions, io: Io): Promise<numbe
 }
 
 export interface ProvisionOptions extends ProjectOptions {
-  readonly provisioner: "dry-run" | "terraform";
+  /** Absent: the project's `paybill.json` names it, or none is named (then nothing is provisioned). */
+  readonly provisioner?: "dry-run" | "terraform";
   readonly workDir?: string;
   readonly apply: boolean;
   /** With terraform: the tenant's data was moved by hand, so a `move_data` step is done. */
@@ -113,13 +116,15 @@ export function provision(id: string, options: ProvisionOptions, io: Io): Promis
   return withProjectRuntime(options, io, async (project) => {
     const { runtime } = project;
     const tenant = await known(runtime, id);
-    if (options.provisioner === "dry-run") {
+    const provisioner = options.provisioner ?? project.settings.provisioner;
+    if (provisioner === undefined) return unprovisioned(project, tenant, options, io);
+    if (provisioner === "dry-run") {
       const result = await runtime.tenants.provision(id, dryRunProvisioner(await manifestOf(project), io));
       return printProvisioned(result, options, io);
     }
     const read = await readManifest(project.outDir);
     if (!read.ok) throw new CommandProblem("PB9303", read.problem, read.help, 2);
-    const workDir = options.workDir === undefined ? join(project.dir, ".paybill", "terraform") : resolve(io.cwd, options.workDir);
+    const workDir = options.workDir !== undefined ? resolve(io.cwd, options.workDir) : (project.settings.terraformWorkDir ?? join(project.dir, ".paybill", "terraform"));
     const terraform = terraformProvisioner(runtime, read.manifest, { outDir: project.outDir, workDir, apply: options.apply, dataMoved: options.dataMoved === true, args: project.args }, io);
     if (options.apply) return printProvisioned(await runtime.tenants.provision(id, terraform), options, io);
     // A preview: terraform plans each step; nothing is applied and the lifecycle does not move.
@@ -135,6 +140,23 @@ export function provision(id: string, options: ProvisionOptions, io: Io): Promis
     }
     return ok ? 0 : 1;
   });
+}
+
+/**
+ * No provisioner named (no `--provisioner`, none in `paybill.json`): the plan is printed and
+ * nothing changes — no step is recorded and the tenant keeps its state — and the exit status
+ * says so (PB9314, 2), so a script never takes it for provisioning.
+ */
+async function unprovisioned(project: ProjectRuntime, tenant: Tenant, options: ProjectOptions, io: Io): Promise<number> {
+  const view = planView(await project.runtime.tenants.plan(tenant.id), await manifestOf(project));
+  const message = `no provisioner is named, so nothing was provisioned: tenant \`${tenant.id}\` stays ${tenant.state}`;
+  const help = `name one: \`--provisioner terraform\` plans the stacks (add \`--apply\` to apply them), \`--dry-run\` records the steps as done without running anything (development), or set "provisioner" in ${SETTINGS_FILE}`;
+  if (options.format === "json") printJson({ error: { code: "PB9314", message, help }, plan: view ?? null }, io);
+  else {
+    io.out(`${planLines(view, await manifestOf(project)).join("\n")}\n`);
+    io.err(`error[PB9314]: ${message}\n  = help: ${help}\n`);
+  }
+  return 2;
 }
 
 function printProvisioned(result: Awaited<ReturnType<Runtime["tenants"]["provision"]>>, options: ProjectOptions, io: Io): number {
