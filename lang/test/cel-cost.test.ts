@@ -91,7 +91,7 @@ describe("the cost of each construct", () => {
 
   it("a uuid is 36 characters, an enum its longest value", () => {
     expect(celTypeOf({ kind: "scalar", name: "uuid" })).toEqual(T.cappedString(36));
-    expect(celTypeOf({ kind: "enum", values: ["open", "pending"] })).toEqual(T.cappedString(7));
+    expect(celTypeOf({ kind: "enum", values: ["open", "pending"] })).toEqual(T.named({ kind: "enum", values: ["open", "pending"] }, 7));
     expect(celTypeOf({ kind: "scalar", name: "string", max: 80 }, true)).toEqual(T.nullable(T.cappedString(80)));
   });
 });

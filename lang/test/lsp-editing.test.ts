@@ -113,6 +113,24 @@ describe("lsp rename", () => {
     expect(await server.diagnostics("rules.paybill", 1)).toEqual([]);
   });
 
+  it("renames a plan in the strings that name it, and reports a string no plan is named (PB3011)", async () => {
+    const plans = "package shop\nimport std.isolation.{pooled}\nplan free { price = 0 usd per month, isolation = pooled }\nplan enterprise { price = custom, isolation = pooled }\n";
+    const rules = 'package shop\nagent bot {}\naction refund { input { amount: decimal } }\npolicy big { permit bot to refund when tenant.plan == "enterprise" || tenant.plan in ["free", "enterprise"] }\n';
+    server = await startServer({ "plans.paybill": plans, "rules.paybill": rules });
+    const { position } = await server.open("plans.paybill", mark(plans, "enterprise {", 0));
+    await server.diagnostics("plans.paybill", 1);
+    const edit = await server.request<WorkspaceEdit>("textDocument/rename", { textDocument: { uri: server.uri("plans.paybill") }, position, newName: "premium" });
+    const inRules = edit.changes?.[server.uri("rules.paybill")] ?? [];
+    // Both strings, between their quotes; not "free".
+    expect(inRules.map((e) => [rules.split("\n")[e.range.start.line]?.slice(e.range.start.character, e.range.end.character), e.newText])).toEqual([
+      ["enterprise", "premium"],
+      ["enterprise", "premium"],
+    ]);
+    const typo = await server.open("rules.paybill", rules.replace('== "enterprise"', '== "enterprsie"'));
+    const diagnostics = await server.diagnostics("rules.paybill", typo.version);
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([["PB3011", "`enterprsie` is not a plan of this project, so this comparison never holds\nhelp: did you mean `enterprise`?"]]);
+  });
+
   it("refuses invalid names, reserved words, clashes and standard library names", async () => {
     server = await startServer({ ...PROJECT, "more.paybill": "package shop\nagent helper { roles = [support] }\n" });
     const { position } = await server.open("rules.paybill", mark(RULES, "agent bot", 6));

@@ -27,7 +27,7 @@ describe("next with by and when", () => {
   const text = `${head}workflow w {
   agent = bot
   start a
-  state a { allow look next b by agent when context.budget.steps > 1 && tenant.plan == "gold", c, d by host }
+  state a { allow look next b by agent when context.budget.steps > 1 && tenant.region == "eu", c, d by host }
   state b { next c by agent }
   state c { final }
   state d { next c }
@@ -56,7 +56,7 @@ describe("next with by and when", () => {
     const formatted = format(new SourceFile("flow.paybill", text));
     expect(formatted.ok).toBe(true);
     if (!formatted.ok) return;
-    expect(formatted.text).toContain('next b by agent when context.budget.steps > 1 && tenant.plan == "gold", c, d by host');
+    expect(formatted.text).toContain('next b by agent when context.budget.steps > 1 && tenant.region == "eu", c, d by host');
     expect(formatted.text).toContain("state b { next c by agent }");
   });
 

@@ -6,7 +6,7 @@
  * use. Emitters inline the value where a condition names it (the runtime builds a literal
  * list once, at load).
  */
-import type { CelCall, CelExpr, CelIdent, CelSelect } from "../ast/cel.js";
+import type { CelCall, CelExpr, CelIdent, CelLiteral, CelSelect } from "../ast/cel.js";
 import type { ConstDecl, EntityDecl, Ident, QualifiedName } from "../ast/nodes.js";
 import type { Declared, Unit } from "../2-resolve/symbols.js";
 import { type CelType, checkCel, typeName } from "./cel/index.js";
@@ -132,6 +132,15 @@ export class UnitNames implements CelNames {
 
   lookup(call: CelCall, entity: LookupEntity, keys: readonly LookupKey[]): void {
     this.state.lookups.set(call, { entity: (entity as EntityLookup).declared, keys });
+  }
+
+  values(kind: "plan" | "feature" | "workflow" | "workflow state" | "agent" | "action"): readonly string[] {
+    return this.state.declaredNames(kind);
+  }
+
+  named(literal: CelLiteral, kind: "plan" | "feature" | "workflow" | "workflow state" | "agent" | "action", name: string): void {
+    const symbol = this.state.declaredSymbol(kind, name);
+    if (symbol !== undefined) this.state.namedLiterals.set(literal, { unit: this.unit, symbol });
   }
 }
 

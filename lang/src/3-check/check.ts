@@ -76,6 +76,7 @@ export function check(modules: Modules): { model: Model; diagnostics: Diagnostic
     features: state.features,
     constants: state.constRefs,
     lookups: state.lookups,
+    namedLiterals: state.namedLiterals,
   };
   return { model, diagnostics: ctx.diagnostics };
 }

@@ -12,19 +12,22 @@ export const MAX_FEATURES = 64;
 export const MAX_APPROVALS = 16;
 export const MAX_LIMITS = 64;
 
+/** A tenant's lifecycle states (spec/control-plane.md), what `tenant.state` may be. */
+export const TENANT_STATES = ["pending", "provisioning", "provisioning_failed", "active", "suspended", "offboarding", "offboarded"];
+
 export const PRINCIPAL = T.message("principal", {
-  id: { type: T.string, doc: "the agent's name" },
+  id: { type: T.named({ kind: "agent" }), doc: "the agent's name" },
   roles: { type: T.list(T.string, MAX_ROLES), doc: "the agent's roles" },
 });
 
-export const ACTION = T.message("action", { name: { type: T.string, doc: "the action's name" } });
+export const ACTION = T.message("action", { name: { type: T.named({ kind: "action" }), doc: "the action's name" } });
 
 export const TENANT = T.message("tenant", {
   id: { type: T.string, doc: "the tenant's id" },
-  plan: { type: T.string, doc: "the name of the tenant's plan" },
-  state: { type: T.string, doc: "`pending`, `provisioning`, `active`, `suspended`, `offboarding` or `offboarded`" },
+  plan: { type: T.named({ kind: "plan" }), doc: "the name of the tenant's plan" },
+  state: { type: T.named({ kind: "tenant state", values: TENANT_STATES }), doc: TENANT_STATES.map((s) => `\`${s}\``).join(", ") },
   region: { type: T.string, doc: "the tenant's region" },
-  features: { type: T.list(T.string, MAX_FEATURES), doc: "the features of the tenant's plan" },
+  features: { type: T.list(T.named({ kind: "feature" }), MAX_FEATURES), doc: "the features of the tenant's plan" },
   limits: { type: { kind: "map", key: T.string, value: T.int, max: MAX_LIMITS }, doc: "the limits of the tenant's plan" },
 });
 
@@ -39,8 +42,8 @@ export const CONTEXT = T.message("context", {
   approvals: { type: T.list(APPROVAL, MAX_APPROVALS), doc: "approvals granted to the workflow run" },
   workflow: {
     type: T.message("workflow run", {
-      name: { type: T.string, doc: "the workflow's name" },
-      state: { type: T.string, doc: "the run's current state" },
+      name: { type: T.named({ kind: "workflow" }), doc: "the workflow's name" },
+      state: { type: T.named({ kind: "workflow state" }), doc: "the run's current state" },
     }),
     doc: "the workflow run the request belongs to",
   },

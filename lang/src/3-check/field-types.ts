@@ -39,7 +39,7 @@ export function celTypeOf(type: FieldType, optional = false): CelType {
         if (type.name === "string" && type.max !== undefined) return T.cappedString(type.max);
         return type.name === "uuid" ? T.cappedString(36) : SCALAR_CEL[type.name];
       case "enum":
-        return T.cappedString(Math.max(1, ...type.values.map((v) => v.length)));
+        return T.named({ kind: "enum", values: type.values }, Math.max(1, ...type.values.map((v) => v.length)));
       case "list":
         return T.list(celTypeOf(type.element), type.max);
       case "reference":

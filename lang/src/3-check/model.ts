@@ -2,7 +2,7 @@
  * The checked model: what every emitter reads. Immutable; what the checker learned about
  * nodes lives in side tables keyed by node, never on the nodes.
  */
-import type { CelCall, CelExpr } from "../ast/cel.js";
+import type { CelCall, CelExpr, CelLiteral } from "../ast/cel.js";
 import type { ActionDecl, ConstDecl, EntityDecl, Ident, QualifiedName, WorkflowDecl } from "../ast/nodes.js";
 import type { LookupFacts } from "./check-consts.js";
 import type { Module, Declared, Unit } from "../2-resolve/symbols.js";
@@ -33,4 +33,6 @@ export interface Model {
   readonly constants: ReadonlyMap<CelExpr, ConstDecl>;
   /** Each lookup `exists(Entity, row, …)` of a policy condition → its entity and equalities. */
   readonly lookups: ReadonlyMap<CelCall, LookupFacts>;
+  /** String literals that name a plan, agent, action or workflow (`tenant.plan == "enterprise"`), with their file: rename follows them. */
+  readonly namedLiterals?: ReadonlyMap<CelLiteral, { readonly unit: Unit; readonly symbol: Declared }>;
 }

@@ -3,10 +3,10 @@
  * inputs (computed once, on demand), the features plans grant, the clouds declared, and
  * the type of every CEL sub-expression (a side table keyed by node).
  */
-import type { CelCall, CelExpr } from "../ast/cel.js";
+import type { CelCall, CelExpr, CelLiteral } from "../ast/cel.js";
 import type { ActionDecl, ConstDecl, DataAccess, Declaration, EntityDecl, Field, RefValue, WorkflowDecl } from "../ast/nodes.js";
 import type { Modules } from "../2-resolve/modules.js";
-import type { Declared, Unit } from "../2-resolve/symbols.js";
+import type { Declared, Namespace, Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "./cel/cel-types.js";
 import type { Window, WindowScope } from "./cel/windows.js";
 import { checkCel, checkCondition, checkSafety, type CelProblem } from "./cel/index.js";
@@ -54,6 +54,47 @@ export class State {
     const symbol = this.ctx.resolve(unit, "entity", name);
     return symbol?.decl.kind === "Entity" ? symbol.decl : undefined;
   };
+
+  private declared: Map<string, readonly string[]> | undefined;
+  /** String literals that name a declaration (`tenant.plan == "enterprise"`), for rename and references. */
+  readonly namedLiterals = new Map<CelLiteral, { readonly unit: Unit; readonly symbol: Declared }>();
+
+  /** The one declaration of a kind with that name (none when the name is ambiguous across packages or the kind has no declarations). */
+  declaredSymbol(kind: string, name: string): Declared | undefined {
+    const namespace = ({ plan: "plan", agent: "agent", action: "action", workflow: "workflow" } as Record<string, Namespace | undefined>)[kind];
+    if (namespace === undefined) return undefined;
+    const found: Declared[] = [];
+    for (const module of this.modules.modules.values()) {
+      const symbol = module.table(namespace).get(name);
+      if (symbol !== undefined && !symbol.unit.std) found.push(symbol);
+    }
+    return found.length === 1 ? found[0] : undefined;
+  }
+
+  /** The names the project declares of a kind, for strings compared with them (cel/cel-types.ts `Among`). */
+  declaredNames(kind: "plan" | "feature" | "workflow" | "workflow state" | "agent" | "action"): readonly string[] {
+    if (kind === "feature") return [...this.features].sort();
+    if (this.declared === undefined) {
+      const names = new Map<string, Set<string>>();
+      const add = (k: string, name: string): void => {
+        let set = names.get(k);
+        if (set === undefined) names.set(k, (set = new Set()));
+        set.add(name);
+      };
+      for (const [decl, unit] of this.unitOf) {
+        if (unit.std) continue;
+        if (decl.kind === "Plan") add("plan", decl.name.name);
+        else if (decl.kind === "Agent") add("agent", decl.name.name);
+        else if (decl.kind === "Action") add("action", decl.name.name);
+        else if (decl.kind === "Workflow") {
+          add("workflow", decl.name.name);
+          for (const entry of decl.body) if (entry.kind === "State") add("workflow state", entry.name.name);
+        }
+      }
+      this.declared = new Map([...names].map(([k, set]) => [k, [...set].sort()]));
+    }
+    return this.declared.get(kind) ?? [];
+  }
 
   /** An entity's typed fields, each typed once. */
   readonly fieldsOf = (entity: EntityDecl): readonly TypedField[] => {

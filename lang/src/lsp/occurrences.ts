@@ -64,6 +64,10 @@ function index(analysis: Analysis): Index {
       if (symbol !== undefined) add(symbol, { unit, span: nameSpan(node as Ident | QualifiedName, symbol), declaration: false });
     }
   }
+  // A string naming a declaration (`tenant.plan == "enterprise"`): the text between its quotes.
+  for (const [literal, { unit, symbol }] of analysis.model?.namedLiterals ?? []) {
+    add(symbol, { unit, span: { start: literal.span.start + 1, end: literal.span.end - 1 }, declaration: false });
+  }
   const built = { byNameNode, imported, occurrences };
   cache.set(analysis, built);
   return built;

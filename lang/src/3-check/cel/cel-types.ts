@@ -10,9 +10,22 @@
 
 export type PrimitiveName = "bool" | "int" | "uint" | "double" | "string" | "bytes" | "null" | "timestamp" | "duration";
 
+/**
+ * The values a string may take when they are names the project declares (a plan, a feature,
+ * a workflow state…) or an enum's values: a string literal compared with such a string must
+ * be one of them (PB3011), since any other value never matches. The set of a project kind is
+ * answered by the checker of the project (`CelNames.values`); an enum's is its own.
+ */
+export type Among =
+  | { readonly kind: "plan" | "feature" | "workflow" | "workflow state" | "agent" | "action" }
+  | { readonly kind: "tenant state" | "enum"; readonly values: readonly string[] };
+
 export type CelType =
-  /** `max`: for a string, the most characters it may have (`string(max: n)`, a uuid, an enum), read by the cost bound. */
-  | { readonly kind: "primitive"; readonly name: PrimitiveName; readonly max?: number }
+  /**
+   * `max`: for a string, the most characters it may have (`string(max: n)`, a uuid, an enum), read by the cost bound.
+   * `among`: for a string, the names it is one of (above); the type is `string` all the same.
+   */
+  | { readonly kind: "primitive"; readonly name: PrimitiveName; readonly max?: number; readonly among?: Among }
   | { readonly kind: "list"; readonly element: CelType; readonly max?: number }
   | { readonly kind: "map"; readonly key: CelType; readonly value: CelType; readonly max?: number }
   | { readonly kind: "message"; readonly name: string; readonly fields: ReadonlyMap<string, CelField> }
@@ -46,6 +59,8 @@ export const T = {
   map: (key: CelType, value: CelType): CelType => ({ kind: "map", key, value }),
   /** A string of at most `max` characters (the cost bound reads it; the type is `string`). */
   cappedString: (max: number): CelType => ({ kind: "primitive", name: "string", max }),
+  /** A string that is one of `among` (a name the project declares, an enum's value). */
+  named: (among: Among, max?: number): CelType => (max === undefined ? { kind: "primitive", name: "string", among } : { kind: "primitive", name: "string", max, among }),
   nullable: (inner: CelType): CelType => (inner.kind === "nullable" ? inner : { kind: "nullable", inner }),
   message: (name: string, fields: Record<string, CelType | CelField>): CelType => ({
     kind: "message",

@@ -4,7 +4,7 @@
  * conditions, the entities a lookup (`exists(Payee, p, p.iban == input.recipient)`) reads.
  * The CEL checker stays free of modules and scopes: it asks through this interface.
  */
-import type { CelCall, CelIdent, CelSelect } from "../../ast/cel.js";
+import type { CelCall, CelIdent, CelLiteral, CelSelect } from "../../ast/cel.js";
 import type { CelType } from "./cel-types.js";
 
 /** An entity as a lookup sees it: its row type and the fields an index covers (`@id`, `@unique`, `@index`). */
@@ -31,4 +31,8 @@ export interface CelNames {
   readonly lookups: boolean;
   /** Records a checked lookup for the emitters. */
   lookup(call: CelCall, entity: LookupEntity, keys: readonly LookupKey[]): void;
+  /** The names the project declares of a kind (its plans, features, workflows…), for a string compared with one. */
+  values(kind: "plan" | "feature" | "workflow" | "workflow state" | "agent" | "action"): readonly string[];
+  /** Records that a literal names a declaration of that kind (rename and references follow it). */
+  named(literal: CelLiteral, kind: "plan" | "feature" | "workflow" | "workflow state" | "agent" | "action", name: string): void;
 }

@@ -10,6 +10,7 @@ import { printCel } from "../../format/cel-print.js";
 import { boolHelp } from "./bool-help.js";
 import { type CelType, T } from "./cel-types.js";
 import type { Checker, Scope } from "./checker.js";
+import { checkNamedValue } from "./named-values.js";
 import { ARITHMETIC, ORDERING, resolveOperator } from "./operators.js";
 import { equalComparable, isDyn, isPrimitive, join, listOf, sameType, unwrap } from "./type-utils.js";
 
@@ -53,7 +54,11 @@ export function requireBool(c: Checker, node: CelExpr, type: CelType): boolean {
 }
 
 function checkEquality(c: Checker, expr: CelBinary, left: CelType, right: CelType): CelType {
-  if (equalComparable(left, right)) return T.bool;
+  if (equalComparable(left, right)) {
+    // `tenant.plan == "enterprsie"`: a literal no plan is named never matches.
+    const named = checkNamedValue(c, left, expr.right) && checkNamedValue(c, right, expr.left);
+    return named ? T.bool : T.error;
+  }
   const nullOnRight = isPrimitive(right, "null");
   if (nullOnRight || isPrimitive(left, "null")) {
     const [nullNode, other, otherType] = nullOnRight ? [expr.right, expr.left, left] : [expr.left, expr.right, right];
@@ -74,7 +79,12 @@ function checkIn(c: Checker, expr: CelBinary, left: CelType, right: CelType): Ce
     case "list":
     case "map": {
       const element = container.kind === "list" ? container.element : container.key;
-      if (equalComparable(element, left)) return T.bool;
+      if (equalComparable(element, left)) {
+        // `"sso" in tenant.features`, `tenant.plan in ["free", "pro"]`: each literal must be a name the other side may hold.
+        let named = checkNamedValue(c, element, expr.left);
+        if (expr.right.kind === "CelList") for (const item of expr.right.elements) named = checkNamedValue(c, left, item) && named;
+        return named ? T.bool : T.error;
+      }
       // `resource.priority in ["a", "b"]`: the literal list is the likelier mistake.
       const literalContainer = expr.right.kind === "CelList" || expr.right.kind === "CelMap";
       if (literalContainer && expr.left.kind !== "CelLiteral" && container.kind === "list") {
