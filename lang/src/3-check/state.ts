@@ -77,9 +77,9 @@ export class State {
     if (this.declared === undefined) {
       const names = new Map<string, Set<string>>();
       const add = (k: string, name: string): void => {
-        let set = names.get(k);
-        if (set === undefined) names.set(k, (set = new Set()));
+        const set = names.get(k) ?? new Set<string>();
         set.add(name);
+        names.set(k, set);
       };
       for (const [decl, unit] of this.unitOf) {
         if (unit.std) continue;
