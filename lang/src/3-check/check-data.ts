@@ -255,6 +255,27 @@ function checkEffect(state: State, unit: Unit, effect: EffectDecl, input: CelTyp
       }
     }
   }
+  if (effect.op === "insert" && entity !== undefined) checkInsertSetsRequired(state, unit, effect, entity.name.name, fields, assigned);
+}
+
+/**
+ * An insert must set every field the row cannot do without (not optional, no `@default`, not
+ * a uuid `@id`, which the runtime generates): else every call fails at run time with a
+ * not-null violation.
+ */
+function checkInsertSetsRequired(state: State, unit: Unit, effect: EffectDecl, entity: string, fields: readonly TypedField[], assigned: ReadonlySet<string>): void {
+  const annotated = (f: TypedField, name: string): boolean => f.node.annotations.some((a) => a.name.name === name);
+  const generated = (f: TypedField): boolean => annotated(f, "id") && f.type.kind === "scalar" && f.type.name === "uuid";
+  const missing = fields.filter((f) => !f.optional && !assigned.has(f.name) && !annotated(f, "default") && !generated(f)).map((f) => f.name);
+  if (missing.length === 0) return;
+  const names = missing.map((n) => `\`${n}\``).join(", ");
+  state.ctx.report(
+    "insertMissingField",
+    unit,
+    effect.entity.span,
+    `\`effect insert ${entity}\` leaves ${names} unset, and ${missing.length === 1 ? "it is" : "they are"} required: every call would fail`,
+    `set ${missing.length === 1 ? "it" : "them"} in \`set { … }\` (\`${missing[0]} = input.${missing[0]}\`), or make the field optional (\`?\`) or give it \`@default(…)\``,
+  );
 }
 
 /**

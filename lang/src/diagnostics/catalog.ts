@@ -58,6 +58,7 @@ export const CATALOG = {
   recordMismatch: entry("PB3009", "error", "record does not match its schema"),
   celUndeclared: entry("PB3010", "error", "undeclared variable in a condition"),
   celUnknownValue: entry("PB3011", "error", "string compared with a name nothing declares"),
+  insertMissingField: entry("PB3012", "error", "insert leaves a required field unset"),
   // rules
   featureNotGranted: entry("PB4001", "error", "required feature granted by no plan"),
   ambiguousCloud: entry("PB4002", "error", "isolation without a cloud when several are declared"),
