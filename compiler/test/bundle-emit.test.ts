@@ -140,6 +140,20 @@ policy p {
     ]);
   });
 
+  it("names policies of one name in two packages `<package>.<name>`, and a project policy named like an imported standard one", () => {
+    const { bundle } = emitOk({
+      "a.paybill": `package a\n${PLAN}\nagent bot { roles = [x] }\naction go {}\npolicy p { permit bot to go }\npolicy only_here { permit bot to go }`,
+      "b.paybill": "package b\nimport a.{bot, go}\nimport std.policies.{tenant_boundary}\npolicy p { forbid bot to go when tenant.region == \"x\" }\npolicy tenant_boundary { permit bot to go }",
+    });
+    expect(bundle.policies.map((p) => [p.name, p.rules.map((r) => r.id)])).toEqual([
+      ["a.p", ["a.p#0"]],
+      ["b.p", ["b.p#0"]],
+      ["b.tenant_boundary", ["b.tenant_boundary#0"]],
+      ["only_here", ["only_here#0"]],
+      ["std.policies.tenant_boundary", ["std.policies.tenant_boundary#0"]],
+    ]);
+  });
+
   it("refuses an `@table` that is not a table name (PB3006)", () => {
     const result = emit({ "a.paybill": `${PLAN}\nentity Ticket @table(42) { id uuid @id }` });
     expect(result.ok ? [] : result.diagnostics.map((d) => d.code)).toEqual(["PB3006"]);

@@ -74,6 +74,22 @@ describe("paybillc test", () => {
   });
 });
 
+describe("paybillc test with policies of one name in two packages", () => {
+  it("names each `<package>.<name>`, and `expect … by p` means the package's own `p`", async () => {
+    const dir = await project({
+      "a.paybill": "package a\nimport std.isolation.{pooled}\nplan free { price = 0, isolation = pooled }\nagent bot {}\naction go { input { n: int } }\npolicy p { permit bot to go }\ntenant acme { plan = free }\n",
+      "b.paybill": "package b\nimport a.{bot, go, acme}\npolicy p { forbid bot to go when input.n > 10 }\ntest \"big\" {\n  as bot\n  tenant acme\n  do go { n: 11 }\n  expect deny by p\n}\ntest \"small\" {\n  as bot\n  tenant acme\n  do go { n: 1 }\n  expect allow\n}\n",
+    });
+    const run = await paybillc(["test", dir], root);
+    expect(run.stderr, run.stdout).not.toMatch(STACK_LINE);
+    expect([run.code, run.stdout]).toEqual([0, expect.stringMatching(/2 tests passed/)]);
+    // `by p` in package b is b's `p`, named `b.p` in the bundle: a's `p` does not satisfy it.
+    await writeFile(join(dir, "b.paybill"), (await readFile(join(dir, "b.paybill"), "utf8")).replace("input.n > 10", "input.n > 100"));
+    const wrong = await paybillc(["test", dir], root);
+    expect([wrong.code, wrong.stdout]).toEqual([1, expect.stringContaining("expected deny by `b.p`, got allow")]);
+  });
+});
+
 describe("paybillc explain", () => {
   it("shows the decision, the rule that made it, where it is written and its condition", async () => {
     const dir = await project({

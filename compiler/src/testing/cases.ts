@@ -3,7 +3,8 @@
  * the model's references, so an imported or aliased name is the declaration's own), with
  * record values evaluated. Where a test is in its file is kept for the report.
  */
-import type { Declared, Ident, Model, QualifiedName, RecordLiteral, SourceFile, TestDecl } from "@paybill/lang";
+import type { Declaration, Declared, Ident, Model, QualifiedName, RecordLiteral, SourceFile, TestDecl } from "@paybill/lang";
+import { policyBundleNames } from "../emit/bundle/select.js";
 import { printCel } from "@paybill/lang";
 import type { Outcome } from "@paybill/runtime";
 import { celConstant } from "./values.js";
@@ -29,10 +30,11 @@ export interface TestCase {
 
 export function testCases(model: Model): TestCase[] {
   const cases: TestCase[] = [];
+  const policies = policyBundleNames(model);
   for (const unit of model.units) {
     for (const decl of unit.ast.declarations) {
       if (decl.kind === "Test") {
-        const test = testCase(model, unit.source, decl);
+        const test = testCase(model, unit.source, decl, policies);
         if (test !== undefined) cases.push(test);
       }
     }
@@ -40,9 +42,13 @@ export function testCases(model: Model): TestCase[] {
   return cases;
 }
 
-function testCase(model: Model, file: SourceFile, decl: TestDecl): TestCase | undefined {
+function testCase(model: Model, file: SourceFile, decl: TestDecl, policies: ReadonlyMap<Declaration, string>): TestCase | undefined {
   if (decl.name.kind !== "String") return undefined;
-  const name = (node: Ident | QualifiedName): string => (model.references.get(node) as Declared | undefined)?.name ?? lastPart(node);
+  const name = (node: Ident | QualifiedName): string => {
+    const declared = model.references.get(node) as Declared | undefined;
+    // A policy by its name in the bundle (qualified when another package's policy shares it).
+    return declared === undefined ? lastPart(node) : (policies.get(declared.decl) ?? declared.name);
+  };
   let agent: string | undefined;
   let workflow: TestCase["workflow"];
   let tenant: string | undefined;

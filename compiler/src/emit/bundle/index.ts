@@ -51,7 +51,7 @@ export function tryEmitBundle(model: Model): EmitResult {
   const groups = selection.groups.map((g) => g.decl.name.name).sort(compareStrings);
   const actions = byName(selection.actions.map((a) => action(model, names, a)));
   const totals = new Totals(model);
-  const policies = selection.policies.map((p) => policy({ names, agents, actions, model, totals }, p.decl)).sort((a, b) => compareStrings(a.name, b.name));
+  const policies = selection.policies.map((p) => policy({ names, agents, actions, model, totals }, p.decl, p.bundleName)).sort((a, b) => compareStrings(a.name, b.name));
   const workflows = byName(selection.workflows.map((w) => workflow(names, w, model)));
   const plans = byName(selection.plans.map((p) => plan(names, selection.clouds, p)));
   const tenants = byName(selection.tenants.map((t) => tenant(names, plans, t)));

@@ -21,8 +21,8 @@ export interface PolicyContext {
   readonly totals?: Totals;
 }
 
-export function policy(ctx: PolicyContext, decl: PolicyDecl): PolicySpec {
-  const name = decl.name.name;
+/** `name`: the policy's name in the bundle (its own, or `<package>.<name>` when another package's policy shares it, select.ts). */
+export function policy(ctx: PolicyContext, decl: PolicyDecl, name = decl.name.name): PolicySpec {
   const rules = decl.body.filter((e): e is Rule => e.kind === "Rule").map((rule, i) => ruleSpec(ctx, `${name}#${i}`, rule));
   const attributes = decl.body.flatMap((e) => (e.kind === "Attribute" ? [[entryKey(e), jsonOf(e.value)] as const] : []));
   return { name, rules, ...(attributes.length === 0 ? {} : { attributes: sortedRecord(attributes) }) };

@@ -7,8 +7,10 @@
  * as names (`isolation.model`).
  *
  * The bundle names a declaration by its own name, without its module. Two included
- * declarations of one kind with the same name (in two packages of the project, or a
- * project policy named like an imported one) cannot both be in it: PB2001, at the second.
+ * declarations of one kind with the same name (in two packages of the project) cannot both
+ * be in it: PB2001, at the second — except policies, which nothing else names: policies of
+ * one name in several packages (or a project policy named like an imported standard one)
+ * are each named `<package>.<name>` in the bundle (and so in every decision's reasons).
  */
 import { type Declaration, type Diagnostic, diagnostic, type Ident, type Model, type Span, type Unit } from "@paybill/lang";
 import { compareStrings } from "./values.js";
@@ -19,6 +21,8 @@ export type Decl<K extends Kind> = Extract<Declaration, { kind: K }>;
 export interface Included<K extends Kind> {
   readonly decl: Decl<K>;
   readonly unit: Unit;
+  /** A policy whose name another package's policy shares: its name in the bundle, `<package>.<name>`. */
+  readonly bundleName?: string;
 }
 
 export interface Selection {
@@ -49,25 +53,32 @@ const WORDS: Record<Kind, string> = {
 
 export function select(model: Model): Selection {
   const diagnostics: Diagnostic[] = [];
-  const of = <K extends Kind>(kind: K, extra: readonly Included<K>[] = []): Included<K>[] => {
-    const found: Included<K>[] = [];
-    for (const unit of model.units) for (const decl of unit.ast.declarations) if (decl.kind === kind) found.push({ decl: decl as Decl<K>, unit });
-    found.push(...extra);
-    return unique(kind, found, model, diagnostics);
-  };
+  const of = <K extends Kind>(kind: K): Included<K>[] => unique(kind, collect(model, kind), model, diagnostics);
   const clouds = model.units.flatMap((unit) => unit.ast.declarations.flatMap((d) => (d.kind === "Cloud" ? [(d.name ?? d.provider).name] : [])));
   return {
     agents: of("Agent"),
     groups: of("Group"),
     entities: of("Entity"),
     actions: of("Action"),
-    policies: of("Policy", importedPolicies(model)),
+    policies: qualified([...collect(model, "Policy"), ...importedPolicies(model)], model),
     workflows: of("Workflow"),
     plans: of("Plan"),
     tenants: of("Tenant"),
     clouds: [...new Set(clouds)].sort(compareStrings),
     diagnostics,
   };
+}
+
+function collect<K extends Kind>(model: Model, kind: K): Included<K>[] {
+  const found: Included<K>[] = [];
+  for (const unit of model.units) for (const decl of unit.ast.declarations) if (decl.kind === kind) found.push({ decl: decl as Decl<K>, unit });
+  return found;
+}
+
+/** Each included policy's name in the bundle (`<package>.<name>` where packages share the name), for what names policies (`expect … by p`). */
+export function policyBundleNames(model: Model): Map<Decl<"Policy">, string> {
+  const all = qualified([...collect(model, "Policy"), ...importedPolicies(model)], model);
+  return new Map(all.map((p) => [p.decl, p.bundleName ?? p.decl.name.name]));
 }
 
 /** Standard-library policies some project file imports, each once. */
@@ -116,6 +127,22 @@ function unique<T extends Named>(kind: Kind, found: T[], model: Model, diagnosti
     );
   }
   return [...first.values()];
+}
+
+/** Policies, each once; those whose name is shared across packages named `<package>.<name>`. */
+function qualified(found: Included<"Policy">[], model: Model): Included<"Policy">[] {
+  found.sort((a, b) => Number(a.unit.std) - Number(b.unit.std) || compareStrings(a.unit.source.name, b.unit.source.name) || a.decl.span.start - b.decl.span.start);
+  const modules = new Map<string, Set<string>>();
+  for (const item of found) {
+    const name = item.decl.name.name;
+    const set = modules.get(name) ?? new Set<string>();
+    set.add(moduleOf(model, item.unit));
+    modules.set(name, set);
+  }
+  return found.map((item) => {
+    const name = item.decl.name.name;
+    return (modules.get(name)?.size ?? 0) > 1 ? { ...item, bundleName: `${moduleOf(model, item.unit)}.${name}` } : item;
+  });
 }
 
 function moduleOf(model: Model, unit: Unit): string {
