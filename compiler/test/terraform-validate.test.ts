@@ -73,6 +73,8 @@ describe.skipIf(!available)("terraform validate on every AWS stack", () => {
     for (const { spec, text } of out.stacks) {
       if (spec.cloud.provider !== "aws") continue;
       it(`${project}: ${spec.name}`, () => {
+        // Every AWS stack has a cluster: its `depends_on` reach terraform, which checks each address.
+        expect(JSON.parse(text).resource?.aws_eks_cluster?.compute?.depends_on).toEqual(["aws_iam_role_policy_attachment.compute_cluster_policy"]);
         const result = validate(`${project}-${spec.name}`, text);
         expect(result.output).toContain("The configuration is valid");
         expect(result.ok).toBe(true);
