@@ -8,8 +8,10 @@
  * tenants, so shared, per-tenant and single-tenant stacks), the same project with every plan
  * at each size and with the cloud's account or project named, and the helpdesk example
  * (AWS and Google Cloud). OCI and IBM have no schema on this machine: spec/infrastructure.md
- * §5 lists what is unchecked there.
+ * §5 lists what is unchecked there, and the last test keeps that list exactly what their
+ * stacks write.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ProviderName } from "../src/emit/terraform/infra.js";
@@ -106,5 +108,44 @@ describe("the checker", () => {
   it("leaves Terraform's meta-arguments to Terraform, and accepts interpolations for any type", () => {
     expect(resourceProblems(schema, "aws_kms_alias", { name: "alias/x", target_key_id: "${aws_kms_key.k.key_id}", for_each: "${local.tenants}", depends_on: ["aws_kms_key.k"], lifecycle: { prevent_destroy: true } }, "r")).toEqual([]);
     expect(resourceProblems(schema, "aws_kms_key", { deletion_window_in_days: "${var.days}" }, "r")).toEqual([]);
+  });
+});
+
+/** Every argument and block name `body` writes, nested ones included, without Terraform's own. */
+function namesIn(body: Record<string, unknown>, out = new Set<string>()): Set<string> {
+  for (const [key, value] of Object.entries(body)) {
+    if (["//", "for_each", "depends_on", "lifecycle"].includes(key)) continue;
+    out.add(key);
+    const items = Array.isArray(value) ? value : [value];
+    for (const item of items) if (key !== "tags" && key !== "freeform_tags" && typeof item === "object" && item !== null && !Array.isArray(item)) namesIn(item as Record<string, unknown>, out);
+  }
+  return out;
+}
+
+describe("what is unchecked on OCI and IBM", () => {
+  it("spec/infrastructure.md lists exactly the resource types, arguments and blocks their stacks write", () => {
+    const spec = readFileSync(join(ROOT, "spec/infrastructure.md"), "utf8");
+    const section = spec.slice(spec.indexOf("**OCI and IBM: unchecked.**"), spec.indexOf("**Meta-arguments.**"));
+    const listed = new Map<string, Set<string>>();
+    for (const row of section.split("\n").filter((line) => /^\| (data )?`/.test(line))) {
+      const [, types = "", names = ""] = row.split("|");
+      const ticked = (text: string) => [...text.matchAll(/`([a-z0-9_]+)[^`]*`/g)].map((m) => m[1] ?? "");
+      for (const type of ticked(types)) listed.set(type, new Set(ticked(names)));
+    }
+    const written = new Map<string, Set<string>>();
+    for (const provider of ["oci", "ibm"] as const) {
+      for (const { text } of emitTf(cloudProject(provider, TENANTS)).stacks) {
+        const json = JSON.parse(text) as { resource?: Record<string, Record<string, Record<string, unknown>>>; data?: Record<string, Record<string, Record<string, unknown>>> };
+        for (const byName of [json.resource ?? {}, json.data ?? {}])
+          for (const [type, bodies] of Object.entries(byName)) {
+            const names = written.get(type) ?? new Set<string>();
+            for (const body of Object.values(bodies)) namesIn(body, names);
+            written.set(type, names);
+          }
+      }
+    }
+    expect(written.size).toBeGreaterThan(10);
+    const sorted = (m: Map<string, Set<string>>) => Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]).sort());
+    expect(sorted(listed)).toEqual(sorted(written));
   });
 });
