@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ProviderName } from "../src/emit/terraform/infra.js";
 import { ROOT, sourcesIn } from "./support/bundle.js";
-import { loadProviderSchema, type ProviderSchema, resourceProblems } from "./support/provider-schema.js";
+import { dataSourceProblems, loadProviderSchema, type ProviderSchema, providerProblems, resourceProblems } from "./support/provider-schema.js";
 import { cloudProject, emitTf, type Provider, resources } from "./support/terraform.js";
 
 const SCHEMAS: Partial<Record<ProviderName, ProviderSchema>> = {
@@ -85,6 +85,20 @@ describe.each(CHECKED)("%s stacks against the provider's schema", (provider) => 
     expect(checked).toBeGreaterThan(100);
     expect(problems).toEqual([]);
   });
+
+  // The derived azurerm and google schemas hold resources only.
+  if (schema.dataSources !== undefined) {
+    it("configure the provider and read data sources as the provider declares them", () => {
+      const problems: string[] = [];
+      for (const { project, spec, json } of stacks) {
+        const { data, provider: providers } = json as { data?: Record<string, Record<string, Record<string, unknown>>>; provider?: Record<string, Record<string, unknown>[]> };
+        for (const [type, byName] of Object.entries(data ?? {}))
+          for (const [name, body] of Object.entries(byName)) problems.push(...dataSourceProblems(schema, type, body, `${project}: ${spec.name}: data.${type}.${name}`));
+        for (const [name, configs] of Object.entries(providers ?? {})) for (const body of configs) problems.push(...providerProblems(schema, body, `${project}: ${spec.name}: provider ${name}`));
+      }
+      expect(problems).toEqual([]);
+    });
+  }
 });
 
 describe("the checker", () => {
@@ -103,6 +117,12 @@ describe("the checker", () => {
       "r.vpc_config: 2 blocks where at most 1 is allowed",
       'r.vpc_config[0].subnet_ids: "a" is not a set',
     ]);
+  });
+
+  it("checks data sources and the provider block where the schema has them", () => {
+    expect(dataSourceProblems(schema, "aws_availability_zones", { state: "available", colour: 1 }, "d")).toEqual(["d.colour: no such argument or block"]);
+    expect(dataSourceProblems(schema, "aws_nothing", {}, "d")).toEqual(["d: hashicorp/aws 5.100.0 has no data source aws_nothing"]);
+    expect(providerProblems(schema, { region: "eu-west-1", default_tags: [{ tags: {} }], colour: 1 }, "p")).toEqual(["p.colour: no such argument or block"]);
   });
 
   it("leaves Terraform's meta-arguments to Terraform, and accepts interpolations for any type", () => {

@@ -9,7 +9,8 @@
  * as a value of its type's shape (a list, a map, a scalar — or an interpolation, which
  * Terraform types at plan time); nested blocks are checked the same way, all the way down.
  * Meta-arguments (`for_each`, `depends_on`, `lifecycle`, …) are Terraform's, not the
- * provider's, and are left to the tests of the stack's own shape.
+ * provider's, and are left to the tests of the stack's own shape. Data sources and the
+ * provider block are checked the same way where the schema holds them (AWS).
  */
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -38,6 +39,9 @@ export interface ProviderSchema {
   readonly source: string;
   readonly version: string;
   readonly resources: Readonly<Record<string, { readonly block: SchemaBlock }>>;
+  /** Data sources and the provider's own block: in `terraform providers schema -json` only, not the derived schemas. */
+  readonly dataSources?: Readonly<Record<string, { readonly block: SchemaBlock }>>;
+  readonly provider?: { readonly block: SchemaBlock };
 }
 
 export const SCHEMA_DIR = "/work/shared/data";
@@ -46,12 +50,12 @@ export const SCHEMA_DIR = "/work/shared/data";
 export function loadProviderSchema(name: string, version: string, file: string): ProviderSchema {
   const json = JSON.parse(gunzipSync(readFileSync(`${SCHEMA_DIR}/${file}`)).toString("utf8")) as {
     provider_version?: string;
-    provider_schemas: Record<string, { resource_schemas: Record<string, { block: SchemaBlock }> }>;
+    provider_schemas: Record<string, { resource_schemas: Record<string, { block: SchemaBlock }>; data_source_schemas?: Record<string, { block: SchemaBlock }>; provider?: { block: SchemaBlock } }>;
   };
   if (json.provider_version !== undefined && json.provider_version !== version) throw new Error(`${file} is hashicorp/${name} ${json.provider_version}, not ${version}`);
   const schemas = json.provider_schemas[`registry.terraform.io/hashicorp/${name}`];
   if (schemas === undefined) throw new Error(`${file} holds no schema of hashicorp/${name}`);
-  return { source: `hashicorp/${name}`, version, resources: schemas.resource_schemas };
+  return { source: `hashicorp/${name}`, version, resources: schemas.resource_schemas, dataSources: schemas.data_source_schemas, provider: schemas.provider };
 }
 
 /** Terraform's own arguments of a resource, whatever its provider. */
@@ -62,6 +66,19 @@ export function resourceProblems(schema: ProviderSchema, type: string, body: Rec
   const entry = schema.resources[type];
   if (entry === undefined) return [`${where}: ${schema.source} ${schema.version} has no resource type ${type}`];
   return blockProblems(entry.block, body, where, true);
+}
+
+/** The same for a data source, where the schema holds data sources (else nothing to say). */
+export function dataSourceProblems(schema: ProviderSchema, type: string, body: Record<string, unknown>, where: string): string[] {
+  if (schema.dataSources === undefined) return [];
+  const entry = schema.dataSources[type];
+  if (entry === undefined) return [`${where}: ${schema.source} ${schema.version} has no data source ${type}`];
+  return blockProblems(entry.block, body, where, true);
+}
+
+/** The same for the provider's own configuration block, where the schema holds it. */
+export function providerProblems(schema: ProviderSchema, body: Record<string, unknown>, where: string): string[] {
+  return schema.provider === undefined ? [] : blockProblems(schema.provider.block, body, where, true);
 }
 
 function blockProblems(block: SchemaBlock, body: Record<string, unknown>, path: string, top: boolean): string[] {
