@@ -108,6 +108,7 @@ describe("the checker", () => {
     expect(resourceProblems(schema, "aws_no_such_thing", {}, "r")).toEqual(["r: hashicorp/aws 5.100.0 has no resource type aws_no_such_thing"]);
     expect(resourceProblems(schema, "aws_kms_alias", { name: "alias/x", target_key_id: "k", colour: "red", arn: "x" }, "r")).toEqual(["r.colour: no such argument or block", "r.arn: read-only attribute"]);
     expect(resourceProblems(schema, "aws_kms_alias", { name: "alias/x" }, "r")).toEqual(["r: required argument target_key_id missing"]);
+    expect(resourceProblems(schema, "aws_s3_bucket", { acl: "private" }, "r")).toEqual(["r.acl: deprecated"]);
     expect(resourceProblems(schema, "aws_eks_cluster", { name: "c", role_arn: "r" }, "r")).toEqual(["r: required block vpc_config missing"]);
     expect(resourceProblems(schema, "aws_eks_cluster", { name: "c", role_arn: "r", vpc_config: [{ subnet_ids: ["a"], colour: 1 }], encryption_config: [{ resources: ["secrets"], provider: [{}] }] }, "r")).toEqual([
       "r.vpc_config.colour: no such argument or block",

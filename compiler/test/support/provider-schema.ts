@@ -4,7 +4,8 @@
  * `terraform providers schema -json` (AWS) or a schema derived in the same shape (azurerm,
  * google; their README says what those hold). A resource passes when its type exists, every
  * argument and nested block it writes is one the schema declares (not a computed-only
- * attribute), every required argument and block is present, a block is written as blocks
+ * attribute, nor one the schema marks deprecated — the AWS schema does, the derived ones
+ * cannot), every required argument and block is present, a block is written as blocks
  * (an object or a list of objects, at most one where the schema allows one) and an argument
  * as a value of its type's shape (a list, a map, a scalar — or an interpolation, which
  * Terraform types at plan time); nested blocks are checked the same way, all the way down.
@@ -20,13 +21,14 @@ export interface SchemaAttribute {
   readonly required?: boolean;
   readonly optional?: boolean;
   readonly computed?: boolean;
+  readonly deprecated?: boolean;
 }
 
 export interface SchemaBlockType {
   readonly nesting_mode: "single" | "list" | "set" | "map" | "group";
   readonly min_items?: number;
   readonly max_items?: number;
-  readonly block: SchemaBlock;
+  readonly block: SchemaBlock & { readonly deprecated?: boolean };
 }
 
 export interface SchemaBlock {
@@ -89,9 +91,11 @@ function blockProblems(block: SchemaBlock, body: Record<string, unknown>, path: 
     const nested = block.block_types?.[key];
     if (attr !== undefined) {
       if (attr.computed === true && attr.optional !== true && attr.required !== true) out.push(`${path}.${key}: read-only attribute`);
+      if (attr.deprecated === true) out.push(`${path}.${key}: deprecated`);
       const shape = shapeProblem(attr.type, value);
       if (shape !== undefined) out.push(`${path}.${key}: ${shape}`);
     } else if (nested !== undefined) {
+      if (nested.block.deprecated === true) out.push(`${path}.${key}: deprecated`);
       out.push(...nestedProblems(nested, value, `${path}.${key}`));
     } else {
       out.push(`${path}.${key}: no such argument or block`);
