@@ -5,10 +5,14 @@
  * cluster and node role policies are attached (so a destroy detaches them last), Cloud SQL
  * after the private services connection, Azure's PostgreSQL server ignoring the zone Azure
  * picks. Every stack of every cloud and isolation model is looked at;
- * terraform-validate.test.ts runs `terraform validate` on the AWS ones.
+ * terraform-validate.test.ts runs `terraform validate` on the AWS ones. A mapping that writes
+ * them among a resource's attributes (where cdktn's merge deleted them) is an internal error.
  */
+import { App, TerraformStack } from "cdktn";
 import { describe, expect, it } from "vitest";
+import { StackBuild, type Who } from "../src/emit/terraform/constructs.js";
 import { PROVIDERS } from "../src/emit/terraform/infra.js";
+import { withScratch } from "../src/emit/terraform/stack.js";
 import { cloudProject, emitTf, resources, type TfJson } from "./support/terraform.js";
 
 const TENANTS = [
@@ -55,5 +59,35 @@ describe.each(PROVIDERS)("meta-arguments in the %s stacks", (provider) => {
         expect({ depends_on: body.depends_on, lifecycle: body.lifecycle }, `${name}: ${address}`).toEqual({ depends_on: meta.depends_on, lifecycle: meta.lifecycle });
       }
     }
+  });
+});
+
+describe("meta-arguments in StackBuild", () => {
+  const size = { database: "db", storage_gb: 20, machine: "m", nodes: 1 };
+  const shared: Who = { level: "stack", tenant: "shared", plan: "free", slug: "shared", size };
+  const each: Who = { level: "each", tenant: "${each.key}", plan: "${each.value.plan}", slug: "${each.value.slug}", size };
+  const build = <T>(work: (b: StackBuild) => T): T =>
+    withScratch((outdir) => work(new StackBuild(new TerraformStack(new App({ outdir, skipValidation: true }), "s"), { source: "hashicorp/aws", version: "5.100.0" }, () => ({}))));
+
+  it("are options of a resource, never among its attributes", () => {
+    for (const key of ["depends_on", "lifecycle", "for_each", "count", "provider"])
+      expect(() => build((b) => b.resource(shared, "aws_vpc", "v", { cidr_block: "10.0.0.0/16", [key]: [] })), key).toThrow(/meta-argument/);
+  });
+
+  it("depend only on resources made before, and a shared resource never on a per-tenant one", () => {
+    expect(() => build((b) => b.resource(shared, "aws_vpc", "v", {}, { dependsOn: ["aws_vpc.later"] }))).toThrow(/not made before it/);
+    expect(() =>
+      build((b) => {
+        const key = b.resource(each, "aws_kms_key", "k", {});
+        b.resource(shared, "aws_vpc", "v", {}, { dependsOn: [key.address] });
+      }),
+    ).toThrow(/depends on a per-tenant one/);
+    const json = build((b) => {
+      const vpc = b.resource(shared, "aws_vpc", "v", {});
+      b.resource(each, "aws_subnet", "s", { vpc_id: b.ref(vpc, "id") }, { dependsOn: [vpc.address], lifecycle: { prevent_destroy: true } });
+      b.stack.prepareStack();
+      return b.stack.toTerraform() as TfJson;
+    });
+    expect(json.resource?.aws_subnet?.s).toMatchObject({ depends_on: ["aws_vpc.v"], lifecycle: { prevent_destroy: true }, for_each: "${local.tenants}" });
   });
 });
