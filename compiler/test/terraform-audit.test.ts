@@ -6,21 +6,12 @@
  * the runtime's S3CheckpointSink does there (put; list and get by versions); every attribute is one the pinned
  * hashicorp/aws 5.100.0 provider declares (its schema in /work/shared/data).
  */
-import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { AUDIT_RETENTION_DAYS } from "../src/emit/terraform/clouds/aws-audit.js";
+import { loadProviderSchema } from "./support/provider-schema.js";
 import { cloudProject, emitTf, resources, type TfJson } from "./support/terraform.js";
 
-interface Block {
-  attributes?: Record<string, unknown>;
-  block_types?: Record<string, { block: Block }>;
-}
-const schema = (
-  JSON.parse(gunzipSync(readFileSync("/work/shared/data/terraform-aws-5.100.0-schema.json.gz")).toString("utf8")) as {
-    provider_schemas: Record<string, { resource_schemas: Record<string, { block: Block }> }>;
-  }
-).provider_schemas["registry.terraform.io/hashicorp/aws"]?.resource_schemas;
+const schema = loadProviderSchema("aws", "5.100.0", "terraform-aws-5.100.0-schema.json.gz").resources;
 
 const TENANTS = [
   { name: "corner_shop", plan: "free" },
@@ -73,11 +64,11 @@ describe("the audit checkpoint bucket of the AWS stacks", () => {
   });
 
   it("uses only attributes and blocks the provider's schema declares", () => {
-    const lock = schema?.["aws_s3_bucket_object_lock_configuration"]?.block;
+    const lock = schema["aws_s3_bucket_object_lock_configuration"]?.block;
     expect(Object.keys(lock?.attributes ?? {})).toEqual(expect.arrayContaining(["bucket", "object_lock_enabled"]));
     const retention = lock?.block_types?.["rule"]?.block.block_types?.["default_retention"]?.block;
     expect(Object.keys(retention?.attributes ?? {})).toEqual(expect.arrayContaining(["mode", "days"]));
-    expect(Object.keys(schema?.["aws_s3_bucket"]?.block.attributes ?? {})).toContain("object_lock_enabled");
-    expect(Object.keys(schema?.["aws_s3_bucket_versioning"]?.block.block_types ?? {})).toContain("versioning_configuration");
+    expect(Object.keys(schema["aws_s3_bucket"]?.block.attributes ?? {})).toContain("object_lock_enabled");
+    expect(Object.keys(schema["aws_s3_bucket_versioning"]?.block.block_types ?? {})).toContain("versioning_configuration");
   });
 });

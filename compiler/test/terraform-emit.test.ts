@@ -1,16 +1,16 @@
 /**
  * The Terraform emitter in process: which stacks each isolation model gives, what each
  * holds (a silo tenant's own database, one pooled database shared), tags on every resource,
- * AWS resource types and attributes against the pinned provider's schema, and the golden
+ * the pinned provider and Terraform versions, and the golden
  * stack per cloud × isolation model in compiler/test/samples/terraform/ (UPDATE_SNAPSHOTS=1
  * rewrites them).
  */
-import { readFileSync, } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { expectGolden } from "../../lang/test/support/golden.js";
+import { REQUIRED_TERRAFORM } from "../src/emit/terraform/stack.js";
 import { ROOT, sourcesIn } from "./support/bundle.js";
+import { loadProviderSchema } from "./support/provider-schema.js";
 import { cloudProject, emitTf, type Provider, REGIONS, resources, stackJson } from "./support/terraform.js";
 
 const SAMPLES = join(ROOT, "compiler/test/samples/terraform");
@@ -50,71 +50,25 @@ describe("stacks of the helpdesk example", () => {
     expect(JSON.stringify(clusters[0]?.[2])).toContain("aws_kms_key.platform_key.arn");
   });
 
-  it("pins every provider to an exact version", () => {
+  it("pins every provider to an exact version, and the Terraform versions it runs on", () => {
     for (const { text } of out.stacks) {
-      const providers = (JSON.parse(text) as { terraform: { required_providers: Record<string, { version: string }> } }).terraform.required_providers;
-      for (const p of Object.values(providers)) expect(p.version).toMatch(/^\d+\.\d+\.\d+$/);
+      const terraform = (JSON.parse(text) as { terraform: { required_providers: Record<string, { version: string }>; required_version: string } }).terraform;
+      for (const p of Object.values(terraform.required_providers)) expect(p.version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(terraform.required_version).toBe(REQUIRED_TERRAFORM);
     }
   });
 });
 
-const awsSchema = JSON.parse(gunzipSync(readFileSync("/work/shared/data/terraform-aws-5.100.0-schema.json.gz")).toString("utf8")) as {
-  provider_schemas: Record<string, { resource_schemas: Record<string, SchemaEntry>; data_source_schemas: Record<string, SchemaEntry> }>;
-};
-interface SchemaBlock {
-  attributes?: Record<string, { computed?: boolean; optional?: boolean; required?: boolean }>;
-  block_types?: Record<string, { block: SchemaBlock }>;
-}
-interface SchemaEntry {
-  block: SchemaBlock;
-}
-const META = new Set(["for_each", "depends_on", "lifecycle", "//", "count", "provider"]);
-
-/** Names in `body` that `block` does not declare, with their path. */
-function unknownNames(body: Record<string, unknown>, block: SchemaBlock, path: string): string[] {
-  const out: string[] = [];
-  for (const [key, value] of Object.entries(body)) {
-    if (META.has(key)) continue;
-    const attr = block.attributes?.[key];
-    const nested = block.block_types?.[key];
-    if (attr !== undefined) {
-      if (attr.computed === true && attr.optional !== true && attr.required !== true) out.push(`${path}.${key} (read-only)`);
-      continue;
-    }
-    if (nested === undefined) {
-      out.push(`${path}.${key}`);
-      continue;
-    }
-    for (const item of Array.isArray(value) ? value : [value]) out.push(...unknownNames(item as Record<string, unknown>, nested.block, `${path}.${key}`));
-  }
-  return out;
-}
-
-describe("AWS stacks against the hashicorp/aws 5.100.0 schema", () => {
-  const schema = awsSchema.provider_schemas["registry.terraform.io/hashicorp/aws"];
+// Every resource against its provider's schema: terraform-providers.test.ts.
+describe("AWS stacks: tags", () => {
+  const schema = loadProviderSchema("aws", "5.100.0", "terraform-aws-5.100.0-schema.json.gz");
   const out = emitTf(cloudProject("aws", TENANTS));
-
-  it("use only resource types and attributes the provider declares, and set every required one", () => {
-    const problems: string[] = [];
-    for (const { spec, text } of out.stacks) {
-      for (const [type, name, body] of resources(JSON.parse(text))) {
-        const entry = schema?.resource_schemas[type];
-        if (entry === undefined) {
-          problems.push(`${spec.name}: unknown type ${type}`);
-          continue;
-        }
-        problems.push(...unknownNames(body, entry.block, `${spec.name}: ${type}.${name}`));
-        for (const [attr, a] of Object.entries(entry.block.attributes ?? {})) if (a.required === true && !(attr in body)) problems.push(`${spec.name}: ${type}.${name} lacks ${attr}`);
-      }
-    }
-    expect(problems).toEqual([]);
-  });
 
   it("tag every taggable resource with tenant, plan, isolation and managed-by", () => {
     let tagged = 0;
     for (const { spec, text } of out.stacks) {
       for (const [type, name, body] of resources(JSON.parse(text))) {
-        if (schema?.resource_schemas[type]?.block.attributes?.tags === undefined) continue;
+        if (schema.resources[type]?.block.attributes?.tags === undefined) continue;
         tagged++;
         expect(Object.keys(body.tags ?? {}), `${spec.name} ${type}.${name}`).toEqual(expect.arrayContaining(["tenant", "plan", "isolation", "managed-by", "team"]));
         expect((body.tags as Record<string, string>)["managed-by"]).toBe("paybill");

@@ -1,8 +1,12 @@
 /**
- * `terraform validate` on every generated AWS stack (the helpdesk on AWS only, and a project
- * with a tenant of each isolation model), with the local `terraform` and the offline mirror
- * of hashicorp/aws 5.100.0 (a CLI config with a `filesystem_mirror`, in a temp dir). Where
- * the binary or the mirror is missing the tests are skipped by name and a warning says so:
+ * `terraform validate` and `terraform plan` on every generated AWS stack (the helpdesk on AWS
+ * only, and a project with a tenant of each isolation model), with the local `terraform` and
+ * the offline mirror of hashicorp/aws 5.100.0 (a CLI config with a `filesystem_mirror`, in a
+ * temp dir). The plan runs as `terraform test` with the provider mocked (`mock_provider`: the
+ * real provider's schema, no credentials, no network; the zones data source given two
+ * zones), a tenant onboarded as data on every plan of the stack, and asserts that every
+ * per-tenant resource is planned once for each tenant, static and onboarded. Where the
+ * binary or the mirror is missing the tests are skipped by name and a warning says so:
  * reported, never silently passed.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -11,7 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, sourcesIn } from "./support/bundle.js";
-import { cloudProject, emitTf } from "./support/terraform.js";
+import type { StackSpec } from "../src/emit/terraform/layout.js";
+import { cloudProject, emitTf, resources, type TfJson } from "./support/terraform.js";
 
 const TERRAFORM = process.env.PAYBILL_TERRAFORM ?? "/usr/local/bin/terraform";
 const MIRROR = process.env.PAYBILL_TF_MIRROR ?? "/opt/tf-plugins";
@@ -52,6 +57,32 @@ function validate(name: string, text: string): { ok: boolean; output: string } {
   return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
 }
 
+/**
+ * `terraform test` in the directory `validate` prepared: one `plan` run with the AWS provider
+ * mocked, a tenant onboarded on each of the stack's plans where it takes tenants, and an
+ * assertion per per-tenant resource that it is planned once per tenant.
+ */
+function plan(name: string, spec: StackSpec, text: string): { ok: boolean; output: string } {
+  const dir = join(work, name);
+  const json = JSON.parse(text) as TfJson;
+  const statics = Object.keys((json.locals?.static_tenants as Record<string, unknown> | undefined) ?? {});
+  const onboarded = json.variable?.tenants === undefined ? {} : Object.fromEntries(spec.plans.map((p) => [`onboarded-${p.name}`, { plan: p.name }]));
+  const tenants = statics.length + Object.keys(onboarded).length;
+  const assert = resources(json)
+    .filter(([, , body]) => body.for_each !== undefined)
+    .map(([type, id]) => ({ condition: `\${length(${type}.${id}) == ${tenants}}`, error_message: `${type}.${id} is not planned once per tenant (${tenants})` }));
+  const test = {
+    mock_provider: { aws: { mock_data: { aws_availability_zones: { defaults: { names: [`${spec.region}a`, `${spec.region}b`] } } } } },
+    ...(json.variable?.tenants === undefined ? {} : { variables: { tenants: onboarded } }),
+    run: { plan: { command: "plan", ...(assert.length === 0 ? {} : { assert }) } },
+  };
+  mkdirSync(join(dir, "tests"), { recursive: true });
+  writeFileSync(join(dir, "tests", "plan.tftest.json"), JSON.stringify(test, null, 2));
+  const env = { ...process.env, TF_CLI_CONFIG_FILE: join(work, "terraform.rc"), TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_PLUGIN_CACHE_DIR: "" };
+  const run = spawnSync(TERRAFORM, ["test", "-no-color"], { cwd: dir, env, encoding: "utf8" });
+  return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
+}
+
 const helpdeskOnAws = Object.fromEntries(
   Object.entries(sourcesIn(join(ROOT, "examples/helpdesk"))).map(([name, text]) => [name, text.replace('cloud = secondary, region = "europe-west3"', 'region = "eu-central-1"')]),
 );
@@ -64,7 +95,7 @@ const projects = {
   ]),
 };
 
-describe.skipIf(!available)("terraform validate on every AWS stack", () => {
+describe.skipIf(!available)("terraform validate and plan on every AWS stack", () => {
   it("terraform is the expected one", () => {
     expect(execFileSync(TERRAFORM, ["version"], { encoding: "utf8" })).toMatch(/Terraform v1\./);
   });
@@ -73,9 +104,14 @@ describe.skipIf(!available)("terraform validate on every AWS stack", () => {
     for (const { spec, text } of out.stacks) {
       if (spec.cloud.provider !== "aws") continue;
       it(`${project}: ${spec.name}`, () => {
+        // Every AWS stack has a cluster: its `depends_on` reach terraform, which checks each address.
+        expect(JSON.parse(text).resource?.aws_eks_cluster?.compute?.depends_on).toEqual(["aws_iam_role_policy_attachment.compute_cluster_policy"]);
         const result = validate(`${project}-${spec.name}`, text);
         expect(result.output).toContain("The configuration is valid");
         expect(result.ok).toBe(true);
+        const planned = plan(`${project}-${spec.name}`, spec, text);
+        expect(planned.output).toContain("1 passed, 0 failed");
+        expect(planned.ok).toBe(true);
       });
     }
   }

@@ -67,10 +67,23 @@ export interface Who {
 export interface ResourceOptions {
   /** Where the owner's tags go: a map attribute (`tags`, `labels`, …), a `key:value` list (IBM), or nowhere. */
   readonly tags?: "tags" | "labels" | "resource_labels" | "freeform_tags" | "list" | false;
+  /** Addresses (`Handle.address`) of resources of the stack this one is created after and destroyed before. */
+  readonly dependsOn?: readonly string[];
+  /** Terraform's `lifecycle` block of the resource. */
+  readonly lifecycle?: { readonly ignore_changes?: readonly string[]; readonly prevent_destroy?: boolean; readonly create_before_destroy?: boolean };
 }
+
+/**
+ * Terraform's meta-arguments: never among a resource's attributes. cdktn merges a resource's
+ * own `dependsOn`/`lifecycle` (unset for a raw resource) over its attributes, which deletes
+ * any written there; they go in `ResourceOptions` and reach the JSON as overrides.
+ */
+const META = new Set(["depends_on", "lifecycle", "for_each", "count", "provider", "provisioner", "connection"]);
 
 export class StackBuild {
   private readonly made = new Map<string, Handle>();
+  /** Every resource of the stack by address, for `dependsOn`. */
+  private readonly resources = new Map<string, Handle>();
 
   constructor(
     readonly stack: TerraformStack,
@@ -88,13 +101,20 @@ export class StackBuild {
     const id = `${who.idPrefix ?? ""}${baseId}`;
     const tagKey = options.tags ?? false;
     const body: Attrs = { ...attrs };
+    for (const key of Object.keys(body)) if (META.has(key)) unexpected(`the meta-argument \`${key}\` among the attributes of ${type}.${id}`);
     if (tagKey === "list") body.tags = Object.entries(this.tagsFor(who)).map(([k, v]) => `${k}:${v}`);
     else if (tagKey !== false) body[tagKey] = this.tagsFor(who);
     this.check(who.level, body);
+    const after = (options.dependsOn ?? []).map((address) => this.resources.get(address) ?? unexpected(`${type}.${id} depends on ${address}, not made before it`));
+    if (who.level === "stack" && after.some((h) => h.level === "each")) unexpected("a shared resource that depends on a per-tenant one");
     const r = new RawResource(this.stack, `${type}.${id}`, type, body);
     r.overrideLogicalId(id);
     if (who.level === "each") r.addOverride("for_each", "${local.tenants}");
-    return { address: `${type}.${id}`, level: who.level };
+    if (after.length > 0) r.addOverride("depends_on", after.map((h) => h.address));
+    if (options.lifecycle !== undefined) r.addOverride("lifecycle", { ...options.lifecycle });
+    const handle: Handle = { address: `${type}.${id}`, level: who.level };
+    this.resources.set(handle.address, handle);
+    return handle;
   }
 
   /** A resource made once per owner and level, whichever kind asks first. */

@@ -25,6 +25,13 @@ import type { Parts } from "./mapping.js";
 const NEEDS_KEY: ReadonlySet<Kind> = new Set(["storage", "database", "compute"]);
 
 /**
+ * The Terraform versions a stack accepts: 1.10 is the first with the S3 backend's
+ * `use_lockfile` (state locking without DynamoDB), which the `s3` backend sets; 2.x may
+ * change the JSON syntax.
+ */
+export const REQUIRED_TERRAFORM = ">= 1.10.0, < 2.0.0";
+
+/**
  * Runs `work` with a scratch directory for cdktn, removed when it returns. cdktn's `App`
  * makes its `outdir` (and `stacks/` in it) when constructed, though nothing is written there
  * when synthesizing in process: one temporary directory for all the stacks of a build (one
@@ -50,6 +57,7 @@ export function synthStack(spec: StackSpec, outdir: string): string {
   };
   const b = new StackBuild(stack, spec.cloud, tagsFor);
   addBackend(stack, spec);
+  stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM);
   mapping.provider(b, spec);
 
   const levelOf = (kind: Kind): "stack" | "each" =>

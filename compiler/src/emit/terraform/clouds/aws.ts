@@ -122,7 +122,7 @@ export const aws: CloudMapping = {
 
   compute({ b, who, name, parts, spec }) {
     const clusterRole = b.resource(who, "aws_iam_role", "compute_cluster", { name: name("eks"), assume_role_policy: assume("eks.amazonaws.com") }, { tags: "tags" });
-    b.resource(who, "aws_iam_role_policy_attachment", "compute_cluster_policy", { role: b.ref(clusterRole, "name"), policy_arn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" });
+    const clusterPolicy = b.resource(who, "aws_iam_role_policy_attachment", "compute_cluster_policy", { role: b.ref(clusterRole, "name"), policy_arn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" });
     const nodeRole = b.resource(who, "aws_iam_role", "compute_nodes", { name: name("eks-nodes"), assume_role_policy: assume("ec2.amazonaws.com") }, { tags: "tags" });
     const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];
     const attachments = nodePolicies.map((p, i) =>
@@ -139,9 +139,8 @@ export const aws: CloudMapping = {
         version: spec.cloud.settings.kubernetes_version,
         vpc_config: [{ subnet_ids: subnets, endpoint_private_access: true, endpoint_public_access: false }],
         encryption_config: [{ resources: ["secrets"], provider: [{ key_arn: one(parts, "key_arn") }] }],
-        depends_on: ["aws_iam_role_policy_attachment.compute_cluster_policy"],
       },
-      { tags: "tags" },
+      { tags: "tags", dependsOn: [clusterPolicy.address] },
     );
     b.resource(
       who,
@@ -154,9 +153,8 @@ export const aws: CloudMapping = {
         subnet_ids: subnets,
         instance_types: [who.size.machine],
         scaling_config: [{ desired_size: who.size.nodes, min_size: 1, max_size: who.size.nodes }],
-        depends_on: attachments.map((a) => a.address),
       },
-      { tags: "tags" },
+      { tags: "tags", dependsOn: attachments.map((a) => a.address) },
     );
     return { cluster_name: b.ref(cluster, "name") };
   },

@@ -2,8 +2,9 @@
  * Azure: a resource group per owner, VNet with a node subnet and a subnet delegated to
  * PostgreSQL Flexible Server (private DNS zone), AKS, Key Vault with a key, a Storage account
  * with a private container, and a user-assigned managed identity (spec/infrastructure.md §1).
- * Attribute names follow the hashicorp/azurerm 4.x provider pinned in std.clouds; not
- * validated by `terraform` here (no mirror). Storage account and Key Vault names are at most
+ * Attribute names are those of hashicorp/azurerm 4.55.0, pinned in std.clouds; compiler/test
+ * checks every generated resource against that provider's schema (no `terraform validate`:
+ * no provider mirror here). Storage account and Key Vault names are at most
  * 24 characters and global: they are `pb` + a hash of the owner's name.
  */
 import { type CloudMapping, one } from "../mapping.js";
@@ -25,7 +26,7 @@ export const azure: CloudMapping = {
       who,
       "azurerm_key_vault",
       "key_vault",
-      { name: short(name("kv")), location: spec.region, resource_group_name: group, tenant_id: "${data.azurerm_client_config.current.tenant_id}", sku_name: "premium", purge_protection_enabled: true, soft_delete_retention_days: 90, enable_rbac_authorization: true },
+      { name: short(name("kv")), location: spec.region, resource_group_name: group, tenant_id: "${data.azurerm_client_config.current.tenant_id}", sku_name: "premium", purge_protection_enabled: true, soft_delete_retention_days: 90, rbac_authorization_enabled: true },
       { tags: "tags" },
     );
     const key = b.resource(who, "azurerm_key_vault_key", "key", { name: name("key"), key_vault_id: b.ref(vault, "id"), key_type: "RSA-HSM", key_size: 3072, key_opts: ["wrapKey", "unwrapKey"] }, { tags: "tags" });
@@ -94,9 +95,9 @@ export const azure: CloudMapping = {
         public_network_access_enabled: false,
         backup_retention_days: 7,
         authentication: [{ active_directory_auth_enabled: true, password_auth_enabled: false, tenant_id: "${data.azurerm_client_config.current.tenant_id}" }],
-        lifecycle: [{ ignore_changes: ["zone"] }],
       },
-      { tags: "tags" },
+      // Azure picks the zone when none is given; a later plan must not move the server.
+      { tags: "tags", lifecycle: { ignore_changes: ["zone"] } },
     );
     return { database_fqdn: b.ref(server, "fqdn") };
   },

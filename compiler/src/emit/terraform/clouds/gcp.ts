@@ -1,8 +1,9 @@
 /**
  * Google Cloud: VPC network and subnetwork with private services access, Cloud SQL for
  * PostgreSQL (private IP, customer-managed key), GKE with a node pool, Cloud KMS, GCS and a
- * service account (spec/infrastructure.md §1). Attribute names follow the hashicorp/google
- * provider pinned in std.clouds; not validated by `terraform` here (no mirror).
+ * service account (spec/infrastructure.md §1). Attribute names are those of hashicorp/google
+ * 6.50.0, pinned in std.clouds; compiler/test checks every generated resource against that
+ * provider's schema (no `terraform validate`: no provider mirror here).
  */
 import { type CloudMapping, one } from "../mapping.js";
 
@@ -77,8 +78,7 @@ export const gcp: CloudMapping = {
           database_flags: [{ name: "cloudsql.iam_authentication", value: "on" }],
         },
       ],
-      depends_on: [one(parts, "services_peering")],
-    });
+    }, { dependsOn: [one(parts, "services_peering")] });
     return { database_connection: b.ref(db, "connection_name") };
   },
 
