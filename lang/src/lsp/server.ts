@@ -6,6 +6,7 @@
  * told by the host (`ServerHost`), so this library reads no project file itself.
  */
 import {
+  CodeActionKind,
   type Connection,
   createConnection,
   ErrorCodes,
@@ -20,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseWithChevrotain } from "../1-parse/parse.js";
 import { SourceFile } from "../source/source-file.js";
 import { completion } from "./completion.js";
+import { codeActions } from "./code-actions.js";
 import { byFile } from "./diagnostics.js";
 import { formatting } from "./formatting.js";
 import { hover } from "./hover.js";
@@ -124,6 +126,7 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
         documentFormattingProvider: true,
         completionProvider: { triggerCharacters: ["."] },
         semanticTokensProvider: { legend: LEGEND, full: true },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: "paybill" },
     };
@@ -218,6 +221,14 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
   connection.onCompletion(({ textDocument, position }) =>
     at(textDocument.uri, position, [], "completion", (o) => completion(workspace.checked(), workspace.lastClean(), unitOf(textDocument.uri), o)),
   );
+  connection.onCodeAction(async ({ textDocument, range }) => {
+    await ready;
+    return guard("codeAction", [], () => {
+      const unit = workspace.unitOf(textDocument.uri);
+      if (unit === undefined) return [];
+      return codeActions(workspace.diagnostics(), unit.source, toOffset(unit.source, range.start), toOffset(unit.source, range.end), textDocument.uri);
+    });
+  });
   connection.languages.semanticTokens.on(async ({ textDocument }) => {
     await ready;
     return guard("semanticTokens", { data: [] }, () => {
