@@ -87,6 +87,10 @@ export interface SymbolAt {
 
 export function symbolAt(analysis: Analysis, unit: Unit, offset: number): SymbolAt | undefined {
   const { byNameNode, imported } = index(analysis);
+  // Inside a string that names a declaration (`tenant.plan == "enterprise"`): its text.
+  for (const [literal, named] of analysis.model?.namedLiterals ?? []) {
+    if (named.unit === unit && offset > literal.span.start && offset < literal.span.end) return { symbol: named.symbol, span: { start: literal.span.start + 1, end: literal.span.end - 1 } };
+  }
   const references = analysis.model?.references;
   const path = pathAt(unit.ast, offset);
   for (let i = path.length - 1; i >= 0; i--) {

@@ -9,7 +9,8 @@ import { declarationName } from "../2-resolve/symbols.js";
 import type { SourceFile, Span } from "../source/source-file.js";
 import { toRange } from "./positions.js";
 
-const KIND: Record<Declaration["kind"], SymbolKind> = {
+/** The symbol kind each declaration shows as (outline, workspace symbols). */
+export const KIND: Record<Declaration["kind"], SymbolKind> = {
   Provider: SymbolKind.Namespace,
   Isolation: SymbolKind.Enum,
   Cloud: SymbolKind.Module,

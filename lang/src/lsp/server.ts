@@ -22,6 +22,9 @@ import { parseWithChevrotain } from "../1-parse/parse.js";
 import { SourceFile } from "../source/source-file.js";
 import { completion } from "./completion.js";
 import { codeActions } from "./code-actions.js";
+import { foldingRanges } from "./folding.js";
+import { documentHighlight } from "./highlight.js";
+import { workspaceSymbols } from "./workspace-symbols.js";
 import { byFile } from "./diagnostics.js";
 import { formatting } from "./formatting.js";
 import { hover } from "./hover.js";
@@ -127,6 +130,9 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
         completionProvider: { triggerCharacters: ["."] },
         semanticTokensProvider: { legend: LEGEND, full: true },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        workspaceSymbolProvider: true,
+        foldingRangeProvider: true,
+        documentHighlightProvider: true,
       },
       serverInfo: { name: "paybill" },
     };
@@ -220,6 +226,19 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
   );
   connection.onCompletion(({ textDocument, position }) =>
     at(textDocument.uri, position, [], "completion", (o) => completion(workspace.checked(), workspace.lastClean(), unitOf(textDocument.uri), o)),
+  );
+  connection.onWorkspaceSymbol(async ({ query }) => {
+    await ready;
+    return guard("workspaceSymbol", [], () => workspaceSymbols(workspace.checked(), query, uriOf));
+  });
+  connection.onFoldingRanges(({ textDocument }) =>
+    guard("foldingRange", [], () => {
+      const doc = workspace.store.get(textDocument.uri);
+      return doc === undefined ? [] : foldingRanges(doc.parsed.ast, doc.parsed.source);
+    }),
+  );
+  connection.onDocumentHighlight(({ textDocument, position }) =>
+    at(textDocument.uri, position, [], "documentHighlight", (o) => documentHighlight(workspace.checked(), unitOf(textDocument.uri), o)),
   );
   connection.onCodeAction(async ({ textDocument, range }) => {
     await ready;
