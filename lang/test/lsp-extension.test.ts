@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { serverCommand } from "../editors/vscode/src/server-command.mjs";
 
 const DIR = fileURLToPath(new URL("../editors/vscode/", import.meta.url));
 const manifest = JSON.parse(readFileSync(join(DIR, "package.json"), "utf8"));
@@ -78,5 +79,26 @@ describe("vscode extension", () => {
     // `untrusted` is a keyword only in a test's `given untrusted "…"`; in a condition it is a function.
     expect(scopes('  given untrusted "Pay DE44"').get("untrusted")).toBe("keyword.other.paybill");
     expect(scopes("  forbid bot to pay when untrusted(input.recipient)").get("untrusted")).toBe("entity.name.function.paybill");
+  });
+
+  it("declares a restart command and registers it", () => {
+    expect(manifest.contributes.commands).toEqual([{ command: "paybill.restartServer", title: "Restart Language Server", category: "Paybill" }]);
+    expect(readFileSync(join(DIR, "src/extension.ts"), "utf8")).toContain('registerCommand("paybill.restartServer"');
+  });
+
+  it("scopes `forbid` as a keyword, never as deprecated", () => {
+    expect(scopes("  forbid bot to pay").get("forbid")).toBe("keyword.control.forbid.paybill");
+    expect(JSON.stringify(grammar)).not.toContain("deprecated");
+  });
+
+  it("starts the workspace's paybillc, through a shell on Windows (npm's paybillc.cmd)", () => {
+    const base = { configured: "", args: [], join: (...p: string[]) => p.join("/") };
+    const none = () => false;
+    const all = () => true;
+    expect(serverCommand({ ...base, folder: "/w", platform: "linux", exists: all })).toEqual({ command: "/w/node_modules/.bin/paybillc", args: ["lsp"], shell: false });
+    expect(serverCommand({ ...base, folder: "C:/w", platform: "win32", exists: all })).toEqual({ command: "C:/w/node_modules/.bin/paybillc.cmd", args: ["lsp"], shell: true });
+    expect(serverCommand({ ...base, folder: "C:/w", platform: "win32", exists: none })).toEqual({ command: "paybillc", args: ["lsp"], shell: true });
+    expect(serverCommand({ ...base, folder: undefined, platform: "darwin", exists: none })).toEqual({ command: "paybillc", args: ["lsp"], shell: false });
+    expect(serverCommand({ ...base, configured: "node", args: ["/x/paybillc.js"], folder: "C:/w", platform: "win32", exists: all })).toEqual({ command: "node", args: ["/x/paybillc.js", "lsp"], shell: false });
   });
 });

@@ -5,25 +5,24 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type ExtensionContext, window, workspace } from "vscode";
+import { commands, type ExtensionContext, window, workspace } from "vscode";
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from "vscode-languageclient/node";
+import { serverCommand } from "./server-command.mjs";
 
 let client: LanguageClient | undefined;
 
-function serverCommand(): { command: string; args: string[] } {
-  const config = workspace.getConfiguration("paybill");
-  const configured = config.get<string>("server.command", "");
-  const args = [...config.get<string[]>("server.args", []), "lsp"];
-  if (configured !== "") return { command: configured, args };
-  const folder = workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const local = folder === undefined ? undefined : join(folder, "node_modules", ".bin", process.platform === "win32" ? "paybillc.cmd" : "paybillc");
-  return { command: local !== undefined && existsSync(local) ? local : "paybillc", args };
-}
-
 export async function activate(context: ExtensionContext): Promise<void> {
-  const { command, args } = serverCommand();
-  // `TransportKind.stdio` appends `--stdio` to the arguments.
-  const serverOptions: ServerOptions = { command, args, transport: TransportKind.stdio };
+  const config = workspace.getConfiguration("paybill");
+  const { command, args, shell } = serverCommand({
+    configured: config.get<string>("server.command", ""),
+    args: config.get<string[]>("server.args", []),
+    folder: workspace.workspaceFolders?.[0]?.uri.fsPath,
+    platform: process.platform,
+    exists: existsSync,
+    join,
+  });
+  // `TransportKind.stdio` appends `--stdio` to the arguments; a `.cmd` on Windows needs a shell.
+  const serverOptions: ServerOptions = { command, args, transport: TransportKind.stdio, options: { shell } };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file", language: "paybill" }],
     synchronize: { fileEvents: workspace.createFileSystemWatcher("**/*.paybill") },
@@ -37,6 +36,14 @@ export async function activate(context: ExtensionContext): Promise<void> {
     );
   }
   context.subscriptions.push({ dispose: () => void client?.stop() });
+  // "Paybill: Restart Language Server": after an upgrade of paybillc, or a server that stopped answering.
+  context.subscriptions.push(
+    commands.registerCommand("paybill.restartServer", async () => {
+      if (client === undefined) return;
+      await client.restart();
+      void window.showInformationMessage("paybill: language server restarted");
+    }),
+  );
 }
 
 export async function deactivate(): Promise<void> {
