@@ -2,6 +2,7 @@
 import type { DocumentHighlight, FoldingRange, SymbolInformation } from "vscode-languageserver/node";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
+import { callAt, signatureHelp } from "../src/lsp/signature-help.js";
 import { matchesQuery } from "../src/lsp/workspace-symbols.js";
 import { startServer, type TestServer } from "./support/lsp-client.js";
 import { mark } from "./support/lsp-fixture.js";
@@ -86,3 +87,34 @@ describe("lsp document highlight", () => {
     expect(inPlans.map((h) => [h.range.start.line, h.kind])).toEqual([[3, 3]]);
   });
 });
+
+describe("lsp signature help", () => {
+  it("shows the overloads of the call around the cursor and the argument being written", async () => {
+    server = await startServer({ "plans.paybill": PLANS });
+    const text = 'package shop\nagent bot {}\naction go { input { s: string(max: 9), tags: list(string, max: 3) } }\npolicy p { permit bot to go when input.s.matches("a(b") && input.tags.exists(t, t.startsWith("x‸")) }\n';
+    const { uri, position } = await server.open("rules.paybill", text);
+    const help = await server.request<{ signatures: { label: string }[]; activeParameter: number } | null>("textDocument/signatureHelp", { textDocument: { uri }, position });
+    expect(help?.signatures.map((s) => s.label)).toEqual(["string.startsWith(string) -> bool"]);
+    expect(help?.activeParameter).toBe(0);
+    // The second argument of a macro, past a nested call and a string holding a parenthesis.
+    const macro = text.replace("‸", "").replace('t.startsWith("x")', 't.startsWith("(x")‸');
+    const opened = await server.open("more.paybill", macro);
+    const second = await server.request<{ signatures: { label: string }[]; activeParameter: number } | null>("textDocument/signatureHelp", { textDocument: { uri: opened.uri }, position: opened.position });
+    expect([second?.signatures.map((s) => s.label), second?.activeParameter]).toEqual([["list.exists(x, condition) -> bool"], 1]);
+  });
+
+  it("never fails on any text and cursor, and finds the call whatever precedes it", () => {
+    const piece = fc.constantFrom("(", ")", "[", "]", "{", "}", ",", '"', "'", "//", "\n", "x", ".", " ", "size", "exists", "\\");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), fc.nat(), (parts, at) => {
+        const text = parts.join("");
+        signatureHelp(text, text.length === 0 ? 0 : at % (text.length + 1));
+        // Whatever came before, a fresh call on a new line is found with its argument.
+        const after = `${text}\n0 + size(a, b`;
+        expect(callAt(after, after.length)).toEqual({ name: "size", method: false, argument: 1 });
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+

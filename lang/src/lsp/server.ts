@@ -24,6 +24,7 @@ import { completion } from "./completion.js";
 import { codeActions } from "./code-actions.js";
 import { foldingRanges } from "./folding.js";
 import { documentHighlight } from "./highlight.js";
+import { signatureHelp } from "./signature-help.js";
 import { workspaceSymbols } from "./workspace-symbols.js";
 import { byFile } from "./diagnostics.js";
 import { formatting } from "./formatting.js";
@@ -133,6 +134,7 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
         workspaceSymbolProvider: true,
         foldingRangeProvider: true,
         documentHighlightProvider: true,
+        signatureHelpProvider: { triggerCharacters: ["(", ","] },
       },
       serverInfo: { name: "paybill" },
     };
@@ -239,6 +241,12 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
   );
   connection.onDocumentHighlight(({ textDocument, position }) =>
     at(textDocument.uri, position, [], "documentHighlight", (o) => documentHighlight(workspace.checked(), unitOf(textDocument.uri), o)),
+  );
+  connection.onSignatureHelp(({ textDocument, position }) =>
+    guard("signatureHelp", null, () => {
+      const doc = workspace.store.get(textDocument.uri);
+      return doc === undefined ? null : signatureHelp(doc.parsed.source.text, toOffset(doc.parsed.source, position));
+    }),
   );
   connection.onCodeAction(async ({ textDocument, range }) => {
     await ready;
