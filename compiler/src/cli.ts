@@ -48,6 +48,7 @@ Examples:
   $ paybillc check
   $ paybillc check src/ shared/tenants.paybill
   $ paybillc check --format json > diagnostics.json
+  $ paybillc check --format sarif > paybill.sarif     for code scanning (GitHub, Azure DevOps)
 `;
 
 const FMT_EXAMPLES = `
@@ -179,11 +180,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .command("check")
     .description("parse a project and report every problem as a code frame")
     .argument("[paths...]", "files or directories to check", ["."])
-    .addOption(formatOption())
+    .addOption(new Option("--format <format>", "how to print results: code frames, a JSON array, or a SARIF 2.1.0 log").choices(["text", "json", "sarif"]).default("text"))
     .addHelpText("after", CHECK_EXAMPLES)
-    .action(async (paths: string[], options: { format: OutputFormat }) => {
+    .action(async (paths: string[], options: { format: OutputFormat | "sarif" }) => {
       const { check } = await import("./commands/check.js");
-      status = await check(paths, options, io);
+      status = await check(paths, { ...options, version: version() }, io);
     });
 
   program

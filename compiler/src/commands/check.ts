@@ -7,10 +7,14 @@ import { checkProject, compareDiagnostics, type Diagnostic, diagnosticToJson, ha
 import type { Io } from "../io.js";
 import { findFiles } from "./find-files.js";
 import { type OutputFormat, printFrames, printJson, summary } from "../output/report.js";
+import { sarifLog } from "../output/sarif.js";
 import { readSources } from "../project/read.js";
 
 export interface CheckOptions {
-  readonly format: OutputFormat;
+  /** `sarif`: one SARIF 2.1.0 log on stdout (output/sarif.ts), for code-scanning UIs. */
+  readonly format: OutputFormat | "sarif";
+  /** The tool's version in a SARIF log. */
+  readonly version?: string;
 }
 
 export async function check(paths: readonly string[], options: CheckOptions, io: Io): Promise<number> {
@@ -23,6 +27,8 @@ export async function check(paths: readonly string[], options: CheckOptions, io:
   diagnostics.sort(compareDiagnostics);
   if (options.format === "json") {
     printJson(diagnostics.map(diagnosticToJson), io);
+  } else if (options.format === "sarif") {
+    printJson(sarifLog(diagnostics, options.version ?? "unknown"), io);
   } else {
     printFrames(diagnostics, io);
     io.err(`${summary(diagnostics, found.files.length)}\n`);
