@@ -58,8 +58,10 @@ export function printCel(expr: CelExpr): string {
       const right = wrap(expr.right, precedenceOf(expr.right) <= p);
       return `${left} ${expr.op} ${right}`;
     }
-    case "CelConditional":
-      return `${wrap(expr.condition, precedenceOf(expr.condition) <= CONDITIONAL)} ? ${wrap(expr.then, precedenceOf(expr.then) <= CONDITIONAL)} : ${printCel(expr.otherwise)}`;
+    case "CelConditional": {
+      const [condition, then, otherwise] = conditionalParts(expr);
+      return `${condition} ? ${then} : ${otherwise}`;
+    }
     case "CelList":
       return `[${expr.elements.map(printCel).join(", ")}]`;
     case "CelMap":
@@ -69,6 +71,11 @@ export function printCel(expr: CelExpr): string {
     case "Missing":
       return "";
   }
+}
+
+/** The three parts of `c ? a : b` as printCel prints them (parenthesised where precedence needs). */
+export function conditionalParts(expr: Extract<CelExpr, { kind: "CelConditional" }>): [string, string, string] {
+  return [wrap(expr.condition, precedenceOf(expr.condition) <= CONDITIONAL), wrap(expr.then, precedenceOf(expr.then) <= CONDITIONAL), printCel(expr.otherwise)];
 }
 
 /**

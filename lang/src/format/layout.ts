@@ -11,8 +11,9 @@
  * them; an entry with a comment inside it is kept as written (re-indented).
  */
 import type * as A from "../ast/nodes.js";
+import type { CelExpr } from "../ast/cel.js";
 import type { SourceFile, Span } from "../source/source-file.js";
-import { logicalChain, printCel, printChainOperand } from "./cel-print.js";
+import { conditionalParts, logicalChain, printCel, printChainOperand } from "./cel-print.js";
 import { Comments } from "./comments.js";
 import {
   fieldColumns,
@@ -171,7 +172,18 @@ class Layout {
       case "Import": {
         const members = item.members === undefined ? "" : `.{${item.members.map((m) => m.name).join(", ")}}`;
         const alias = item.alias === undefined ? "" : ` as ${item.alias.name}`;
-        return this.leaf(item, `import ${qualified(item.path)}${members}${alias}`);
+        const rendering = this.leaf(item, `import ${qualified(item.path)}${members}${alias}`);
+        const names = item.members;
+        if (rendering.kind !== "line" || names === undefined || this.w.indent.length + (rendering.columns[0] ?? "").length <= WIDTH) return rendering;
+        // Too long: one member per line.
+        return {
+          kind: "block",
+          print: () => {
+            this.w.line(`import ${qualified(item.path)}.{`);
+            this.w.nested(() => names.forEach((m, i) => this.w.line(`${m.name}${i + 1 < names.length ? "," : ""}`)));
+            this.w.line("}");
+          },
+        };
       }
       case "Provider":
         return this.container(`provider ${item.name.name}`, item.body, item.span, undefined);
@@ -296,27 +308,83 @@ class Layout {
     if (this.source !== undefined && this.comments.within(rule.span)) return { kind: "verbatim" };
     const head = `${ruleHead(rule)} to ${rule.actions.map(printActionSelector).join(", ")}`;
     const timeout = rule.approval?.timeout === undefined ? undefined : `timeout ${rule.approval.timeout.raw}`;
-    if (rule.condition === undefined) return line(timeout === undefined ? head : `${head} ${timeout}`);
+    if (rule.condition === undefined) {
+      const whole = timeout === undefined ? head : `${head} ${timeout}`;
+      if (this.w.indent.length + whole.length <= WIDTH) return line(whole);
+      return {
+        kind: "block",
+        print: () => {
+          this.ruleHeadBroken(rule);
+          if (timeout !== undefined) this.w.line(timeout);
+        },
+      };
+    }
     const condition = rule.condition;
     const oneLine = `${head} when ${printCel(condition)}${timeout === undefined ? "" : ` ${timeout}`}`;
     if (this.w.indent.length + oneLine.length <= WIDTH) return line(oneLine);
     return {
       kind: "block",
       print: () => {
-        this.w.line(`${head} when`);
+        if (this.w.indent.length + head.length + " when".length <= WIDTH) this.w.line(`${head} when`);
+        else {
+          // A head too long for its line: its actions one per line, then `when` on its own.
+          this.ruleHeadBroken(rule);
+          this.w.line("when");
+        }
         this.w.nested(() => {
-          const chain = logicalChain(condition);
-          if (chain.op === undefined) this.w.line(printCel(condition));
-          else {
-            const op = chain.op;
-            chain.operands.forEach((operand, i) => {
-              this.w.line(`${i === 0 ? "" : `${op} `}${printChainOperand(operand, op, i === 0)}`);
-            });
-          }
+          this.condition(condition);
           if (timeout !== undefined) this.w.line(timeout);
         });
       },
     };
+  }
+
+  /** `permit a, b to` then each action on a line of its own (a comma after all but the last). */
+  private ruleHeadBroken(rule: A.Rule): void {
+    this.w.line(`${ruleHead(rule)} to`);
+    const actions = rule.actions.map(printActionSelector);
+    this.w.nested(() => actions.forEach((a, i) => this.w.line(`${a}${i + 1 < actions.length ? "," : ""}`)));
+  }
+
+  /**
+   * A condition that does not fit on its line: one operand of its top-level `&&`/`||` chain
+   * per line, the operator first; an operand that still does not fit and is a group
+   * (`(a || b)`, `!(a && b)`) opens it on its own line and breaks inside it, one level deeper.
+   */
+  private condition(expr: CelExpr): void {
+    const chain = logicalChain(expr);
+    if (chain.op === undefined) {
+      const text = printCel(expr);
+      if (expr.kind === "CelConditional" && this.w.indent.length + text.length > WIDTH) {
+        // `c ? a : b` too long: the condition, then each branch on a line of its own.
+        const [condition, then, otherwise] = conditionalParts(expr);
+        this.w.line(condition);
+        this.w.nested(() => {
+          this.w.line(`? ${then}`);
+          this.w.line(`: ${otherwise}`);
+        });
+        return;
+      }
+      this.w.line(text);
+      return;
+    }
+    const op = chain.op;
+    chain.operands.forEach((operand, i) => this.chainOperand(operand, op, i === 0 ? "" : `${op} `, i === 0));
+  }
+
+  private chainOperand(operand: CelExpr, op: "&&" | "||", lead: string, first: boolean): void {
+    const text = `${lead}${printChainOperand(operand, op, first)}`;
+    const negated = operand.kind === "CelUnary" && operand.op === "!" ? operand.operand : undefined;
+    const group = negated ?? operand;
+    // Only a group printed in parentheses opens: `!(…)`, or an operand the chain must parenthesise.
+    const opens = logicalChain(group).op !== undefined && (negated !== undefined || text.slice(lead.length).startsWith("("));
+    if (this.w.indent.length + text.length <= WIDTH || !opens) {
+      this.w.line(text);
+      return;
+    }
+    this.w.line(`${lead}${negated === undefined ? "" : "!"}(`);
+    this.w.nested(() => this.condition(group));
+    this.w.line(")");
   }
 
   // ---- alignment ----
