@@ -17,6 +17,7 @@ import { MAX_EXPRESSION_DEPTH } from "./cel-parser.js";
 import { findExcessiveNesting, MAX_NESTING } from "./depth-guard.js";
 import { decode } from "./error-messages.js";
 import { fastParse } from "./fast-parser.js";
+import { explainMisspeltKeywords } from "./misspelt-keywords.js";
 import { lex, quoteText } from "./lexer.js";
 import { type Lookout, PaybillParser } from "./paybill-parser.js";
 import { BlockComment } from "./tokens.js";
@@ -128,7 +129,8 @@ export function runParser(source: SourceFile, tokens: IToken[], lookout: Lookout
   const until = lookout?.boundary;
   const diagnostics: Diagnostic[] = [];
   const endOfInput = lastEnd(tokens);
-  for (const error of p.errors.slice(0, until?.errors)) diagnostics.push(syntaxDiagnostic(source, error, endOfInput));
+  const syntax = p.errors.slice(0, until?.errors).map((error) => syntaxDiagnostic(source, error, endOfInput));
+  diagnostics.push(...explainMisspeltKeywords(source, syntax.sort(compareDiagnostics)));
   for (const problem of p.depthProblems.slice(0, until?.depthProblems)) {
     diagnostics.push(
       diagnostic(

@@ -36,6 +36,7 @@ export const CATALOG = {
   reservedWord: entry("PB1007", "error", "reserved word used as a name"),
   misplacedPackage: entry("PB1008", "error", "`package` or `import` after a declaration"),
   tooManyErrors: entry("PB1009", "info", "further errors in this file not shown"),
+  misspeltKeyword: entry("PB1010", "error", "misspelt keyword"),
   // names and modules
   duplicateName: entry("PB2001", "error", "name declared twice"),
   unknownName: entry("PB2002", "error", "name not found"),

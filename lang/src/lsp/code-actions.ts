@@ -19,7 +19,7 @@ import type { SourceFile } from "../source/source-file.js";
 import { toLspDiagnostic } from "./diagnostics.js";
 import { toRange } from "./positions.js";
 
-const DID_YOU_MEAN = /did you mean `([^`]+)`\?/;
+const DID_YOU_MEAN = /did you mean ((?:`[^`]+`(?: or )?)+)\?/;
 const ADD_IMPORT = /add `(import [^`]+)` at the top of the file/;
 const DECLARE = /declare it with `(agent|entity|action|policy|workflow|plan|tenant|group|cloud|const) ([A-Za-z_][A-Za-z0-9_]*) \{ … \}`/;
 
@@ -28,22 +28,32 @@ export function codeActions(diagnostics: readonly Diagnostic[], source: SourceFi
   const actions: CodeAction[] = [];
   for (const d of diagnostics) {
     if (d.file.name !== source.name || d.span.end < start || d.span.start > end || d.help === undefined) continue;
-    const fix = fixOf(d, source);
-    if (fix === undefined) continue;
-    actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [toLspDiagnostic(d)], isPreferred: fix.preferred, edit: { changes: { [uri]: [fix.edit] } } });
+    for (const fix of fixesOf(d, source)) {
+      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [toLspDiagnostic(d)], isPreferred: fix.preferred, edit: { changes: { [uri]: [fix.edit] } } });
+    }
   }
   return actions;
 }
 
-function fixOf(d: Diagnostic, source: SourceFile): { title: string; edit: TextEdit; preferred: boolean } | undefined {
-  const help = d.help ?? "";
-  const meant = DID_YOU_MEAN.exec(help)?.[1];
-  if (meant !== undefined) {
-    const written = source.text.slice(d.span.start, d.span.end);
-    const replaced = replaceName(written, meant);
-    if (replaced === undefined) return undefined;
-    return { title: `Change to \`${meant}\``, edit: { range: toRange(source, d.span), newText: replaced }, preferred: true };
+type Fix = { title: string; edit: TextEdit; preferred: boolean };
+
+function fixesOf(d: Diagnostic, source: SourceFile): Fix[] {
+  const options = DID_YOU_MEAN.exec(d.help ?? "")?.[1];
+  if (options === undefined) {
+    const fix = fixOf(d, source);
+    return fix === undefined ? [] : [fix];
   }
+  // "did you mean `a`?" or "did you mean `a` or `b`?": one fix each, preferred when it is the only one.
+  const meant = [...options.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
+  const written = source.text.slice(d.span.start, d.span.end);
+  return meant.flatMap((name): Fix[] => {
+    const replaced = replaceName(written, name);
+    return replaced === undefined ? [] : [{ title: `Change to \`${name}\``, edit: { range: toRange(source, d.span), newText: replaced }, preferred: meant.length === 1 }];
+  });
+}
+
+function fixOf(d: Diagnostic, source: SourceFile): Fix | undefined {
+  const help = d.help ?? "";
   const imported = ADD_IMPORT.exec(help)?.[1];
   if (imported !== undefined) {
     const at = importOffset(source.text);
