@@ -43,6 +43,15 @@ describe("PB9010", () => {
     expect(diagnose(gcp)).toEqual([]);
   });
 
+  it("leaves the checker to refuse a prefix that is not clean (PB3006), so every name starts clean", () => {
+    for (const prefix of ["a--b", "hd-", "Hd", "abcdefghij-klmnopqrst"]) {
+      const files = cloudProject("aws", [], `  defaults { name_prefix = "${prefix}" }\n`);
+      const codes = checkProject(Object.entries(files).map(([name, text]) => new SourceFile(name, text))).diagnostics.map((d) => d.code);
+      expect(codes, prefix).toEqual(["PB3006"]);
+    }
+    expect(diagnose(cloudProject("aws", [], '  defaults { name_prefix = "abcdefghij-klmnopqrs" }\n'))).toEqual([]);
+  });
+
   it("refuses two tenants whose names meet, at the one that sorts after the other", () => {
     const found = diagnose(cloudProject("aws", COLLIDING.map((name) => ({ name, plan: "business" as const }))));
     expect(found).toEqual([
