@@ -115,11 +115,12 @@ const TERRAFORM = process.env.PAYBILL_TERRAFORM ?? "/usr/local/bin/terraform";
 const hasTerraform = existsSync(TERRAFORM);
 if (!hasTerraform) console.warn(`terraform console NOT RUN: no terraform at ${TERRAFORM}`);
 
-/** `expressions` evaluated by `terraform console` in a configuration of `locals`. */
-function evaluate(locals: Record<string, unknown>, expression: string): unknown {
+/** `expression` evaluated by `terraform console` in a configuration of `locals` (and `variable`s, given `vars`). */
+function evaluate(locals: Record<string, unknown>, expression: string, variables?: { variable: unknown; vars: unknown }): unknown {
   const dir = mkdtempSync(join(tmpdir(), "paybill-names-"));
   try {
-    writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ locals }));
+    writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ locals, ...(variables === undefined ? {} : { variable: variables.variable }) }));
+    if (variables !== undefined) writeFileSync(join(dir, "terraform.tfvars.json"), JSON.stringify(variables.vars));
     writeFileSync(join(dir, "terraform.rc"), "");
     const out = execFileSync(TERRAFORM, ["console"], { cwd: dir, input: `jsonencode(${expression})\n`, env: { ...process.env, TF_CLI_CONFIG_FILE: join(dir, "terraform.rc") }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     const last = out.trim().split("\n").at(-1) ?? "";
@@ -146,6 +147,23 @@ describe.skipIf(!hasTerraform)("the Terraform expressions", () => {
     const got = evaluate(locals, `{ ${keys.map((k) => `${k} = local.${k}`).join(", ")} }`);
     expect(got).toEqual(expected);
   }, 60_000);
+
+  for (const provider of Object.keys(REGIONS) as Provider[]) {
+    it(`${provider}: the bridge stack's own locals give its static and run-time tenants their names`, () => {
+      const out = emitTf(cloudProject(provider, [{ name: "a_b", plan: "business" }, { name: "Initech", plan: "business" }]));
+      const stack = out.stacks.find((s) => s.spec.isolation.name === "bridge" && s.spec.mode === "shared");
+      const json = JSON.parse(stack?.text ?? "{}") as { locals: Record<string, unknown>; variable: { tenants: unknown } };
+      const runtime = ["a__b", "a-b", `t${"x".repeat(62)}`, "x-deadbeef"];
+      const got = evaluate(json.locals, "local.tenants", { variable: { tenants: json.variable.tenants }, vars: { tenants: Object.fromEntries(runtime.map((id) => [id, { plan: "business" }])) } }) as Record<
+        string,
+        { slug: string; names: Record<string, string> }
+      >;
+      for (const id of [...runtime, "a_b", "Initech"]) {
+        expect(got[id]?.slug, id).toBe(tenantOwner(id));
+        expect(got[id]?.names, id).toEqual(Object.fromEntries(Object.entries(ownerNames(provider, "acme", tenantOwner(id))).map(([what, name]) => [nameKey(what), name])));
+      }
+    }, 60_000);
+  }
 });
 
 /** Every literal string of a stack's JSON that starts with `prefix-` and is a whole name (no `.`, `*`, `${`; not the GCP project `acme-prod`). */
