@@ -56,6 +56,8 @@ export async function onboard(ctx: ControlContext, request: Onboard): Promise<{ 
 async function refuseSharedNames(tx: Sql, id: string): Promise<void> {
   if (cloudNames.keepsTenantId(id)) return;
   const owner = cloudNames.tenantOwner(id);
+  // Two onboardings of ids with the same owner at once: the second waits here, then sees the first's row.
+  await tx.query("select pg_advisory_xact_lock(hashtext(current_schema() || $1))", [`.paybill_cloud_names ${owner}`]);
   const rows = await tx.query<{ id: unknown }>("select id from paybill_tenants where id <> $1", [id]);
   for (const row of rows) if (cloudNames.tenantOwner(String(row.id)) === owner) throw cloudNamesTaken(id, String(row.id), owner);
 }
