@@ -14,12 +14,12 @@ import { type Diagnostic, diagnostic, type Model, type SourceFile, type Span } f
 import { readInfra } from "./infra.js";
 import { layout, type StackSpec } from "./layout.js";
 
-const { cellOwner, ownerNames, ownerProblems, platformOwner, tenantOwner } = cloudNames;
+const { cellOwner, nameProblem, ownerNames, platformOwner, ruleOf, tenantOwner } = cloudNames;
 
 interface Owner {
   readonly label: string;
   readonly owner: string;
-  readonly at: { readonly file: SourceFile; readonly span: Span } | undefined;
+  readonly at: At | undefined;
 }
 
 export function cloudNameDiagnostics(model: Model): Diagnostic[] {
@@ -27,17 +27,22 @@ export function cloudNameDiagnostics(model: Model): Diagnostic[] {
   if (infra.clouds.size === 0) return [];
   const out: Diagnostic[] = [];
   const stacks = layout(infra);
+  const declared = declarations(model);
   const taken = new Map<string, string>(); // `<provider> <name>` → the owner's label
   const badClouds = new Set<string>();
   const reported = new Set<string>();
   for (const spec of stacks) {
-    for (const o of ownersOf(model, spec)) {
+    for (const o of ownersOf(declared, spec)) {
       const provider = spec.cloud.provider;
       const prefix = spec.cloud.settings.name_prefix;
-      const problems = ownerProblems(provider, prefix, o.owner);
+      const names = ownerNames(provider, prefix, o.owner);
+      const problems = Object.entries(names).flatMap(([what, name]) => {
+        const problem = nameProblem(provider, what, name);
+        return problem === undefined ? [] : [`${ruleOf(provider, what).resource}: ${problem}`];
+      });
       if (problems.length > 0 && !badClouds.has(spec.cloud.name)) {
         badClouds.add(spec.cloud.name);
-        const at = o.at ?? cloudAt(model, spec.cloud.name);
+        const at = o.at ?? declared.clouds.get(spec.cloud.name);
         if (at !== undefined) {
           out.push(
             diagnostic(
@@ -50,7 +55,7 @@ export function cloudNameDiagnostics(model: Model): Diagnostic[] {
           );
         }
       }
-      for (const [what, name] of Object.entries(ownerNames(provider, prefix, o.owner))) {
+      for (const [what, name] of Object.entries(names)) {
         const key = `${provider} ${what} ${name}`;
         const before = taken.get(key);
         if (before === undefined) taken.set(key, o.label);
@@ -68,7 +73,7 @@ export function cloudNameDiagnostics(model: Model): Diagnostic[] {
     dirs.set(folded, spec.name);
     if (before === undefined || spec.mode !== "tenant") continue;
     const tenant = spec.tenants[0]?.name ?? "";
-    const at = tenantAt(model, tenant);
+    const at = declared.tenants.get(tenant);
     if (at !== undefined) {
       out.push(
         diagnostic(
@@ -84,24 +89,32 @@ export function cloudNameDiagnostics(model: Model): Diagnostic[] {
   return out;
 }
 
-function ownersOf(model: Model, spec: StackSpec): Owner[] {
-  const tenants = spec.tenants.map((t): Owner => ({ label: `tenant \`${t.name}\``, owner: tenantOwner(t.name), at: tenantAt(model, t.name) }));
+type At = { readonly file: SourceFile; readonly span: Span };
+
+function ownersOf(declared: Declarations, spec: StackSpec): Owner[] {
+  const tenants = spec.tenants.map((t): Owner => ({ label: `tenant \`${t.name}\``, owner: tenantOwner(t.name), at: declared.tenants.get(t.name) }));
   if (spec.mode === "tenant") return tenants;
   if (spec.mode === "dynamic") return [];
   const cell = cellOwner(spec.cloud.name, spec.isolation.name, spec.region);
   const label = `the ${spec.isolation.name} cell of cloud \`${spec.cloud.name}\` in \`${spec.region}\``;
-  const at = cloudAt(model, spec.cloud.name);
+  const at = declared.clouds.get(spec.cloud.name);
   return [{ label, owner: cell, at }, { label, owner: platformOwner(cell), at }, ...tenants];
 }
 
-function tenantAt(model: Model, name: string): { file: SourceFile; span: Span } | undefined {
-  for (const unit of model.units) for (const decl of unit.ast.declarations) if (decl.kind === "Tenant" && decl.name.name === name) return { file: unit.source, span: decl.name.span };
-  return undefined;
+interface Declarations {
+  readonly tenants: ReadonlyMap<string, At>;
+  readonly clouds: ReadonlyMap<string, At>;
 }
 
-function cloudAt(model: Model, name: string): { file: SourceFile; span: Span } | undefined {
+/** Where each tenant and cloud is declared (its name), for the diagnostics' locations. */
+function declarations(model: Model): Declarations {
+  const tenants = new Map<string, At>();
+  const clouds = new Map<string, At>();
   for (const unit of model.units) {
-    for (const decl of unit.ast.declarations) if (decl.kind === "Cloud" && (decl.name ?? decl.provider).name === name) return { file: unit.source, span: (decl.name ?? decl.provider).span };
+    for (const decl of unit.ast.declarations) {
+      if (decl.kind === "Tenant") tenants.set(decl.name.name, { file: unit.source, span: decl.name.span });
+      else if (decl.kind === "Cloud") clouds.set((decl.name ?? decl.provider).name, { file: unit.source, span: (decl.name ?? decl.provider).span });
+    }
   }
-  return undefined;
+  return { tenants, clouds };
 }
