@@ -197,13 +197,3 @@ export function nameProblem(provider: CloudProvider, what: string, name: string)
 export function ownerNames(provider: CloudProvider, prefix: string, owner: string): Record<string, string> {
   return Object.fromEntries(Object.keys(RULES[provider]).map((what) => [what, cloudName(provider, prefix, owner, what)]));
 }
-
-/** What is wrong with the names of an owner on a provider (empty when every name is valid). */
-export function ownerProblems(provider: CloudProvider, prefix: string, owner: string): string[] {
-  const out: string[] = [];
-  for (const [what, name] of Object.entries(ownerNames(provider, prefix, owner))) {
-    const problem = nameProblem(provider, what, name);
-    if (problem !== undefined) out.push(`${ruleOf(provider, what).resource}: ${problem}`);
-  }
-  return out;
-}
