@@ -6,6 +6,7 @@
  * the runtime's S3CheckpointSink does there (put; list and get by versions); every attribute is one the pinned
  * hashicorp/aws 5.100.0 provider declares (its schema in /work/shared/data).
  */
+import { cloudNames } from "@paybill/runtime";
 import { describe, expect, it } from "vitest";
 import { AUDIT_RETENTION_DAYS } from "../src/emit/terraform/clouds/aws-audit.js";
 import { loadProviderSchema } from "./support/provider-schema.js";
@@ -55,9 +56,11 @@ describe("the audit checkpoint bucket of the AWS stacks", () => {
       const bucket = all.find(([t, n]) => t === "aws_s3_bucket" && n === "audit_checkpoints")?.[2];
       const policy = all.find(([t, n]) => t === "aws_iam_role_policy" && n === "identity_workload_data")?.[2];
       const statements = (JSON.parse(String(policy?.policy)) as { Statement: { Action: string[]; Resource: string[] }[] }).Statement;
-      // A resource may be a pattern (`<prefix>-*-audit`); the bucket's name may hold an interpolation.
-      const covers = (resource: string) => new RegExp(`^${resource.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(`arn:aws:s3:::${String(bucket?.bucket)}`);
-      const onAudit = statements.find((st) => st.Resource.some(covers) && st.Action.includes("s3:ListBucketVersions"));
+      // A resource may be a pattern (`<prefix>-*-audit`); a per-tenant bucket's name is a Terraform expression: a short and a long tenant's names stand for it.
+      const named = String(bucket?.bucket);
+      const names = named.includes("${") ? ["initech", `t${"x".repeat(62)}`].map((id) => cloudNames.cloudName("aws", "acme", cloudNames.tenantOwner(id), "audit")) : [named];
+      const covers = (name: string) => (resource: string) => resource === `arn:aws:s3:::${named}` || new RegExp(`^${resource.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(`arn:aws:s3:::${name}`);
+      const onAudit = statements.find((st) => names.every((name) => st.Resource.some(covers(name))) && st.Action.includes("s3:ListBucketVersions"));
       expect(onAudit?.Action, spec.name).toEqual(expect.arrayContaining(["s3:PutObject", "s3:ListBucketVersions", "s3:GetObjectVersion"]));
       expect(onAudit?.Action, spec.name).not.toContain("s3:DeleteObjectVersion");
     }

@@ -43,6 +43,7 @@ export { RecordingProvisioner, type RecordingProvisionerOptions } from "./contro
 export type { Onboard } from "./control/tenants.js";
 export type { UsageRecord } from "./control/usage.js";
 export { billingPeriod } from "./control/usage.js";
+export * as cloudNames from "./control/cloud-names.js";
 export { entityTablesSql } from "./store/entity-tables.js";
 export { migrate as migrateRuntime, type MigrateResult } from "./store/migrate.js";
 export { LATEST_VERSION as RUNTIME_SCHEMA_VERSION } from "./store/migrations.js";

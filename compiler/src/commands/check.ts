@@ -1,9 +1,10 @@
 /**
  * `paybillc check [paths...]`: check the project the files form (syntax, names, types,
- * rules) and report every problem.
+ * rules, and the cloud resource names its stacks would get) and report every problem.
  * Exit 0 when no diagnostic is an error, 1 otherwise, 2 for a path that does not exist.
  */
 import { checkProject, compareDiagnostics, type Diagnostic, diagnosticToJson, hasErrors, type SourceFile } from "@paybill/lang";
+import { cloudNameDiagnostics } from "../emit/terraform/name-check.js";
 import type { Io } from "../io.js";
 import { findFiles } from "./find-files.js";
 import { type OutputFormat, printFrames, printJson, summary } from "../output/report.js";
@@ -23,7 +24,10 @@ export async function check(paths: readonly string[], options: CheckOptions, io:
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const sources: SourceFile[] = [];
   for await (const { source } of readSources(found.files, diagnostics)) sources.push(source);
-  diagnostics.push(...checkProject(sources).diagnostics);
+  const checked = checkProject(sources);
+  diagnostics.push(...checked.diagnostics);
+  // The cloud resource names the stacks would get (PB9010): only a project the checker accepts has stacks.
+  if (!hasErrors(diagnostics) && checked.model !== undefined) diagnostics.push(...cloudNameDiagnostics(checked.model));
   diagnostics.sort(compareDiagnostics);
   if (options.format === "json") {
     printJson(diagnostics.map(diagnosticToJson), io);

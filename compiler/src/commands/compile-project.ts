@@ -8,6 +8,7 @@
 import { checkProject, compareDiagnostics, type Diagnostic, diagnosticToJson, hasErrors, type Model, type SourceFile } from "@paybill/lang";
 import type { Bundle } from "@paybill/runtime";
 import { tryEmitBundle } from "../emit/bundle/index.js";
+import { cloudNameDiagnostics } from "../emit/terraform/name-check.js";
 import type { Io } from "../io.js";
 import { type OutputFormat, printFrames, printJson, summary } from "../output/report.js";
 import { readSources } from "../project/read.js";
@@ -28,11 +29,12 @@ export async function compileProject(paths: readonly string[], format: OutputFor
   diagnostics.push(...checked.diagnostics);
   if (!hasErrors(diagnostics) && checked.model !== undefined) {
     const emitted = tryEmitBundle(checked.model);
-    if (emitted.ok) {
+    if (emitted.ok) diagnostics.push(...cloudNameDiagnostics(checked.model));
+    if (emitted.ok && !hasErrors(diagnostics)) {
       diagnostics.sort(compareDiagnostics);
       return { ok: true, model: checked.model, bundle: emitted.bundle, files: found.files.length, diagnostics };
     }
-    diagnostics.push(...emitted.diagnostics);
+    if (!emitted.ok) diagnostics.push(...emitted.diagnostics);
   }
   diagnostics.sort(compareDiagnostics);
   if (format === "json") {

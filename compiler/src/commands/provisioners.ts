@@ -6,7 +6,7 @@
  * sets come from the registry: every run-time tenant that has, or is getting, resources on
  * the stack.
  */
-import { type Bundle, type Provisioner, RecordingProvisioner, type Runtime, type Tenant, type TenantState } from "@paybill/runtime";
+import { type Bundle, type Provisioner, type ProvisionStep, RecordingProvisioner, type Runtime, type Tenant, type TenantState } from "@paybill/runtime";
 import type { Io } from "../io.js";
 import { type Manifest, stackFor } from "../provision/stacks.js";
 import { TerraformProvisioner } from "../provision/terraform.js";
@@ -44,7 +44,10 @@ export function terraformProvisioner(runtime: Runtime, manifest: Manifest, choic
     apply: choice.apply,
     ...(process.env.PAYBILL_TERRAFORM === undefined || process.env.PAYBILL_TERRAFORM === "" ? {} : { terraform: process.env.PAYBILL_TERRAFORM }),
     onProgress: (line) => io.err(`${line}\n`),
-    placed: async (stack) => placedOn(stack, await runtime.tenants.list(), runtime.bundle, manifest),
+    placed: async (stack) => {
+      const tenants = await runtime.tenants.list();
+      return placedOn(stack, tenants, runtime.bundle, manifest, await unfinishedOf(runtime, tenants));
+    },
     moveData: async (step) =>
       choice.dataMoved
         ? { ok: true, detail: `the operator moved \`${step.tenant}\`'s data from ${step.from.isolation} to ${step.to.isolation} (--data-moved)` }
@@ -55,13 +58,34 @@ export function terraformProvisioner(runtime: Runtime, manifest: Manifest, choic
   });
 }
 
-/** The run-time tenants the registry places on `stack` (a tenant moving between plans counts on both stacks). */
-export function placedOn(stack: string, tenants: readonly Tenant[], bundle: Bundle, manifest: Manifest): Record<string, StackTenant> {
+/** The steps still to do of every tenant whose provisioning failed. */
+async function unfinishedOf(runtime: Runtime, tenants: readonly Tenant[]): Promise<Map<string, readonly ProvisionStep[]>> {
+  const out = new Map<string, readonly ProvisionStep[]>();
+  for (const tenant of tenants) if (tenant.state === "provisioning_failed") out.set(tenant.id, (await runtime.tenants.plan(tenant.id))?.steps ?? []);
+  return out;
+}
+
+/**
+ * The run-time tenants the registry places on `stack` (a tenant moving between plans counts
+ * on both stacks). A tenant whose provisioning failed is not placed where its `provision`
+ * step is still to do (`unfinished`: its remaining steps): its failed onboarding, or the new
+ * placement of a failed plan change, would otherwise fail every other tenant's apply on the
+ * shared stack until it is fixed. Its own retry puts it back (the step's tenant is always in
+ * its step's set); whatever its failed apply left there is removed by the next apply.
+ */
+export function placedOn(
+  stack: string,
+  tenants: readonly Tenant[],
+  bundle: Bundle,
+  manifest: Manifest,
+  unfinished: ReadonlyMap<string, readonly ProvisionStep[]> = new Map(),
+): Record<string, StackTenant> {
   const placed: Record<string, StackTenant> = {};
   for (const tenant of tenants) {
     if (tenant.static || !PLACED.includes(tenant.state)) continue;
+    const notYet = new Set((unfinished.get(tenant.id) ?? []).flatMap((step) => (step.kind === "provision" ? [step.placement.plan] : [])));
     for (const plan of [tenant.plan, tenant.pendingPlan]) {
-      if (plan === undefined) continue;
+      if (plan === undefined || (tenant.state === "provisioning_failed" && notYet.has(plan))) continue;
       const placement = placementOf(bundle, plan, tenant);
       const found = placement === undefined ? undefined : stackFor(manifest, tenant.id, placement);
       if (found?.ok === true && found.name === stack) placed[tenant.id] = { plan };

@@ -39,7 +39,11 @@ const SETTINGS: Schema = {
   postgres_version: { expect: "a PostgreSQL major version such as `\"16\"`", accepts: isString },
   kubernetes_version: { expect: "a Kubernetes version such as `\"1.31\"`", accepts: isString },
   network_cidr: { expect: "an address range such as `\"10.0.0.0/16\"`", accepts: isString },
-  name_prefix: { expect: "a lowercase prefix for resource names such as `\"helpdesk\"`", accepts: (v) => v.kind === "String" && /^[a-z][a-z0-9-]{0,19}$/.test(v.value) },
+  // Lowercase words joined by single hyphens: the start of every cloud resource name (spec/infrastructure.md, resource names).
+  name_prefix: {
+    expect: "a prefix for resource names: lowercase letters and digits joined by single hyphens, at most 20 characters, such as `\"helpdesk\"`",
+    accepts: (v) => v.kind === "String" && v.value.length <= 20 && /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/.test(v.value),
+  },
   deletion_protection: { expect: "`true` or `false`", accepts: isBool },
 };
 const SIZE: Schema = {

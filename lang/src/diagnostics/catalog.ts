@@ -116,6 +116,7 @@ export const CATALOG = {
   buildNotUpToDate: entry("PB9007", "error", "the build is not up to date"),
   placementsRecord: entry("PB9008", "error", "the placements record cannot be read"),
   keyExists: entry("PB9009", "error", "a key file already exists"),
+  cloudResourceNames: entry("PB9010", "error", "cloud resource names not valid or not apart"),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticKind = keyof typeof CATALOG;

@@ -1,5 +1,5 @@
 /**
- * The control plane's errors (PBR140–PBR147, PBR200), built in one place so every message names
+ * The control plane's errors (PBR140–PBR148, PBR200), built in one place so every message names
  * its subject in backticks and every help line says what to do. spec/control-plane.md
  * lists them with examples.
  */
@@ -34,6 +34,14 @@ export function badTenantId(tenant: string): PaybillRuntimeError {
     "PBR143",
     `\`${tenant}\` is not a tenant id`,
     "a tenant id starts with a lowercase letter and has up to 63 lowercase letters, digits, `_` or `-` (`acme`, `acme-eu`)",
+  );
+}
+
+export function cloudNamesTaken(tenant: string, other: string, owner: string): PaybillRuntimeError {
+  return new PaybillRuntimeError(
+    "PBR148",
+    `tenant \`${tenant}\` would get the cloud resource names of tenant \`${other}\` (\`…-${owner}-…\`)`,
+    "choose another id: cloud resource names are derived from the id (spec/infrastructure.md §3), and these two derive the same ones",
   );
 }
 

@@ -8,7 +8,8 @@ import { unknownTenant } from "../runs/runs.js";
 import type { Sql } from "../store/adapter.js";
 import { type ControlContext, DEFAULT_ACTOR, planOf } from "./context.js";
 import { offboardPlan, onboardPlan, placementOf } from "./placement.js";
-import { badTenantId, illegalTransition, TENANT_ID, tenantExists } from "./problems.js";
+import * as cloudNames from "./cloud-names.js";
+import { badTenantId, cloudNamesTaken, illegalTransition, TENANT_ID, tenantExists } from "./problems.js";
 import { lockTenant, readTenant, TENANT_COLUMNS, type TenantRecord, tenantFromRow } from "./rows.js";
 import { type Applied, allows, applyTransition, type Meta, nextSeq, recordTransition } from "./transition.js";
 import type { Placement, ProvisioningPlan, Tenant } from "./types.js";
@@ -33,6 +34,7 @@ export async function onboard(ctx: ControlContext, request: Onboard): Promise<{ 
   const trialDays = planOf(ctx.bundle, request.plan).trialDays ?? 0;
   const trialEndsAt = trialDays > 0 ? new Date(now.getTime() + trialDays * DAY_MS).toISOString() : null;
   return ctx.database.transaction(async (tx) => {
+    await refuseSharedNames(tx, request.id);
     const [row] = await tx.query(
       `insert into paybill_tenants (id, plan, state, region, cloud, static, provisioning, created_at, updated_at, trial_ends_at)
        values ($1, $2, 'pending', $3, $4, false, $5, $6, $6, $7) on conflict (id) do nothing returning ${TENANT_COLUMNS}`,
@@ -43,6 +45,21 @@ export async function onboard(ctx: ControlContext, request: Onboard): Promise<{ 
     await recordTransition(tx, record, "onboard", undefined, { actor: request.actor ?? DEFAULT_ACTOR, now, ...(trialEndsAt === null ? {} : { detail: { trialEndsAt } }) });
     return { tenant: record.tenant, plan };
   });
+}
+
+/**
+ * PBR148 when another registered tenant's cloud resource names are the new one's. An id kept
+ * as its own owner name is apart from every other owner by construction (an owner that is
+ * not an id ends in 8 hex digits, which a kept id never does); only a hashed owner can meet
+ * another, so only then are the registered ids read, before anything is written.
+ */
+async function refuseSharedNames(tx: Sql, id: string): Promise<void> {
+  if (cloudNames.keepsTenantId(id)) return;
+  const owner = cloudNames.tenantOwner(id);
+  // Two onboardings of ids with the same owner at once: the second waits here, then sees the first's row.
+  await tx.query("select pg_advisory_xact_lock(hashtext(current_schema() || $1))", [`.paybill_cloud_names ${owner}`]);
+  const rows = await tx.query<{ id: unknown }>("select id from paybill_tenants where id <> $1", [id]);
+  for (const row of rows) if (cloudNames.tenantOwner(String(row.id)) === owner) throw cloudNamesTaken(id, String(row.id), owner);
 }
 
 export async function suspend(ctx: ControlContext, id: string, options: { reason?: string; actor?: string } = {}): Promise<Tenant> {

@@ -45,6 +45,8 @@ export type RuntimeErrorCode =
   | "PBR146"
   /** Resuming a granted approval of a tenant that is not active (the approval stays granted). */
   | "PBR147"
+  /** Onboarding an id whose cloud resource names (control/cloud-names.ts) another registered tenant already has. */
+  | "PBR148"
   /** PostgreSQL: the connecting role is unsafe for the runtime (superuser, BYPASSRLS, owns a table, may create in the schema). */
   | "PBR150"
   /** The connecting role is not a member of the runtime's roles (`paybill_runtime`, `paybill_control`), or they do not exist. */

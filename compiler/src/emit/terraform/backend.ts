@@ -1,7 +1,8 @@
 /**
  * The state backend of one stack (spec/infrastructure.md §5): the cloud's `backend { … }`,
  * or local state beside the stack's file. Every stack gets its own state key, derived from
- * its name, so stacks never share state.
+ * its name under the project's prefix (`key_prefix`, else `paybill/<package>`), so stacks
+ * never share state, nor do two projects that share a state bucket.
  */
 import { AzurermBackend, GcsBackend, LocalBackend, S3Backend, type TerraformStack } from "cdktn";
 import type { StackSpec } from "./layout.js";
@@ -12,7 +13,7 @@ export function addBackend(stack: TerraformStack, spec: StackSpec): void {
     const v = backend?.settings[key];
     return typeof v === "string" ? v : undefined;
   };
-  const prefix = str("key_prefix") ?? "paybill";
+  const prefix = str("key_prefix") ?? spec.cloud.stateKeyPrefix;
   switch (backend?.type) {
     case undefined:
       new LocalBackend(stack, { path: "terraform.tfstate" });
@@ -38,7 +39,7 @@ export function addBackend(stack: TerraformStack, spec: StackSpec): void {
       });
       return;
     case "gcs":
-      new GcsBackend(stack, { bucket: str("bucket") ?? "", prefix: `${str("prefix") ?? "paybill"}/${spec.name}` });
+      new GcsBackend(stack, { bucket: str("bucket") ?? "", prefix: `${str("prefix") ?? spec.cloud.stateKeyPrefix}/${spec.name}` });
       return;
   }
 }

@@ -7,6 +7,7 @@
  * Runs on a model without errors: a shape the checker refuses is an internal error here.
  */
 import type { Block, CloudDecl, Entry, IsolationDecl, Model, ProviderDecl } from "@paybill/lang";
+import { cloudNames } from "@paybill/runtime";
 import { Names } from "../bundle/names.js";
 import { select } from "../bundle/select.js";
 import { attribute, block, entryKey, jsonOf, nameOf, sortedRecord, stringOf, unexpected } from "../bundle/values.js";
@@ -50,6 +51,8 @@ export interface CloudInfo {
   readonly settings: Settings;
   readonly sizes: Readonly<Record<Size, SizeSettings>>;
   readonly backend: Backend | undefined;
+  /** Where the stacks' state keys start when the backend sets no `key_prefix` (`prefix` for gcs): `paybill/<package>`, or `paybill` without one. */
+  readonly stateKeyPrefix: string;
 }
 
 export interface IsolationInfo {
@@ -84,9 +87,10 @@ export function readInfra(model: Model): Infra {
   const names = new Names(model);
   const selection = select(model);
   const clouds = new Map<string, CloudInfo>();
-  const prefix = slug(packageOf(model) ?? "paybill");
+  const project = packageOf(model);
+  const prefix = cloudNames.defaultPrefix(project ?? "paybill");
   for (const unit of model.units) {
-    for (const decl of unit.ast.declarations) if (decl.kind === "Cloud") clouds.set((decl.name ?? decl.provider).name, cloud(model, decl, prefix));
+    for (const decl of unit.ast.declarations) if (decl.kind === "Cloud") clouds.set((decl.name ?? decl.provider).name, cloud(model, decl, prefix, project));
   }
   const plans = new Map<string, PlanInfo>();
   for (const { decl } of selection.plans) {
@@ -115,15 +119,12 @@ export function readInfra(model: Model): Infra {
   return { clouds, plans, tenants };
 }
 
-function packageOf(model: Model): string | undefined {
+/** The project's package name (`acme.helpdesk` → `acme-helpdesk`): its identity in names and state keys. */
+export function packageOf(model: Model): string | undefined {
   for (const unit of model.units) if (unit.ast.package !== undefined) return unit.ast.package.name.parts.map((p) => p.name).join("-");
   return undefined;
 }
 
-/** Lowercase letters, digits and hyphens: what every cloud accepts in a resource name. */
-export function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
-}
 
 function isolationInfo(name: string, decl: IsolationDecl): IsolationInfo {
   const dedicated = new Set<Kind>();
@@ -137,7 +138,7 @@ function stringOrName(value: Parameters<typeof jsonOf>[0] | undefined): string |
   return typeof json === "string" ? json : undefined;
 }
 
-function cloud(model: Model, decl: CloudDecl, prefix: string): CloudInfo {
+function cloud(model: Model, decl: CloudDecl, prefix: string, project: string | undefined): CloudInfo {
   const provider = model.references.get(decl.provider);
   if (provider?.decl.kind !== "Provider") return unexpected(`the provider of cloud \`${(decl.name ?? decl.provider).name}\``);
   const pdecl: ProviderDecl = provider.decl;
@@ -170,6 +171,7 @@ function cloud(model: Model, decl: CloudDecl, prefix: string): CloudInfo {
       deletion_protection: settings.deletion_protection !== false,
     },
     sizes: sizes as unknown as Record<Size, SizeSettings>,
+    stateKeyPrefix: project === undefined ? "paybill" : `paybill/${cloudNames.cleanName(project)}`,
     backend:
       backend === undefined
         ? undefined

@@ -18,9 +18,11 @@ import { bundleText } from "../bundle/json.js";
 import { StackBuild, type Who } from "./constructs.js";
 import { addBackend } from "./backend.js";
 import { mappingOf } from "./clouds/index.js";
-import { KINDS, type Kind, slug } from "./infra.js";
+import { cloudNames } from "@paybill/runtime";
+import { KINDS, type Kind } from "./infra.js";
 import { type StackSpec, takesTenants } from "./layout.js";
 import type { Parts } from "./mapping.js";
+import { resourceName, tenantNamesExpr, tenantOwnerExpr } from "./names.js";
 
 const NEEDS_KEY: ReadonlySet<Kind> = new Set(["storage", "database", "compute"]);
 
@@ -72,9 +74,10 @@ export function synthStack(spec: StackSpec, outdir: string): string {
   for (const kind of KINDS) {
     const level = levelOf(kind);
     const who = level === "stack" ? shared : each;
-    const name = (what: string) => `${prefix}-${who.slug}-${what}`;
+    const name = (what: string) => resourceName(spec.cloud.provider, prefix, who.slug, who.level, what);
     if (kind === "keys" && level === "each" && KINDS.some((k) => NEEDS_KEY.has(k) && levelOf(k) === "stack")) {
-      Object.assign(stackParts, mapping.keys({ b, spec, who: { ...shared, slug: `${shared.slug}-platform`, idPrefix: "platform_" }, parts: {}, name: (what) => `${prefix}-${shared.slug}-platform-${what}` }));
+      const platform = cloudNames.platformOwner(shared.slug);
+      Object.assign(stackParts, mapping.keys({ b, spec, who: { ...shared, slug: platform, idPrefix: "platform_" }, parts: {}, name: (what) => resourceName(spec.cloud.provider, prefix, platform, "stack", what) }));
     }
     const parts: Parts = level === "stack" ? { ...stackParts } : { ...stackParts, ...eachParts };
     const made = mapping[kind]({ b, spec, who, parts, name });
@@ -92,7 +95,7 @@ function sharedWho(spec: StackSpec): Who {
     level: "stack",
     tenant: only?.name ?? "shared",
     plan: only?.plan ?? spec.plans.map((p) => p.name).join("-"),
-    slug: only === undefined ? `${slug(spec.isolation.name)}-${spec.region}` : slug(only.name),
+    slug: only === undefined ? cloudNames.cellOwner(spec.cloud.name, spec.isolation.name, spec.region) : cloudNames.tenantOwner(only.name),
     size: { database: size.database, storage_gb: size.storage_gb, machine: size.machine, nodes: size.nodes },
   };
 }
@@ -131,9 +134,12 @@ function addTenants(stack: TerraformStack, spec: StackSpec): void {
   const statics = Object.fromEntries((spec.mode === "dynamic" ? [] : spec.tenants).map((t) => [t.name, { plan: t.plan }]));
   new TerraformLocal(stack, "local-plan_sizes", sizes).overrideLogicalId("plan_sizes");
   new TerraformLocal(stack, "local-static_tenants", statics).overrideLogicalId("static_tenants");
+  // Each tenant's owner name, then its plan's sizes and every resource name (names.ts), so per-tenant resources read `each.value.names.<what>`.
+  new TerraformLocal(stack, "local-tenant_owners", `\${{ for name, t in merge(var.tenants, local.static_tenants) : name => (${tenantOwnerExpr("name")}) }}`).overrideLogicalId("tenant_owners");
+  const names = tenantNamesExpr(spec.cloud.provider, spec.cloud.settings.name_prefix, "local.tenant_owners[name]");
   new TerraformLocal(
     stack,
     "local-tenants",
-    '${{ for name, t in merge(var.tenants, local.static_tenants) : name => merge(local.plan_sizes[t.plan], { plan = t.plan, slug = replace(lower(name), "/[^a-z0-9-]+/", "-") }) }}',
+    `\${{ for name, t in merge(var.tenants, local.static_tenants) : name => merge(local.plan_sizes[t.plan], { plan = t.plan, slug = local.tenant_owners[name], names = ${names} }) }}`,
   ).overrideLogicalId("tenants");
 }
