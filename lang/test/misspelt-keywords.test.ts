@@ -31,3 +31,13 @@ describe("misspelt keywords (PB1010)", () => {
     expect([meantKeywords("permit"), meantKeywords("xy"), meantKeywords("customer")]).toEqual([[], [], []]);
   });
 });
+
+describe("an unclosed brace (PB1001)", () => {
+  it("is reported at the `{` left open, not at the declaration that follows it", () => {
+    const text = "agent bot {}\naction go {\n  input { n: int }\n\npolicy p { permit bot to go }\n";
+    const found = parse(new SourceFile("x.paybill", text)).diagnostics;
+    expect(found.map((d) => [d.code, d.span.start, d.message, d.help])).toEqual([
+      ["PB1001", text.indexOf("go {") + 3, "this `{` is never closed: a `policy` at the start of a later line begins the next declaration inside it", "add `}` before that `policy`"],
+    ]);
+  });
+});

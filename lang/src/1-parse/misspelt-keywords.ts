@@ -5,7 +5,8 @@
  * distance of "did you mean"), it is reported as that: PB1010, "did you mean `plan`?" (the
  * language server offers the fix). A misspelt declaration keyword also silences the errors
  * that follow it up to the next line that starts a declaration: they only restate that the
- * declaration was not understood.
+ * declaration was not understood. And a declaration keyword that starts a line inside an
+ * unclosed body is reported at the `{` left open.
  */
 import type { SourceFile } from "../source/source-file.js";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
@@ -38,11 +39,31 @@ export function meantKeywords(word: string): string[] {
   return found.sort();
 }
 
-export function explainMisspeltKeywords(source: SourceFile, diagnostics: readonly Diagnostic[]): Diagnostic[] {
+/**
+ * A declaration keyword at the start of a line where the parser still reads the body of an
+ * earlier declaration means that body's `{` was never closed: reported at that `{` (PB1001),
+ * which is where the `}` is missing, not at the next declaration. `openAt(offset)` gives the
+ * unclosed `{` before an offset, if any.
+ */
+function unclosedBrace(source: SourceFile, d: Diagnostic, word: string | undefined, openAt: (offset: number) => number | undefined): Diagnostic | undefined {
+  if (word === undefined || !DECLARATION_WORDS.includes(word)) return undefined;
+  if (d.span.start > 0 && source.text[d.span.start - 1] !== "\n") return undefined;
+  const brace = openAt(d.span.start);
+  if (brace === undefined) return undefined;
+  // No line numbers in the words: an edit elsewhere moves the span, never the message.
+  return diagnostic("expectedToken", source, { start: brace, end: brace + 1 }, `this \`{\` is never closed: a \`${word}\` at the start of a later line begins the next declaration inside it`, `add \`}\` before that \`${word}\``);
+}
+
+export function explainMisspeltKeywords(source: SourceFile, diagnostics: readonly Diagnostic[], openAt: (offset: number) => number | undefined = () => undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
   let silentUntil = -1;
   for (const d of diagnostics) {
     if (d.span.start < silentUntil && SYNTAX_CODES.has(d.code)) continue;
+    const unclosed = SYNTAX_CODES.has(d.code) ? unclosedBrace(source, d, NAME.exec(source.text.slice(d.span.start, d.span.start + 64))?.[0], openAt) : undefined;
+    if (unclosed !== undefined) {
+      out.push(unclosed);
+      continue;
+    }
     const word = SYNTAX_CODES.has(d.code) ? NAME.exec(source.text.slice(d.span.start, d.span.start + 64))?.[0] : undefined;
     const meant = word === undefined ? [] : meantKeywords(word);
     if (word === undefined || meant.length === 0) {

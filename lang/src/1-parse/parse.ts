@@ -20,7 +20,7 @@ import { fastParse } from "./fast-parser.js";
 import { explainMisspeltKeywords } from "./misspelt-keywords.js";
 import { lex, quoteText } from "./lexer.js";
 import { type Lookout, PaybillParser } from "./paybill-parser.js";
-import { BlockComment } from "./tokens.js";
+import { BlockComment, LCurly, RCurly } from "./tokens.js";
 
 export interface ParseResult {
   readonly source: SourceFile;
@@ -103,6 +103,17 @@ function parseFile(source: SourceFile, fastPath: boolean): ParseResult {
   return { source, ast, diagnostics: finish(source, diagnostics) };
 }
 
+/** The offset of the innermost `{` still open before `offset` (tokens in order; strings and comments are not tokens). */
+function unclosedBefore(tokens: readonly IToken[], offset: number): number | undefined {
+  const open: number[] = [];
+  for (const t of tokens) {
+    if (t.startOffset >= offset) break;
+    if (t.tokenType === LCurly) open.push(t.startOffset);
+    else if (t.tokenType === RCurly) open.pop();
+  }
+  return open.at(-1);
+}
+
 /**
  * The Chevrotain parser over `tokens` (of `source`'s text): its tree and what it recorded,
  * as diagnostics. With a lookout, only what it recorded before the lookout's boundary.
@@ -130,7 +141,7 @@ export function runParser(source: SourceFile, tokens: IToken[], lookout: Lookout
   const diagnostics: Diagnostic[] = [];
   const endOfInput = lastEnd(tokens);
   const syntax = p.errors.slice(0, until?.errors).map((error) => syntaxDiagnostic(source, error, endOfInput));
-  diagnostics.push(...explainMisspeltKeywords(source, syntax.sort(compareDiagnostics)));
+  diagnostics.push(...explainMisspeltKeywords(source, syntax.sort(compareDiagnostics), (offset) => unclosedBefore(tokens, offset)));
   for (const problem of p.depthProblems.slice(0, until?.depthProblems)) {
     diagnostics.push(
       diagnostic(
