@@ -180,7 +180,11 @@ class Layout {
           kind: "block",
           print: () => {
             this.w.line(`import ${qualified(item.path)}.{`);
-            this.w.nested(() => names.forEach((m, i) => this.w.line(`${m.name}${i + 1 < names.length ? "," : ""}`)));
+            this.w.nested(() => {
+              names.forEach((m, i) => {
+                this.w.line(`${m.name}${i + 1 < names.length ? "," : ""}`);
+              });
+            });
             this.w.line("}");
           },
         };
@@ -343,7 +347,11 @@ class Layout {
   private ruleHeadBroken(rule: A.Rule): void {
     this.w.line(`${ruleHead(rule)} to`);
     const actions = rule.actions.map(printActionSelector);
-    this.w.nested(() => actions.forEach((a, i) => this.w.line(`${a}${i + 1 < actions.length ? "," : ""}`)));
+    this.w.nested(() => {
+      actions.forEach((a, i) => {
+        this.w.line(`${a}${i + 1 < actions.length ? "," : ""}`);
+      });
+    });
   }
 
   /**
