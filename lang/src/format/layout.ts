@@ -377,7 +377,9 @@ class Layout {
       return;
     }
     const op = chain.op;
-    chain.operands.forEach((operand, i) => this.chainOperand(operand, op, i === 0 ? "" : `${op} `, i === 0));
+    chain.operands.forEach((operand, i) => {
+      this.chainOperand(operand, op, i === 0 ? "" : `${op} `, i === 0);
+    });
   }
 
   private chainOperand(operand: CelExpr, op: "&&" | "||", lead: string, first: boolean): void {
