@@ -199,6 +199,11 @@ for (const { name, open } of backends) {
       const unknown = await cli(["tenants", "show", "nobody", "--format", "json"]);
       expect(unknown.code).toBe(1);
       expect(json<{ error: { code: string; message: string; help: string } }>(unknown).error).toMatchObject({ code: "PBR110", message: "there is no tenant `nobody`" });
+      // The help's commands run as printed: this project's flags, the tenant, the plans to choose from.
+      const flags = ["--project", project, ...backend.args()].join(" ");
+      expect(json<{ error: { help: string } }>(unknown).error.help).toBe(
+        `see the registered tenants with \`paybillc tenants list ${flags}\`, or onboard it with \`paybillc tenants onboard nobody --plan <plan> ${flags}\` (\`business\`, \`enterprise\`, \`free\`)`,
+      );
       const badId = await cli(["tenants", "onboard", "Carl", "--plan", "free"]);
       expect(badId.stderr).toMatch(/^error\[PBR143\]: `Carl` is not a tenant id\n/);
       const badEvent = await cli(["billing", "event", "payment_failed", "--tenant", "carl", "--id", "evt_9", "--at", "yesterday"]);

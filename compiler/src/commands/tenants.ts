@@ -71,7 +71,7 @@ export function list(options: ListOptions, io: Io): Promise<number> {
 }
 
 export function show(id: string, options: ProjectOptions, io: Io): Promise<number> {
-  return withProjectRuntime(options, io, async (project) => printTenant(project.runtime, await known(project.runtime, id), await manifestOf(project), options, io));
+  return withProjectRuntime(options, io, async (project) => printTenant(project.runtime, await known(project.runtime, id, project.args), await manifestOf(project), options, io));
 }
 
 async function printTenant(runtime: Runtime, tenant: Tenant, manifest: Manifest | undefined, options: ProjectOptions, io: Io): Promise<number> {
@@ -94,7 +94,7 @@ async function printTenant(runtime: Runtime, tenant: Tenant, manifest: Manifest 
 
 export function plan(id: string, options: ProjectOptions, io: Io): Promise<number> {
   return withProjectRuntime(options, io, async (project) => {
-    await known(project.runtime, id);
+    await known(project.runtime, id, project.args);
     const manifest = await manifestOf(project);
     const view = planView(await project.runtime.tenants.plan(id), manifest);
     if (options.format === "json") printJson(view ?? null, io);
@@ -115,7 +115,7 @@ export interface ProvisionOptions extends ProjectOptions {
 export function provision(id: string, options: ProvisionOptions, io: Io): Promise<number> {
   return withProjectRuntime(options, io, async (project) => {
     const { runtime } = project;
-    const tenant = await known(runtime, id);
+    const tenant = await known(runtime, id, project.args);
     const provisioner = options.provisioner ?? project.settings.provisioner;
     if (provisioner === undefined) return unprovisioned(project, tenant, options, io);
     if (provisioner === "dry-run") {
@@ -216,8 +216,8 @@ export function lifecycle(event: "suspend" | "resume" | "offboard", id: string, 
 }
 
 export function history(id: string, options: ProjectOptions, io: Io): Promise<number> {
-  return withProjectRuntime(options, io, async ({ runtime }) => {
-    await known(runtime, id);
+  return withProjectRuntime(options, io, async ({ runtime, args }) => {
+    await known(runtime, id, args);
     const transitions = await runtime.tenants.history(id);
     if (options.format === "json") printJson(transitions, io);
     else io.out(`${transitions.map(transitionLine).join("\n")}\n`);
@@ -226,9 +226,20 @@ export function history(id: string, options: ProjectOptions, io: Io): Promise<nu
 }
 
 /** The tenant, or the runtime's unknown-tenant error (PBR110). */
-async function known(runtime: Runtime, id: string): Promise<Tenant> {
+async function known(runtime: Runtime, id: string, args = ""): Promise<Tenant> {
   const tenant = await runtime.tenants.get(id);
-  if (tenant === undefined) throw new CommandProblem("PBR110", `there is no tenant \`${id}\``, "see the registered tenants with `paybillc tenants list`, or onboard it with `paybillc tenants onboard`", 1);
+  if (tenant === undefined) {
+    // Commands that can be copied and run as printed: with this project's flags and a plan to choose.
+    const plans = Object.keys(runtime.bundle.plans).sort();
+    const plan = plans.length === 1 ? (plans[0] as string) : "<plan>";
+    const which = plans.length > 1 ? ` (${plans.map((p) => `\`${p}\``).join(", ")})` : "";
+    throw new CommandProblem(
+      "PBR110",
+      `there is no tenant \`${id}\``,
+      `see the registered tenants with \`paybillc tenants list${args}\`, or onboard it with \`paybillc tenants onboard ${id} --plan ${plan}${args}\`${which}`,
+      1,
+    );
+  }
   return tenant;
 }
 
