@@ -14,10 +14,12 @@
  * would otherwise hold in the process.
  */
 import { readdir } from "node:fs/promises";
+import { gunzipSync } from "node:zlib";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import type { Database, Row, Sql, TransactionOptions } from "./adapter.js";
 import { type DataDirLock, LOCK_FILE, lockDataDir } from "./data-dir-lock.js";
 import { readTemplate, templateKey, templatePath, writeTemplate } from "./pglite-template.js";
+import { extractTar } from "./tar-extract.js";
 import { lostPrepared, PreparedOpenings } from "./prepared-opening.js";
 import { ident } from "./sql.js";
 
@@ -56,6 +58,20 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
   }
 }
 
+/**
+ * Before a template is dumped: PGlite's session uses the `postgres` database only, so the
+ * template databases go (half the files a new directory is written with), then a checkpoint
+ * so that the dump opens without replaying the WAL. One call each: DROP DATABASE refuses
+ * to run in a transaction block.
+ */
+const SLIM = [
+  "alter database template0 is_template false",
+  "drop database template0",
+  "alter database template1 is_template false",
+  "drop database template1",
+  "checkpoint",
+];
+
 async function createPglite(dataDir: string | undefined, template: PgliteTemplate | undefined): Promise<PGlite> {
   const options = { startParams: [...START_PARAMS], ...(dataDir === undefined ? {} : { dataDir }) };
   if (template === undefined || !(await holdsNoCluster(dataDir))) return PGlite.create(options);
@@ -66,7 +82,7 @@ async function createPglite(dataDir: string | undefined, template: PgliteTemplat
     const made = await PGlite.create({ startParams: [...START_PARAMS] });
     try {
       await template.setup(new PgliteDatabase(made, false));
-      await made.exec("checkpoint");
+      for (const statement of SLIM) await made.exec(statement);
       dump = new Uint8Array(await (await made.dumpDataDir("gzip")).arrayBuffer());
     } catch (error) {
       await made.close();
@@ -77,7 +93,10 @@ async function createPglite(dataDir: string | undefined, template: PgliteTemplat
     if (dataDir === undefined) return made;
     await made.close();
   }
-  return PGlite.create({ ...options, loadDataDir: new Blob([dump]) });
+  if (dataDir === undefined) return PGlite.create({ ...options, loadDataDir: new Blob([dump]) });
+  // A directory: its files written by Node (tar-extract.ts), then opened as any other cluster.
+  extractTar(gunzipSync(dump), dataDir.replace(/^file:\/\//, ""));
+  return PGlite.create(options);
 }
 
 /** In memory, or a data directory with nothing in it but its lock. */
