@@ -4,7 +4,8 @@
  * migrated database is left as it is. A database migrated by a newer runtime is refused.
  *
  * A database that holds exactly the migrations asked for is seen in one read of
- * `paybill_migrations` and left alone: no transaction, no lock.
+ * `paybill_migrations` (in a transaction, as the migrations run: the adapter may set the
+ * schema there) and left alone: no lock, no DDL.
  */
 import { createHash } from "node:crypto";
 import type { Database } from "./adapter.js";
@@ -59,7 +60,8 @@ export async function migrate(db: Database, migrations: readonly Migration[] = M
 async function upToDate(db: Database, migrations: readonly Migration[]): Promise<boolean> {
   const wanted = migrations.map((m) => m.version).sort((a, b) => a - b).join(",");
   try {
-    const rows = await db.query<{ versions: string | null }>("select string_agg(version::text, ',' order by version) as versions from paybill_migrations");
+    // In a transaction of its own: an adapter may set the schema there only (emit/db/runtime-tables.ts in the compiler).
+    const rows = await db.transaction((tx) => tx.query<{ versions: string | null }>("select string_agg(version::text, ',' order by version) as versions from paybill_migrations"));
     return (rows[0]?.versions ?? "") === wanted && wanted !== "";
   } catch {
     return false;
