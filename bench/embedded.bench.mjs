@@ -12,6 +12,10 @@
  *   2. `paybillc serve --mcp` with no `--database`: from spawn to the answer of the first
  *      `initialize` written on its stdin; then the process's resident memory (VmRSS, and its
  *      peak VmHWM, from /proc on Linux).
+ *   3. In a fresh process (embedded-rss.child.mjs): RSS after importing @paybill/runtime,
+ *      then what the first and the second runtime on PGlite add (each on a new data
+ *      directory, used once), with V8's default WebAssembly tiering and with the CLI's
+ *      (`--wasm-tiering-budget`, compiler/src/commands/wasm-tiering.ts).
  *
  * Peak RSS of the `tenants` processes comes from GNU time (`/usr/bin/time -f %M`) when it is
  * there; every row pays the same for it.
@@ -20,16 +24,19 @@ import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { HELPDESK, PAYBILLC, ROOT } from "./example.mjs";
-import { fmtMB, fmtMs, median, percentile } from "./harness.mjs";
+import { fmtMB, fmtMs, MB, median, percentile } from "./harness.mjs";
 
 export const name = "embedded";
 export const description = "the embedded default (PGlite): paybillc tenants show cold and warm, serve --mcp to its first initialize, RSS; vs node -e 0";
 
 const RUNS = 5;
 const GOAL_READY_MS = 1000;
-const GOAL_RSS_BYTES = 150 * 2 ** 20;
+const GOAL_RSS_BYTES = 150 * MB;
 const GNU_TIME = "/usr/bin/time";
+const RSS_CHILD = fileURLToPath(new URL("./embedded-rss.child.mjs", import.meta.url));
+const TIERING = "--wasm-tiering-budget=180000000";
 
 export default async function run({ log = () => {} } = {}) {
   const work = mkdtempSync(join(tmpdir(), "paybill-bench-embedded-"));
@@ -62,6 +69,9 @@ export default async function run({ log = () => {} } = {}) {
       warm.push(expectExit(timed(process.execPath, show, env, withTime), "paybillc tenants show (warm)"));
       serve.push(await firstInitialize(join(project, "out", "bundle.json"), env));
     }
+
+    log("RSS per runtime, in a fresh process: V8's default tiering, then the CLI's");
+    const perRuntime = [[], [TIERING]].map((flags) => runtimesRss(join(project, "out", "bundle.json"), work, env, flags));
 
     const bareMs = median(bare.map((r) => r.ms));
     const ratio = (ms) => `${(ms / bareMs).toFixed(1)}× node -e 0`;
@@ -99,6 +109,15 @@ export default async function run({ log = () => {} } = {}) {
         data: { rssBytes: serveRss, peakRssBytes: serveHwm, goalBytes: GOAL_RSS_BYTES },
       },
     ];
+    for (const [i, measured] of perRuntime.entries()) {
+      const [imported, first, second] = measured.rssBytes;
+      const how = i === 0 ? "V8 default tiering" : "the CLI's tiering budget";
+      rows.push(
+        { name: `runtime module imported (${i === 0 ? "default" : "CLI flags"})`, size: fmtMB(imported), note: `RSS of a process that imported @paybill/runtime; ${how}`, data: { rssBytes: imported } },
+        { name: "  + 1st runtime on PGlite", size: fmtMB(first - imported), note: `RSS it adds (compiled WebAssembly included)${rssVerdict(first - imported)}`, data: { rssBytes: first - imported, goalBytes: GOAL_RSS_BYTES } },
+        { name: "  + 2nd runtime on PGlite", size: fmtMB(second - first), note: `RSS it adds (the compiled module shared)${rssVerdict(second - first)}`, data: { rssBytes: second - first, goalBytes: GOAL_RSS_BYTES } },
+      );
+    }
     const summary = [
       `embedded: tenants show cold ${fmtMs(median(cold.map((r) => r.ms)))}, warm ${fmtMs(median(warm.map((r) => r.ms)))}, serve --mcp to initialize ${fmtMs(median(serve.map((r) => r.ms)))} (goal ≤ ${fmtMs(GOAL_READY_MS)}); ` +
         `serve RSS ${Number.isNaN(serveRss) ? "?" : fmtMB(serveRss)} (goal ≤ ${fmtMB(GOAL_RSS_BYTES)}); node -e 0 ${fmtMs(bareMs)}`,
@@ -142,6 +161,14 @@ function firstInitialize(bundle, env) {
     const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "paybill-bench", version: "1" } } };
     child.stdin.write(`${JSON.stringify(initialize)}\n`);
   });
+}
+
+/** RSS after importing the runtime and after each of two runtimes (embedded-rss.child.mjs). */
+function runtimesRss(bundle, work, env, flags) {
+  const dir = join(work, `rss-${flags.length}`);
+  const out = spawnSync(process.execPath, ["--expose-gc", ...flags, RSS_CHILD, bundle, dir, "2"], { cwd: ROOT, env, encoding: "utf8" });
+  if (out.status !== 0) throw new Error(`embedded-rss.child.mjs exited ${out.status}:\n${out.stderr.slice(-3000)}`);
+  return JSON.parse(out.stdout.trim().split("\n").at(-1));
 }
 
 /** VmRSS and VmHWM of a process, in bytes (Linux); undefined elsewhere. */
