@@ -26,8 +26,11 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
-/** Bumped when what a template holds or how its file is laid out changes. */
-const FORMAT = 1;
+/**
+ * Bumped when what a template holds (how pglite-adapter.ts makes it: SLIM) or how its file is
+ * laid out changes. 2: the template databases dropped, the WAL switched.
+ */
+const FORMAT = 2;
 const MAGIC = "paybill-pglite-template";
 
 /** The folder templates are kept in, from the environment (see the file header). */
