@@ -13,7 +13,8 @@
  * runtime's tables need megabytes of buffers, not PostgreSQL's 128 MB default, which PGlite
  * would otherwise hold in the process.
  */
-import { readdir } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import type { Database, Row, Sql, TransactionOptions } from "./adapter.js";
@@ -101,7 +102,14 @@ async function createPglite(dataDir: string | undefined, template: PgliteTemplat
   }
   if (dataDir === undefined) return PGlite.create({ ...options, loadDataDir: new Blob([dump]) });
   // A directory: its files written by Node (tar-extract.ts), then opened as any other cluster.
-  extractTar(gunzipSync(dump), dataDir.replace(/^file:\/\//, ""));
+  const dir = dataDir.replace(/^file:\/\//, "");
+  try {
+    extractTar(gunzipSync(dump), dir);
+  } catch (error) {
+    // Half a cluster would be opened next time as a whole one: the directory is left as it was found.
+    for (const name of await readdir(dir).catch(() => [] as string[])) if (name !== LOCK_FILE) await rm(join(dir, name), { recursive: true, force: true });
+    throw error;
+  }
   return PGlite.create(options);
 }
 
