@@ -26,6 +26,7 @@ const BENCHES = [
   { name: "build", load: () => import("./build.bench.mjs") },
   { name: "lsp", load: () => import("./lsp.bench.mjs") },
   { name: "mcp", load: () => import("./mcp.bench.mjs") },
+  { name: "embedded", load: () => import("./embedded.bench.mjs") },
 ];
 
 function parseArgs(argv) {

@@ -148,7 +148,7 @@ is a tool error with the rules behind it, an action awaiting approval says so.
 Over stdio by default (one session; nothing but the protocol on stdout), or streamable
 HTTP with --http at http://<host>:<port>/mcp (a session, and with --workflow a run, per
 client). The database is migrated by \`paybillc migrate\`; without --database the runtime
-is an in-memory PGlite with the entity tables, gone when the server stops. A message past
+is a PGlite in a temporary directory with the entity tables, removed when the server stops. A message past
 --max-message, invalid JSON or a non-JSON-RPC value is answered with a JSON-RPC error and
 the server goes on. Over HTTP, bearer tokens (\`paybillc mcp token create\`, in the same
 --database) are required on a host that is not loopback and optional on loopback (--auth
@@ -281,7 +281,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option("--workflow <name>", "start a run of this workflow for each session")
     .option("--run <id>", "work in this existing run")
     .option("--context <file>", "a JSON file: the trusted context of each run --workflow starts (the host's intent; no tool can change it)")
-    .option("--database <url>", "a postgres:// URL, or a PGlite data directory (default: in memory, lost on exit)")
+    .option("--database <url>", "a postgres:// URL, or a PGlite data directory (default: a temporary one, removed on exit)")
     .option("--schema <name>", "the schema the runtime's tables are in (with --database)")
     .option("--http", "streamable HTTP at http://<host>:<port>/mcp instead of stdio", false)
     .option("--port <n>", "the HTTP port (0 picks a free one)", "3000")

@@ -29,6 +29,7 @@ import { PaybillRuntimeError } from "@paybill/runtime";
 import { applyMigrations, type Client, isPostgresUrl, MigrateError, MIGRATIONS_DIR, openClient, readMigrations } from "../emit/db/index.js";
 import { applyRuntimeTables } from "../emit/db/runtime-tables.js";
 import type { Io } from "../io.js";
+import { DEFAULT_DATA_DIR } from "./default-data-dir.js";
 import { displayPath, type OutputFormat, printJson } from "../output/report.js";
 
 export interface MigrateOptions {
@@ -37,7 +38,7 @@ export interface MigrateOptions {
   readonly format: OutputFormat;
 }
 
-export const DEFAULT_DATA_DIR = ".paybill/db";
+export { DEFAULT_DATA_DIR };
 const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export async function migrate(project: string, options: MigrateOptions, io: Io): Promise<number> {

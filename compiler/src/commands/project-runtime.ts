@@ -6,6 +6,11 @@
  * a message, a help line) is printed as `error[PBR140]: …` / `  = help: …` (or as JSON on
  * stdout) with exit 1; what stops the runtime from opening (no project, no bundle, a bad
  * database) exits 2. Never a stack trace for either.
+ *
+ * On a PGlite directory the runtime is ready in well under a second: a directory with no
+ * cluster yet starts from the runtime's template (spec/runtime.md, "The embedded
+ * database"), and V8 keeps PGlite on baseline code for the few queries a command makes
+ * (wasm-tiering.ts).
  */
 import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -15,7 +20,8 @@ import { bundleTrust } from "./bundle-trust.js";
 import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, printJson } from "../output/report.js";
 import { type ProjectSettings, readSettings, SETTINGS_FILE, SettingsProblem } from "../project/settings.js";
-import { DEFAULT_DATA_DIR } from "./migrate.js";
+import { DEFAULT_DATA_DIR } from "./default-data-dir.js";
+import { delayWasmTierUp } from "./wasm-tiering.js";
 
 export interface ProjectOptions {
   /** The project's directory (default `.`). */
@@ -117,6 +123,7 @@ async function openProjectRuntime(options: ProjectOptions, io: Io, audit: AuditO
     else {
       const dataDir = resolve(io.cwd, target);
       await mkdir(dataDir, { recursive: true });
+      delayWasmTierUp();
       runtime = await openRuntime({ bundle, database: { pglite: { dataDir } }, ...withAudit, ...trust });
     }
     const args = `${shown === "." ? "" : ` --project ${shown}`}${options.database === undefined ? "" : ` --database ${redact(options.database)}`}`;

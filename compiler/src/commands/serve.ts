@@ -9,8 +9,11 @@
  * the default is none; tokens need `--database` (PB9321).
  *
  * The database is a `postgres://` URL or a PGlite data directory, migrated by `paybillc
- * migrate`; without `--database` it is an in-memory PGlite given the entity tables
- * (`entityTablesSql`), gone when the server stops — for trying an agent out.
+ * migrate`; without `--database` it is a PGlite in a temporary directory given the entity
+ * tables (`entityTablesSql`), removed when the server stops — for trying an agent out. It
+ * starts from the runtime's template (spec/runtime.md, "The embedded database"), on disk
+ * rather than in memory so the process does not hold the cluster's files (~100 MB), and V8
+ * keeps PGlite on baseline code until it runs hot (wasm-tiering.ts).
  * `--clock` fixes the runtime's clock (every decision, record and window at that one time:
  * nothing expires, no deadline passes): for replays and demos that must not depend on the
  * day they run, never for a service; the status line says so.
@@ -18,8 +21,9 @@
  * Exit 0 when stdin closes or on SIGINT/SIGTERM; 2 for usage errors, a bundle or database
  * that cannot be opened, or a session that cannot start.
  */
-import { mkdir, readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { BundleError, type DatabaseConfig, entityTablesSql, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
 import type { Io } from "../io.js";
 import { isLoopback, serveHttp } from "../mcp/http.js";
@@ -28,6 +32,7 @@ import { createPaybillMcpServer } from "../mcp/server.js";
 import { checkSession, checkSessionNames, SessionError, type SessionOptions } from "../mcp/session.js";
 import { PaybillStdioTransport } from "../mcp/stdio.js";
 import { openHelp } from "./project-runtime.js";
+import { delayWasmTierUp } from "./wasm-tiering.js";
 
 export interface ServeOptions {
   readonly mcp: boolean;
@@ -78,19 +83,23 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
     context = read.value;
   }
   let runtime: Runtime;
+  // The temporary directory of a server without `--database`, removed when it stops.
+  let scratch: string | undefined;
   try {
     const bundle = await readBundle(resolve(io.cwd, options.bundle));
-    // The agent, workflow and context against the bundle, before a database is opened (seconds on PGlite).
+    // The agent, workflow and context against the bundle, before a database is opened.
     checkSessionNames(bundle, { tenant: options.tenant, agent: options.agent, ...(options.workflow === undefined ? {} : { workflow: options.workflow }), ...(options.run === undefined ? {} : { run: options.run }), ...(context === undefined ? {} : { context }) });
     const fixed = options.clock === undefined ? undefined : fixedTime(options.clock);
+    if (options.database === undefined) scratch = await mkdtemp(join(tmpdir(), "paybill-serve-"));
     runtime = await openRuntime({
       bundle,
-      database: await databaseConfig(options, io),
+      database: await databaseConfig(options, io, scratch),
       ...(fixed === undefined ? {} : { clock: () => new Date(fixed.getTime()) }),
       ...(await bundleTrust(process.env, io.cwd)),
     });
     if (options.database === undefined) await runtime.database.exec(entityTablesSql(runtime.bundle));
   } catch (error) {
+    if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
     if (error instanceof BundleError) return fail(io, error.code, error.reason + (error.path === undefined ? "" : ` at \`${error.path}\``), error.help);
     if (error instanceof SessionError) return fail(io, error.code, error.message, error.help);
     if (error instanceof PaybillRuntimeError) return fail(io, error.code, error.message, openHelp(error));
@@ -138,6 +147,7 @@ export async function serve(options: ServeOptions, io: Io, stop: Promise<void> =
     throw error;
   } finally {
     await runtime.close();
+    if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
   }
 }
 
@@ -193,16 +203,20 @@ function fixedTime(text: string): Date | undefined {
 
 export const DEFAULT_PORT = "3000";
 
-async function databaseConfig(options: ServeOptions, io: Io): Promise<DatabaseConfig> {
+async function databaseConfig(options: ServeOptions, io: Io, scratch: string | undefined): Promise<DatabaseConfig> {
   const schema = options.schema === undefined ? {} : { schema: options.schema };
   const target = options.database;
-  if (target === undefined) return { pglite: {} };
+  if (target === undefined || scratch !== undefined) {
+    delayWasmTierUp();
+    return { pglite: scratch === undefined ? {} : { dataDir: scratch } };
+  }
   if (/^postgres(ql)?:\/\//i.test(target)) return { url: target, ...schema };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
     throw new PaybillRuntimeError("PBR101", `\`${target.replace(/\/\/[^@/]*@/, "//***@")}\` is not a PostgreSQL URL`, "write `postgres://user:password@host:5432/database`, or a PGlite data directory");
   }
   const dataDir = resolve(io.cwd, target);
   await mkdir(dataDir, { recursive: true });
+  delayWasmTierUp();
   return { pglite: { dataDir }, ...schema };
 }
 

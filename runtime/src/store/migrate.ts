@@ -2,7 +2,12 @@
  * Applies the runtime's migrations that a database lacks, all in one transaction, under an
  * advisory lock so that service instances opening at once do not race. Idempotent: a
  * migrated database is left as it is. A database migrated by a newer runtime is refused.
+ *
+ * A database that holds exactly the migrations asked for is seen in one read of
+ * `paybill_migrations` (in a transaction, as the migrations run: the adapter may set the
+ * schema there) and left alone: no lock, no DDL.
  */
+import { createHash } from "node:crypto";
 import type { Database } from "./adapter.js";
 import { PaybillRuntimeError } from "./errors.js";
 import { LATEST_VERSION, MIGRATIONS, type Migration } from "./migrations.js";
@@ -15,6 +20,7 @@ export interface MigrateResult {
 
 export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrateResult> {
   const latest = migrations === MIGRATIONS ? LATEST_VERSION : migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  if (await upToDate(db, migrations)) return { applied: [], version: latest };
   return db.transaction(async (tx) => {
     await tx.query("select pg_advisory_xact_lock(hashtext(current_schema() || '.paybill_migrate'))");
     await tx.exec(
@@ -48,4 +54,23 @@ export async function migrate(db: Database, migrations: readonly Migration[] = M
     }
     return { applied, version: Math.max(newest, ...applied) };
   });
+}
+
+/** Whether `paybill_migrations` lists exactly `migrations`' versions (false when it does not exist). */
+async function upToDate(db: Database, migrations: readonly Migration[]): Promise<boolean> {
+  const wanted = migrations.map((m) => m.version).sort((a, b) => a - b).join(",");
+  try {
+    // In a transaction of its own: an adapter may set the schema there only (emit/db/runtime-tables.ts in the compiler).
+    const rows = await db.transaction((tx) => tx.query<{ versions: string | null }>("select string_agg(version::text, ',' order by version) as versions from paybill_migrations"));
+    return (rows[0]?.versions ?? "") === wanted && wanted !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** What a template of a database with these migrations depends on (pglite-template.ts): their versions, names and text. */
+export function migrationsKey(migrations: readonly Migration[]): string {
+  const hash = createHash("sha256");
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) hash.update(JSON.stringify([m.version, m.name, m.sql]));
+  return `migrations ${hash.digest("hex")}`;
 }

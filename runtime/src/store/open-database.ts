@@ -4,18 +4,30 @@
  * With `schema`, every table the runtime touches lives in that schema (created if missing),
  * so several runtimes can share one database without sharing tables. On PostgreSQL the schema
  * is created only by a `privileged` (admin) connection: a runtime role may not create anything.
+ *
+ * A new embedded database starts from a template holding the runtime's migrations (in the
+ * schema, when one is given): pglite-template.ts says where templates live and how a
+ * change of migrations, schema or PGlite makes another one.
  */
 import { PGlite } from "@electric-sql/pglite";
 import type { Database } from "./adapter.js";
 import { PaybillRuntimeError } from "./errors.js";
-import { openPglite } from "./pglite-adapter.js";
+import { migrate, migrationsKey } from "./migrate.js";
+import { MIGRATIONS } from "./migrations.js";
+import { openPglite, type PgliteTemplate } from "./pglite-adapter.js";
+import { defaultTemplateDir } from "./pglite-template.js";
 import { openPostgres } from "./pg-adapter.js";
 import { ident, isSchemaName } from "./sql.js";
 
 export type DatabaseConfig =
   | {
-      /** An instance the caller owns, or options for one the runtime creates (in memory without `dataDir`). */
-      readonly pglite?: PGlite | { readonly dataDir?: string };
+      /**
+       * An instance the caller owns, or options for one the runtime creates (in memory without
+       * `dataDir`). `template`: the folder a new database's template is kept in (default:
+       * `PAYBILL_CACHE_DIR`, else the user's cache folder; pglite-template.ts), `false` to run
+       * `initdb` and every migration each time.
+       */
+      readonly pglite?: PGlite | { readonly dataDir?: string; readonly template?: string | false };
       readonly schema?: string;
     }
   | {
@@ -69,7 +81,25 @@ export async function openDatabase(config: DatabaseConfig = {}): Promise<Databas
     return db;
   }
   const option = "pglite" in config ? config.pglite : undefined;
-  const db = await openPglite(option instanceof PGlite ? { instance: option } : option?.dataDir === undefined ? {} : { dataDir: option.dataDir });
+  if (option instanceof PGlite) return inSchema(await openPglite({ instance: option }), schema);
+  const template = option?.template === false ? undefined : runtimeTemplate(option?.template ?? defaultTemplateDir(), schema);
+  const db = await openPglite({ ...(option?.dataDir === undefined ? {} : { dataDir: option.dataDir }), ...(template === undefined ? {} : { template }) });
+  return inSchema(db, schema);
+}
+
+/** The runtime's tables, migrated in `schema` (or the default one). */
+function runtimeTemplate(dir: string, schema: string | undefined): PgliteTemplate {
+  return {
+    dir,
+    parts: [`schema ${schema ?? ""}`, migrationsKey(MIGRATIONS)],
+    async setup(db) {
+      await inSchema(db, schema);
+      await migrate(db, MIGRATIONS);
+    },
+  };
+}
+
+async function inSchema(db: Database, schema: string | undefined): Promise<Database> {
   if (schema !== undefined) {
     // PGlite has one session: its search_path holds for every later query.
     await createSchema(db, schema);
