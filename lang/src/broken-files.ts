@@ -75,7 +75,6 @@ const MISSING = new Set([
   "PB2006", // notImported
   "PB2007", // wrongKind
   "PB3001", // unknownType
-  "PB3003", // celUnknownField
   "PB3010", // celUndeclared
   "PB3011", // celUnknownValue
   "PB4001", // featureNotGranted
@@ -85,9 +84,12 @@ const MISSING = new Set([
   "PB4140", // windowUnknownAction
 ]);
 
-/** Whether `d` may be only the echo of a lost declaration: a missing-name code at a name that lost text contains. */
+/**
+ * Whether `d` may be only the echo of a lost declaration: a missing-name code at a name
+ * that lost text contains, as a word or inside one (`actionclose {`: a space lost).
+ */
 export function mayBeLost(d: Diagnostic, lostWords: ReadonlySet<string>): boolean {
   if (!MISSING.has(d.code) || lostWords.size === 0) return false;
   const written = d.file.text.slice(d.span.start, d.span.end).match(WORD) ?? [];
-  return written.some((word) => !KEYWORDS.has(word) && lostWords.has(word));
+  return written.some((word) => !KEYWORDS.has(word) && (lostWords.has(word) || (word.length >= 3 && [...lostWords].some((lost) => lost.includes(word)))));
 }
