@@ -27,6 +27,19 @@ export type PreparedFilter =
   | { readonly any: readonly PreparedFilter[] }
   | { readonly field: string; readonly op: "==" | "!=" | "<" | "<=" | ">" | ">="; readonly value: unknown };
 
+/** A rule whose condition a decision evaluated (or that has none), and what it gave; an erring or over-budget condition is `error`. */
+export interface EvaluatedRule {
+  /** The rule's bundle id, `<policy>#<n>`. */
+  readonly rule: string;
+  readonly outcome: boolean | "error";
+}
+
+/** A decision with the rules it evaluated, in the order it evaluated them (a rule may appear twice: a read's field rules). */
+export interface TracedDecision {
+  readonly decision: Decision;
+  readonly evaluated: readonly EvaluatedRule[];
+}
+
 export interface DeciderApi {
   readonly bundle: Bundle;
   /**
@@ -34,6 +47,13 @@ export interface DeciderApi {
    * first. Never throws for a bad request: that is a `deny` with its reason.
    */
   decide(request: DecisionRequest): Decision;
+  /**
+   * Opt-in trace for tools (`paybillc test --coverage`): `decide`, and which rules it
+   * evaluated — those that applied to the request (agent and action matched) and were
+   * reached, their conditions evaluated (a rule over its cost budget is not). `decide`
+   * itself pays nothing for it. Absent: the decider cannot trace.
+   */
+  decideTraced?(request: DecisionRequest): TracedDecision;
   /**
    * Which row `resource` is, so the caller can load it before deciding: the effect's entity
    * and the evaluated key. Undefined for an insert, no effect, or an input that is invalid

@@ -33,7 +33,7 @@ import { Absent, type Compiled } from "../cel/closures.js";
 import { celEnvironment } from "../cel/environment.js";
 import { forgetPlain } from "../cel/plain-text.js";
 import { callsUntrusted, setUntrusted } from "../cel/untrusted.js";
-import type { DeciderApi, PreparedEffect } from "./decider-api.js";
+import type { DeciderApi, EvaluatedRule, PreparedEffect, TracedDecision } from "./decider-api.js";
 import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProblem, prepare } from "./effects.js";
 import { Facts, readTime } from "./facts.js";
 import { type RecordSchema, RecordError, readInput, readRowFields, recordSchema, rowFields } from "./records.js";
@@ -238,6 +238,17 @@ export class Decider implements DeciderApi {
     }
   }
 
+  decideTraced(request: DecisionRequest): TracedDecision {
+    const evaluated: EvaluatedRule[] = [];
+    const before = tracer;
+    tracer = (rule, v) => evaluated.push({ rule, outcome: v === true || v === false ? v : "error" });
+    try {
+      return { decision: this.decide(request), evaluated };
+    } finally {
+      tracer = before;
+    }
+  }
+
   resourceKey(request: Pick<DecisionRequest, "action" | "input" | "tenant" | "agent" | "time">): { readonly entity: string; readonly key: unknown } | undefined {
     const effect = this.#effects.get(request.action);
     if (effect === undefined || effect.key === undefined || effect.spec.op === "insert") return undefined;
@@ -406,14 +417,24 @@ function resourceOf(plan: Plan, resource: DecisionRequest["resource"]): unknown 
  */
 let spent = 0;
 
+/**
+ * Set only while `Decider.decideTraced` decides: told of every rule whose condition is
+ * evaluated (or that has none), with what it gave. Decisions are synchronous and never
+ * nested, so one slot; unset, it costs one comparison per evaluated rule.
+ */
+let tracer: ((rule: string, verdict: Verdict) => void) | undefined;
+
 /** A rule's verdict under the budget: over it, the condition is not evaluated. */
 function budgeted(closure: Compiled | undefined, literals: readonly unknown[], rule: CompiledRule, activation: Activation): Verdict {
   const cost = rule.cost;
-  if (cost === undefined) return verdict(closure, literals, rule, activation);
-  const charged = charge(cost, activation, spent);
-  if (typeof charged !== "number") return charged;
-  spent = charged;
-  return verdict(closure, literals, rule, activation);
+  if (cost !== undefined) {
+    const charged = charge(cost, activation, spent);
+    if (typeof charged !== "number") return charged;
+    spent = charged;
+  }
+  const v = verdict(closure, literals, rule, activation);
+  if (tracer !== undefined) tracer(rule.id, v);
+  return v;
 }
 
 /** The policies' decision (spec/runtime.md §Policies) from a plan's checks. */
