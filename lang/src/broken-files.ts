@@ -9,10 +9,12 @@
  * declaration could have provided) is therefore dropped when its name is a word of lost
  * text: a false "unknown name" is worse than a missing one while the file does not parse.
  *
- * A file whose `package` line may be among the lost text (an error before its first
- * declaration, and either a `package` line that did not parse or no `package` line but a
- * first word one edit from `package`) loses every declaration: they could be checked in the
- * wrong module. Must not parse; works on parse results only.
+ * A file whose `package` line may be lost or ignored (an error before its first declaration,
+ * and either a `package` line that did not parse or no `package` line but a word before the
+ * first declaration one edit from `package` or containing it; or a `package` line after a
+ * declaration, PB1008) loses every
+ * declaration: they could be checked in the wrong module. Must not parse; works on parse
+ * results only.
  */
 import type { ParseResult } from "./1-parse/parse.js";
 import { KEYWORDS } from "./1-parse/tokens.js";
@@ -27,6 +29,8 @@ export interface Salvaged {
 }
 
 const WORD = /[A-Za-z_][A-Za-z0-9_]*/g;
+/** `package` or `import` after a declaration (PB1008). */
+const MISPLACED = "PB1008";
 
 export function salvage(parsed: readonly ParseResult[]): Salvaged {
   const lostWords = new Set<string>();
@@ -36,7 +40,9 @@ export function salvage(parsed: readonly ParseResult[]): Salvaged {
     const { ast, source } = file;
     const firstDeclaration = ast.declarations[0]?.span.start ?? source.text.length;
     const headerEnd = Math.max(ast.package?.span.end ?? 0, ...ast.imports.map((i) => i.span.end));
-    const headerLost = errors.some((at) => at < firstDeclaration) && (ast.package === undefined ? mayBePackage(firstWord(file)) : errors.some((at) => at <= headerEnd));
+    const misplacedPackage = file.diagnostics.some((d) => d.code === MISPLACED && source.text.startsWith("package", d.span.start));
+    const headerLost =
+      misplacedPackage || (errors.some((at) => at < firstDeclaration) && (ast.package === undefined ? wordsBefore(file, firstDeclaration).some(mayBePackage) : errors.some((at) => at <= headerEnd)));
     const kept = headerLost ? [] : ast.declarations.filter((d) => !errors.some((at) => at >= d.span.start && at <= d.span.end));
     let from = headerLost ? 0 : headerEnd;
     for (const d of kept) {
@@ -49,17 +55,18 @@ export function salvage(parsed: readonly ParseResult[]): Salvaged {
   return { files, lostWords };
 }
 
-/** The file's first word outside comments. */
-function firstWord({ source, ast }: ParseResult): string {
+/** The words before the file's first declaration, after its leading comments. */
+function wordsBefore({ source, ast }: ParseResult, end: number): string[] {
   let at = 0;
   for (const c of ast.comments) {
-    if (source.text.slice(at, c.span.start).trim() !== "") break;
+    if (c.span.start >= end || source.text.slice(at, c.span.start).trim() !== "") break;
     at = c.span.end;
   }
-  return source.text.slice(at).match(/^\s*([A-Za-z_][A-Za-z0-9_]*)/)?.[1] ?? "";
+  return source.text.slice(at, Math.max(at, end)).match(WORD) ?? [];
 }
 
-const mayBePackage = (word: string): boolean => editDistance(word, "package") <= 1;
+/** A word one edit from `package`, or with it inside (`permitpackage`: a space lost). */
+const mayBePackage = (word: string): boolean => word.includes("package") || editDistance(word, "package") <= 1;
 
 function addWords(into: Set<string>, text: string): void {
   for (const word of text.match(WORD) ?? []) if (!KEYWORDS.has(word)) into.add(word);

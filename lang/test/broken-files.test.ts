@@ -79,6 +79,9 @@ policy q { permit nobody to close }
     const got = check({ "a.paybill": a.replace("package", "packge"), "b.paybill": b });
     expect(got).toEqual(["a.paybill:1:1 PB1004 expected a declaration, found `packge`"]);
     expect(new Set(got).size).toBe(got.length);
+    // Stray characters before the line, or a declaration above it (PB1008): the same.
+    expect(check({ "a.paybill": `{${a.slice(1)}`, "b.paybill": b })).toEqual(["a.paybill:1:1 PB1004 expected a declaration, found `{`"]);
+    expect(check({ "a.paybill": `entity X { id uuid @id }\n${a}`, "b.paybill": b })).toEqual(["a.paybill:2:1 PB1008 `package` and `import` must come before every declaration"]);
   });
 });
 
