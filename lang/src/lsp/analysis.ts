@@ -5,8 +5,7 @@
  * they come from a check of the intact declarations (`checkParsed`, as `paybillc check`
  * does), while the model is checked from the whole recovered trees, so hover, definition
  * and completion keep working inside the declaration being typed; when checking a broken
- * tree fails, there is simply no model. Parses project files only to find a broken file's
- * diagnostics (`brokenDiagnostics`); the store parses them otherwise.
+ * tree fails, there is simply no model. Must not parse project files (the store does).
  */
 import { parse } from "../1-parse/parse.js";
 import { buildModules, type Modules } from "../2-resolve/modules.js";
@@ -63,11 +62,9 @@ export function resolve(documents: readonly StoredDocument[]): Resolved {
  */
 export function brokenDiagnostics(documents: readonly StoredDocument[]): readonly Diagnostic[] {
   const sorted = [...documents].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  // A broken file is parsed again in full: an edit's re-parsed tree (reparse.ts) has the
-  // same syntax errors as a full parse, but may recover differently, and what is checked of
-  // a broken file is what its tree kept.
+  // The stored trees are those a full parse gives, broken ones included (reparse.ts's law).
   return checkParsed(
-    sorted.map((d) => (hasErrors(d.parsed.diagnostics) ? parse(d.parsed.source) : d.parsed)),
+    sorted.map((d) => d.parsed),
     stdlibUnits(),
   ).diagnostics;
 }
