@@ -102,8 +102,9 @@ passes when the decision is the one after \`expect\` and every policy after \`by
 those that made it. Results go to stdout; exit 1 when a test fails or the project has errors.
 
 With --coverage, also lists every permit, forbid and require rule no test exercised (no
-test's request matched its agent and action and reached its condition), with file:line, and
-the share exercised; --min <percent> makes the run fail (exit 1) below that share.
+test's request matched its agent and action and reached its condition), with file:line, the
+operands of a condition's \`&&\`/\`||\` chain no test reached, and the share of rules
+exercised; --min <percent> makes the run fail (exit 1) below that share.
 
 Examples:
   $ paybillc test                              every test of the project here

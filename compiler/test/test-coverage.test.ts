@@ -2,7 +2,8 @@
  * `paybillc test --coverage`: which policy rules no test exercised. On the helpdesk example
  * (whose tests leave four rules untouched) as a user runs it, and as a law on generated
  * projects: the rules the runtime reports evaluated for a test are exactly those whose
- * agent and action match it, and coverage is 100% iff every rule was evaluated by some test.
+ * agent and action match it, a chain's operands are reached left to right up to the one
+ * that decides it, and coverage is 100% iff every rule was evaluated by some test.
  */
 import { checkProject, hasErrors, SourceFile } from "@paybill/lang";
 import { Decider } from "@paybill/runtime";
@@ -11,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import { tryEmitBundle } from "../src/emit/bundle/index.js";
 import { testCases } from "../src/testing/cases.js";
-import { coverage, ruleSites } from "../src/testing/coverage.js";
+import { coverage, operandChains, ruleSites } from "../src/testing/coverage.js";
 import { runTests } from "../src/testing/run.js";
 import { paybillc } from "./support/cli.js";
 
@@ -29,7 +30,15 @@ describe("paybillc test --coverage on examples/helpdesk", () => {
     const run = await paybillc(["test", "examples/helpdesk", "--coverage"], root);
     expect(run.code).toBe(0);
     const after = run.stdout.slice(run.stdout.indexOf("\ncoverage:") + 1).split("\n");
-    expect(after).toEqual(["coverage: 12 of 16 rules exercised (75%)", "not exercised by any test:", ...UNCOVERED, ""]);
+    expect(after).toEqual([
+      "coverage: 12 of 16 rules exercised (75%)",
+      "not exercised by any test:",
+      ...UNCOVERED,
+      // `!input.tags.all(…) || input.tags.size() > 5`: the one test's tags are off the vocabulary.
+      "conditions no test reached (an earlier operand always decided):",
+      "  examples/helpdesk/policies.paybill:41:8  operand 2 of `||` in tags_from_vocabulary#0: input.tags.size() > 5",
+      "",
+    ]);
   });
 
   it("--min fails the run below the share and passes at it; a bad --min is a usage error", async () => {
@@ -66,6 +75,16 @@ describe("paybillc test --coverage on examples/helpdesk", () => {
     const outcomes = (id: string): unknown => json.coverage.rules.find((r) => r.rule === id)?.outcomes;
     expect(outcomes("bots_refund_small_amounts#0")).toEqual([false, true]);
     expect(outcomes("nothing_while_suspended#0")).toEqual([false]);
+    // A chain's operands, each where it is written and with what it gave.
+    const chain = (json.coverage.rules as { rule: string; chain?: unknown }[]).find((r) => r.rule === "priority_changes_are_small#0")?.chain;
+    expect(chain).toEqual({
+      op: "||",
+      operands: [
+        { cel: "input.priority < 1", at: "examples/helpdesk/policies.paybill:47:5", outcomes: [false] },
+        { cel: "input.priority > 5", at: "examples/helpdesk/policies.paybill:48:8", outcomes: [false] },
+        { cel: "resource.priority - input.priority > 2", at: "examples/helpdesk/policies.paybill:49:8", outcomes: [true] },
+      ],
+    });
   });
 });
 
@@ -78,7 +97,8 @@ interface GenRule {
   readonly effect: "permit" | "forbid";
   readonly agents: readonly string[] | "any";
   readonly actions: readonly string[];
-  readonly limit: number | undefined;
+  /** `input.n > 3 && input.n < 7`: comparisons joined by one operator; none: no condition. */
+  readonly when: { readonly op: "&&" | "||"; readonly parts: readonly { readonly cmp: ">" | "<"; readonly k: number }[] } | undefined;
 }
 interface GenTest {
   readonly agent: string;
@@ -90,7 +110,13 @@ const genRule = fc.record({
   effect: fc.constantFrom("permit" as const, "forbid" as const),
   agents: fc.oneof(fc.constant("any" as const), fc.subarray(AGENTS, { minLength: 1 })),
   actions: fc.subarray(ACTIONS, { minLength: 1 }),
-  limit: fc.option(fc.integer({ min: 0, max: 9 }), { nil: undefined }),
+  when: fc.option(
+    fc.record({
+      op: fc.constantFrom("&&" as const, "||" as const),
+      parts: fc.array(fc.record({ cmp: fc.constantFrom(">" as const, "<" as const), k: fc.integer({ min: 0, max: 9 }) }), { minLength: 1, maxLength: 3 }),
+    }),
+    { nil: undefined },
+  ),
 });
 const genTest = fc.record({ agent: fc.constantFrom(...AGENTS), action: fc.constantFrom(...ACTIONS), n: fc.integer({ min: 0, max: 9 }) });
 
@@ -99,7 +125,7 @@ function projectText(policies: readonly (readonly GenRule[])[], tests: readonly 
   for (const a of AGENTS) lines.push(`agent ${a} {}`);
   for (const a of ACTIONS) lines.push(`action ${a} { input { n: int } }`);
   policies.forEach((rules, p) => {
-    const body = rules.map((r) => `  ${r.effect} ${r.agents === "any" ? "any agent" : r.agents.join(", ")} to ${r.actions.join(", ")}${r.limit === undefined ? "" : ` when input.n > ${r.limit}`}`);
+    const body = rules.map((r) => `  ${r.effect} ${r.agents === "any" ? "any agent" : r.agents.join(", ")} to ${r.actions.join(", ")}${r.when === undefined ? "" : ` when ${r.when.parts.map((p) => `input.n ${p.cmp} ${p.k}`).join(` ${r.when.op} `)}`}`);
     lines.push(`policy p${p} {`, ...body, "}");
   });
   tests.forEach((t, i) => {
@@ -109,9 +135,10 @@ function projectText(policies: readonly (readonly GenRule[])[], tests: readonly 
 }
 
 describe("coverage (law)", () => {
-  it("a test evaluates exactly the rules whose agent and action match it; 100% iff every rule was evaluated by some test", () => {
+  it("a test evaluates exactly the rules whose agent and action match it, and a chain's operands up to the deciding one; 100% iff every rule was evaluated by some test", () => {
     let full = 0;
     let partial = 0;
+    let cut = 0;
     fc.assert(
       fc.property(fc.array(fc.array(genRule, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }), fc.array(genTest, { maxLength: 6 }), (policies, tests) => {
         const checked = checkProject([new SourceFile("gen.paybill", projectText(policies, tests))]);
@@ -120,14 +147,40 @@ describe("coverage (law)", () => {
         if (model === undefined) throw new Error("no model");
         const emitted = tryEmitBundle(model);
         if (!emitted.ok) throw new Error("no bundle");
-        const results = runTests(emitted.bundle, new Decider(emitted.bundle), testCases(model), { trace: true });
         const applies = (r: GenRule, t: GenTest): boolean => (r.agents === "any" || r.agents.includes(t.agent)) && r.actions.includes(t.action);
+        // The operands reached, left to right, up to the first that decides the chain.
+        const reached = (r: GenRule, n: number): boolean[] => {
+          const out: boolean[] = [];
+          for (const p of r.when?.parts ?? []) {
+            const v = p.cmp === ">" ? n > p.k : n < p.k;
+            out.push(v);
+            if ((r.when?.op === "&&" && !v) || (r.when?.op === "||" && v)) break;
+          }
+          return out;
+        };
+        const chained = (r: GenRule): boolean => (r.when?.parts.length ?? 0) > 1;
+        const sites = ruleSites(model, emitted.bundle);
+        const results = runTests(emitted.bundle, new Decider(emitted.bundle), testCases(model), { trace: true, operands: operandChains(sites) });
         results.forEach((result, i) => {
           const t = tests[i] as GenTest;
           const want = policies.flatMap((rules, p) => rules.flatMap((r, k) => (applies(r, t) ? [`p${p}#${k}`] : [])));
           expect([...new Set(result.evaluated?.map((e) => e.rule))].sort()).toEqual(want.sort());
+          for (const e of result.evaluated ?? []) {
+            const [p, k] = e.rule.slice(1).split("#").map(Number);
+            const r = policies[p ?? -1]?.[k ?? -1] as GenRule;
+            expect(e.operands).toEqual(chained(r) ? reached(r, t.n) : undefined);
+            if (e.operands !== undefined && e.operands.length < (r.when?.parts.length ?? 0)) cut++;
+          }
         });
-        const report = coverage(ruleSites(model, emitted.bundle), results.flatMap((r) => r.evaluated ?? []));
+        const report = coverage(sites, results.flatMap((r) => r.evaluated ?? []));
+        // An operand is reported reached iff some test the rule applied to reached it.
+        for (const rc of report.rules) {
+          const [p, k] = rc.rule.id.slice(1).split("#").map(Number);
+          const r = policies[p ?? -1]?.[k ?? -1] as GenRule;
+          if (!chained(r)) continue;
+          const reachedBy = (r.when?.parts ?? []).map((_, j) => tests.some((t) => applies(r, t) && reached(r, t.n).length > j));
+          expect(rc.operands?.map((o) => o.length > 0)).toEqual(reachedBy);
+        }
         const every = policies.every((rules) => rules.every((r) => tests.some((t) => applies(r, t))));
         expect(report.percent === 100).toBe(every);
         expect(report.rules.filter((r) => !r.exercised).map((r) => r.rule.id)).toEqual(
@@ -140,5 +193,7 @@ describe("coverage (law)", () => {
     );
     expect(full).toBeGreaterThan(0);
     expect(partial).toBeGreaterThan(0);
+    // Some chains were cut short by an operand that decided them.
+    expect(cut).toBeGreaterThan(0);
   });
 });

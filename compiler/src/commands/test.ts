@@ -9,7 +9,7 @@ import { Decider } from "@paybill/runtime";
 import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, plural, printFrames, printJson } from "../output/report.js";
 import { testCases } from "../testing/cases.js";
-import { type CoverageReport, coverage, formatPercent, type RuleSite, ruleSites } from "../testing/coverage.js";
+import { type CoverageReport, coverage, formatPercent, operandChains, type RuleSite, ruleSites } from "../testing/coverage.js";
 import { decidingPolicies, runTests, TEST_TIME, type TestResult } from "../testing/run.js";
 import { compileProject } from "./compile-project.js";
 
@@ -37,9 +37,10 @@ export async function test(paths: readonly string[], options: TestOptions, io: I
   const filter = options.filter;
   const cases = testCases(checked.model).filter((t) => filter === undefined || t.name.includes(filter));
   const measure = options.coverage === true || min !== undefined;
-  const results = runTests(bundle, decider, cases, { trace: measure });
+  const sites = measure ? ruleSites(checked.model, bundle) : [];
+  const results = runTests(bundle, decider, cases, measure ? { trace: true, operands: operandChains(sites) } : {});
   const failed = results.filter((r) => !r.passed);
-  const report = measure ? coverage(ruleSites(checked.model, bundle), results.flatMap((r) => r.evaluated ?? [])) : undefined;
+  const report = measure ? coverage(sites, results.flatMap((r) => r.evaluated ?? [])) : undefined;
   const below = report !== undefined && min !== undefined && report.percent < min;
   if (options.format === "json") {
     const summary = { passed: results.length - failed.length, failed: failed.length, time: TEST_TIME, tests: results.map((r) => toJson(r, io)) };
@@ -59,10 +60,15 @@ function readPercent(text: string): number | null {
   return value <= 100 ? value : null;
 }
 
-function site(rule: RuleSite, io: Io): string {
-  if (rule.file === undefined || rule.offset === undefined) return rule.id;
-  const { line, column } = rule.file.position(rule.offset);
+function site(rule: RuleSite, io: Io, offset = rule.offset): string {
+  if (rule.file === undefined || offset === undefined) return rule.id;
+  const { line, column } = rule.file.position(offset);
   return `${displayPath(io.cwd, rule.file.name)}:${line}:${column}`;
+}
+
+/** The operands of exercised rules' chains that no test reached. */
+function unreached(report: CoverageReport): { rule: RuleSite; index: number }[] {
+  return report.rules.flatMap((r) => (r.exercised ? (r.operands ?? []).flatMap((seen, index) => (seen.length === 0 ? [{ rule: r.rule, index }] : [])) : []));
 }
 
 function printCoverage(report: CoverageReport, min: number | undefined, io: Io): void {
@@ -71,6 +77,14 @@ function printCoverage(report: CoverageReport, min: number | undefined, io: Io):
   if (missed.length > 0) {
     io.out("not exercised by any test:\n");
     for (const r of missed) io.out(`  ${site(r.rule, io)}  ${r.rule.effect} in policy \`${r.rule.policy}\` (${r.rule.id})\n`);
+  }
+  const parts = unreached(report);
+  if (parts.length > 0) {
+    io.out("conditions no test reached (an earlier operand always decided):\n");
+    for (const { rule, index } of parts) {
+      const operand = rule.chain?.operands[index];
+      io.out(`  ${site(rule, io, operand?.offset ?? rule.offset)}  operand ${index + 1} of \`${rule.chain?.op}\` in ${rule.id}: ${operand?.cel}\n`);
+    }
   }
   if (min !== undefined && report.percent < min) io.out(`coverage ${formatPercent(report.percent)} is below --min ${min}%\n`);
 }
@@ -81,7 +95,22 @@ function coverageJson(report: CoverageReport, min: number | undefined, io: Io): 
     total: report.total,
     percent: report.percent,
     ...(min === undefined ? {} : { min, met: report.percent >= min }),
-    rules: report.rules.map((r) => ({ rule: r.rule.id, policy: r.rule.policy, effect: r.rule.effect, at: site(r.rule, io), exercised: r.exercised, outcomes: r.outcomes })),
+    rules: report.rules.map((r) => ({
+      rule: r.rule.id,
+      policy: r.rule.policy,
+      effect: r.rule.effect,
+      at: site(r.rule, io),
+      exercised: r.exercised,
+      outcomes: r.outcomes,
+      ...(r.rule.chain === undefined
+        ? {}
+        : {
+            chain: {
+              op: r.rule.chain.op,
+              operands: r.rule.chain.operands.map((o, i) => ({ cel: o.cel, at: site(r.rule, io, o.offset ?? r.rule.offset), outcomes: r.operands?.[i] ?? [] })),
+            },
+          }),
+    })),
   };
 }
 

@@ -21,6 +21,7 @@ import {
   PaybillRuntimeError,
   type TenantFacts,
   type TracedDecision,
+  type TraceOptions,
 } from "@paybill/runtime";
 import type { TestCase } from "./cases.js";
 import { testUuid, withTestUuids } from "./values.js";
@@ -41,6 +42,8 @@ export interface TestResult {
 export interface RunOptions {
   /** Ask the decider which rules each decision evaluated (for coverage); it must support `decideTraced`. */
   readonly trace?: boolean;
+  /** With `trace`: conditions whose operands are followed one by one too (coverage.ts `operandChains`). */
+  readonly operands?: TraceOptions["operands"];
 }
 
 export function runTests(bundle: Bundle, decider: DeciderApi, cases: readonly TestCase[], options: RunOptions = {}): TestResult[] {
@@ -51,15 +54,15 @@ export function runTest(bundle: Bundle, decider: DeciderApi, test: TestCase, opt
   const run = runOf(bundle, test);
   if (!run.ok) return { test, passed: false, problem: run.problem, ...(options.trace === true ? { evaluated: [] } : {}) };
   const request = requestOf(bundle, decider, test, run.facts);
-  const traced = options.trace === true ? traceOf(decider, request) : undefined;
+  const traced = options.trace === true ? traceOf(decider, request, options) : undefined;
   const decision = traced?.decision ?? decider.decide(request);
   const problem = compare(test, decision);
   return { test, passed: problem === undefined, decision, ...(traced === undefined ? {} : { evaluated: traced.evaluated }), ...(problem === undefined ? {} : { problem }) };
 }
 
-function traceOf(decider: DeciderApi, request: DecisionRequest): TracedDecision {
+function traceOf(decider: DeciderApi, request: DecisionRequest, options: RunOptions): TracedDecision {
   if (decider.decideTraced === undefined) throw new Error("internal error: this decider cannot say which rules it evaluated");
-  return decider.decideTraced(request);
+  return decider.decideTraced(request, options.operands === undefined ? {} : { operands: options.operands });
 }
 
 type RunFacts = Pick<DecisionRequest, "workflow" | "runContext" | "untrusted">;
