@@ -9,12 +9,11 @@
  * declaration could have provided) is therefore dropped when its name is a word of lost
  * text: a false "unknown name" is worse than a missing one while the file does not parse.
  *
- * A file whose `package` line may be lost or ignored (an error before its first declaration,
- * and either a `package` line that did not parse or no `package` line but a word before the
- * first declaration one edit from `package` or containing it; or a `package` line after a
- * declaration, PB1008) loses every
- * declaration: they could be checked in the wrong module. Must not parse; works on parse
- * results only.
+ * A file whose `package` line may be lost or ignored loses every declaration: they could be
+ * checked in the wrong module. That is an error before its first declaration with either a
+ * `package` line that did not parse or, with no `package` line, a word before the first
+ * declaration one edit from `package` or containing it; or a `package` line after a
+ * declaration (PB1008). Must not parse; works on parse results only.
  */
 import type { ParseResult } from "./1-parse/parse.js";
 import { KEYWORDS } from "./1-parse/tokens.js";
