@@ -8,7 +8,7 @@
  *      `didChange` to receiving `publishDiagnostics` for that version; digits typed one by
  *      one and deleted one by one (`100.0` → `1000…0.0` → `100.0`: the length changes,
  *      every later span moves);
- *      and a syntax error then its fix (a syntax error needs no check: parse alone);
+ *      and a syntax error then its fix (the other declarations are still checked);
  *   2. completion after `resource.` (fields) and between words (keywords and names), on a
  *      checked file, and right after an edit (the re-check included);
  *   3. the reference, in this process: `checkProject` of the same text, warm — what one

@@ -102,10 +102,16 @@ state, tenant, approvals and given rows, on a fixed clock (2030-01-01T00:00:00Z)
 passes when the decision is the one after \`expect\` and every policy after \`by\` is among
 those that made it. Results go to stdout; exit 1 when a test fails or the project has errors.
 
+With --coverage, also lists every permit, forbid and require rule no test exercised (no
+test's request matched its agent and action and reached its condition), with file:line, the
+operands of a condition's \`&&\`/\`||\` chain no test reached, and the share of rules
+exercised; --min <percent> makes the run fail (exit 1) below that share.
+
 Examples:
   $ paybillc test                              every test of the project here
   $ paybillc test examples/helpdesk --filter refund
   $ paybillc test --format json > results.json
+  $ paybillc test --coverage --min 80          fail CI when fewer than 80% of rules are tested
 `;
 
 const EXPLAIN_EXAMPLES = `
@@ -221,9 +227,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .description("run the project's test blocks through the runtime and report each")
     .argument("[paths...]", "the project's files or directories", ["."])
     .option("--filter <text>", "only the tests whose name contains <text>")
+    .option("--coverage", "also report the policy rules no test exercised", false)
+    .option("--min <percent>", "exit 1 when fewer than <percent> of the rules are exercised (implies --coverage)")
     .addOption(formatOption())
     .addHelpText("after", TEST_EXAMPLES)
-    .action(async (paths: string[], options: { filter?: string; format: OutputFormat }) => {
+    .action(async (paths: string[], options: { filter?: string; format: OutputFormat; coverage: boolean; min?: string }) => {
       const { test } = await import("./commands/test.js");
       status = await test(paths, options, io);
     });

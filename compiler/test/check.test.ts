@@ -55,6 +55,17 @@ describe("paybillc check", () => {
     });
   });
 
+  it("reports a syntax error in one file and a type error in another together", async () => {
+    const dir = await project({
+      "data.paybill": "entity Ticket { id uuid @id, amount decimal }\nagent bot { roles = [support] }\naction close { input { t: Ticket.id } effect read Ticket(input.t) }\nconst limit = = 1\n",
+      "rules.paybill": 'policy p { permit bot to close when resource.amount == "x" }\n',
+    });
+    const run = await paybillc(["check", "--format", "json"], dir);
+    expect(run.code).toBe(1);
+    const found = (JSON.parse(run.stdout) as { code: string; file: string; line: number }[]).map((d) => `${d.file}:${d.line} ${d.code}`);
+    expect(found).toEqual(["data.paybill:4 PB1002", "rules.paybill:1 PB3002"]);
+  });
+
   it("prints only a JSON array on stdout with --format json", async () => {
     const dir = await project({ "bad.paybill": THREE_ERRORS });
     const run = await paybillc(["check", "--format", "json"], dir);

@@ -36,7 +36,7 @@ describe("lsp diagnostics", () => {
     expect(await server.diagnostics("rules.paybill")).toEqual([]);
   });
 
-  it("a syntax error reports syntax errors only, as check does, with code, range and help", async () => {
+  it("a syntax error's diagnostics are check's, with code, range and help", async () => {
     server = await startServer(PROJECT);
     const text = RULES.replace("agent bot {", "agent bot {{");
     const { version } = await server.open("rules.paybill", text);
@@ -46,6 +46,20 @@ describe("lsp diagnostics", () => {
     expect(got.map((d) => [d.code, d.range.start.line, d.range.start.character, d.message])).toEqual(
       want.map((d) => [d.code, d.file.position(d.span.start).line - 1, d.file.position(d.span.start).column - 1, d.help === undefined ? d.message : `${d.message}\nhelp: ${d.help}`]),
     );
+  });
+
+  it("a syntax error in one file does not hide a type error in another", async () => {
+    server = await startServer(PROJECT);
+    const rules = RULES.replace("resource.amount < 100.0", 'resource.amount < "x"');
+    const data = `${DATA}\nentity Broken { id uuid @id,, }\n`;
+    const { version } = await server.open("rules.paybill", rules);
+    const opened = await server.open("data.paybill", data);
+    const inData = await server.diagnostics("data.paybill", opened.version);
+    expect(inData.map((d) => [d.code, d.range.start])).toEqual([["PB1001", { line: 9, character: 28 }]]);
+    const inRules = await server.diagnostics("rules.paybill", version);
+    expect(inRules.map((d) => [d.code, d.range.start])).toEqual([["PB3002", { line: 10, character: 51 }]]);
+    const want = checkProject([new SourceFile("data.paybill", data), new SourceFile("rules.paybill", rules)]).diagnostics;
+    expect(want.map((d) => d.code)).toEqual(["PB1001", "PB3002"]);
   });
 
   it("incremental edits apply at their ranges", async () => {

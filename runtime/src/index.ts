@@ -9,7 +9,7 @@
 export * from "./bundle/format.js";
 export { bundleHash, canonicalJson, sha256Hex } from "./bundle/canonical.js";
 export type * from "./decide/request.js";
-export type { DeciderApi, PreparedEffect } from "./decide/decider-api.js";
+export type { ConditionOutcome, DeciderApi, EvaluatedRule, OperandChain, PreparedEffect, TracedDecision, TraceOptions } from "./decide/decider-api.js";
 export { Decider, EffectError, type LoadProblem } from "./decide/decider.js";
 export { allowedActions, selectorAllows } from "./decide/workflow.js";
 export { BundleError, type BundleErrorCode, type LoadOptions, loadBundle, readBundle } from "./bundle/load.js";

@@ -16,9 +16,12 @@ import {
   type Decision,
   type DecisionRequest,
   type DeciderApi,
+  type EvaluatedRule,
   normaliseUntrusted,
   PaybillRuntimeError,
   type TenantFacts,
+  type TracedDecision,
+  type TraceOptions,
 } from "@paybill/runtime";
 import type { TestCase } from "./cases.js";
 import { testUuid, withTestUuids } from "./values.js";
@@ -30,21 +33,36 @@ export interface TestResult {
   readonly passed: boolean;
   /** Absent when no decision was asked: the run could not start (its given context is refused). */
   readonly decision?: Decision;
+  /** With `trace`: the rules the decision evaluated (decider `decideTraced`). */
+  readonly evaluated?: readonly EvaluatedRule[];
   /** Why it failed, in words. */
   readonly problem?: string;
 }
 
-export function runTests(bundle: Bundle, decider: DeciderApi, cases: readonly TestCase[]): TestResult[] {
-  return cases.map((test) => runTest(bundle, decider, test));
+export interface RunOptions {
+  /** Ask the decider which rules each decision evaluated (for coverage); it must support `decideTraced`. */
+  readonly trace?: boolean;
+  /** With `trace`: conditions whose operands are followed one by one too (coverage.ts `operandChains`). */
+  readonly operands?: TraceOptions["operands"];
 }
 
-export function runTest(bundle: Bundle, decider: DeciderApi, test: TestCase): TestResult {
+export function runTests(bundle: Bundle, decider: DeciderApi, cases: readonly TestCase[], options: RunOptions = {}): TestResult[] {
+  return cases.map((test) => runTest(bundle, decider, test, options));
+}
+
+export function runTest(bundle: Bundle, decider: DeciderApi, test: TestCase, options: RunOptions = {}): TestResult {
   const run = runOf(bundle, test);
-  if (!run.ok) return { test, passed: false, problem: run.problem };
+  if (!run.ok) return { test, passed: false, problem: run.problem, ...(options.trace === true ? { evaluated: [] } : {}) };
   const request = requestOf(bundle, decider, test, run.facts);
-  const decision = decider.decide(request);
+  const traced = options.trace === true ? traceOf(decider, request, options) : undefined;
+  const decision = traced?.decision ?? decider.decide(request);
   const problem = compare(test, decision);
-  return { test, passed: problem === undefined, decision, ...(problem === undefined ? {} : { problem }) };
+  return { test, passed: problem === undefined, decision, ...(traced === undefined ? {} : { evaluated: traced.evaluated }), ...(problem === undefined ? {} : { problem }) };
+}
+
+function traceOf(decider: DeciderApi, request: DecisionRequest, options: RunOptions): TracedDecision {
+  if (decider.decideTraced === undefined) throw new Error("internal error: this decider cannot say which rules it evaluated");
+  return decider.decideTraced(request, options.operands === undefined ? {} : { operands: options.operands });
 }
 
 type RunFacts = Pick<DecisionRequest, "workflow" | "runContext" | "untrusted">;

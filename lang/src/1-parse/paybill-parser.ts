@@ -84,10 +84,17 @@ export class PaybillParser extends CelParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * The top-level items parsed so far in this run: what the file keeps when the parser gives
+   * up on the rest of it (an error it cannot resume after ends the `file` rule).
+   */
+  private top: { pkg: A.PackageDecl | undefined; imports: A.ImportDecl[]; declarations: A.Declaration[] } = { pkg: undefined, imports: [], declarations: [] };
+
   override beginParse(textLength: number): void {
     super.beginParse(textLength);
     this.misplaced = [];
     this.reservedNames = [];
+    this.top = { pkg: undefined, imports: [], declarations: [] };
   }
 
   /** Starts (or, with undefined, stops) checking every token the parser looks at. */
@@ -170,10 +177,13 @@ export class PaybillParser extends CelParser {
    * One loop over every top-level item: `package` and `import` are accepted anywhere so
    * that one out of place is a single clear error (PB1008), not a cascade.
    */
-  file = this.define("file", (): A.FileNode => {
+  file = this.define(
+    "file",
+    (): A.FileNode => {
     let pkg: A.PackageDecl | undefined;
-    const imports: A.ImportDecl[] = [];
-    const declarations: A.Declaration[] = [];
+    const top = this.top;
+    const imports: A.ImportDecl[] = top.imports;
+    const declarations: A.Declaration[] = top.declarations;
     this.ACTION(() => this.between(pkg, imports.length, declarations));
     this.MANY(() => {
       // Also at the start of an item: after skipping what no item starts with, recovery
@@ -186,7 +196,10 @@ export class PaybillParser extends CelParser {
             this.ACTION(() => {
               if (found === undefined) return;
               if (pkg !== undefined || imports.length > 0 || declarations.length > 0) this.misplaced.push(found.span);
-              else pkg = found;
+              else {
+                pkg = found;
+                top.pkg = found;
+              }
             });
           },
         },
@@ -212,7 +225,9 @@ export class PaybillParser extends CelParser {
       this.ACTION(() => this.between(pkg, imports.length, declarations));
     });
     return { kind: "File", span: { start: 0, end: this.textLength }, package: pkg, imports, declarations, comments: [] };
-  });
+    },
+    { recoveryValueFunc: (): A.FileNode => ({ kind: "File", span: { start: 0, end: this.textLength }, package: this.top.pkg, imports: [...this.top.imports], declarations: [...this.top.declarations], comments: [] }) },
+  );
 
   private packageDecl = this.define("packageDecl", (): A.PackageDecl => {
     const start = this.CONSUME(T.Package);

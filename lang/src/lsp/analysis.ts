@@ -1,10 +1,11 @@
 /**
  * One analysis of the whole workspace: the stored parse results (plus the standard
  * library, parsed once per process) resolved into modules, then checked. The diagnostics
- * are exactly those of `checkProject` on the same texts: syntax errors alone when a file
- * has one. The model is kept even then (checked from the recovered trees), so hover,
- * definition and completion keep working while the user types; when checking a broken tree
- * fails, there is simply no model. Must not parse project files (the store does).
+ * are exactly those of `checkProject` on the same texts. When a file has a syntax error
+ * they come from a check of the intact declarations (`checkParsed`, as `paybillc check`
+ * does), while the model is checked from the whole recovered trees, so hover, definition
+ * and completion keep working inside the declaration being typed; when checking a broken
+ * tree fails, there is simply no model. Must not parse project files (the store does).
  */
 import { parse } from "../1-parse/parse.js";
 import { buildModules, type Modules } from "../2-resolve/modules.js";
@@ -12,6 +13,7 @@ import type { Unit } from "../2-resolve/symbols.js";
 import { check } from "../3-check/check.js";
 import type { Model } from "../3-check/model.js";
 import { compareDiagnostics, dedupeDiagnostics, type Diagnostic, hasErrors } from "../diagnostics/diagnostic.js";
+import { checkParsed } from "../check-project.js";
 import { loadStdlib } from "../stdlib.js";
 import type { StoredDocument } from "./documents.js";
 
@@ -54,20 +56,36 @@ export function resolve(documents: readonly StoredDocument[]): Resolved {
   }
 }
 
-/** The third stage: the resolved project checked; diagnostics exactly as `checkProject` gives them. */
-export function checkResolved({ syntax, units, modules }: Resolved): Analysis {
-  const broken = hasErrors(syntax);
+/**
+ * The diagnostics of documents some of which have syntax errors, as `checkProject` gives
+ * them: the intact declarations checked, names the broken parts may declare not reported.
+ */
+export function brokenDiagnostics(documents: readonly StoredDocument[]): readonly Diagnostic[] {
+  const sorted = [...documents].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // The stored trees are those a full parse gives, broken ones included (reparse.ts's law).
+  return checkParsed(
+    sorted.map((d) => d.parsed),
+    stdlibUnits(),
+  ).diagnostics;
+}
+
+/**
+ * The third stage: the resolved project checked; diagnostics exactly as `checkProject` gives
+ * them (for a broken project, `broken` gives them: the caller may have them already).
+ */
+export function checkResolved({ syntax, units, modules }: Resolved, broken: () => readonly Diagnostic[]): Analysis {
+  const hasBroken = hasErrors(syntax);
   let checked: { model: Model; diagnostics: Diagnostic[] } | undefined;
   try {
     checked = modules === undefined ? undefined : check(modules);
   } catch (error) {
-    if (!broken) throw error;
+    if (!hasBroken) throw error;
   }
-  if (broken || modules === undefined || checked === undefined) {
-    return { diagnostics: [...syntax].sort(compareDiagnostics), model: checked?.model, modules, units };
+  if (hasBroken || modules === undefined || checked === undefined) {
+    return { diagnostics: broken(), model: checked?.model, modules, units };
   }
   const diagnostics = [...syntax, ...modules.diagnostics, ...checked.diagnostics].sort(compareDiagnostics);
   return { diagnostics: dedupeDiagnostics(diagnostics), model: checked.model, modules, units };
 }
 
-export const analyze = (documents: readonly StoredDocument[]): Analysis => checkResolved(resolve(documents));
+export const analyze = (documents: readonly StoredDocument[]): Analysis => checkResolved(resolve(documents), () => brokenDiagnostics(documents));

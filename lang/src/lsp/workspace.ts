@@ -12,8 +12,8 @@
 import { relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Unit } from "../2-resolve/symbols.js";
-import { compareDiagnostics, type Diagnostic, hasErrors } from "../diagnostics/diagnostic.js";
-import { type Analysis, checkResolved, type Resolved, resolve } from "./analysis.js";
+import { type Diagnostic, hasErrors } from "../diagnostics/diagnostic.js";
+import { type Analysis, brokenDiagnostics, checkResolved, type Resolved, resolve } from "./analysis.js";
 import { DocumentStore, type StoredDocument } from "./documents.js";
 
 export type Stage = "parsed" | "resolved" | "checked";
@@ -28,6 +28,8 @@ export class Workspace {
   private current: Stage = "parsed";
   /** The last analysis of texts without syntax errors: completion's memory while the user types. */
   private clean: Analysis | undefined;
+  /** The diagnostics while some document has a syntax error (computed at most once per change). */
+  private brokenProject: readonly Diagnostic[] | undefined;
   /** Counts analyses, so tests and logs can tell a re-check from a cached answer. */
   analyses = 0;
 
@@ -57,6 +59,7 @@ export class Workspace {
     this.current = "parsed";
     this.resolvedProject = undefined;
     this.analysis = undefined;
+    this.brokenProject = undefined;
   }
 
   /** Modules and scopes for the current texts (computed at most once per change). */
@@ -81,7 +84,7 @@ export class Workspace {
       // Texts without syntax errors replace the last clean analysis: let it go before checking,
       // so two whole analyses are never alive at once (a smaller heap, shorter collections).
       if (clean) this.clean = undefined;
-      this.analysis = checkResolved(this.resolved());
+      this.analysis = checkResolved(this.resolved(), () => this.broken());
       this.analyses++;
       this.current = "checked";
       if (clean && this.analysis.model !== undefined) this.clean = this.analysis;
@@ -91,14 +94,18 @@ export class Workspace {
 
   /**
    * The project's diagnostics for the current texts. When a file has a syntax error they are
-   * the syntax errors alone (as `checkProject` reports them), known from the parse stage:
-   * no need to resolve or check before publishing them.
+   * those of the intact declarations (as `checkProject` reports them), found without the
+   * model of the whole recovered trees, which only questions about the code need.
    */
   diagnostics(): readonly Diagnostic[] {
     if (this.analysis !== undefined && this.current === "checked") return this.analysis.diagnostics;
-    const syntax = this.store.all().flatMap((d) => d.parsed.diagnostics);
-    if (hasErrors(syntax)) return syntax.sort(compareDiagnostics);
+    if (this.store.all().some((d) => hasErrors(d.parsed.diagnostics))) return this.broken();
     return this.checked().diagnostics;
+  }
+
+  private broken(): readonly Diagnostic[] {
+    this.brokenProject ??= brokenDiagnostics(this.store.all());
+    return this.brokenProject;
   }
 
   /**

@@ -27,6 +27,39 @@ export type PreparedFilter =
   | { readonly any: readonly PreparedFilter[] }
   | { readonly field: string; readonly op: "==" | "!=" | "<" | "<=" | ">" | ">="; readonly value: unknown };
 
+/** What a condition gave: true, false, or `error` (it erred). */
+export type ConditionOutcome = boolean | "error";
+
+/** A rule whose condition a decision evaluated (or that has none), and what it gave. */
+export interface EvaluatedRule {
+  /** The rule's bundle id, `<policy>#<n>`. */
+  readonly rule: string;
+  readonly outcome: ConditionOutcome;
+  /**
+   * With `TraceOptions.operands` for this rule: what each operand of its condition's chain
+   * gave, left to right, up to the first that decides the chain (`false` for `&&`, `true`
+   * for `||`); the operands after it were not reached.
+   */
+  readonly operands?: readonly ConditionOutcome[];
+}
+
+/** A condition's top-level chain `a && b && c` (or with `||`): the operator and each operand's CEL. */
+export interface OperandChain {
+  readonly op: "&&" | "||";
+  readonly cel: readonly string[];
+}
+
+export interface TraceOptions {
+  /** Per rule id: the chain its condition is, whose operands are evaluated one by one too. */
+  readonly operands?: ReadonlyMap<string, OperandChain>;
+}
+
+/** A decision with the rules it evaluated, in the order it evaluated them (a rule may appear twice: a read's field rules). */
+export interface TracedDecision {
+  readonly decision: Decision;
+  readonly evaluated: readonly EvaluatedRule[];
+}
+
 export interface DeciderApi {
   readonly bundle: Bundle;
   /**
@@ -34,6 +67,13 @@ export interface DeciderApi {
    * first. Never throws for a bad request: that is a `deny` with its reason.
    */
   decide(request: DecisionRequest): Decision;
+  /**
+   * Opt-in trace for tools (`paybillc test --coverage`): `decide`, and which rules it
+   * evaluated — those that applied to the request (agent and action matched) and were
+   * reached, their conditions evaluated (a rule over its cost budget is not). `decide`
+   * itself pays nothing for it. Absent: the decider cannot trace.
+   */
+  decideTraced?(request: DecisionRequest, options?: TraceOptions): TracedDecision;
   /**
    * Which row `resource` is, so the caller can load it before deciding: the effect's entity
    * and the evaluated key. Undefined for an insert, no effect, or an input that is invalid

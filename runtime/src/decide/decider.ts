@@ -33,7 +33,7 @@ import { Absent, type Compiled } from "../cel/closures.js";
 import { celEnvironment } from "../cel/environment.js";
 import { forgetPlain } from "../cel/plain-text.js";
 import { callsUntrusted, setUntrusted } from "../cel/untrusted.js";
-import type { DeciderApi, PreparedEffect } from "./decider-api.js";
+import type { DeciderApi, EvaluatedRule, ConditionOutcome, OperandChain, PreparedEffect, TracedDecision, TraceOptions } from "./decider-api.js";
 import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProblem, prepare } from "./effects.js";
 import { Facts, readTime } from "./facts.js";
 import { type RecordSchema, RecordError, readInput, readRowFields, recordSchema, rowFields } from "./records.js";
@@ -161,6 +161,8 @@ export class Decider implements DeciderApi {
   readonly #lookups = new Map<string, CompiledLookup[]>();
   /** Each workflow's declared `context` fields, for `run.context`. */
   readonly #contexts = new Map<string, readonly FieldSchema[]>();
+  /** `decideTraced`'s operands of conditions, compiled on first use. */
+  readonly #operandRules = new Map<string, CompiledRule>();
   /** `run` of frozen context objects already read, with the workflow it was read for (see #run). */
   readonly #runs = new WeakMap<object, Map<string, unknown>>();
 
@@ -236,6 +238,39 @@ export class Decider implements DeciderApi {
       if (e instanceof RecordError) return deny({ kind: "input", message: e.message, path: e.path });
       return deny({ kind: "unknown", message: `the request could not be decided: ${e instanceof Error ? e.message : String(e)}` });
     }
+  }
+
+  decideTraced(request: DecisionRequest, options: TraceOptions = {}): TracedDecision {
+    const evaluated: EvaluatedRule[] = [];
+    const before = tracer;
+    tracer = (rule, v, activation) => {
+      const chain = options.operands?.get(rule.id);
+      const outcome = outcomeOf(v);
+      evaluated.push(chain === undefined ? { rule: rule.id, outcome } : { rule: rule.id, outcome, operands: this.#operands(rule, chain, activation) });
+    };
+    try {
+      return { decision: this.decide(request), evaluated };
+    } finally {
+      tracer = before;
+    }
+  }
+
+  /** Each operand of a rule's top-level chain, left to right, until one decides the chain: what it gave. */
+  #operands(rule: CompiledRule, chain: OperandChain, activation: Activation): ConditionOutcome[] {
+    const outcomes: ConditionOutcome[] = [];
+    for (let i = 0; i < chain.cel.length; i++) {
+      const key = `${rule.id}\0${i}\0${chain.cel[i]}`;
+      let operand = this.#operandRules.get(key);
+      if (operand === undefined) {
+        const when = rule.spec.when;
+        operand = compileRule(this.#env, rule.policy, { ...rule.spec, ...(when === undefined ? {} : { when: { ...when, cel: chain.cel[i] as string } }) });
+        this.#operandRules.set(key, operand);
+      }
+      const outcome = outcomeOf(verdict(operand.closure, operand.constants ?? NO_LITERALS, operand, activation));
+      outcomes.push(outcome);
+      if ((chain.op === "&&" && outcome === false) || (chain.op === "||" && outcome === true)) break;
+    }
+    return outcomes;
   }
 
   resourceKey(request: Pick<DecisionRequest, "action" | "input" | "tenant" | "agent" | "time">): { readonly entity: string; readonly key: unknown } | undefined {
@@ -406,14 +441,26 @@ function resourceOf(plan: Plan, resource: DecisionRequest["resource"]): unknown 
  */
 let spent = 0;
 
+/**
+ * Set only while `Decider.decideTraced` decides: told of every rule whose condition is
+ * evaluated (or that has none), with what it gave. Decisions are synchronous and never
+ * nested, so one slot; unset, it costs one comparison per evaluated rule.
+ */
+let tracer: ((rule: CompiledRule, verdict: Verdict, activation: Activation) => void) | undefined;
+
+const outcomeOf = (v: Verdict): ConditionOutcome => (v === true || v === false ? v : "error");
+
 /** A rule's verdict under the budget: over it, the condition is not evaluated. */
 function budgeted(closure: Compiled | undefined, literals: readonly unknown[], rule: CompiledRule, activation: Activation): Verdict {
   const cost = rule.cost;
-  if (cost === undefined) return verdict(closure, literals, rule, activation);
-  const charged = charge(cost, activation, spent);
-  if (typeof charged !== "number") return charged;
-  spent = charged;
-  return verdict(closure, literals, rule, activation);
+  if (cost !== undefined) {
+    const charged = charge(cost, activation, spent);
+    if (typeof charged !== "number") return charged;
+    spent = charged;
+  }
+  const v = verdict(closure, literals, rule, activation);
+  if (tracer !== undefined) tracer(rule, v, activation);
+  return v;
 }
 
 /** The policies' decision (spec/runtime.md §Policies) from a plan's checks. */
