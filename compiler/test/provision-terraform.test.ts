@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { TerraformProvisioner, type TerraformProvisionerOptions } from "../src/provision/terraform.js";
+import { TerraformProvisioner, type TerraformProvisionerOptions, tenantOutputs } from "../src/provision/terraform.js";
 import type { ProvisionStep } from "../src/provision/types.js";
 
 const TERRAFORM = process.env.PAYBILL_TERRAFORM ?? "/usr/local/bin/terraform";
@@ -39,7 +39,12 @@ const SHARED_STACK = {
       },
     },
   },
-  output: { tenants: { value: tf("sort(keys(terraform_data.tenant))") } },
+  output: {
+    tenants: { value: tf("sort(keys(terraform_data.tenant))") },
+    // Per tenant: a map tenant => value, as the compiled stacks declare their per-tenant outputs.
+    plan: { value: tf("{ for name, t in terraform_data.tenant : name => t.output }") },
+    token: { value: "s3cr3t", sensitive: true },
+  },
 };
 
 /** A static silo tenant's own stack. */
@@ -126,7 +131,8 @@ describe("TerraformProvisioner", () => {
     const outcome = await p.run(bridge("acme"), { attempt: 1 });
     expect(outcome.ok, outcome.detail).toBe(true);
     expect(outcome.detail).toContain("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.");
-    expect(outcome.outputs).toEqual({ tenants: ["acme", "initech"] });
+    // The stack's outputs as this tenant sees them: its own entry of a per-tenant map, the rest as they are.
+    expect(outcome.outputs).toEqual({ tenants: ["acme", "initech"], plan: "business", token: "(sensitive)" });
     expect(await state(paths.workDir, "main-bridge-eu-west-1")).toEqual(["terraform_data.tenant[acme]", "terraform_data.tenant[initech]"]);
     const vars = JSON.parse(await readFile(join(paths.workDir, "main-bridge-eu-west-1/terraform.tfvars.json"), "utf8"));
     expect(vars).toEqual({ tenants: { acme: { plan: "business" }, initech: { plan: "business" } } });
@@ -154,7 +160,7 @@ describe("TerraformProvisioner", () => {
     expect(retried.detail).toContain("Apply complete! Resources: 1 added, 0 changed, 1 destroyed.");
     expect(await state(paths.workDir, "main-bridge-eu-west-1")).toEqual(["terraform_data.tenant[acme]"]);
     const again = await fixed.run(bridge("acme"), { attempt: 3 });
-    expect(again).toEqual({ ok: true, detail: "main-bridge-eu-west-1: no changes, the stack matches the configuration", outputs: { tenants: ["acme"] } });
+    expect(again).toEqual({ ok: true, detail: "main-bridge-eu-west-1: no changes, the stack matches the configuration", outputs: { tenants: ["acme"], plan: "business", token: "(sensitive)" } });
     expect(fixed.lines.some((l) => l.includes("$ terraform apply"))).toBe(true);
     expect(fixed.lines.filter((l) => l.includes("$ terraform apply"))).toHaveLength(1);
   });
@@ -192,6 +198,25 @@ describe("TerraformProvisioner", () => {
     expect(gone.ok, gone.detail).toBe(true);
     expect(gone.detail).toContain("Resources: 0 added, 0 changed, 1 destroyed.");
     expect(await state(paths.workDir, "main-silo-tenant-globex")).toEqual([]);
+  });
+
+  it("reads one tenant's outputs from recorded `terraform output -json` text", () => {
+    const text = JSON.stringify({
+      database_endpoint: { sensitive: false, type: ["map", "string"], value: { acme: "acme-db.x.rds.amazonaws.com:5432", initech: "initech-db:5432" } },
+      cluster_endpoint: { sensitive: false, type: "string", value: "https://ABC.gr7.eu-west-1.eks.amazonaws.com" },
+      subnets: { sensitive: false, type: ["list", "string"], value: ["a", "b"] },
+      bucket: { sensitive: false, type: ["map", "string"], value: { initech: "pb-initech-data" } },
+      password: { sensitive: true, type: "string", value: "hunter2" },
+    });
+    expect(tenantOutputs(text, "acme")).toEqual({
+      database_endpoint: "acme-db.x.rds.amazonaws.com:5432",
+      cluster_endpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+      subnets: ["a", "b"],
+      password: "(sensitive)",
+    });
+    expect(tenantOutputs("{}", "acme")).toEqual({});
+    expect(tenantOutputs("not json", "acme")).toBeUndefined();
+    expect(tenantOutputs("[1]", "acme")).toBeUndefined();
   });
 
   it("needs no terraform when there is nothing to run: a pooled tenant, a data move, an unknown placement, a missing build", async () => {

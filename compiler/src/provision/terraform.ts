@@ -78,7 +78,7 @@ export class TerraformProvisioner implements Provisioner {
       }
     }
     const tenants = found.stack.tenantsVariable ? await this.#tenantSet(read.manifest, found, step) : undefined;
-    return this.#converge(found.name, read.manifest, tenants, removing && found.stack.mode === "tenant");
+    return this.#converge(found.name, read.manifest, tenants, removing && found.stack.mode === "tenant", step.tenant);
   }
 
   /** The stack's `tenants` variable after the step: the registry's set, with the step's tenant added or removed. */
@@ -92,7 +92,7 @@ export class TerraformProvisioner implements Provisioner {
     return set;
   }
 
-  async #converge(stack: string, manifest: Manifest, tenants: Record<string, StackTenant> | undefined, destroy: boolean): Promise<StepOutcome> {
+  async #converge(stack: string, manifest: Manifest, tenants: Record<string, StackTenant> | undefined, destroy: boolean, tenant: string): Promise<StepOutcome> {
     const entry = manifest.stacks[stack];
     if (entry === undefined) return failure(`stack \`${stack}\` is not in the manifest`, "run `paybillc build` again");
     const dir = join(resolve(this.#options.workDir), stack);
@@ -117,29 +117,45 @@ export class TerraformProvisioner implements Provisioner {
     // -detailed-exitcode: 0 no changes, 2 changes, anything else an error.
     if (plan.code !== 0 && plan.code !== 2) return { ok: false, detail: tail(stack, "plan", plan) };
     if (this.#options.apply === false) return { ok: true, detail: tail(stack, "plan", plan) };
-    if (plan.code === 0) return { ok: true, detail: `${stack}: no changes, the stack matches the configuration`, ...(await this.#outputs(terraform, destroy)) };
+    if (plan.code === 0) return { ok: true, detail: `${stack}: no changes, the stack matches the configuration`, ...(await this.#outputs(terraform, destroy, tenant)) };
     const apply = await terraform(["apply", "-input=false", "-no-color", PLAN_FILE]);
     if (apply.code !== 0) return { ok: false, detail: tail(stack, "apply", apply) };
-    return { ok: true, detail: tail(stack, "apply", apply), ...(await this.#outputs(terraform, destroy)) };
+    return { ok: true, detail: tail(stack, "apply", apply), ...(await this.#outputs(terraform, destroy, tenant)) };
   }
 
-  async #outputs(terraform: (args: readonly string[]) => Promise<TerraformRun>, destroyed: boolean): Promise<{ outputs?: Record<string, unknown> }> {
+  async #outputs(terraform: (args: readonly string[]) => Promise<TerraformRun>, destroyed: boolean, tenant: string): Promise<{ outputs?: Record<string, unknown> }> {
     if (destroyed) return {};
     const run = await terraform(["output", "-json", "-no-color"]);
     if (run.code !== 0) return {};
-    try {
-      const parsed: unknown = JSON.parse(run.stdout);
-      if (typeof parsed !== "object" || parsed === null) return {};
-      const outputs: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(parsed)) {
-        const output = typeof value === "object" && value !== null ? (value as { value?: unknown; sensitive?: boolean }) : {};
-        outputs[name] = output.sensitive === true ? "(sensitive)" : output.value;
-      }
-      return { outputs };
-    } catch {
-      return {};
-    }
+    const outputs = tenantOutputs(run.stdout, tenant);
+    return outputs === undefined ? {} : { outputs };
   }
+}
+
+/**
+ * One tenant's view of a stack's outputs, from `terraform output -json` text
+ * (spec/infrastructure.md §Outputs): an output whose value is a map (an object) is per
+ * tenant — the tenant's entry, left out when the map has none —, any other value is the
+ * stack's and the same for every tenant; a sensitive output is recorded as `(sensitive)`,
+ * never its value. Undefined for text that is not terraform's output JSON.
+ */
+export function tenantOutputs(text: string, tenant: string): Record<string, unknown> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined;
+  const outputs: Record<string, unknown> = {};
+  for (const [name, entry] of Object.entries(parsed)) {
+    const output = typeof entry === "object" && entry !== null ? (entry as { value?: unknown; sensitive?: boolean }) : {};
+    const value = output.value;
+    const mine = typeof value === "object" && value !== null && !Array.isArray(value) ? (Object.hasOwn(value, tenant) ? (value as Record<string, unknown>)[tenant] : undefined) : value;
+    if (mine === undefined) continue;
+    outputs[name] = output.sensitive === true ? "(sensitive)" : mine;
+  }
+  return outputs;
 }
 
 function failure(problem: string, help: string): StepOutcome {
