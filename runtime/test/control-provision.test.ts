@@ -92,14 +92,14 @@ describe.each(BACKENDS)("provisioning on %s", (backend) => {
   it("the outputs of the tenant's latest provision step reach its record, a later provisioning replaces them, offboarding drops them", async () => {
     const id = freshId();
     await t.runtime.tenants.onboard({ id, plan: "business", region: "eu-west-1" });
-    expect((await t.runtime.tenants.get(id)).outputs).toBeUndefined();
+    expect((await t.runtime.tenants.get(id))?.outputs).toBeUndefined();
     const reporting = (outputs: Record<string, unknown>): Provisioner => ({
       name: "reporting",
       run: async (step) => ({ ok: true, detail: "applied", ...(step.kind === "provision" ? { outputs } : { outputs: { ignored: step.kind } }) }),
     });
     const first = await t.runtime.tenants.provision(id, reporting({ database_endpoint: "db-1.internal:5432", bucket: "pb-acme-data" }));
     expect(first.tenant.outputs).toEqual({ database_endpoint: "db-1.internal:5432", bucket: "pb-acme-data" });
-    expect((await t.runtime.tenants.get(id)).outputs).toEqual({ database_endpoint: "db-1.internal:5432", bucket: "pb-acme-data" });
+    expect((await t.runtime.tenants.get(id))?.outputs).toEqual({ database_endpoint: "db-1.internal:5432", bucket: "pb-acme-data" });
     expect((await t.runtime.tenants.list()).find((x) => x.id === id)?.outputs).toEqual({ database_endpoint: "db-1.internal:5432", bucket: "pb-acme-data" });
     await t.runtime.tenants.changePlan(id, "enterprise");
     const moved = await t.runtime.tenants.provision(id, reporting({ database_endpoint: "db-2.internal:5432" }));

@@ -152,12 +152,22 @@ export class StackBuild {
     return { address: `data.${type}.${id}`, level: "stack" };
   }
 
-  /** `${type.id.attr}`, or `${type.id[each.key].attr}` for a per-tenant resource. */
-  /** A stack output of one attribute: its value, or for a per-tenant resource a map tenant => value. */
+  /**
+   * A stack output of one attribute (`attr` may go on into it: `master_user_secret[0].secret_arn`):
+   * its value, or for a per-tenant resource a map tenant => value — the shape the Terraform
+   * provisioner reads a tenant's outputs by (spec/infrastructure.md §Outputs).
+   */
   output(name: string, handle: Handle, attr: string, description: string): void {
     const value = handle.level === "each" ? `\${{ for tenant, r in ${handle.address} : tenant => r.${attr} }}` : this.ref(handle, attr);
+    this.outputValue(name, value, description);
+  }
+
+  /** A stack output of a value that is the stack's (the same for every tenant): never a map. */
+  outputValue(name: string, value: string, description: string): void {
     new TerraformOutput(this.stack, `output-${name}`, { value, description }).overrideLogicalId(name);
   }
+
+  /** `${type.id.attr}`, or `${type.id[each.key].attr}` for a per-tenant resource. */
 
   ref(handle: Handle, attr: string): string {
     return `\${${this.expr(handle, attr)}}`;

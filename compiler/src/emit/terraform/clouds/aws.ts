@@ -8,6 +8,14 @@
 import { type CloudMapping, json, many, one } from "../mapping.js";
 import { auditCheckpointBucket } from "./aws-audit.js";
 
+/**
+ * What nodes in private subnets (no internet, no NAT) reach over VPC endpoints: ECR's API and
+ * registry (images; their layers come from S3, the gateway endpoint), STS and EKS Auth (the
+ * pods' roles, EKS Pod Identity), EC2 (the VPC CNI), Secrets Manager (the database's managed
+ * secret), KMS (the keys), CloudWatch Logs.
+ */
+const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "sts", "eks-auth", "ec2", "secretsmanager", "kms", "logs"] as const;
+
 const assume = (service: string, actions: string[] = ["sts:AssumeRole"]) =>
   json({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }] });
 
@@ -27,6 +35,7 @@ export const aws: CloudMapping = {
   keys({ b, who, name }) {
     const key = b.resource(who, "aws_kms_key", "key", { description: `paybill: ${name("key")}`, enable_key_rotation: true, deletion_window_in_days: 30 }, { tags: "tags" });
     b.resource(who, "aws_kms_alias", "key_alias", { name: `alias/${name("key")}`, target_key_id: b.ref(key, "key_id") });
+    b.output(`${who.idPrefix ?? ""}key`, key, "arn", "the KMS key (ARN) the stack's data is encrypted with");
     return { key_arn: b.ref(key, "arn") };
   },
 
@@ -51,6 +60,38 @@ export const aws: CloudMapping = {
       { security_group_id: b.ref(sg, "id"), cidr_ipv4: cidr, ip_protocol: "tcp", from_port: 5432, to_port: 5432, description: "PostgreSQL" },
       { tags: "tags" },
     );
+    // Egress of the private nodes: VPC endpoints, no route to the internet.
+    b.resource(
+      who,
+      "aws_vpc_endpoint",
+      "network_s3",
+      { vpc_id: b.ref(vpc, "id"), service_name: `com.amazonaws.${spec.region}.s3`, vpc_endpoint_type: "Gateway", route_table_ids: [b.ref(vpc, "main_route_table_id")] },
+      { tags: "tags" },
+    );
+    const endpoints = b.resource(who, "aws_security_group", "network_endpoints", { name: name("endpoints"), description: "HTTPS to the VPC endpoints from inside the network", vpc_id: b.ref(vpc, "id") }, { tags: "tags" });
+    b.resource(
+      who,
+      "aws_vpc_security_group_ingress_rule",
+      "network_endpoints_https",
+      { security_group_id: b.ref(endpoints, "id"), cidr_ipv4: cidr, ip_protocol: "tcp", from_port: 443, to_port: 443, description: "HTTPS" },
+      { tags: "tags" },
+    );
+    for (const service of INTERFACE_ENDPOINTS) {
+      b.resource(
+        who,
+        "aws_vpc_endpoint",
+        `network_${service.replace(/[.-]/g, "_")}`,
+        {
+          vpc_id: b.ref(vpc, "id"),
+          service_name: `com.amazonaws.${spec.region}.${service}`,
+          vpc_endpoint_type: "Interface",
+          subnet_ids: subnets.map((s) => b.ref(s, "id")),
+          security_group_ids: [b.ref(endpoints, "id")],
+          private_dns_enabled: true,
+        },
+        { tags: "tags" },
+      );
+    }
     return { vpc_id: b.ref(vpc, "id"), subnet_ids: subnets.map((s) => b.ref(s, "id")), db_subnet_group: b.ref(group, "name"), db_security_group: b.ref(sg, "id") };
   },
 
@@ -81,6 +122,7 @@ export const aws: CloudMapping = {
       rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: "aws:kms", kms_master_key_id: one(parts, "key_arn") }], bucket_key_enabled: true }],
     });
     b.resource(who, "aws_s3_bucket_public_access_block", "storage_private", { bucket: b.ref(bucket, "id"), block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    b.output("bucket", bucket, "id", "the S3 bucket for the tenant's files");
     return { bucket: b.ref(bucket, "id") };
   },
 
@@ -117,6 +159,8 @@ export const aws: CloudMapping = {
       },
       { tags: "tags" },
     );
+    b.output("database_endpoint", db, "endpoint", "the PostgreSQL server (host:port), reachable inside the network");
+    b.output("database_credentials", db, "master_user_secret[0].secret_arn", "the Secrets Manager secret (ARN) holding the admin credentials RDS manages: a reference, never the password");
     return { database_endpoint: b.ref(db, "endpoint") };
   },
 
@@ -156,6 +200,7 @@ export const aws: CloudMapping = {
       },
       { tags: "tags", dependsOn: attachments.map((a) => a.address) },
     );
+    b.output("cluster_endpoint", cluster, "endpoint", "the EKS API server (private endpoint)");
     return { cluster_name: b.ref(cluster, "name") };
   },
 };

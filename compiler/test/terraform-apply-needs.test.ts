@@ -1,0 +1,155 @@
+/**
+ * What a real apply needs beyond valid resources (spec/infrastructure.md §1, "Egress" and
+ * "Key grants"): private EKS nodes reach ECR, STS, EKS Auth, EC2, Secrets Manager, KMS, Logs
+ * and S3 over VPC endpoints; every managed service that encrypts with a customer-managed key
+ * is granted the key (GCP service agents, Azure Key Vault roles, IBM authorization policies,
+ * OCI policies) and is created after the grant; OCI workloads get an identity policy. Checked
+ * on the golden project of each cloud, every stack and every key in it.
+ */
+import { describe, expect, it } from "vitest";
+import { cloudProject, emitTf, type Provider, resources, type TfJson } from "./support/terraform.js";
+
+const TENANTS = [
+  { name: "corner_shop", plan: "free" },
+  { name: "initech", plan: "business" },
+  { name: "globex", plan: "enterprise" },
+] as const;
+
+type Body = Record<string, unknown>;
+interface Stack {
+  readonly name: string;
+  readonly all: [string, string, Body][];
+  of(type: string): [string, Body][];
+}
+
+function stacksOf(provider: Provider): Stack[] {
+  return emitTf(cloudProject(provider, TENANTS))
+    .stacks.filter((s) => s.spec.cloud.provider === provider)
+    .map((s) => {
+      const all = resources(JSON.parse(s.text) as TfJson);
+      return { name: s.spec.name, all, of: (type: string) => all.filter(([t]) => t === type).map(([, id, body]): [string, Body] => [`${type}.${id}`, body]) };
+    });
+}
+
+/** Whether `body` refers to the resource at `address` (`${address.attr}` or `${address[each.key].attr}`). */
+const refers = (body: unknown, address: string): boolean => new RegExp(`\\$\\{${address.replace(".", "\\.")}(\\[each\\.key\\])?\\.`).test(JSON.stringify(body));
+const dependsOn = (body: Body): string[] => (body.depends_on as string[] | undefined) ?? [];
+
+/** Every consumer of a key is created after every grant on that key. */
+function consumersWait(stack: Stack, keyType: string, grantType: string, consumers: readonly string[]): number {
+  let checked = 0;
+  for (const [key] of stack.of(keyType)) {
+    const grants = stack.of(grantType).filter(([, body]) => refers(body, key)).map(([address]) => address);
+    expect(grants.length, `${stack.name}: ${key} has no ${grantType}`).toBeGreaterThan(0);
+    for (const type of consumers)
+      for (const [address, body] of stack.of(type).filter(([, b]) => refers(b, key))) {
+        expect(dependsOn(body), `${stack.name}: ${address} uses ${key} before its grants`).toEqual(expect.arrayContaining(grants));
+        checked++;
+      }
+  }
+  return checked;
+}
+
+describe("AWS: egress of the private nodes", () => {
+  it("every VPC has the S3 gateway endpoint on its main route table and interface endpoints, private DNS on, in its subnets, HTTPS from the VPC only", () => {
+    for (const stack of stacksOf("aws")) {
+      for (const [vpc, vpcBody] of stack.of("aws_vpc")) {
+        const endpoints = stack.of("aws_vpc_endpoint").filter(([, b]) => refers(b.vpc_id, vpc));
+        const services = endpoints.map(([, b]) => String(b.service_name).replace(/^com\.amazonaws\.[a-z0-9-]+\./, "")).sort();
+        expect(services, stack.name).toEqual(["ec2", "ecr.api", "ecr.dkr", "eks-auth", "kms", "logs", "s3", "secretsmanager", "sts"]);
+        const subnets = stack.of("aws_subnet").filter(([, b]) => refers(b.vpc_id, vpc)).map(([address]) => address);
+        for (const [address, body] of endpoints) {
+          if (body.vpc_endpoint_type === "Gateway") {
+            expect(body.route_table_ids, address).toEqual([expect.stringContaining(`${vpc}`)]);
+            expect(JSON.stringify(body.route_table_ids)).toContain("main_route_table_id");
+            continue;
+          }
+          expect(body.vpc_endpoint_type).toBe("Interface");
+          expect(body.private_dns_enabled).toBe(true);
+          for (const subnet of subnets) expect(refers(body.subnet_ids, subnet), `${address} not in ${subnet}`).toBe(true);
+          const groups = body.security_group_ids as string[];
+          const rules = stack.of("aws_vpc_security_group_ingress_rule").filter(([, r]) => groups.some((g) => JSON.stringify(g).includes(String(r.security_group_id).replace(/^\$\{|\.id\}$/g, ""))));
+          expect(rules.map(([, r]) => [r.from_port, r.to_port, r.cidr_ipv4]), address).toEqual([[443, 443, vpcBody.cidr_block]]);
+        }
+      }
+      // Private: no internet gateway, no NAT, no public subnet.
+      expect(stack.all.filter(([t]) => t === "aws_internet_gateway" || t === "aws_nat_gateway")).toEqual([]);
+      expect(stack.of("aws_subnet").every(([, b]) => b.map_public_ip_on_launch === false)).toBe(true);
+    }
+  });
+});
+
+describe("key grants", () => {
+  it("GCP: Cloud SQL's, Cloud Storage's and GKE's service agents may encrypt with each key; bucket, instance and cluster wait for the grants", () => {
+    let checked = 0;
+    for (const stack of stacksOf("gcp")) {
+      for (const [key] of stack.of("google_kms_crypto_key")) {
+        const members = stack.of("google_kms_crypto_key_iam_member").filter(([, b]) => refers(b.crypto_key_id, key));
+        expect(members.map(([, b]) => b.role)).toEqual(Array(3).fill("roles/cloudkms.cryptoKeyEncrypterDecrypter"));
+        const who = members.map(([, b]) => String(b.member)).join(" ");
+        expect(who).toContain("@gcp-sa-cloud-sql.iam.gserviceaccount.com");
+        expect(who).toContain("@container-engine-robot.iam.gserviceaccount.com");
+        expect(who).toContain("data.google_storage_project_service_account.current.email_address");
+      }
+      checked += consumersWait(stack, "google_kms_crypto_key", "google_kms_crypto_key_iam_member", ["google_storage_bucket", "google_sql_database_instance", "google_container_cluster"]);
+    }
+    expect(checked).toBeGreaterThanOrEqual(12);
+  });
+
+  it("Azure: Terraform's principal is Crypto Officer on each vault before its key; each cluster's identity is Crypto User on the vault of its key before the cluster", () => {
+    for (const stack of stacksOf("azure")) {
+      const assignments = stack.of("azurerm_role_assignment");
+      for (const [vault] of stack.of("azurerm_key_vault")) {
+        const officer = assignments.filter(([, b]) => refers(b.scope, vault) && b.role_definition_name === "Key Vault Crypto Officer");
+        expect(officer.map(([, b]) => b.principal_id), `${stack.name}: ${vault}`).toEqual(["${data.azurerm_client_config.current.object_id}"]);
+        for (const [key, body] of stack.of("azurerm_key_vault_key").filter(([, b]) => refers(b.key_vault_id, vault))) expect(dependsOn(body), key).toEqual(officer.map(([a]) => a));
+      }
+      for (const [cluster, body] of stack.of("azurerm_kubernetes_cluster")) {
+        const [key] = stack.of("azurerm_key_vault_key").find(([k]) => refers(body.key_management_service, k)) ?? [];
+        const [, keyBody] = stack.of("azurerm_key_vault_key").find(([k]) => k === key) ?? [];
+        const [vault] = stack.of("azurerm_key_vault").find(([v]) => refers(keyBody?.key_vault_id, v)) ?? [];
+        const [identity] = stack.of("azurerm_user_assigned_identity").find(([i]) => refers(body.identity, i)) ?? [];
+        expect(vault && identity, cluster).toBeTruthy();
+        const user = assignments.filter(([, b]) => refers(b.scope, vault ?? "") && refers(b.principal_id, identity ?? "") && b.role_definition_name === "Key Vault Crypto User");
+        expect(user, `${stack.name}: ${cluster}`).toHaveLength(1);
+        expect(dependsOn(body)).toEqual(user.map(([a]) => a));
+      }
+    }
+  });
+
+  it("IBM: databases, object storage and Kubernetes are authorized to read each Key Protect instance; their resources wait for it", () => {
+    let checked = 0;
+    for (const stack of stacksOf("ibm")) {
+      for (const [kms] of stack.of("ibm_resource_instance").filter(([, b]) => b.service === "kms")) {
+        const policies = stack.of("ibm_iam_authorization_policy").filter(([, b]) => refers(b.target_resource_instance_id, kms));
+        expect(policies.map(([, b]) => [b.source_service_name, b.target_service_name, b.roles]).sort()).toEqual([
+          ["cloud-object-storage", "kms", ["Reader"]],
+          ["containers-kubernetes", "kms", ["Reader"]],
+          ["databases-for-postgresql", "kms", ["Reader"]],
+        ]);
+      }
+      for (const type of ["ibm_cos_bucket", "ibm_database", "ibm_container_vpc_cluster"])
+        for (const [address, body] of stack.of(type)) {
+          expect(dependsOn(body).filter((d) => d.startsWith("ibm_iam_authorization_policy.")).length, address).toBe(3);
+          checked++;
+        }
+    }
+    expect(checked).toBeGreaterThanOrEqual(12);
+  });
+
+  it("OCI: Object Storage and OKE may use each key, by a policy the bucket and cluster wait for; each owner's workloads have an identity policy", () => {
+    let checked = 0;
+    for (const stack of stacksOf("oci")) {
+      for (const [key] of stack.of("oci_kms_key")) {
+        const [grant] = stack.of("oci_identity_policy").filter(([, b]) => refers(b.statements, key));
+        const statements = (grant?.[1].statements as string[] | undefined) ?? [];
+        expect(statements.map((s) => s.replace(/ in compartment.*/, "")), `${stack.name}: ${key}`).toEqual(["Allow service objectstorage-eu-frankfurt-1 to use keys", "Allow service oke to use keys"]);
+      }
+      checked += consumersWait(stack, "oci_kms_key", "oci_identity_policy", ["oci_objectstorage_bucket", "oci_containerengine_cluster"]);
+      const workload = stack.of("oci_identity_policy").filter(([a]) => a.includes("identity_workload"));
+      expect(workload.length, stack.name).toBeGreaterThan(0);
+      for (const [, body] of workload) expect((body.statements as string[]).every((s) => s.includes("request.principal.type = 'workload'"))).toBe(true);
+    }
+    expect(checked).toBeGreaterThanOrEqual(8);
+  });
+});
