@@ -7,6 +7,7 @@
  * on the golden project of each cloud, every stack and every key in it.
  */
 import { describe, expect, it } from "vitest";
+import { isKept } from "../src/provision/terraform.js";
 import { cloudProject, emitTf, type Provider, resources, type TfJson } from "./support/terraform.js";
 
 const TENANTS = [
@@ -151,5 +152,68 @@ describe("key grants", () => {
       for (const [, body] of workload) expect((body.statements as string[]).every((s) => s.includes("request.principal.type = 'workload'"))).toBe(true);
     }
     expect(checked).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe("offboarding can finish", () => {
+  /** Where a cloud keeps a destroy from finishing: deletion protection, and buckets or keys that refuse to go with contents. */
+  const GUARDS: Record<string, [string, string, "protect" | "destroyable"][]> = {
+    aws: [
+      ["aws_db_instance", "deletion_protection", "protect"],
+      ["aws_s3_bucket", "force_destroy", "destroyable"],
+    ],
+    gcp: [
+      ["google_sql_database_instance", "deletion_protection", "protect"],
+      ["google_container_cluster", "deletion_protection", "protect"],
+      ["google_storage_bucket", "force_destroy", "destroyable"],
+    ],
+    ibm: [["ibm_kms_key", "force_delete", "destroyable"]],
+  };
+
+  it.each(Object.keys(GUARDS))("%s: a tenant's own guards follow its offboarding switch, shared ones stay", (provider) => {
+    let checked = 0;
+    for (const stack of stacksOf(provider as Provider)) {
+      const own = stack.name.includes("-tenant-");
+      for (const [type, attr, kind] of GUARDS[provider] ?? []) {
+        for (const [address, body] of stack.of(type)) {
+          if (isKept(body)) {
+            // Kept (the audit checkpoints): never force-destroyed, left in the cloud instead.
+            expect(body[attr], address).toBe(false);
+            continue;
+          }
+          const off = body.for_each !== undefined ? "each.value.offboarding" : own ? "var.offboarding" : undefined;
+          const expected = off === undefined ? kind === "protect" : kind === "protect" ? `\${!${off}}` : `\${${off}}`;
+          expect(body[attr], `${stack.name}: ${address}.${attr}`).toBe(expected);
+          checked++;
+        }
+      }
+    }
+    // Every stack (pooled, bridge, the silo cell, a static silo tenant's) has at least one.
+    expect(checked).toBeGreaterThanOrEqual(4);
+  });
+
+  it("a tenant's own stack takes the `offboarding` variable, a cell's tenants an `offboarding` flag", () => {
+    for (const { spec, text } of emitTf(cloudProject("aws", TENANTS)).stacks) {
+      const json = JSON.parse(text) as TfJson;
+      if (spec.mode === "tenant") expect(json.variable?.offboarding, spec.name).toMatchObject({ type: "bool", default: false });
+      else expect(json.variable?.offboarding, spec.name).toBeUndefined();
+      const tenants = json.variable?.tenants as { type?: string } | undefined;
+      if (tenants !== undefined) expect(tenants.type).toBe("map(object({ plan = string, offboarding = optional(bool, false) }))");
+    }
+  });
+
+  it("AWS: the audit checkpoint bucket, its settings and the key it is encrypted with are marked kept at offboarding; nothing else is", () => {
+    for (const stack of stacksOf("aws")) {
+      const kept = stack.all.filter(([, , b]) => isKept(b)).map(([t, id]) => `${t}.${id.replace(/^platform_/, "")}`);
+      expect(new Set(kept), stack.name).toEqual(
+        new Set([
+          "aws_kms_key.key",
+          "aws_kms_alias.key_alias",
+          ...(stack.of("aws_s3_bucket").some(([a]) => a.endsWith("audit_checkpoints"))
+            ? ["aws_s3_bucket.audit_checkpoints", "aws_s3_bucket_versioning.audit_checkpoints_versioning", "aws_s3_bucket_object_lock_configuration.audit_checkpoints_lock", "aws_s3_bucket_server_side_encryption_configuration.audit_checkpoints_encryption", "aws_s3_bucket_public_access_block.audit_checkpoints_private"]
+            : []),
+        ]),
+      );
+    }
   });
 });

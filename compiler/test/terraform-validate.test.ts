@@ -91,13 +91,41 @@ function plan(name: string, spec: StackSpec, text: string): { ok: boolean; outpu
       },
     },
     ...(json.variable?.tenants === undefined ? {} : { variables: { tenants: onboarded } }),
-    run: { plan: { command: "plan", ...(assert.length === 0 ? {} : { assert }) }, apply: { command: "apply", ...(outputs.length === 0 ? {} : { assert: outputs }) } },
+    run: {
+      plan: { command: "plan", ...(assert.length === 0 ? {} : { assert }) },
+      apply: { command: "apply", ...(outputs.length === 0 ? {} : { assert: outputs }) },
+      // Every tenant offboarding: their databases unprotected and buckets destroyable; a shared database stays protected.
+      offboarding: {
+        command: "plan",
+        variables: json.variable?.tenants === undefined ? { offboarding: true } : { tenants: Object.fromEntries(Object.entries(onboarded).map(([k, v]) => [k, { ...v, offboarding: true }])) },
+        assert: offboardingAsserts(json, spec),
+      },
+    },
   };
   mkdirSync(join(dir, "tests"), { recursive: true });
   writeFileSync(join(dir, "tests", "plan.tftest.json"), JSON.stringify(test, null, 2));
   const env = { ...process.env, TF_CLI_CONFIG_FILE: join(work, "terraform.rc"), TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_PLUGIN_CACHE_DIR: "" };
   const run = spawnSync(TERRAFORM, ["test", "-no-color"], { cwd: dir, env, encoding: "utf8" });
   return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
+}
+
+/** What the offboarding run checks: per tenant (or in a tenant's own stack) protection lifted; shared resources untouched. */
+function offboardingAsserts(json: TfJson, spec: StackSpec): { condition: string; error_message: string }[] {
+  const asserts: { condition: string; error_message: string }[] = [];
+  for (const [type, id, body] of resources(json)) {
+    const address = `${type}.${id}`;
+    const each = body.for_each !== undefined;
+    const lifted = each || spec.mode === "tenant";
+    if (type === "aws_db_instance") {
+      const value = each ? `alltrue([for r in values(${address}) : !r.deletion_protection])` : `${lifted ? "!" : ""}${address}.deletion_protection`;
+      asserts.push({ condition: `\${${value}}`, error_message: `${address}: deletion protection ${lifted ? "not lifted" : "lifted for a shared database"}` });
+    }
+    if (type === "aws_s3_bucket" && id === "storage") {
+      const value = each ? `alltrue([for r in values(${address}) : r.force_destroy])` : `${lifted ? "" : "!"}${address}.force_destroy`;
+      asserts.push({ condition: `\${${value}}`, error_message: `${address}: force_destroy ${lifted ? "not set" : "set on a shared bucket"}` });
+    }
+  }
+  return asserts;
 }
 
 const helpdeskOnAws = Object.fromEntries(
@@ -127,7 +155,7 @@ describe.skipIf(!available)("terraform validate and plan on every AWS stack", ()
         expect(result.output).toContain("The configuration is valid");
         expect(result.ok).toBe(true);
         const planned = plan(`${project}-${spec.name}`, spec, text);
-        expect(planned.output).toContain("2 passed, 0 failed");
+        expect(planned.output).toContain("3 passed, 0 failed");
         expect(planned.ok).toBe(true);
       });
     }

@@ -5,6 +5,7 @@
  * hashicorp/aws provider pinned in std.clouds; compiler/test checks every generated type
  * and attribute against that provider's schema and runs `terraform validate`.
  */
+import { protection, whenOffboarding } from "../constructs.js";
 import { type CloudMapping, json, many, one } from "../mapping.js";
 import { auditCheckpointBucket } from "./aws-audit.js";
 
@@ -33,8 +34,9 @@ export const aws: CloudMapping = {
   },
 
   keys({ b, who, name }) {
-    const key = b.resource(who, "aws_kms_key", "key", { description: `paybill: ${name("key")}`, enable_key_rotation: true, deletion_window_in_days: 30 }, { tags: "tags" });
-    b.resource(who, "aws_kms_alias", "key_alias", { name: `alias/${name("key")}`, target_key_id: b.ref(key, "key_id") });
+    // Kept at offboarding: the audit checkpoint bucket, which outlives the tenant, is encrypted with it.
+    const key = b.resource(who, "aws_kms_key", "key", { description: `paybill: ${name("key")}`, enable_key_rotation: true, deletion_window_in_days: 30 }, { tags: "tags", kept: true });
+    b.resource(who, "aws_kms_alias", "key_alias", { name: `alias/${name("key")}`, target_key_id: b.ref(key, "key_id") }, { kept: true });
     b.output(`${who.idPrefix ?? ""}key`, key, "arn", "the KMS key (ARN) the stack's data is encrypted with");
     return { key_arn: b.ref(key, "arn") };
   },
@@ -116,7 +118,7 @@ export const aws: CloudMapping = {
   },
 
   storage({ b, who, name, parts }) {
-    const bucket = b.resource(who, "aws_s3_bucket", "storage", { bucket: name("data"), force_destroy: false }, { tags: "tags" });
+    const bucket = b.resource(who, "aws_s3_bucket", "storage", { bucket: name("data"), force_destroy: whenOffboarding(who) }, { tags: "tags" });
     b.resource(who, "aws_s3_bucket_server_side_encryption_configuration", "storage_encryption", {
       bucket: b.ref(bucket, "id"),
       rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: "aws:kms", kms_master_key_id: one(parts, "key_arn") }], bucket_key_enabled: true }],
@@ -153,7 +155,7 @@ export const aws: CloudMapping = {
         vpc_security_group_ids: [one(parts, "db_security_group")],
         publicly_accessible: false,
         backup_retention_period: 7,
-        deletion_protection: settings.deletion_protection,
+        deletion_protection: protection(who, settings.deletion_protection),
         skip_final_snapshot: false,
         final_snapshot_identifier: name("db-final"),
       },

@@ -5,6 +5,7 @@
  * 6.50.0, pinned in std.clouds; compiler/test checks every generated resource against that
  * provider's schema (no `terraform validate`: no provider mirror here).
  */
+import { protection, whenOffboarding } from "../constructs.js";
 import { type CloudMapping, many, one } from "../mapping.js";
 
 /**
@@ -70,7 +71,7 @@ export const gcp: CloudMapping = {
       who,
       "google_storage_bucket",
       "storage",
-      { name: name("data"), location: spec.region.toUpperCase(), uniform_bucket_level_access: true, public_access_prevention: "enforced", force_destroy: false, encryption: [{ default_kms_key_name: one(parts, "key_id") }] },
+      { name: name("data"), location: spec.region.toUpperCase(), uniform_bucket_level_access: true, public_access_prevention: "enforced", force_destroy: whenOffboarding(who), encryption: [{ default_kms_key_name: one(parts, "key_id") }] },
       { tags: "labels", dependsOn: many(parts, "key_grants") },
     );
     b.output("bucket", bucket, "name", "the Cloud Storage bucket for the tenant's files");
@@ -84,7 +85,7 @@ export const gcp: CloudMapping = {
       region: spec.region,
       database_version: `POSTGRES_${settings.postgres_version}`,
       encryption_key_name: one(parts, "key_id"),
-      deletion_protection: settings.deletion_protection,
+      deletion_protection: protection(who, settings.deletion_protection),
       settings: [
         {
           tier: who.size.database,
@@ -116,7 +117,7 @@ export const gcp: CloudMapping = {
         min_master_version: spec.cloud.settings.kubernetes_version,
         remove_default_node_pool: true,
         initial_node_count: 1,
-        deletion_protection: spec.cloud.settings.deletion_protection,
+        deletion_protection: protection(who, spec.cloud.settings.deletion_protection),
         private_cluster_config: [{ enable_private_nodes: true, enable_private_endpoint: true, master_ipv4_cidr_block: "172.16.0.0/28" }],
         database_encryption: [{ state: "ENCRYPTED", key_name: one(parts, "key_id") }],
         workload_identity_config: [{ workload_pool: `\${data.google_project.current.project_id}.svc.id.goog` }],

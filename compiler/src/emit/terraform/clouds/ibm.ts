@@ -6,6 +6,7 @@
  *
  * Variable: `resource_group_id` (default: the cloud's `account`).
  */
+import { whenOffboarding } from "../constructs.js";
 import { type CloudMapping, many, one } from "../mapping.js";
 
 /** The services that encrypt with the Key Protect root key: each authorized to read it (an IAM authorization policy). */
@@ -24,7 +25,7 @@ export const ibm: CloudMapping = {
 
   keys({ b, who, name, spec }) {
     const kms = b.resource(who, "ibm_resource_instance", "key_protect", { name: name("kms"), service: "kms", plan: "tiered-pricing", location: spec.region, resource_group_id: GROUP }, { tags: "list" });
-    const key = b.resource(who, "ibm_kms_key", "key", { instance_id: b.ref(kms, "guid"), key_name: name("key"), standard_key: false, force_delete: false });
+    const key = b.resource(who, "ibm_kms_key", "key", { instance_id: b.ref(kms, "guid"), key_name: name("key"), standard_key: false, force_delete: whenOffboarding(who) });
     b.output(`${who.idPrefix ?? ""}key`, key, "crn", "the Key Protect root key (CRN) the stack's data is encrypted with");
     const grants = Object.entries(KEY_USERS).map(([kind, service]) =>
       b.resource(who, "ibm_iam_authorization_policy", `key_${kind}`, {
