@@ -217,3 +217,27 @@ describe("offboarding can finish", () => {
     }
   });
 });
+
+describe("AWS: the workload role reaches its own buckets only", () => {
+  it("a tenant's role its own; a pooled cell's role the cell's; a bridge cell's role those of the cell's tenants — never a wildcard over the prefix", () => {
+    for (const { spec, text } of emitTf(cloudProject("aws", TENANTS)).stacks) {
+      const policies = resources(JSON.parse(text) as TfJson).filter(([t]) => t === "aws_iam_role_policy");
+      expect(policies.length, spec.name).toBeGreaterThan(0);
+      for (const [, id, body] of policies) {
+        const policy = String(body.policy);
+        expect(policy, `${spec.name}: ${id}`).not.toContain("acme-*");
+        if (spec.mode === "shared" && spec.isolation.dedicated.has("storage")) {
+          expect(policy).toContain('[for t in values(local.tenants) : ["arn:aws:s3:::acme-${t.slug}-data", "arn:aws:s3:::acme-${t.slug}-data/*"]]');
+          expect(policy).toContain('[for t in values(local.tenants) : ["arn:aws:s3:::acme-${t.slug}-audit", "arn:aws:s3:::acme-${t.slug}-audit/*"]]');
+        } else {
+          const owner = spec.mode === "tenant" ? spec.tenants[0]?.name.replace(/_/g, "-") : spec.mode === "dynamic" ? "${each.value.slug}" : `${spec.isolation.name}-${spec.region}`;
+          const resources = (JSON.parse(policy) as { Statement: { Resource: string[] }[] }).Statement.map((s) => s.Resource);
+          expect(resources, spec.name).toEqual([
+            [`arn:aws:s3:::acme-${owner}-data`, `arn:aws:s3:::acme-${owner}-data/*`],
+            [`arn:aws:s3:::acme-${owner}-audit`, `arn:aws:s3:::acme-${owner}-audit/*`],
+          ]);
+        }
+      }
+    }
+  });
+});

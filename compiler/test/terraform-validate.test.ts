@@ -77,6 +77,17 @@ function plan(name: string, spec: StackSpec, text: string): { ok: boolean; outpu
       ? { condition: `\${length(output.${name}) == ${tenants} && alltrue([for v in values(output.${name}) : v != null])}`, error_message: `output ${name} has no value for some tenant` }
       : { condition: `\${output.${name} != null}`, error_message: `output ${name} has no value` },
   );
+  // A bridge cell's shared role: the data and audit buckets of its tenants, and no other.
+  const policy = json.resource?.aws_iam_role_policy?.identity_workload_data;
+  if (policy !== undefined && String(policy.policy).includes("local.tenants")) {
+    const resource = (i: number) => `jsondecode(aws_iam_role_policy.identity_workload_data.policy).Statement[${i}].Resource`;
+    const prefix = spec.cloud.settings.name_prefix;
+    const slugs = [...statics, ...Object.keys(onboarded)].map((n) => n.toLowerCase().replace(/[^a-z0-9-]+/g, "-"));
+    assert.push({
+      condition: `\${length(${resource(0)}) == ${2 * tenants} && length(${resource(1)}) == ${2 * tenants} && alltrue([for s in ${JSON.stringify(slugs)} : contains(${resource(0)}, "arn:aws:s3:::${prefix}-\${s}-data")])}`,
+      error_message: "the shared role does not reach exactly the cell's tenants' buckets",
+    });
+  }
   const test = {
     mock_provider: {
       aws: {
@@ -98,7 +109,7 @@ function plan(name: string, spec: StackSpec, text: string): { ok: boolean; outpu
       offboarding: {
         command: "plan",
         variables: json.variable?.tenants === undefined ? { offboarding: true } : { tenants: Object.fromEntries(Object.entries(onboarded).map(([k, v]) => [k, { ...v, offboarding: true }])) },
-        assert: offboardingAsserts(json, spec),
+        assert: offboardingAsserts(json, spec, Object.keys(onboarded), statics),
       },
     },
   };
@@ -109,21 +120,25 @@ function plan(name: string, spec: StackSpec, text: string): { ok: boolean; outpu
   return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
 }
 
-/** What the offboarding run checks: per tenant (or in a tenant's own stack) protection lifted; shared resources untouched. */
-function offboardingAsserts(json: TfJson, spec: StackSpec): { condition: string; error_message: string }[] {
+/**
+ * What the offboarding run checks: the onboarded tenants' (all marked offboarding) databases
+ * unprotected and buckets destroyable, static tenants' and shared ones untouched; in a
+ * tenant's own stack (`offboarding = true`) its own.
+ */
+function offboardingAsserts(json: TfJson, spec: StackSpec, onboarded: readonly string[], statics: readonly string[]): { condition: string; error_message: string }[] {
   const asserts: { condition: string; error_message: string }[] = [];
+  const guards: Record<string, [string, boolean]> = { aws_db_instance: ["deletion_protection", true], aws_s3_bucket: ["force_destroy", false] };
   for (const [type, id, body] of resources(json)) {
+    const guard = guards[type];
+    if (guard === undefined || (type === "aws_s3_bucket" && id !== "storage")) continue;
+    const [attr, protectedValue] = guard;
     const address = `${type}.${id}`;
-    const each = body.for_each !== undefined;
-    const lifted = each || spec.mode === "tenant";
-    if (type === "aws_db_instance") {
-      const value = each ? `alltrue([for r in values(${address}) : !r.deletion_protection])` : `${lifted ? "!" : ""}${address}.deletion_protection`;
-      asserts.push({ condition: `\${${value}}`, error_message: `${address}: deletion protection ${lifted ? "not lifted" : "lifted for a shared database"}` });
-    }
-    if (type === "aws_s3_bucket" && id === "storage") {
-      const value = each ? `alltrue([for r in values(${address}) : r.force_destroy])` : `${lifted ? "" : "!"}${address}.force_destroy`;
-      asserts.push({ condition: `\${${value}}`, error_message: `${address}: force_destroy ${lifted ? "not set" : "set on a shared bucket"}` });
-    }
+    const is = (expr: string, lifted: boolean) => (lifted === protectedValue ? `!${expr}.${attr}` : `${expr}.${attr}`);
+    const conditions =
+      body.for_each !== undefined
+        ? [`alltrue([for k in ${JSON.stringify(onboarded)} : ${is(`${address}[k]`, true)}])`, `alltrue([for k in ${JSON.stringify(statics)} : ${is(`${address}[k]`, false)}])`]
+        : [is(address, spec.mode === "tenant")];
+    for (const condition of conditions) asserts.push({ condition: `\${${condition}}`, error_message: `${address}: ${attr} does not follow the offboarding switch` });
   }
   return asserts;
 }

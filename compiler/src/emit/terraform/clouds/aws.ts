@@ -17,6 +17,25 @@ import { auditCheckpointBucket } from "./aws-audit.js";
  */
 const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "sts", "eks-auth", "ec2", "secretsmanager", "kms", "logs"] as const;
 
+/**
+ * The S3 resources (bucket and objects) of the `what` buckets (`data`, `audit`) an owner's role
+ * may use: its own by name; for the shared owner of a cell whose `kind` (the one that makes
+ * those buckets) is per tenant, those of the cell's tenants — an HCL expression over
+ * `local.tenants`, falling back to the cell's own name (no stack makes it) when the cell has
+ * no tenant, as IAM refuses a statement without resources.
+ */
+function bucketsOf(who: { tenant: string; slug: string }, spec: Parameters<CloudMapping["identity"]>[0]["spec"], kind: "storage" | "database", what: string): { placeholder: string[]; expression?: string } {
+  const prefix = spec.cloud.settings.name_prefix;
+  const own = `${prefix}-${who.slug}-${what}`;
+  const arns = (name: string) => [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`];
+  if (who.tenant !== "shared" || !spec.isolation.dedicated.has(kind)) return { placeholder: arns(own) };
+  const each = `${prefix}-\${t.slug}-${what}`;
+  return {
+    placeholder: arns(`${own} (per tenant)`),
+    expression: `coalescelist(flatten([for t in values(local.tenants) : ["arn:aws:s3:::${each}", "arn:aws:s3:::${each}/*"]]), ${JSON.stringify(arns(own))})`,
+  };
+}
+
 const assume = (service: string, actions: string[] = ["sts:AssumeRole"]) =>
   json({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }] });
 
@@ -99,21 +118,22 @@ export const aws: CloudMapping = {
 
   identity({ b, who, name, spec }) {
     const role = b.resource(who, "aws_iam_role", "identity_workload", { name: name("workload"), assume_role_policy: assume("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]) }, { tags: "tags" });
-    const buckets = who.tenant === "shared" ? `${spec.cloud.settings.name_prefix}-*` : name("data");
-    // The shared role's stack may hold the shared audit bucket or one per tenant (bridge): every `<prefix>-*-audit`.
-    const audit = who.tenant === "shared" ? `${spec.cloud.settings.name_prefix}-*-audit` : name("audit");
-    b.resource(who, "aws_iam_role_policy", "identity_workload_data", {
-      name: "paybill-data",
-      role: b.ref(role, "id"),
-      policy: json({
-        Version: "2012-10-17",
-        Statement: [
-          { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"], Resource: [`arn:aws:s3:::${buckets}`, `arn:aws:s3:::${buckets}/*`] },
-          // The audit checkpoints: written, and read by versions as the runtime's S3CheckpointSink does; never a version deleted.
-          { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:ListBucket", "s3:ListBucketVersions"], Resource: [`arn:aws:s3:::${audit}`, `arn:aws:s3:::${audit}/*`] },
-        ],
-      }),
-    });
+    // The role reaches the buckets of its stack only: its own, or, for a shared role, the cell's
+    // shared bucket or those of the cell's tenants (never another cell's, nor a silo tenant's).
+    const data = bucketsOf(who, spec, "storage", "data");
+    const audit = bucketsOf(who, spec, "database", "audit");
+    const statements = [
+      { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"], Resource: data.placeholder },
+      // The audit checkpoints: written, and read by versions as the runtime's S3CheckpointSink does; never a version deleted.
+      { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:ListBucket", "s3:ListBucketVersions"], Resource: audit.placeholder },
+    ];
+    const text = json({ Version: "2012-10-17", Statement: statements });
+    const perTenant = data.expression !== undefined || audit.expression !== undefined;
+    // Per-tenant buckets: the list is Terraform's (`local.tenants`), so the policy is `jsonencode` of an HCL object (HCL takes JSON's `:`).
+    const policy = perTenant
+      ? `\${jsonencode(${text.replace(JSON.stringify(data.placeholder), data.expression ?? JSON.stringify(data.placeholder)).replace(JSON.stringify(audit.placeholder), audit.expression ?? JSON.stringify(audit.placeholder))})}`
+      : text;
+    b.resource(who, "aws_iam_role_policy", "identity_workload_data", { name: "paybill-data", role: b.ref(role, "id"), policy });
     return { workload_role_arn: b.ref(role, "arn") };
   },
 
