@@ -80,6 +80,23 @@ describe("AWS: egress of the private nodes", () => {
   });
 });
 
+describe("AWS: the runtime's pods get the workload role", () => {
+  it("every cluster runs the EKS Pod Identity agent, after its nodes, and associates service account paybill/paybill with the role of its stack", () => {
+    for (const stack of stacksOf("aws")) {
+      for (const [cluster] of stack.of("aws_eks_cluster")) {
+        const [addon] = stack.of("aws_eks_addon").filter(([, b]) => refers(b.cluster_name, cluster));
+        expect(addon?.[1].addon_name, stack.name).toBe("eks-pod-identity-agent");
+        const [nodes] = stack.of("aws_eks_node_group").filter(([, b]) => refers(b.cluster_name, cluster));
+        expect(dependsOn(addon?.[1] ?? {})).toEqual([nodes?.[0]]);
+        const associations = stack.of("aws_eks_pod_identity_association").filter(([, b]) => refers(b.cluster_name, cluster));
+        expect(associations.map(([, b]) => [b.namespace, b.service_account])).toEqual([["paybill", "paybill"]]);
+        const [role] = stack.of("aws_iam_role").filter(([address]) => address.endsWith("identity_workload"));
+        expect(refers(associations[0]?.[1].role_arn, role?.[0] ?? "none"), stack.name).toBe(true);
+      }
+    }
+  });
+});
+
 describe("key grants", () => {
   it("GCP: Cloud SQL's, Cloud Storage's and GKE's service agents may encrypt with each key; bucket, instance and cluster wait for the grants", () => {
     let checked = 0;

@@ -208,7 +208,7 @@ export const aws: CloudMapping = {
       },
       { tags: "tags", dependsOn: [clusterPolicy.address] },
     );
-    b.resource(
+    const nodes = b.resource(
       who,
       "aws_eks_node_group",
       "compute_nodes",
@@ -221,6 +221,16 @@ export const aws: CloudMapping = {
         scaling_config: [{ desired_size: who.size.nodes, min_size: 1, max_size: who.size.nodes }],
       },
       { tags: "tags", dependsOn: attachments.map((a) => a.address) },
+    );
+    // EKS Pod Identity: the agent (a DaemonSet, so after the nodes) and the workload role for
+    // the runtime's pods — service account `paybill` in namespace `paybill`.
+    b.resource(who, "aws_eks_addon", "compute_pod_identity", { cluster_name: b.ref(cluster, "name"), addon_name: "eks-pod-identity-agent" }, { tags: "tags", dependsOn: [nodes.address] });
+    b.resource(
+      who,
+      "aws_eks_pod_identity_association",
+      "compute_workload",
+      { cluster_name: b.ref(cluster, "name"), namespace: "paybill", service_account: "paybill", role_arn: one(parts, "workload_role_arn") },
+      { tags: "tags" },
     );
     b.output("cluster_endpoint", cluster, "endpoint", "the EKS API server (private endpoint)");
     return { cluster_name: b.ref(cluster, "name") };
