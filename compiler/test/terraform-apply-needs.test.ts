@@ -97,6 +97,37 @@ describe("AWS: the runtime's pods get the workload role", () => {
   });
 });
 
+describe("the workload identity reaches its data", () => {
+  it("GCP: the runtime's pods act as the stack's service account, which signs in to each Cloud SQL instance as an IAM user and may use each bucket", () => {
+    for (const stack of stacksOf("gcp")) {
+      const [account] = stack.of("google_service_account").map(([a]) => a);
+      expect(account, stack.name).toBeDefined();
+      const pods = stack.of("google_service_account_iam_member").filter(([, b]) => refers(b.service_account_id, account ?? ""));
+      expect(pods.map(([, b]) => [b.role, b.member])).toEqual([["roles/iam.workloadIdentityUser", "serviceAccount:${data.google_project.current.project_id}.svc.id.goog[paybill/paybill]"]]);
+      const roles = stack.of("google_project_iam_member").filter(([, b]) => refers(b.member, account ?? "")).map(([, b]) => b.role);
+      expect(roles.sort()).toEqual(["roles/cloudsql.client", "roles/cloudsql.instanceUser"]);
+      for (const [instance] of stack.of("google_sql_database_instance")) {
+        const users = stack.of("google_sql_user").filter(([, b]) => refers(b.instance, instance));
+        expect(users.map(([, b]) => [b.type, String(b.name).startsWith(`${"$"}{trimsuffix(${account}`)]), instance).toEqual([["CLOUD_IAM_SERVICE_ACCOUNT", true]]);
+      }
+      for (const [bucket] of stack.of("google_storage_bucket")) {
+        const members = stack.of("google_storage_bucket_iam_member").filter(([, b]) => refers(b.bucket, bucket));
+        expect(members.map(([, b]) => [b.role, refers(b.member, account ?? "")]), bucket).toEqual([["roles/storage.objectAdmin", true]]);
+      }
+    }
+  });
+
+  it("Azure: the workload identity is Storage Blob Data Contributor on each storage account (shared keys are off)", () => {
+    for (const stack of stacksOf("azure")) {
+      const [identity] = stack.of("azurerm_user_assigned_identity").map(([a]) => a);
+      for (const [account] of stack.of("azurerm_storage_account")) {
+        const roles = stack.of("azurerm_role_assignment").filter(([, b]) => refers(b.scope, account));
+        expect(roles.map(([, b]) => [b.role_definition_name, refers(b.principal_id, identity ?? "")]), `${stack.name}: ${account}`).toEqual([["Storage Blob Data Contributor", true]]);
+      }
+    }
+  });
+});
+
 describe("key grants", () => {
   it("GCP: Cloud SQL's, Cloud Storage's and GKE's service agents may encrypt with each key; bucket, instance and cluster wait for the grants", () => {
     let checked = 0;

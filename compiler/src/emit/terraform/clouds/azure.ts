@@ -69,7 +69,7 @@ export const azure: CloudMapping = {
     return { identity_id: b.ref(id, "id"), identity_principal_id: b.ref(id, "principal_id") };
   },
 
-  storage({ b, who, name, spec }) {
+  storage({ b, who, name, spec, parts }) {
     const account = b.resource(
       who,
       "azurerm_storage_account",
@@ -89,6 +89,13 @@ export const azure: CloudMapping = {
     );
     const container = b.resource(who, "azurerm_storage_container", "storage_data", { name: "data", storage_account_id: b.ref(account, "id"), container_access_type: "private" });
     b.output("bucket", container, "id", "the blob container (URL) for the tenant's files");
+    // Shared keys are off: the workload identity reads and writes blobs by role.
+    b.resource(who, "azurerm_role_assignment", "storage_workload", {
+      scope: b.ref(account, "id"),
+      role_definition_name: "Storage Blob Data Contributor",
+      principal_id: one(parts, "identity_principal_id"),
+      principal_type: "ServicePrincipal",
+    });
     return { storage_account_id: b.ref(account, "id") };
   },
 

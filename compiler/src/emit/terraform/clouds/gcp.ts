@@ -62,6 +62,18 @@ export const gcp: CloudMapping = {
 
   identity({ b, who, name }) {
     const account = b.resource(who, "google_service_account", "identity_workload", { account_id: `\${substr("${name("wl")}", 0, 30)}`, display_name: `paybill workload ${who.tenant}` });
+    b.dataOnce("google_project", "current");
+    const member = `serviceAccount:${b.ref(account, "email")}`;
+    // Workload Identity: the runtime's pods (service account `paybill` in namespace `paybill`) act as it.
+    b.resource(who, "google_service_account_iam_member", "identity_workload_pods", {
+      service_account_id: b.ref(account, "name"),
+      role: "roles/iam.workloadIdentityUser",
+      member: "serviceAccount:${data.google_project.current.project_id}.svc.id.goog[paybill/paybill]",
+    });
+    // Cloud SQL IAM database authentication: connect (the connectors) and sign in.
+    for (const [id, role] of [["identity_workload_sql_client", "roles/cloudsql.client"], ["identity_workload_sql_user", "roles/cloudsql.instanceUser"]] as const) {
+      b.resource(who, "google_project_iam_member", id, { project: "${data.google_project.current.project_id}", role, member });
+    }
     b.output("database_credentials", account, "email", "the service account the workload signs in to Cloud SQL as (IAM database authentication: no password exists)");
     return { service_account_email: b.ref(account, "email") };
   },
@@ -75,6 +87,7 @@ export const gcp: CloudMapping = {
       { tags: "labels", dependsOn: many(parts, "key_grants") },
     );
     b.output("bucket", bucket, "name", "the Cloud Storage bucket for the tenant's files");
+    b.resource(who, "google_storage_bucket_iam_member", "storage_workload", { bucket: b.ref(bucket, "name"), role: "roles/storage.objectAdmin", member: `serviceAccount:${one(parts, "service_account_email")}` });
     return { bucket: b.ref(bucket, "name") };
   },
 
@@ -99,6 +112,9 @@ export const gcp: CloudMapping = {
         },
       ],
     }, { dependsOn: [one(parts, "services_peering"), ...many(parts, "key_grants")] });
+    // The workload's service account as an IAM database user (its name: the email without `.gserviceaccount.com`).
+    const email = one(parts, "service_account_email").slice(2, -1);
+    b.resource(who, "google_sql_user", "database_workload", { name: `\${trimsuffix(${email}, ".gserviceaccount.com")}`, instance: b.ref(db, "name"), type: "CLOUD_IAM_SERVICE_ACCOUNT" });
     b.output("database_endpoint", db, "private_ip_address", "the Cloud SQL instance's private IP address (port 5432)");
     b.output("database_connection", db, "connection_name", "the Cloud SQL instance's connection name (project:region:instance), for the Cloud SQL connectors");
     return { database_connection: b.ref(db, "connection_name") };
