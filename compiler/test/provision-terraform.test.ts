@@ -12,7 +12,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { TerraformProvisioner, type TerraformProvisionerOptions } from "../src/provision/terraform.js";
+import { KEPT_AT_OFFBOARDING } from "../src/emit/terraform/constructs.js";
+import { TerraformProvisioner, type TerraformProvisionerOptions, tenantOutputs } from "../src/provision/terraform.js";
 import type { ProvisionStep } from "../src/provision/types.js";
 
 const TERRAFORM = process.env.PAYBILL_TERRAFORM ?? "/usr/local/bin/terraform";
@@ -39,7 +40,42 @@ const SHARED_STACK = {
       },
     },
   },
-  output: { tenants: { value: tf("sort(keys(terraform_data.tenant))") } },
+  output: {
+    tenants: { value: tf("sort(keys(terraform_data.tenant))") },
+    // Per tenant: a map tenant => value, as the compiled stacks declare their per-tenant outputs.
+    plan: { value: tf("{ for name, t in terraform_data.tenant : name => t.output }") },
+    token: { value: "s3cr3t", sensitive: true },
+  },
+};
+
+/** Fails a destroy unless `offboarding` was true at the last apply: deletion protection, as a cloud enforces it. */
+const PROTECTED = (offboarding: string) => ({
+  input: tf(`${offboarding} ? "unprotected" : "protected"`),
+  provisioner: [{ "local-exec": { when: "destroy", command: `test "${tf("self.output")}" = unprotected || { echo "deletion protection is on" >&2; exit 1; }` } }],
+});
+
+/** Never destroyable (a COMPLIANCE-locked bucket): the provisioner must leave it, marked kept. */
+const LOCKED = { "//": { paybill: KEPT_AT_OFFBOARDING }, provisioner: [{ "local-exec": { when: "destroy", command: "echo 'objects are locked' >&2; exit 1" } }] };
+
+/** The silo cell: per-tenant resources with deletion protection and a kept one, as the compiled stacks have. */
+const SILO_CELL = {
+  terraform: { backend: { local: { path: "terraform.tfstate" } } },
+  variable: { tenants: { type: "map(object({ plan = string, offboarding = optional(bool, false) }))", default: {} } },
+  locals: { tenants: tf("{ for name, t in var.tenants : name => { plan = t.plan, offboarding = try(t.offboarding, false) } }") },
+  resource: {
+    terraform_data: {
+      database: { for_each: tf("local.tenants"), ...PROTECTED("each.value.offboarding") },
+      audit: { for_each: tf("local.tenants"), ...LOCKED },
+    },
+  },
+  output: { database: { value: tf("{ for name, d in terraform_data.database : name => d.id }") } },
+};
+
+/** A static silo tenant's own stack with deletion protection and a kept resource. */
+const PROTECTED_OWN_STACK = {
+  terraform: { backend: { local: { path: "terraform.tfstate" } } },
+  variable: { offboarding: { type: "bool", default: false } },
+  resource: { terraform_data: { database: PROTECTED("var.offboarding"), audit: LOCKED } },
 };
 
 /** A static silo tenant's own stack. */
@@ -74,8 +110,12 @@ const MANIFEST = {
     "main-bridge-eu-west-1": entry("main-bridge-eu-west-1/cdk.tf.json", "bridge", "shared", ["business"], [], true),
     "main-pooled-eu-west-1": entry("main-pooled-eu-west-1/cdk.tf.json", "pooled", "shared", ["free"], [], false),
     "main-silo-tenant-globex": entry("main-silo-tenant-globex/cdk.tf.json", "silo", "tenant", ["enterprise"], ["globex"], false),
+    "main-silo-eu-west-1": entry("main-silo-eu-west-1/cdk.tf.json", "silo", "dynamic", ["pro"], [], true),
+    "main-silo-tenant-umbrella": entry("main-silo-tenant-umbrella/cdk.tf.json", "silo", "tenant", ["pro"], ["umbrella"], false),
   },
-  tenants: { globex: { plan: "enterprise", isolation: "silo", cloud: "main", region: "eu-west-1", stack: "main-silo-tenant-globex" } },
+  tenants: {
+    umbrella: { plan: "pro", isolation: "silo", cloud: "main", region: "eu-west-1", stack: "main-silo-tenant-umbrella" },
+    globex: { plan: "enterprise", isolation: "silo", cloud: "main", region: "eu-west-1", stack: "main-silo-tenant-globex" } },
 };
 
 const dirs: string[] = [];
@@ -88,7 +128,13 @@ async function setup(): Promise<{ outDir: string; workDir: string }> {
   const root = await mkdtemp(join(tmpdir(), "paybill-provision-"));
   dirs.push(root);
   const outDir = join(root, "out");
-  const stacks: Record<string, object> = { "main-bridge-eu-west-1": SHARED_STACK, "main-pooled-eu-west-1": POOLED_STACK, "main-silo-tenant-globex": OWN_STACK };
+  const stacks: Record<string, object> = {
+    "main-bridge-eu-west-1": SHARED_STACK,
+    "main-pooled-eu-west-1": POOLED_STACK,
+    "main-silo-tenant-globex": OWN_STACK,
+    "main-silo-eu-west-1": SILO_CELL,
+    "main-silo-tenant-umbrella": PROTECTED_OWN_STACK,
+  };
   for (const [name, stack] of Object.entries(stacks)) {
     await mkdir(join(outDir, "terraform", name), { recursive: true });
     await writeFile(join(outDir, "terraform", name, "cdk.tf.json"), JSON.stringify(stack, null, 2));
@@ -126,7 +172,8 @@ describe("TerraformProvisioner", () => {
     const outcome = await p.run(bridge("acme"), { attempt: 1 });
     expect(outcome.ok, outcome.detail).toBe(true);
     expect(outcome.detail).toContain("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.");
-    expect(outcome.outputs).toEqual({ tenants: ["acme", "initech"] });
+    // The stack's outputs as this tenant sees them: its own entry of a per-tenant map, the rest as they are.
+    expect(outcome.outputs).toEqual({ tenants: ["acme", "initech"], plan: "business", token: "(sensitive)" });
     expect(await state(paths.workDir, "main-bridge-eu-west-1")).toEqual(["terraform_data.tenant[acme]", "terraform_data.tenant[initech]"]);
     const vars = JSON.parse(await readFile(join(paths.workDir, "main-bridge-eu-west-1/terraform.tfvars.json"), "utf8"));
     expect(vars).toEqual({ tenants: { acme: { plan: "business" }, initech: { plan: "business" } } });
@@ -154,7 +201,7 @@ describe("TerraformProvisioner", () => {
     expect(retried.detail).toContain("Apply complete! Resources: 1 added, 0 changed, 1 destroyed.");
     expect(await state(paths.workDir, "main-bridge-eu-west-1")).toEqual(["terraform_data.tenant[acme]"]);
     const again = await fixed.run(bridge("acme"), { attempt: 3 });
-    expect(again).toEqual({ ok: true, detail: "main-bridge-eu-west-1: no changes, the stack matches the configuration", outputs: { tenants: ["acme"] } });
+    expect(again).toEqual({ ok: true, detail: "main-bridge-eu-west-1: no changes, the stack matches the configuration", outputs: { tenants: ["acme"], plan: "business", token: "(sensitive)" } });
     expect(fixed.lines.some((l) => l.includes("$ terraform apply"))).toBe(true);
     expect(fixed.lines.filter((l) => l.includes("$ terraform apply"))).toHaveLength(1);
   });
@@ -180,6 +227,55 @@ describe("TerraformProvisioner", () => {
     expect(await state(paths.workDir, "main-bridge-eu-west-1")).toEqual(["terraform_data.tenant[initech]"]);
   });
 
+  runIt("offboarding a tenant of a cell lifts its deletion protection, leaves what is kept, then removes the rest; the others stay", async () => {
+    const paths = await setup();
+    let placed: Record<string, { plan: string }> = {};
+    const p = provisioner(paths, { placed: async () => placed });
+    const pro = (_tenant: string) => ({ plan: "pro", isolation: "silo" });
+    for (const tenant of ["acme", "initech"]) {
+      const made = await p.run({ kind: "provision", tenant, placement: pro(tenant) });
+      expect(made.ok, made.detail).toBe(true);
+      placed = { ...placed, [tenant]: { plan: "pro" } };
+    }
+    const cell = "main-silo-eu-west-1";
+    expect(await state(paths.workDir, cell)).toEqual(["terraform_data.audit[acme]", "terraform_data.audit[initech]", "terraform_data.database[acme]", "terraform_data.database[initech]"]);
+    const gone = await p.run({ kind: "deprovision", tenant: "acme", placement: pro("acme") });
+    expect(gone.ok, gone.detail).toBe(true);
+    expect(gone.detail).toContain("Resources: 0 added, 0 changed, 1 destroyed.");
+    // The lifting apply changed only acme's database; audit[acme] left the state, not destroyed (its destroy always fails).
+    expect(p.lines).toContain(`${cell}: Removed terraform_data.audit["acme"]`);
+    expect(await state(paths.workDir, cell)).toEqual(["terraform_data.audit[initech]", "terraform_data.database[initech]"]);
+    const vars = JSON.parse(await readFile(join(paths.workDir, cell, "terraform.tfvars.json"), "utf8"));
+    expect(vars).toEqual({ tenants: { initech: { plan: "pro" } } });
+    // Run again (a retry after a crash): nothing of acme's is left, nothing is lifted, no changes.
+    placed = { initech: { plan: "pro" } };
+    const again = await p.run({ kind: "deprovision", tenant: "acme", placement: pro("acme") });
+    expect(again).toMatchObject({ ok: true, detail: `${cell}: no changes, the stack matches the configuration` });
+  });
+
+  runIt("a static silo tenant taken out of the sources is destroyed from its work directory's copy of the stack, protection lifted first", async () => {
+    const paths = await setup();
+    const p = provisioner(paths);
+    const placement = { plan: "pro", isolation: "silo" };
+    const made = await p.run({ kind: "provision", tenant: "umbrella", placement });
+    expect(made.ok, made.detail).toBe(true);
+    const own = "main-silo-tenant-umbrella";
+    expect(await state(paths.workDir, own)).toEqual(["terraform_data.audit", "terraform_data.database"]);
+    // The next build has neither the tenant nor its stack: the output directory lost the stack file.
+    const manifest = JSON.parse(await readFile(join(paths.outDir, "terraform/manifest.json"), "utf8"));
+    delete manifest.stacks[own];
+    delete manifest.tenants.umbrella;
+    await writeFile(join(paths.outDir, "terraform/manifest.json"), JSON.stringify(manifest));
+    await rm(join(paths.outDir, "terraform", own), { recursive: true });
+    const gone = await p.run({ kind: "deprovision", tenant: "umbrella", placement });
+    expect(gone.ok, gone.detail).toBe(true);
+    expect(gone.detail).toContain("Resources: 0 added, 0 changed, 1 destroyed.");
+    expect(p.lines).toContain(`${own}: Removed terraform_data.audit`);
+    expect(await state(paths.workDir, own)).toEqual([]);
+    // Not the silo cell: nothing was applied there.
+    expect(existsSync(join(paths.workDir, "main-silo-eu-west-1"))).toBe(false);
+  });
+
   runIt("a static tenant's own stack is applied to provision it and destroyed to deprovision it", async () => {
     const paths = await setup();
     const p = provisioner(paths);
@@ -192,6 +288,25 @@ describe("TerraformProvisioner", () => {
     expect(gone.ok, gone.detail).toBe(true);
     expect(gone.detail).toContain("Resources: 0 added, 0 changed, 1 destroyed.");
     expect(await state(paths.workDir, "main-silo-tenant-globex")).toEqual([]);
+  });
+
+  it("reads one tenant's outputs from recorded `terraform output -json` text", () => {
+    const text = JSON.stringify({
+      database_endpoint: { sensitive: false, type: ["map", "string"], value: { acme: "acme-db.x.rds.amazonaws.com:5432", initech: "initech-db:5432" } },
+      cluster_endpoint: { sensitive: false, type: "string", value: "https://ABC.gr7.eu-west-1.eks.amazonaws.com" },
+      subnets: { sensitive: false, type: ["list", "string"], value: ["a", "b"] },
+      bucket: { sensitive: false, type: ["map", "string"], value: { initech: "pb-initech-data" } },
+      password: { sensitive: true, type: "string", value: "hunter2" },
+    });
+    expect(tenantOutputs(text, "acme")).toEqual({
+      database_endpoint: "acme-db.x.rds.amazonaws.com:5432",
+      cluster_endpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+      subnets: ["a", "b"],
+      password: "(sensitive)",
+    });
+    expect(tenantOutputs("{}", "acme")).toEqual({});
+    expect(tenantOutputs("not json", "acme")).toBeUndefined();
+    expect(tenantOutputs("[1]", "acme")).toBeUndefined();
   });
 
   it("needs no terraform when there is nothing to run: a pooled tenant, a data move, an unknown placement, a missing build", async () => {

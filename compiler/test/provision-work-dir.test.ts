@@ -7,7 +7,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { prepareWorkDir } from "../src/provision/work-dir.js";
+import type { StackEntry } from "../src/emit/terraform/manifest.js";
+import { ownStack, prepareWorkDir } from "../src/provision/work-dir.js";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -50,5 +51,25 @@ describe("prepareWorkDir", () => {
     const before = await contents(dir);
     await expect(prepareWorkDir(dir, join(root, "missing.tf.json"), {})).rejects.toThrow(/ENOENT/);
     expect(await contents(dir)).toEqual(before);
+  });
+
+  it("keeps the stack's manifest entry beside it, so a tenant's own stack is found after it left the build, and destroys from the copy it has", async () => {
+    const root = await temp();
+    const stack = join(root, "cdk.tf.json");
+    await writeFile(stack, '{"variable":{"offboarding":{"type":"bool"}}}');
+    const entry = { file: "main-silo-tenant-umbrella/cdk.tf.json", mode: "tenant", tenants: ["umbrella"], plans: ["pro"] } as unknown as StackEntry;
+    const work = join(root, "work");
+    await prepareWorkDir(join(work, "main-silo-tenant-umbrella"), stack, undefined, { record: { name: "main-silo-tenant-umbrella", entry } });
+    await prepareWorkDir(join(work, "main-bridge"), stack, { umbrella: { plan: "pro", offboarding: true } }, { record: { name: "main-bridge", entry: { ...entry, mode: "shared" } } });
+    expect(await ownStack(work, "umbrella")).toEqual({ name: "main-silo-tenant-umbrella", entry });
+    expect(await ownStack(work, "acme")).toBeUndefined();
+    expect(await ownStack(join(root, "nowhere"), "umbrella")).toBeUndefined();
+    expect(JSON.parse(await readFile(join(work, "main-bridge/terraform.tfvars.json"), "utf8"))).toEqual({ tenants: { umbrella: { plan: "pro", offboarding: true } } });
+    // The build lost the stack: the copy in the work directory is used, with the offboarding variable.
+    await rm(stack);
+    await prepareWorkDir(join(work, "main-silo-tenant-umbrella"), undefined, undefined, { vars: { offboarding: true } });
+    const dir = await contents(join(work, "main-silo-tenant-umbrella"));
+    expect(dir["cdk.tf.json"]).toBe('{"variable":{"offboarding":{"type":"bool"}}}');
+    expect(JSON.parse(dir["terraform.tfvars.json"] ?? "{}")).toEqual({ offboarding: true });
   });
 });

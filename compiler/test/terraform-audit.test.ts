@@ -55,12 +55,13 @@ describe("the audit checkpoint bucket of the AWS stacks", () => {
       const all = resources(JSON.parse(text) as TfJson);
       const bucket = all.find(([t, n]) => t === "aws_s3_bucket" && n === "audit_checkpoints")?.[2];
       const policy = all.find(([t, n]) => t === "aws_iam_role_policy" && n === "identity_workload_data")?.[2];
-      const statements = (JSON.parse(String(policy?.policy)) as { Statement: { Action: string[]; Resource: string[] }[] }).Statement;
-      // A resource may be a pattern (`<prefix>-*-audit`); a per-tenant bucket's name is a Terraform expression: a short and a long tenant's names stand for it.
+      const statements = (JSON.parse(policyJson(String(policy?.policy))) as { Statement: { Action: string[]; Resource: string[] }[] }).Statement;
+      // A per-tenant bucket's name is an expression (`${each.value.names.audit}`); a cell's policy lists each tenant's (`${t.names.audit}`).
       const named = String(bucket?.bucket);
-      const names = named.includes("${") ? ["initech", `t${"x".repeat(62)}`].map((id) => cloudNames.cloudName("aws", "acme", cloudNames.tenantOwner(id), "audit")) : [named];
-      const covers = (name: string) => (resource: string) => resource === `arn:aws:s3:::${named}` || new RegExp(`^${resource.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(`arn:aws:s3:::${name}`);
-      const onAudit = statements.find((st) => names.every((name) => st.Resource.some(covers(name))) && st.Action.includes("s3:ListBucketVersions"));
+      const covers = (resource: string) =>
+        resource.replace("${t.names.", "${each.value.names.") === `arn:aws:s3:::${named}` ||
+        new RegExp(`^${resource.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(`arn:aws:s3:::${named}`);
+      const onAudit = statements.find((st) => st.Resource.some(covers) && st.Action.includes("s3:ListBucketVersions"));
       expect(onAudit?.Action, spec.name).toEqual(expect.arrayContaining(["s3:PutObject", "s3:ListBucketVersions", "s3:GetObjectVersion"]));
       expect(onAudit?.Action, spec.name).not.toContain("s3:DeleteObjectVersion");
     }
@@ -75,3 +76,16 @@ describe("the audit checkpoint bucket of the AWS stacks", () => {
     expect(Object.keys(schema["aws_s3_bucket_versioning"]?.block.block_types ?? {})).toContain("versioning_configuration");
   });
 });
+
+/**
+ * A policy as JSON: a bridge cell's is `jsonencode` of its tenants' buckets (a `for` over
+ * `local.tenants`), read here as one tenant's — `${t.slug}` becomes the `${each.value.slug}`
+ * a per-tenant bucket's name holds.
+ */
+function policyJson(text: string): string {
+  if (!text.startsWith("${jsonencode(")) return text;
+  return text
+    .slice("${jsonencode(".length, -2)
+    .replace(/coalescelist\(flatten\(\[for t in values\(local\.tenants\) : (\[[^\]]*\])\]\), \[[^\]]*\]\)/g, "$1")
+    .replaceAll("${t.slug}", "${each.value.slug}");
+}

@@ -27,8 +27,16 @@ const EXPECTED: Record<string, Record<string, { depends_on?: string[]; lifecycle
     "aws_eks_cluster.compute": { depends_on: ["aws_iam_role_policy_attachment.compute_cluster_policy"] },
     "aws_eks_node_group.compute_nodes": { depends_on: [0, 1, 2].map((i) => `aws_iam_role_policy_attachment.compute_nodes_policy_${i}`) },
   },
-  azure: { "azurerm_postgresql_flexible_server.database": { lifecycle: { ignore_changes: ["zone"] } } },
-  gcp: { "google_sql_database_instance.database": { depends_on: ["google_service_networking_connection.network_services"] } },
+  azure: {
+    "azurerm_postgresql_flexible_server.database": { lifecycle: { ignore_changes: ["zone"] } },
+    "azurerm_key_vault_key.key": { depends_on: ["azurerm_role_assignment.key_vault_officer"] },
+    "azurerm_kubernetes_cluster.compute": { depends_on: ["azurerm_role_assignment.compute_key_user"] },
+  },
+  gcp: {
+    "google_sql_database_instance.database": {
+      depends_on: ["google_service_networking_connection.network_services", ...["sql", "storage", "gke"].map((a) => `google_kms_crypto_key_iam_member.key_${a}`)],
+    },
+  },
 };
 
 describe.each(PROVIDERS)("meta-arguments in the %s stacks", (provider) => {

@@ -71,16 +71,76 @@ function plan(name: string, spec: StackSpec, text: string): { ok: boolean; outpu
   const assert = resources(json)
     .filter(([, , body]) => body.for_each !== undefined)
     .map(([type, id]) => ({ condition: `\${length(${type}.${id}) == ${tenants}}`, error_message: `${type}.${id} is not planned once per tenant (${tenants})` }));
+  // After a mocked apply every output has a value: a per-tenant one an entry for every tenant.
+  const outputs = Object.entries((json as { output?: Record<string, { value: string }> }).output ?? {}).map(([name, { value }]) =>
+    value.startsWith("${{ for tenant")
+      ? { condition: `\${length(output.${name}) == ${tenants} && alltrue([for v in values(output.${name}) : v != null])}`, error_message: `output ${name} has no value for some tenant` }
+      : { condition: `\${output.${name} != null}`, error_message: `output ${name} has no value` },
+  );
+  // A bridge cell's shared role: the data and audit buckets of its tenants, and no other.
+  const policy = json.resource?.aws_iam_role_policy?.identity_workload_data;
+  if (policy !== undefined && String(policy.policy).includes("local.tenants")) {
+    const resource = (i: number) => `jsondecode(aws_iam_role_policy.identity_workload_data.policy).Statement[${i}].Resource`;
+    const prefix = spec.cloud.settings.name_prefix;
+    const slugs = [...statics, ...Object.keys(onboarded)].map((n) => n.toLowerCase().replace(/[^a-z0-9-]+/g, "-"));
+    assert.push({
+      condition: `\${length(${resource(0)}) == ${2 * tenants} && length(${resource(1)}) == ${2 * tenants} && alltrue([for s in ${JSON.stringify(slugs)} : contains(${resource(0)}, "arn:aws:s3:::${prefix}-\${s}-data")])}`,
+      error_message: "the shared role does not reach exactly the cell's tenants' buckets",
+    });
+  }
   const test = {
-    mock_provider: { aws: { mock_data: { aws_availability_zones: { defaults: { names: [`${spec.region}a`, `${spec.region}b`] } } } } },
+    mock_provider: {
+      aws: {
+        mock_data: { aws_availability_zones: { defaults: { names: [`${spec.region}a`, `${spec.region}b`] } } },
+        // RDS fills in the secret it manages at apply; the mock would leave the list empty.
+        // Attributes the provider checks are ARNs when another resource reads them at apply.
+        mock_resource: {
+          aws_db_instance: { defaults: { master_user_secret: [{ secret_arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-mock", kms_key_id: "k", secret_status: "active" }] } },
+          aws_kms_key: { defaults: { arn: "arn:aws:kms:eu-west-1:123456789012:key/mock" } },
+          aws_iam_role: { defaults: { arn: "arn:aws:iam::123456789012:role/mock" } },
+        },
+      },
+    },
     ...(json.variable?.tenants === undefined ? {} : { variables: { tenants: onboarded } }),
-    run: { plan: { command: "plan", ...(assert.length === 0 ? {} : { assert }) } },
+    run: {
+      plan: { command: "plan", ...(assert.length === 0 ? {} : { assert }) },
+      apply: { command: "apply", ...(outputs.length === 0 ? {} : { assert: outputs }) },
+      // Every tenant offboarding: their databases unprotected and buckets destroyable; a shared database stays protected.
+      offboarding: {
+        command: "plan",
+        variables: json.variable?.tenants === undefined ? { offboarding: true } : { tenants: Object.fromEntries(Object.entries(onboarded).map(([k, v]) => [k, { ...v, offboarding: true }])) },
+        assert: offboardingAsserts(json, spec, Object.keys(onboarded), statics),
+      },
+    },
   };
   mkdirSync(join(dir, "tests"), { recursive: true });
   writeFileSync(join(dir, "tests", "plan.tftest.json"), JSON.stringify(test, null, 2));
   const env = { ...process.env, TF_CLI_CONFIG_FILE: join(work, "terraform.rc"), TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_PLUGIN_CACHE_DIR: "" };
   const run = spawnSync(TERRAFORM, ["test", "-no-color"], { cwd: dir, env, encoding: "utf8" });
   return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
+}
+
+/**
+ * What the offboarding run checks: the onboarded tenants' (all marked offboarding) databases
+ * unprotected and buckets destroyable, static tenants' and shared ones untouched; in a
+ * tenant's own stack (`offboarding = true`) its own.
+ */
+function offboardingAsserts(json: TfJson, spec: StackSpec, onboarded: readonly string[], statics: readonly string[]): { condition: string; error_message: string }[] {
+  const asserts: { condition: string; error_message: string }[] = [];
+  const guards: Record<string, [string, boolean]> = { aws_db_instance: ["deletion_protection", true], aws_s3_bucket: ["force_destroy", false] };
+  for (const [type, id, body] of resources(json)) {
+    const guard = guards[type];
+    if (guard === undefined || (type === "aws_s3_bucket" && id !== "storage")) continue;
+    const [attr, protectedValue] = guard;
+    const address = `${type}.${id}`;
+    const is = (expr: string, lifted: boolean) => (lifted === protectedValue ? `!${expr}.${attr}` : `${expr}.${attr}`);
+    const conditions =
+      body.for_each !== undefined
+        ? [`alltrue([for k in ${JSON.stringify(onboarded)} : ${is(`${address}[k]`, true)}])`, `alltrue([for k in ${JSON.stringify(statics)} : ${is(`${address}[k]`, false)}])`]
+        : [is(address, spec.mode === "tenant")];
+    for (const condition of conditions) asserts.push({ condition: `\${${condition}}`, error_message: `${address}: ${attr} does not follow the offboarding switch` });
+  }
+  return asserts;
 }
 
 const helpdeskOnAws = Object.fromEntries(
@@ -110,7 +170,7 @@ describe.skipIf(!available)("terraform validate and plan on every AWS stack", ()
         expect(result.output).toContain("The configuration is valid");
         expect(result.ok).toBe(true);
         const planned = plan(`${project}-${spec.name}`, spec, text);
-        expect(planned.output).toContain("1 passed, 0 failed");
+        expect(planned.output).toContain("3 passed, 0 failed");
         expect(planned.ok).toBe(true);
       });
     }

@@ -89,6 +89,28 @@ describe.each(BACKENDS)("provisioning on %s", (backend) => {
     expect(result.steps[0]).toMatchObject({ skipped: true, outcome: { ok: true, detail: "created", outputs: { stack: "aws-silo-eu-west-1" } } });
     expect(result.tenant.state).toBe("active");
   });
+  it("the outputs of the tenant's latest provision step reach its record, a later provisioning replaces them, offboarding drops them", async () => {
+    const id = freshId();
+    await t.runtime.tenants.onboard({ id, plan: "business", region: "eu-west-1" });
+    expect((await t.runtime.tenants.get(id))?.outputs).toBeUndefined();
+    const reporting = (outputs: Record<string, unknown>): Provisioner => ({
+      name: "reporting",
+      run: async (step) => ({ ok: true, detail: "applied", ...(step.kind === "provision" ? { outputs } : { outputs: { ignored: step.kind } }) }),
+    });
+    const first = await t.runtime.tenants.provision(id, reporting({ database_endpoint: "db-1.internal:5432", bucket: "pb-acme-data" }));
+    expect(first.tenant.outputs).toEqual({ database_endpoint: "db-1.internal:5432", bucket: "pb-acme-data" });
+    expect((await t.runtime.tenants.get(id))?.outputs).toEqual({ database_endpoint: "db-1.internal:5432", bucket: "pb-acme-data" });
+    expect((await t.runtime.tenants.list()).find((x) => x.id === id)?.outputs).toEqual({ database_endpoint: "db-1.internal:5432", bucket: "pb-acme-data" });
+    await t.runtime.tenants.changePlan(id, "enterprise");
+    const moved = await t.runtime.tenants.provision(id, reporting({ database_endpoint: "db-2.internal:5432" }));
+    expect(moved.steps.map((s) => s.step.kind)).toEqual(["provision", "move_data", "retire"]);
+    // The retire step's outputs are not the tenant's: only a provision step's are.
+    expect(moved.tenant.outputs).toEqual({ database_endpoint: "db-2.internal:5432" });
+    await t.runtime.tenants.offboard(id);
+    const gone = await t.runtime.tenants.provision(id, reporting({}));
+    expect(gone.tenant.state).toBe("offboarded");
+    expect(gone.tenant.outputs).toBeUndefined();
+  });
 });
 
 describe.each(BACKENDS)("provisioning at once on %s", (backend) => {

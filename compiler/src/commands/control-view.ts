@@ -34,6 +34,11 @@ export function tenantLines(tenant: Tenant, bundle: Bundle): string[] {
   if (tenant.suspendedFor !== undefined) field("suspended", `for ${tenant.suspendedFor}`);
   if (tenant.trialEndsAt !== undefined) field("trial", tenant.trialEndedAt === undefined ? `until ${tenant.trialEndsAt}` : `ended ${tenant.trialEndedAt}`);
   field("updated", tenant.updatedAt);
+  const outputs = Object.entries(tenant.outputs ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (outputs.length > 0) {
+    lines.push("  outputs (its latest provisioning):");
+    for (const [name, value] of outputs) lines.push(`    ${name} = ${typeof value === "string" ? value : JSON.stringify(value)}`);
+  }
   return lines;
 }
 

@@ -8,4 +8,6 @@ export type { Placement, Provisioner, ProvisionStep, StepOutcome } from "@paybil
 /** What a stack's `tenants` variable holds for one tenant (spec/infrastructure.md §3). */
 export interface StackTenant {
   readonly plan: string;
+  /** True for the apply that lifts its resources' deletion protection before they are destroyed (spec/infrastructure.md §Offboarding). */
+  readonly offboarding?: boolean;
 }

@@ -62,6 +62,7 @@ export const RULES: Readonly<Record<CloudProvider, Readonly<Record<string, NameR
     audit: { resource: "S3 bucket (audit checkpoints)", max: 63, min: 3 },
     eks: { resource: "IAM role, EKS cluster", max: 64 },
     "eks-nodes": { resource: "IAM role", max: 64 },
+    endpoints: { resource: "security group (VPC interface endpoints)", max: 255 },
   },
   azure: {
     rg: { resource: "resource group", max: 90 },
@@ -92,6 +93,8 @@ export const RULES: Readonly<Record<CloudProvider, Readonly<Record<string, NameR
     data: { resource: "Object Storage bucket", max: 256 },
     db: { resource: "PostgreSQL DB system display name", max: 255 },
     oke: { resource: "OKE cluster", max: 255 },
+    keys: { resource: "IAM policy (key use by services)", max: 100 },
+    workload: { resource: "IAM policy (workload identity)", max: 100 },
   },
   ibm: {
     kms: { resource: "Key Protect instance", max: 63 },

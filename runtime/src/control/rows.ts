@@ -9,8 +9,15 @@ import { unknownTenant } from "../runs/runs.js";
 import type { TenantState } from "./lifecycle.js";
 import type { ProvisioningPlan, Tenant, Transition } from "./types.js";
 
-export const TENANT_COLUMNS =
-  "id, plan, state, region, cloud, pending_plan, past_due_since, suspend_at, suspended_for, trial_ends_at, trial_ended_at, static, provisioning, created_at, updated_at";
+/**
+ * The tenant's infrastructure outputs: those of its latest `provision` step recorded ok with
+ * outputs (the provisioner's, e.g. the Terraform stack's for this tenant), from
+ * `paybill_provisioning_steps`; `tenantFromRow` drops them once the tenant is offboarded.
+ */
+const OUTPUTS_COLUMN =
+  "(select s.outputs from paybill_provisioning_steps s where s.tenant_id = paybill_tenants.id and s.ok and s.kind = 'provision' and s.outputs is not null order by s.flow desc, s.attempt desc limit 1) as outputs";
+
+export const TENANT_COLUMNS = `id, plan, state, region, cloud, pending_plan, past_due_since, suspend_at, suspended_for, trial_ends_at, trial_ended_at, static, provisioning, created_at, updated_at, ${OUTPUTS_COLUMN}`;
 
 /** The provisioning plan a tenant is working through, and the flow number its steps are recorded under. */
 export interface Flow {
@@ -55,11 +62,18 @@ export function tenantFromRow(row: Row): TenantRecord {
     ...opt("trialEndsAt", time(row["trial_ends_at"])),
     ...opt("trialEndedAt", time(row["trial_ended_at"])),
     static: row["static"] === true,
+    ...outputsOf(state, row["outputs"]),
     createdAt: iso(row["created_at"]),
     updatedAt: iso(row["updated_at"]),
   };
   const flow = row["provisioning"];
   return flow === null || flow === undefined ? { tenant } : { tenant, flow: (typeof flow === "string" ? JSON.parse(flow) : flow) as Flow };
+}
+
+function outputsOf(state: TenantState, value: unknown): { outputs?: Readonly<Record<string, unknown>> } {
+  if (value === null || value === undefined || state === "offboarded") return {};
+  const parsed: unknown = typeof value === "string" ? JSON.parse(value) : value;
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? { outputs: parsed as Record<string, unknown> } : {};
 }
 
 export async function readTenant(sql: Sql, id: string, options: { lock?: boolean } = {}): Promise<TenantRecord | undefined> {

@@ -35,6 +35,13 @@ export interface Tenant {
   readonly trialEndedAt?: string;
   /** Declared in the bundle (its plan and region follow the bundle). */
   readonly static: boolean;
+  /**
+   * What its infrastructure reported at its latest provisioning (the outputs of its latest
+   * `provision` step recorded ok with outputs: database endpoint, credentials reference,
+   * cluster endpoint, bucket, key…); absent before, without a provisioner that reports
+   * outputs, and once offboarded.
+   */
+  readonly outputs?: Readonly<Record<string, unknown>>;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

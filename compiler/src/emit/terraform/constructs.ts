@@ -62,9 +62,34 @@ export interface Who {
   /** Prefixes the logical ids of what is built for this owner (`platform_` for a stack key beside per-tenant keys). */
   readonly idPrefix?: string;
   readonly size: { readonly database: string; readonly storage_gb: string | number; readonly machine: string; readonly nodes: string | number };
+  /**
+   * The Terraform expression (without `${…}`) that is true while the owner offboards —
+   * `each.value.offboarding` for a per-tenant owner, `var.offboarding` for a tenant's own
+   * stack; absent for a shared owner, whose protection no tenant lifts.
+   */
+  readonly offboarding?: string;
 }
 
+/** Deletion protection as the cloud's setting asks, lifted while the owner offboards. */
+export function protection(who: Who, setting: boolean): boolean | string {
+  return setting && who.offboarding !== undefined ? `\${!${who.offboarding}}` : setting;
+}
+
+/** `force_destroy` and the like: only while the owner offboards (its data goes with it). */
+export function whenOffboarding(who: Who): boolean | string {
+  return who.offboarding === undefined ? false : `\${${who.offboarding}}`;
+}
+
+/**
+ * A resource that outlives its owner's offboarding (COMPLIANCE-locked audit checkpoints): the
+ * Terraform provisioner takes it out of the state before the destroy instead of destroying
+ * it (`"//": { "paybill": … }` — Terraform's JSON comment, beside cdktn's metadata — carries the mark).
+ */
+export const KEPT_AT_OFFBOARDING = "paybill: kept when its tenant offboards";
+
 export interface ResourceOptions {
+  /** Kept, not destroyed, when its owner offboards (`KEPT_AT_OFFBOARDING`). */
+  readonly kept?: boolean;
   /** Where the owner's tags go: a map attribute (`tags`, `labels`, …), a `key:value` list (IBM), or nowhere. */
   readonly tags?: "tags" | "labels" | "resource_labels" | "freeform_tags" | "list" | false;
   /** Addresses (`Handle.address`) of resources of the stack this one is created after and destroyed before. */
@@ -112,6 +137,7 @@ export class StackBuild {
     if (who.level === "each") r.addOverride("for_each", "${local.tenants}");
     if (after.length > 0) r.addOverride("depends_on", after.map((h) => h.address));
     if (options.lifecycle !== undefined) r.addOverride("lifecycle", { ...options.lifecycle });
+    if (options.kept === true) r.addOverride("//.paybill", KEPT_AT_OFFBOARDING);
     const handle: Handle = { address: `${type}.${id}`, level: who.level };
     this.resources.set(handle.address, handle);
     return handle;
@@ -152,12 +178,22 @@ export class StackBuild {
     return { address: `data.${type}.${id}`, level: "stack" };
   }
 
-  /** `${type.id.attr}`, or `${type.id[each.key].attr}` for a per-tenant resource. */
-  /** A stack output of one attribute: its value, or for a per-tenant resource a map tenant => value. */
+  /**
+   * A stack output of one attribute (`attr` may go on into it: `master_user_secret[0].secret_arn`):
+   * its value, or for a per-tenant resource a map tenant => value — the shape the Terraform
+   * provisioner reads a tenant's outputs by (spec/infrastructure.md §Outputs).
+   */
   output(name: string, handle: Handle, attr: string, description: string): void {
     const value = handle.level === "each" ? `\${{ for tenant, r in ${handle.address} : tenant => r.${attr} }}` : this.ref(handle, attr);
+    this.outputValue(name, value, description);
+  }
+
+  /** A stack output of a value that is the stack's (the same for every tenant): never a map. */
+  outputValue(name: string, value: string, description: string): void {
     new TerraformOutput(this.stack, `output-${name}`, { value, description }).overrideLogicalId(name);
   }
+
+  /** `${type.id.attr}`, or `${type.id[each.key].attr}` for a per-tenant resource. */
 
   ref(handle: Handle, attr: string): string {
     return `\${${this.expr(handle, attr)}}`;

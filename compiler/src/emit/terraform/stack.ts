@@ -65,6 +65,13 @@ export function synthStack(spec: StackSpec, outdir: string): string {
   const levelOf = (kind: Kind): "stack" | "each" =>
     spec.mode === "tenant" ? "stack" : spec.mode === "dynamic" ? "each" : spec.isolation.dedicated.has(kind) ? "each" : "stack";
   if (takesTenants(spec)) addTenants(stack, spec);
+  if (spec.mode === "tenant") {
+    new TerraformVariable(stack, "variable-offboarding", {
+      type: "bool",
+      default: false,
+      description: "true while the stack's tenant offboards: its deletion protection is lifted so the destroy that follows can finish",
+    }).overrideLogicalId("offboarding");
+  }
 
   const shared = sharedWho(spec);
   const each = eachWho();
@@ -97,6 +104,7 @@ function sharedWho(spec: StackSpec): Who {
     plan: only?.plan ?? spec.plans.map((p) => p.name).join("-"),
     slug: only === undefined ? cloudNames.cellOwner(spec.cloud.name, spec.isolation.name, spec.region) : cloudNames.tenantOwner(only.name),
     size: { database: size.database, storage_gb: size.storage_gb, machine: size.machine, nodes: size.nodes },
+    ...(only === undefined ? {} : { offboarding: "var.offboarding" }),
   };
 }
 
@@ -108,6 +116,7 @@ function eachWho(): Who {
     plan: "${each.value.plan}",
     slug: "${each.value.slug}",
     size: { database: "${each.value.database}", storage_gb: "${each.value.storage_gb}", machine: "${each.value.machine}", nodes: "${each.value.nodes}" },
+    offboarding: "each.value.offboarding",
   };
 }
 
@@ -115,13 +124,15 @@ function eachWho(): Who {
  * `var.tenants` (the tenants that onboard at run time, as data) merged with the static
  * tenants of the stack, each with its plan's sizes: `local.tenants`, what per-tenant
  * resources iterate over. A static tenant wins over a variable entry of the same name.
+ * A tenant entry's `offboarding` (default false) lifts its resources' deletion protection
+ * for the apply before the one that removes it.
  */
 function addTenants(stack: TerraformStack, spec: StackSpec): void {
   const planNames = spec.plans.map((p) => p.name);
   const variable = new TerraformVariable(stack, "variable-tenants", {
-    type: "map(object({ plan = string }))",
+    type: "map(object({ plan = string, offboarding = optional(bool, false) }))",
     default: {},
-    description: `tenants onboarded at run time: name => { plan = one of ${planNames.join(", ")} }`,
+    description: `tenants onboarded at run time: name => { plan = one of ${planNames.join(", ")}, offboarding = true while it offboards }`,
     validation: [
       {
         condition: `\${alltrue([for t in values(var.tenants) : contains(${JSON.stringify(planNames)}, t.plan)])}`,
@@ -140,6 +151,6 @@ function addTenants(stack: TerraformStack, spec: StackSpec): void {
   new TerraformLocal(
     stack,
     "local-tenants",
-    `\${{ for name, t in merge(var.tenants, local.static_tenants) : name => merge(local.plan_sizes[t.plan], { plan = t.plan, slug = local.tenant_owners[name], names = ${names} }) }}`,
+    `\${{ for name, t in merge(var.tenants, local.static_tenants) : name => merge(local.plan_sizes[t.plan], { plan = t.plan, offboarding = try(t.offboarding, false), slug = local.tenant_owners[name], names = ${names} }) }}`,
   ).overrideLogicalId("tenants");
 }

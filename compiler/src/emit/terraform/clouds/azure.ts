@@ -29,7 +29,20 @@ export const azure: CloudMapping = {
       { name: short(name("kv")), location: spec.region, resource_group_name: group, tenant_id: "${data.azurerm_client_config.current.tenant_id}", sku_name: "premium", purge_protection_enabled: true, soft_delete_retention_days: 90, rbac_authorization_enabled: true },
       { tags: "tags" },
     );
-    const key = b.resource(who, "azurerm_key_vault_key", "key", { name: name("key"), key_vault_id: b.ref(vault, "id"), key_type: "RSA-HSM", key_size: 3072, key_opts: ["wrapKey", "unwrapKey"] }, { tags: "tags" });
+    // The vault authorizes by Azure RBAC: whoever runs Terraform needs a role on it to create the key.
+    const officer = b.resource(who, "azurerm_role_assignment", "key_vault_officer", {
+      scope: b.ref(vault, "id"),
+      role_definition_name: "Key Vault Crypto Officer",
+      principal_id: "${data.azurerm_client_config.current.object_id}",
+    });
+    const key = b.resource(
+      who,
+      "azurerm_key_vault_key",
+      "key",
+      { name: name("key"), key_vault_id: b.ref(vault, "id"), key_type: "RSA-HSM", key_size: 3072, key_opts: ["wrapKey", "unwrapKey"] },
+      { tags: "tags", dependsOn: [officer.address] },
+    );
+    b.output(`${who.idPrefix ?? ""}key`, key, "versionless_id", "the Key Vault key (versionless id) the stack's data is encrypted with");
     return { key_vault_id: b.ref(vault, "id"), key_id: b.ref(key, "id"), key_versionless_id: b.ref(key, "versionless_id") };
   },
 
@@ -52,10 +65,11 @@ export const azure: CloudMapping = {
 
   identity({ b, who, name, spec }) {
     const id = b.resource(who, "azurerm_user_assigned_identity", "identity_workload", { name: name("workload"), location: spec.region, resource_group_name: resourceGroup(b, who, name, spec.region) }, { tags: "tags" });
+    b.output("database_credentials", id, "client_id", "the managed identity (client id) the workload signs in to PostgreSQL as (Microsoft Entra authentication: no password exists)");
     return { identity_id: b.ref(id, "id"), identity_principal_id: b.ref(id, "principal_id") };
   },
 
-  storage({ b, who, name, spec }) {
+  storage({ b, who, name, spec, parts }) {
     const account = b.resource(
       who,
       "azurerm_storage_account",
@@ -73,7 +87,15 @@ export const azure: CloudMapping = {
       },
       { tags: "tags" },
     );
-    b.resource(who, "azurerm_storage_container", "storage_data", { name: "data", storage_account_id: b.ref(account, "id"), container_access_type: "private" });
+    const container = b.resource(who, "azurerm_storage_container", "storage_data", { name: "data", storage_account_id: b.ref(account, "id"), container_access_type: "private" });
+    b.output("bucket", container, "id", "the blob container (URL) for the tenant's files");
+    // Shared keys are off: the workload identity reads and writes blobs by role.
+    b.resource(who, "azurerm_role_assignment", "storage_workload", {
+      scope: b.ref(account, "id"),
+      role_definition_name: "Storage Blob Data Contributor",
+      principal_id: one(parts, "identity_principal_id"),
+      principal_type: "ServicePrincipal",
+    });
     return { storage_account_id: b.ref(account, "id") };
   },
 
@@ -99,10 +121,18 @@ export const azure: CloudMapping = {
       // Azure picks the zone when none is given; a later plan must not move the server.
       { tags: "tags", lifecycle: { ignore_changes: ["zone"] } },
     );
+    b.output("database_endpoint", server, "fqdn", "the PostgreSQL flexible server's private host name (port 5432)");
     return { database_fqdn: b.ref(server, "fqdn") };
   },
 
   compute({ b, who, name, spec, parts }) {
+    // The cluster's identity wraps and unwraps with the key (KMS etcd encryption): a role on the vault of the key it uses.
+    const crypto = b.resource(who, "azurerm_role_assignment", "compute_key_user", {
+      scope: one(parts, "key_vault_id"),
+      role_definition_name: "Key Vault Crypto User",
+      principal_id: one(parts, "identity_principal_id"),
+      principal_type: "ServicePrincipal",
+    });
     const cluster = b.resource(
       who,
       "azurerm_kubernetes_cluster",
@@ -120,8 +150,9 @@ export const azure: CloudMapping = {
         identity: [{ type: "UserAssigned", identity_ids: [one(parts, "identity_id")] }],
         key_management_service: [{ key_vault_key_id: one(parts, "key_id") }],
       },
-      { tags: "tags" },
+      { tags: "tags", dependsOn: [crypto.address] },
     );
+    b.output("cluster_endpoint", cluster, "private_fqdn", "the AKS API server's private host name");
     return { cluster_id: b.ref(cluster, "id") };
   },
 };

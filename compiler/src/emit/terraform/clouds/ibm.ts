@@ -6,7 +6,11 @@
  *
  * Variable: `resource_group_id` (default: the cloud's `account`).
  */
-import { type CloudMapping, one } from "../mapping.js";
+import { whenOffboarding } from "../constructs.js";
+import { type CloudMapping, many, one } from "../mapping.js";
+
+/** The services that encrypt with the Key Protect root key: each authorized to read it (an IAM authorization policy). */
+const KEY_USERS = { database: "databases-for-postgresql", storage: "cloud-object-storage", compute: "containers-kubernetes" };
 
 const GROUP = "${var.resource_group_id}";
 
@@ -21,8 +25,18 @@ export const ibm: CloudMapping = {
 
   keys({ b, who, name, spec }) {
     const kms = b.resource(who, "ibm_resource_instance", "key_protect", { name: name("kms"), service: "kms", plan: "tiered-pricing", location: spec.region, resource_group_id: GROUP }, { tags: "list" });
-    const key = b.resource(who, "ibm_kms_key", "key", { instance_id: b.ref(kms, "guid"), key_name: name("key"), standard_key: false, force_delete: false });
-    return { kms_guid: b.ref(kms, "guid"), key_id: b.ref(key, "key_id"), key_crn: b.ref(key, "crn") };
+    const key = b.resource(who, "ibm_kms_key", "key", { instance_id: b.ref(kms, "guid"), key_name: name("key"), standard_key: false, force_delete: whenOffboarding(who) });
+    b.output(`${who.idPrefix ?? ""}key`, key, "crn", "the Key Protect root key (CRN) the stack's data is encrypted with");
+    const grants = Object.entries(KEY_USERS).map(([kind, service]) =>
+      b.resource(who, "ibm_iam_authorization_policy", `key_${kind}`, {
+        source_service_name: service,
+        target_service_name: "kms",
+        target_resource_instance_id: b.ref(kms, "guid"),
+        roles: ["Reader"],
+        description: `paybill: ${service} encrypts with ${name("key")}`,
+      }),
+    );
+    return { key_grants: grants.map((g) => g.address), kms_guid: b.ref(kms, "guid"), key_id: b.ref(key, "key_id"), key_crn: b.ref(key, "crn") };
   },
 
   network({ b, who, name, spec }) {
@@ -38,7 +52,8 @@ export const ibm: CloudMapping = {
 
   storage({ b, who, name, spec, parts }) {
     const cos = b.resource(who, "ibm_resource_instance", "storage", { name: name("cos"), service: "cloud-object-storage", plan: "standard", location: "global", resource_group_id: GROUP }, { tags: "list" });
-    const bucket = b.resource(who, "ibm_cos_bucket", "storage_data", { bucket_name: name("data"), resource_instance_id: b.ref(cos, "id"), region_location: spec.region, storage_class: "smart", kms_key_crn: one(parts, "key_crn") });
+    const bucket = b.resource(who, "ibm_cos_bucket", "storage_data", { bucket_name: name("data"), resource_instance_id: b.ref(cos, "id"), region_location: spec.region, storage_class: "smart", kms_key_crn: one(parts, "key_crn") }, { dependsOn: many(parts, "key_grants") });
+    b.output("bucket", bucket, "bucket_name", "the Cloud Object Storage bucket for the tenant's files");
     return { bucket: b.ref(bucket, "bucket_name") };
   },
 
@@ -58,8 +73,9 @@ export const ibm: CloudMapping = {
         key_protect_key: one(parts, "key_crn"),
         group: [{ group_id: "member", host_flavor: [{ id: who.size.database }], disk: [{ allocation_mb: who.level === "each" ? "${each.value.storage_gb * 1024}" : Number(who.size.storage_gb) * 1024 }] }],
       },
-      { tags: "list" },
+      { tags: "list", dependsOn: many(parts, "key_grants") },
     );
+    b.output("database_credentials", db, "id", "the Databases for PostgreSQL instance (CRN): its service credentials hold the login and its private host and port (no resource attribute gives the endpoint), a reference, never the password");
     return { database_id: b.ref(db, "id") };
   },
 
@@ -79,8 +95,9 @@ export const ibm: CloudMapping = {
         zones: [{ subnet_id: one(parts, "subnet_id"), name: one(parts, "zone") }],
         kms_config: [{ instance_id: one(parts, "kms_guid"), crk_id: one(parts, "key_id"), private_endpoint: true }],
       },
-      { tags: "list" },
+      { tags: "list", dependsOn: many(parts, "key_grants") },
     );
+    b.output("cluster_endpoint", cluster, "private_service_endpoint_url", "the IKS API server's private service endpoint");
     return { cluster_id: b.ref(cluster, "id") };
   },
 };

@@ -1,14 +1,15 @@
 /**
  * Oracle Cloud: VCN with a private subnet, OCI Database with PostgreSQL (a DB system), OKE
  * with a node pool, a Vault with an AES key, and Object Storage (spec/infrastructure.md §1).
- * OCI has no per-workload identity resource in this mapping: workloads use OKE workload
- * identity, granted by policies the platform team writes. Attribute names follow the
+ * Identity is OKE workload identity: a policy per owner lets the cluster's workloads use the
+ * owner's buckets and read the database's admin secret; a policy beside each key lets
+ * Object Storage and OKE use it. Attribute names follow the
  * oracle/oci provider pinned in std.clouds; not validated by `terraform` here (no mirror).
  *
  * Variables: `compartment_ocid` (default: the cloud's `account`), `node_image_ocid`, and
  * `database_admin_secret_ocid` (a Vault secret holding the DB systems' admin password).
  */
-import { type CloudMapping, one } from "../mapping.js";
+import { type CloudMapping, many, one } from "../mapping.js";
 
 const COMPARTMENT = "${var.compartment_ocid}";
 
@@ -24,7 +25,7 @@ export const oci: CloudMapping = {
     b.dataOnce("oci_objectstorage_namespace", "current", { compartment_id: COMPARTMENT });
   },
 
-  keys({ b, who, name }) {
+  keys({ b, who, name, spec }) {
     const vault = b.resource(who, "oci_kms_vault", "vault", { compartment_id: COMPARTMENT, display_name: name("vault"), vault_type: "DEFAULT" }, { tags: "freeform_tags" });
     const key = b.resource(
       who,
@@ -33,7 +34,21 @@ export const oci: CloudMapping = {
       { compartment_id: COMPARTMENT, display_name: name("key"), management_endpoint: b.ref(vault, "management_endpoint"), protection_mode: "HSM", key_shape: [{ algorithm: "AES", length: 32 }] },
       { tags: "freeform_tags" },
     );
-    return { key_id: b.ref(key, "id") };
+    b.output(`${who.idPrefix ?? ""}key`, key, "id", "the Vault key (OCID) the stack's data is encrypted with");
+    const scope = `in compartment id ${COMPARTMENT} where target.key.id = '${b.ref(key, "id")}'`;
+    const grants = b.resource(
+      who,
+      "oci_identity_policy",
+      "key_grants",
+      {
+        compartment_id: COMPARTMENT,
+        name: name("keys"),
+        description: `paybill: the services that encrypt with ${name("key")}`,
+        statements: [`Allow service objectstorage-${spec.region} to use keys ${scope}`, `Allow service oke to use keys ${scope}`],
+      },
+      { tags: "freeform_tags" },
+    );
+    return { key_id: b.ref(key, "id"), key_grants: [grants.address] };
   },
 
   network({ b, who, name, spec }) {
@@ -49,8 +64,26 @@ export const oci: CloudMapping = {
     return { vcn_id: b.ref(vcn, "id"), subnet_id: b.ref(subnet, "id") };
   },
 
-  identity() {
-    return {};
+  identity({ b, who, name, spec }) {
+    // OKE workload identity: the owner's workloads (any cluster in the compartment) use its buckets and read the database's admin secret.
+    const buckets = who.tenant === "shared" ? `/${spec.cloud.settings.name_prefix}-*/` : `'${name("data")}'`;
+    const workload = "request.principal.type = 'workload'";
+    const policy = b.resource(
+      who,
+      "oci_identity_policy",
+      "identity_workload",
+      {
+        compartment_id: COMPARTMENT,
+        name: name("workload"),
+        description: `paybill workload ${who.tenant}`,
+        statements: [
+          `Allow any-user to manage objects in compartment id ${COMPARTMENT} where all { ${workload}, target.bucket.name = ${buckets} }`,
+          `Allow any-user to read secret-bundles in compartment id ${COMPARTMENT} where all { ${workload}, target.secret.id = '\${var.database_admin_secret_ocid}' }`,
+        ],
+      },
+      { tags: "freeform_tags" },
+    );
+    return { workload_policy: policy.address };
   },
 
   storage({ b, who, name, parts }) {
@@ -59,8 +92,9 @@ export const oci: CloudMapping = {
       "oci_objectstorage_bucket",
       "storage",
       { compartment_id: COMPARTMENT, name: name("data"), namespace: "${data.oci_objectstorage_namespace.current.namespace}", access_type: "NoPublicAccess", kms_key_id: one(parts, "key_id"), versioning: "Enabled" },
-      { tags: "freeform_tags" },
+      { tags: "freeform_tags", dependsOn: many(parts, "key_grants") },
     );
+    b.output("bucket", bucket, "name", "the Object Storage bucket for the tenant's files");
     return { bucket: b.ref(bucket, "name") };
   },
 
@@ -82,6 +116,8 @@ export const oci: CloudMapping = {
       },
       { tags: "freeform_tags" },
     );
+    b.output("database_endpoint", db, "network_details[0].primary_db_endpoint_private_ip", "the DB system's primary endpoint (private IP, port 5432)");
+    b.outputValue("database_credentials", "${var.database_admin_secret_ocid}", "the Vault secret (OCID) holding the admin password: a reference, never the password");
     return { database_id: b.ref(db, "id") };
   },
 
@@ -98,7 +134,7 @@ export const oci: CloudMapping = {
         kms_key_id: one(parts, "key_id"),
         endpoint_config: [{ subnet_id: one(parts, "subnet_id"), is_public_ip_enabled: false }],
       },
-      { tags: "freeform_tags" },
+      { tags: "freeform_tags", dependsOn: many(parts, "key_grants") },
     );
     b.resource(
       who,
@@ -121,6 +157,7 @@ export const oci: CloudMapping = {
       },
       { tags: "freeform_tags" },
     );
+    b.output("cluster_endpoint", cluster, "endpoints[0].private_endpoint", "the OKE API server's private endpoint");
     return { cluster_id: b.ref(cluster, "id") };
   },
 };
