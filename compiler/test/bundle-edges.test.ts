@@ -18,6 +18,7 @@ const schema = new JsonSchema(JSON.parse(readFileSync(join(ROOT, "spec/bundle.sc
 const PROJECT = `
 import std.isolation.{pooled}
 plan free { price = 0, isolation = pooled }
+plan gold { price = 10 usd per month, isolation = pooled }
 agent clerk { runs = required }
 action look { input { n: int } }
 policy p { permit clerk to look }

@@ -37,7 +37,7 @@ describe("paybillc", () => {
     const check = await paybillc(["check", "--help"], process.cwd());
     expect(check.code).toBe(0);
     expect(check.stdout).toContain("--format <format>");
-    expect(check.stdout).toMatch(/choices: "text", "json", default:\s+"text"/);
+    expect(check.stdout).toMatch(/choices: "text", "json", "sarif",\s+default:\s+"text"/);
     expect(check.stdout).toContain("$ paybillc check --format json");
     const fmt = await paybillc(["help", "fmt"], process.cwd());
     expect(fmt.code).toBe(0);

@@ -20,6 +20,7 @@ import { emitOk } from "./support/bundle.js";
 const PROJECT = `
 import std.isolation.{pooled}
 plan free { price = 0, isolation = pooled }
+plan gold { price = 10 usd per month, isolation = pooled }
 agent clerk { roles = [clerk] }
 agent auditor { runs = required }
 action note { input { text: string(max: 50) } }
