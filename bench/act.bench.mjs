@@ -113,7 +113,7 @@ export default async function run({ log = () => {} } = {}) {
 /** A copy of examples/helpdesk's sources with PROVENANCE_POLICY added (removed when the process exits). */
 function withProvenancePolicy() {
   const dir = mkdtempSync(join(tmpdir(), "paybill-bench-provenance-"));
-  for (const file of readdirSync(HELPDESK)) if (file.endsWith(".paybill")) cpSync(join(HELPDESK, file), join(dir, file));
+  for (const file of readdirSync(HELPDESK)) if (file.endsWith(".paybill") && !file.startsWith(".")) cpSync(join(HELPDESK, file), join(dir, file));
   writeFileSync(join(dir, "provenance.paybill"), PROVENANCE_POLICY);
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   return dir;
