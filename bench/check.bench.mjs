@@ -18,14 +18,13 @@
  * the timings are still taken (they are then partly the error path, rendering included)
  * and the summary says so loudly, with the first few errors.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkProject, parse, SourceFile } from "@paybill/lang";
 import { generateProjectWithModel, writeProject } from "./generate.mjs";
-import { fmtInt, fmtMB, fmtMs, fmtRate, measure, median, percentile } from "./harness.mjs";
+import { fmtInt, fmtMB, fmtMs, fmtRate, measure, median, percentile, GNU_TIME, hasGnuTime, spawnTimed } from "./harness.mjs";
 
 export const name = "check";
 export const description = "paybillc check: a generated ~100k-line project, and the helpdesk example cold, vs node -e 0";
@@ -36,7 +35,6 @@ const SMALL = join(ROOT, "examples", "helpdesk");
 const COLD_RUNS = 7;
 const GOAL_LARGE_MS = 2000;
 const GOAL_COLD_MS = 400;
-const GNU_TIME = "/usr/bin/time";
 
 export default async function run({ lines = 100_000, log = () => {} } = {}) {
   const withTime = hasGnuTime();
@@ -45,11 +43,11 @@ export default async function run({ lines = 100_000, log = () => {} } = {}) {
   log(`cold: node -e 0 and paybillc check examples/helpdesk, ${COLD_RUNS} fresh processes each`);
   const bare = [];
   const small = [];
-  spawnTimed(process.execPath, ["-e", "0"], withTime);
-  spawnTimed(process.execPath, [PAYBILLC, "check", SMALL], withTime);
+  spawnTimed(process.execPath, ["-e", "0"], { withTime, cwd: ROOT });
+  spawnTimed(process.execPath, [PAYBILLC, "check", SMALL], { withTime, cwd: ROOT });
   for (let i = 0; i < COLD_RUNS; i++) {
-    bare.push(expectExit(spawnTimed(process.execPath, ["-e", "0"], withTime), [0], "node -e 0"));
-    small.push(expectExit(spawnTimed(process.execPath, [PAYBILLC, "check", SMALL], withTime), [0, 1], "paybillc check examples/helpdesk"));
+    bare.push(expectExit(spawnTimed(process.execPath, ["-e", "0"], { withTime, cwd: ROOT }), [0], "node -e 0"));
+    small.push(expectExit(spawnTimed(process.execPath, [PAYBILLC, "check", SMALL], { withTime, cwd: ROOT }), [0, 1], "paybillc check examples/helpdesk"));
   }
   const smallFiles = countFiles(small[0]);
   const smallExit = small[0].status;
@@ -64,13 +62,13 @@ export default async function run({ lines = 100_000, log = () => {} } = {}) {
   try {
     writeProject(dir, files);
     log("paybillc check on the generated project (first run)");
-    const first = expectExit(spawnTimed(process.execPath, [PAYBILLC, "check", dir], withTime), [0, 1], "paybillc check <generated>");
+    const first = expectExit(spawnTimed(process.execPath, [PAYBILLC, "check", dir], { withTime, cwd: ROOT }), [0, 1], "paybillc check <generated>");
     // A few runs; fewer while a run takes long, so the benchmark stays usable.
     const runs = first.ms > 5000 ? 3 : 5;
     large = [first];
     for (let i = 1; i < runs; i++) {
       log(`paybillc check on the generated project (run ${i + 1} of ${runs})`);
-      large.push(expectExit(spawnTimed(process.execPath, [PAYBILLC, "check", dir], withTime), [0, 1], "paybillc check <generated>"));
+      large.push(expectExit(spawnTimed(process.execPath, [PAYBILLC, "check", dir], { withTime, cwd: ROOT }), [0, 1], "paybillc check <generated>"));
     }
 
     // ---- 3. in process, warm ----
@@ -180,31 +178,6 @@ export default async function run({ lines = 100_000, log = () => {} } = {}) {
 
 // ---- processes ----
 
-function hasGnuTime() {
-  if (!existsSync(GNU_TIME)) return false;
-  const probe = spawnSync(GNU_TIME, ["-f", "%M", process.execPath, "-e", "0"], { encoding: "utf8" });
-  return probe.status === 0 && /^\d+$/.test(probe.stderr.trim().split("\n").at(-1) ?? "");
-}
-
-/** Runs a command to completion; wall-clock ms from spawn to exit, and peak RSS in KiB under GNU time. */
-function spawnTimed(command, args, withTime) {
-  const [file, argv] = withTime ? [GNU_TIME, ["-f", "%M", command, ...args]] : [command, args];
-  const t0 = process.hrtime.bigint();
-  const out = spawnSync(file, argv, { cwd: ROOT, encoding: "utf8", maxBuffer: 512 * 2 ** 20 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (out.error) throw out.error;
-  let stderr = out.stderr;
-  let rssKB;
-  if (withTime) {
-    const lines = stderr.trimEnd().split("\n");
-    const last = lines.at(-1) ?? "";
-    if (/^\d+$/.test(last)) {
-      rssKB = Number(last);
-      stderr = lines.slice(0, -1).join("\n");
-    }
-  }
-  return { ms, status: out.status, stdout: out.stdout, stderr, rssKB, command: [command, ...args].join(" ") };
-}
 
 function expectExit(result, allowed, what) {
   if (!allowed.includes(result.status)) {

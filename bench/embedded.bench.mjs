@@ -26,7 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HELPDESK, PAYBILLC, ROOT } from "./example.mjs";
-import { fmtMB, fmtMs, MB, median, percentile } from "./harness.mjs";
+import { fmtMB, fmtMs, MB, median, percentile, GNU_TIME, hasGnuTime, spawnTimed } from "./harness.mjs";
 
 export const name = "embedded";
 export const description = "the embedded default (PGlite): paybillc tenants show cold and warm, serve --mcp to its first initialize, RSS; vs node -e 0";
@@ -34,7 +34,6 @@ export const description = "the embedded default (PGlite): paybillc tenants show
 const RUNS = 5;
 const GOAL_READY_MS = 1000;
 const GOAL_RSS_BYTES = 150 * MB;
-const GNU_TIME = "/usr/bin/time";
 const RSS_CHILD = fileURLToPath(new URL("./embedded-rss.child.mjs", import.meta.url));
 const TIERING = "--wasm-tiering-budget=180000000";
 
@@ -53,7 +52,7 @@ export default async function run({ log = () => {} } = {}) {
     const show = [PAYBILLC, "tenants", "show", "initech", "--project", project];
 
     log("first on this machine: tenants show with no template yet");
-    const first = expectExit(timed(process.execPath, show, env, withTime), "paybillc tenants show (first)");
+    const first = expectExit(spawnTimed(process.execPath, show, { withTime, cwd: ROOT, env }), "paybillc tenants show (first)");
     const firstMade = existsSync(cache);
 
     log(`cold and warm tenants show, node -e 0 and serve --mcp: ${RUNS} runs each, interleaved`);
@@ -61,12 +60,12 @@ export default async function run({ log = () => {} } = {}) {
     const cold = [];
     const warm = [];
     const serve = [];
-    timed(process.execPath, ["-e", "0"], env, withTime);
+    spawnTimed(process.execPath, ["-e", "0"], { withTime, cwd: ROOT, env });
     for (let i = 0; i < RUNS; i++) {
-      bare.push(expectExit(timed(process.execPath, ["-e", "0"], env, withTime), "node -e 0"));
+      bare.push(expectExit(spawnTimed(process.execPath, ["-e", "0"], { withTime, cwd: ROOT, env }), "node -e 0"));
       rmSync(dataDir, { recursive: true, force: true });
-      cold.push(expectExit(timed(process.execPath, show, env, withTime), "paybillc tenants show (cold)"));
-      warm.push(expectExit(timed(process.execPath, show, env, withTime), "paybillc tenants show (warm)"));
+      cold.push(expectExit(spawnTimed(process.execPath, show, { withTime, cwd: ROOT, env }), "paybillc tenants show (cold)"));
+      warm.push(expectExit(spawnTimed(process.execPath, show, { withTime, cwd: ROOT, env }), "paybillc tenants show (warm)"));
       serve.push(await firstInitialize(join(project, "out", "bundle.json"), env));
     }
 
@@ -185,30 +184,6 @@ function memoryOf(pid) {
   }
 }
 
-function hasGnuTime() {
-  if (!existsSync(GNU_TIME)) return false;
-  const probe = spawnSync(GNU_TIME, ["-f", "%M", process.execPath, "-e", "0"], { encoding: "utf8" });
-  return probe.status === 0 && /^\d+$/.test(probe.stderr.trim().split("\n").at(-1) ?? "");
-}
-
-/** A process to its exit: wall-clock ms, and peak RSS in KiB under GNU time. */
-function timed(command, args, env, withTime) {
-  const [file, argv] = withTime ? [GNU_TIME, ["-f", "%M", command, ...args]] : [command, args];
-  const t0 = process.hrtime.bigint();
-  const out = spawnSync(file, argv, { cwd: ROOT, env, encoding: "utf8" });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (out.error) throw out.error;
-  let stderr = out.stderr;
-  let rssKB;
-  if (withTime) {
-    const lines = stderr.trimEnd().split("\n");
-    if (/^\d+$/.test(lines.at(-1) ?? "")) {
-      rssKB = Number(lines.at(-1));
-      stderr = lines.slice(0, -1).join("\n");
-    }
-  }
-  return { ms, status: out.status, stderr, rssKB };
-}
 
 function expectExit(result, what) {
   if (result.status !== 0) throw new Error(`${what} exited with ${result.status}:\n${result.stderr.slice(-3000)}`);

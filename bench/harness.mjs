@@ -9,6 +9,8 @@
  * Memory is measured only when the process runs with --expose-gc (`node --expose-gc
  * bench/run.mjs`): heap used after a forced full GC. Without it, memory rows are skipped.
  */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 
 /** @typedef {{ samplesMs: number[], runs: number, medianMs: number, p90Ms: number, minMs: number, maxMs: number, meanMs: number }} Stats */
 
@@ -133,3 +135,38 @@ export function table(rows) {
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
   return [line(cells[0]), rule, ...cells.slice(1).map(line)].join("\n");
 }
+
+// ---- processes timed whole ----
+
+export const GNU_TIME = "/usr/bin/time";
+
+/** Whether GNU time is there and reports a peak RSS (`-f %M`). */
+export function hasGnuTime() {
+  if (!existsSync(GNU_TIME)) return false;
+  const probe = spawnSync(GNU_TIME, ["-f", "%M", process.execPath, "-e", "0"], { encoding: "utf8" });
+  return probe.status === 0 && /^\d+$/.test(probe.stderr.trim().split("\n").at(-1) ?? "");
+}
+
+/**
+ * Runs a command to completion: wall-clock ms from spawn to exit, and (`withTime`) its peak
+ * RSS in KiB under GNU time, taken off the end of its stderr.
+ */
+export function spawnTimed(command, args, { withTime = false, cwd, env } = {}) {
+  const [file, argv] = withTime ? [GNU_TIME, ["-f", "%M", command, ...args]] : [command, args];
+  const t0 = process.hrtime.bigint();
+  const out = spawnSync(file, argv, { cwd, env, encoding: "utf8", maxBuffer: 512 * 2 ** 20 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (out.error) throw out.error;
+  let stderr = out.stderr;
+  let rssKB;
+  if (withTime) {
+    const lines = stderr.trimEnd().split("\n");
+    const last = lines.at(-1) ?? "";
+    if (/^\d+$/.test(last)) {
+      rssKB = Number(last);
+      stderr = lines.slice(0, -1).join("\n");
+    }
+  }
+  return { ms, status: out.status, stdout: out.stdout, stderr, rssKB, command: [command, ...args].join(" ") };
+}
+
