@@ -249,6 +249,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     });
 
   program
+    .command("init")
+    .description("write a starter project that checks, builds and tests clean (never over an existing file)")
+    .argument("[dir]", "the project's directory (made when missing)", ".")
+    .addHelpText("after", "\nExamples:\n  $ paybillc init my-product && cd my-product && paybillc test\n")
+    .action(async (dir: string) => {
+      const { init } = await import("./commands/init.js");
+      status = await init(dir, io);
+    });
+
+  program
     .command("keygen")
     .description("make an ed25519 key pair for signing bundles: <name>.key (private) and <name>.pub (public)")
     .argument("<name>", "the files' path without extension")

@@ -40,6 +40,7 @@ const NO_EXAMPLE: Record<string, string> = {
   PB9007: "`paybillc build --check` compares files on disk; a single text has none (compiler/test/build-ci.test.ts)",
   PB9008: "`paybillc build` reports a placements record it cannot read; there is no text to parse (compiler/test/build-ci.test.ts)",
   PB9009: "`paybillc keygen` refuses to overwrite a key file; there is no text to parse (compiler/test/build-sign.test.ts)",
+  PB9011: "`paybillc init` refuses a directory that holds one of its files; there is no text to parse (compiler/test/init.test.ts)",
   PB9010: "the compiler derives cloud resource names from the runtime's derivation, which the language checker does not load; `paybillc check` reports it (compiler/test/terraform-names-check.test.ts has the cases)",
   PB1003: "only a one-or-more repetition reports it, and the grammar has none today",
   PB2004: "an import cycle needs two modules, so two files; an example is one file (lang/test/samples/check/import-cycle has the two)",

@@ -117,6 +117,7 @@ export const CATALOG = {
   placementsRecord: entry("PB9008", "error", "the placements record cannot be read"),
   keyExists: entry("PB9009", "error", "a key file already exists"),
   cloudResourceNames: entry("PB9010", "error", "cloud resource names not valid or not apart"),
+  initWouldOverwrite: entry("PB9011", "error", "init would overwrite a file"),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticKind = keyof typeof CATALOG;
