@@ -6,7 +6,6 @@
  * the runtime's S3CheckpointSink does there (put; list and get by versions); every attribute is one the pinned
  * hashicorp/aws 5.100.0 provider declares (its schema in /work/shared/data).
  */
-import { cloudNames } from "@paybill/runtime";
 import { describe, expect, it } from "vitest";
 import { AUDIT_RETENTION_DAYS } from "../src/emit/terraform/clouds/aws-audit.js";
 import { loadProviderSchema } from "./support/provider-schema.js";
