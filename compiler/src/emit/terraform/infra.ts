@@ -7,7 +7,8 @@
  * Runs on a model without errors: a shape the checker refuses is an internal error here.
  */
 import type { Block, CloudDecl, Entry, IsolationDecl, Model, ProviderDecl } from "@paybill/lang";
-import { cloudNames } from "@paybill/runtime";
+// The naming derivation alone (no database drivers): `check` loads it.
+import * as cloudNames from "@paybill/runtime/cloud-names";
 import { Names } from "../bundle/names.js";
 import { select } from "../bundle/select.js";
 import { attribute, block, entryKey, jsonOf, nameOf, sortedRecord, stringOf, unexpected } from "../bundle/values.js";

@@ -9,7 +9,8 @@
  * names differ only in case, whose stacks' directories would be one on a case-insensitive
  * file system.
  */
-import { cloudNames } from "@paybill/runtime";
+// The naming derivation alone (no database drivers): `check` loads it.
+import * as cloudNames from "@paybill/runtime/cloud-names";
 import { type Diagnostic, diagnostic, type Model, type SourceFile, type Span } from "@paybill/lang";
 import { readInfra } from "./infra.js";
 import { layout, type StackSpec } from "./layout.js";

@@ -6,7 +6,8 @@
  * tenants are only known when Terraform runs (`local.tenants`). compiler/test checks that
  * Terraform's value of these expressions is the runtime's for many ids.
  */
-import { cloudNames } from "@paybill/runtime";
+// The naming derivation alone (no database drivers): `check` loads it.
+import * as cloudNames from "@paybill/runtime/cloud-names";
 import type { Level } from "./constructs.js";
 import type { ProviderName } from "./infra.js";
 

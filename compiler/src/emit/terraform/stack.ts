@@ -18,7 +18,8 @@ import { bundleText } from "../bundle/json.js";
 import { StackBuild, type Who } from "./constructs.js";
 import { addBackend } from "./backend.js";
 import { mappingOf } from "./clouds/index.js";
-import { cloudNames } from "@paybill/runtime";
+// The naming derivation alone (no database drivers): `check` loads it.
+import * as cloudNames from "@paybill/runtime/cloud-names";
 import { KINDS, type Kind } from "./infra.js";
 import { type StackSpec, takesTenants } from "./layout.js";
 import type { Parts } from "./mapping.js";
