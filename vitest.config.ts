@@ -7,10 +7,11 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 export default defineConfig({
   resolve: {
     // Tests run against the sources, not dist/, so a change is tested without a build.
-    alias: {
-      "@paybill/lang": here("./lang/src/index.ts"),
-      "@paybill/runtime": here("./runtime/src/index.ts"),
-    },
+    alias: [
+      { find: /^@paybill\/lang$/, replacement: here("./lang/src/index.ts") },
+      { find: /^@paybill\/runtime$/, replacement: here("./runtime/src/index.ts") },
+      { find: /^@paybill\/runtime\/cloud-names$/, replacement: here("./runtime/src/control/cloud-names.ts") },
+    ],
   },
   test: {
     include: ["{lang,compiler,runtime}/test/**/*.test.ts"],
