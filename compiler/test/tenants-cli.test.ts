@@ -397,6 +397,15 @@ describe("paybillc tenants provision --provisioner terraform", () => {
       expect(await vars("primary-bridge-eu-west-1")).toEqual({ tenants: { bolt: { plan: "business" } } });
       expect(await vars("primary-silo-eu-west-1")).toEqual({ tenants: { acme: { plan: "enterprise" } } });
       expect(json<{ tenant: Tenant }>(await cli(["tenants", "show", "acme", "--format", "json"])).tenant).toMatchObject({ state: "active", plan: "enterprise" });
+
+      // paybill.json names the provisioner and its work directory: no flag, and terraform works in `tf/`.
+      await writeFile(join(helpdesk.root(), project, "paybill.json"), JSON.stringify({ provisioner: "terraform", terraform: { workDir: "tf" } }));
+      expect((await cli(["tenants", "onboard", "carl", "--plan", "business"])).code).toBe(0);
+      const configured = await cli(["tenants", "provision", "carl"]);
+      expect(configured.code, configured.stdout + configured.stderr).toBe(0);
+      expect(configured.stderr).toContain("terraform plan only: nothing was applied");
+      const planned = JSON.parse(await readFile(join(helpdesk.root(), project, "tf/primary-bridge-eu-west-1/terraform.tfvars.json"), "utf8")) as { tenants: Record<string, unknown> };
+      expect(Object.keys(planned.tenants).sort()).toEqual(["bolt", "carl"]);
     } finally {
       for (const [key, value] of [["TF_CLI_CONFIG_FILE", previous.cli], ["PAYBILL_TERRAFORM", previous.bin]] as const) {
         if (value === undefined) delete process.env[key];
