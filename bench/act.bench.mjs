@@ -57,6 +57,8 @@ const ROUNDS = 6;
 const PHASE_MS = 350;
 const WARMUP_MS = 300;
 const FIRST_WARMUP_MS = 1500;
+/** Concurrent callers of the one-busy-tenant rows (the last is the goal's). */
+const BUSY_CALLERS = [1, 4, 16];
 /** How often the periodic audit checkpoints run during the benchmark. */
 const CHECKPOINT_MS = 1000;
 /** `sort_inbox`'s budget: 50 writes per run. */
@@ -105,8 +107,9 @@ export default async function run({ log = () => {} } = {}) {
   const provenance = compileBundle(withProvenancePolicy());
   return onBothBackends("act", async (backend) => {
     const measured = await benchBackend(backend, bundle, log);
+    const busy = await benchBusyTenant(backend, plain, log);
     const traced = await benchProvenance(backend, plain, provenance, log);
-    return { rows: [...measured.rows, ...traced.rows], summary: [...measured.summary, ...traced.summary] };
+    return { rows: [...measured.rows, ...busy.rows, ...traced.rows], summary: [...measured.summary, ...busy.summary, ...traced.summary] };
   });
 }
 
@@ -330,6 +333,74 @@ function actOp(runtime, tenants, runs, action = "open_ticket") {
   };
 }
 
+/**
+ * One busy tenant (issue 19, item 3): every caller acts for the same tenant, so every act waits
+ * for that tenant's audit chain head. At 1, 4 and 16 concurrent callers (a pool of 16
+ * connections on PostgreSQL), `act` alternates with two references doing the same entity
+ * write: the bare transaction (BEGIN; set_config; INSERT; COMMIT) and a single autocommit
+ * INSERT (one statement that sets the tenant for itself). Goal: at 16 callers, act within 2×
+ * the bare transaction's time.
+ */
+async function benchBusyTenant(backend, bundle, log) {
+  const schema = `paybill_bench_busy_${process.pid}_${randomUUID().slice(0, 8)}`;
+  const database = backend === "postgres" ? { url: PG_URL, schema, max: BUSY_CALLERS.at(-1), privileged: true } : { pglite: {} };
+  const runtime = await openRuntime({ bundle, database });
+  const rows = [];
+  const summary = [];
+  try {
+    await runtime.database.exec(entityTablesSql(runtime.bundle));
+    const tenants = await seed(runtime, 1);
+    const ops = { act: actOp(runtime, tenants, undefined), txn: bareOp(runtime, tenants), insert: autocommitOp(runtime, tenants) };
+    for (const callers of BUSY_CALLERS) {
+      log(`${backend}: one tenant, ${callers} concurrent callers`);
+      const sums = { act: [], txn: [], insert: [] };
+      for (const op of Object.values(ops)) await phase(op, WARMUP_MS, callers);
+      for (let r = 0; r < ROUNDS; r++) for (const [key, op] of Object.entries(ops)) sums[key].push(await phase(op, PHASE_MS, callers));
+      const act = combine(sums.act);
+      const txn = combine(sums.txn);
+      const insert = combine(sums.insert);
+      const toTxn = txn.perSecond / act.perSecond;
+      const toInsert = insert.perSecond / act.perSecond;
+      const goal = callers === BUSY_CALLERS.at(-1) ? `; goal ≤ 2× the transaction ${toTxn <= 2 ? "met" : "MISSED"}` : "";
+      const label = `1 tenant, ${callers} caller${callers === 1 ? "" : "s"}`;
+      rows.push({
+        name: `${backend}: act open_ticket, ${label}`,
+        size: `${fmtInt(act.calls)} acts`,
+        median: fmtMs(act.p50),
+        p90: fmtMs(act.p99),
+        rate: fmtRate(act.perSecond, "acts/s"),
+        note: `p99 in the p90 column; ${toTxn.toFixed(2)}× the bare transaction's time, ${toInsert.toFixed(2)}× the autocommit INSERT's${goal}`,
+        data: { backend, case: label, ...strip(act), txnTimeRatio: toTxn, insertTimeRatio: toInsert },
+      });
+      rows.push({ name: `${backend}: bare transaction, ${label}`, size: `${fmtInt(txn.calls)} txns`, median: fmtMs(txn.p50), p90: fmtMs(txn.p99), rate: fmtRate(txn.perSecond, "txns/s"), note: "BEGIN; set_config; INSERT … RETURNING *; COMMIT", data: { backend, case: label, ...strip(txn) } });
+      rows.push({ name: `${backend}: autocommit INSERT, ${label}`, size: `${fmtInt(insert.calls)} inserts`, median: fmtMs(insert.p50), p90: fmtMs(insert.p99), rate: fmtRate(insert.perSecond, "inserts/s"), note: "one INSERT … SELECT that sets the tenant itself, no BEGIN", data: { backend, case: label, ...strip(insert) } });
+      summary.push(`${backend} one tenant, ${callers} callers: act ${fmtInt(act.perSecond)}/s, transaction ${fmtInt(txn.perSecond)}/s, autocommit ${fmtInt(insert.perSecond)}/s → ${toTxn.toFixed(2)}× the transaction's time${goal}`);
+    }
+  } finally {
+    if (backend === "postgres") await runtime.database.exec(`drop schema if exists "${schema}" cascade`);
+    await runtime.close();
+  }
+  return { rows, summary };
+}
+
+/** The entity write as one autocommit statement: the tenant is set by the statement's own subquery, before its row is checked by row-level security. */
+function autocommitOp(runtime, tenants) {
+  let next = 0;
+  const insert =
+    'insert into "tickets" (tenant_id, "customer", "subject", "body", "channel", "status", "id") ' +
+    "select $1, $2, $3, $4, $5, $6, $7 from (select set_config('paybill.tenant', $1, true)) as tenant returning *";
+  return {
+    async worker(call) {
+      return async () => {
+        const tenant = tenants[0];
+        const i = input(tenant, next++);
+        await call(() => runtime.database.query(insert, [tenant.id, i.customer, i.subject, i.body, i.channel, "open", randomUUID()]));
+        return true;
+      };
+    },
+  };
+}
+
 /** The same entity write, hand-written: what act does at the least. */
 function bareOp(runtime, tenants) {
   let next = 0;
@@ -366,8 +437,8 @@ async function sideBySide(act, bare, warmupMs) {
   return { act: combine(sums.act), bare: combine(sums.bare) };
 }
 
-/** CONCURRENCY workers calling `op` until the time is up; every call's latency. */
-async function phase(op, ms) {
+/** `concurrency` workers (CONCURRENCY by default) calling `op` until the time is up; every call's latency. */
+async function phase(op, ms, concurrency = CONCURRENCY) {
   const latencies = [];
   let stoppedEarly = false;
   const call = async (fn) => {
@@ -379,7 +450,7 @@ async function phase(op, ms) {
   const began = performance.now();
   const until = began + ms;
   const workers = [];
-  for (let w = 0; w < CONCURRENCY; w++) {
+  for (let w = 0; w < concurrency; w++) {
     workers.push(
       (async () => {
         const step = await op.worker(call, w);
