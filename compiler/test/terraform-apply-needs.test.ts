@@ -1,7 +1,8 @@
 /**
  * What a real apply needs beyond valid resources (spec/infrastructure.md §1, "Egress" and
  * "Key grants"): private EKS nodes reach ECR, STS, EKS Auth, EC2, Secrets Manager, KMS, Logs
- * and S3 over VPC endpoints; every managed service that encrypts with a customer-managed key
+ * and S3 over VPC endpoints; OCI nodes Oracle's services over a service gateway and the rest
+ * over a NAT gateway; IBM nodes the internet over a public gateway; every managed service that encrypts with a customer-managed key
  * is granted the key (GCP service agents, Azure Key Vault roles, IBM authorization policies,
  * OCI policies) and is created after the grant; OCI workloads get an identity policy. Checked
  * on the golden project of each cloud, every stack and every key in it.
@@ -77,6 +78,43 @@ describe("AWS: egress of the private nodes", () => {
       expect(stack.all.filter(([t]) => t === "aws_internet_gateway" || t === "aws_nat_gateway")).toEqual([]);
       expect(stack.of("aws_subnet").every(([, b]) => b.map_public_ip_on_launch === false)).toBe(true);
     }
+  });
+});
+
+describe("OCI and IBM: egress of the private nodes", () => {
+  it("OCI: every private subnet routes the Oracle Services Network to a service gateway and the rest to a NAT gateway, both in its VCN", () => {
+    let checked = 0;
+    for (const stack of stacksOf("oci")) {
+      for (const [subnet, body] of stack.of("oci_core_subnet")) {
+        expect(body.prohibit_public_ip_on_vnic, subnet).toBe(true);
+        const [table] = stack.of("oci_core_route_table").filter(([address]) => refers(body.route_table_id, address));
+        expect(table, `${subnet} has no route table of its stack`).toBeDefined();
+        const [tableAddress, tableBody] = table as [string, Body];
+        expect(String(tableBody.vcn_id), tableAddress).toBe(String(body.vcn_id));
+        const rules = tableBody.route_rules as Body[];
+        const to = (type: string) => rules.filter((r) => stack.of(type).some(([gateway, g]) => refers(r.network_entity_id, gateway) && String(g.vcn_id) === String(body.vcn_id)));
+        const services = to("oci_core_service_gateway");
+        expect(services.map((r) => r.destination_type), tableAddress).toEqual(["SERVICE_CIDR_BLOCK"]);
+        expect(String(services[0]?.destination)).toContain("data.oci_core_services.all.services[0].cidr_block");
+        expect(to("oci_core_nat_gateway").map((r) => [r.destination, r.destination_type]), tableAddress).toEqual([["0.0.0.0/0", "CIDR_BLOCK"]]);
+        checked++;
+      }
+      for (const [gateway, body] of stack.of("oci_core_service_gateway")) expect(JSON.stringify(body.services), gateway).toContain("data.oci_core_services.all.services[0].id");
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it("IBM: every subnet has a public gateway of its VPC and zone", () => {
+    let checked = 0;
+    for (const stack of stacksOf("ibm")) {
+      for (const [subnet, body] of stack.of("ibm_is_subnet")) {
+        const [gateway] = stack.of("ibm_is_public_gateway").filter(([address]) => refers(body.public_gateway, address));
+        expect(gateway, `${subnet} has no public gateway`).toBeDefined();
+        expect([String(gateway?.[1].vpc), gateway?.[1].zone], subnet).toEqual([String(body.vpc), body.zone]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
   });
 });
 

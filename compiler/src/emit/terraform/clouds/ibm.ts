@@ -1,5 +1,5 @@
 /**
- * IBM Cloud: VPC with a subnet, Databases for PostgreSQL, IKS on VPC, Key Protect with a
+ * IBM Cloud: VPC with a subnet (egress over a public gateway), Databases for PostgreSQL, IKS on VPC, Key Protect with a
  * root key, Cloud Object Storage with a bucket, and an IAM service ID
  * (spec/infrastructure.md §1). IBM tags are `key:value` strings. Attribute names follow the
  * IBM-Cloud/ibm provider pinned in std.clouds; not validated by `terraform` here (no mirror).
@@ -41,7 +41,15 @@ export const ibm: CloudMapping = {
 
   network({ b, who, name, spec }) {
     const vpc = b.resource(who, "ibm_is_vpc", "network", { name: name("vpc"), resource_group: GROUP, address_prefix_management: "auto" }, { tags: "list" });
-    const subnet = b.resource(who, "ibm_is_subnet", "network_private", { name: name("private"), vpc: b.ref(vpc, "id"), zone: `${spec.region}-1`, total_ipv4_address_count: 256, resource_group: GROUP }, { tags: "list" });
+    // Egress: IKS workers pull images from public registries through a public gateway (outbound only); IBM Cloud's own services are reached over their private endpoints.
+    const gateway = b.resource(who, "ibm_is_public_gateway", "network_egress", { name: name("egress"), vpc: b.ref(vpc, "id"), zone: `${spec.region}-1`, resource_group: GROUP }, { tags: "list" });
+    const subnet = b.resource(
+      who,
+      "ibm_is_subnet",
+      "network_private",
+      { name: name("private"), vpc: b.ref(vpc, "id"), zone: `${spec.region}-1`, total_ipv4_address_count: 256, resource_group: GROUP, public_gateway: b.ref(gateway, "id") },
+      { tags: "list" },
+    );
     return { vpc_id: b.ref(vpc, "id"), subnet_id: b.ref(subnet, "id"), zone: `${spec.region}-1` };
   },
 

@@ -1,5 +1,5 @@
 /**
- * Oracle Cloud: VCN with a private subnet, OCI Database with PostgreSQL (a DB system), OKE
+ * Oracle Cloud: VCN with a private subnet (egress over a service gateway and a NAT gateway), OCI Database with PostgreSQL (a DB system), OKE
  * with a node pool, a Vault with an AES key, and Object Storage (spec/infrastructure.md §1).
  * Identity is OKE workload identity: a policy per owner lets the cluster's workloads use the
  * owner's buckets and read the database's admin secret; a policy beside each key lets
@@ -23,6 +23,8 @@ export const oci: CloudMapping = {
     b.variable("database_admin_secret_ocid", { type: "string", description: "the Vault secret holding the PostgreSQL admin password" });
     b.dataOnce("oci_identity_availability_domains", "all", { compartment_id: COMPARTMENT });
     b.dataOnce("oci_objectstorage_namespace", "current", { compartment_id: COMPARTMENT });
+    // "All <region> Services In Oracle Services Network": what the service gateway routes to.
+    b.dataOnce("oci_core_services", "all", { filter: [{ name: "name", values: ["All .* Services In Oracle Services Network"], regex: true }] });
   },
 
   keys({ b, who, name, spec }) {
@@ -54,11 +56,42 @@ export const oci: CloudMapping = {
   network({ b, who, name, spec }) {
     const cidr = spec.cloud.settings.network_cidr;
     const vcn = b.resource(who, "oci_core_vcn", "network", { compartment_id: COMPARTMENT, cidr_blocks: [cidr], display_name: name("vcn") }, { tags: "freeform_tags" });
+    // Egress of the private subnet: Oracle's services (OCIR images, Vault, Object Storage, the OKE control plane) over a service gateway, the rest of the internet (other registries) over a NAT gateway.
+    const services = b.resource(
+      who,
+      "oci_core_service_gateway",
+      "network_services",
+      { compartment_id: COMPARTMENT, vcn_id: b.ref(vcn, "id"), display_name: name("services"), services: [{ service_id: "${data.oci_core_services.all.services[0].id}" }] },
+      { tags: "freeform_tags" },
+    );
+    const nat = b.resource(who, "oci_core_nat_gateway", "network_nat", { compartment_id: COMPARTMENT, vcn_id: b.ref(vcn, "id"), display_name: name("nat") }, { tags: "freeform_tags" });
+    const routes = b.resource(
+      who,
+      "oci_core_route_table",
+      "network_private",
+      {
+        compartment_id: COMPARTMENT,
+        vcn_id: b.ref(vcn, "id"),
+        display_name: name("private"),
+        route_rules: [
+          { destination: "${data.oci_core_services.all.services[0].cidr_block}", destination_type: "SERVICE_CIDR_BLOCK", network_entity_id: b.ref(services, "id"), description: "Oracle Services Network" },
+          { destination: "0.0.0.0/0", destination_type: "CIDR_BLOCK", network_entity_id: b.ref(nat, "id"), description: "the internet, outbound only" },
+        ],
+      },
+      { tags: "freeform_tags" },
+    );
     const subnet = b.resource(
       who,
       "oci_core_subnet",
       "network_private",
-      { compartment_id: COMPARTMENT, vcn_id: b.ref(vcn, "id"), cidr_block: `\${cidrsubnet("${cidr}", 4, 0)}`, display_name: name("private"), prohibit_public_ip_on_vnic: true },
+      {
+        compartment_id: COMPARTMENT,
+        vcn_id: b.ref(vcn, "id"),
+        cidr_block: `\${cidrsubnet("${cidr}", 4, 0)}`,
+        display_name: name("private"),
+        prohibit_public_ip_on_vnic: true,
+        route_table_id: b.ref(routes, "id"),
+      },
       { tags: "freeform_tags" },
     );
     return { vcn_id: b.ref(vcn, "id"), subnet_id: b.ref(subnet, "id") };
