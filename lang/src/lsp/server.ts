@@ -88,7 +88,7 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
     dirty.clear();
     for (const workspace of changed) {
       guard("diagnostics", undefined, () => {
-        const grouped = byFile(workspace.diagnostics(), workspace.store.all().map((d) => d.name));
+        const grouped = byFile(workspace.diagnostics(), workspace.store.all().map((d) => d.name), uriIn(workspace));
         const now = new Set<string>();
         for (const [name, diagnostics] of grouped) {
           const uri = workspace.uriOf(name);
@@ -308,7 +308,7 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
     project(textDocument.uri, [], "codeAction", (w) => {
       const unit = w.unitOf(textDocument.uri);
       if (unit === undefined) return [];
-      return codeActions(w.diagnostics(), unit.source, toOffset(unit.source, range.start), toOffset(unit.source, range.end), textDocument.uri);
+      return codeActions(w.diagnostics(), unit.source, toOffset(unit.source, range.start), toOffset(unit.source, range.end), textDocument.uri, uriIn(w));
     }),
   );
   connection.languages.semanticTokens.on(({ textDocument }) =>
