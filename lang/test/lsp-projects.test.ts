@@ -2,7 +2,7 @@
 // project checked on its own (two copies of a project do not clash), a folder without one
 // is one project as before, broken fixtures at the root stay in the root's project, and a
 // manifest written later (workspace/didChangeWatchedFiles) splits the projects then.
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkProject, SourceFile } from "../src/index.js";
@@ -75,5 +75,18 @@ describe("lsp projects", () => {
     });
     await s.until(() => ["a/data.paybill", "b/data.paybill"].every((f) => s.publishes(f).at(-1)?.diagnostics.length === 0));
     expect(s.publishes("a/data.paybill").at(-1)?.diagnostics).toEqual([]);
+  });
+
+  it("a file written or deleted on disk (watched files) joins or leaves its project", async () => {
+    server = await startServer({ "app/paybill.json": "{}\n", "app/data.paybill": DATA });
+    const s = server;
+    expect(await s.diagnostics("app/data.paybill")).toEqual([]);
+    writeFileSync(join(s.folder, "app/rules.paybill"), RULES.replace("agent bot {", "agent robot {"));
+    await s.connection.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri: s.uri("app/rules.paybill"), type: 1 }] });
+    await s.until(() => (s.publishes("app/rules.paybill").at(-1)?.diagnostics.length ?? 0) > 0);
+    expect(s.publishes("app/rules.paybill").at(-1)?.diagnostics.map((d) => d.code)).toContain("PB2002");
+    rmSync(join(s.folder, "app/rules.paybill"));
+    await s.connection.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri: s.uri("app/rules.paybill"), type: 3 }] });
+    await s.until(() => s.publishes("app/rules.paybill").at(-1)?.diagnostics.length === 0);
   });
 });

@@ -48,6 +48,9 @@ export interface ServerHost {
   readFile(path: string): Promise<string | undefined>;
 }
 
+/** How long a burst of edits must pause before it is checked. */
+const QUIET_MS = 12;
+
 export function startServer(host: ServerHost, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Connection {
   const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(input), new StreamMessageWriter(output));
   const texts = new Map<string, TextDocument>();
@@ -82,7 +85,22 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
     }
   };
 
+  // A burst of edits (changes less than QUIET_MS apart, as a paste, an undo of many steps or a
+  // client replaying its buffer sends them) is checked once, QUIET_MS after its last change;
+  // a single keystroke is checked at once.
+  let lastChange = Number.NEGATIVE_INFINITY;
+  let burst = false;
+  const noteChange = (): void => {
+    const now = performance.now();
+    burst = now - lastChange < QUIET_MS;
+    lastChange = now;
+  };
   const publish = (): void => {
+    const quiet = performance.now() - lastChange;
+    if (burst && quiet < QUIET_MS) {
+      setTimeout(publish, QUIET_MS - quiet);
+      return;
+    }
     scheduled = false;
     const changed = [...dirty];
     dirty.clear();
@@ -213,6 +231,7 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
     if (doc === undefined) return;
     const updated = TextDocument.update(doc, contentChanges, textDocument.version);
     texts.set(textDocument.uri, updated);
+    noteChange();
     void serially("change", async () => {
       // Only the newest text counts: a later change queued behind this one stores its own.
       const now = texts.get(textDocument.uri);
