@@ -31,6 +31,7 @@ import { workspaceSymbols } from "./workspace-symbols.js";
 import { byFile } from "./diagnostics.js";
 import { formatting } from "./formatting.js";
 import { hover } from "./hover.js";
+import { inlayHints } from "./inlay-hints.js";
 import { definition, references } from "./navigation.js";
 import { outline } from "./outline.js";
 import { toOffset } from "./positions.js";
@@ -198,6 +199,7 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
         foldingRangeProvider: true,
         documentHighlightProvider: true,
         signatureHelpProvider: { triggerCharacters: ["(", ","] },
+        inlayHintProvider: true,
       },
       serverInfo: { name: "paybill" },
     };
@@ -328,6 +330,12 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
       const unit = w.unitOf(textDocument.uri);
       if (unit === undefined) return [];
       return codeActions(w.diagnostics(), unit.source, toOffset(unit.source, range.start), toOffset(unit.source, range.end), textDocument.uri, uriIn(w));
+    }),
+  );
+  connection.languages.inlayHint.on(({ textDocument, range }) =>
+    project(textDocument.uri, [], "inlayHint", (w) => {
+      const unit = w.unitOf(textDocument.uri);
+      return unit === undefined ? [] : inlayHints(w.checked().model, unit, toOffset(unit.source, range.start), toOffset(unit.source, range.end));
     }),
   );
   connection.languages.semanticTokens.on(({ textDocument }) =>
