@@ -32,7 +32,10 @@ export function inlayHints(model: Model | undefined, unit: Unit, start: number, 
   const visit = (node: Located): void => {
     if (node.span.end < start || node.span.start > end) return;
     const types = model.celTypes.get(node as CelExpr);
-    if (types !== undefined) return visitCel(node, types, false);
+    if (types !== undefined) {
+      visitCel(node, types, false);
+      return;
+    }
     for (const [key, value] of Object.entries(node)) {
       if (key === "span" || key === "comments") continue;
       for (const child of Array.isArray(value) ? value : [value]) if (isNode(child)) visit(child);
