@@ -49,8 +49,10 @@ export interface ServerHost {
   readFile(path: string): Promise<string | undefined>;
 }
 
-/** How long a burst of edits must pause before it is checked. */
+/** How long a burst of edits must pause before it is checked, at least (see `publish`). */
 const QUIET_MS = 12;
+/** A burst that never pauses is checked this often. */
+const MAX_HOLD_MS = 400;
 
 export function startServer(host: ServerHost, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Connection {
   const connection = createConnection(ProposedFeatures.all, new StreamMessageReader(input), new StreamMessageWriter(output));
@@ -65,7 +67,17 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
   // (placing a file in its project reads the disk).
   let loaded: () => void = () => {};
   let queue: Promise<void> = Promise.resolve();
-  const settled = (): Promise<void> => queue;
+  // Changed texts are stored (re-parsed) when something needs them, a publish or a request:
+  // a burst of changes costs one re-parse, not one per change.
+  const pending = new Set<string>();
+  const flush = async (): Promise<void> => {
+    for (const uri of [...pending]) {
+      pending.delete(uri);
+      const doc = texts.get(uri);
+      if (doc !== undefined) await store(uri, doc.getText(), doc.version, true);
+    }
+  };
+  const settled = (): Promise<void> => queue.then(flush);
   const serially = (what: string, run: () => Promise<void> | void): Promise<void> => {
     queue = queue.then(async () => {
       try {
@@ -86,25 +98,34 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
     }
   };
 
-  // A burst of edits (changes less than QUIET_MS apart, as a paste, an undo of many steps or a
-  // client replaying its buffer sends them) is checked once, QUIET_MS after its last change;
-  // a single keystroke is checked at once.
+  // A burst of edits (a paste, an undo of many steps, a client replaying its buffer) is
+  // checked once it pauses, not once per change: a change that comes sooner after the one
+  // before than the last check took (or QUIET_MS) is part of a burst, and the burst is
+  // published once no change has come for that long (or after MAX_HOLD_MS, so a burst that
+  // never pauses still gets diagnostics). A single keystroke is checked at once.
   let lastChange = Number.NEGATIVE_INFINITY;
-  let burst = false;
+  let burstSince: number | undefined;
+  let lastCheckMs = 0;
+  const quietMs = (): number => Math.max(QUIET_MS, Math.min(lastCheckMs, MAX_HOLD_MS));
   const noteChange = (): void => {
     const now = performance.now();
-    burst = now - lastChange < QUIET_MS;
+    if (now - lastChange < quietMs()) burstSince ??= now;
+    else burstSince = undefined;
     lastChange = now;
   };
-  const publish = (): void => {
-    const quiet = performance.now() - lastChange;
-    if (burst && quiet < QUIET_MS) {
-      setTimeout(publish, QUIET_MS - quiet);
+  const publish = async (): Promise<void> => {
+    const now = performance.now();
+    const quiet = now - lastChange;
+    if (burstSince !== undefined && quiet < quietMs() && now - burstSince < MAX_HOLD_MS) {
+      setTimeout(() => void publish(), quietMs() - quiet);
       return;
     }
+    burstSince = undefined;
     scheduled = false;
+    await settled();
     const changed = [...dirty];
     dirty.clear();
+    const started = performance.now();
     for (const workspace of changed) {
       guard("diagnostics", undefined, () => {
         const grouped = byFile(workspace.diagnostics(), workspace.store.all().map((d) => d.name), uriIn(workspace));
@@ -113,7 +134,9 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
           const uri = workspace.uriOf(name);
           now.add(uri);
           publishedBy.set(uri, workspace);
-          const version = texts.get(uri)?.version;
+          // The version checked: the stored one (a change may have come since; its publish follows).
+          const stored = workspace.store.get(uri);
+          const version = stored?.open === true && texts.has(uri) ? stored.version : undefined;
           void connection.sendDiagnostics(version === undefined ? { uri, diagnostics } : { uri, version, diagnostics });
         }
         for (const [uri, by] of publishedBy) {
@@ -123,6 +146,7 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
         }
       });
     }
+    if (changed.length > 0) lastCheckMs = performance.now() - started;
     warm();
   };
   // Re-parsing an edit runs the Chevrotain parser, which is built on first use (a grammar
@@ -136,10 +160,10 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
   };
   const schedule = (workspace: Workspace | undefined): void => {
     if (workspace !== undefined) dirty.add(workspace);
-    void settled().then(() => {
+    void queue.then(() => {
       if (scheduled) return;
       scheduled = true;
-      setImmediate(publish);
+      setImmediate(() => void publish());
     });
   };
 
@@ -234,11 +258,7 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
     const updated = TextDocument.update(doc, contentChanges, textDocument.version);
     texts.set(textDocument.uri, updated);
     noteChange();
-    void serially("change", async () => {
-      // Only the newest text counts: a later change queued behind this one stores its own.
-      const now = texts.get(textDocument.uri);
-      if (now === updated) await store(textDocument.uri, updated.getText(), updated.version, true);
-    });
+    pending.add(textDocument.uri);
     schedule(undefined);
   });
 
