@@ -18,12 +18,13 @@ import {
   TextDocumentSyncKind,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { sep } from "node:path";
+import { dirname, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseWithChevrotain } from "../1-parse/parse.js";
 import { SourceFile } from "../source/source-file.js";
 import { completion } from "./completion.js";
 import { codeActions } from "./code-actions.js";
+import { codeLenses } from "./code-lenses.js";
 import { foldingRanges } from "./folding.js";
 import { documentHighlight } from "./highlight.js";
 import { signatureHelp } from "./signature-help.js";
@@ -224,6 +225,7 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
         documentHighlightProvider: true,
         signatureHelpProvider: { triggerCharacters: ["(", ","] },
         inlayHintProvider: true,
+        codeLensProvider: { resolveProvider: false },
       },
       serverInfo: { name: "paybill" },
     };
@@ -350,6 +352,12 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
       const unit = w.unitOf(textDocument.uri);
       if (unit === undefined) return [];
       return codeActions(w.diagnostics(), unit.source, toOffset(unit.source, range.start), toOffset(unit.source, range.end), textDocument.uri, uriIn(w));
+    }),
+  );
+  connection.onCodeLens(({ textDocument }) =>
+    project(textDocument.uri, [], "codeLens", (w) => {
+      const doc = w.store.get(textDocument.uri);
+      return doc === undefined ? [] : codeLenses(doc.parsed.ast, doc.parsed.source, w.root ?? dirname(fileURLToPath(textDocument.uri)));
     }),
   );
   connection.languages.inlayHint.on(({ textDocument, range }) =>
