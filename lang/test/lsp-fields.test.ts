@@ -1,6 +1,9 @@
 // Entity and input fields as names, over stdio: definition from a CEL read, references
 // across files (declaration, CEL reads, an effect's `set`, a test's `given`), and rename of
 // all of them (refused when a field beside it has the new name).
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "./support/lsp-client.js";
 import { DATA, mark, RULES } from "./support/lsp-fixture.js";
@@ -92,5 +95,33 @@ describe("lsp fields", () => {
 
     // A name a field beside it has: refused.
     await expect(server.request("textDocument/rename", { textDocument: { uri }, position: at(WITH_TEST, "status ="), newName: "id" })).rejects.toThrow(/already exists/);
+  });
+
+  it("a workflow state: its declaration, start, next and the tests' `at`, renamed together", async () => {
+    const dir = fileURLToPath(new URL("../../examples/helpdesk/", import.meta.url));
+    const files = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".paybill")).map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+    server = await startServer(files);
+    const workflows = files["workflows.paybill"] ?? "";
+    const tests = files["tests.paybill"] ?? "";
+    expect(await server.diagnostics("workflows.paybill")).toEqual([]);
+    const uri = server.uri("workflows.paybill");
+    const declared = at(workflows, "state resolve {");
+    const position = { line: declared.line, character: declared.character + "state ".length };
+    const refs = await server.request<Location[]>("textDocument/references", { textDocument: { uri }, position, context: { includeDeclaration: true } });
+    const inTests = tests.split("\n").filter((l) => l.includes("in resolve_ticket at resolve")).length;
+    // Declared once, named by two `next`s in its workflow, and by the tests.
+    expect(refs.filter((r) => r.uri === uri)).toHaveLength(3);
+    expect(refs.filter((r) => r.uri === server?.uri("tests.paybill"))).toHaveLength(inTests);
+    const fromTest = at(tests, "at resolve");
+    const def = await server.request<Location>("textDocument/definition", {
+      textDocument: { uri: server.uri("tests.paybill") },
+      position: { line: fromTest.line, character: fromTest.character + 4 },
+    });
+    expect(def.uri).toBe(uri);
+    expect(def.range.start).toEqual(position);
+    const edit = await server.request<{ changes: Record<string, unknown[]> }>("textDocument/rename", { textDocument: { uri }, position, newName: "resolving" });
+    expect(edit.changes[uri]).toHaveLength(3);
+    expect(edit.changes[server.uri("tests.paybill")]).toHaveLength(inTests);
+    await expect(server.request("textDocument/rename", { textDocument: { uri }, position, newName: "done" })).rejects.toThrow(/a state `done` already exists/);
   });
 });

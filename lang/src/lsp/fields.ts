@@ -1,17 +1,21 @@
 /**
- * Entity and input fields as names: every place a field is written — its declaration, CEL
- * reads (`resource.amount`, `input.reason`, through the types the checker gave them), the
- * assignments of an `effect … set { … }` and the fields of a test's `given Entity { … }` —
- * for definition, references and rename. Built per analysis; cached. Must not present
- * anything.
+ * Names declared inside a declaration, as names: entity and input fields, and workflow
+ * states. Every place one is written — a field's declaration, CEL reads (`resource.amount`,
+ * `input.reason`, through the types the checker gave them), the assignments of an
+ * `effect … set { … }` and the fields of a test's `given Entity { … }`; a state's
+ * declaration, `start`, `next` and a test's `as agent in workflow at state` — for
+ * definition, references and rename. Built per analysis; cached. Must not present anything.
  */
 import type { CelExpr } from "../ast/cel.js";
-import type { ActionDecl, EffectDecl, EntityDecl, Field, Ident, QualifiedName, TestDecl } from "../ast/nodes.js";
+import type { ActionDecl, EffectDecl, EntityDecl, Field, Ident, QualifiedName, StateDecl, TestDecl, WorkflowDecl } from "../ast/nodes.js";
 import type { Unit } from "../2-resolve/symbols.js";
 import type { CelType } from "../3-check/cel/cel-types.js";
 import type { Span } from "../source/source-file.js";
 import type { Analysis } from "./analysis.js";
 import { allNodes, type Located } from "./locate.js";
+
+/** A field, or a workflow's state. */
+export type Member = Field | StateDecl;
 
 export interface FieldOccurrence {
   readonly unit: Unit;
@@ -20,9 +24,9 @@ export interface FieldOccurrence {
 }
 
 interface Index {
-  readonly occurrences: Map<Field, FieldOccurrence[]>;
-  /** The fields declared beside each one (its entity's, or its input's). */
-  readonly siblings: Map<Field, readonly Field[]>;
+  readonly occurrences: Map<Member, FieldOccurrence[]>;
+  /** The members declared beside each one (its entity's fields, its input's, its workflow's states). */
+  readonly siblings: Map<Member, readonly Member[]>;
 }
 
 const cache = new WeakMap<Analysis, Index>();
@@ -30,9 +34,9 @@ const cache = new WeakMap<Analysis, Index>();
 function index(analysis: Analysis): Index {
   const cached = cache.get(analysis);
   if (cached !== undefined) return cached;
-  const occurrences = new Map<Field, FieldOccurrence[]>();
-  const siblings = new Map<Field, readonly Field[]>();
-  const add = (field: Field, occurrence: FieldOccurrence): void => {
+  const occurrences = new Map<Member, FieldOccurrence[]>();
+  const siblings = new Map<Member, readonly Member[]>();
+  const add = (field: Member, occurrence: FieldOccurrence): void => {
     const list = occurrences.get(field) ?? [];
     list.push(occurrence);
     occurrences.set(field, list);
@@ -41,6 +45,12 @@ function index(analysis: Analysis): Index {
   const entityOf = (name: QualifiedName): EntityDecl | undefined => {
     const decl = model?.references.get(name)?.decl;
     return decl?.kind === "Entity" ? (decl as EntityDecl) : undefined;
+  };
+  const workflowNamed = (name: Ident): WorkflowDecl | undefined => {
+    const decl = model?.references.get(name)?.decl;
+    if (decl?.kind === "Workflow") return decl as WorkflowDecl;
+    for (const u of analysis.units.values()) for (const d of u.ast.declarations) if (d.kind === "Workflow" && d.name.name === name.name) return d as WorkflowDecl;
+    return undefined;
   };
   const fieldNamed = (entity: EntityDecl | undefined, name: Ident): Field | undefined => entity?.fields.find((f) => f.name.name === name.name);
   for (const unit of analysis.units.values()) {
@@ -69,8 +79,38 @@ function index(analysis: Analysis): Index {
           }
         }
       }
+      if (decl.kind === "Workflow") {
+        const states = statesOf(decl as WorkflowDecl);
+        for (const state of states) {
+          add(state, { unit, span: state.name.span, declaration: true });
+          siblings.set(state, states);
+        }
+        const named = (name: Ident): void => {
+          const state = states.find((st) => st.name.name === name.name);
+          if (state !== undefined) add(state, { unit, span: name.span, declaration: false });
+        };
+        for (const entry of (decl as WorkflowDecl).body) {
+          if (entry.kind === "Start") named(entry.state);
+          if (entry.kind !== "State") continue;
+          for (const step of entry.body) {
+            if (step.kind !== "Next") continue;
+            // `states` and `edges` may hold the same names: each place once.
+            const seen = new Set<Ident>();
+            for (const target of [...step.states, ...(step.edges ?? []).map((e) => e.state)]) {
+              if (seen.has(target)) continue;
+              seen.add(target);
+              named(target);
+            }
+          }
+        }
+      }
       if (decl.kind === "Test") {
         for (const step of (decl as TestDecl).body) {
+          if (step.kind === "As" && step.workflow !== undefined && step.state !== undefined) {
+            const workflow = workflowNamed(step.workflow);
+            const state = workflow === undefined ? undefined : statesOf(workflow).find((st) => st.name.name === step.state?.name);
+            if (state !== undefined) add(state, { unit, span: step.state.span, declaration: false });
+          }
           if (step.kind !== "GivenRecord") continue;
           const entity = entityOf(step.entity);
           for (const rf of step.record.fields) {
@@ -97,6 +137,8 @@ function index(analysis: Analysis): Index {
   return built;
 }
 
+const statesOf = (workflow: WorkflowDecl): StateDecl[] => workflow.body.filter((e): e is StateDecl => e.kind === "State");
+
 /** The declaration of a record's field, when the type is an entity row's or an input's. */
 function declaredField(type: CelType | undefined, name: string): Field | undefined {
   if (type === undefined) return undefined;
@@ -107,18 +149,18 @@ function declaredField(type: CelType | undefined, name: string): Field | undefin
 }
 
 /** The field written at `offset` of `unit`, and the span of its name there. */
-export function fieldAt(analysis: Analysis, unit: Unit, offset: number): { field: Field; span: Span } | undefined {
+export function fieldAt(analysis: Analysis, unit: Unit, offset: number): { field: Member; span: Span } | undefined {
   for (const [field, list] of index(analysis).occurrences) {
     for (const o of list) if (o.unit === unit && o.span.start <= offset && offset <= o.span.end) return { field, span: o.span };
   }
   return undefined;
 }
 
-export function fieldOccurrences(analysis: Analysis, field: Field): readonly FieldOccurrence[] {
+export function fieldOccurrences(analysis: Analysis, field: Member): readonly FieldOccurrence[] {
   return index(analysis).occurrences.get(field) ?? [];
 }
 
 /** The fields declared beside `field`. */
-export function fieldSiblings(analysis: Analysis, field: Field): readonly Field[] {
+export function fieldSiblings(analysis: Analysis, field: Member): readonly Member[] {
   return index(analysis).siblings.get(field) ?? [];
 }

@@ -2,21 +2,20 @@
  * Rename: every occurrence of a project symbol, across files, replaced at once — or a
  * refusal with the reason when the symbol belongs to the standard library, the new name is
  * not a valid name (or a reserved word), or it would clash with a name of the same kind
- * where the symbol is declared or imported. An entity's or an input's field is renamed
- * everywhere it is written (`fields.ts`), unless a field beside it has the new name.
+ * where the symbol is declared or imported. An entity's or an input's field, or a workflow's
+ * state, is renamed everywhere it is written (`fields.ts`), unless one beside it has the new name.
  */
 import type { Range, TextEdit, WorkspaceEdit } from "vscode-languageserver/node";
 import { KEYWORDS, ReservedWord } from "../1-parse/tokens.js";
 import type { Declared, Unit } from "../2-resolve/symbols.js";
 import { NAMESPACE_WORDS } from "../2-resolve/symbols.js";
-import type { Field } from "../ast/nodes.js";
 import type { Analysis } from "./analysis.js";
-import { fieldAt, fieldOccurrences, fieldSiblings } from "./fields.js";
+import { fieldAt, fieldOccurrences, fieldSiblings, type Member } from "./fields.js";
 import { occurrencesOf, symbolAt } from "./occurrences.js";
 import { toRange } from "./positions.js";
 
 export type Renamable = { ok: true; symbol: Declared; range: Range } | { ok: false; message: string };
-type FieldRenamable = { ok: true; field: Field; range: Range };
+type FieldRenamable = { ok: true; field: Member; range: Range };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -79,10 +78,10 @@ function clashes(analysis: Analysis, symbol: Declared, newName: string): string 
 }
 
 /** A field: every place it is written (`fields.ts`), unless a field beside it has the new name. */
-function renameField(analysis: Analysis, field: Field, newName: string, uriOf: (name: string) => string): { ok: true; edit: WorkspaceEdit } | { ok: false; message: string } {
+function renameField(analysis: Analysis, field: Member, newName: string, uriOf: (name: string) => string): { ok: true; edit: WorkspaceEdit } | { ok: false; message: string } {
   if (!NAME.test(newName)) return { ok: false, message: `\`${newName}\` is not a valid name: use letters, digits and \`_\`, not starting with a digit` };
   if (newName === field.name.name) return { ok: true, edit: { changes: {} } };
-  if (fieldSiblings(analysis, field).some((f) => f !== field && f.name.name === newName)) return { ok: false, message: `a field \`${newName}\` already exists beside \`${field.name.name}\`` };
+  if (fieldSiblings(analysis, field).some((f) => f !== field && f.name.name === newName)) return { ok: false, message: `${field.kind === "State" ? "a state" : "a field"} \`${newName}\` already exists beside \`${field.name.name}\`` };
   const changes: Record<string, TextEdit[]> = {};
   const seen = new Set<string>();
   for (const o of fieldOccurrences(analysis, field)) {
