@@ -124,4 +124,28 @@ describe("lsp fields", () => {
     expect(edit.changes[server.uri("tests.paybill")]).toHaveLength(inTests);
     await expect(server.request("textDocument/rename", { textDocument: { uri }, position, newName: "done" })).rejects.toThrow(/a state `done` already exists/);
   });
+
+  it("a feature: granted by plans (its definition), required by actions, renamed in all of them", async () => {
+    const dir = fileURLToPath(new URL("../../examples/helpdesk/", import.meta.url));
+    const files = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".paybill")).map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+    server = await startServer(files);
+    const agents = files["agents.paybill"] ?? "";
+    const plans = files["plans.paybill"] ?? "";
+    expect(await server.diagnostics("agents.paybill")).toEqual([]);
+    const uri = server.uri("agents.paybill");
+    const required = at(agents, "requires feature refunds");
+    const position = { line: required.line, character: required.character + "requires feature ".length + 2 };
+    const grants = plans.split("\n").filter((l) => /features\s*=.*\brefunds\b/.test(l)).length;
+    expect(grants).toBeGreaterThan(1);
+    const def = await server.request<Location>("textDocument/definition", { textDocument: { uri }, position });
+    expect(def.uri).toBe(server.uri("plans.paybill"));
+    expect(def.range.start.line).toBe(plans.split("\n").findIndex((l) => /features\s*=.*\brefunds\b/.test(l)));
+    const refs = await server.request<Location[]>("textDocument/references", { textDocument: { uri }, position, context: { includeDeclaration: true } });
+    expect(refs.filter((r) => r.uri === server?.uri("plans.paybill"))).toHaveLength(grants);
+    expect(refs.filter((r) => r.uri === uri)).toHaveLength(agents.split("\n").filter((l) => /requires feature refunds\b/.test(l)).length);
+    const edit = await server.request<{ changes: Record<string, { newText: string }[]> }>("textDocument/rename", { textDocument: { uri }, position, newName: "money_back" });
+    expect(edit.changes[server.uri("plans.paybill")]).toHaveLength(grants);
+    expect(Object.values(edit.changes).flat().every((e) => e.newText === "money_back")).toBe(true);
+    await expect(server.request("textDocument/rename", { textDocument: { uri }, position, newName: "macros" })).rejects.toThrow(/a feature `macros` already exists/);
+  });
 });
