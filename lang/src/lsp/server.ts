@@ -100,28 +100,29 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
   };
 
   // A burst of edits (a paste, an undo of many steps, a client replaying its buffer) is
-  // checked once it pauses, not once per change: a change that comes sooner after the one
-  // before than the last check took (or QUIET_MS) is part of a burst, and the burst is
-  // published once no change has come for that long (or after MAX_HOLD_MS, so a burst that
-  // never pauses still gets diagnostics). A single keystroke is checked at once.
+  // checked once it pauses, not once per change: when more than one change has come since
+  // the last publish, the publish waits until none has come for as long as the last check
+  // took (QUIET_MS at least), or MAX_HOLD_MS after the burst's first change, so a burst
+  // that never pauses still gets diagnostics. A single keystroke is checked at once.
   let lastChange = Number.NEGATIVE_INFINITY;
-  let burstSince: number | undefined;
+  let firstChange = 0;
+  let changes = 0;
   let lastCheckMs = 0;
   const quietMs = (): number => Math.max(QUIET_MS, Math.min(lastCheckMs, MAX_HOLD_MS));
   const noteChange = (): void => {
     const now = performance.now();
-    if (now - lastChange < quietMs()) burstSince ??= now;
-    else burstSince = undefined;
+    if (changes === 0) firstChange = now;
+    changes++;
     lastChange = now;
   };
   const publish = async (): Promise<void> => {
     const now = performance.now();
     const quiet = now - lastChange;
-    if (burstSince !== undefined && quiet < quietMs() && now - burstSince < MAX_HOLD_MS) {
+    if (changes > 1 && quiet < quietMs() && now - firstChange < MAX_HOLD_MS) {
       setTimeout(() => void publish(), quietMs() - quiet);
       return;
     }
-    burstSince = undefined;
+    changes = 0;
     scheduled = false;
     await settled();
     const changed = [...dirty];
