@@ -9,9 +9,11 @@
  *      one and deleted one by one (`100.0` → `1000…0.0` → `100.0`: the length changes,
  *      every later span moves);
  *      and a syntax error then its fix (the other declarations are still checked);
- *   2. completion after `resource.` (fields) and between words (keywords and names), on a
+ *   2. code actions at a misspelt field (its did-you-mean quick fix), and 500 changes sent
+ *      at once (a burst: checked once it pauses), timed until the last one's diagnostics;
+ *   3. completion after `resource.` (fields) and between words (keywords and names), on a
  *      checked file, and right after an edit (the re-check included);
- *   3. the reference, in this process: `checkProject` of the same text, warm — what one
+ *   4. the reference, in this process: `checkProject` of the same text, warm — what one
  *      re-check costs without the protocol.
  *
  * The p90 column holds the p95.
@@ -26,7 +28,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter } fro
 import { fmtInt, fmtMs, measure, median, percentile } from "./harness.mjs";
 
 export const name = "lsp";
-export const description = "paybillc lsp --stdio: diagnostics after an edit and completion in a 5,000-line file";
+export const description = "paybillc lsp --stdio: diagnostics after an edit, 500 rapid changes, code actions and completion in a 5,000-line file";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PAYBILLC = join(ROOT, "compiler", "bin", "paybillc.js");
@@ -34,6 +36,10 @@ const GOAL_DIAGNOSTICS_MS = 50;
 const GOAL_COMPLETION_MS = 20;
 const EDITS = 60;
 const COMPLETIONS = 100;
+const GOAL_CODE_ACTIONS_MS = 20;
+const GOAL_RAPID_MS = 1000;
+const RAPID = 500;
+const BURSTS = 10;
 
 /** A valid file of `lines` lines: groups of an entity, an agent, an action and a policy with a CEL condition. */
 export function generateFile(lines) {
@@ -74,7 +80,9 @@ async function startServer(folder, file, text) {
   const child = spawn(process.execPath, [PAYBILLC, "lsp", "--stdio"], { cwd: folder, stdio: ["pipe", "pipe", "inherit"] });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiting = new Map();
+  let publishes = 0;
   connection.onNotification("textDocument/publishDiagnostics", (params) => {
+    publishes++;
     const wake = waiting.get(`${params.uri}@${params.version}`);
     if (wake !== undefined) wake(params);
   });
@@ -96,6 +104,25 @@ async function startServer(folder, file, text) {
       await connection.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ range, text: newText }] });
       const params = await done;
       return { ms: performance.now() - t0, diagnostics: params.diagnostics };
+    },
+    /** Sends `changes` edits at once (no wait between them); the time until the last one's diagnostics, and how many publishes came. */
+    async burst(changes) {
+      const before = publishes;
+      const t0 = performance.now();
+      const sent = [];
+      for (const { range, text: newText } of changes) {
+        version++;
+        sent.push(connection.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ range, text: newText }] }));
+      }
+      const done = published(version);
+      await Promise.all(sent);
+      const params = await done;
+      return { ms: performance.now() - t0, publishes: publishes - before, diagnostics: params.diagnostics };
+    },
+    async codeActions(range) {
+      const t0 = performance.now();
+      const actions = await connection.sendRequest("textDocument/codeAction", { textDocument: { uri }, range, context: { diagnostics: [] } });
+      return { ms: performance.now() - t0, actions };
     },
     async editNoWait(range, newText) {
       version++;
@@ -183,6 +210,36 @@ export default async function run({ log }) {
       fields.push(r.ms);
       words.push((await server.complete(wordsAt)).ms);
     }
+    log?.("lsp: code actions");
+    // With `amounx` in the middle condition: the quick fix `amount`.
+    const broken = await replaceAt(letter, "x");
+    if (broken.diagnostics.length === 0) summary.push("WARNING: the misspelt field produced no diagnostic");
+    const misspelt = { start: { line: letter.line, character: letter.character - 14 }, end: { line: letter.line, character: letter.character + 1 } };
+    const actions = [];
+    let actionCount = 0;
+    for (let i = 0; i < 5; i++) await server.codeActions(misspelt);
+    for (let i = 0; i < COMPLETIONS; i++) {
+      const r = await server.codeActions(misspelt);
+      actionCount = r.actions.length;
+      actions.push(r.ms);
+    }
+    if (actionCount === 0) summary.push("WARNING: no code action for the misspelt field");
+    await replaceAt(letter, "t");
+
+    log?.("lsp: 500 rapid changes");
+    // One `0` typed after `100.` 499 times then the run deleted at once: 500 changes as fast as the pipe takes them.
+    const rapid = [];
+    let rapidPublishes = 0;
+    for (let round = 0; round < BURSTS; round++) {
+      const changes = [];
+      for (let i = 0; i < RAPID - 1; i++) changes.push({ range: { start: digit, end: digit }, text: "0" });
+      changes.push({ range: { start: digit, end: { line: digit.line, character: digit.character + RAPID - 1 } }, text: "" });
+      const r = await server.burst(changes);
+      if (r.diagnostics.length > 0) summary.push(`WARNING: the rapid changes ended with a diagnostic: ${r.diagnostics[0].message}`);
+      rapid.push(r.ms);
+      rapidPublishes = Math.max(rapidPublishes, r.publishes);
+    }
+
     const afterEdit = [];
     for (let i = 0; i < EDITS; i++) {
       await server.editNoWait({ start: digit, end: { line: digit.line, character: digit.character + 1 } }, i % 2 === 0 ? "1" : "0");
@@ -209,6 +266,8 @@ export default async function run({ log }) {
       row("diagnostics after an edit (syntax error ⇄ fix)", syntax, GOAL_DIAGNOSTICS_MS),
       row("completion after `resource.`", fields, GOAL_COMPLETION_MS, `${fieldCount} fields; `),
       row("completion of keywords and names", words, GOAL_COMPLETION_MS),
+      row("code actions (a did-you-mean quick fix)", actions, GOAL_CODE_ACTIONS_MS, `${actionCount} actions; `),
+      row(`${RAPID} rapid changes settle`, rapid, GOAL_RAPID_MS, `at most ${rapidPublishes} publishes per burst; `),
       row("completion right after an edit", afterEdit, undefined, "includes the re-check; "),
       row("reference: checkProject in process, warm", check.samplesMs, undefined),
     );

@@ -30,3 +30,4 @@ export type { ServerHost } from "./lsp/server.js";
 export { unguardedOptionalReads } from "./3-check/effect-inputs.js";
 export { type CompareOp, type RowFilterNode, rowFilter } from "./3-check/row-filter.js";
 export { MAX_LIST_READ } from "./3-check/read-many.js";
+export { findProjectRoot, MANIFEST_FILE } from "./project/manifest.js";

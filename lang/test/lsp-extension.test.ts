@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { lensCommandLine } from "../editors/vscode/src/lens-commands.mjs";
 import { serverCommand } from "../editors/vscode/src/server-command.mjs";
 
 const DIR = fileURLToPath(new URL("../editors/vscode/", import.meta.url));
@@ -84,6 +85,20 @@ describe("vscode extension", () => {
   it("declares a restart command and registers it", () => {
     expect(manifest.contributes.commands).toEqual([{ command: "paybill.restartServer", title: "Restart Language Server", category: "Paybill" }]);
     expect(readFileSync(join(DIR, "src/extension.ts"), "utf8")).toContain('registerCommand("paybill.restartServer"');
+  });
+
+  it("runs the code lenses' commands in a terminal with the server's paybillc", () => {
+    const server = { command: "/w/node_modules/.bin/paybillc", args: ["lsp"], shell: false };
+    expect(lensCommandLine(server, "paybill.runTest", { project: "/w", test: "support closes an open ticket" }, "", "linux")).toBe(
+      "/w/node_modules/.bin/paybillc test /w --filter 'support closes an open ticket'",
+    );
+    expect(lensCommandLine(server, "paybill.runTest", { project: "/w", test: "it's" }, "", "linux")).toBe("/w/node_modules/.bin/paybillc test /w --filter 'it'\\''s'");
+    expect(lensCommandLine({ command: "paybillc", args: ["--x", "lsp"], shell: true }, "paybill.explain", { project: "C:/my w", request: {} }, "C:/t/request.json", "win32")).toBe(
+      'paybillc --x explain "C:/my w" --request C:/t/request.json',
+    );
+    const source = readFileSync(join(DIR, "src/extension.ts"), "utf8");
+    expect(source).toContain('registerCommand("paybill.runTest"');
+    expect(source).toContain('registerCommand("paybill.explain"');
   });
 
   it("scopes `forbid` as a keyword, never as deprecated", () => {

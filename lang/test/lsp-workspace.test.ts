@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { checkProject, SourceFile } from "../src/index.js";
+import { checkProject, parse, SourceFile, withoutPositions } from "../src/index.js";
 import { rename } from "../src/lsp/rename.js";
 import { Workspace } from "../src/lsp/workspace.js";
 import { DATA, RULES } from "./support/lsp-fixture.js";
@@ -53,6 +53,30 @@ describe("lsp workspace", () => {
     ws.update(uri("rules.paybill"), RULES, 4, true);
     expect(ws.diagnostics()).toEqual([]);
     expect(ws.analyses).toBe(2);
+  });
+
+  it("checks a syntax error's intact declarations on the base's nodes, lent in place and moved back", () => {
+    const ws = new Workspace(ROOT);
+    // A type error after the broken declaration: its span is in the moved part.
+    const clean = `${RULES}\npolicy later {\n  permit bot to close_order when resource.amount < "x"\n}\n`;
+    ws.update(uri("data.paybill"), DATA, 1, true);
+    ws.update(uri("rules.paybill"), clean, 1, true);
+    const before = ws.checked().units.get("rules.paybill")?.ast;
+    const spans = JSON.stringify(before);
+    const broken = clean.replace("< 100.0", "<< 100.0");
+    ws.update(uri("rules.paybill"), broken, 2, true);
+    const want = checkProject([new SourceFile("data.paybill", DATA), new SourceFile("rules.paybill", broken)]).diagnostics;
+    expect(want.map((d) => d.code)).toEqual(["PB1002", "PB3002"]);
+    const shape = (d: (typeof want)[number]) => [d.file.name, d.span.start, d.span.end, d.code, d.message];
+    expect(ws.diagnostics().map(shape)).toEqual(want.map(shape));
+    // The base tree is as it was, and the broken tree read afterwards is a full parse's.
+    expect(JSON.stringify(before)).toBe(spans);
+    expect(withoutPositions(ws.store.get(uri("rules.paybill"))?.parsed.ast)).toEqual(withoutPositions(parse(new SourceFile("rules.paybill", broken)).ast));
+    expect(JSON.stringify(ws.store.get(uri("rules.paybill"))?.parsed.ast)).toBe(JSON.stringify(parse(new SourceFile("rules.paybill", broken)).ast));
+    // Fixed back: the clean analysis still holds, its spans intact.
+    ws.update(uri("rules.paybill"), clean, 3, true);
+    expect(ws.checked().units.get("rules.paybill")?.ast).toBe(before);
+    expect(ws.diagnostics().map((d) => d.code)).toEqual(["PB3002"]);
   });
 
   it("names files relative to the folder, as paybillc check run there does", () => {

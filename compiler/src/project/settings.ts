@@ -15,8 +15,10 @@
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { MANIFEST_FILE } from "@paybill/lang";
 
-export const SETTINGS_FILE = "paybill.json";
+/** The manifest: where a project starts (`@paybill/lang`), and its settings. */
+export const SETTINGS_FILE = MANIFEST_FILE;
 
 export type ProvisionerName = "dry-run" | "terraform";
 

@@ -4,7 +4,7 @@
  * between project modules (PB2004) and imported names that do not exist (PB2005).
  */
 import type { ImportDecl } from "../ast/nodes.js";
-import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, diagnostic, withRelated } from "../diagnostics/diagnostic.js";
 import { Scope } from "./scope.js";
 import { didYouMean } from "./suggest.js";
 import { declarationName, Module, NAMESPACE_OF, NAMESPACE_WORDS, type Unit } from "./symbols.js";
@@ -45,15 +45,14 @@ export function buildModules(units: readonly Unit[]): Modules {
       const earlier = module.declare({ name: declared, namespace, decl, unit, module, nameNode: node });
       if (earlier !== undefined) {
         const at = earlier.unit.source.position(earlier.decl.span.start);
-        diagnostics.push(
-          diagnostic(
-            "duplicateName",
-            unit.source,
-            node?.span ?? decl.span,
-            `${NAMESPACE_WORDS[namespace]} \`${declared}\` is declared twice`,
-            `the first is at ${earlier.unit.source.name}:${at.line}:${at.column}; rename or remove one`,
-          ),
+        const twice = diagnostic(
+          "duplicateName",
+          unit.source,
+          node?.span ?? decl.span,
+          `${NAMESPACE_WORDS[namespace]} \`${declared}\` is declared twice`,
+          `the first is at ${earlier.unit.source.name}:${at.line}:${at.column}; rename or remove one`,
         );
+        diagnostics.push(withRelated(twice, [{ file: earlier.unit.source, span: earlier.nameNode?.span ?? earlier.decl.span, message: `the first \`${declared}\`` }]));
       }
     }
   }

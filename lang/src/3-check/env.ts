@@ -3,6 +3,7 @@
  * `input`, `resource`, `tenant` and `context` (DESIGN.md), built from the declarations an
  * expression is about. The runtime fills them with values of exactly these shapes.
  */
+import type { Field } from "../ast/nodes.js";
 import { type CelField, type CelType, T } from "./cel/cel-types.js";
 import { celTypeOf, describeType, type TypedField } from "./field-types.js";
 
@@ -78,6 +79,11 @@ class RecordField implements CelField {
     private readonly owner: string,
   ) {
     this.pii = field.pii;
+  }
+
+  /** The field's declaration (in an entity, or an action's input). */
+  get node(): Field {
+    return this.field.node;
   }
 
   get doc(): string {

@@ -15,7 +15,18 @@ export interface Diagnostic {
   readonly span: Span;
   /** One extra line that says how to fix it. */
   readonly help?: string;
+  /** Other places the problem involves (the first of two declarations), each with what it is. */
+  readonly related?: readonly RelatedLocation[];
 }
+
+export interface RelatedLocation {
+  readonly file: SourceFile;
+  readonly span: Span;
+  readonly message: string;
+}
+
+/** The diagnostic with places it involves. */
+export const withRelated = (d: Diagnostic, related: readonly RelatedLocation[]): Diagnostic => ({ ...d, related });
 
 export function diagnostic(kind: DiagnosticKind, file: SourceFile, span: Span, message: string, help?: string): Diagnostic {
   const { code, severity } = CATALOG[kind];

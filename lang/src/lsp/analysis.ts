@@ -7,7 +7,7 @@
  * and completion keep working inside the declaration being typed; when checking a broken
  * tree fails, there is simply no model. Must not parse project files (the store does).
  */
-import { parse } from "../1-parse/parse.js";
+import { parse, type ParseResult } from "../1-parse/parse.js";
 import { buildModules, type Modules } from "../2-resolve/modules.js";
 import type { Unit } from "../2-resolve/symbols.js";
 import { check } from "../3-check/check.js";
@@ -16,6 +16,7 @@ import { compareDiagnostics, dedupeDiagnostics, type Diagnostic, hasErrors } fro
 import { checkParsed } from "../check-project.js";
 import { loadStdlib } from "../stdlib.js";
 import type { StoredDocument } from "./documents.js";
+import { withTree } from "./reparse.js";
 
 export interface Analysis {
   readonly diagnostics: readonly Diagnostic[];
@@ -63,11 +64,25 @@ export function resolve(documents: readonly StoredDocument[]): Resolved {
 export function brokenDiagnostics(documents: readonly StoredDocument[]): readonly Diagnostic[] {
   const sorted = [...documents].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // The stored trees are those a full parse gives, broken ones included (reparse.ts's law).
-  return checkParsed(
-    sorted.map((d) => d.parsed),
-    stdlibUnits(),
-  ).diagnostics;
+  // A re-parsed tree is lent for the check (`withTree`): the diagnostics keep copies of their spans.
+  const lent: ParseResult[] = [];
+  const run = (i: number): readonly Diagnostic[] => {
+    const doc = sorted[i];
+    if (doc === undefined) return checkParsed(lent, stdlibUnits()).diagnostics.map(detached);
+    return withTree(doc.parsed, (ast) => {
+      lent.push({ source: doc.parsed.source, diagnostics: doc.parsed.diagnostics, ast });
+      return run(i + 1);
+    });
+  };
+  return run(0);
 }
+
+/** A diagnostic whose spans are its own, not a node's. */
+const detached = (d: Diagnostic): Diagnostic => ({
+  ...d,
+  span: { start: d.span.start, end: d.span.end },
+  ...(d.related === undefined ? {} : { related: d.related.map((r) => ({ ...r, span: { start: r.span.start, end: r.span.end } })) }),
+});
 
 /**
  * The third stage: the resolved project checked; diagnostics exactly as `checkProject` gives

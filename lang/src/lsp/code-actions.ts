@@ -24,12 +24,12 @@ const ADD_IMPORT = /add `(import [^`]+)` at the top of the file/;
 const DECLARE = /declare it with `(agent|entity|action|policy|workflow|plan|tenant|group|cloud|const) ([A-Za-z_][A-Za-z0-9_]*) \{ … \}`/;
 
 /** The quick fixes of the diagnostics of `source` that touch offsets `start`–`end`. */
-export function codeActions(diagnostics: readonly Diagnostic[], source: SourceFile, start: number, end: number, uri: string): CodeAction[] {
+export function codeActions(diagnostics: readonly Diagnostic[], source: SourceFile, start: number, end: number, uri: string, uriOf: (name: string) => string = () => uri): CodeAction[] {
   const actions: CodeAction[] = [];
   for (const d of diagnostics) {
     if (d.file.name !== source.name || d.span.end < start || d.span.start > end || d.help === undefined) continue;
     for (const fix of fixesOf(d, source)) {
-      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [toLspDiagnostic(d)], isPreferred: fix.preferred, edit: { changes: { [uri]: [fix.edit] } } });
+      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [toLspDiagnostic(d, uriOf)], isPreferred: fix.preferred, edit: { changes: { [uri]: [fix.edit] } } });
     }
   }
   return actions;

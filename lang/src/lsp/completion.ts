@@ -6,6 +6,8 @@
  *   - after `alias.` (a module this file imports): that module's constants;
  *   - after `given` in a test: what a test can give (`approval`, `context`, `untrusted`) and
  *     the entities whose rows it can give;
+ *   - where one kind of name only is valid (`completion-slots.ts`: after `permit`, `to`,
+ *     `effect update`, `requires feature`, a test's `as`, `in`, `at`, `do`, `tenant`): those names;
  *   - elsewhere: the keywords of the enclosing declaration (or of the top level), CEL
  *     variables inside a condition (an edge guard's: `tenant`, `context`; and the lookup
  *     `exists` in a policy's), and every name the file can see (a constant with its type and value).
@@ -15,7 +17,9 @@
 import { WINDOW_COMPLETIONS } from "../3-check/cel/windows.js";
 import { type CompletionItem, CompletionItemKind } from "vscode-languageserver/node";
 import type { CelExpr } from "../ast/cel.js";
-import type { ConstDecl, Declaration } from "../ast/nodes.js";
+import type { ConstDecl, Declaration, WorkflowDecl } from "../ast/nodes.js";
+import type { Scope } from "../2-resolve/scope.js";
+import type { Model } from "../3-check/model.js";
 import { declarationName, type Module, NAMESPACE_WORDS, type Namespace, type Unit } from "../2-resolve/symbols.js";
 import { type CelType, typeName } from "../3-check/cel/cel-types.js";
 import { ACTION, CONTEXT, PRINCIPAL, TENANT } from "../3-check/env.js";
@@ -23,6 +27,7 @@ import { BUILTIN_TYPES } from "../3-check/field-types.js";
 import type { Analysis } from "./analysis.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { fieldsOf } from "./cel-at.js";
+import { type Slot, slotAt } from "./completion-slots.js";
 import { FUNCTION_DOCS } from "./describe.js";
 import { type Enclosing, enclosingAt } from "./enclosing.js";
 import { describeConst } from "./hover-data.js";
@@ -110,6 +115,8 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
     const entities = scope === undefined ? [] : [...scope.visible("entity")].map((name): CompletionItem => ({ label: name, kind: ITEM_KIND.entity, detail: NAMESPACE_WORDS.entity }));
     return [...GIVEN, ...entities];
   }
+  const slot = slotAt(kind, before);
+  if (slot !== undefined) return slotItems(slot, scope, analysis.model ?? previous?.model, unit);
   const items: CompletionItem[] = [];
   const words = kind === undefined ? TOP_LEVEL : (INSIDE[kind] ?? []);
   for (const word of words) items.push({ label: word, kind: CompletionItemKind.Keyword });
@@ -136,6 +143,20 @@ export function completion(analysis: Analysis, previous: Analysis | undefined, u
     seen.add(key);
     return true;
   });
+}
+
+/** Only the names a slot takes (`completion-slots.ts`). */
+function slotItems(slot: Slot, scope: Scope | undefined, model: Model | undefined, unit: Unit): CompletionItem[] {
+  if ("features" in slot) return [...(model?.features ?? [])].map((name) => ({ label: name, kind: CompletionItemKind.EnumMember, detail: "feature" }));
+  if ("statesOf" in slot) {
+    const found = scope?.lookup("workflow", { kind: "Ident", span: { start: 0, end: 0 }, name: slot.statesOf });
+    const declared = found?.ok === true ? found.symbol.decl : unit.ast.declarations.find((d) => d.kind === "Workflow" && d.name.name === slot.statesOf);
+    if (declared === undefined || declared.kind !== "Workflow") return [];
+    return (declared as WorkflowDecl).body.flatMap((e) => (e.kind === "State" ? [{ label: e.name.name, kind: CompletionItemKind.EnumMember, detail: `state of ${slot.statesOf}` }] : []));
+  }
+  const keywords = (slot.keywords ?? []).map((label): CompletionItem => ({ label, kind: CompletionItemKind.Keyword }));
+  if (scope === undefined) return keywords;
+  return [...keywords, ...slot.namespaces.flatMap((namespace) => [...scope.visible(namespace)].map((name): CompletionItem => ({ label: name, kind: ITEM_KIND[namespace], detail: NAMESPACE_WORDS[namespace] })))];
 }
 
 /** `exists(Entity, row, …)`, in policy conditions (hover-data.ts says what it does). */

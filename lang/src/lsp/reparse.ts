@@ -81,7 +81,41 @@ export function reparse(previous: ParseResult, name: string, text: string, optio
   }
   // Otherwise the tree is put together when first read: a broken file's diagnostics are
   // published from the parse alone, and its tree may never be asked for (the fix comes first).
-  return lazily(source, window.diagnostics, () => tree(shifted));
+  // Checking its intact declarations needs a tree only while the check runs: `lend` moves the
+  // base's later declarations in place for that time and back after, so a syntax error costs
+  // no copy of the rest of the file (the copy and its collection cost more than the check).
+  const result = lazily(source, window.diagnostics, () => tree(shifted));
+  const later = [...decls.slice(next), ...ast.comments.filter((c) => c.span.start >= afterStart)];
+  const lending: LendingParse = {
+    source,
+    diagnostics: window.diagnostics,
+    get ast(): FileNode {
+      return result.ast;
+    },
+    lend<R>(use: (ast: FileNode) => R): R {
+      if (result.materialized()) return use(result.ast);
+      moveInPlace(later, delta);
+      try {
+        return use(tree((nodes) => [...nodes]));
+      } finally {
+        moveInPlace(later, -delta);
+      }
+    },
+  };
+  return lending;
+}
+
+/**
+ * A parse result whose tree can be lent for the time of a call: `use` must not keep the tree
+ * or any span of it (copy what it keeps), as the nodes move back when it returns.
+ */
+export interface LendingParse extends ParseResult {
+  lend<R>(use: (ast: FileNode) => R): R;
+}
+
+/** `use` with the tree of `parsed`, lent when the re-parse can (`LendingParse`), else as read. */
+export function withTree<R>(parsed: ParseResult, use: (ast: FileNode) => R): R {
+  return "lend" in parsed ? (parsed as LendingParse).lend(use) : use(parsed.ast);
 }
 
 function movedInPlace<T extends object>(nodes: readonly T[], delta: number): T[] {
@@ -109,11 +143,12 @@ function editBetween(old: string, text: string): { start: number; oldEnd: number
 }
 
 /** A parse result whose tree is made on first read; what it was made from is let go then. */
-function lazily(source: SourceFile, diagnostics: ParseResult["diagnostics"], make: () => FileNode): ParseResult {
+function lazily(source: SourceFile, diagnostics: ParseResult["diagnostics"], make: () => FileNode): ParseResult & { materialized(): boolean } {
   let pending: (() => FileNode) | undefined = make;
   let tree: FileNode | undefined;
   return {
     source,
+    materialized: () => tree !== undefined,
     get ast(): FileNode {
       if (tree === undefined && pending !== undefined) {
         tree = pending();

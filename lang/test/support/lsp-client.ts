@@ -47,6 +47,10 @@ export interface TestServer {
    * files on disk) has arrived and so has a publish made after the last open or change sent.
    */
   diagnostics(file: string, version?: number): Promise<Diagnostic[]>;
+  /** Every publish for a file so far, oldest first. */
+  publishes(file: string): readonly PublishDiagnosticsParams[];
+  /** Waits until `ready` holds of the publishes so far (checked after each one arrives). */
+  until(ready: () => boolean): Promise<void>;
   request<R>(method: string, params: unknown): Promise<R>;
   stop(): Promise<void>;
   /** The server's stderr and log messages so far. */
@@ -143,6 +147,11 @@ export async function startServer(files: Record<string, string> = {}): Promise<T
           setTimeout(resolve, 200);
         });
       }
+    },
+    publishes: (file) => published.get(uri(file)) ?? [],
+    async until(ready) {
+      // No deadline of its own, as `diagnostics`: a hang fails by the test's limit.
+      while (!ready()) await new Promise<void>((resolve) => waiters.push(resolve));
     },
     request: (method, params) => connection.sendRequest(method, params),
     async stop() {
