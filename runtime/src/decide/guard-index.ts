@@ -61,27 +61,57 @@ export function guardIndex(forbids: readonly CompiledRule[], permits: readonly C
   for (const [key, n] of counts) if (n >= MIN_GUARDED && (best === undefined || n > (counts.get(best) ?? 0))) best = key;
   if (best === undefined) return undefined;
   const key = best;
-  const values = new Set<string>();
-  let unguarded = 0;
-  for (const rule of [...forbids, ...permits]) {
-    const value = guardOf(rule, key);
-    if (value === undefined) unguarded++;
-    else values.add(value);
+  // Each rule's value for the key, found once: rules by value, and the rest (in every variant).
+  const forbidsOf = new Map<string, CompiledRule[]>();
+  const permitsOf = new Map<string, CompiledRule[]>();
+  const unguardedForbids: CompiledRule[] = [];
+  const unguardedPermits: CompiledRule[] = [];
+  for (const [rules, byValue, rest] of [
+    [forbids, forbidsOf, unguardedForbids],
+    [permits, permitsOf, unguardedPermits],
+  ] as const) {
+    for (const rule of rules) {
+      const value = guardOf(rule, key);
+      if (value === undefined) rest.push(rule);
+      else {
+        const list = byValue.get(value);
+        if (list === undefined) byValue.set(value, [rule]);
+        else list.push(rule);
+      }
+    }
   }
+  const values = new Set([...forbidsOf.keys(), ...permitsOf.keys()]);
+  const unguarded = unguardedForbids.length + unguardedPermits.length;
   if ((values.size + 1) * unguarded + (forbids.length + permits.length) > MAX_ENTRIES) return undefined;
   const variant = (value: string | undefined): Variant => {
-    const keep = (rule: CompiledRule): boolean => {
-      const guard = guardOf(rule, key);
-      return guard === undefined || guard === value;
-    };
-    const f = forbids.filter(keep);
-    const checks = [...f, ...permits.filter(keep)].flatMap(entry);
-    return Object.freeze({ checks: Object.freeze(checks), forbidsEnd: f.length === 0 ? 0 : f.flatMap(entry).length });
+    const f = merged(unguardedForbids, value === undefined ? [] : (forbidsOf.get(value) ?? []));
+    const p = merged(unguardedPermits, value === undefined ? [] : (permitsOf.get(value) ?? []));
+    const fChecks = f.flatMap(entry);
+    return Object.freeze({ checks: Object.freeze([...fChecks, ...p.flatMap(entry)]), forbidsEnd: fChecks.length });
   };
   const byValue = new Map<string, Variant>();
   for (const value of values) byValue.set(value, variant(value));
   const [variable, field] = key.split("\0") as [string, string];
   return Object.freeze({ variable, field, byValue, other: variant(undefined) });
+}
+
+/** Two lists of rules in id order, merged in id order. */
+function merged(a: readonly CompiledRule[], b: readonly CompiledRule[]): CompiledRule[] {
+  const out: CompiledRule[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x.id < y.id)) {
+      out.push(x as CompiledRule);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  return out;
 }
 
 /** The variant for an activation's value of the indexed field; undefined when it holds no string (then every rule is checked). */
