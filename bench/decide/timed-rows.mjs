@@ -32,9 +32,10 @@ const MAX_CALLS = 200_000;
 export let sink;
 
 /**
- * Per-call times (ns) of `decide` over `prepared`, after a warm-up. The times go to a typed
- * array sorted natively: no comparator called back from a builtin (a deoptimisation inside
- * such a callback crashed V8 of Node 20 here, "unreachable code" in the deoptimizer).
+ * Per-call times (ns) of `decide` over `prepared`, after a warm-up, in a typed array sorted
+ * natively. Known problem: V8 of Node 20.20 sometimes aborts this benchmark while timing
+ * cedar-wasm ("unreachable code" in Deoptimizer::DoComputeBuiltinContinuation); sorting
+ * without a comparator callback did not cure it. Rerun when it happens.
  */
 function timeCalls(decide, prepared, forMs = TIME_PER_ENGINE_MS) {
   const n = prepared.length;
