@@ -11,6 +11,8 @@
  *   - hand-written JavaScript of the same rules: the floor.
  *
  * Every engine must give the same decision on every request before anything is timed.
+ * The rows of many rules on the same actions and of the error path are decide/timed-rows.mjs's
+ * (per-call latency); the rows below are timed in batches.
  * Latency: per-call time of batches of BATCH calls (one `hrtime` per batch, since a single
  * call is shorter than the clock's own cost), p50 and p99 over the batches; throughput:
  * calls per second over all timed batches.
@@ -24,10 +26,12 @@ import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { Decider, loadBundle } from "@paybill/runtime";
 import { newEnforcer, newModelFromString } from "casbin";
 import * as P from "./decide/policies.mjs";
+import { errorRows, scalingRows } from "./decide/timed-rows.mjs";
 import { fmtInt, fmtRate, percentile } from "./harness.mjs";
 
 export const name = "decide";
-export const description = "decide: 10 and 1,000 policies (100 tenants) vs cedar-wasm, casbin and hand-written JS";
+export const description =
+  "decide: 10 and 1,000 policies (100 tenants) vs cedar-wasm, casbin and hand-written JS; 10–10,000 rules spread over, shared by and all on one action; the error path";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PAYBILLC = join(ROOT, "compiler", "bin", "paybillc.js");
@@ -125,7 +129,9 @@ export default async function run({ log = () => {} } = {}) {
       .map((row) => `decide p50, ${row.name.slice("paybill, ".length)}: ${fmtNs(row.data.p50)} (${(row.data.p50 / row.data.base).toFixed(2)}× the 10-policy p50 of ${fmtNs(row.data.base)} timed in turns with it${row.data.goal ? ", goal ≤ 1.5×" : ""})`),
     `throughput vs cedar-wasm: ${vs("cedar-wasm", 10).toFixed(1)}× (goal ≥ 20×), vs casbin: ${vs("casbin", 10).toFixed(1)}× (goal ≥ 10×), vs hand-written: ${vs("hand-written", 10).toFixed(2)}× (10 policies)`,
   ];
-  return { rows, summary };
+  const errors = errorRows({ compile, paybillRequest, log });
+  const scaling = await scalingRows({ compile, paybillRequest, log });
+  return { rows: [...rows, ...errors.rows, ...scaling.rows], summary: [...summary, ...errors.summary, ...scaling.summary] };
 }
 
 /**

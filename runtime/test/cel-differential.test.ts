@@ -10,6 +10,7 @@
 import { isCelError, isCelList, run } from "@bufbuild/cel";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { Absent } from "../src/cel/closures.js";
 import { celEnvironment } from "../src/cel/environment.js";
 import { compileCel } from "../src/cel/program.js";
 
@@ -102,7 +103,10 @@ function runtime(env: keyof typeof envs, expr: string, b: Record<string, unknown
   if (!compiled.ok) throw new Error(`the runtime refused \`${expr}\`: ${compiled.message}`);
   if (way === "runFast" && !compiled.program.fast) return undefined;
   try {
-    return { value: normal(compiled.program[way](b)) };
+    const value = compiled.program[way](b);
+    // The closures' error as a value (an absent field, a division by zero): an error, as cel-js's.
+    if (value instanceof Absent) return { error: true };
+    return { value: normal(value) };
   } catch {
     return way === "runFast" ? undefined : { error: true };
   }

@@ -43,6 +43,11 @@ describe("absent fields on the closures", () => {
       // cel-js evaluates a list literal and a method's arguments last to first.
       ["size([input.x, input.y]) == 2", { input: {} }, "no such key: y"],
       ["input.x.contains(input.y)", { input: {} }, "no such key: y"],
+      // An int division or modulo by zero: cel-js's error too, as a value.
+      ["10 / (input.n - input.n) > 1", { input: { n: 3n } }, "division by zero"],
+      ["input.n % 0 == 1", { input: { n: 3n } }, "modulo by zero"],
+      ["input.x / 0 == 1", { input: {} }, "no such key: x"],
+      ["1 / 0 == 1 && input.x == 2", { input: {} }, "no such key: x"],
     ];
     for (const [source, scope, message] of cases) {
       const outcome = fastOutcome(source, scope);

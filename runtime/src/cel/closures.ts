@@ -20,9 +20,10 @@
  * one function literal per node kind, so conditions that differ only in constants
  * (`input.amount > 101.0` and `> 102.0`) share the same code and type feedback.
  *
- * One error is known without cel-js: a field a record does not hold (an optional input the
- * client omitted) and a variable that is not set (`resource` without a row). cel-js fails
- * there with `no such key: f` / `unknown variable: v`, and building (and throwing) its
+ * Some errors are known without cel-js: a field a record does not hold (an optional input the
+ * client omitted), a variable that is not set (`resource` without a row), and an int
+ * division or modulo by zero (`division by zero`, `modulo by zero`). cel-js fails
+ * there with `no such key: f` / `unknown variable: v` / `division by zero`, and building (and throwing) its
  * error costs ~40× a decision. There the closures give an `Absent` *value* carrying that
  * very message (no throw), which the common operators hand on as cel-js hands on the error:
  * the first absent operand in cel-js's order of evaluation (left to right; a list literal
@@ -59,6 +60,10 @@ function bail(): never {
 export class Absent {
   constructor(readonly message: string) {}
 }
+
+/** cel-js's errors of an int division or modulo by zero (overloads.js), handed on like an absent field's. */
+const DIVISION_BY_ZERO = new Absent("division by zero");
+const MODULO_BY_ZERO = new Absent("modulo by zero");
 
 /** The first of the operands (in cel-js's order of evaluation) that is absent: cel-js's error there; else BAIL. */
 function refuse(first: unknown, second?: unknown): Absent {
@@ -194,10 +199,11 @@ function arithmetic(op: string, l: unknown, r: unknown): unknown {
         return int64(l - r);
       case "*":
         return int64(l * r);
+      // cel-js's very errors, as values (see Absent): no throw, no second evaluation on cel-js.
       case "/":
-        return r === 0n ? bail() : l / r;
+        return r === 0n ? DIVISION_BY_ZERO : l / r;
       case "%":
-        return r === 0n ? bail() : l % r;
+        return r === 0n ? MODULO_BY_ZERO : l % r;
     }
   }
   if (op === "-" && isTime(l) && isTime(r)) return subtractTimes(l, r);

@@ -30,6 +30,8 @@ export interface CelProgram {
   readonly fields: ReadonlyMap<string, ReadonlySet<string>>;
   /** The expression's cost bound per request (cost.ts); undefined when it is not metered. */
   readonly cost: CostBound | undefined;
+  /** Its equality guards (`guardsOf`): each one false makes the whole expression false. */
+  readonly guards: readonly Guard[];
   /** Whether closures cover the expression (else every run is cel-js's own). */
   readonly fast: boolean;
   /**
@@ -123,6 +125,7 @@ export function compileCel(env: Environment, source: string): CompileResult {
     variables,
     fields,
     cost: compileCost(parsed.ast),
+    guards: guardsOf(parsed.ast),
     fast: fast !== undefined,
     closure: fast?.closure,
     constants: fast?.constants ?? NO_CONSTANTS,
@@ -133,6 +136,46 @@ export function compileCel(env: Environment, source: string): CompileResult {
 }
 
 const NO_CONSTANTS: readonly unknown[] = Object.freeze([]);
+
+/** `variable.field == "value"`: a conjunct of a condition comparing a field with a string literal. */
+export interface Guard {
+  readonly variable: string;
+  readonly field: string;
+  readonly value: string;
+}
+
+/**
+ * The guards of an expression: its conjuncts — operands of its top-level `&&` tree — of
+ * the form `v.f == "literal"` (or `"literal" == v.f`) for a variable `v`. cel-js absorbs
+ * errors in `&&` (a `false` operand on either side wins), so when `v.f` holds a string
+ * other than the literal the expression is false, whatever its other conjuncts give: the
+ * rule index (decide/rule-index.ts) skips such a rule without evaluating it.
+ */
+export function guardsOf(root: unknown): readonly Guard[] {
+  const guards: Guard[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!isNode(node) || !Array.isArray(node.args) || node.args.length !== 2) continue;
+    if (node.op === "&&") {
+      stack.push(node.args[1], node.args[0]);
+      continue;
+    }
+    if (node.op !== "==") continue;
+    const [l, r] = node.args as [unknown, unknown];
+    const guard = fieldEqualsString(l, r) ?? fieldEqualsString(r, l);
+    if (guard !== undefined) guards.push(guard);
+  }
+  return Object.freeze(guards);
+}
+
+function fieldEqualsString(selection: unknown, literal: unknown): Guard | undefined {
+  if (!isNode(selection) || selection.op !== "." || !Array.isArray(selection.args)) return undefined;
+  const [object, field] = selection.args as [unknown, unknown];
+  if (!isNode(object) || object.op !== "id" || typeof object.args !== "string" || typeof field !== "string") return undefined;
+  if (!isNode(literal) || literal.op !== "value" || typeof literal.args !== "string") return undefined;
+  return { variable: object.args, field, value: literal.args };
+}
 
 function refuseFast(): never {
   throw new Error("no fast path for this expression");

@@ -38,6 +38,7 @@ import { type CompiledEffect, compileEffect, EffectError, keyOf, type LoadProble
 import { Facts, readTime } from "./facts.js";
 import { type RecordSchema, RecordError, readInput, readRowFields, recordSchema, rowFields } from "./records.js";
 import type { Approval, Decision, DecisionRequest, Reason } from "./request.js";
+import { type GuardIndex, guardIndex, variantOf } from "./guard-index.js";
 import { type Applicable, type FieldRules, indexRules } from "./rule-index.js";
 import { type CompiledRule, charge, compileRule, errorReason, testOnCelJs, type Verdict } from "./rules.js";
 import { type CompiledLookup, compileLookups, type LookupQuery, lookupQueries } from "./lookups.js";
@@ -84,6 +85,8 @@ class Plan {
   readonly fields: Applicable["fields"];
   /** The applicable `require approval` rules, by id. */
   readonly approvals: readonly CompiledRule[];
+  /** The forbids and permits by the string a field must equal (guard-index.ts); undefined: `checks` for every request. */
+  readonly guards: GuardIndex | undefined;
 
   /**
    * Fields in the order a request reads them, in the object itself (a class's fields are
@@ -100,7 +103,9 @@ class Plan {
     rowFields: readonly FieldSchema[] | undefined,
     readonly checks: readonly unknown[],
     readonly action: ActionSchema,
+    guards: GuardIndex | undefined,
   ) {
+    this.guards = guards;
     this.rowFields = rowFields;
     this.usesResource = applicable.usesResource;
     this.usesContext = applicable.usesContext;
@@ -123,12 +128,23 @@ function usesUntrusted(applicable: Applicable): boolean {
   return rules.some((rule) => rule.spec.when !== undefined && callsUntrusted(rule.spec.when.cel));
 }
 
+/** A rule's `STRIDE` slots in `Plan.checks`. */
+function entryOf(rule: CompiledRule, read: boolean): unknown[] {
+  return [rule.closure, rule.constants, rule, rule.effect === "forbid" ? rule.denies : read ? rule.allowsRead : rule.allows];
+}
+
 function checksOf(applicable: Applicable): unknown[] {
   const read = applicable.fields !== undefined;
-  const checks: unknown[] = [];
-  for (const rule of applicable.forbids) checks.push(rule.closure, rule.constants, rule, rule.denies);
-  for (const rule of applicable.permits) checks.push(rule.closure, rule.constants, rule, read ? rule.allowsRead : rule.allows);
-  return checks;
+  return [...applicable.forbids, ...applicable.permits].flatMap((rule) => entryOf(rule, read));
+}
+
+export interface DeciderOptions {
+  /**
+   * `"guards"` (the default): within an (action, agent) pair, skip the rules whose guard
+   * (`tenant.id == "…"`…) another string fails (guard-index.ts). `"scan"`: check every
+   * applicable rule — the reference the index is tested against.
+   */
+  readonly index?: "guards" | "scan";
 }
 
 /** What a check gives: its closures' bool, else the rule's verdict on cel-js. */
@@ -166,7 +182,8 @@ export class Decider implements DeciderApi {
   /** `run` of frozen context objects already read, with the workflow it was read for (see #run). */
   readonly #runs = new WeakMap<object, Map<string, unknown>>();
 
-  constructor(bundle: Bundle) {
+  constructor(bundle: Bundle, options: DeciderOptions = {}) {
+    const indexGuards = options.index !== "scan";
     this.bundle = bundle;
     this.#env = celEnvironment(VARIABLES);
     const problems: LoadProblem[] = [];
@@ -224,7 +241,9 @@ export class Decider implements DeciderApi {
         const checks = Object.freeze(checksOf(applicable));
         const lookups = [...applicable.forbids, ...applicable.permits, ...applicable.approvals].flatMap((rule) => compiledLookups.get(rule.id) ?? []);
         if (lookups.length > 0) this.#lookups.set(`${name}\0${action.name}`, lookups);
-        plans.set(action.name, new Plan(input, requires, this.#facts.action(action.name), applicable, rowFieldList, checks, action));
+        const read = applicable.fields !== undefined;
+        const guards = indexGuards ? guardIndex(applicable.forbids, applicable.permits, (rule) => entryOf(rule, read)) : undefined;
+        plans.set(action.name, new Plan(input, requires, this.#facts.action(action.name), applicable, rowFieldList, checks, action, guards));
       }
       this.#agents.set(name, { value, plans });
     }
@@ -465,8 +484,10 @@ function budgeted(closure: Compiled | undefined, literals: readonly unknown[], r
 
 /** The policies' decision (spec/runtime.md §Policies) from a plan's checks. */
 function policies(plan: Plan, activation: Activation): Decision {
-  const checks = plan.checks;
-  const forbidsEnd = plan.forbidsEnd;
+  // A traced decision checks every applicable rule, so its trace lists each with what it gave.
+  const variant = plan.guards === undefined || tracer !== undefined ? undefined : variantOf(plan.guards, activation);
+  const checks = variant === undefined ? plan.checks : variant.checks;
+  const forbidsEnd = variant === undefined ? plan.forbidsEnd : variant.forbidsEnd;
   spent = 0;
   // The one true forbid, while it is the only reason (its decision is built at load); then every reason, in rule order.
   let denier = -1;

@@ -94,10 +94,16 @@ export function testOnCelJs(rule: CompiledRule, activation: Activation): Verdict
   const program = rule.program;
   if (program === undefined) return rule.compileError ?? true;
   let value: unknown;
+  // An erring condition is an answer here, not a bug: only its message is kept, so cel-js's
+  // error is built without a stack trace (capturing one cost ~5× a whole decision).
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     value = program.runCelJs(activation);
   } catch (e) {
     return celErrorMessage(e);
+  } finally {
+    Error.stackTraceLimit = limit;
   }
   if (value === true || value === false) return value;
   return `condition gave ${value === null ? "null" : `a ${typeof value === "object" ? "value" : typeof value}`}, not a bool`;
