@@ -33,6 +33,7 @@ export {
   type VerifyResult,
 } from "./runtime.js";
 export { PaybillRuntimeError, type RuntimeErrorCode } from "./store/errors.js";
+export { Telemetry, type TelemetryOptions } from "./telemetry/telemetry.js";
 export { checkRunContext, MAX_CONTEXT_VALUES, type RunContext } from "./runs/run-context.js";
 export type { HostOutcome, PendingPerformance, Perform, Report } from "./runs/performances.js";
 export type { Approver } from "./runs/approver.js";
