@@ -41,6 +41,7 @@ import { ACTION_QUOTA, planLimit, quotaUsed } from "./quota/quota.js";
 import { type ActResult, actIn } from "./runs/act.js";
 import { expireApprovalIfDue, sweepApprovals } from "./runs/approval-expiry.js";
 import type { Approver } from "./runs/approver.js";
+import { type ApprovalNotifications, ApprovalNotifier } from "./runs/approval-notify.js";
 import { type ApprovalRequest, type ApprovalStatus, getApproval, listApprovals, settleApproval, unknownApproval, wrongStatus } from "./runs/approvals.js";
 import type { Attributes, Span } from "@opentelemetry/api";
 import { type ActRequest, type Engine, type Evaluation, evaluate, evaluationOpening, openedBy, openingOptions } from "./runs/evaluate.js";
@@ -85,6 +86,8 @@ export interface RuntimeOptions {
   readonly allowRollback?: boolean;
   /** OpenTelemetry providers (spec/telemetry.md); the global ones by default, the API's no-op unless the host configured an SDK. */
   readonly telemetry?: TelemetryOptions;
+  /** Who hears of a pending approval: a webhook with a Slack-compatible body (runs/approval-notify.ts; PBR265 for bad settings). */
+  readonly approvals?: ApprovalNotifications;
 }
 
 /** `resume`'s options: the values of the approval's masked inputs, which were never stored. */
@@ -101,6 +104,9 @@ export interface DecideRequest extends ActRequest {
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const bundle = loadBundle(options.bundle, options.trustedKeys === undefined ? {} : { trustedKeys: options.trustedKeys });
   const auditKey = auditKeyOf(options.auditKey);
+  const telemetry = new Telemetry(options.telemetry);
+  // Settings are checked before the database opens: bad ones refuse the runtime (PBR265) with nothing to close.
+  const notifier = new ApprovalNotifier(options.approvals ?? {}, telemetry.notifications);
   const decider = new Decider(bundle);
   // Keys are read before the database opens: a bad key refuses the runtime (PBR160) with nothing to close.
   const audit = await auditConfig(options.audit ?? {});
@@ -119,7 +125,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     await database.close();
     throw error;
   }
-  return new Runtime({ bundle, decider, clock: options.clock ?? (() => new Date()), ...(auditKey === undefined ? {} : { auditKey }) }, database, audit, new Telemetry(options.telemetry));
+  return new Runtime({ bundle, decider, clock: options.clock ?? (() => new Date()), ...(auditKey === undefined ? {} : { auditKey }) }, database, audit, telemetry, notifier);
 }
 
 export class Runtime {
@@ -138,9 +144,16 @@ export class Runtime {
   readonly #schedule: CheckpointSchedule | undefined;
   /** Traces and metrics (telemetry/telemetry.ts); `request` is the hook for an HTTP server in front of the runtime. */
   readonly telemetry: Telemetry;
+  readonly #notifier: ApprovalNotifier;
   #closed = false;
 
-  constructor(engine: Engine & { decider: Decider }, database: Database, audit: AuditConfig = { trusted: [] }, telemetry: Telemetry = new Telemetry()) {
+  constructor(
+    engine: Engine & { decider: Decider },
+    database: Database,
+    audit: AuditConfig = { trusted: [] },
+    telemetry: Telemetry = new Telemetry(),
+    notifier: ApprovalNotifier = new ApprovalNotifier({}),
+  ) {
     this.bundle = engine.bundle;
     this.decider = engine.decider;
     this.database = database;
@@ -149,6 +162,7 @@ export class Runtime {
     this.#control = { database: asRole(database, CONTROL_ROLE), bundle: engine.bundle, clock: engine.clock };
     this.#audit = audit;
     this.telemetry = telemetry;
+    this.#notifier = notifier;
     // The schedule reads every chain's head: the control role's, across tenants.
     this.#schedule = startSchedule(audit, this.#control.database, engine.clock);
   }
@@ -198,12 +212,20 @@ export class Runtime {
           return actIn(tx, this.#engine, request, prefetched === undefined ? { now, observe } : { opened: prefetched, now, observe });
         }, openingOptions(opening));
         this.#acted(span, "act", request, result, evaluation, started);
+        this.#notify(result);
         return result;
       } catch (error) {
         if (error instanceof EffectFailure) throw await recordFailedAttempt(this.#agent, error, this.#engine.clock());
         throw error;
       }
     });
+  }
+
+  /** A committed pending act: its approval's notification starts, beside the caller (runs/approval-notify.ts). */
+  #notify(result: ActResult): void {
+    const id = result.approvalId;
+    if (result.decision !== "pending" || id === undefined) return;
+    this.#notifier.pending(id, result.reasons, () => getApproval(this.#owner("approval", id), id));
   }
 
   /** An act's or resume's span attributes and metrics, once committed. */
@@ -236,6 +258,7 @@ export class Runtime {
       try {
         const { request, result, evaluation } = await this.#resume(approvalId, options);
         this.#acted(span, "resume", request, result, evaluation, started);
+        this.#notify(result);
         return result;
       } catch (error) {
         if (error instanceof EffectFailure) throw await recordFailedAttempt(this.#agent, error, this.#engine.clock());
@@ -386,6 +409,8 @@ export class Runtime {
         return settleApproval(this.#owner("approval", id), id, "rejected", by, this.#engine.clock(), this.bundle);
       });
     },
+    /** Resolves once the notifications of pending approvals under way have been delivered or given up. */
+    notified: (): Promise<void> => this.#notifier.drain(),
     /**
      * Expires every approval whose `require approval … timeout` ran out at `now` (the
      * runtime's clock by default), each in its own transaction, audited. Run it periodically
@@ -565,6 +590,7 @@ export class Runtime {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      await this.#notifier.close();
       await this.#schedule?.stop();
     } finally {
       await this.database.close();

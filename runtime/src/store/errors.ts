@@ -115,7 +115,9 @@ export type RuntimeErrorCode =
   /** A second report of a host performance. */
   | "PBR241"
   /** A host report that is neither `{ ok: true, result? }` nor `{ ok: false, error }`. */
-  | "PBR242";
+  | "PBR242"
+  /** Approval notification settings that cannot be used: a webhook URL that is not http(s), attempts, back-off or timeout out of range. */
+  | "PBR265";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;

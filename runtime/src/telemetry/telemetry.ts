@@ -58,6 +58,8 @@ export class Telemetry {
   readonly #refusals: Counter;
   readonly #budgetUsed: Histogram;
   readonly #httpSeconds: Histogram;
+  /** Approval notifications delivered or given up (runs/approval-notify.ts), by `paybill.outcome`. */
+  readonly notifications: Counter;
 
   constructor(options: TelemetryOptions = {}) {
     this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION);
@@ -68,6 +70,7 @@ export class Telemetry {
     this.#quotaTaken = meter.createCounter("paybill.quota.taken", { description: "Units of a plan's agent_actions quota taken, by tenant" });
     this.#refusals = meter.createCounter("paybill.refusals", { description: "Acts denied because a quota or a run's budget was used up, by tenant and kind" });
     this.#budgetUsed = meter.createHistogram("paybill.run.budget.used", { unit: "1", description: "Share of a run's step budget used after each of its acts" });
+    this.notifications = meter.createCounter("paybill.approvals.notifications", { description: "Approval notifications delivered or given up, by outcome" });
     this.#httpSeconds = meter.createHistogram("http.server.request.duration", { unit: "s", description: "Time of HTTP requests, by method, route and status" });
   }
 
