@@ -106,7 +106,7 @@ describe("approval notifications", () => {
     expect(blocks).toContain(pending.auditId);
     expect(message?.body.blocks.at(-1)).toEqual({
       type: "actions",
-      elements: [{ type: "button", text: { type: "plain_text", text: "Review in the console" }, url: `http://console.local/approvals/${id}`, action_id: "paybill_review" }],
+      elements: [{ type: "button", text: { type: "plain_text", text: "Review in the console" }, url: `http://console.local/#/approvals/${id}`, action_id: "paybill_review" }],
     });
   });
 

@@ -26,7 +26,7 @@ export interface ApprovalWebhook {
   readonly backoffMs?: number;
   /** One try's time limit (default 10,000 ms). */
   readonly timeoutMs?: number;
-  /** The console's address: the message links to `<consoleUrl>/approvals/<id>`. */
+  /** The console's address: the message links to `<consoleUrl>/#/approvals/<id>`. */
   readonly consoleUrl?: string;
 }
 
@@ -102,7 +102,8 @@ export function approvalMessage(approval: ApprovalRequest, reasons: readonly Rea
     { type: "context", elements: [{ type: "mrkdwn", text: `approval ${approval.id} · audit record ${approval.requestAuditId}` }] },
   ];
   if (consoleUrl !== undefined) {
-    const link = new URL(`approvals/${approval.id}`, consoleUrl.endsWith("/") ? consoleUrl : `${consoleUrl}/`).toString();
+    // The console routes by the fragment (`#/approvals/<id>`): any static server serves it.
+    const link = `${consoleUrl.replace(/[/#]+$/, "")}/#/approvals/${encodeURIComponent(approval.id)}`;
     blocks.push({ type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Review in the console" }, url: link, action_id: "paybill_review" }] });
   }
   return { text, blocks };
