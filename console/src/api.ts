@@ -191,17 +191,32 @@ export const api = {
     return plan === null || plan === undefined || !Array.isArray((plan as ProvisioningPlan).steps) ? undefined : plan;
   },
   onboard: async (body: { id: string; plan: string; region?: string }): Promise<Tenant> => one(await call("POST", "/api/tenants", body), "tenant"),
-  provision: async (id: string): Promise<unknown> => call("POST", `/api/tenants/${seg(id)}/provision`, { dryRun: true }),
+  provision: async (id: string): Promise<unknown> => call("POST", `/api/tenants/${seg(id)}/provision`),
+  /** The tenant's agent actions in its quota's current period. */
+  quota: async (id: string): Promise<{ used: number; limit?: number; per?: string }> => call("GET", `/api/tenants/${seg(id)}/usage`),
   plans: async (): Promise<{ name: string }[]> => items(await call("GET", "/api/plans"), "plans"),
-  runs: async (tenant?: string): Promise<Run[]> => items(await call("GET", `/api/runs${q({ tenant })}`), "runs"),
-  run: async (id: string): Promise<Run> => one(await call("GET", `/api/runs/${seg(id)}`), "run"),
-  runHistory: async (id: string): Promise<RunMove[]> => items(await call("GET", `/api/runs/${seg(id)}/history`), "history"),
-  approvals: async (query: { tenant?: string; status?: string }): Promise<Approval[]> => items(await call("GET", `/api/approvals${q(query)}`), "approvals"),
+  /**
+   * The runs of a tenant (every tenant's without one): the runs its audit records name, newest
+   * first — the API shows a run by id, and every act, move and context start in a run is audited.
+   */
+  runs: async (tenant?: string): Promise<Run[]> => {
+    const tenants = tenant === undefined ? (await api.tenants()).map((t) => t.id) : [tenant];
+    const ids = new Set((await Promise.all(tenants.map((t) => api.audit(t)))).flat().flatMap((r) => (r.run === undefined || r.run === null ? [] : [r.run])));
+    const runs = await Promise.all([...ids].map(async (id) => (await api.run(id)).run));
+    return runs.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
+  },
+  run: async (id: string): Promise<{ run: Run; history: RunMove[] }> => {
+    const json = await call<{ run: Run; history?: RunMove[] }>("GET", `/api/runs/${seg(id)}`);
+    return { run: one(json, "run"), history: items(json.history ?? [], "history") };
+  },
+  approvals: async (query: { tenant: string; status?: string }): Promise<Approval[]> =>
+    items(await call("GET", `/api/tenants/${seg(query.tenant)}/approvals${q({ status: query.status })}`), "approvals"),
   approval: async (id: string): Promise<Approval> => one(await call("GET", `/api/approvals/${seg(id)}`), "approval"),
   grant: async (id: string, note?: string): Promise<Approval> => one(await call("POST", `/api/approvals/${seg(id)}/grant`, note === undefined ? {} : { note }), "approval"),
   reject: async (id: string, note?: string): Promise<Approval> => one(await call("POST", `/api/approvals/${seg(id)}/reject`, note === undefined ? {} : { note }), "approval"),
   audit: async (tenant: string): Promise<AuditRecord[]> => items(await call("GET", `/api/audit${q({ tenant })}`), "records"),
   verify: async (tenant: string): Promise<Verify> => one(await call("GET", `/api/audit/verify${q({ tenant })}`), "result"),
-  explain: async (auditId: string): Promise<Explanation> => one(await call("GET", `/api/decisions/${seg(auditId)}/explain`), "explanation"),
+  /** What `act` would decide now for the request (nothing is written), with every rule behind it. */
+  explain: async (request: { tenant: string; agent: string; action: string; input: unknown; run?: string }): Promise<Explanation> => call("POST", "/api/decisions/explain", request),
   usage: async (tenant: string, period?: string): Promise<UsageRow[]> => items(await call("GET", `/api/usage${q({ tenant, period })}`), "usage"),
 };

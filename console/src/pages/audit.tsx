@@ -1,11 +1,11 @@
 /**
  * A tenant's audit log: the chain's verification status, each record with its decision, and
- * each decision's explanation (the rules behind it, from the server's explain when it
- * answers, else the record's own reasons).
+ * each decision's explanation: the rules behind it as recorded, and on demand what the
+ * policies would decide for the same request now (`POST /api/decisions/explain`).
  */
 import { useState } from "preact/hooks";
 import { api, type AuditRecord, type Explanation, type Reason } from "../api.js";
-import { Badge, Json, Show, when } from "../components/view.js";
+import { Badge, Json, Problem, Show, when } from "../components/view.js";
 import { useLoad } from "../load.js";
 import { href } from "../route.js";
 
@@ -101,14 +101,38 @@ function Row({ record }: { record: AuditRecord }) {
 }
 
 function Explain({ record }: { record: AuditRecord }) {
-  // The server's explanation (rule locations and conditions); the record's reasons when it has none.
-  const loaded = useLoad(() => api.explain(record.id).catch((): Explanation => ({ decision: record.decision, reasons: record.reasons })), [record.id]);
+  const [now, setNow] = useState<Explanation | string>();
+  const again = async (): Promise<void> => {
+    try {
+      setNow(await api.explain({ tenant: record.tenant, agent: record.agent, action: record.action, input: record.input ?? {}, ...(record.run === undefined || record.run === null ? {} : { run: record.run }) }));
+    } catch (error) {
+      setNow(error instanceof Error ? error.message : String(error));
+    }
+  };
   return (
     <div data-testid="explanation">
       <p>
         Input: <Json value={record.input} />
       </p>
-      <Show loaded={loaded}>{(explanation) => <Reasons reasons={explanation.reasons} />}</Show>
+      <p>
+        Decided <Badge value={record.decision} /> because:
+      </p>
+      <Reasons reasons={record.reasons} />
+      {record.reasons.length === 0 ? null : (
+        <button type="button" class="link" onClick={again}>
+          Decide it again now
+        </button>
+      )}
+      {now === undefined ? null : typeof now === "string" ? (
+        <Problem message={now} />
+      ) : (
+        <div data-testid="decided-now">
+          <p>
+            Now: <Badge value={now.decision} />
+          </p>
+          <Reasons reasons={now.reasons} />
+        </div>
+      )}
     </div>
   );
 }

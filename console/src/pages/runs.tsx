@@ -54,7 +54,7 @@ export function RunsTable({ runs }: { runs: Run[] }) {
 
 export function RunPage({ id }: { id: string }) {
   const loaded = useLoad(async () => {
-    const [run, moves] = await Promise.all([api.run(id), api.runHistory(id)]);
+    const { run, history: moves } = await api.run(id);
     const approvals = await api.approvals({ tenant: run.tenant });
     return { run, moves, approvals: approvals.filter((a) => a.run === id) };
   }, [id]);

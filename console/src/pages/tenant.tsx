@@ -10,8 +10,8 @@ import { placement } from "./tenants.js";
 
 export function TenantPage({ id }: { id: string }) {
   const loaded = useLoad(async () => {
-    const [tenant, history, plan, runs] = await Promise.all([api.tenant(id), api.history(id), api.provisioning(id), api.runs(id)]);
-    return { tenant, history, plan, runs };
+    const [tenant, history, plan, runs, quota] = await Promise.all([api.tenant(id), api.history(id), api.provisioning(id), api.runs(id), api.quota(id).catch(() => undefined)]);
+    return { tenant, history, plan, runs, quota };
   }, [id]);
   return (
     <section>
@@ -19,7 +19,7 @@ export function TenantPage({ id }: { id: string }) {
         Tenant <span data-testid="tenant-id">{id}</span>
       </h1>
       <Show loaded={loaded}>
-        {({ tenant, history, plan, runs }) => (
+        {({ tenant, history, plan, runs, quota }) => (
           <>
             <dl class="facts">
               <dt>State</dt>
@@ -30,6 +30,10 @@ export function TenantPage({ id }: { id: string }) {
               <dd>{tenant.plan}</dd>
               <dt>Placement</dt>
               <dd>{placement(tenant)}</dd>
+              <dt>Agent actions</dt>
+              <dd data-testid="tenant-quota">
+                {quota === undefined ? "—" : quota.limit === undefined ? `${quota.used} (no limit)` : `${quota.used} of ${quota.limit}${quota.per === undefined ? "" : ` per ${quota.per}`}`}
+              </dd>
               <dt>Since</dt>
               <dd>{when(tenant.createdAt)}</dd>
             </dl>
