@@ -139,8 +139,15 @@ describe("telemetry", () => {
     expect(ok?.attributes).toEqual({ "http.request.method": "GET", "http.route": "/api/tenants", "http.response.status_code": 200 });
     expect(ok?.status.code).toBe(SpanStatusCode.UNSET);
     expect(bad?.status.code).toBe(SpanStatusCode.ERROR);
+    // A router's route, known once the request was answered.
+    let matched = "/api/tenants";
+    await runtime.telemetry.request({ method: "GET", route: () => matched }, async () => {
+      matched = "/api/tenants/{id}";
+      return 404;
+    });
+    expect(spans.getFinishedSpans()[2]).toMatchObject({ name: "GET /api/tenants/{id}", attributes: { "http.route": "/api/tenants/{id}", "http.response.status_code": 404 } });
     const http = await points(reader, "http.server.request.duration");
-    expect(http.map((p) => p.attributes["http.response.status_code"]).sort()).toEqual([200, 503]);
+    expect(http.map((p) => p.attributes["http.response.status_code"]).sort()).toEqual([200, 404, 503]);
   });
 });
 

@@ -119,19 +119,24 @@ export class Telemetry {
   /**
    * The hook for an HTTP server in front of the runtime: `handle` answers the request and
    * resolves to its status code; one server span named `METHOD route` with the HTTP
-   * semantic-convention attributes, and the request's latency. A status of 500 and above
-   * (or a throw) marks the span as an error.
+   * semantic-convention attributes, and the request's latency. `route` is the route's
+   * pattern (`/api/approvals/{id}/grant`), or a function read once the request was answered
+   * (a router knows the matched route only then). A status of 500 and above (or a throw)
+   * marks the span as an error.
    */
-  async request(request: { method: string; route: string }, handle: (span: Span) => Promise<number>): Promise<number> {
+  async request(request: { method: string; route: string | (() => string) }, handle: (span: Span) => Promise<number>): Promise<number> {
     const started = performance.now();
+    const routeOf = (): string => (typeof request.route === "string" ? request.route : request.route());
     let status = 500;
     try {
       status = await this.span(
-        `${request.method} ${request.route}`,
-        { "http.request.method": request.method, "http.route": request.route },
+        typeof request.route === "string" ? `${request.method} ${request.route}` : request.method,
+        { "http.request.method": request.method },
         async (span) => {
           const answered = await handle(span);
-          span.setAttribute("http.response.status_code", answered);
+          const route = routeOf();
+          span.updateName(`${request.method} ${route}`);
+          span.setAttributes({ "http.route": route, "http.response.status_code": answered });
           if (answered >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
           return answered;
         },
@@ -139,7 +144,7 @@ export class Telemetry {
       );
       return status;
     } finally {
-      this.#httpSeconds.record((performance.now() - started) / 1000, { "http.request.method": request.method, "http.route": request.route, "http.response.status_code": status });
+      this.#httpSeconds.record((performance.now() - started) / 1000, { "http.request.method": request.method, "http.route": routeOf(), "http.response.status_code": status });
     }
   }
 }
