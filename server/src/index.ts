@@ -11,3 +11,10 @@ export { TerraformProvisioner, type TerraformProvisionerOptions } from "./provis
 export { type Manifest, MANIFEST_PATH, readManifest, stackFor } from "./provision/stacks.js";
 export type { Placement, StackTenant } from "./provision/types.js";
 export { placedOn, unfinishedOf } from "./provision/placed.js";
+export { type ControlAppOptions, controlApp } from "./control/app.js";
+export { type ControlServer, type ControlServerOptions, isLoopbackHost, startControlServer } from "./control/serve.js";
+export { type Caller, parseRole, type Role } from "./control/identity.js";
+export type { OidcOptions } from "./control/auth.js";
+export type { StripeOptions } from "./control/stripe.js";
+export { type ApiToken, createApiToken, listApiTokens, revokeApiToken } from "./control/tokens.js";
+export { controlTablesInstalled, installControlTables } from "./control/tables.js";
