@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^@paybill\/runtime$/, replacement: here("./runtime/src/index.ts") },
       { find: /^@paybill\/runtime\/cloud-names$/, replacement: here("./runtime/src/control/cloud-names.ts") },
       { find: /^@paybill\/server$/, replacement: here("./server/src/index.ts") },
+      { find: /^@paybill\/server\/control-tables$/, replacement: here("./server/src/control/tables.ts") },
       { find: /^@paybill\/server\/terraform-manifest$/, replacement: here("./server/src/provision/manifest.ts") },
     ],
   },

@@ -2,7 +2,7 @@
  * The control server's process side (spec/control-server.md): the API (app.ts) on a
  * runtime, served over HTTP with @hono/node-server, and the web console's built assets
  * (`console/dist`, when present) at `/`. Loopback only unless `exposed` says otherwise;
- * refuses to start without its tables (PBR251: created by `paybillc serve tokens create`).
+ * refuses to start without its tables (PBR252: created by `paybillc migrate`).
  */
 import { readFile, stat } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
@@ -46,7 +46,7 @@ export async function startControlServer(runtime: Runtime, options: ControlServe
     throw new PaybillRuntimeError("PBR251", `refusing to serve the control API on \`${options.host}\`, which is not loopback`, "listen on 127.0.0.1 (the default), or pass `--expose` to bind elsewhere (behind TLS)");
   }
   if (!(await controlTablesInstalled(runtime.database))) {
-    throw new PaybillRuntimeError("PBR252", "the control server's tables are not in this database", "create them and a first token with `paybillc serve tokens create --role operator --database <admin url>`");
+    throw new PaybillRuntimeError("PBR252", "the control server's tables are not in this database", "create them with `paybillc migrate --database <admin url>` (the embedded database gets them when `paybillc serve --control` starts)");
   }
   const app = controlApp(runtime, options);
   const root = options.consoleDir === undefined ? undefined : resolve(options.consoleDir);

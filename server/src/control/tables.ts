@@ -4,7 +4,7 @@
  * and `paybill_api_calls` (every state-changing call: who, what, the answer's status).
  * Created by `installControlTables` with a role that may create tables — on the embedded
  * database the runtime's own connection; on PostgreSQL the admin URL, by
- * `paybillc serve tokens create --database <admin url>` — and granted to the runtime's
+ * `paybillc migrate --database <admin url>` — and granted to the runtime's
  * control role, which the server's login role is a member of.
  */
 import { CONTROL_ROLE, type Sql } from "@paybill/runtime";
@@ -31,8 +31,9 @@ create table if not exists ${CALLS_TABLE} (
 );
 `;
 
-/** Creates the tables when they are missing, and grants them to the control role when it exists. */
+/** Creates the tables when they are missing, and grants them to the control role when it exists; nothing when they are there. */
 export async function installControlTables(sql: Sql): Promise<void> {
+  if (await controlTablesInstalled(sql)) return;
   await sql.exec(CREATE);
   const [role] = await sql.query<{ n: number }>("select count(*)::int as n from pg_roles where rolname = $1", [CONTROL_ROLE]);
   if (Number(role?.n) > 0) {
