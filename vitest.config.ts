@@ -17,7 +17,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["{lang,compiler,runtime,server}/test/**/*.test.ts"],
+    include: ["{lang,compiler,runtime,server,console}/test/**/*.test.ts"],
     // Generous: the suite runs on loaded machines (2 cores shared), where a test that runs
     // the binary several times can take minutes. A hang still ends here; no test asserts time.
     testTimeout: 300_000,
