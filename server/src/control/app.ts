@@ -10,6 +10,7 @@
 import { createRoute, OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import { CONTROL_ROLE, type Provisioner, RecordingProvisioner, type Runtime } from "@paybill/runtime";
 import type { Context, MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
 import { type Authenticate, authenticator, type OidcOptions } from "./auth.js";
 import { allows, approverGroups, type Caller, type Need } from "./identity.js";
 import { ProblemError, problemFor, problemOf, problemResponse } from "./problem.js";
@@ -66,6 +67,13 @@ export function controlApp(runtime: Runtime, options: ControlAppOptions = {}): O
   const limit = rateLimit(options.ratePerMinute ?? 600, options.now);
   const provisioner = options.provisioner ?? new RecordingProvisioner();
 
+  // Every request a server span and a latency point (spec/telemetry.md), named by the route it matched.
+  app.use("*", async (c, next) => {
+    await runtime.telemetry.request({ method: c.req.method, route: () => routePath(c, -1) }, async () => {
+      await next();
+      return c.res.status;
+    });
+  });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "An API token (`pbt_…`) or an OIDC access token (JWT)" });
   app.onError((error, c) => {
     const problem = problemFor(error);
