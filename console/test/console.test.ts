@@ -110,6 +110,12 @@ describe("the console in Chromium", () => {
     // The move to `escalate`, the pending refund and the resumed one: three steps of 20.
     expect(await page().getByTestId("run-steps").textContent()).toContain("3 / 20");
     await browser.shot("4-run-resumed");
+
+    // The page an approval notification links to, and the tenant's runs.
+    await open(`#/approvals/${id}`);
+    await expect.poll(() => page().locator(`[data-approval="${id}"]`).getByTestId("approval-status").textContent()).toBe("resumed");
+    await open(`#/runs?tenant=${TENANT}`);
+    await expect.poll(() => page().locator(`[data-run="${run.id}"]`).textContent()).toContain("3 / 20");
   });
 
   it("shows a denied refund's explanation and the audit chain verified", async () => {
@@ -129,6 +135,13 @@ describe("the console in Chromium", () => {
     await explanation.getByRole("button", { name: "Decide it again now" }).click();
     await expect.poll(() => explanation.getByTestId("decided-now").textContent()).toContain("deny");
     await browser.shot("5-audit-explained");
+
+    // The month's usage per tenant: the agent actions the audit counts, on the tenants page and the tenant's chart.
+    await open("#/tenants");
+    await expect.poll(() => page().locator(`[data-tenant=${TENANT}]`).textContent()).toMatch(/agent_actions [1-9]/);
+    await open(`#/tenants/${TENANT}`);
+    await expect.poll(() => page().getByTestId("usage-chart").getAttribute("data-metrics")).not.toBe("0");
+    await browser.shot("6-tenant-usage");
     expect(browser.errors).toEqual([]);
   });
 
@@ -138,6 +151,6 @@ describe("the console in Chromium", () => {
     await page().getByRole("button", { name: "Use token" }).click();
     await expect.poll(() => page().getByRole("alert").first().textContent()).toContain("PBR244: the credentials are not a live API token");
     expect(await page().locator("[data-tenant]").count()).toBe(0);
-    await browser.shot("6-bad-token");
+    await browser.shot("7-bad-token");
   });
 });
