@@ -11,10 +11,13 @@ export default defineConfig({
       { find: /^@paybill\/lang$/, replacement: here("./lang/src/index.ts") },
       { find: /^@paybill\/runtime$/, replacement: here("./runtime/src/index.ts") },
       { find: /^@paybill\/runtime\/cloud-names$/, replacement: here("./runtime/src/control/cloud-names.ts") },
+      { find: /^@paybill\/server$/, replacement: here("./server/src/index.ts") },
+      { find: /^@paybill\/server\/control-tables$/, replacement: here("./server/src/control/tables.ts") },
+      { find: /^@paybill\/server\/terraform-manifest$/, replacement: here("./server/src/provision/manifest.ts") },
     ],
   },
   test: {
-    include: ["{lang,compiler,runtime}/test/**/*.test.ts"],
+    include: ["{lang,compiler,runtime,server,console}/test/**/*.test.ts"],
     // Generous: the suite runs on loaded machines (2 cores shared), where a test that runs
     // the binary several times can take minutes. A hang still ends here; no test asserts time.
     testTimeout: 300_000,

@@ -15,6 +15,8 @@ import { registerAuditCommands } from "./commands/audit-cli.js";
 import { registerControlCommands } from "./commands/control-cli.js";
 import { registerMcpCommands } from "./commands/mcp-cli.js";
 import type { ServeOptions } from "./commands/serve.js";
+import type { ServeControlOptions } from "./commands/serve-control.js";
+import { registerServeTokenCommands } from "./commands/serve-cli.js";
 
 const EXAMPLES = `
 Examples:
@@ -164,7 +166,17 @@ bundle or database that cannot be opened (a PGlite directory another process hol
 PBR191), serving off loopback without authentication (PB9320), or a tenant, agent,
 workflow or run that does not fit.
 
+With --control: the control-plane HTTP API (spec/control-server.md) on the project's
+database (default <project>/.paybill/db): tenants, plans, billing and usage, runs,
+approvals, audit and decisions under /api, its OpenAPI 3.1 document at /openapi.json, the
+web console at / when built, Stripe's webhook at /webhooks/stripe (STRIPE_WEBHOOK_SECRET).
+Bearer API tokens (\`paybillc serve tokens create --role …\`; a first operator token is
+printed when the database has none) or OIDC JWTs (--oidc-issuer). Loopback only unless
+--expose.
+
 Examples:
+  $ paybillc serve --control --project examples/helpdesk
+  $ paybillc serve tokens create --role approver:finance --project examples/helpdesk
   $ paybillc serve --mcp --bundle out/bundle.json --tenant initech --agent support_bot --workflow resolve_ticket
   $ paybillc serve --mcp --tenant initech --agent support_bot --run 4f1c… --database .paybill/db
   $ paybillc serve --mcp --http --port 3000 --tenant initech --agent support_bot --workflow resolve_ticket
@@ -178,6 +190,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .version(version(), "-V, --version", "print the version of paybillc")
     .helpOption("-h, --help", "show help for paybillc or a command")
     .exitOverride()
+    // Each command's options before its subcommands: `serve --project` is `serve`'s, `serve tokens create --project` the subcommand's.
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
     .showHelpAfterError("(run `paybillc --help` for usage)")
     .addHelpText("after", EXAMPLES);
@@ -289,31 +303,60 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       status = await migrate(project, options, io);
     });
 
-  program
+  const serveCommand = program
     .command("serve")
-    .description("serve the actions an agent may take now as MCP tools, each call decided and audited by the runtime")
-    .option("--mcp", "speak the Model Context Protocol (the only protocol served)", false)
-    .option("--bundle <file>", "the bundle `paybillc build` wrote", "out/bundle.json")
-    .requiredOption("--tenant <id>", "the tenant the agent acts for")
-    .requiredOption("--agent <name>", "the agent the tools are for")
-    .option("--workflow <name>", "start a run of this workflow for each session")
-    .option("--run <id>", "work in this existing run")
-    .option("--context <file>", "a JSON file: the trusted context of each run --workflow starts (the host's intent; no tool can change it)")
-    .option("--database <url>", "a postgres:// URL, or a PGlite data directory (default: a temporary one, removed on exit)")
-    .option("--schema <name>", "the schema the runtime's tables are in (with --database)")
-    .option("--http", "streamable HTTP at http://<host>:<port>/mcp instead of stdio", false)
+    .description("serve MCP tools for an agent (--mcp), or the control-plane HTTP API (--control)")
+    .enablePositionalOptions()
+    .option("--mcp", "speak the Model Context Protocol: an agent's tools, each call decided and audited by the runtime", false)
+    .option("--control", "the control-plane HTTP API (spec/control-server.md) on the project's database", false)
+    .option("--bundle <file>", "MCP: the bundle `paybillc build` wrote", "out/bundle.json")
+    .option("--tenant <id>", "MCP: the tenant the agent acts for")
+    .option("--agent <name>", "MCP: the agent the tools are for")
+    .option("--workflow <name>", "MCP: start a run of this workflow for each session")
+    .option("--run <id>", "MCP: work in this existing run")
+    .option("--context <file>", "MCP: a JSON file: the trusted context of each run --workflow starts (the host's intent; no tool can change it)")
+    .option("-p, --project <dir>", "control: the project's directory, built with `paybillc build`")
+    .option("--database <url>", "a postgres:// URL, or a PGlite data directory (MCP default: a temporary one, removed on exit; control default: <project>/.paybill/db)")
+    .option("--schema <name>", "MCP: the schema the runtime's tables are in (with --database)")
+    .option("--http", "MCP: streamable HTTP at http://<host>:<port>/mcp instead of stdio", false)
     .option("--port <n>", "the HTTP port (0 picks a free one)", "3000")
     .option("--host <host>", "the HTTP host to listen on", "127.0.0.1")
-    .option("--auth <mode>", "HTTP: `token` (every request carries a bearer token of `paybillc mcp token create`) or `none`; default `token`, `none` on a loopback host")
-    .option("--max-sessions <n>", "HTTP: sessions open at once", "64")
-    .option("--idle-timeout <seconds>", "HTTP: a session with no request for this long is closed", "900")
-    .option("--max-message <bytes>", "the largest message taken (a stdio line, an HTTP body); larger ones are answered with a JSON-RPC error", "1048576")
-    .option("--clock <time>", "decide at this fixed time (RFC 3339, e.g. 2030-01-01T12:00:00Z) instead of the system clock: nothing expires, no deadline passes — for replays and demos, not a service")
+    .option("--expose", "control: allow a --host that is not loopback (put TLS in front)", false)
+    .option("--oidc-issuer <url>", "control: accept OIDC bearer JWTs from this issuer")
+    .option("--oidc-jwks <url>", "control: the issuer's JWKS (default <issuer>/.well-known/jwks.json)")
+    .option("--oidc-audience <aud>", "control: the audience the JWTs must name")
+    .option("--oidc-roles-claim <claim>", "control: the JWT claim holding the caller's roles (default paybill_roles)")
+    .option("--rate-limit <n>", "control: requests per minute per token", "600")
+    .option("--provisioner <name>", "control: what `provision` runs: dry-run (default) or terraform")
+    .option("--console <dir>", "control: the web console's built assets (default: console/dist when built)")
+    .option("--auth <mode>", "MCP over HTTP: `token` (every request carries a bearer token of `paybillc mcp token create`) or `none`; default `token`, `none` on a loopback host")
+    .option("--max-sessions <n>", "MCP over HTTP: sessions open at once", "64")
+    .option("--idle-timeout <seconds>", "MCP over HTTP: a session with no request for this long is closed", "900")
+    .option("--max-message <bytes>", "MCP: the largest message taken (a stdio line, an HTTP body); larger ones are answered with a JSON-RPC error", "1048576")
+    .option("--clock <time>", "MCP: decide at this fixed time (RFC 3339, e.g. 2030-01-01T12:00:00Z) instead of the system clock: nothing expires, no deadline passes — for replays and demos, not a service")
     .addHelpText("after", SERVE_EXAMPLES)
-    .action(async (options: Omit<ServeOptions, "version">) => {
+    .action(async (options: Omit<ServeOptions, "version" | "tenant" | "agent"> & ServeControlOptions & { control: boolean; tenant?: string; agent?: string; project?: string }) => {
+      if (options.control) {
+        if (options.mcp) {
+          io.err("error[PB9201]: give `--mcp` or `--control`, not both\n  = help: run one process per protocol\n");
+          status = 2;
+          return;
+        }
+        const { serveControl } = await import("./commands/serve-control.js");
+        status = await serveControl({ ...options, version: version() }, io);
+        return;
+      }
+      if (options.tenant === undefined || options.agent === undefined) {
+        io.err("error[PB9201]: `serve --mcp` needs `--tenant` and `--agent`\n  = help: name the tenant the agent acts for and the agent: `paybillc serve --mcp --tenant acme --agent support_bot`\n");
+        status = 2;
+        return;
+      }
       const { serve } = await import("./commands/serve.js");
-      status = await serve({ ...options, version: version() }, io);
+      status = await serve({ ...options, tenant: options.tenant, agent: options.agent, version: version() }, io);
     });
+  registerServeTokenCommands(serveCommand, io, (s) => {
+    status = s;
+  });
 
   registerControlCommands(program, io, (s) => {
     status = s;

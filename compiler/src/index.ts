@@ -5,6 +5,5 @@
  */
 export { main } from "./cli.js";
 export type { Io } from "./io.js";
-export { createPaybillMcpServer, type PaybillMcpServer } from "./mcp/server.js";
-export type { SessionOptions } from "./mcp/session.js";
-export { TerraformProvisioner, type TerraformProvisionerOptions } from "./provision/terraform.js";
+// Moved to @paybill/server (what hosts run, without the compiler); re-exported here for hosts that embed them from the compiler.
+export { createPaybillMcpServer, type PaybillMcpServer, type SessionOptions, TerraformProvisioner, type TerraformProvisionerOptions } from "@paybill/server";

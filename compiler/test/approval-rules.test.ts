@@ -7,7 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { describe, expect, it } from "vitest";
 import { sdkTs } from "../src/emit/sdk/index.js";
-import { createPaybillMcpServer } from "../src/mcp/server.js";
+import { createPaybillMcpServer } from "../../server/src/mcp/server.js";
 import { BACKENDS, runtimeFor } from "./mcp-support.js";
 import { structureProblem } from "../../runtime/src/bundle/validate.js";
 import { emitOk, ROOT } from "./support/bundle.js";

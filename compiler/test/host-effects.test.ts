@@ -11,7 +11,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { PaybillRuntimeError, } from "@paybill/runtime";
 import { describe, expect, it } from "vitest";
-import { createPaybillMcpServer } from "../src/mcp/server.js";
+import { createPaybillMcpServer } from "../../server/src/mcp/server.js";
 import { BACKENDS, textOf, runtimeFor } from "./mcp-support.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -13,7 +13,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { type AuditRecord, PaybillRuntimeError, } from "@paybill/runtime";
 import { describe, expect, it } from "vitest";
-import { createPaybillMcpServer } from "../src/mcp/server.js";
+import { createPaybillMcpServer } from "../../server/src/mcp/server.js";
 import { BACKENDS, runtimeFor } from "./mcp-support.js";
 import { emitOk } from "./support/bundle.js";
 

@@ -12,8 +12,8 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type DatabaseConfig, entityTablesSql, openRuntime, type Runtime } from "@paybill/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPaybillMcpServer } from "../src/mcp/server.js";
-import { SessionError } from "../src/mcp/session.js";
+import { createPaybillMcpServer } from "../../server/src/mcp/server.js";
+import { SessionError } from "../../server/src/mcp/session.js";
 import { agentMoves, BACKENDS, PG_URL, textOf } from "./mcp-support.js";
 import { emitOk, HELPDESK } from "./support/bundle.js";
 

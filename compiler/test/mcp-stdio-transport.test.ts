@@ -9,7 +9,7 @@
 import { PassThrough } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { INVALID_REQUEST, PaybillStdioTransport, PARSE_ERROR } from "../src/mcp/stdio.js";
+import { INVALID_REQUEST, PaybillStdioTransport, PARSE_ERROR } from "../../server/src/mcp/stdio.js";
 
 const LIMIT = 256;
 

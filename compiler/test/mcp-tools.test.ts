@@ -14,8 +14,8 @@ import type { ActionSchema, FieldSchema, FieldType } from "@paybill/runtime";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readInput, recordSchema } from "../../runtime/src/decide/records.js";
-import { inputJsonSchema, moveTool } from "../src/mcp/tools.js";
-import { permittable } from "../src/mcp/session.js";
+import { inputJsonSchema, moveTool } from "../../server/src/mcp/tools.js";
+import { permittable } from "../../server/src/mcp/session.js";
 import { emitOk, HELPDESK } from "./support/bundle.js";
 
 const ajv = new AjvJsonSchemaValidator();

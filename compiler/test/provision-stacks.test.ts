@@ -1,5 +1,5 @@
 /**
- * Which stack a provisioning step acts on (compiler/src/provision/stacks.ts), against real
+ * Which stack a provisioning step acts on (server/src/provision/stacks.ts), against real
  * builds: over generated projects (fast-check), a static tenant resolves to the stack the
  * build put it in, and a run-time tenant of any plan to exactly one cell that serves the
  * plan and takes tenants as data (bridge, silo) or shares everything (pooled); on the
@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { stackFor } from "../src/provision/stacks.js";
+import { stackFor } from "../../server/src/provision/stacks.js";
 import { HELPDESK, sourcesIn } from "./support/bundle.js";
 import { cloudProject, emitTf, type Provider } from "./support/terraform.js";
 

@@ -13,8 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { KEPT_AT_OFFBOARDING } from "../src/emit/terraform/constructs.js";
-import { TerraformProvisioner, type TerraformProvisionerOptions, tenantOutputs } from "../src/provision/terraform.js";
-import type { ProvisionStep } from "../src/provision/types.js";
+import { TerraformProvisioner, type TerraformProvisionerOptions, tenantOutputs } from "../../server/src/provision/terraform.js";
+import type { ProvisionStep } from "../../server/src/provision/types.js";
 
 const TERRAFORM = process.env.PAYBILL_TERRAFORM ?? "/usr/local/bin/terraform";
 const available = existsSync(TERRAFORM);

@@ -1,5 +1,5 @@
 /**
- * A stack's work directory (compiler/src/provision/work-dir.ts): prepared with the stack
+ * A stack's work directory (server/src/provision/work-dir.ts): prepared with the stack
  * file and the tenant set, rewritten in full on the next preparation, and left exactly as
  * it was — no temporaries, no half of a preparation — when one fails.
  */
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StackEntry } from "../src/emit/terraform/manifest.js";
-import { ownStack, prepareWorkDir } from "../src/provision/work-dir.js";
+import { ownStack, prepareWorkDir } from "../../server/src/provision/work-dir.js";
 
 const dirs: string[] = [];
 afterEach(async () => {

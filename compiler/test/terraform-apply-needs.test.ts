@@ -8,7 +8,7 @@
  * on the golden project of each cloud, every stack and every key in it.
  */
 import { describe, expect, it } from "vitest";
-import { isKept } from "../src/provision/terraform.js";
+import { isKept } from "../../server/src/provision/terraform.js";
 import { cloudProject, emitTf, type Provider, resources, type TfJson } from "./support/terraform.js";
 
 const TENANTS = [

@@ -33,9 +33,11 @@ export {
   type VerifyResult,
 } from "./runtime.js";
 export { PaybillRuntimeError, type RuntimeErrorCode } from "./store/errors.js";
+export { Telemetry, type TelemetryOptions } from "./telemetry/telemetry.js";
 export { checkRunContext, MAX_CONTEXT_VALUES, type RunContext } from "./runs/run-context.js";
 export type { HostOutcome, PendingPerformance, Perform, Report } from "./runs/performances.js";
 export type { Approver } from "./runs/approver.js";
+export { type ApprovalMessage, type ApprovalNotifications, type ApprovalWebhook, type Delivery, approvalMessage } from "./runs/approval-notify.js";
 export type * from "./control/types.js";
 export { BILLING_EVENT_TYPES } from "./control/types.js";
 export { allowedEvents, LIFECYCLE, LIFECYCLE_EVENTS, nextState, TENANT_STATES } from "./control/lifecycle.js";

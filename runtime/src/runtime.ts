@@ -41,8 +41,10 @@ import { ACTION_QUOTA, planLimit, quotaUsed } from "./quota/quota.js";
 import { type ActResult, actIn } from "./runs/act.js";
 import { expireApprovalIfDue, sweepApprovals } from "./runs/approval-expiry.js";
 import type { Approver } from "./runs/approver.js";
+import { type ApprovalNotifications, ApprovalNotifier } from "./runs/approval-notify.js";
 import { type ApprovalRequest, type ApprovalStatus, getApproval, listApprovals, settleApproval, unknownApproval, wrongStatus } from "./runs/approvals.js";
-import { type ActRequest, type Engine, evaluate, evaluationOpening, openedBy, openingOptions } from "./runs/evaluate.js";
+import type { Attributes, Span } from "@opentelemetry/api";
+import { type ActRequest, type Engine, type Evaluation, evaluate, evaluationOpening, openedBy, openingOptions } from "./runs/evaluate.js";
 import { EffectFailure, recordFailedAttempt } from "./runs/failed-attempt.js";
 import { type HostOutcome, type PendingPerformance, pendingIn, type Report, reportIn } from "./runs/performances.js";
 import { auditKeyOf, resumedInput } from "./runs/masked-resume.js";
@@ -60,6 +62,7 @@ import { asRole, bindOwner, bindTo } from "./store/role-database.js";
 import { CONTROL_ROLE, RUNTIME_ROLE } from "./store/roles.js";
 import { type DatabaseConfig, openDatabase } from "./store/open-database.js";
 import { getTenant, putTenant, syncStaticTenants } from "./store/tenants.js";
+import { type DecisionFacts, Telemetry, type TelemetryOptions, decisionAttributes } from "./telemetry/telemetry.js";
 import { type AgentToken, authenticate, createToken, listTokens, revokeToken, type TokenIdentity } from "./store/agent-tokens.js";
 
 export interface RuntimeOptions {
@@ -81,6 +84,10 @@ export interface RuntimeOptions {
   readonly trustedKeys?: readonly TrustedKey[];
   /** Open a bundle whose release is older than the last one the database ran (PBR010, PBR012): a planned rollback. */
   readonly allowRollback?: boolean;
+  /** OpenTelemetry providers (spec/telemetry.md); the global ones by default, the API's no-op unless the host configured an SDK. */
+  readonly telemetry?: TelemetryOptions;
+  /** Who hears of a pending approval: a webhook with a Slack-compatible body (runs/approval-notify.ts; PBR265 for bad settings). */
+  readonly approvals?: ApprovalNotifications;
 }
 
 /** `resume`'s options: the values of the approval's masked inputs, which were never stored. */
@@ -97,6 +104,9 @@ export interface DecideRequest extends ActRequest {
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const bundle = loadBundle(options.bundle, options.trustedKeys === undefined ? {} : { trustedKeys: options.trustedKeys });
   const auditKey = auditKeyOf(options.auditKey);
+  const telemetry = new Telemetry(options.telemetry);
+  // Settings are checked before the database opens: bad ones refuse the runtime (PBR265) with nothing to close.
+  const notifier = new ApprovalNotifier(options.approvals ?? {}, telemetry.notifications);
   const decider = new Decider(bundle);
   // Keys are read before the database opens: a bad key refuses the runtime (PBR160) with nothing to close.
   const audit = await auditConfig(options.audit ?? {});
@@ -115,7 +125,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     await database.close();
     throw error;
   }
-  return new Runtime({ bundle, decider, clock: options.clock ?? (() => new Date()), ...(auditKey === undefined ? {} : { auditKey }) }, database, audit);
+  return new Runtime({ bundle, decider, clock: options.clock ?? (() => new Date()), ...(auditKey === undefined ? {} : { auditKey }) }, database, audit, telemetry, notifier);
 }
 
 export class Runtime {
@@ -132,9 +142,18 @@ export class Runtime {
   readonly #agent: Database;
   readonly #audit: AuditConfig;
   readonly #schedule: CheckpointSchedule | undefined;
+  /** Traces and metrics (telemetry/telemetry.ts); `request` is the hook for an HTTP server in front of the runtime. */
+  readonly telemetry: Telemetry;
+  readonly #notifier: ApprovalNotifier;
   #closed = false;
 
-  constructor(engine: Engine & { decider: Decider }, database: Database, audit: AuditConfig = { trusted: [] }) {
+  constructor(
+    engine: Engine & { decider: Decider },
+    database: Database,
+    audit: AuditConfig = { trusted: [] },
+    telemetry: Telemetry = new Telemetry(),
+    notifier: ApprovalNotifier = new ApprovalNotifier({}),
+  ) {
     this.bundle = engine.bundle;
     this.decider = engine.decider;
     this.database = database;
@@ -142,6 +161,8 @@ export class Runtime {
     this.#agent = asRole(database, RUNTIME_ROLE);
     this.#control = { database: asRole(database, CONTROL_ROLE), bundle: engine.bundle, clock: engine.clock };
     this.#audit = audit;
+    this.telemetry = telemetry;
+    this.#notifier = notifier;
     // The schedule reads every chain's head: the control role's, across tenants.
     this.#schedule = startSchedule(audit, this.#control.database, engine.clock);
   }
@@ -159,29 +180,69 @@ export class Runtime {
   /** What `act` would decide now, without writing anything (the quota is checked, not taken). */
   async decide(request: DecideRequest): Promise<Decision> {
     this.#open();
-    const now = request.time === undefined ? this.#engine.clock() : new Date(request.time);
-    const opening = evaluationOpening(this.#engine, request, "decide", now);
-    return this.#agent.transaction(
-      async (tx, opened) => (await evaluate(tx, this.#engine, request, "decide", now, request.approvals, openedBy(opening, opened))).decision,
-      openingOptions(opening, "set transaction read only"),
-    );
+    return this.telemetry.span("paybill.decide", requestAttributes(request), async (span) => {
+      const started = performance.now();
+      const now = request.time === undefined ? this.#engine.clock() : new Date(request.time);
+      const opening = evaluationOpening(this.#engine, request, "decide", now);
+      const decision = await this.#agent.transaction(
+        async (tx, opened) => (await evaluate(tx, this.#engine, request, "decide", now, request.approvals, openedBy(opening, opened))).decision,
+        openingOptions(opening, "set transaction read only"),
+      );
+      decisionAttributes(span, decision.decision);
+      this.telemetry.decided(decisionFacts("decide", request, decision, started));
+      return decision;
+    });
   }
 
   /** Decides the action and, when allowed, performs it; audited either way; one transaction. */
   async act(request: ActRequest): Promise<ActResult> {
     this.#open();
-    try {
-      // The tenant's binding, facts and run (and the totals' locks and values, the foldable lookups) ride with BEGIN (evaluate.ts), at one time.
-      const now = this.#engine.clock();
-      const opening = evaluationOpening(this.#engine, request, "act", now);
-      return await this.#agent.transaction((tx, opened) => {
-        const prefetched = openedBy(opening, opened);
-        return actIn(tx, this.#engine, request, prefetched === undefined ? { now } : { opened: prefetched, now });
-      }, openingOptions(opening));
-    } catch (error) {
-      if (error instanceof EffectFailure) throw await recordFailedAttempt(this.#agent, error, this.#engine.clock());
-      throw error;
-    }
+    return this.telemetry.span("paybill.act", requestAttributes(request), async (span) => {
+      const started = performance.now();
+      let evaluation: Evaluation | undefined;
+      const observe = (e: Evaluation): void => {
+        evaluation = e;
+      };
+      try {
+        // The tenant's binding, facts and run (and the totals' locks and values, the foldable lookups) ride with BEGIN (evaluate.ts), at one time.
+        const now = this.#engine.clock();
+        const opening = evaluationOpening(this.#engine, request, "act", now);
+        const result = await this.#agent.transaction((tx, opened) => {
+          const prefetched = openedBy(opening, opened);
+          return actIn(tx, this.#engine, request, prefetched === undefined ? { now, observe } : { opened: prefetched, now, observe });
+        }, openingOptions(opening));
+        this.#acted(span, "act", request, result, evaluation, started);
+        this.#notify(result);
+        return result;
+      } catch (error) {
+        if (error instanceof EffectFailure) throw await recordFailedAttempt(this.#agent, error, this.#engine.clock());
+        throw error;
+      }
+    });
+  }
+
+  /** A committed pending act: its approval's notification starts, beside the caller (runs/approval-notify.ts). */
+  #notify(result: ActResult): void {
+    const id = result.approvalId;
+    if (result.decision !== "pending" || id === undefined) return;
+    this.#notifier.pending(id, result.reasons, () => getApproval(this.#owner("approval", id), id));
+  }
+
+  /** An act's or resume's span attributes and metrics, once committed. */
+  #acted(span: Span, operation: "act" | "resume", request: ActRequest, result: ActResult, evaluation: Evaluation | undefined, started: number): void {
+    decisionAttributes(span, result.decision, {
+      // A resume learns who asked what from the approval.
+      ...(operation === "resume" ? requestAttributes(request) : {}),
+      "paybill.audit.id": result.auditId,
+      ...(result.approvalId === undefined ? {} : { "paybill.approval.id": result.approvalId }),
+    });
+    const run = evaluation?.run;
+    const facts = decisionFacts(operation, request, result, started);
+    this.telemetry.decided({
+      ...facts,
+      quotaTaken: result.decision === "allow" && evaluation?.quota !== undefined,
+      ...(run?.budget.steps === undefined || evaluation === undefined ? {} : { runSteps: { used: run.steps + (evaluation.countsStep ? 1 : 0), budget: run.budget.steps } }),
+    });
   }
 
   /**
@@ -192,15 +253,21 @@ export class Runtime {
    */
   async resume(approvalId: string, options: ResumeOptions = {}): Promise<ActResult> {
     this.#open();
-    try {
-      return await this.#resume(approvalId, options);
-    } catch (error) {
-      if (error instanceof EffectFailure) throw await recordFailedAttempt(this.#agent, error, this.#engine.clock());
-      throw error;
-    }
+    return this.telemetry.span("paybill.resume", { "paybill.approval.id": approvalId }, async (span) => {
+      const started = performance.now();
+      try {
+        const { request, result, evaluation } = await this.#resume(approvalId, options);
+        this.#acted(span, "resume", request, result, evaluation, started);
+        this.#notify(result);
+        return result;
+      } catch (error) {
+        if (error instanceof EffectFailure) throw await recordFailedAttempt(this.#agent, error, this.#engine.clock());
+        throw error;
+      }
+    });
   }
 
-  async #resume(approvalId: string, options: ResumeOptions): Promise<ActResult> {
+  async #resume(approvalId: string, options: ResumeOptions): Promise<{ request: ActRequest; result: ActResult; evaluation: Evaluation | undefined }> {
     await this.#expireApprovalRun(approvalId);
     return this.#owner("approval", approvalId).transaction(async (tx) => {
       const approval = await getApproval(tx, approvalId, { lock: true });
@@ -217,9 +284,10 @@ export class Runtime {
         ...(approval.run === undefined ? {} : { run: approval.run }),
       };
       const given: Approval = { group: approval.group, by: approval.decidedBy, at: approval.decidedAt };
-      const result = await actIn(tx, this.#engine, request, { approvals: [given], resumes: approval.id });
+      let evaluation: Evaluation | undefined;
+      const result = await actIn(tx, this.#engine, request, { approvals: [given], resumes: approval.id, observe: (e) => { evaluation = e; } });
       await tx.query("update paybill_approvals set status = 'resumed', resumed_audit_id = $2 where id = $1", [approval.id, result.auditId]);
-      return result;
+      return { request, result, evaluation };
     });
   }
 
@@ -248,7 +316,7 @@ export class Runtime {
     start: async (request: StartRun): Promise<Run> => {
       this.#open();
       requireStorableTenant(request.tenant);
-      return startRun(this.#agent, this.bundle, request, this.#engine.clock());
+      return this.#op("runs.start", { "paybill.tenant": request.tenant, "paybill.workflow": String(request.workflow) }, () => startRun(this.#agent, this.bundle, request, this.#engine.clock()));
     },
     /** The run, expired first when its state's timeout has run out. */
     get: (runId: string): Promise<Run | undefined> => {
@@ -263,9 +331,11 @@ export class Runtime {
      */
     next: async (runId: string, state: string, options: MoveOptions = {}): Promise<Run> => {
       this.#open();
-      const now = this.#engine.clock();
-      await expireIfDue(this.#owner("run", runId), this.bundle, runId, now);
-      return moveRun(this.#owner("run", runId), this.bundle, runId, state, now, options);
+      return this.#op("runs.next", { "paybill.run": runId, "paybill.state": state }, async () => {
+        const now = this.#engine.clock();
+        await expireIfDue(this.#owner("run", runId), this.bundle, runId, now);
+        return moveRun(this.#owner("run", runId), this.bundle, runId, state, now, options);
+      });
     },
     /**
      * Expires every run whose current state's `timeout` has run out at `now` (the runtime's
@@ -326,15 +396,21 @@ export class Runtime {
      */
     grant: async (id: string, by: Approver): Promise<ApprovalRequest> => {
       this.#open();
-      await this.#expireApprovalRun(id);
-      return settleApproval(this.#owner("approval", id), id, "granted", by, this.#engine.clock(), this.bundle);
+      return this.#op("approvals.grant", { "paybill.approval.id": id }, async () => {
+        await this.#expireApprovalRun(id);
+        return settleApproval(this.#owner("approval", id), id, "granted", by, this.#engine.clock(), this.bundle);
+      });
     },
     /** Rejects a pending approval; `by` and `groups` as for `grant`. */
     reject: async (id: string, by: Approver): Promise<ApprovalRequest> => {
       this.#open();
-      await this.#expireApprovalRun(id);
-      return settleApproval(this.#owner("approval", id), id, "rejected", by, this.#engine.clock(), this.bundle);
+      return this.#op("approvals.reject", { "paybill.approval.id": id }, async () => {
+        await this.#expireApprovalRun(id);
+        return settleApproval(this.#owner("approval", id), id, "rejected", by, this.#engine.clock(), this.bundle);
+      });
     },
+    /** Resolves once the notifications of pending approvals under way have been delivered or given up. */
+    notified: (): Promise<void> => this.#notifier.drain(),
     /**
      * Expires every approval whose `require approval … timeout` ran out at `now` (the
      * runtime's clock by default), each in its own transaction, audited. Run it periodically
@@ -365,9 +441,13 @@ export class Runtime {
       if (checkpoint !== undefined && trusted.length === 0) {
         throw new PaybillRuntimeError("PBR162", `tenant \`${tenant}\` has a checkpoint but no public key was given to check its signature`, "pass `audit: { publicKeys: [...] }` (or the `signingKey`) to `openRuntime`");
       }
-      return this.#agent.transaction(async (tx) => {
-        return verifyAudit(tx, tenant, sink === undefined ? undefined : { checkpoint, trusted });
-      }, { opening: `set transaction isolation level repeatable read, read only; ${bindTo(tenant)}` });
+      return this.#op("audit.verify", { "paybill.tenant": tenant }, async (span) => {
+        const verified = await this.#agent.transaction(async (tx) => {
+          return verifyAudit(tx, tenant, sink === undefined ? undefined : { checkpoint, trusted });
+        }, { opening: `set transaction isolation level repeatable read, read only; ${bindTo(tenant)}` });
+        span.setAttribute("paybill.audit.ok", verified.ok);
+        return verified;
+      });
     },
     /**
      * Signs the head of the tenant's chain (every tenant's when omitted; chains without a
@@ -379,7 +459,7 @@ export class Runtime {
       if (signer === undefined || sink === undefined) {
         throw new PaybillRuntimeError("PBR161", "this runtime has no audit signing key and checkpoint sink", "pass `audit: { signingKey, sink }` to `openRuntime` (`paybillc audit keygen` makes a key pair)");
       }
-      const taken = await checkpointHeads(await readHeads(this.#control.database, tenant), signer, sink, this.#engine.clock());
+      const taken = await this.#op("audit.checkpoint", tenant === undefined ? {} : { "paybill.tenant": tenant }, async () => checkpointHeads(await readHeads(this.#control.database, tenant), signer, sink, this.#engine.clock()));
       this.#schedule?.taken(taken);
       return taken;
     },
@@ -425,7 +505,7 @@ export class Runtime {
     /** Registers a tenant (`pending`) and gives the plan that provisions it. */
     onboard: (request: Onboard): Promise<{ tenant: Tenant; plan: ProvisioningPlan }> => {
       this.#open();
-      return onboard(this.#control, request);
+      return this.#op("tenants.onboard", { "paybill.tenant": String(request.id), "paybill.plan": String(request.plan) }, () => onboard(this.#control, request));
     },
     /** The steps of the tenant's provisioning plan still to do; undefined when none is under way. */
     plan: (id: string): Promise<ProvisioningPlan | undefined> => {
@@ -435,24 +515,24 @@ export class Runtime {
     /** Runs the steps not yet done, through `provisioner`; a failed step leaves the tenant `provisioning_failed` (resolved, not thrown). */
     provision: (id: string, provisioner: Provisioner, options: { actor?: string } = {}): Promise<ProvisionResult> => {
       this.#open();
-      return provision(this.#control, id, provisioner, options);
+      return this.#op("tenants.provision", { "paybill.tenant": id }, () => provision(this.#control, id, provisioner, options));
     },
     /** Applies at once within the same placement; otherwise starts a move (`plan` is its provisioning plan). */
     changePlan: (id: string, plan: string, options: { actor?: string } = {}): Promise<{ tenant: Tenant; plan?: ProvisioningPlan }> => {
       this.#open();
-      return changePlan(this.#control, id, plan, options);
+      return this.#op("tenants.change_plan", { "paybill.tenant": id, "paybill.plan": plan }, () => changePlan(this.#control, id, plan, options));
     },
     suspend: (id: string, options: { reason?: string; actor?: string } = {}): Promise<Tenant> => {
       this.#open();
-      return suspend(this.#control, id, options);
+      return this.#op("tenants.suspend", { "paybill.tenant": id }, () => suspend(this.#control, id, options));
     },
     resume: (id: string, options: { actor?: string } = {}): Promise<Tenant> => {
       this.#open();
-      return resume(this.#control, id, options);
+      return this.#op("tenants.resume", { "paybill.tenant": id }, () => resume(this.#control, id, options));
     },
     offboard: (id: string, options: { reason?: string; actor?: string } = {}): Promise<Tenant> => {
       this.#open();
-      return offboard(this.#control, id, options);
+      return this.#op("tenants.offboard", { "paybill.tenant": id }, () => offboard(this.#control, id, options));
     },
     /** The tenant's transitions, the first first. */
     history: (id: string): Promise<Transition[]> => {
@@ -470,11 +550,11 @@ export class Runtime {
   readonly billing = {
     event: (event: BillingEvent): Promise<BillingResult> => {
       this.#open();
-      return billingEvent(this.#control, event);
+      return this.#op("billing.event", { "paybill.tenant": String(event.tenant), "paybill.billing.event": String(event.type) }, () => billingEvent(this.#control, event));
     },
     sweep: (now?: Date | string): Promise<Transition[]> => {
       this.#open();
-      return sweep(this.#control, now === undefined ? undefined : new Date(now));
+      return this.#op("billing.sweep", {}, () => sweep(this.#control, now === undefined ? undefined : new Date(now)));
     },
   };
 
@@ -482,7 +562,7 @@ export class Runtime {
   readonly usage = {
     record: (usage: UsageRecord): Promise<void> => {
       this.#open();
-      return recordUsage(this.#control, usage);
+      return this.#op("usage.record", { "paybill.tenant": String(usage.tenant) }, () => recordUsage(this.#control, usage));
     },
     export: (query: { period: string; tenant?: string }): Promise<UsageRow[]> => {
       this.#open();
@@ -510,10 +590,16 @@ export class Runtime {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      await this.#notifier.close();
       await this.#schedule?.stop();
     } finally {
       await this.database.close();
     }
+  }
+
+  /** A control-plane or approval operation: traced and timed (telemetry/telemetry.ts). */
+  #op<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+    return this.telemetry.operation(name, attributes, fn);
   }
 
   /** Applies the timeout of the approval's run, if any, before the approval is read or used. */
@@ -526,6 +612,27 @@ export class Runtime {
   #open(): void {
     if (this.#closed) throw new PaybillRuntimeError("PBR130", "this runtime is closed", "open another with `openRuntime(…)`");
   }
+}
+
+/** The attributes every act, decide and resume span carries: who asks what, for whom; never the input. */
+function requestAttributes(request: ActRequest): Attributes {
+  return {
+    "paybill.tenant": String(request.tenant),
+    "paybill.agent": String(request.agent),
+    "paybill.action": String(request.action),
+    ...(request.run === undefined ? {} : { "paybill.run": String(request.run) }),
+  };
+}
+
+function decisionFacts(operation: DecisionFacts["operation"], request: ActRequest, decision: { decision: string; reasons: readonly { kind: string }[] }, started: number): DecisionFacts {
+  return {
+    operation,
+    tenant: String(request.tenant),
+    action: String(request.action),
+    decision: decision.decision,
+    reasonKinds: decision.reasons.map((r) => r.kind),
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 export type { ActRequest, ActResult, ApprovalRequest, ApprovalStatus, AuditOptions, AuditQuery, AuditRecord, DatabaseConfig, Run, RunMove, SignedCheckpoint, StartRun, VerifyResult };

@@ -2,7 +2,8 @@
  * `paybillc migrate [project] [--database URL] [--schema name]`: applies the runtime's own
  * tables and roles (emit/db/runtime-tables.ts: `paybill_*`, `paybill_runtime`,
  * `paybill_control`) and the project's migrations (`<project>/migrations/`, written by
- * `paybillc build`) that the database lacks —
+ * `paybillc build`) that the database lacks, and the control server's tables
+ * (`paybill_api_tokens`, `paybill_api_calls`: @paybill/server, spec/control-server.md) —
  * each in its own transaction with its record, so a rerun applies only what is missing and
  * a failure part-way leaves that migration unapplied (spec/database.md).
  *
@@ -28,6 +29,7 @@ import { tablesOf } from "../emit/db/snapshot.js";
 import { PaybillRuntimeError } from "@paybill/runtime";
 import { applyMigrations, type Client, isPostgresUrl, MigrateError, MIGRATIONS_DIR, openClient, readMigrations } from "../emit/db/index.js";
 import { applyRuntimeTables } from "../emit/db/runtime-tables.js";
+import { installControlTables } from "@paybill/server/control-tables";
 import type { Io } from "../io.js";
 import { DEFAULT_DATA_DIR } from "./default-data-dir.js";
 import { displayPath, type OutputFormat, printJson } from "../output/report.js";
@@ -105,6 +107,11 @@ export async function migrate(project: string, options: MigrateOptions, io: Io):
     const runtime = await applyRuntimeTables(client, options.schema === undefined ? {} : { schema: options.schema });
     const runtimeJson = { applied: runtime.applied, version: runtime.version };
     if (options.format !== "json" && runtime.applied.length > 0) io.err(`migrate: applied the runtime's tables (version ${runtime.version}) to ${shown}${where(options.schema)}\n`);
+    // The control server's tables (API tokens, the record of calls), granted to the control role: `serve --control` runs as a login role that may not create them.
+    await client.transaction(async (tx) => {
+      if (options.schema !== undefined) await tx.exec(`set local search_path to "${options.schema}"`);
+      await installControlTables(tx);
+    });
     // Without project migrations there is nothing of the project's to apply, but the runtime's
     // tables are audited all the same: a policy changed by hand fails the run either way.
     const result = none ? { applied: [], already: [] } : await applyMigrations(client, read.folder.migrations, options.schema === undefined ? {} : { schema: options.schema });

@@ -26,11 +26,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BundleError, type DatabaseConfig, entityTablesSql, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
 import type { Io } from "../io.js";
-import { isLoopback, serveHttp } from "../mcp/http.js";
+import { checkSession, checkSessionNames, createPaybillMcpServer, isLoopback, PaybillStdioTransport, SessionError, type SessionOptions, serveHttp } from "@paybill/server";
 import { bundleTrust } from "./bundle-trust.js";
-import { createPaybillMcpServer } from "../mcp/server.js";
-import { checkSession, checkSessionNames, SessionError, type SessionOptions } from "../mcp/session.js";
-import { PaybillStdioTransport } from "../mcp/stdio.js";
 import { openHelp } from "./project-runtime.js";
 import { delayWasmTierUp } from "./wasm-tiering.js";
 

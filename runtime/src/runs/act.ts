@@ -61,11 +61,13 @@ export async function actIn(
   tx: Sql,
   engine: Engine,
   request: ActRequest,
-  options: { approvals?: readonly Approval[]; resumes?: string; opened?: Opened; now?: Date } = {},
+  options: { approvals?: readonly Approval[]; resumes?: string; opened?: Opened; now?: Date; observe?: (evaluation: Evaluation) => void } = {},
 ): Promise<ActResult> {
   // The time the opening statements' windows were taken at, when they read totals.
   const now = options.now ?? engine.clock();
   const evaluation = await evaluate(tx, engine, request, "act", now, options.approvals, options.opened);
+  // The caller's telemetry reads the run and quota the act was decided with (runtime.ts).
+  options.observe?.(evaluation);
   // A run past its state's timeout is expired here, before its denial is recorded (expiry.ts).
   if (evaluation.run !== undefined && expiryDue(evaluation.run, now)) await expireRunIn(tx, engine.bundle, evaluation.run, now);
   const tenant = evaluation.tenant.id;

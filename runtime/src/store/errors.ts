@@ -115,7 +115,31 @@ export type RuntimeErrorCode =
   /** A second report of a host performance. */
   | "PBR241"
   /** A host report that is neither `{ ok: true, result? }` nor `{ ok: false, error }`. */
-  | "PBR242";
+  | "PBR242"
+  /** Control server (server/, spec/control-server.md): a call under /api without credentials (401). */
+  | "PBR243"
+  /** Control server: credentials that are not a live API token or a valid OIDC token (401). */
+  | "PBR244"
+  /** Control server: the caller's roles do not allow the call, or it approves for another group (403). */
+  | "PBR245"
+  /** Control server: the caller is over its rate limit (429). */
+  | "PBR246"
+  /** Control server: a Stripe webhook whose signature does not match (400; nothing applied). */
+  | "PBR247"
+  /** Control server: pushing usage to Stripe without an API key. */
+  | "PBR248"
+  /** Control server: a request that does not match the route's schema (400). */
+  | "PBR249"
+  /** Control server: no such route (404), or Stripe's webhook on a server without Stripe. */
+  | "PBR250"
+  /** Control server: binding to an address that is not loopback without `--expose`. */
+  | "PBR251"
+  /** Control server: its tables (API tokens, the record of calls) are not in the database. */
+  | "PBR252"
+  /** Control server: an answer the server could not give (500; see its log). */
+  | "PBR259"
+  /** Approval notification settings that cannot be used: a webhook URL that is not http(s), attempts, back-off or timeout out of range. */
+  | "PBR265";
 
 export class PaybillRuntimeError extends Error {
   readonly code: RuntimeErrorCode;

@@ -10,6 +10,7 @@
  */
 import { TerraformDataSource, TerraformOutput, TerraformProvider, TerraformResource, type TerraformStack, TerraformVariable } from "cdktn";
 import type { Construct } from "constructs";
+import { KEPT_AT_OFFBOARDING } from "@paybill/server/terraform-manifest";
 import { unexpected } from "../bundle/values.js";
 
 type Attrs = Record<string, unknown>;
@@ -85,7 +86,7 @@ export function whenOffboarding(who: Who): boolean | string {
  * Terraform provisioner takes it out of the state before the destroy instead of destroying
  * it (`"//": { "paybill": … }` — Terraform's JSON comment, beside cdktn's metadata — carries the mark).
  */
-export const KEPT_AT_OFFBOARDING = "paybill: kept when its tenant offboards";
+export { KEPT_AT_OFFBOARDING };
 
 export interface ResourceOptions {
   /** Kept, not destroyed, when its owner offboards (`KEPT_AT_OFFBOARDING`). */

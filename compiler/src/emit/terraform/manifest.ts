@@ -8,38 +8,9 @@ import { createHash } from "node:crypto";
 import { bundleText } from "../bundle/json.js";
 import { sortedRecord } from "../bundle/values.js";
 import { type StackSpec, takesTenants } from "./layout.js";
+import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type StackEntry, type TenantEntry } from "@paybill/server/terraform-manifest";
 
-export const MANIFEST_FORMAT = "paybill-terraform";
-export const MANIFEST_VERSION = 1;
-
-export interface StackEntry {
-  readonly file: string;
-  readonly sha256: string;
-  readonly cloud: string;
-  readonly provider: string;
-  readonly region: string;
-  readonly isolation: string;
-  readonly mode: "shared" | "tenant" | "dynamic";
-  /** Whether the stack iterates over a `tenants` variable (onboarding is a data change). */
-  readonly tenantsVariable: boolean;
-  readonly plans: readonly string[];
-  readonly tenants: readonly string[];
-}
-
-export interface TenantEntry {
-  readonly plan: string;
-  readonly isolation: string;
-  readonly cloud: string;
-  readonly region: string;
-  readonly stack: string;
-}
-
-export interface Manifest {
-  readonly format: typeof MANIFEST_FORMAT;
-  readonly version: typeof MANIFEST_VERSION;
-  readonly stacks: Readonly<Record<string, StackEntry>>;
-  readonly tenants: Readonly<Record<string, TenantEntry>>;
-}
+export { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, parseManifest, type StackEntry, type TenantEntry } from "@paybill/server/terraform-manifest";
 
 export function manifestOf(stacks: readonly { readonly spec: StackSpec; readonly text: string }[]): Manifest {
   const tenants: [string, TenantEntry][] = [];
@@ -66,17 +37,4 @@ export function manifestOf(stacks: readonly { readonly spec: StackSpec; readonly
 
 export function manifestText(manifest: Manifest): string {
   return bundleText(manifest);
-}
-
-/** A previous build's manifest, or undefined when the text is not one (then there is nothing to compare with). */
-export function parseManifest(text: string): Manifest | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value !== "object" || value === null) return undefined;
-    const m = value as Partial<Manifest>;
-    if (m.format !== MANIFEST_FORMAT || m.version !== MANIFEST_VERSION || typeof m.stacks !== "object" || typeof m.tenants !== "object") return undefined;
-    return m as Manifest;
-  } catch {
-    return undefined;
-  }
 }

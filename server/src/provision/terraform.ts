@@ -20,8 +20,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { KEPT_AT_OFFBOARDING } from "../emit/terraform/constructs.js";
-import type { StackEntry } from "../emit/terraform/manifest.js";
+import { KEPT_AT_OFFBOARDING, type StackEntry } from "./manifest.js";
 import { runTerraform, type TerraformRun } from "./run-terraform.js";
 import { type Manifest, readManifest, type StackFound, stackFor } from "./stacks.js";
 import type { Provisioner, ProvisionStep, StackTenant, StepOutcome } from "./types.js";

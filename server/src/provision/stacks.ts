@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Manifest, parseManifest, type StackEntry } from "../emit/terraform/manifest.js";
+import { type Manifest, parseManifest, type StackEntry } from "./manifest.js";
 import type { Placement } from "./types.js";
 
 export type { Manifest, StackEntry };

@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { StackEntry } from "../emit/terraform/manifest.js";
+import type { StackEntry } from "./manifest.js";
 import type { StackTenant } from "./types.js";
 
 export const STACK_FILE = "cdk.tf.json";
