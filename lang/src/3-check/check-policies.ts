@@ -18,14 +18,24 @@ import type { State } from "./state.js";
 const show = (name: QualifiedName): string => name.parts.map((p) => p.name).join(".");
 
 export function checkPolicy(state: State, unit: Unit, policy: PolicyDecl, agents: readonly AgentFacts[], rules: IndexedRule[]): void {
-  checkBody(state.ctx, unit, `policy \`${policy.name.name}\``, policy.name.span, policy.body, {
+  const body = checkBody(state.ctx, unit, `policy \`${policy.name.name}\``, policy.name.span, policy.body, {
     description: { expect: "a string", accepts: isString },
     severity: { expect: "a string such as `\"critical\"`", accepts: (v) => isString(v) || isName(v) },
+    tenant: { expect: "a tenant's name: the policy's rules apply to that tenant only", accepts: isName },
+    plan: { expect: "a plan's name: the policy's rules apply to that plan's tenants only", accepts: isName },
   });
+  // A scope (`tenant = acme`, `plan = business`) names a declared tenant or plan (spec/language.md §5.7).
+  let scoped = false;
+  for (const kind of ["tenant", "plan"] as const) {
+    const entry = body.get(kind);
+    if (entry?.kind !== "Attribute" || entry.value.kind !== "Ref" || !isName(entry.value)) continue;
+    state.ctx.resolve(unit, kind, entry.value.name);
+    scoped = true;
+  }
   for (const entry of policy.body) {
     if (entry.kind !== "Rule") continue;
     checkRule(state, unit, entry, agents);
-    rules.push({ rule: entry, policy: policy.name.name, unit });
+    rules.push({ rule: entry, policy: policy.name.name, unit, scoped });
   }
 }
 
@@ -138,7 +148,7 @@ const sameMessage = (a: CelType, b: CelType): boolean => a.kind === "message" &&
 /** PB4021: a permit every request of which an unconditional forbid denies. */
 export function checkShadowing(state: State, rules: readonly IndexedRule[], coverage: Coverage): void {
   const forbids = new RuleIndex(
-    rules.filter((r) => r.rule.effect === "forbid" && r.rule.condition === undefined),
+    rules.filter((r) => r.rule.effect === "forbid" && r.rule.condition === undefined && !r.scoped),
     coverage,
   );
   for (const permit of rules) {

@@ -11,6 +11,8 @@ export interface IndexedRule {
   readonly rule: Rule;
   readonly policy: string;
   readonly unit: Unit;
+  /** The policy is scoped to a tenant or a plan: even a rule without a condition "may" apply. */
+  readonly scoped?: boolean;
 }
 
 /** An agent as rules see it: its declaration and roles. */

@@ -23,12 +23,37 @@ export interface PolicyContext {
 
 /** `name`: the policy's name in the bundle (its own, or `<package>.<name>` when another package's policy shares it, select.ts). */
 export function policy(ctx: PolicyContext, decl: PolicyDecl, name = decl.name.name): PolicySpec {
-  const rules = decl.body.filter((e): e is Rule => e.kind === "Rule").map((rule, i) => ruleSpec(ctx, `${name}#${i}`, rule));
-  const attributes = decl.body.flatMap((e) => (e.kind === "Attribute" ? [[entryKey(e), jsonOf(e.value)] as const] : []));
+  const scope = scopeOf(ctx, decl);
+  const rules = decl.body.filter((e): e is Rule => e.kind === "Rule").map((rule, i) => ruleSpec(ctx, `${name}#${i}`, rule, scope));
+  const attributes = decl.body.flatMap((e) => (e.kind === "Attribute" && !SCOPES.has(entryKey(e)) ? [[entryKey(e), jsonOf(e.value)] as const] : []));
   return { name, rules, ...(attributes.length === 0 ? {} : { attributes: sortedRecord(attributes) }) };
 }
 
-function ruleSpec(ctx: PolicyContext, id: string, rule: Rule): RuleSpec {
+/** The attributes that scope a policy's rules (spec/language.md §5.7). */
+const SCOPES: ReadonlySet<string> = new Set(["tenant", "plan"]);
+
+/**
+ * A scoped policy's rules apply to its tenant or its plan's tenants only: each rule's
+ * condition gets `tenant.id == "…"` / `tenant.plan == "…"` in front (`&&`), the form the
+ * runtime's rule index picks a rule out by (spec/runtime.md). Undefined when unscoped.
+ */
+export function scopeOf(ctx: Pick<PolicyContext, "names">, decl: PolicyDecl): string | undefined {
+  const parts: string[] = [];
+  for (const [key, field] of [["tenant", "id"], ["plan", "plan"]] as const) {
+    const entry = decl.body.find((e) => e.kind === "Attribute" && entryKey(e) === key);
+    if (entry?.kind !== "Attribute" || entry.value.kind !== "Ref") continue;
+    parts.push(`tenant.${field} == ${JSON.stringify(ctx.names.name(entry.value.name, key))}`);
+  }
+  return parts.length === 0 ? undefined : parts.join(" && ");
+}
+
+/** A rule's condition in the bundle: its own, behind its policy's scope. */
+export function scopedCel(scope: string | undefined, condition: string | undefined): string | undefined {
+  if (scope === undefined) return condition;
+  return condition === undefined ? scope : `${scope} && (${condition})`;
+}
+
+function ruleSpec(ctx: PolicyContext, id: string, rule: Rule, scope: string | undefined): RuleSpec {
   const actions = rule.actions.map((s) => ctx.names.selector(s));
   const lookups: LookupSpec[] = [];
   // Constants, lookups and totals in one walk of the checked tree (their facts are keyed by its nodes).
@@ -39,7 +64,7 @@ function ruleSpec(ctx: PolicyContext, id: string, rule: Rule): RuleSpec {
     effect: rule.effect,
     agents: agentsOf(ctx, rule),
     actions,
-    ...(condition === undefined ? {} : { when: { ...cel(condition), types: conditionTypes(ctx, actions) } }),
+    ...(condition === undefined && scope === undefined ? {} : { when: { cel: scopedCel(scope, condition === undefined ? undefined : cel(condition).cel) ?? "", types: conditionTypes(ctx, actions) } }),
     ...(lookups.length === 0 ? {} : { lookups }),
     ...(rule.approval === undefined ? {} : { approval: ruleApproval(ctx, rule.approval) }),
   };
