@@ -30,6 +30,8 @@ Examples:
   $ paybillc audit verify --public-key keys/audit-public-key.pem   every audit chain and its signed checkpoint
   $ paybillc test                      run the project's test blocks through the runtime
   $ paybillc explain --request r.json  why a request would be allowed or denied
+  $ paybillc explain --agent support_bot   what an agent can do: actions, conditions, workflow states
+  $ paybillc replay --audit acme.ndjson --bundle candidate/bundle.json   which past decisions a change would alter
   $ paybillc lsp --stdio               the language server, for editors
   $ paybillc serve --mcp --bundle out/bundle.json --tenant acme --agent support_bot --workflow resolve_ticket
                                        the actions an agent may take now, as MCP tools
@@ -115,15 +117,41 @@ Examples:
 `;
 
 const EXPLAIN_EXAMPLES = `
-Decides one request against the project as the runtime would, and prints the decision with
-every rule behind it: its policy, where it is written and its condition. Nothing is
-performed. Exit 0 when allowed, 1 when denied or pending, 2 for a bad request file.
+With --request: decides one request against the project as the runtime would, and prints
+the decision with every rule behind it: its policy, where it is written and its condition.
+Nothing is performed. Exit 0 when allowed, 1 when denied or pending, 2 for a bad request file.
+
+With --agent: lists what the agent can do — each action some rule permits it, whether it
+may (yes, depends, no), the permits, forbids and approval rules that decide it with their
+conditions and places, the features it needs, and where it may be asked for (outside runs,
+the states of its workflows); with --state only what that state allows. Exit 0, or 2 for an
+agent (PB9012) or state (PB9013) the project does not have.
 
 ${REQUEST_HELP}
 
 Examples:
   $ paybillc explain examples/helpdesk --request refund.json
   $ paybillc explain --request refund.json --format json
+  $ paybillc explain --agent support_bot                  what the agent can do, anywhere
+  $ paybillc explain --agent support_bot --state resolve_ticket.triage --format json
+`;
+
+const REPLAY_EXAMPLES = `
+Re-decides every decision of the export under the candidate bundle, as the runtime would,
+and lists each whose outcome would change with the rules behind the recorded outcome and
+the new one. The export does not hold the row an action worked on, lookups, counters or
+masked inputs: a record whose recorded outcome the baseline does not give again from what
+the export holds is listed as not replayed (stderr), never reported as a change. Workflow
+states come from the export's run.start and workflow.move records, approvals from its
+approval.grant records. Nothing is performed; no database is needed.
+Exit status: 0 no replayed decision changes, 1 some would change (so CI can stop a policy
+change that alters past decisions), 2 usage errors (PB9015 export, PB9016 bundle, PB9017 plan).
+
+Examples:
+  $ paybillc audit export --tenant acme --out acme.ndjson
+  $ paybillc build --out candidate               the changed policies, beside out/
+  $ paybillc replay --audit acme.ndjson --bundle candidate/bundle.json
+  $ paybillc replay --audit acme.ndjson --bundle candidate/bundle.json --format json | jq '.changed[]'
 `;
 
 const MIGRATE_EXAMPLES = `
@@ -238,14 +266,45 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
   program
     .command("explain")
-    .description("decide one request against the project and show the policies behind it")
+    .description("decide one request against the project, or list what an agent can do, with the policies behind it")
     .argument("[paths...]", "the project's files or directories", ["."])
-    .requiredOption("--request <file>", "the request, as JSON (see below)")
+    .option("--request <file>", "decide this request, given as JSON (see below)")
+    .option("--agent <name>", "list what this agent can do: each action, its conditions and the workflow states that allow it")
+    .option("--state <state>", "with --agent: only what this workflow state allows (`<workflow>.<state>`, or the state alone)")
     .addOption(formatOption())
     .addHelpText("after", EXPLAIN_EXAMPLES)
-    .action(async (paths: string[], options: { request: string; format: OutputFormat }) => {
+    .action(async (paths: string[], options: { request?: string; agent?: string; state?: string; format: OutputFormat }) => {
+      if ((options.request === undefined) === (options.agent === undefined) || (options.state !== undefined && options.agent === undefined)) {
+        io.err(
+          options.state !== undefined && options.agent === undefined
+            ? "error[PB9014]: --state goes with --agent\n  = help: `paybillc explain --agent <name> --state <state>`\n"
+            : "error[PB9014]: explain needs either --request <file> (decide one request) or --agent <name> (what the agent can do), not both\n  = help: `paybillc explain --request request.json` or `paybillc explain --agent <name>`\n",
+        );
+        status = 2;
+        return;
+      }
+      if (options.agent !== undefined) {
+        const { explainAgent } = await import("./commands/explain-agent.js");
+        status = await explainAgent(paths, { agent: options.agent, format: options.format, ...(options.state === undefined ? {} : { state: options.state }) }, io);
+        return;
+      }
       const { explain } = await import("./commands/explain.js");
-      status = await explain(paths, options, io);
+      status = await explain(paths, { request: options.request as string, format: options.format }, io);
+    });
+
+  program
+    .command("replay")
+    .description("re-decide the decisions of an audit export under a candidate bundle and list every one that would change")
+    .argument("[project]", "the project's directory (its out/bundle.json is the baseline)", ".")
+    .requiredOption("--audit <file>", "the export, as `paybillc audit export` writes it (NDJSON)")
+    .requiredOption("--bundle <file>", "the candidate bundle (`paybillc build --out <dir>` writes <dir>/bundle.json)")
+    .option("--baseline <file>", "the bundle that made the recorded decisions (default: <project>/out/bundle.json)")
+    .option("--plan <name>", "the plan of tenants neither bundle declares (tenants onboarded at run time)")
+    .addOption(formatOption())
+    .addHelpText("after", REPLAY_EXAMPLES)
+    .action(async (project: string, options: { audit: string; bundle: string; baseline?: string; plan?: string; format: OutputFormat }) => {
+      const { replayCommand } = await import("./commands/replay.js");
+      status = await replayCommand(project, options, io);
     });
 
   program
