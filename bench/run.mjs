@@ -27,6 +27,7 @@ const BENCHES = [
   { name: "lsp", load: () => import("./lsp.bench.mjs") },
   { name: "mcp", load: () => import("./mcp.bench.mjs") },
   { name: "embedded", load: () => import("./embedded.bench.mjs") },
+  { name: "replay", load: () => import("./replay.bench.mjs") },
 ];
 
 function parseArgs(argv) {
