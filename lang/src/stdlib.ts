@@ -3,13 +3,24 @@
  * `std.clouds`, `std.policies`), read once per process. This is the one place `lang`
  * touches the file system; everything else works on text it is given.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SourceFile } from "./source/source-file.js";
 
-/** `lang/src/stdlib.ts` and `lang/dist/stdlib.js` sit at the same depth below the repository root. */
-const ROOT = fileURLToPath(new URL("../../stdlib/", import.meta.url));
+/**
+ * Where the standard library is: `stdlib/` in the installed package (`npm pack` copies it
+ * into `lang/stdlib/`, scripts/pack-stdlib.mjs), else the repository's `stdlib/` —
+ * `lang/src/stdlib.ts` and `lang/dist/stdlib.js` sit at the same depth below its root.
+ */
+export const STDLIB_ROOT = stdlibRoot();
+
+function stdlibRoot(): string {
+  const packed = fileURLToPath(new URL("../stdlib/", import.meta.url));
+  return existsSync(packed) ? packed : fileURLToPath(new URL("../../stdlib/", import.meta.url));
+}
+
+const ROOT = STDLIB_ROOT;
 
 let cached: readonly SourceFile[] | undefined;
 
