@@ -47,6 +47,7 @@ const NO_EXAMPLE: Record<string, string> = {
   PB9015: "`paybillc replay` reads an audit export, not a .paybill file (compiler/test/replay-cli.test.ts)",
   PB9016: "`paybillc replay` reads bundles, not a .paybill file (compiler/test/replay-cli.test.ts)",
   PB9017: "`paybillc replay` needs a tenant's plan the export does not record; there is no text to parse (compiler/test/replay-cli.test.ts)",
+  PB9018: "every command takes the project once, as an argument or with --project; there is no text to parse (compiler/test/project-locate.test.ts)",
   PB9010: "the compiler derives cloud resource names from the runtime's derivation, which the language checker does not load; `paybillc check` reports it (compiler/test/terraform-names-check.test.ts has the cases)",
   PB1003: "only a one-or-more repetition reports it, and the grammar has none today",
   PB2004: "an import cycle needs two modules, so two files; an example is one file (lang/test/samples/check/import-cycle has the two)",

@@ -124,6 +124,7 @@ export const CATALOG = {
   replayExport: entry("PB9015", "error", "replay: the audit export cannot be read"),
   replayBundle: entry("PB9016", "error", "replay: a bundle cannot be read"),
   replayTenantPlan: entry("PB9017", "error", "replay: a tenant's plan is not known"),
+  projectGivenTwice: entry("PB9018", "error", "the project is given twice"),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticKind = keyof typeof CATALOG;
