@@ -8,7 +8,8 @@
  * tenant's plan. The rest is rebuilt from the export itself, in its order:
  *
  * - the workflow state of a run: its `run.start` and allowed `workflow.move` records (a run
- *   with neither is at its workflow's start, when the agent runs one workflow only);
+ *   with neither is at its workflow's start, when the agent runs one workflow only and the
+ *   export starts at the tenant's first record — a range may have left the moves out);
  * - the approvals of a resumed action: the `approval.grant` records of its approval before it;
  * - the tenant: its plan from `plan` (the `--plan` option), else the static tenant of that
  *   name in the candidate or baseline bundle; `active`, unless the record was denied for
@@ -96,6 +97,8 @@ export class Replayer {
   readonly #options: ReplayOptions;
   readonly #runs = new Map<string, RunState>();
   readonly #grants = new Map<string, { group: string; by: string; at: string }[]>();
+  /** Per tenant, the first record number the export holds (a range export starts later than 1). */
+  readonly #firstSeq = new Map<string, number>();
   readonly #changed: ChangedDecision[] = [];
   readonly #unreplayable: Unreplayable[] = [];
   #decisions = 0;
@@ -110,6 +113,7 @@ export class Replayer {
   /** Takes the records in the export's order (per tenant, by seq). */
   add(record: ExportedRecord): void {
     const { baseline, candidate } = this.#options;
+    if (!this.#firstSeq.has(record.tenant)) this.#firstSeq.set(record.tenant, record.seq);
     if (record.action === "run.start" && record.run !== undefined) {
       const workflow = String(record.input["workflow"] ?? "");
       const spec = baseline.workflows[workflow];
@@ -140,6 +144,11 @@ export class Replayer {
       workflow = this.#runs.get(record.run);
       if (workflow === undefined) {
         const runs = Object.values(baseline.workflows).filter((w) => w.agent === record.agent);
+        const first = this.#firstSeq.get(record.tenant) ?? 1;
+        if (first > 1) {
+          unreplayable(`the export starts at record ${first} of tenant ${record.tenant}: the run's start and moves may be before it, so its workflow state is not known`);
+          return;
+        }
         if (runs.length !== 1) {
           unreplayable("the export holds neither the start nor a move of its run, so its workflow state is not known");
           return;
