@@ -1,5 +1,5 @@
 // `npm pack` of @paybill/lang: `prepack` copies the repository's stdlib/ into the package
-// (lang/stdlib/, read by src/stdlib.ts when there), `postpack` removes the copy so the
+// (lang/stdlib/, read by src/stdlib.ts in an installed package), `postpack` removes the copy so the
 // repository keeps one standard library.
 import { cpSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -9,15 +9,17 @@ import { fileURLToPath } from "node:url";
 import { SourceFile } from "./source/source-file.js";
 
 /**
- * Where the standard library is: `stdlib/` in the installed package (`npm pack` copies it
- * into `lang/stdlib/`, scripts/pack-stdlib.mjs), else the repository's `stdlib/` —
- * `lang/src/stdlib.ts` and `lang/dist/stdlib.js` sit at the same depth below its root.
+ * Where the standard library is: the repository's `stdlib/` when there is one —
+ * `lang/src/stdlib.ts` and `lang/dist/stdlib.js` sit at the same depth below its root — else
+ * `stdlib/` in the installed package (`npm pack` copies it into `lang/stdlib/`,
+ * scripts/pack-stdlib.mjs). The repository's first: a pack in progress, whose copy comes and
+ * goes, never changes what a checkout reads.
  */
 export const STDLIB_ROOT = stdlibRoot();
 
 function stdlibRoot(): string {
-  const packed = fileURLToPath(new URL("../stdlib/", import.meta.url));
-  return existsSync(packed) ? packed : fileURLToPath(new URL("../../stdlib/", import.meta.url));
+  const repository = fileURLToPath(new URL("../../stdlib/", import.meta.url));
+  return existsSync(join(repository, "std")) ? repository : fileURLToPath(new URL("../stdlib/", import.meta.url));
 }
 
 const ROOT = STDLIB_ROOT;
