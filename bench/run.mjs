@@ -28,6 +28,7 @@ const BENCHES = [
   { name: "mcp", load: () => import("./mcp.bench.mjs") },
   { name: "embedded", load: () => import("./embedded.bench.mjs") },
   { name: "telemetry", load: () => import("./telemetry.bench.mjs") },
+  { name: "replay", load: () => import("./replay.bench.mjs") },
 ];
 
 function parseArgs(argv) {

@@ -14,6 +14,8 @@ import { REQUEST_HELP } from "./commands/request-help.js";
 import { registerAuditCommands } from "./commands/audit-cli.js";
 import { registerControlCommands } from "./commands/control-cli.js";
 import { registerMcpCommands } from "./commands/mcp-cli.js";
+import { projectOption } from "./commands/project-options.js";
+import { ProjectGivenTwice, projectPaths } from "./project/locate.js";
 import type { ServeOptions } from "./commands/serve.js";
 import type { ServeControlOptions } from "./commands/serve-control.js";
 import { registerServeTokenCommands } from "./commands/serve-cli.js";
@@ -32,6 +34,8 @@ Examples:
   $ paybillc audit verify --public-key keys/audit-public-key.pem   every audit chain and its signed checkpoint
   $ paybillc test                      run the project's test blocks through the runtime
   $ paybillc explain --request r.json  why a request would be allowed or denied
+  $ paybillc explain --agent support_bot   what an agent can do: actions, conditions, workflow states
+  $ paybillc replay --audit acme.ndjson --bundle candidate/bundle.json   which past decisions a change would alter
   $ paybillc lsp --stdio               the language server, for editors
   $ paybillc serve --mcp --bundle out/bundle.json --tenant acme --agent support_bot --workflow resolve_ticket
                                        the actions an agent may take now, as MCP tools
@@ -117,15 +121,41 @@ Examples:
 `;
 
 const EXPLAIN_EXAMPLES = `
-Decides one request against the project as the runtime would, and prints the decision with
-every rule behind it: its policy, where it is written and its condition. Nothing is
-performed. Exit 0 when allowed, 1 when denied or pending, 2 for a bad request file.
+With --request: decides one request against the project as the runtime would, and prints
+the decision with every rule behind it: its policy, where it is written and its condition.
+Nothing is performed. Exit 0 when allowed, 1 when denied or pending, 2 for a bad request file.
+
+With --agent: lists what the agent can do — each action some rule permits it, whether it
+may (yes, depends, no), the permits, forbids and approval rules that decide it with their
+conditions and places, the features it needs, and where it may be asked for (outside runs,
+the states of its workflows); with --state only what that state allows. Exit 0, or 2 for an
+agent (PB9012) or state (PB9013) the project does not have.
 
 ${REQUEST_HELP}
 
 Examples:
   $ paybillc explain examples/helpdesk --request refund.json
   $ paybillc explain --request refund.json --format json
+  $ paybillc explain --agent support_bot                  what the agent can do, anywhere
+  $ paybillc explain --agent support_bot --state resolve_ticket.triage --format json
+`;
+
+const REPLAY_EXAMPLES = `
+Re-decides every decision of the export under the candidate bundle, as the runtime would,
+and lists each whose outcome would change with the rules behind the recorded outcome and
+the new one. The export does not hold the row an action worked on, lookups, counters or
+masked inputs: a record whose recorded outcome the baseline does not give again from what
+the export holds is listed as not replayed (stderr), never reported as a change. Workflow
+states come from the export's run.start and workflow.move records, approvals from its
+approval.grant records. Nothing is performed; no database is needed.
+Exit status: 0 no replayed decision changes, 1 some would change (so CI can stop a policy
+change that alters past decisions), 2 usage errors (PB9015 export, PB9016 bundle, PB9017 plan).
+
+Examples:
+  $ paybillc audit export --tenant acme --out acme.ndjson
+  $ paybillc build --out candidate               the changed policies, beside out/
+  $ paybillc replay --audit acme.ndjson --bundle candidate/bundle.json
+  $ paybillc replay --audit acme.ndjson --bundle candidate/bundle.json --format json | jq '.changed[]'
 `;
 
 const MIGRATE_EXAMPLES = `
@@ -199,30 +229,43 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   program
     .command("check")
     .description("parse a project and report every problem as a code frame")
-    .argument("[paths...]", "files or directories to check", ["."])
+    .argument("[paths...]", "files or directories to check (default: the project)")
+    .addOption(projectOption())
     .addOption(new Option("--format <format>", "how to print results: code frames, a JSON array, or a SARIF 2.1.0 log").choices(["text", "json", "sarif"]).default("text"))
     .addHelpText("after", CHECK_EXAMPLES)
-    .action(async (paths: string[], options: { format: OutputFormat | "sarif" }) => {
+    .action(async (given: string[], options: { format: OutputFormat | "sarif"; project?: string }) => {
+      const paths = projectOf("check", given, options, io);
+      if (paths === undefined) {
+        status = 2;
+        return;
+      }
       const { check } = await import("./commands/check.js");
-      status = await check(paths, { ...options, version: version() }, io);
+      status = await check(paths, { format: options.format, version: version() }, io);
     });
 
   program
     .command("fmt")
     .description("rewrite .paybill files in the one canonical layout")
-    .argument("[paths...]", "files or directories to format", ["."])
+    .argument("[paths...]", "files or directories to format (default: the project)")
+    .addOption(projectOption())
     .option("--check", "write nothing; list unformatted files and exit 1 if there are any", false)
     .addOption(formatOption())
     .addHelpText("after", FMT_EXAMPLES)
-    .action(async (paths: string[], options: { check: boolean; format: OutputFormat }) => {
+    .action(async (given: string[], options: { check: boolean; format: OutputFormat; project?: string }) => {
+      const paths = projectOf("fmt", given, options, io);
+      if (paths === undefined) {
+        status = 2;
+        return;
+      }
       const { fmt } = await import("./commands/fmt.js");
-      status = await fmt(paths, options, io);
+      status = await fmt(paths, { check: options.check, format: options.format }, io);
     });
 
   program
     .command("build")
     .description("check a project and write the runtime bundle, the Terraform stacks and the database schema into <out>")
-    .argument("[project]", "the project's directory", ".")
+    .argument("[project]", "the project's directory (default: the nearest directory upwards with a paybill.json, else this one)")
+    .addOption(projectOption())
     .option("-o, --out <dir>", "the output directory, relative to the working directory (default: <project>/out)")
     .option("--allow-isolation-change", "build even when a tenant moves to another isolation model (its data move is planned)", false)
     .option("--allow-destructive", "build even when the schema change drops tables or columns or narrows a type", false)
@@ -231,35 +274,92 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option("--check", "write nothing; exit 1 and list the files a build would change (CI)", false)
     .addOption(formatOption())
     .addHelpText("after", BUILD_EXAMPLES)
-    .action(async (project: string, options: { out?: string; format: OutputFormat; allowIsolationChange: boolean; allowDestructive: boolean; release?: string; sign?: string; check: boolean }) => {
+    .action(async (given: string | undefined, options: { out?: string; format: OutputFormat; allowIsolationChange: boolean; allowDestructive: boolean; release?: string; sign?: string; check: boolean; project?: string }) => {
+      const project = projectOf("build", given === undefined ? [] : [given], options, io)?.[0];
+      if (project === undefined) {
+        status = 2;
+        return;
+      }
+      const { project: _, ...rest } = options;
       const { build } = await import("./commands/build.js");
-      status = await build(project, options, io);
+      status = await build(project, rest, io);
     });
 
   program
     .command("test")
     .description("run the project's test blocks through the runtime and report each")
-    .argument("[paths...]", "the project's files or directories", ["."])
+    .argument("[paths...]", "the project's files or directories (default: the project)")
+    .addOption(projectOption())
     .option("--filter <text>", "only the tests whose name contains <text>")
     .option("--coverage", "also report the policy rules no test exercised", false)
     .option("--min <percent>", "exit 1 when fewer than <percent> of the rules are exercised (implies --coverage)")
     .addOption(formatOption())
     .addHelpText("after", TEST_EXAMPLES)
-    .action(async (paths: string[], options: { filter?: string; format: OutputFormat; coverage: boolean; min?: string }) => {
+    .action(async (given: string[], options: { filter?: string; format: OutputFormat; coverage: boolean; min?: string; project?: string }) => {
+      const paths = projectOf("test", given, options, io);
+      if (paths === undefined) {
+        status = 2;
+        return;
+      }
+      const { project: _, ...rest } = options;
       const { test } = await import("./commands/test.js");
-      status = await test(paths, options, io);
+      status = await test(paths, rest, io);
     });
 
   program
     .command("explain")
-    .description("decide one request against the project and show the policies behind it")
-    .argument("[paths...]", "the project's files or directories", ["."])
-    .requiredOption("--request <file>", "the request, as JSON (see below)")
+    .description("decide one request against the project, or list what an agent can do, with the policies behind it")
+    .argument("[paths...]", "the project's files or directories (default: the project)")
+    .addOption(projectOption())
+    .option("--request <file>", "decide this request, given as JSON (see below)")
+    .option("--agent <name>", "list what this agent can do: each action, its conditions and the workflow states that allow it")
+    .option("--state <state>", "with --agent: only what this workflow state allows (`<workflow>.<state>`, or the state alone)")
     .addOption(formatOption())
     .addHelpText("after", EXPLAIN_EXAMPLES)
-    .action(async (paths: string[], options: { request: string; format: OutputFormat }) => {
+    .action(async (given: string[], options: { request?: string; agent?: string; state?: string; format: OutputFormat; project?: string }) => {
+      const paths = projectOf("explain", given, options, io);
+      if (paths === undefined) {
+        status = 2;
+        return;
+      }
+      if ((options.request === undefined) === (options.agent === undefined) || (options.state !== undefined && options.agent === undefined)) {
+        io.err(
+          options.state !== undefined && options.agent === undefined
+            ? "error[PB9014]: --state goes with --agent\n  = help: `paybillc explain --agent <name> --state <state>`\n"
+            : "error[PB9014]: explain needs either --request <file> (decide one request) or --agent <name> (what the agent can do), not both\n  = help: `paybillc explain --request request.json` or `paybillc explain --agent <name>`\n",
+        );
+        status = 2;
+        return;
+      }
+      if (options.agent !== undefined) {
+        const { explainAgent } = await import("./commands/explain-agent.js");
+        status = await explainAgent(paths, { agent: options.agent, format: options.format, ...(options.state === undefined ? {} : { state: options.state }) }, io);
+        return;
+      }
       const { explain } = await import("./commands/explain.js");
-      status = await explain(paths, options, io);
+      status = await explain(paths, { request: options.request as string, format: options.format }, io);
+    });
+
+  program
+    .command("replay")
+    .description("re-decide the decisions of an audit export under a candidate bundle and list every one that would change")
+    .argument("[project]", "the project's directory, its out/bundle.json the baseline (default: the nearest directory upwards with a paybill.json, else this one)")
+    .addOption(projectOption())
+    .requiredOption("--audit <file>", "the export, as `paybillc audit export` writes it (NDJSON)")
+    .requiredOption("--bundle <file>", "the candidate bundle (`paybillc build --out <dir>` writes <dir>/bundle.json)")
+    .option("--baseline <file>", "the bundle that made the recorded decisions (default: <project>/out/bundle.json)")
+    .option("--plan <name>", "the plan of tenants neither bundle declares (tenants onboarded at run time)")
+    .addOption(formatOption())
+    .addHelpText("after", REPLAY_EXAMPLES)
+    .action(async (given: string | undefined, options: { audit: string; bundle: string; baseline?: string; plan?: string; format: OutputFormat; project?: string }) => {
+      const project = projectOf("replay", given === undefined ? [] : [given], options, io)?.[0];
+      if (project === undefined) {
+        status = 2;
+        return;
+      }
+      const { project: _, ...rest } = options;
+      const { replayCommand } = await import("./commands/replay.js");
+      status = await replayCommand(project, rest, io);
     });
 
   program
@@ -293,14 +393,21 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   program
     .command("migrate")
     .description("apply the project's pending migrations to a database, each in one transaction")
-    .argument("[project]", "the project's directory (its migrations/ folder)", ".")
+    .argument("[project]", "the project's directory, its migrations/ folder (default: the nearest directory upwards with a paybill.json, else this one)")
+    .addOption(projectOption())
     .option("--database <url>", "a postgres:// URL, or a PGlite data directory (default: <project>/.paybill/db)")
     .option("--schema <name>", "apply inside this schema (a bridge tenant's), created if missing")
     .addOption(formatOption())
     .addHelpText("after", MIGRATE_EXAMPLES)
-    .action(async (project: string, options: { database?: string; schema?: string; format: OutputFormat }) => {
+    .action(async (given: string | undefined, options: { database?: string; schema?: string; format: OutputFormat; project?: string }) => {
+      const project = projectOf("migrate", given === undefined ? [] : [given], options, io)?.[0];
+      if (project === undefined) {
+        status = 2;
+        return;
+      }
+      const { project: _, ...rest } = options;
       const { migrate } = await import("./commands/migrate.js");
-      status = await migrate(project, options, io);
+      status = await migrate(project, rest, io);
     });
 
   const serveCommand = program
@@ -309,13 +416,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .enablePositionalOptions()
     .option("--mcp", "speak the Model Context Protocol: an agent's tools, each call decided and audited by the runtime", false)
     .option("--control", "the control-plane HTTP API (spec/control-server.md) on the project's database", false)
-    .option("--bundle <file>", "MCP: the bundle `paybillc build` wrote", "out/bundle.json")
+    .addOption(projectOption())
+    .option("--bundle <file>", "MCP: the bundle `paybillc build` wrote (default: <project>/out/bundle.json)")
     .option("--tenant <id>", "MCP: the tenant the agent acts for")
     .option("--agent <name>", "MCP: the agent the tools are for")
     .option("--workflow <name>", "MCP: start a run of this workflow for each session")
     .option("--run <id>", "MCP: work in this existing run")
     .option("--context <file>", "MCP: a JSON file: the trusted context of each run --workflow starts (the host's intent; no tool can change it)")
-    .option("-p, --project <dir>", "control: the project's directory, built with `paybillc build`")
     .option("--database <url>", "a postgres:// URL, or a PGlite data directory (MCP default: a temporary one, removed on exit; control default: <project>/.paybill/db)")
     .option("--schema <name>", "MCP: the schema the runtime's tables are in (with --database)")
     .option("--http", "MCP: streamable HTTP at http://<host>:<port>/mcp instead of stdio", false)
@@ -335,7 +442,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option("--max-message <bytes>", "MCP: the largest message taken (a stdio line, an HTTP body); larger ones are answered with a JSON-RPC error", "1048576")
     .option("--clock <time>", "MCP: decide at this fixed time (RFC 3339, e.g. 2030-01-01T12:00:00Z) instead of the system clock: nothing expires, no deadline passes — for replays and demos, not a service")
     .addHelpText("after", SERVE_EXAMPLES)
-    .action(async (options: Omit<ServeOptions, "version" | "tenant" | "agent"> & ServeControlOptions & { control: boolean; tenant?: string; agent?: string; project?: string }) => {
+    .action(async (options: Omit<ServeOptions, "version" | "tenant" | "agent" | "bundle"> & ServeControlOptions & { control: boolean; tenant?: string; agent?: string; project?: string; bundle?: string }) => {
       if (options.control) {
         if (options.mcp) {
           io.err("error[PB9201]: give `--mcp` or `--control`, not both\n  = help: run one process per protocol\n");
@@ -351,8 +458,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         status = 2;
         return;
       }
+      // The bundle: --bundle, else the project's (--project, else the located one) out/bundle.json.
+      const { project, bundle, ...rest } = options;
+      const dir = project ?? (bundle === undefined ? projectPaths("serve", [], undefined, io.cwd)[0] : undefined) ?? ".";
+      if (project !== undefined && bundle !== undefined) {
+        io.err(`error[PB9018]: the bundle is given twice: \`--project ${project}\` and \`--bundle ${bundle}\`\n  = help: give one: \`--project ${project}\` serves ${project}/out/bundle.json\n`);
+        status = 2;
+        return;
+      }
       const { serve } = await import("./commands/serve.js");
-      status = await serve({ ...options, tenant: options.tenant, agent: options.agent, version: version() }, io);
+      status = await serve({ ...rest, tenant: options.tenant, agent: options.agent, bundle: bundle ?? (dir === "." ? "out/bundle.json" : `${dir}/out/bundle.json`), version: version() }, io);
     });
   registerServeTokenCommands(serveCommand, io, (s) => {
     status = s;
@@ -380,6 +495,19 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     if (io.debug && error instanceof Error && error.stack !== undefined) io.err(`${error.stack}\n`);
     else io.err("run again with PAYBILL_DEBUG=1 for details, and please report it\n");
     return 2;
+  }
+}
+
+/** The command's project by the one convention (project/locate.ts); undefined after printing PB9018. */
+function projectOf(command: string, given: readonly string[], options: { project?: string; format?: string }, io: Io): string[] | undefined {
+  try {
+    return projectPaths(command, given, options.project, io.cwd);
+  } catch (error) {
+    if (!(error instanceof ProjectGivenTwice)) throw error;
+    // As printProblem (project-runtime.ts) prints, without loading the runtime for a usage error.
+    if (options.format === "json") io.out(`${JSON.stringify({ error: { code: error.code, message: error.message, help: error.help } }, null, 2)}\n`);
+    else io.err(`error[${error.code}]: ${error.message}\n  = help: ${error.help}\n`);
+    return undefined;
   }
 }
 

@@ -14,9 +14,15 @@ describe("paybillc init", () => {
   it("writes a project that checks, is formatted, tests and builds clean, and provisions with its settings", async () => {
     const root = await project();
     const made = await paybillc(["init", "shop"], root);
-    expect([made.code, made.stderr]).toEqual([0, "init: wrote project.paybill, tests.paybill, paybill.json, .gitignore in shop\nnext: `paybillc check shop`, `paybillc test shop`, `paybillc build shop`\n"]);
+    expect([made.code, made.stderr]).toEqual([0, "init: wrote project.paybill, tests.paybill, paybill.json, .gitignore, tsconfig.json, host.ts, package.json in shop\nnext: `paybillc check shop`, `paybillc test shop`, `paybillc build shop`; `npm install` there, then `npm run typecheck` type-checks host.ts against the generated SDK\n"]);
     const dir = join(root, "shop");
-    expect((await readdir(dir)).sort()).toEqual([".gitignore", "paybill.json", "project.paybill", "tests.paybill"]);
+    expect((await readdir(dir)).sort()).toEqual([".gitignore", "host.ts", "package.json", "paybill.json", "project.paybill", "tests.paybill", "tsconfig.json"]);
+    // The package depends on the Paybill packages of this compiler's release.
+    const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as { name: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const version = (JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+    expect(manifest.name).toBe("shop");
+    expect(manifest.dependencies).toEqual({ "@paybill/runtime": `^${version}` });
+    expect(manifest.devDependencies["@paybill/compiler"]).toBe(`^${version}`);
     for (const args of [["check", "shop"], ["fmt", "--check", "shop"], ["test", "shop"], ["build", "shop"]]) {
       const ran = await paybillc(args, root);
       expect(ran.code, `${args.join(" ")}: ${ran.stderr}${ran.stdout}`).toBe(0);
@@ -40,7 +46,7 @@ describe("paybillc init", () => {
     // The working directory, holding other files but none of init's: written beside them.
     await writeFile(join(root, "notes.txt"), "keep\n");
     expect((await paybillc(["init"], root)).code).toBe(0);
-    expect((await readdir(root)).sort()).toEqual([".gitignore", "notes.txt", "paybill.json", "project.paybill", "shop", "tests.paybill"]);
-    expect(Object.keys(STARTER)).toEqual(["project.paybill", "tests.paybill", "paybill.json", ".gitignore"]);
+    expect((await readdir(root)).sort()).toEqual([".gitignore", "host.ts", "notes.txt", "package.json", "paybill.json", "project.paybill", "shop", "tests.paybill", "tsconfig.json"]);
+    expect(Object.keys(STARTER)).toEqual(["project.paybill", "tests.paybill", "paybill.json", ".gitignore", "tsconfig.json", "host.ts"]);
   });
 });

@@ -28,6 +28,7 @@ export { type Comprehension, comprehensionOf } from "./3-check/cel/macros.js";
 export { startLanguageServer } from "./lsp/start.js";
 export type { ServerHost } from "./lsp/server.js";
 export { unguardedOptionalReads } from "./3-check/effect-inputs.js";
+export { closest, didYouMean } from "./2-resolve/suggest.js";
 export { type CompareOp, type RowFilterNode, rowFilter } from "./3-check/row-filter.js";
 export { MAX_LIST_READ } from "./3-check/read-many.js";
 export { findProjectRoot, MANIFEST_FILE } from "./project/manifest.js";

@@ -13,6 +13,7 @@ import { mkdir, open, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type AuditQuery, type AuditRecord, keyId, PaybillRuntimeError, type Runtime, type VerifyResult } from "@paybill/runtime";
 import type { Io } from "../io.js";
+import { locatedProject } from "../project/locate.js";
 import { displayPath, printJson } from "../output/report.js";
 import { CommandProblem, type ProjectOptions, printProblem, withProjectRuntime } from "./project-runtime.js";
 
@@ -29,7 +30,7 @@ export interface SinkOptions extends ProjectOptions {
 /** An `s3://` sink as given (the runtime reads its region and credentials from the environment); a file's path resolved. */
 function sinkPath(options: SinkOptions, io: Io): string {
   if (options.sink?.startsWith("s3://")) return options.sink;
-  return options.sink === undefined ? resolve(io.cwd, options.project ?? ".", DEFAULT_SINK) : resolve(io.cwd, options.sink);
+  return options.sink === undefined ? resolve(io.cwd, options.project ?? locatedProject(io.cwd), DEFAULT_SINK) : resolve(io.cwd, options.sink);
 }
 
 export interface VerifyOptions extends SinkOptions {

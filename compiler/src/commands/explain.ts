@@ -87,7 +87,7 @@ export function parseRequest(text: string, bundle: Bundle): DecisionRequest | st
 }
 
 /** `policy#n` → `file:line:col` of that rule. */
-function ruleLocations(model: Model, io: Io): Map<string, string> {
+export function ruleLocations(model: Model, io: Io): Map<string, string> {
   const out = new Map<string, string>();
   for (const unit of model.units) {
     for (const decl of unit.ast.declarations) {

@@ -19,6 +19,7 @@ import { isPostgresUrl } from "../emit/db/client.js";
 import { bundleTrust } from "./bundle-trust.js";
 import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, printJson } from "../output/report.js";
+import { locatedProject } from "../project/locate.js";
 import { type ProjectSettings, readSettings, SETTINGS_FILE, SettingsProblem } from "../project/settings.js";
 import { DEFAULT_DATA_DIR } from "./default-data-dir.js";
 import { delayWasmTierUp } from "./wasm-tiering.js";
@@ -84,7 +85,8 @@ export async function withProjectRuntime(
 }
 
 async function openProjectRuntime(options: ProjectOptions, io: Io, audit: AuditOptions | undefined): Promise<ProjectRuntime> {
-  const shown = options.project ?? ".";
+  // One convention for every command (project/locate.ts): --project, else the nearest paybill.json upwards, else here.
+  const shown = options.project ?? locatedProject(io.cwd);
   const dir = resolve(io.cwd, shown);
   if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) {
     throw new CommandProblem("PB9301", `there is no project directory \`${shown}\``, "pass the project's directory with `--project <dir>` (default: the working directory)", 2);

@@ -118,6 +118,13 @@ export const CATALOG = {
   keyExists: entry("PB9009", "error", "a key file already exists"),
   cloudResourceNames: entry("PB9010", "error", "cloud resource names not valid or not apart"),
   initWouldOverwrite: entry("PB9011", "error", "init would overwrite a file"),
+  explainUnknownAgent: entry("PB9012", "error", "explain: no such agent"),
+  explainUnknownState: entry("PB9013", "error", "explain: no such workflow state for the agent"),
+  explainOptions: entry("PB9014", "error", "explain: --request or --agent"),
+  replayExport: entry("PB9015", "error", "replay: the audit export cannot be read"),
+  replayBundle: entry("PB9016", "error", "replay: a bundle cannot be read"),
+  replayTenantPlan: entry("PB9017", "error", "replay: a tenant's plan is not known"),
+  projectGivenTwice: entry("PB9018", "error", "the project is given twice"),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticKind = keyof typeof CATALOG;

@@ -15,10 +15,10 @@ import type { Unit } from "../2-resolve/symbols.js";
 import { type Diagnostic, hasErrors } from "../diagnostics/diagnostic.js";
 import { type Analysis, brokenDiagnostics, checkResolved, type Resolved, resolve } from "./analysis.js";
 import { DocumentStore, type StoredDocument } from "./documents.js";
+import { STDLIB_ROOT } from "../stdlib.js";
 
 export type Stage = "parsed" | "resolved" | "checked";
 
-const STDLIB_ROOT = fileURLToPath(new URL("../../../stdlib/", import.meta.url));
 const STDLIB_PREFIX = "<stdlib>/";
 
 export class Workspace {
