@@ -142,6 +142,7 @@ Examples:
   $ paybillc migrate . --database postgres://app@db:5432/paybill
   $ paybillc migrate . --database $URL --schema tenant_acme      a bridge tenant
   $ paybillc migrate . --database postgres://app@silo-globex:5432/paybill
+  $ paybillc migrate . --database $URL --all-tenants                every tenant's placement, from the registry
 `;
 
 const SERVE_EXAMPLES = `
@@ -282,9 +283,20 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .argument("[project]", "the project's directory (its migrations/ folder)", ".")
     .option("--database <url>", "a postgres:// URL, or a PGlite data directory (default: <project>/.paybill/db)")
     .option("--schema <name>", "apply inside this schema (a bridge tenant's), created if missing")
+    .option("--all-tenants", "also every tenant's placement the registry in --database knows: bridge schemas, silo databases (spec/database.md)", false)
     .addOption(formatOption())
     .addHelpText("after", MIGRATE_EXAMPLES)
-    .action(async (project: string, options: { database?: string; schema?: string; format: OutputFormat }) => {
+    .action(async (project: string, options: { database?: string; schema?: string; allTenants: boolean; format: OutputFormat }) => {
+      if (options.allTenants) {
+        if (options.schema !== undefined) {
+          io.err("error[PB9318]: `--all-tenants` and `--schema` do not go together\n  = help: `--all-tenants` finds every bridge tenant's schema itself; drop `--schema`\n");
+          status = 2;
+          return;
+        }
+        const { migrateAll } = await import("./commands/migrate-all.js");
+        status = await migrateAll(project, options, io);
+        return;
+      }
       const { migrate } = await import("./commands/migrate.js");
       status = await migrate(project, options, io);
     });

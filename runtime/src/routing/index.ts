@@ -5,3 +5,4 @@ export { type PlacementConnection, type RouterOptions, TenantRouter } from "./ro
 export { bridgeSchema } from "./schema-name.js";
 export { inSchema } from "./scoped.js";
 export { migratePlacement, prepareBridgeSchema } from "./prepare.js";
+export { registeredTenants } from "./registry.js";
