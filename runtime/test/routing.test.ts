@@ -16,7 +16,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { PlanSpec } from "../src/bundle/format.js";
 import type { Tenant } from "../src/control/types.js";
-import { bridgeSchema, type DatabaseTarget, migratePlacement, resolvePlacement, SCHEMA_TENANT_POLICY, TenantRouter } from "../src/routing/index.js";
+import { bridgeSchema, databasesFollow, type DatabaseTarget, migratePlacement, resolvePlacement, SCHEMA_TENANT_POLICY, TenantRouter } from "../src/routing/index.js";
 import type { Database } from "../src/store/adapter.js";
 import { migrate } from "../src/store/migrate.js";
 import { openDatabase } from "../src/store/open-database.js";
@@ -199,5 +199,42 @@ describe("resolving a placement", () => {
     // Near misses the owner names keep apart.
     const near = ["a-b", "a_b", "a__b", "a--b", "a".repeat(63), `${"a".repeat(62)}b`];
     expect(new Set(near.map(bridgeSchema)).size).toBe(near.length);
+  });
+});
+
+describe("databases follow provisioning (databasesFollow)", () => {
+  const pooled = { dataDir: "/pooled" };
+  const placement = (planName: string, isolation: string) => ({ plan: planName, isolation });
+  const step = (planName: string, isolation: string) => ({ kind: "provision" as const, tenant: "t1", placement: placement(planName, isolation) });
+  const follow = (inner: { ok: boolean; outputs?: Record<string, unknown> }, migrate: (t: unknown) => Promise<string>) =>
+    databasesFollow({ name: "fake", run: async () => ({ ok: inner.ok, detail: "made", ...(inner.outputs === undefined ? {} : { outputs: inner.outputs }) }) }, { bundle, pooled, env: {}, migrate: migrate as never });
+
+  it("migrates a bridge tenant's schema and a silo's reported database after the step, not a pooled tenant's", async () => {
+    const asked: unknown[] = [];
+    const migrate = async (target: unknown) => {
+      asked.push(target);
+      return "migrated";
+    };
+    const context = { tenant: tenant("t1", "free"), attempt: 1 };
+    expect(await follow({ ok: true }, migrate).run(step("business", "bridge"), context)).toEqual({ ok: true, detail: "made\nmigrated" });
+    expect(await follow({ ok: true, outputs: { database_dir: "/silo-t1" } }, migrate).run(step("enterprise", "silo"), context)).toMatchObject({ ok: true, outputs: { database_dir: "/silo-t1" } });
+    expect((await follow({ ok: true }, migrate).run(step("free", "pooled"), context)).detail).toBe("made");
+    expect(asked).toEqual([
+      { tenant: "t1", model: "bridge", database: pooled, schema: "tenant_t1" },
+      { tenant: "t1", model: "silo", database: { dataDir: "/silo-t1" } },
+    ]);
+    // A silo step that reported no database (a dry run) migrates nothing and says so; a failed step is left as it is.
+    expect((await follow({ ok: true }, migrate).run(step("enterprise", "silo"), context)).detail).toMatch(/no database recorded for its silo/);
+    expect(await follow({ ok: false }, migrate).run(step("business", "bridge"), context)).toEqual({ ok: false, detail: "made" });
+    expect(asked).toHaveLength(2);
+  });
+
+  it("fails the step when the migration fails, so the tenant's retry runs both again", async () => {
+    const failing = follow({ ok: true }, async () => {
+      throw new Error("permission denied for database");
+    });
+    const outcome = await failing.run(step("business", "bridge"), { tenant: tenant("t1", "business"), attempt: 1 });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.detail).toMatch(/^made\nthe tenant's database was not migrated: permission denied/);
   });
 });

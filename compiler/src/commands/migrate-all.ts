@@ -43,7 +43,7 @@ export interface TenantResult {
   readonly error?: { readonly code: string; readonly message: string; readonly help: string };
 }
 
-interface Project {
+export interface Project {
   readonly migrations: readonly MigrationFile[];
   readonly tables: readonly string[];
 }
@@ -136,7 +136,7 @@ export async function migrateAll(project: string, options: MigrateAllOptions, io
 }
 
 /** The runtime's tables, the project's migrations, the bridge guard and the isolation audit, in one placement. */
-async function migratePlacement(
+export async function migratePlacement(
   client: Client | Error,
   schema: string | undefined,
   tenant: string | undefined,

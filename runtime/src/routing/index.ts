@@ -6,3 +6,4 @@ export { bridgeSchema } from "./schema-name.js";
 export { inSchema } from "./scoped.js";
 export { migratePlacement, prepareBridgeSchema } from "./prepare.js";
 export { registeredTenants } from "./registry.js";
+export { databasesFollow, type FollowOptions } from "./provisioning.js";
