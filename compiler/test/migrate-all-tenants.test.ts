@@ -25,7 +25,17 @@ const BACKENDS = PG_URL === undefined ? ["pglite"] : ["pglite", "postgres"];
 async function run(dir: string, database: string, format: "text" | "json" = "text") {
   let stdout = "";
   let stderr = "";
-  const io: Io = { cwd: dir, color: false, debug: false, out: (t) => void (stdout += t), err: (t) => void (stderr += t) };
+  const io: Io = {
+    cwd: dir,
+    color: false,
+    debug: false,
+    out: (t) => {
+      stdout += t;
+    },
+    err: (t) => {
+      stderr += t;
+    },
+  };
   const code = await migrateAll(".", { database, format }, io);
   return { code, stdout, stderr };
 }
