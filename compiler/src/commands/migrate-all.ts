@@ -8,8 +8,10 @@
  * guarded: only its tenant's rows), a silo tenant's own database; a pooled tenant is in the
  * database migrated first.
  *
- * One progress line per tenant on stderr (`[i/n]`), a result per tenant (text, or JSON on
- * stdout), one summary line. A tenant whose migration fails is reported and the others go
+ * Up to four placements are migrated at once (a PostgreSQL server gets a connection per
+ * job; a PGlite directory's one connection takes them in turn). One progress line per tenant
+ * on stderr as each finishes (`[i/n]`), a result per tenant (text, or JSON on stdout, sorted
+ * by tenant), one summary line. A tenant whose migration fails is reported and the others go
  * on; a rerun applies only what is missing, so tenants already at the newest migration are
  * reported `up to date` and the run resumes where the failures are. Exit 0 when every
  * placement is migrated, 1 when any failed, 2 for a usage error (as `migrate`).
@@ -29,7 +31,11 @@ import { DEFAULT_DATA_DIR } from "./default-data-dir.js";
 export interface MigrateAllOptions {
   readonly database?: string;
   readonly format: OutputFormat;
+  /** Placements migrated at once (default 4): each PostgreSQL server gets a connection per job. */
+  readonly jobs?: number;
 }
+
+const JOBS = 4;
 
 export type TenantStatus = "applied" | "up_to_date" | "failed";
 
@@ -79,9 +85,12 @@ export async function migrateAll(project: string, options: MigrateAllOptions, io
   const pooled: routing.DatabaseTarget = database !== undefined && isPostgresUrl(database) ? { url: database } : { dataDir: resolve(io.cwd, database ?? join(dir, DEFAULT_DATA_DIR)) };
   if ("dataDir" in pooled) await mkdir(pooled.dataDir, { recursive: true });
 
+  // One connection per server and worker: PostgreSQL servers take JOBS placements at once; a
+  // PGlite directory has one opener (its one connection, placements taking turns on it).
   const clients = new Map<string, Promise<Client>>();
-  const clientOf = (target: routing.DatabaseTarget): Promise<Client> => {
-    const key = "url" in target ? `url ${target.url}` : `dir ${target.dataDir}`;
+  const turns = new Map<string, Promise<unknown>>();
+  const clientOf = (target: routing.DatabaseTarget, worker = 0): Promise<Client> => {
+    const key = "url" in target ? `url ${worker} ${target.url}` : `dir ${target.dataDir}`;
     let found = clients.get(key);
     if (found === undefined) {
       found = openClient(target);
@@ -89,11 +98,20 @@ export async function migrateAll(project: string, options: MigrateAllOptions, io
     }
     return found;
   };
+  /** Runs `work` on the target's connection, after the work queued on it when it is a PGlite directory's. */
+  const onServer = <T>(target: routing.DatabaseTarget, worker: number, work: (client: Client | Error) => Promise<T>): Promise<T> => {
+    const run = () => clientOf(target, worker).then(work, (error: Error) => work(error));
+    if ("url" in target) return run();
+    const key = target.dataDir;
+    const next = (turns.get(key) ?? Promise.resolve()).then(run, run);
+    turns.set(key, next.catch(() => undefined));
+    return next;
+  };
   const shownOf = (target: routing.DatabaseTarget) => ("url" in target ? redact(target.url) : displayPath(io.cwd, target.dataDir));
   const results: TenantResult[] = [];
   try {
     // The pooled database first: it holds the registry the rest is read from.
-    const first = await migratePlacement(await clientOf(pooled).catch((error) => error as Error), undefined, undefined, work);
+    const first = await onServer(pooled, 0, (client) => migratePlacement(client, undefined, undefined, work));
     const pooledResult = { database: shownOf(pooled), status: first.status, applied: first.applied, ...(first.error === undefined ? {} : { error: first.error }) };
     if (options.format !== "json") io.err(`migrate: pooled database ${shownOf(pooled)}: ${describe(first)}\n`);
     if (first.status === "failed") {
@@ -103,28 +121,33 @@ export async function migrateAll(project: string, options: MigrateAllOptions, io
     }
     const tenants = await routing.registeredTenants(await clientOf(pooled));
     let done = 0;
-    for (const tenant of tenants) {
-      done++;
-      let result: TenantResult;
+    const one = async (tenant: (typeof tenants)[number], worker: number): Promise<TenantResult> => {
       try {
         const target = await routing.resolvePlacement(bundle, tenant, { pooled, env: process.env });
         if (target.model === "pooled") {
-          result = { tenant: tenant.id, model: "pooled", database: shownOf(pooled), status: first.status === "applied" ? "applied" : "up_to_date", applied: first.applied };
-        } else {
-          const client = await clientOf(target.database).catch((error) => error as Error);
-          const outcome = await migratePlacement(client, target.schema, tenant.id, work);
-          result = { tenant: tenant.id, model: target.model, database: shownOf(target.database), ...(target.schema === undefined ? {} : { schema: target.schema }), ...outcome };
+          return { tenant: tenant.id, model: "pooled", database: shownOf(pooled), status: first.status === "applied" ? "applied" : "up_to_date", applied: first.applied };
         }
+        const outcome = await onServer(target.database, worker, (client) => migratePlacement(client, target.schema, tenant.id, work));
+        return { tenant: tenant.id, model: target.model, database: shownOf(target.database), ...(target.schema === undefined ? {} : { schema: target.schema }), ...outcome };
       } catch (error) {
         if (!(error instanceof PaybillRuntimeError)) throw error;
-        result = { tenant: tenant.id, model: "?", status: "failed", applied: [], error: { code: error.code, message: error.message, help: error.help } };
+        return { tenant: tenant.id, model: "?", status: "failed", applied: [], error: { code: error.code, message: error.message, help: error.help } };
       }
-      results.push(result);
-      if (options.format !== "json") {
-        const where = result.schema === undefined ? (result.database ?? "") : `${result.database} schema \`${result.schema}\``;
-        io.err(`migrate: [${done}/${tenants.length}] ${result.tenant} (${result.model}${where === "" ? "" : `, ${where}`}): ${describe(result)}\n`);
+    };
+    const queue = [...tenants];
+    const worker = async (index: number): Promise<void> => {
+      for (let tenant = queue.shift(); tenant !== undefined; tenant = queue.shift()) {
+        const result = await one(tenant, index);
+        results.push(result);
+        done++;
+        if (options.format !== "json") {
+          const where = result.schema === undefined ? (result.database ?? "") : `${result.database} schema \`${result.schema}\``;
+          io.err(`migrate: [${done}/${tenants.length}] ${result.tenant} (${result.model}${where === "" ? "" : `, ${where}`}): ${describe(result)}\n`);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs ?? JOBS, tenants.length)) }, (_, i) => worker(i)));
+    results.sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0));
     const failed = results.filter((r) => r.status === "failed").length;
     const applied = results.filter((r) => r.status === "applied").length;
     if (options.format === "json") printJson({ pooled: pooledResult, tenants: results, failed }, io);
