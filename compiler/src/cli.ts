@@ -174,6 +174,7 @@ Examples:
   $ paybillc migrate . --database postgres://app@db:5432/paybill
   $ paybillc migrate . --database $URL --schema tenant_acme      a bridge tenant
   $ paybillc migrate . --database postgres://app@silo-globex:5432/paybill
+  $ paybillc migrate . --database $URL --all-tenants                every tenant's placement, from the registry
 `;
 
 const SERVE_EXAMPLES = `
@@ -397,15 +398,26 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .addOption(projectOption())
     .option("--database <url>", "a postgres:// URL, or a PGlite data directory (default: <project>/.paybill/db)")
     .option("--schema <name>", "apply inside this schema (a bridge tenant's), created if missing")
+    .option("--all-tenants", "also every tenant's placement the registry in --database knows: bridge schemas, silo databases (spec/database.md)", false)
     .addOption(formatOption())
     .addHelpText("after", MIGRATE_EXAMPLES)
-    .action(async (given: string | undefined, options: { database?: string; schema?: string; format: OutputFormat; project?: string }) => {
+    .action(async (given: string | undefined, options: { database?: string; schema?: string; allTenants: boolean; format: OutputFormat; project?: string }) => {
       const project = projectOf("migrate", given === undefined ? [] : [given], options, io)?.[0];
       if (project === undefined) {
         status = 2;
         return;
       }
       const { project: _, ...rest } = options;
+      if (rest.allTenants) {
+        if (rest.schema !== undefined) {
+          io.err("error[PB9318]: `--all-tenants` and `--schema` do not go together\n  = help: `--all-tenants` finds every bridge tenant's schema itself; drop `--schema`\n");
+          status = 2;
+          return;
+        }
+        const { migrateAll } = await import("./commands/migrate-all.js");
+        status = await migrateAll(project, rest, io);
+        return;
+      }
       const { migrate } = await import("./commands/migrate.js");
       status = await migrate(project, rest, io);
     });

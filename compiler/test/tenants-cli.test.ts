@@ -56,7 +56,17 @@ const backends: { name: string; open: () => Promise<Backend & { close(): Promise
         : (async () => {
             const database = (await postgresForRuntime()) as TestDatabase & { login: string };
             const url = database.login;
-            return { name: "postgres", args: () => ["--database", url], config: () => ({ url }), close: () => database.drop() };
+            // The runtime's login role may not create a bridge tenant's schema: the admin's URL does (placement-migrate.ts).
+            process.env.PAYBILL_ADMIN_DATABASE_URL = database.target;
+            return {
+              name: "postgres",
+              args: () => ["--database", url],
+              config: () => ({ url }),
+              close: async () => {
+                delete process.env.PAYBILL_ADMIN_DATABASE_URL;
+                await database.drop();
+              },
+            };
           })(),
   },
 ];
@@ -106,6 +116,8 @@ for (const { name, open } of backends) {
       expect(provisioned.code, provisioned.stderr).toBe(0);
       expect(provisioned.stderr).toBe("dry-run: would provision `acme` (bridge, primary) on stack `primary-bridge-eu-west-1`: add it to the stack's `tenants` and apply\n");
       expect(provisioned.stdout).toMatch(/^done: provision `acme`\n/);
+      // The bridge tenant's schema follows its provisioning: created, migrated (the runtime's tables and the project's), guarded.
+      expect(provisioned.stdout).toMatch(/migrated its schema `tenant_acme`: runtime \d+.*, 0000_init, 0001_update\n/);
       expect(provisioned.stdout).toMatch(/tenant `acme` is active\n$/);
 
       const active = json<{ tenant: Tenant; plan: { steps: unknown[] } | null; history: Transition[] }>(await cli(["tenants", "show", "acme", "--format", "json"]));

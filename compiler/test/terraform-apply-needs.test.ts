@@ -312,13 +312,22 @@ describe("AWS: the workload role reaches its own buckets only", () => {
       for (const [, id, body] of policies) {
         const policy = String(body.policy);
         expect(policy, `${spec.name}: ${id}`).not.toContain("acme-*");
-        if (spec.mode === "shared" && spec.isolation.dedicated.has("storage")) {
-          expect(policy).toContain('[for t in values(local.tenants) : ["arn:aws:s3:::${t.names.data}", "arn:aws:s3:::${t.names.data}/*"]]');
-          expect(policy).toContain('[for t in values(local.tenants) : ["arn:aws:s3:::${t.names.audit}", "arn:aws:s3:::${t.names.audit}/*"]]');
-        } else {
+        const all = resources(JSON.parse(text) as TfJson);
+        const bucketOf = (name: string) => String(all.find(([t, n]) => t === "aws_s3_bucket" && n === name)?.[2].bucket);
+        const perTenant = (what: string) => `[for t in values(local.tenants) : ["arn:aws:s3:::\${t.names.${what}}", "arn:aws:s3:::\${t.names.${what}}/*"]]`;
+        // Data buckets are per tenant where storage is (bridge); audit buckets where the database is (silo): a bridge
+        // cell's one database server has one audit bucket, the cell's.
+        const shared = spec.mode === "shared";
+        if (shared && spec.isolation.dedicated.has("storage")) expect(policy, spec.name).toContain(perTenant("data"));
+        if (shared && spec.isolation.dedicated.has("database")) expect(policy, spec.name).toContain(perTenant("audit"));
+        if (!shared || !spec.isolation.dedicated.has("database")) {
+          const audit = bucketOf("audit_checkpoints");
+          expect(audit.startsWith("acme-") || audit.startsWith("${"), spec.name).toBe(true);
+          expect(policy, spec.name).toContain(JSON.stringify([`arn:aws:s3:::${audit}`, `arn:aws:s3:::${audit}/*`]));
+          expect(policy, spec.name).not.toContain(perTenant("audit"));
+        }
+        if (!shared || !spec.isolation.dedicated.has("storage")) {
           // The owner's own buckets, by the names the stack gives them (names.ts).
-          const all = resources(JSON.parse(text) as TfJson);
-          const bucketOf = (name: string) => String(all.find(([t, n]) => t === "aws_s3_bucket" && n === name)?.[2].bucket);
           const [data, audit] = [bucketOf("storage"), bucketOf("audit_checkpoints")];
           expect([data, audit].every((b) => b.startsWith("acme-") || b.startsWith("${")), spec.name).toBe(true);
           const resources_ = (JSON.parse(policy) as { Statement: { Resource: string[] }[] }).Statement.map((st) => st.Resource);

@@ -30,7 +30,7 @@ describe("stacks of the helpdesk example", () => {
     expect(out.manifest.tenants.globex?.region).toBe("eu-central-1");
   });
 
-  it("gives each silo tenant its own database, pooled tenants one shared database, bridge tenants one each", () => {
+  it("gives each silo tenant its own database, pooled tenants one shared database, a bridge cell one shared database server", () => {
     const globex = resources(stackJson(out, "primary-silo-tenant-globex")).filter(([t]) => t === "aws_db_instance");
     expect(globex).toHaveLength(1);
     expect(globex[0]?.[2].for_each).toBeUndefined();
@@ -41,8 +41,14 @@ describe("stacks of the helpdesk example", () => {
     expect(pooled.filter(([t]) => t === "aws_db_instance")).toHaveLength(1);
     expect(pooled.every(([, , body]) => body.for_each === undefined)).toBe(true);
     const bridge = stackJson(out, "primary-bridge-eu-west-1");
+    // Bridge: one server per cell (its tenants' schemas live there), encrypted with the cell's own key;
+    // each tenant keeps its key and bucket.
     const bridgeDb = resources(bridge).filter(([t]) => t === "aws_db_instance");
-    expect(bridgeDb.map(([, , b]) => b.for_each)).toEqual(["${local.tenants}"]);
+    expect(bridgeDb.map(([, , b]) => b.for_each)).toEqual([undefined]);
+    expect(JSON.stringify(bridgeDb[0]?.[2])).toContain("aws_kms_key.platform_key.arn");
+    expect(resources(bridge).filter(([t]) => t === "aws_kms_key" || t === "aws_s3_bucket").map(([t, , b]) => [t, b.for_each])).toEqual(
+      expect.arrayContaining([["aws_kms_key", "${local.tenants}"], ["aws_s3_bucket", "${local.tenants}"]]),
+    );
     expect(bridge.locals?.static_tenants).toEqual({ initech: { plan: "business" } });
     // Bridge shares compute: one cluster, not per tenant, encrypted with the stack's own key.
     const clusters = resources(bridge).filter(([t]) => t === "aws_eks_cluster");

@@ -17,6 +17,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, sourcesIn } from "./support/bundle.js";
 import type { StackSpec } from "../src/emit/terraform/layout.js";
 import { cloudProject, emitTf, resources, type TfJson } from "./support/terraform.js";
+import * as cloudNames from "@paybill/runtime/cloud-names";
 
 const TERRAFORM = process.env.PAYBILL_TERRAFORM ?? "/usr/local/bin/terraform";
 const MIRROR = process.env.PAYBILL_TF_MIRROR ?? "/opt/tf-plugins";
@@ -77,14 +78,14 @@ function plan(name: string, spec: StackSpec, text: string): { ok: boolean; outpu
       ? { condition: `\${length(output.${name}) == ${tenants} && alltrue([for v in values(output.${name}) : v != null])}`, error_message: `output ${name} has no value for some tenant` }
       : { condition: `\${output.${name} != null}`, error_message: `output ${name} has no value` },
   );
-  // A bridge cell's shared role: the data and audit buckets of its tenants, and no other.
+  // A bridge cell's shared role: the data buckets of its tenants and the audit bucket of the cell's one database server, and no other.
   const policy = json.resource?.aws_iam_role_policy?.identity_workload_data;
   if (policy !== undefined && String(policy.policy).includes("local.tenants")) {
     const resource = (i: number) => `jsondecode(aws_iam_role_policy.identity_workload_data.policy).Statement[${i}].Resource`;
     const prefix = spec.cloud.settings.name_prefix;
     const slugs = [...statics, ...Object.keys(onboarded)].map((n) => n.toLowerCase().replace(/[^a-z0-9-]+/g, "-"));
     assert.push({
-      condition: `\${length(${resource(0)}) == ${2 * tenants} && length(${resource(1)}) == ${2 * tenants} && alltrue([for s in ${JSON.stringify(slugs)} : contains(${resource(0)}, "arn:aws:s3:::${prefix}-\${s}-data")])}`,
+      condition: `\${length(${resource(0)}) == ${2 * tenants} && length(${resource(1)}) == 2 && alltrue([for s in ${JSON.stringify(slugs)} : contains(${resource(0)}, "arn:aws:s3:::${prefix}-\${s}-data")]) && contains(${resource(1)}, "arn:aws:s3:::${prefix}-${cloudNames.cellOwner(spec.cloud.name, spec.isolation.name, spec.region)}-audit")}`,
       error_message: "the shared role does not reach exactly the cell's tenants' buckets",
     });
   }

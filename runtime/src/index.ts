@@ -64,3 +64,5 @@ export { type CheckpointSink, FileCheckpointSink } from "./audit/checkpoint-sink
 export { S3CheckpointSink, type S3CheckpointSinkOptions } from "./audit/s3-checkpoint-sink.js";
 export type { CheckpointEvery } from "./audit/checkpoints.js";
 export { answerInMemory, type LookupQuery } from "./decide/lookups.js";
+export * as routing from "./routing/index.js";
+export { type DatabaseTarget, type PlacementConnection, type PlacementTarget, type RouterOptions, type TenancyModel, TenantRouter } from "./routing/index.js";

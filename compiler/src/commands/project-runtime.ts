@@ -44,6 +44,8 @@ export interface ProjectRuntime {
   readonly args: string;
   /** The project's `paybill.json` (none: empty). */
   readonly settings: ProjectSettings;
+  /** The database the runtime opened: its URL, or its PGlite data directory (absolute). */
+  readonly database: { readonly url: string } | { readonly dataDir: string };
 }
 
 /** A problem that stops a command before or after it ran (exit 1: runtime refusals; 2: cannot start). */
@@ -120,6 +122,7 @@ async function openProjectRuntime(options: ProjectOptions, io: Io, audit: AuditO
     // Signed bundles and planned rollbacks: PAYBILL_TRUSTED_KEYS, PAYBILL_ALLOW_ROLLBACK (bundle-trust.ts).
     const trust = await bundleTrust(process.env, io.cwd);
     let runtime: Runtime;
+    const opened = isPostgresUrl(target) ? { url: target } : { dataDir: resolve(io.cwd, target) };
     const withAudit = audit === undefined ? {} : { audit };
     if (isPostgresUrl(target)) runtime = await openRuntime({ bundle, database: { url: target, max: 2 }, ...withAudit, ...trust });
     else {
@@ -129,7 +132,7 @@ async function openProjectRuntime(options: ProjectOptions, io: Io, audit: AuditO
       runtime = await openRuntime({ bundle, database: { pglite: { dataDir } }, ...withAudit, ...trust });
     }
     const args = `${shown === "." ? "" : ` --project ${shown}`}${options.database === undefined ? "" : ` --database ${redact(options.database)}`}`;
-    return { runtime, dir, outDir, shown, args, settings };
+    return { runtime, dir, outDir, shown, args, settings, database: opened };
   } catch (error) {
     if (error instanceof PaybillRuntimeError) throw new CommandProblem(error.code, error.message, openHelp(error), 2);
     if (error instanceof BundleError) throw new CommandProblem(error.code, error.reason + (error.path === undefined ? "" : ` at \`${error.path}\``), error.help, 2);

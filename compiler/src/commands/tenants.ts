@@ -6,7 +6,7 @@
  * go to stdout (text, or one JSON document with --format json); progress to stderr.
  */
 import { join, resolve } from "node:path";
-import type { Runtime, Tenant, TenantState } from "@paybill/runtime";
+import { type Provisioner, routing, type Runtime, type Tenant, type TenantState } from "@paybill/runtime";
 import type { Io } from "../io.js";
 import { printJson } from "../output/report.js";
 import { SETTINGS_FILE } from "../project/settings.js";
@@ -14,6 +14,7 @@ import { type Manifest, readManifest } from "@paybill/server";
 import { planLines, planView, stepText, stepView, tenantLines, transitionLine } from "./control-view.js";
 import { CommandProblem, type ProjectOptions, type ProjectRuntime, withProjectRuntime } from "./project-runtime.js";
 import { dryRunProvisioner, terraformProvisioner } from "./provisioners.js";
+import { placementMigrator } from "./placement-migrate.js";
 
 /** How many transitions `show` lists (the newest). */
 const HISTORY_TAIL = 5;
@@ -119,14 +120,14 @@ export function provision(id: string, options: ProvisionOptions, io: Io): Promis
     const provisioner = options.provisioner ?? project.settings.provisioner;
     if (provisioner === undefined) return unprovisioned(project, tenant, options, io);
     if (provisioner === "dry-run") {
-      const result = await runtime.tenants.provision(id, dryRunProvisioner(await manifestOf(project), io));
+      const result = await runtime.tenants.provision(id, followedByDatabases(project, dryRunProvisioner(await manifestOf(project), io)));
       return printProvisioned(result, options, io);
     }
     const read = await readManifest(project.outDir);
     if (!read.ok) throw new CommandProblem("PB9303", read.problem, read.help, 2);
     const workDir = options.workDir !== undefined ? resolve(io.cwd, options.workDir) : (project.settings.terraformWorkDir ?? join(project.dir, ".paybill", "terraform"));
     const terraform = terraformProvisioner(runtime, read.manifest, { outDir: project.outDir, workDir, apply: options.apply, dataMoved: options.dataMoved === true, args: project.args }, io);
-    if (options.apply) return printProvisioned(await runtime.tenants.provision(id, terraform), options, io);
+    if (options.apply) return printProvisioned(await runtime.tenants.provision(id, followedByDatabases(project, terraform)), options, io);
     // A preview: terraform plans each step; nothing is applied and the lifecycle does not move.
     const steps = (await runtime.tenants.plan(id))?.steps ?? [];
     const previews = [];
@@ -140,6 +141,15 @@ export function provision(id: string, options: ProvisionOptions, io: Io): Promis
     }
     return ok ? 0 : 1;
   });
+}
+
+/**
+ * A provisioner whose `provision` steps are followed by the tenant's database: its bridge
+ * schema created, migrated and guarded, or its silo database migrated once its stack applied
+ * (`routing.databasesFollow`, placement-migrate.ts). The pooled database is the project's.
+ */
+function followedByDatabases(project: ProjectRuntime, provisioner: Provisioner): Provisioner {
+  return routing.databasesFollow(provisioner, { bundle: project.runtime.bundle, pooled: project.database, env: process.env, migrate: placementMigrator(project) });
 }
 
 /**

@@ -100,6 +100,12 @@ export type RuntimeErrorCode =
   | "PBR212"
   /** A run context with more than 256 values (list elements counted). */
   | "PBR213"
+  /** Routing: a tenant whose plan's isolation model is not `pooled`, `bridge` or `silo`. */
+  | "PBR217"
+  /** Routing: a silo tenant with no recorded database among its outputs. */
+  | "PBR218"
+  /** Routing: a database user or password that cannot be found (no user, an unset `env:` variable, a secret reference without a resolver). */
+  | "PBR219"
   /** An approver the host does not say belongs to the approval's group (`groups`), or `groups` that is not a list of names. */
   | "PBR220"
   /** An agent's name given as the approver: an agent never grants or rejects an approval. */
