@@ -46,7 +46,7 @@ export { billingPeriod } from "./control/usage.js";
 export * as cloudNames from "./control/cloud-names.js";
 export { type MoveControl, type MovePhase, type MoveReport, type MoveRequest, moveTenantData, readMove, type TableMoved } from "./control/data-move.js";
 export { type EraseReport, type EraseRequest, eraseTenantData, type ExportedEntity, exportTenantData, importTenantData } from "./control/offboarding.js";
-export { type DataEndpoint, tablesInOrder, tableSum, type TenantTable } from "./control/tenant-rows.js";
+export { bridgeSchemaOf, type DataEndpoint, tablesInOrder, tableSum, type TenantTable } from "./control/tenant-rows.js";
 export { entityTablesSql } from "./store/entity-tables.js";
 export { migrate as migrateRuntime, type MigrateResult } from "./store/migrate.js";
 export { LATEST_VERSION as RUNTIME_SCHEMA_VERSION } from "./store/migrations.js";

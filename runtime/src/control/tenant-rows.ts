@@ -14,6 +14,7 @@ import type { Bundle, EntitySchema } from "../bundle/format.js";
 import type { Database, Sql } from "../store/adapter.js";
 import { PaybillRuntimeError } from "../store/errors.js";
 import { ident, isSchemaName } from "../store/sql.js";
+import { hash8, tenantOwner } from "./cloud-names.js";
 
 export interface DataEndpoint {
   /** The database, as a role that may read and write the entity tables (not the runtime's role views). */
@@ -127,4 +128,15 @@ export async function deleteRows(endpoint: DataEndpoint, tenant: string, table: 
     if (n === 0) return total;
     await after?.();
   }
+}
+
+/**
+ * The schema a bridge tenant's tables are in, on the database its cell shares: `t_` and
+ * the tenant's cloud owner name (cloud-names.ts: its id when clean, else a hashed form, so
+ * two ids never share one) with `-` written `_`; past 63 characters, its first 52, `_` and
+ * 8 hex digits of the SHA-256 of the whole.
+ */
+export function bridgeSchemaOf(tenant: string): string {
+  const name = `t_${tenantOwner(tenant).replaceAll("-", "_")}`;
+  return name.length <= 63 ? name : `${name.slice(0, 52)}_${hash8(name)}`;
 }
