@@ -11,8 +11,8 @@
  *    both sides must agree; they do not: PBR230, and the move stops before anything switches.
  * 3. `switched`: `switchRouting` runs (it must be idempotent: a kill after it and before its
  *    record runs it again), then the phase is recorded.
- * 4. `done`: the source's rows are deleted in reverse foreign-key order, in batches, then
- *    the phase is recorded.
+ * 4. `done`: the source's rows are deleted in reverse foreign-key order, in batches
+ *    (tenant-rows.ts `deleteTenantRows`), then the phase is recorded.
  *
  * Each phase is recorded with an audit record on the tenant's chain (agent
  * `paybill:control-plane`, action `tenant.data_move.<phase>`), in the transaction that
@@ -25,7 +25,7 @@ import type { Database, Sql } from "../store/adapter.js";
 import { PaybillRuntimeError } from "../store/errors.js";
 import { ident } from "../store/sql.js";
 import { DEFAULT_ACTOR } from "./context.js";
-import { badEndpoint, bound, type DataEndpoint, deleteRows, qualified, requireTables, tableSum, tablesInOrder, type TenantTable } from "./tenant-rows.js";
+import { badEndpoint, bound, type DataEndpoint, deleteTenantRows, qualified, requireTables, tableSum, tablesInOrder, type TenantTable } from "./tenant-rows.js";
 import { CONTROL_AGENT } from "./transition.js";
 
 export type MovePhase = "copying" | "verified" | "switched" | "done";
@@ -154,9 +154,7 @@ export async function moveTenantData(control: MoveControl, request: MoveRequest)
   }
 
   if (phase === "switched") {
-    for (const table of [...tables].reverse()) {
-      deleted += await deleteRows(source, tenant, table, batch, () => boundary(`deleted:${table.table}`));
-    }
+    deleted = await deleteTenantRows(source, tenant, tables, batch, (table) => boundary(`deleted:${table.table}`));
     progress = { ...progress, deleted: (progress.deleted ?? 0) + deleted };
     await control.database.transaction(async (tx) => {
       await saveProgress(tx, request, "done", progress, control.clock);

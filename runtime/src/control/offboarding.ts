@@ -22,7 +22,7 @@ import { ident } from "../store/sql.js";
 import { planOf } from "./context.js";
 import type { MoveControl } from "./data-move.js";
 import { readTenant } from "./rows.js";
-import { bound, type DataEndpoint, deleteRows, qualified, tablesInOrder } from "./tenant-rows.js";
+import { bound, type DataEndpoint, deleteTenantRows, qualified, tablesInOrder } from "./tenant-rows.js";
 import { CONTROL_AGENT } from "./transition.js";
 
 const DAY_MS = 86_400_000;
@@ -160,10 +160,7 @@ export async function eraseTenantData(control: MoveControl, request: EraseReques
   });
   if (!claimed) return { tenant, erased: false, rows: 0, droppedSchema: false };
   await request.onBoundary?.("claimed");
-  let rows = 0;
-  for (const table of [...tablesInOrder(request.entities)].reverse()) {
-    rows += await deleteRows(endpoint, tenant, table, PAGE, async () => request.onBoundary?.(`deleted:${table.table}`));
-  }
+  const rows = await deleteTenantRows(endpoint, tenant, tablesInOrder(request.entities), PAGE, async (table) => request.onBoundary?.(`deleted:${table.table}`));
   if (request.dropSchema === true) {
     await endpoint.sql.exec(`drop schema if exists ${ident(endpoint.schema)} cascade`);
     await request.onBoundary?.("dropped");
