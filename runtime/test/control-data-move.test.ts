@@ -147,6 +147,18 @@ describe.each(BACKENDS)("tenant data moves on %s", (backend) => {
     }
   });
 
+  it("two runs of one move at once, then one more: one copy, each phase audited once", async () => {
+    const { pooled, bridge, tenant, before } = await setUp(3, 2);
+    const request = { tenant, moveId: "twice", source: pooled, target: bridge, batch: 2 };
+    const settled = await Promise.allSettled([t.runtime.tenants.moveData(request), t.runtime.tenants.moveData(request)]);
+    // One may find the rows already deleted under it and stop (PBR230); nothing else.
+    for (const result of settled) if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "PBR230" });
+    expect((await t.runtime.tenants.moveData(request)).phase).toBe("done");
+    expect(await sums(bridge, tenant)).toEqual(before);
+    expect(await rowCounts(pooled, tenant)).toEqual({ customers: 0, tickets: 0, comments: 0 });
+    expect(await auditedPhases(tenant)).toEqual(["tenant.data_move.started", "tenant.data_move.verified", "tenant.data_move.switched", "tenant.data_move.done"]);
+  });
+
   it("a copy that does not match its source stops before the switch (PBR230), and nothing is deleted", async () => {
     const { pooled, bridge, tenant, before } = await setUp(2, 1);
     // A row already in the target with the same key and other values: the copy keeps it, the checksum sees it.

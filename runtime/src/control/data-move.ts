@@ -16,7 +16,8 @@
  *
  * Each phase is recorded with an audit record on the tenant's chain (agent
  * `paybill:control-plane`, action `tenant.data_move.<phase>`), in the transaction that
- * records the phase, so each is audited exactly once. `onBoundary` (tests) is called at
+ * records the phase, on the locked row and only from the phase before, so each is audited
+ * exactly once, even when two runs overlap. `onBoundary` (tests) is called at
  * every point a kill could fall between two writes; a throw there is such a kill.
  */
 import { appendAudit } from "../audit/append.js";
@@ -123,7 +124,7 @@ export async function moveTenantData(control: MoveControl, request: MoveRequest)
         state = { last: moved.last, copied: state.copied + moved.rows };
         copied += moved.rows;
         progress = { ...progress, tables: { ...progress.tables, [table.table]: state } };
-        await saveProgress(control.database, request, "copying", progress, control.clock);
+        await saveProgress(control.database, request, "copying", progress, control.clock, "copying");
         await boundary(`recorded:${table.table}`);
       }
     }
@@ -134,10 +135,7 @@ export async function moveTenantData(control: MoveControl, request: MoveRequest)
       verified.push({ table: table.table, ...from });
     }
     progress = { ...progress, verified };
-    await control.database.transaction(async (tx) => {
-      await saveProgress(tx, request, "verified", progress, control.clock);
-      await audit(tx, control, request, "verified", { tables: verified });
-    });
+    await advance(control, request, "copying", "verified", progress, { tables: verified });
     phase = "verified";
     await boundary("verified");
   }
@@ -145,10 +143,7 @@ export async function moveTenantData(control: MoveControl, request: MoveRequest)
   if (phase === "verified") {
     await request.switchRouting?.();
     await boundary("switching");
-    await control.database.transaction(async (tx) => {
-      await saveProgress(tx, request, "switched", progress, control.clock);
-      await audit(tx, control, request, "switched", { routing: request.switchRouting === undefined ? "by the caller" : "switched" });
-    });
+    await advance(control, request, "verified", "switched", progress, { routing: request.switchRouting === undefined ? "by the caller" : "switched" });
     phase = "switched";
     await boundary("switched");
   }
@@ -156,10 +151,7 @@ export async function moveTenantData(control: MoveControl, request: MoveRequest)
   if (phase === "switched") {
     deleted = await deleteTenantRows(source, tenant, tables, batch, (table) => boundary(`deleted:${table.table}`));
     progress = { ...progress, deleted: (progress.deleted ?? 0) + deleted };
-    await control.database.transaction(async (tx) => {
-      await saveProgress(tx, request, "done", progress, control.clock);
-      await audit(tx, control, request, "done", { deleted: progress.deleted });
-    });
+    await advance(control, request, "switched", "done", progress, { deleted: progress.deleted });
     phase = "done";
   }
   return { tenant, moveId, phase, resumed: started.resumed, tables: progress.verified ?? [], copied, deleted };
@@ -206,14 +198,27 @@ async function copyBatch(request: MoveRequest, table: TenantTable, last: string 
   return { rows: rows.length, last: String(rows[rows.length - 1]?.k) };
 }
 
-async function saveProgress(sql: Sql, request: MoveRequest, phase: MovePhase, progress: Progress, clock: () => Date): Promise<void> {
-  await sql.query("update paybill_data_moves set phase = $3, progress = $4, updated_at = $5 where tenant_id = $1 and move_id = $2", [
-    request.tenant,
-    request.moveId,
-    phase,
-    JSON.stringify(progress),
-    clock().toISOString(),
-  ]);
+/**
+ * Records the next phase and audits it, in one transaction on the locked row, only if the
+ * move is still in `from`: a run that overlapped another (two at once) does not audit a
+ * phase twice.
+ */
+async function advance(control: MoveControl, request: MoveRequest, from: MovePhase, to: MovePhase, progress: Progress, detail: Record<string, unknown>): Promise<void> {
+  await control.database.transaction(async (tx) => {
+    const [row] = await tx.query<{ phase: unknown }>("select phase from paybill_data_moves where tenant_id = $1 and move_id = $2 for update", [request.tenant, request.moveId]);
+    if (row?.phase !== from) return;
+    await saveProgress(tx, request, to, progress, control.clock);
+    await audit(tx, control, request, to, detail);
+  });
+}
+
+/** `only`: written only while the move is in that phase (a copy's progress never overwrites a later phase). */
+async function saveProgress(sql: Sql, request: MoveRequest, phase: MovePhase, progress: Progress, clock: () => Date, only?: MovePhase): Promise<void> {
+  const params = [request.tenant, request.moveId, phase, JSON.stringify(progress), clock().toISOString()];
+  await sql.query(
+    `update paybill_data_moves set phase = $3, progress = $4, updated_at = $5 where tenant_id = $1 and move_id = $2${only === undefined ? "" : " and phase = $6"}`,
+    only === undefined ? params : [...params, only],
+  );
 }
 
 async function audit(tx: Sql, control: MoveControl, request: MoveRequest, phase: string, detail: Record<string, unknown>): Promise<void> {
