@@ -121,7 +121,10 @@ export async function deleteRows(endpoint: DataEndpoint, tenant: string, table: 
   for (;;) {
     const [row] = await bound(endpoint, tenant, (tx) =>
       tx.query<{ n: unknown }>(
-        `with gone as (delete from ${name} where tenant_id = $1 and ${key} in (select ${key} from ${name} where tenant_id = $1 order by ${key} limit $2) returning 1)
+        // The batch is a key range (below the first key past it, or all that is left), not `key in (…)`: with the
+        // estimates of a table just filled, the planner may run an `in` as a loop over the list for every row.
+        `with edge as (select (select ${key} from ${name} where tenant_id = $1 order by ${key} offset $2 limit 1) as k),
+         gone as (delete from ${name} t using edge where t.tenant_id = $1 and (edge.k is null or t.${key} < edge.k) returning 1)
          select count(*)::int as n from gone`,
         [tenant, batch],
       ),
