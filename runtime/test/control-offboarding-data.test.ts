@@ -113,6 +113,25 @@ describe.each(BACKENDS)("offboarding data on %s", (backend) => {
     expect(Number(row?.n)).toBe(0);
   });
 
+  it.skipIf(backend === "pglite")("a role that may delete the rows but not drop the schema: rows erased, PBR232, and the erasure is not recorded done", async () => {
+    const endpoint = await bridge();
+    await t.admin.exec(`grant usage on schema ${endpoint.schema} to paybill_runtime`);
+    const tenant = await offboarded();
+    await seed(endpoint, tenant, 1, 1);
+    // The runtime's own connection on PostgreSQL is the tests' login role: not the schema's owner.
+    const asLogin: DataEndpoint = { sql: t.runtime.database, schema: endpoint.schema };
+    t.clock.offsetMs = 31 * DAY_MS;
+    try {
+      await expect(t.runtime.tenants.eraseData({ tenant, endpoint: asLogin, dropSchema: true })).rejects.toMatchObject({ code: "PBR232", message: expect.stringContaining("could not be dropped") });
+      expect(await rowCounts(endpoint, tenant)).toEqual({ customers: 0, tickets: 0, comments: 0 });
+      expect((await t.runtime.audit.query({ tenant })).filter((r) => r.action === "tenant.data_erased")).toHaveLength(0);
+      // Its owner drops it: the erasure is recorded then.
+      expect(await t.runtime.tenants.eraseData({ tenant, endpoint, dropSchema: true })).toMatchObject({ erased: true, droppedSchema: true });
+    } finally {
+      t.clock.offsetMs = 0;
+    }
+  });
+
   it("refuses to erase a tenant that is not offboarded (PBR234), and a plan without retention erases at once", async () => {
     const endpoint = await pooled();
     const active = freshId("act");

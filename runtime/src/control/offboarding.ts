@@ -162,7 +162,16 @@ export async function eraseTenantData(control: MoveControl, request: EraseReques
   await request.onBoundary?.("claimed");
   const rows = await deleteTenantRows(endpoint, tenant, tablesInOrder(request.entities), PAGE, async (table) => request.onBoundary?.(`deleted:${table.table}`));
   if (request.dropSchema === true) {
-    await endpoint.sql.exec(`drop schema if exists ${ident(endpoint.schema)} cascade`);
+    try {
+      await endpoint.sql.exec(`drop schema if exists ${ident(endpoint.schema)} cascade`);
+    } catch (error) {
+      // Rows are gone; the schema is its owner's to drop (a role that only writes rows may not).
+      throw new PaybillRuntimeError(
+        "PBR232",
+        `tenant \`${tenant}\`'s rows are erased, but its schema \`${endpoint.schema}\` could not be dropped: ${error instanceof Error ? error.message : String(error)}`,
+        `drop it as its owner (\`drop schema ${endpoint.schema} cascade\`) and run the erasure again to record it, or keep the schema (\`--keep-schema\`)`,
+      );
+    }
     await request.onBoundary?.("dropped");
   }
   await control.database.transaction(async (tx) => {

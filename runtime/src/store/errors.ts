@@ -108,7 +108,7 @@ export type RuntimeErrorCode =
   | "PBR230"
   /** Entities that reference each other in a cycle: a tenant's rows cannot be copied in foreign-key order. */
   | "PBR231"
-  /** A data move's endpoints: not a schema name, the same schema twice, a table missing, or a move resumed with other schemas. */
+  /** A data move's endpoints: not a schema name, the same schema twice, a table missing, a move resumed with other schemas; a schema an erasure may not drop. */
   | "PBR232"
   /** An erasure before the tenant's plan's `retention` has passed since it was offboarded. */
   | "PBR233"
