@@ -24,6 +24,7 @@ const BENCHES = [
   { name: "act", load: () => import("./act.bench.mjs") },
   { name: "control", load: () => import("./control.bench.mjs") },
   { name: "migrate-tenants", load: () => import("./migrate-tenants.bench.mjs") },
+  { name: "data-move", load: () => import("./data-move.bench.mjs") },
   { name: "build", load: () => import("./build.bench.mjs") },
   { name: "lsp", load: () => import("./lsp.bench.mjs") },
   { name: "mcp", load: () => import("./mcp.bench.mjs") },

@@ -164,3 +164,25 @@ policy p {
     expect([bundle.entities.OrderLine?.table, bundle.entities.HTTPLog?.table, bundle.entities.HTTPLog?.key]).toEqual(["order_line", "logs", "key"]);
   });
 });
+
+describe("a plan's retention", () => {
+  it("is the number of days an offboarded tenant's data is kept (retentionDays), absent when not declared", () => {
+    const { bundle, text } = emitOk({
+      "a.paybill": `import std.isolation.{pooled}
+plan kept { price = 0, isolation = pooled, retention = 30 days }
+plan hours { price = 0, isolation = pooled, retention = 36h }
+plan free { price = 0, isolation = pooled }`,
+    });
+    expect(bundle.plans["kept"]?.retentionDays).toBe(30);
+    expect(bundle.plans["hours"]?.retentionDays).toBe(1.5);
+    expect(bundle.plans["free"]).not.toHaveProperty("retentionDays");
+    expect(loadBundle(text).plans["kept"]?.retentionDays).toBe(30);
+  });
+
+  it("that is not a duration is refused where it is written", () => {
+    const result = emit({ "a.paybill": `import std.isolation.{pooled}\nplan kept { price = 0, isolation = pooled, retention = "forever" }` });
+    expect(result.ok).toBe(false);
+    const diagnostics = result.ok ? [] : result.diagnostics;
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([[expect.stringMatching(/^PB/), expect.stringContaining("retention")]]);
+  });
+});

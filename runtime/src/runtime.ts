@@ -27,6 +27,9 @@ import type { TenantState } from "./control/lifecycle.js";
 import { provision } from "./control/provision.js";
 import { listTenants, readTenant, tenantHistory } from "./control/rows.js";
 import { changePlan } from "./control/subscriptions.js";
+import { type MoveReport, type MoveRequest, moveTenantData } from "./control/data-move.js";
+import { type EraseReport, type EraseRequest, eraseTenantData, type ExportedEntity, exportTenantData } from "./control/offboarding.js";
+import type { DataEndpoint } from "./control/tenant-rows.js";
 import { type Onboard, offboard, onboard, remainingPlan, resume, suspend } from "./control/tenants.js";
 import type { BillingEvent, BillingResult, Provisioner, ProvisioningPlan, ProvisionResult, Tenant, Transition, UsageRow } from "./control/types.js";
 import { exportUsage, recordUsage, type UsageRecord } from "./control/usage.js";
@@ -538,6 +541,24 @@ export class Runtime {
     history: (id: string): Promise<Transition[]> => {
       this.#open();
       return tenantHistory(this.#control.database, id);
+    },
+    /**
+     * Moves the tenant's rows between two endpoints (a database as a role that may write the
+     * entity tables, and a schema), resumably, verified and audited (control/data-move.ts).
+     */
+    moveData: (request: Omit<MoveRequest, "entities">): Promise<MoveReport> => {
+      this.#open();
+      return moveTenantData(this.#control, { ...request, entities: this.bundle.entities });
+    },
+    /** The tenant's rows as NDJSON, entity by entity (`write` gets whole lines), audited. */
+    exportData: (request: { tenant: string; endpoint: DataEndpoint; actor?: string }, write: (entity: string, text: string) => void | Promise<void>): Promise<ExportedEntity[]> => {
+      this.#open();
+      return exportTenantData(this.#control, { ...request, entities: this.bundle.entities }, write);
+    },
+    /** Erases an offboarded tenant's rows (or drops its schema) once its plan's retention has passed (PBR233, PBR234), audited. */
+    eraseData: (request: Omit<EraseRequest, "entities" | "bundle">): Promise<EraseReport> => {
+      this.#open();
+      return eraseTenantData(this.#control, { ...request, entities: this.bundle.entities, bundle: this.bundle });
     },
     /** Registers a tenant, or sets its plan, state or region, with no lifecycle check and no audit (tests and tools). */
     put: (tenant: TenantFacts): Promise<TenantFacts> => {

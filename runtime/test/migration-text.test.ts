@@ -26,6 +26,7 @@ const RELEASED: Record<number, string> = {
   13: "866e1f439697ac277e2df94429573f5e69c31a99be774ca88fd4b8b00ea3cc48",
   12: "9be0aee1209241fd195058c22532ad92fde2465342e50d1ff71d8114171bb1f9",
   17: "19dd691329b97952ab02a59a0a188a1d337ba36df55e133ed2408971370183b7",
+  18: "13ad8dbc4f903020665dab9b600d316324186c4c30f1ec6f3c50c46d7694ff33",
 };
 
 describe("the runtime's released migrations", () => {

@@ -22,6 +22,7 @@ const RUNTIME_TABLES = [
   "paybill_audit_heads",
   "paybill_billing_events",
   "paybill_bundles",
+  "paybill_data_moves",
   "paybill_migrations",
   "paybill_performances",
   "paybill_provisioning_steps",

@@ -25,6 +25,8 @@ Examples:
   $ paybillc tenants change-plan acme enterprise         bridge → silo: a provisioning plan
   $ paybillc tenants provision acme --provisioner terraform --apply --data-moved
                                                          after moving its rows by hand
+  $ paybillc tenants export acme --out exports/acme      its rows, NDJSON per entity
+  $ paybillc tenants erase acme                          offboarded, retention passed
   $ paybillc tenants suspend acme --reason "abuse report 1142"
   $ paybillc tenants list --state active --format json
 `;
@@ -85,7 +87,7 @@ export function registerControlCommands(program: Command, io: Io, setStatus: Sta
     .option("--dry-run", "the same as --provisioner dry-run: the steps recorded as done, nothing run (development)", false)
     .option("--work-dir <dir>", "where terraform works, a directory per stack (default: paybill.json's terraform.workDir, else <project>/.paybill/terraform)")
     .option("--apply", "with terraform: apply (without it terraform only plans and nothing changes)", false)
-    .option("--data-moved", "with terraform: you moved the tenant's data to its new placement, so the data-move step is done", false)
+    .option("--data-moved", "you moved the tenant's data to its new placement, so the data-move step is done (an override: a pooled ⇄ bridge move on the project's database is done for you)", false)
     .addHelpText(
       "after",
       "\nWithout a provisioner (no --provisioner or --dry-run, none in paybill.json) the plan is printed,\nnothing changes, and the exit status is 2 (PB9314).\n\nExamples:\n  $ paybillc tenants provision acme --provisioner terraform           terraform plan, nothing applied\n  $ paybillc tenants provision acme --provisioner terraform --apply   init, plan, apply (again after a failure)\n  $ paybillc tenants provision acme --dry-run                         the steps recorded as done (development)\n",
@@ -119,6 +121,20 @@ export function registerControlCommands(program: Command, io: Io, setStatus: Sta
   common(tenants.command("offboard").description("start offboarding a tenant; `provision` then removes its resources").argument("<id>"))
     .action(async (id: string, options: Common) => {
       setStatus(await (await tenantsModule()).lifecycle("offboard", id, options, io));
+    });
+
+  common(tenants.command("export").description("write a tenant's rows as NDJSON, one file per entity (audited)").argument("<id>"))
+    .requiredOption("--out <dir>", "the directory for <Entity>.ndjson (created)")
+    .addHelpText("after", "\nExamples:\n  $ paybillc tenants export acme --out exports/acme\n")
+    .action(async (id: string, options: Common & { out: string }) => {
+      setStatus(await (await import("./tenant-data.js")).exportData(id, options, io));
+    });
+
+  common(tenants.command("erase").description("erase an offboarded tenant's rows (a bridge tenant's schema) once its plan's retention has passed (audited)").argument("<id>"))
+    .option("--keep-schema", "a bridge tenant: delete its rows but keep its schema", false)
+    .addHelpText("after", "\nRefused before the tenant is offboarded (PBR234) and before its plan's `retention` has passed since (PBR233).\n\nExamples:\n  $ paybillc tenants export acme --out exports/acme && paybillc tenants erase acme\n")
+    .action(async (id: string, options: Common & { keepSchema: boolean }) => {
+      setStatus(await (await import("./tenant-data.js")).eraseData(id, options, io));
     });
 
   common(tenants.command("history").description("every transition of a tenant, the first first").argument("<id>"))

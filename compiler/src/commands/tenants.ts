@@ -15,6 +15,7 @@ import { planLines, planView, stepText, stepView, tenantLines, transitionLine } 
 import { CommandProblem, type ProjectOptions, type ProjectRuntime, withProjectRuntime } from "./project-runtime.js";
 import { dryRunProvisioner, terraformProvisioner } from "./provisioners.js";
 import { placementMigrator } from "./placement-migrate.js";
+import { withDataMoves } from "./tenant-data.js";
 
 /** How many transitions `show` lists (the newest). */
 const HISTORY_TAIL = 5;
@@ -109,7 +110,11 @@ export interface ProvisionOptions extends ProjectOptions {
   readonly provisioner?: "dry-run" | "terraform";
   readonly workDir?: string;
   readonly apply: boolean;
-  /** With terraform: the tenant's data was moved by hand, so a `move_data` step is done. */
+  /**
+   * The tenant's data was moved by hand, so a `move_data` step is done: an operator's override
+   * (without it, a pooled ⇄ bridge move on the project's database is done by the control
+   * plane, tenant-data.ts; any other fails with instructions).
+   */
   readonly dataMoved?: boolean;
 }
 
@@ -119,15 +124,16 @@ export function provision(id: string, options: ProvisionOptions, io: Io): Promis
     const tenant = await known(runtime, id, project.args);
     const provisioner = options.provisioner ?? project.settings.provisioner;
     if (provisioner === undefined) return unprovisioned(project, tenant, options, io);
+    const dataMoved = options.dataMoved === true;
     if (provisioner === "dry-run") {
-      const result = await runtime.tenants.provision(id, followedByDatabases(project, dryRunProvisioner(await manifestOf(project), io)));
+      const result = await runtime.tenants.provision(id, followedByDatabases(project, withDataMoves(dryRunProvisioner(await manifestOf(project), io), runtime, dataMoved, io)));
       return printProvisioned(result, options, io);
     }
     const read = await readManifest(project.outDir);
     if (!read.ok) throw new CommandProblem("PB9303", read.problem, read.help, 2);
     const workDir = options.workDir !== undefined ? resolve(io.cwd, options.workDir) : (project.settings.terraformWorkDir ?? join(project.dir, ".paybill", "terraform"));
-    const terraform = terraformProvisioner(runtime, read.manifest, { outDir: project.outDir, workDir, apply: options.apply, dataMoved: options.dataMoved === true, args: project.args }, io);
-    if (options.apply) return printProvisioned(await runtime.tenants.provision(id, followedByDatabases(project, terraform)), options, io);
+    const terraform = terraformProvisioner(runtime, read.manifest, { outDir: project.outDir, workDir, apply: options.apply, dataMoved, args: project.args }, io);
+    if (options.apply) return printProvisioned(await runtime.tenants.provision(id, followedByDatabases(project, withDataMoves(terraform, runtime, dataMoved, io))), options, io);
     // A preview: terraform plans each step; nothing is applied and the lifecycle does not move.
     const steps = (await runtime.tenants.plan(id))?.steps ?? [];
     const previews = [];

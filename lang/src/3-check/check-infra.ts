@@ -152,6 +152,7 @@ export function checkPlan(ctx: Context, unit: Unit, decl: PlanDecl, clouds: read
     price: { expect: "a price such as `99 usd per month`, `0`, or `custom`", required: true, accepts: isPrice },
     trial: { expect: "a duration such as `14 days`", accepts: isDuration },
     grace: { expect: "a duration such as `7 days`", accepts: isDuration },
+    retention: { expect: "a duration such as `30 days`: how long an offboarded tenant's data is kept", accepts: isDuration },
     isolation: { expect: "an isolation model, optionally `on` a cloud: `bridge on primary`", required: true, accepts: (v) => v.kind === "Ref" && v.args === undefined && !v.optional },
     limits: { expect: "a block of limits such as `seats = 3, agent_actions = 1000 per day`", block: true },
     features: { expect: "a list of feature names such as `[tickets, refunds]`", accepts: isNameList },

@@ -39,7 +39,7 @@ const FIXED: Record<string, CelType> = { principal: PRINCIPAL, action: ACTION, t
 
 const TOP_LEVEL = ["package", "import", "cloud", "plan", "tenant", "entity", "agent", "group", "action", "policy", "workflow", "test", "const"];
 const INSIDE: Partial<Record<Declaration["kind"], readonly string[]>> = {
-  Plan: ["price", "trial", "isolation", "limits", "features", "on", "per", "custom"],
+  Plan: ["price", "trial", "grace", "retention", "isolation", "limits", "features", "on", "per", "custom"],
   Tenant: ["plan", "region", "isolation"],
   Agent: ["roles", "description", "runs", "required"],
   Group: ["description"],

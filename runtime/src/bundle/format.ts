@@ -287,6 +287,8 @@ export interface PlanSpec {
   readonly price?: Quantity | "custom";
   readonly trialDays?: number;
   readonly graceDays?: number;
+  /** `retention = 30 days`: how long an offboarded tenant's data is kept before it may be erased (absent: no wait). */
+  readonly retentionDays?: number;
   readonly limits: Readonly<Record<string, Quantity>>;
   /** Sorted. */
   readonly features: readonly string[];

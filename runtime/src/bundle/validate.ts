@@ -243,6 +243,7 @@ const bundle = object({
       "price?": either(oneOf("custom"), quantity),
       "trialDays?": number(0),
       "graceDays?": number(0),
+      "retentionDays?": number(0),
       limits: map(quantity),
       features: array(name),
     }),

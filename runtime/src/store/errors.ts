@@ -110,6 +110,16 @@ export type RuntimeErrorCode =
   | "PBR220"
   /** An agent's name given as the approver: an agent never grants or rejects an approval. */
   | "PBR221"
+  /** A tenant data move whose copy does not match its source (row count or checksum of a table): nothing switched or deleted. */
+  | "PBR230"
+  /** Entities that reference each other in a cycle: a tenant's rows cannot be copied in foreign-key order. */
+  | "PBR231"
+  /** A data move's endpoints: not a schema name, the same schema twice, a table missing, a move resumed with other schemas; a schema an erasure may not drop. */
+  | "PBR232"
+  /** An erasure before the tenant's plan's `retention` has passed since it was offboarded. */
+  | "PBR233"
+  /** An erasure of a tenant that is not offboarded (or not registered). */
+  | "PBR234"
   /** A move by an agent along an edge only the host takes (not `by agent`), or by an agent that is not the run's. */
   | "PBR235"
   /** A move along an edge whose guard (`when …`) does not hold or cannot be evaluated. */

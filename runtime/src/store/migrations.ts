@@ -56,6 +56,9 @@
  *   `release` and signing key, and `opened`, the order of its latest open, so the bundle
  *   with the largest `opened` is the one the database ran last (bundle/release.ts refuses
  *   an older release). Not per tenant: one deployment's history.
+ * - Version 18, `paybill_data_moves` (control/data-move.ts, control/offboarding.ts): one row per
+ *   data move or erasure of a tenant's rows, with its phase and how far each table got, so a
+ *   run killed at any point resumes where it was (spec/control-plane.md, "Data moves").
  * - Version 16, `paybill_performances`: the host effects allowed (`effect host`, runs/performances.ts),
  *   one row per allowed act keyed by its audit record's id, with the input as audited
  *   (`@secret`/`@pii` masked), and once the host reports, when, whether it succeeded and
@@ -413,6 +416,24 @@ alter table paybill_runs add column untrusted_values integer not null default 0,
 update paybill_runs r set untrusted_values = s.n, untrusted_chars = s.chars
   from (select run_id, count(*) as n, sum(length(value)) as chars from paybill_untrusted group by run_id) s where r.id = s.run_id;
 `,
+  },
+  {
+    version: 18,
+    name: "tenant data moves and erasures",
+    sql: `
+create table paybill_data_moves (
+  tenant_id text not null,
+  move_id text not null,
+  kind text not null,
+  phase text not null,
+  source jsonb not null,
+  target jsonb,
+  progress jsonb not null,
+  started_at timestamptz not null,
+  updated_at timestamptz not null,
+  primary key (tenant_id, move_id)
+);
+${tenantTableSql("paybill_data_moves", { control: "select, insert, update" })}`,
   },
 ];
 

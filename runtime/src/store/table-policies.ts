@@ -66,6 +66,7 @@ export const RUNTIME_TABLE_SECURITY: readonly RuntimeTableSecurity[] = [
   tenantKeyed("paybill_total_counters", 14),
   tenantKeyed("paybill_performances", 16),
   tenantKeyed("paybill_untrusted", 12),
+  tenantKeyed("paybill_data_moves", 18),
 ];
 
 /** `create policy …;` as the migrations write it. */

@@ -18,6 +18,7 @@ export function plan(names: Names, clouds: readonly string[], { decl }: Included
   const price = attribute(decl.body, "price")?.value;
   const trial = attribute(decl.body, "trial")?.value;
   const grace = attribute(decl.body, "grace")?.value;
+  const retention = attribute(decl.body, "retention")?.value;
   const limits = block(decl.body, "limits")?.entries ?? [];
   const features = attribute(decl.body, "features")?.value;
   return {
@@ -26,6 +27,7 @@ export function plan(names: Names, clouds: readonly string[], { decl }: Included
     ...(price === undefined ? {} : { price: price.kind === "Ref" ? ("custom" as const) : quantityOf(price) }),
     ...(trial === undefined ? {} : { trialDays: durationMs(trial) / DAY_MS }),
     ...(grace === undefined ? {} : { graceDays: durationMs(grace) / DAY_MS }),
+    ...(retention === undefined ? {} : { retentionDays: durationMs(retention) / DAY_MS }),
     limits: sortedRecord(
       limits.map((entry): [string, Quantity] => {
         if (entry.kind !== "Attribute") return unexpected("a block among a plan's limits");
