@@ -26,7 +26,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BundleError, type DatabaseConfig, entityTablesSql, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
 import type { Io } from "../io.js";
-import { checkSession, checkSessionNames, createPaybillMcpServer, isLoopback, PaybillStdioTransport, SessionError, type SessionOptions, serveHttp } from "@paybill/server";
+import { checkSession, checkSessionNames, createPaybillMcpServer, isLoopback, PaybillStdioTransport, SessionError, type SessionOptions, serveHttp } from "@paybill/server/mcp";
 import { bundleTrust } from "./bundle-trust.js";
 import { openHelp } from "./project-runtime.js";
 import { delayWasmTierUp } from "./wasm-tiering.js";
