@@ -72,6 +72,12 @@ describe("paybillc serve --control", () => {
     const both = await example.run(["serve", "--control", "--mcp", "--project", "built"]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("give `--mcp` or `--control`, not both");
+    const neither = await example.run(["serve", "--project", "built"]);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toMatch(/^error\[PB9201\]: `serve` needs a protocol/);
+    const noAgent = await example.run(["serve", "--mcp", "--tenant", "initech"]);
+    expect(noAgent.code).toBe(2);
+    expect(noAgent.stderr).toContain("`serve --mcp` needs `--tenant` and `--agent`");
   });
 
   it("creates tokens with roles (shown once), lists them without the token, and revokes them", async () => {
