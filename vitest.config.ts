@@ -15,6 +15,7 @@ export default defineConfig({
       { find: /^@paybill\/server\/control$/, replacement: here("./server/src/control/index.ts") },
       { find: /^@paybill\/server\/mcp$/, replacement: here("./server/src/mcp/index.ts") },
       { find: /^@paybill\/server\/provision$/, replacement: here("./server/src/provision/index.ts") },
+      { find: /^@paybill\/server\/stripe$/, replacement: here("./server/src/control/stripe.ts") },
       { find: /^@paybill\/server\/control-tables$/, replacement: here("./server/src/control/tables.ts") },
       { find: /^@paybill\/server\/terraform-manifest$/, replacement: here("./server/src/provision/manifest.ts") },
     ],
