@@ -465,6 +465,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         status = await serveControl({ ...options, version: version() }, io);
         return;
       }
+      if (!options.mcp) {
+        io.err("error[PB9201]: `serve` needs a protocol\n  = help: run `paybillc serve --mcp --tenant … --agent …` (an agent's tools) or `paybillc serve --control` (the control API)\n");
+        status = 2;
+        return;
+      }
       if (options.tenant === undefined || options.agent === undefined) {
         io.err("error[PB9201]: `serve --mcp` needs `--tenant` and `--agent`\n  = help: name the tenant the agent acts for and the agent: `paybillc serve --mcp --tenant acme --agent support_bot`\n");
         status = 2;

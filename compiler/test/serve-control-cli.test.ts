@@ -4,7 +4,8 @@
  * token once, which the API then takes (and nothing else); `/openapi.json` is served; a
  * host that is not loopback is refused without `--expose`; tokens are created with roles
  * (a bad role is PB9336), listed without the token, and revoked (an unknown id is PB9337);
- * SIGTERM stops the server with exit 0.
+ * SIGTERM stops the server with exit 0. `billing usage --stripe` prints the usage as Stripe
+ * meter events and sends nothing without `--send` (which needs STRIPE_SECRET_KEY: PB9339).
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -46,6 +47,8 @@ describe("paybillc serve --control", () => {
       expect(((await listed.json()) as { id: string }[]).map((t) => t.id)).toContain("initech");
       const onboarded = await fetch(`${server.url}/api/tenants`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ id: "acme", plan: "business" }) });
       expect(onboarded.status).toBe(200);
+      const used = await fetch(`${server.url}/api/usage`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ tenant: "acme", metric: "seats", quantity: 2 }) });
+      expect(used.status).toBe(200);
       const anonymous = await fetch(`${server.url}/api/tenants`);
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers.get("content-type")).toBe("application/problem+json");
@@ -63,6 +66,22 @@ describe("paybillc serve --control", () => {
     again.child.kill("SIGTERM");
     await once(again.child, "exit");
     expect(again.stdout()).toBe("");
+
+    // The usage as Stripe meter events: printed, one JSON per line, and sent nowhere without --send.
+    const period = new Date().toISOString().slice(0, 7);
+    const printed = await example.run(["billing", "usage", "--period", period, "--tenant", "acme", "--stripe", "--project", "built", "--database", "first-db"]);
+    expect(printed.code).toBe(0);
+    // At the period's last second: the first second of the next month, less one.
+    const [year, month] = period.split("-").map(Number);
+    const last = Date.UTC(year ?? 0, month ?? 0, 1) / 1000 - 1;
+    expect(printed.stdout.trim().split("\n").map((line) => JSON.parse(line))).toEqual([
+      { event_name: "paybill_agent_actions", identifier: `paybill:acme:agent_actions:${period}`, timestamp: last, payload: { stripe_customer_id: "acme", value: "0" } },
+      { event_name: "paybill_seats", identifier: `paybill:acme:seats:${period}`, timestamp: last, payload: { stripe_customer_id: "acme", value: "2" } },
+    ]);
+    expect(printed.stderr).toContain("not sent (a dry run");
+    const unkeyed = await example.run(["billing", "usage", "--period", period, "--stripe", "--send", "--project", "built", "--database", "first-db"]);
+    expect(unkeyed.code).toBe(2);
+    expect(unkeyed.stderr).toMatch(/^error\[PB9339\]/);
   });
 
   it("refuses a host that is not loopback without --expose, and --mcp with --control", async () => {
@@ -72,6 +91,12 @@ describe("paybillc serve --control", () => {
     const both = await example.run(["serve", "--control", "--mcp", "--project", "built"]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("give `--mcp` or `--control`, not both");
+    const neither = await example.run(["serve", "--project", "built"]);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toMatch(/^error\[PB9201\]: `serve` needs a protocol/);
+    const noAgent = await example.run(["serve", "--mcp", "--tenant", "initech"]);
+    expect(noAgent.code).toBe(2);
+    expect(noAgent.stderr).toContain("`serve --mcp` needs `--tenant` and `--agent`");
   });
 
   it("creates tokens with roles (shown once), lists them without the token, and revokes them", async () => {

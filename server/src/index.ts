@@ -1,20 +1,10 @@
 /**
  * @paybill/server — what hosts run, on the runtime and without the compiler: the
  * control-plane HTTP server (control/), the MCP tool server over a runtime (mcp/) and the
- * provisioners of the control plane (provision/). `paybillc serve` calls it.
+ * provisioners of the control plane (provision/). `paybillc serve` calls it. Each part is
+ * also a subpath of its own (`@paybill/server/control`, `/mcp`, `/provision`), so a host —
+ * and each CLI command — loads only the part it runs.
  */
-export { createPaybillMcpServer, type PaybillMcpServer } from "./mcp/server.js";
-export { checkSession, checkSessionNames, SessionError, type SessionOptions } from "./mcp/session.js";
-export { isLoopback, serveHttp } from "./mcp/http.js";
-export { PaybillStdioTransport } from "./mcp/stdio.js";
-export { TerraformProvisioner, type TerraformProvisionerOptions } from "./provision/terraform.js";
-export { type Manifest, MANIFEST_PATH, readManifest, stackFor } from "./provision/stacks.js";
-export type { Placement, StackTenant } from "./provision/types.js";
-export { placedOn, unfinishedOf } from "./provision/placed.js";
-export { type ControlAppOptions, controlApp } from "./control/app.js";
-export { type ControlServer, type ControlServerOptions, isLoopbackHost, startControlServer } from "./control/serve.js";
-export { type Caller, parseRole, type Role } from "./control/identity.js";
-export type { OidcOptions } from "./control/auth.js";
-export type { StripeOptions } from "./control/stripe.js";
-export { type ApiToken, createApiToken, listApiTokens, revokeApiToken } from "./control/tokens.js";
-export { controlTablesInstalled, installControlTables } from "./control/tables.js";
+export * from "./control/index.js";
+export * from "./mcp/index.js";
+export * from "./provision/index.js";

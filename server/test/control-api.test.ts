@@ -6,7 +6,10 @@
  * served in the test; Stripe webhooks are verified by signature, applied once per event id,
  * and a bad signature changes nothing; `/openapi.json` lists every route.
  */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import type { Database, Runtime } from "@paybill/runtime";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
@@ -296,15 +299,40 @@ describe.each(BACKENDS)("control API on %s", (backend) => {
     expect(doc.components.securitySchemes).toHaveProperty("bearer");
   });
 
-  it("listens on loopback only unless exposed, and refuses to start without its tables", async () => {
+  it("listens on loopback only unless exposed, and serves the console's assets without shadowing the API", async () => {
     expect(isLoopbackHost("127.0.0.1") && isLoopbackHost("::1") && !isLoopbackHost("0.0.0.0")).toBe(true);
     await expect(startControlServer(t.runtime, { host: "0.0.0.0", port: 0 })).rejects.toMatchObject({ code: "PBR251" });
-    const server = await startControlServer(t.runtime, { host: "127.0.0.1", port: 0 });
+    const consoleDir = await mkdtemp(join(tmpdir(), "paybill-console-"));
+    await writeFile(join(consoleDir, "index.html"), "<!doctype html><title>console</title>");
+    await mkdir(join(consoleDir, "assets"));
+    await writeFile(join(consoleDir, "assets", "app.js"), "console.log(1)");
+    const server = await startControlServer(t.runtime, { host: "127.0.0.1", port: 0, consoleDir });
     try {
       const res = await fetch(`${server.url}/api/plans`, { headers: { authorization: `Bearer ${tokens.auditor}` } });
       expect(res.status).toBe(200);
+      const page = await fetch(`${server.url}/`);
+      expect(page.headers.get("content-type")).toContain("text/html");
+      expect(await page.text()).toContain("<title>console</title>");
+      const script = await fetch(`${server.url}/assets/app.js`);
+      expect(script.headers.get("content-type")).toContain("text/javascript");
+      expect(await script.text()).toBe("console.log(1)");
+      expect(await (await fetch(`${server.url}/tenants/acme`)).text()).toContain("<title>console</title>");
+      const api = await fetch(`${server.url}/api/nothing`, { headers: { authorization: `Bearer ${tokens.auditor}` } });
+      expect(api.status).toBe(404);
+      expect(api.headers.get("content-type")).toBe("application/problem+json");
     } finally {
       await server.close();
+      await rm(consoleDir, { recursive: true, force: true });
     }
+  });
+
+  it("refuses to start without its tables (PBR252)", async () => {
+    await t.admin.exec("drop table paybill_api_calls");
+    try {
+      await expect(startControlServer(t.runtime, { host: "127.0.0.1", port: 0 })).rejects.toMatchObject({ code: "PBR252" });
+    } finally {
+      await installControlTables(t.admin);
+    }
+    expect(await count(own(), "paybill_api_calls", [])).toBe(0);
   });
 });

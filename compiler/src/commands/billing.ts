@@ -81,6 +81,10 @@ export interface UsageOptions extends Omit<ProjectOptions, "format"> {
   readonly period: string;
   readonly tenant?: string;
   readonly format: "text" | "json" | "csv";
+  /** Print the rows as Stripe meter events (@paybill/server/stripe), one JSON per line. */
+  readonly stripe?: boolean;
+  /** With `stripe`: send them (STRIPE_SECRET_KEY; PB9339 without it). */
+  readonly send?: boolean;
 }
 
 export async function usage(options: UsageOptions, io: Io): Promise<number> {
@@ -92,8 +96,23 @@ export async function usage(options: UsageOptions, io: Io): Promise<number> {
     if (error instanceof PaybillRuntimeError) return printProblem(error.code, error.message, error.help, 1, format, io);
     throw error;
   }
+  const key = process.env.STRIPE_SECRET_KEY;
+  if (options.send === true && options.stripe !== true) return printProblem("PB9201", "`--send` is for `--stripe`", "add `--stripe` to send the usage to Stripe as meter events", 2, format, io);
+  if (options.send === true && (key === undefined || key === "")) {
+    return printProblem("PB9339", "`--send` needs STRIPE_SECRET_KEY", "set STRIPE_SECRET_KEY to the account's secret key, or drop `--send` to print the meter events only", 2, format, io);
+  }
   return withProjectRuntime({ ...options, format }, io, async ({ runtime }) => {
     const rows = await runtime.usage.export({ period: options.period, ...(options.tenant === undefined ? {} : { tenant: options.tenant }) });
+    if (options.stripe === true) {
+      const { meterEvents, pushMeterEvents } = await import("@paybill/server/stripe");
+      const events = meterEvents(rows, {});
+      for (const event of events) io.out(`${JSON.stringify(event)}\n`);
+      if (options.send === true && key !== undefined) {
+        await pushMeterEvents(key, events);
+        io.err(`billing usage: sent ${events.length} meter event(s) to Stripe\n`);
+      } else io.err(`billing usage: ${events.length} meter event(s), not sent (a dry run: add --send)\n`);
+      return 0;
+    }
     if (options.format === "json") printJson(rows, io);
     else if (options.format === "csv") io.out(csv(rows));
     else if (rows.length === 0) io.err(`no usage recorded in ${options.period}\n`);

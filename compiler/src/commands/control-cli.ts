@@ -172,9 +172,11 @@ export function registerControlCommands(program: Command, io: Io, setStatus: Sta
 
   common(billing.command("usage").description("a month's usage per tenant and metric, for a billing system"), ["text", "json", "csv"])
     .requiredOption("--period <YYYY-MM>", "the month (UTC)")
-    .addHelpText("after", "\nExamples:\n  $ paybillc billing usage --period 2026-11 --format csv > usage.csv\n  $ paybillc billing usage --period 2026-11 --tenant acme --format json\n")
+    .addHelpText("after", "\nExamples:\n  $ paybillc billing usage --period 2026-11 --format csv > usage.csv\n  $ paybillc billing usage --period 2026-11 --tenant acme --format json\n  $ paybillc billing usage --period 2026-11 --stripe            # the Stripe meter events, one JSON per line, sent nowhere\n  $ STRIPE_SECRET_KEY=sk_… paybillc billing usage --period 2026-11 --stripe --send\n")
     .option("--tenant <id>", "only this tenant")
-    .action(async (options: Omit<Common, "format"> & { format: "text" | "json" | "csv"; period: string; tenant?: string }) => {
+    .option("--stripe", "print the usage as Stripe meter events (one JSON object per line; a dry run unless --send)", false)
+    .option("--send", "with --stripe: send the meter events to Stripe (STRIPE_SECRET_KEY)", false)
+    .action(async (options: Omit<Common, "format"> & { format: "text" | "json" | "csv"; period: string; tenant?: string; stripe: boolean; send: boolean }) => {
       setStatus(await (await billingModule()).usage(options, io));
     });
 }

@@ -4,7 +4,7 @@
  * as text for people and as JSON values for tools. Pure: the manifest is read by the caller.
  */
 import type { Bundle, Placement, ProvisioningPlan, ProvisionStep, Tenant, Transition } from "@paybill/runtime";
-import { type Manifest, stackFor } from "@paybill/server";
+import { type Manifest, stackFor } from "@paybill/server/provision";
 
 /** A step as shown: the step, and the stack it acts on (or why none could be found). */
 export type StepView = ProvisionStep & { readonly stack?: string; readonly fromStack?: string; readonly stackProblem?: string };

@@ -7,7 +7,7 @@
  * the stack.
  */
 import { type Provisioner, RecordingProvisioner, type Runtime } from "@paybill/runtime";
-import { type Manifest, placedOn, TerraformProvisioner, unfinishedOf } from "@paybill/server";
+import { type Manifest, placedOn, TerraformProvisioner, unfinishedOf } from "@paybill/server/provision";
 import type { Io } from "../io.js";
 import { stepText, stepView } from "./control-view.js";
 

@@ -7,7 +7,7 @@
  * data directory). Bad roles: PB9336 (exit 2); an unknown token id: PB9337 (exit 1).
  */
 import type { Database } from "@paybill/runtime";
-import { controlTablesInstalled, createApiToken, installControlTables, listApiTokens, parseRole, type Role, revokeApiToken } from "@paybill/server";
+import { controlTablesInstalled, createApiToken, installControlTables, listApiTokens, parseRole, type Role, revokeApiToken } from "@paybill/server/control";
 import type { Io } from "../io.js";
 import { printJson } from "../output/report.js";
 import { CommandProblem, type ProjectOptions, withProjectRuntime } from "./project-runtime.js";

@@ -26,7 +26,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BundleError, type DatabaseConfig, entityTablesSql, openRuntime, PaybillRuntimeError, readBundle, type Runtime } from "@paybill/runtime";
 import type { Io } from "../io.js";
-import { checkSession, checkSessionNames, createPaybillMcpServer, isLoopback, PaybillStdioTransport, SessionError, type SessionOptions, serveHttp } from "@paybill/server";
+import { checkSession, checkSessionNames, createPaybillMcpServer, isLoopback, PaybillStdioTransport, SessionError, type SessionOptions, serveHttp } from "@paybill/server/mcp";
 import { bundleTrust } from "./bundle-trust.js";
 import { openHelp } from "./project-runtime.js";
 import { delayWasmTierUp } from "./wasm-tiering.js";
@@ -165,7 +165,7 @@ async function readContext(path: string): Promise<{ ok: true; value: Record<stri
 }
 
 function usageProblem(options: ServeOptions): { message: string; help: string } | undefined {
-  if (!options.mcp) return { message: "`serve` needs a protocol", help: "run `paybillc serve --mcp …` (MCP is the only protocol served)" };
+  if (!options.mcp) return { message: "`serve` needs a protocol", help: "run `paybillc serve --mcp …` (an agent's tools) or `paybillc serve --control` (the control API)" };
   if (options.workflow !== undefined && options.run !== undefined) return { message: "give `--workflow` or `--run`, not both", help: "`--workflow` starts a new run; `--run` joins an existing one" };
   if (options.context !== undefined && options.workflow === undefined) return { message: "`--context` is for `--workflow`", help: "the context is given to the run a session starts: add `--workflow <name>`; a joined run keeps its own" };
   const port = Number(options.port);

@@ -10,7 +10,7 @@ import { type Provisioner, routing, type Runtime, type Tenant, type TenantState 
 import type { Io } from "../io.js";
 import { printJson } from "../output/report.js";
 import { SETTINGS_FILE } from "../project/settings.js";
-import { type Manifest, readManifest } from "@paybill/server";
+import { type Manifest, readManifest } from "@paybill/server/provision";
 import { planLines, planView, stepText, stepView, tenantLines, transitionLine } from "./control-view.js";
 import { CommandProblem, type ProjectOptions, type ProjectRuntime, withProjectRuntime } from "./project-runtime.js";
 import { dryRunProvisioner, terraformProvisioner } from "./provisioners.js";

@@ -280,9 +280,9 @@ export function controlApp(runtime: Runtime, options: ControlAppOptions = {}): O
     async (c) => {
       if (options.stripe === undefined) throw new ProblemError(404, "PBR250", "Stripe is not configured on this server", "start it with STRIPE_WEBHOOK_SECRET set");
       const payload = await c.req.text();
-      let event: ReturnType<typeof verifyStripeEvent>;
+      let event: Awaited<ReturnType<typeof verifyStripeEvent>>;
       try {
-        event = verifyStripeEvent(payload, c.req.valid("header")["stripe-signature"], options.stripe.webhookSecret);
+        event = await verifyStripeEvent(payload, c.req.valid("header")["stripe-signature"], options.stripe.webhookSecret);
       } catch (error) {
         return problemResponse(c, problemOf(400, "PBR247", `the Stripe signature does not match: ${error instanceof Error ? error.message : String(error)}`, "check the endpoint's signing secret (STRIPE_WEBHOOK_SECRET)")) as never;
       }

@@ -52,6 +52,8 @@ export async function startControlServer(runtime: Runtime, options: ControlServe
   const root = options.consoleDir === undefined ? undefined : resolve(options.consoleDir);
   if (root !== undefined) {
     app.get("/*", async (c) => {
+      // The API's own paths never fall back to the console's page.
+      if (c.req.path.startsWith("/api/") || c.req.path.startsWith("/webhooks/")) return c.notFound();
       const path = normalize(join(root, c.req.path === "/" ? "index.html" : c.req.path));
       const file = path.startsWith(root) && (await stat(path).then((s) => s.isFile(), () => false)) ? path : join(root, "index.html");
       const body = await readFile(file).catch(() => undefined);

@@ -16,7 +16,10 @@
  * identified so that Stripe takes each once; a dry run returns them without sending.
  */
 import type { BillingEvent, UsageRow } from "@paybill/runtime";
-import Stripe from "stripe";
+import type Stripe from "stripe";
+
+// The package (~23 MB) is loaded by the first webhook or push, not when the server starts.
+const stripeModule = async (): Promise<typeof Stripe> => (await import("stripe")).default;
 
 export interface StripeOptions {
   /** The webhook endpoint's signing secret (`whsec_…`). */
@@ -30,8 +33,8 @@ export interface StripeOptions {
 export type Mapped = { readonly event: BillingEvent } | { readonly ignored: string };
 
 /** Verifies the signature (throws Stripe's signature error when it does not match) and parses the event. */
-export function verifyStripeEvent(payload: string, signature: string, secret: string): Stripe.Event {
-  return Stripe.webhooks.constructEvent(payload, signature, secret);
+export async function verifyStripeEvent(payload: string, signature: string, secret: string): Promise<Stripe.Event> {
+  return (await stripeModule()).webhooks.constructEvent(payload, signature, secret);
 }
 
 function metadataTenant(object: Record<string, unknown>): string | undefined {
@@ -97,6 +100,6 @@ export function meterEvents(rows: readonly UsageRow[], options: Pick<StripeOptio
 
 /** Sends the events to Stripe (the billing meter API). */
 export async function pushMeterEvents(apiKey: string, events: readonly MeterEvent[]): Promise<void> {
-  const stripe = new Stripe(apiKey);
+  const stripe = new (await stripeModule())(apiKey);
   for (const event of events) await stripe.billing.meterEvents.create(event);
 }

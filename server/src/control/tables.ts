@@ -12,7 +12,9 @@ import { CONTROL_ROLE, type Sql } from "@paybill/runtime";
 export const TOKENS_TABLE = "paybill_api_tokens";
 export const CALLS_TABLE = "paybill_api_calls";
 
+// Two `paybillc migrate` runs at once take turns (in a transaction the lock is held until it commits).
 const CREATE = `
+select pg_advisory_xact_lock(hashtext('paybill_api_tables'));
 create table if not exists ${TOKENS_TABLE} (
   id text primary key,
   label text,
