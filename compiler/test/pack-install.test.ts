@@ -1,5 +1,5 @@
 /**
- * Paybill outside this repository: the three packages packed with `npm pack` (as a release
+ * Paybill outside this repository: the four packages packed with `npm pack` (as a release
  * would publish them), a project made by the packed `paybillc init`, the tarballs installed
  * into it with npm (from the local cache where it can: `--prefer-offline`), and there
  * `check`, `test`, `build` and the generated SDK's type check (`npm run typecheck`) pass —
@@ -44,10 +44,10 @@ describe("the packed packages in a project of their own", () => {
     work = await mkdtemp(join(tmpdir(), "paybill-pack-"));
     const packs = join(work, "packs");
     await mkdir(packs);
-    const packed = await run(NPM, ["pack", "--workspace", "lang", "--workspace", "runtime", "--workspace", "compiler", "--pack-destination", packs, "--silent"], ROOT);
+    const packed = await run(NPM, ["pack", "--workspace", "lang", "--workspace", "runtime", "--workspace", "server", "--workspace", "compiler", "--pack-destination", packs, "--silent"], ROOT);
     expect(packed.code, packed.out).toBe(0);
     const tarballs = (await readdir(packs)).sort();
-    expect(tarballs).toEqual(["paybill-compiler-0.1.0.tgz", "paybill-lang-0.1.0.tgz", "paybill-runtime-0.1.0.tgz"].map((t) => t.replace("0.1.0", VERSION)));
+    expect(tarballs).toEqual(["paybill-compiler-0.1.0.tgz", "paybill-lang-0.1.0.tgz", "paybill-runtime-0.1.0.tgz", "paybill-server-0.1.0.tgz"].map((t) => t.replace("0.1.0", VERSION)));
     // The repository keeps one standard library: the copy made for the pack is gone.
     expect(existsSync(join(ROOT, "lang", "stdlib"))).toBe(false);
 
@@ -64,7 +64,7 @@ describe("the packed packages in a project of their own", () => {
   });
 
   it("installs inside the project: nothing resolved from this clone", async () => {
-    for (const name of ["lang", "runtime", "compiler"]) {
+    for (const name of ["lang", "runtime", "server", "compiler"]) {
       const dir = await realpath(join(project, "node_modules", "@paybill", name));
       expect(dir.startsWith(project + sep), dir).toBe(true);
     }
