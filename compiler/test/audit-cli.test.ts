@@ -42,8 +42,17 @@ const backends: { name: string; open: () => Promise<Backend> | undefined }[] = [
         : (async () => {
             const database = (await postgresForRuntime()) as TestDatabase & { login: string };
             const url = database.target as string;
+            // The runtime's login role may not create a bridge tenant's schema when it is provisioned: the admin's URL does (placement-migrate.ts).
+            process.env.PAYBILL_ADMIN_DATABASE_URL = url;
             // The CLI runs as the login role; the tamperer is the admin (a superuser): `privileged` lets its runtime open on that URL.
-            return { args: () => ["--database", database.login], config: () => ({ url, privileged: true }), close: () => database.drop() };
+            return {
+              args: () => ["--database", database.login],
+              config: () => ({ url, privileged: true }),
+              close: async () => {
+                delete process.env.PAYBILL_ADMIN_DATABASE_URL;
+                await database.drop();
+              },
+            };
           })(),
   },
 ];

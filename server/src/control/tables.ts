@@ -1,4 +1,7 @@
 /**
+ * No sequences (a `uuid` key, not `bigserial`): a host's `drizzle-kit push` with the
+ * `!paybill_*` tables filter spec/database.md tells it to set would drop one as not its own.
+ *
  * The control server's own tables, beside the runtime's (spec/control-server.md, "Tables"):
  * `paybill_api_tokens` (API tokens: the SHA-256 of each, never the token, with its roles)
  * and `paybill_api_calls` (every state-changing call: who, what, the answer's status).
@@ -24,7 +27,7 @@ create table if not exists ${TOKENS_TABLE} (
   revoked_at timestamptz
 );
 create table if not exists ${CALLS_TABLE} (
-  seq bigserial primary key,
+  id uuid primary key default gen_random_uuid(),
   at timestamptz not null default now(),
   who text not null,
   method text not null,
@@ -40,7 +43,7 @@ export async function installControlTables(sql: Sql): Promise<void> {
   const [role] = await sql.query<{ n: number }>("select count(*)::int as n from pg_roles where rolname = $1", [CONTROL_ROLE]);
   if (Number(role?.n) > 0) {
     await sql.exec(
-      `grant select, insert, update on ${TOKENS_TABLE} to ${CONTROL_ROLE}; grant select, insert on ${CALLS_TABLE} to ${CONTROL_ROLE}; grant usage on sequence ${CALLS_TABLE}_seq_seq to ${CONTROL_ROLE};`,
+      `grant select, insert, update on ${TOKENS_TABLE} to ${CONTROL_ROLE}; grant select, insert on ${CALLS_TABLE} to ${CONTROL_ROLE};`,
     );
   }
 }
