@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^@paybill\/lang$/, replacement: here("./lang/src/index.ts") },
       { find: /^@paybill\/runtime$/, replacement: here("./runtime/src/index.ts") },
       { find: /^@paybill\/runtime\/cloud-names$/, replacement: here("./runtime/src/control/cloud-names.ts") },
+      { find: /^@paybill\/runtime\/bundle-format$/, replacement: here("./runtime/src/bundle/build-api.ts") },
     ],
   },
   test: {

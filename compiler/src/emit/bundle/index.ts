@@ -10,7 +10,7 @@
  * name) comes back as diagnostics, and then there is no bundle.
  */
 import { type Diagnostic, hasErrors, type Model } from "@paybill/lang";
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type Bundle, bundleHash } from "@paybill/runtime";
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type Bundle, bundleHash } from "@paybill/runtime/bundle-format";
 import { plan, tenant } from "./control-plane.js";
 import { action, agent, entity } from "./data.js";
 import { Names } from "./names.js";
