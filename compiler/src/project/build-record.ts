@@ -121,25 +121,12 @@ export function sha256(text: string): string {
 
 /**
  * The hash of an emitter's input: the emitters' code and libraries (`emitterVersion`), the
- * piece's name, and its input value as JSON with sorted keys (maps and sets as their entries).
+ * piece's name, and its input value as JSON (maps and sets as their entries). Inputs are
+ * built in a fixed order from the project, so the same input gives the same text.
  */
 export async function inputHash(piece: string, value: unknown): Promise<string> {
-  return sha256(`${await emitterVersion()}\n${piece}\n${stableJson(value)}`);
-}
-
-function stableJson(value: unknown): string {
-  if (value instanceof Map) return `{"map":${stableJson([...value])}}`;
-  if (value instanceof Set) return `{"set":${stableJson([...value])}}`;
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : stableJson(v))).join(",")}]`;
-  if (typeof value === "object" && value !== null) {
-    const keys = Object.keys(value).sort();
-    const members = keys.flatMap((k) => {
-      const v = (value as Record<string, unknown>)[k];
-      return v === undefined ? [] : [`${JSON.stringify(k)}:${stableJson(v)}`];
-    });
-    return `{${members.join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
+  const json = JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? { map: [...v] } : v instanceof Set ? { set: [...v] } : v));
+  return sha256(`${await emitterVersion()}\n${piece}\n${json}`);
 }
 
 /** The libraries whose versions every emitter's output depends on. */

@@ -13,7 +13,10 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Diagnostic, Model } from "@paybill/lang";
 import type { Bundle } from "@paybill/runtime";
-import { MIGRATIONS_DIR, readMigrations } from "./folder.js";
+import { createHash } from "node:crypto";
+import { sortKeys } from "../bundle/json.js";
+import { MIGRATIONS_DIR, type MigrationFile, readMigrations } from "./folder.js";
+import type { Snapshot } from "./snapshot.js";
 import type { Loss } from "./losses.js";
 import type { Plan } from "./migration.js";
 import { dbTables } from "./tables.js";
@@ -50,6 +53,20 @@ export interface SchemaCache {
 
 const SCHEMA_FILE = "db/schema.ts";
 
+/** What of the migrations folder `schema.ts` and the plan depend on: each migration's text and the newest snapshot, hashed. */
+function folderKey(migrations: readonly MigrationFile[], snapshot: string | undefined): unknown {
+  return { migrations: migrations.map((m) => [m.file, sha256(m.text)]), snapshot: snapshot === undefined ? null : sha256(snapshot) };
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** A snapshot as JSON with sorted keys: the same whether read back from its file or just made. */
+function snapshotJson(snapshot: Snapshot): string {
+  return JSON.stringify(sortKeys(snapshot));
+}
+
 export async function buildDatabase(
   project: string,
   out: string,
@@ -66,7 +83,7 @@ export async function buildDatabase(
   const tables = dbTables(bundle, model, diagnostics);
   if (diagnostics.length > 0) return { ok: false, kind: "diagnostics", diagnostics };
   // Only an unchanged schema is reused: a new migration changes the folder, so the input.
-  const input = { tables, folder: read.folder };
+  const input = { tables, folder: folderKey(read.folder.migrations, read.folder.snapshot === undefined ? undefined : snapshotJson(read.folder.snapshot)) };
   const reused = read.folder.snapshot === undefined ? undefined : await reuse?.lookup(input);
   const plan: Plan =
     reused !== undefined && read.folder.snapshot !== undefined
@@ -85,7 +102,7 @@ export async function buildDatabase(
   // With a new migration, what the next build starts from: the folder with it added.
   if (plan.kind === "new") {
     const made = { id: plan.id, number: plan.number, file: `${plan.id}.sql`, text: plan.sql };
-    await reuse?.store({ tables, folder: { migrations: [...read.folder.migrations, made], snapshot: plan.snapshot } }, schema);
+    await reuse?.store({ tables, folder: folderKey([...read.folder.migrations, made], snapshotJson(plan.snapshot)) }, schema);
   }
   const files: DbFile[] = [{ path: SCHEMA_FILE, text: schema }, ...migrations.map((m) => ({ path: `db/migrations/${m.path}`, text: m.text }))];
   const present = await readdir(join(out, "db", "migrations")).catch(() => [] as string[]);
