@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HELPDESK } from "./support/bundle.js";
 import { paybillc, project } from "./support/cli.js";
+import { emitTf } from "./support/terraform.js";
 
 async function helpdeskCopy(): Promise<string> {
   const dir = await project();
@@ -125,5 +126,23 @@ describe("paybillc build reuses unchanged output", () => {
     await writeFile(join(dir, "out", "build-record.json"), JSON.stringify(record));
     expect(await build(dir)).not.toContain("sdk/index.ts");
     expect(await tree(join(dir, "out"))).toEqual(built);
+  });
+
+  it("writes, for many stacks made in worker threads, the texts one thread makes", async () => {
+    // 120 silo tenants: enough stacks for the built compiler to share them out to workers (emit/terraform/reuse.ts).
+    const lines = [
+      "import std.isolation.{silo, pooled}",
+      'cloud aws primary { region = "eu-west-1" }',
+      "plan free { price = 0, isolation = pooled }",
+      "plan enterprise { price = custom, isolation = silo }",
+      ...Array.from({ length: 120 }, (_, i) => `tenant t${String(i).padStart(3, "0")} { plan = enterprise }`),
+    ];
+    const text = `${lines.join("\n")}\n`;
+    const dir = await project({ "app.paybill": text });
+    await build(dir);
+    const written = await tree(join(dir, "out"));
+    const expected = emitTf({ [join(dir, "app.paybill")]: text });
+    expect(expected.stacks.length).toBe(122);
+    for (const stack of expected.stacks) expect(written.get(`terraform/${stack.spec.name}/cdk.tf.json`), stack.spec.name).toBe(stack.text);
   });
 });
