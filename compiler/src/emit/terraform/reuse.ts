@@ -30,7 +30,7 @@ export async function emitTerraformReusing(model: Model, cache: StackCache): Pro
   const texts: (string | undefined)[] = [];
   for (const spec of specs) texts.push(await cache.lookup(stackFile(spec.name), spec));
   if (texts.some((t) => t === undefined)) {
-    const missing = specs.flatMap((spec, i) => (texts[i] === undefined ? [i] : []));
+    const missing = specs.flatMap((_spec, i) => (texts[i] === undefined ? [i] : []));
     const made = await synthesize(missing.map((i) => specs[i] as StackSpec));
     for (const [k, i] of missing.entries()) {
       const text = made[k] as string;
