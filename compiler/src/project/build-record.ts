@@ -12,6 +12,7 @@
  * `build --check` neither needs it nor reports it.
  */
 import { createHash } from "node:crypto";
+import { statSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -134,11 +135,13 @@ const LIBRARIES = ["cdktn", "constructs", "drizzle-kit", "drizzle-orm", "ts-morp
 
 let version: Promise<string> | undefined;
 
+const CODE = /^(?!.*\.d\.ts$).*\.(?:js|ts)$/;
+
 /**
- * One hash of the code that makes a build's output: every file of the compiler's emitters,
- * in its sources and in its build (`src/emit/` and `dist/emit/`, whichever are there: the same
- * hash whether the compiler runs from either, and a changed source or build changes it), and
- * the version of every library they use.
+ * One hash of the code that makes a build's output: every file of the compiler's emitters
+ * (its path, size and modification time), in its sources and in its build (`src/emit/` and
+ * `dist/emit/`, whichever are there: the same hash whether the compiler runs from either, and
+ * a changed source or build changes it), and the version of every library they use.
  */
 export function emitterVersion(): Promise<string> {
   version ??= (async () => {
@@ -148,9 +151,14 @@ export function emitterVersion(): Promise<string> {
     for (const tree of ["src", "dist"]) {
       const emit = join(root, tree, "emit");
       const entries = await readdir(emit, { recursive: true, withFileTypes: true }).catch(() => []);
-      const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+      // The code only (not declarations or source maps), by size and modification time: a
+      // file written again (an edit, a checkout, a compile) is a new version of the emitters.
+      const files = entries.filter((e) => e.isFile() && CODE.test(e.name)).map((e) => join(e.parentPath, e.name));
       files.sort();
-      for (const file of files) hash.update(`${tree}${file.slice(emit.length)}\0`).update(await readFile(file)).update("\0");
+      for (const file of files) {
+        const { size, mtimeMs } = statSync(file);
+        hash.update(`${tree}${file.slice(emit.length)}\0${size}\0${mtimeMs}\0`);
+      }
     }
     for (const name of LIBRARIES) hash.update(`${name}@${await libraryVersion(here, name)}\0`);
     // The runtime's code the emitters call: cloud resource names, canonical JSON.
