@@ -18,6 +18,7 @@ export default defineConfig({
       { find: /^@paybill\/server\/stripe$/, replacement: here("./server/src/control/stripe.ts") },
       { find: /^@paybill\/server\/control-tables$/, replacement: here("./server/src/control/tables.ts") },
       { find: /^@paybill\/server\/terraform-manifest$/, replacement: here("./server/src/provision/manifest.ts") },
+      { find: /^@paybill\/runtime\/bundle-format$/, replacement: here("./runtime/src/bundle/build-api.ts") },
     ],
   },
   test: {

@@ -1,7 +1,7 @@
 /**
- * `paybillc check`: the DESIGN.md quality bars "check of a 100k-line project < 2 s" and
- * "cold check of a small project < 400 ms", measured as a user meets them: whole
- * processes, wall clock, against a bare `node -e 0` in the same run.
+ * `paybillc check`: issue 19's goals "check of the generated 100k-line project ≤ 1 s" and
+ * "cold check of the example ≤ 2× `node -e 0`" (DESIGN.md's bars were < 2 s and < 400 ms),
+ * measured as a user meets them: whole processes, wall clock, against a bare `node -e 0` in the same run.
  *
  *   1. `node -e 0` and `paybillc check examples/helpdesk`, COLD_RUNS fresh processes each,
  *      interleaved (so drift in the machine's load hits both alike), after one untimed run
@@ -33,8 +33,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PAYBILLC = join(ROOT, "compiler", "bin", "paybillc.js");
 const SMALL = join(ROOT, "examples", "helpdesk");
 const COLD_RUNS = 7;
-const GOAL_LARGE_MS = 2000;
-const GOAL_COLD_MS = 400;
+const GOAL_LARGE_MS = 1000; // issue 19: ≤ 1 s (DESIGN.md's bar was < 2 s)
+const GOAL_COLD_RATIO = 2; // issue 19: ≤ 2× node -e 0 (DESIGN.md's bar was < 400 ms)
 
 export default async function run({ lines = 100_000, log = () => {} } = {}) {
   const withTime = hasGnuTime();
@@ -96,7 +96,8 @@ export default async function run({ lines = 100_000, log = () => {} } = {}) {
   const errors = result.diagnostics.filter((d) => severityOf(d) === "error");
   const warnings = result.diagnostics.filter((d) => severityOf(d) === "warning");
   const ratio = (ms) => `${(ms / bareMs).toFixed(1)}× node -e 0`;
-  const verdict = (ms, goal) => `goal < ${fmtMs(goal)}: ${ms < goal ? "met" : `MISSED (${(ms / goal).toFixed(1)}× the goal)`}`;
+  const verdict = (ms, goal) => `goal ≤ ${fmtMs(goal)}: ${ms <= goal ? "met" : `NOT MET (${(ms / goal).toFixed(1)}× the goal)`}`;
+  const goalColdMs = GOAL_COLD_RATIO * bareMs;
   const rss = (rs) => {
     const values = rs.map((r) => r.rssKB).filter((v) => v !== undefined);
     return values.length === 0 ? undefined : Math.max(...values) * 1024;
@@ -119,8 +120,8 @@ export default async function run({ lines = 100_000, log = () => {} } = {}) {
       median: fmtMs(smallMs),
       p90: fmtMs(p90(small)),
       rate: ratio(smallMs),
-      note: `${verdict(smallMs, GOAL_COLD_MS)}; exit ${exits(small)}${smallExit === 0 ? "" : " (the example has errors)"}; ${small.length} runs${rssNote(small)}`,
-      data: { ...timing(small), exit: smallExit, goalMs: GOAL_COLD_MS, ratioToNode: smallMs / bareMs, peakRssBytes: rss(small) },
+      note: `goal ≤ ${GOAL_COLD_RATIO}× node -e 0 (${fmtMs(goalColdMs)}): ${smallMs <= goalColdMs ? "met" : "NOT MET"}; exit ${exits(small)}${smallExit === 0 ? "" : " (the example has errors)"}; ${small.length} runs${rssNote(small)}`,
+      data: { ...timing(small), exit: smallExit, goalRatio: GOAL_COLD_RATIO, met: smallMs <= goalColdMs, ratioToNode: smallMs / bareMs, peakRssBytes: rss(small) },
     },
     {
       name: "paybillc check 100k (process)",
@@ -161,7 +162,7 @@ export default async function run({ lines = 100_000, log = () => {} } = {}) {
   ];
 
   const summary = [
-    `check  100k: ${fmtMs(largeMs)} (goal < ${fmtMs(GOAL_LARGE_MS)})  | helpdesk cold: ${fmtMs(smallMs)} (goal < ${fmtMs(GOAL_COLD_MS)})` +
+    `check  100k: ${fmtMs(largeMs)} (goal ≤ ${fmtMs(GOAL_LARGE_MS)})  | helpdesk cold: ${fmtMs(smallMs)} (goal ≤ ${GOAL_COLD_RATIO}× node -e 0 = ${fmtMs(goalColdMs)})` +
       `  | node -e 0: ${fmtMs(bareMs)}  | in process: checkProject ${fmtMs(checkStats.medianMs)}, parse ${fmtMs(parseStats.medianMs)}`,
   ];
   if (!withTime) summary.push(`peak RSS: skipped (${GNU_TIME} not found)`);

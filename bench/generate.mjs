@@ -512,7 +512,10 @@ function moduleModel(seed, index, platform) {
   const domain = DOMAINS[index % DOMAINS.length];
   const round = Math.floor(index / DOMAINS.length);
   const name = round === 0 ? domain : `${domain}_${AREAS[(round - 1) % AREAS.length]}${round > AREAS.length ? `_${round}` : ""}`;
-  const nouns = rng.sample(NOUNS, rng.int(3, 7));
+  // Entities are named for their module (`analytics_ops` → `AnalyticsOpsSurvey`): the bundle
+  // names every declaration by its own name, so two modules may not both declare `Survey`.
+  const prefix = name.split("_").map((word) => `${word[0].toUpperCase()}${word.slice(1)}`).join("");
+  const nouns = rng.sample(NOUNS, rng.int(3, 7)).map((noun) => `${prefix}${noun}`);
   const entities = nouns.map((noun) => entityModel(rng, noun, nouns));
   const features = platform.plans.at(-1).features;
   const actions = entities.flatMap((entity) => actionModels(rng, entity, features));

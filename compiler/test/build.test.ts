@@ -77,7 +77,8 @@ describe("paybillc build", () => {
     const report = JSON.parse(run.stdout) as { bundle: string; hash: string; counts: Record<string, number>; diagnostics: unknown[] };
     expect(report.bundle).toBe("out/bundle.json");
     expect(report.counts).toEqual({ entities: 0, actions: 0, policies: 0, workflows: 0, plans: 1, tenants: 0 });
-    expect((await readdir(join(dir, "out"))).sort()).toEqual(["bundle.json", "terraform"]);
+    // With the stacks and the build record (which piece was made from what: project/build-record.ts).
+    expect((await readdir(join(dir, "out"))).sort()).toEqual(["build-record.json", "bundle.json", "terraform"]);
     expect(await readFile(join(dir, "out/terraform/main.tf.json"), "utf8")).toBe("{}");
     expect((await readBundle(join(dir, "out/bundle.json"))).hash).toBe(report.hash);
   });

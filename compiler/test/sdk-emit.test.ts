@@ -112,7 +112,9 @@ describe("paybillc build: out/sdk", () => {
     const again = await paybillc(["build"], dir);
     expect(again.code).toBe(0);
     expect(again.stderr).not.toContain("sdk:");
-    expect((await readdir(join(dir, "out"))).sort()).toEqual(["bundle.json", "terraform"]);
+    // The build record (its stacks) stays; the SDK went.
+    expect((await readdir(join(dir, "out"))).sort()).toEqual(["build-record.json", "bundle.json", "terraform"]);
+    expect(await readFile(join(dir, "out/build-record.json"), "utf8")).not.toContain("sdk/index.ts");
   });
 
   it("writes no SDK when the build fails", async () => {

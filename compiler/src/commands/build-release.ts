@@ -8,7 +8,7 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { type Bundle, bundleHash, signBundle } from "@paybill/runtime";
+import { type Bundle, bundleHash, signBundle } from "@paybill/runtime/bundle-format";
 import type { Io } from "../io.js";
 import { displayPath } from "../output/report.js";
 import { describeFsError } from "../project/fs-errors.js";

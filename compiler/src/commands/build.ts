@@ -24,27 +24,22 @@
  * (written with every build that has Terraform); the isolation guard compares with it, so
  * it holds on a fresh checkout without `out/`. `--release N` and `--sign KEY` stamp and
  * sign the bundle (build-release.ts); `--check` writes nothing and says what would change
- * (build-check.ts).
+ * (build-check.ts). `<out>/build-record.json` (project/build-record.ts) lets a build reuse
+ * the stacks, schema and SDK an earlier build made from the same input; the JSON summary
+ * lists them in `reused`.
  */
 import { readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { compareDiagnostics, type Diagnostic, diagnostic, diagnosticToJson, type Model, type SourceFile, type Span } from "@paybill/lang";
+import type { Bundle } from "@paybill/runtime";
 import { bundleCounts, bundleText } from "../emit/bundle/index.js";
-import { buildDatabase, type DbBuild } from "../emit/db/index.js";
-import { SDK_FILE, sdkFile } from "../emit/sdk/index.js";
-import {
-  changesBetween,
-  describeChanges,
-  emitTerraform,
-  type Manifest,
-  manifestText,
-  PLACEMENTS_FILE,
-  type Placements,
-  parseManifest,
-  parsePlacements,
-  placementsOf,
-  placementsText,
-} from "../emit/terraform/index.js";
+import { buildDatabase, type DbBuild } from "../emit/db/build-db.js";
+import { hasSdk, SDK_FILE } from "../emit/sdk/file.js";
+import { changesBetween, describeChanges } from "../emit/terraform/changes.js";
+import { type Manifest, manifestText, parseManifest } from "../emit/terraform/manifest.js";
+import { PLACEMENTS_FILE, type Placements, parsePlacements, placementsOf, placementsText } from "../emit/terraform/placements.js";
+import { emitTerraformReusing } from "../emit/terraform/reuse.js";
+import { BuildRecord, inputHash, RECORD_FILE } from "../project/build-record.js";
 import { type OutputFile, writeBuild } from "../project/write-build.js";
 import type { Io } from "../io.js";
 import { displayPath, type OutputFormat, printFrames, printJson } from "../output/report.js";
@@ -93,7 +88,8 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
   const bundle = stampBundle(compiled.bundle, release, key);
   const out = options.out === undefined ? join(dir, DEFAULT_OUT) : resolve(io.cwd, options.out);
   const shown = displayPath(io.cwd, join(out, "bundle.json"));
-  const terraform = emitTerraform(compiled.model);
+  const record = await BuildRecord.open(out);
+  const terraform = await emitTerraformReusing(compiled.model, pieceCache(record));
   const previous = await readFile(join(out, MANIFEST), "utf8").then(parseManifest, () => undefined);
   const placementsPath = join(dir, PLACEMENTS_FILE);
   const recorded = await readPlacements(placementsPath);
@@ -129,13 +125,17 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
   } else if (previous !== undefined) {
     stale.push(MANIFEST);
   }
-  const db = await buildDatabase(dir, out, bundle, compiled.model, options.allowDestructive === true);
+  const schemaCache = pieceCache(record);
+  const db = await buildDatabase(dir, out, bundle, compiled.model, options.allowDestructive === true, {
+    lookup: (input) => schemaCache.lookup("db/schema.ts", input),
+    store: (input, text) => schemaCache.store("db/schema.ts", text, input),
+  });
   if (db !== undefined && !db.ok) return refuseDatabase(db, diagnostics, options.format, io, displayPath(io.cwd, join(dir, "migrations")));
   if (db !== undefined) {
     files.push(...db.out);
     stale.push(...db.stale);
   }
-  const sdk = sdkFile(bundle);
+  const sdk = await sdkOf(bundle, record);
   if (sdk !== undefined) files.push(sdk);
   else stale.push(SDK_FILE);
   const sdkShown = sdk === undefined ? undefined : displayPath(io.cwd, join(out, SDK_FILE));
@@ -163,7 +163,11 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
     return 2;
   }
   try {
-    await writeBuild(out, files, stale);
+    // Reused files are on disk as they are; the record is written with the build.
+    const written = files.filter((f) => !record.isReused(f.path));
+    if (!record.empty) written.push(record.file());
+    else if (record.existed) stale.push(RECORD_FILE);
+    await writeBuild(out, written, stale);
   } catch (error) {
     if (db !== undefined) for (const file of db.added) await rm(join(migrationsDir, file.path), { force: true });
     await restorePlacements(dir, placementsBefore);
@@ -185,6 +189,7 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
           : { terraform: { manifest: displayPath(io.cwd, join(out, MANIFEST)), stacks: terraform.stacks.map((s) => s.spec.name), changes } }),
         ...(dbSummary === undefined ? {} : { db: dbSummary.json }),
         ...(sdkShown === undefined ? {} : { sdk: sdkShown }),
+        reused: record.reused,
         diagnostics: diagnostics.map(diagnosticToJson),
       },
       io,
@@ -199,6 +204,39 @@ export async function build(project: string, options: BuildOptions, io: Io): Pro
     if (sdkShown !== undefined) io.err(`sdk: ${sdkShown}\n`);
   }
   return 0;
+}
+
+/**
+ * One file per piece of output, looked up in (and recorded to) the build record by what it
+ * is made from; the lookup remembers the input's hash for the store that follows a miss.
+ */
+function pieceCache(record: BuildRecord): { lookup(path: string, input: unknown): Promise<string | undefined>; store(path: string, text: string, input?: unknown): Promise<void> } {
+  const inputs = new Map<string, string>();
+  return {
+    async lookup(path, input) {
+      const hash = await inputHash(path, input);
+      inputs.set(path, hash);
+      return (await record.reuse(path, hash))?.[0]?.text;
+    },
+    async store(path, text, input) {
+      const hash = input === undefined ? inputs.get(path) : await inputHash(path, input);
+      if (hash !== undefined) record.remember(path, hash, [{ path, text }]);
+    },
+  };
+}
+
+/** `sdk/index.ts`, reused when the bundle's content is what it was made from; ts-morph is loaded only to make it. */
+async function sdkOf(bundle: Bundle, record: BuildRecord): Promise<OutputFile | undefined> {
+  if (!hasSdk(bundle)) return undefined;
+  const cache = pieceCache(record);
+  // The content hash covers every member but the hash and the signature.
+  const input = { hash: bundle.hash, signature: bundle.signature ?? null };
+  const reused = await cache.lookup(SDK_FILE, input);
+  if (reused !== undefined) return { path: SDK_FILE, text: reused };
+  const { sdkTs } = await import("../emit/sdk/sdk-ts.js");
+  const text = sdkTs(bundle);
+  await cache.store(SDK_FILE, text);
+  return { path: SDK_FILE, text };
 }
 
 /** The committed placements record; undefined when there is none. */

@@ -10,9 +10,10 @@
  * name) comes back as diagnostics, and then there is no bundle.
  */
 import { type Diagnostic, hasErrors, type Model } from "@paybill/lang";
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type Bundle, bundleHash } from "@paybill/runtime";
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type Bundle } from "@paybill/runtime/bundle-format";
 import { plan, tenant } from "./control-plane.js";
 import { action, agent, entity } from "./data.js";
+import { sortedWithHash } from "./json.js";
 import { Names } from "./names.js";
 import { policy } from "./policies.js";
 import { Totals } from "./windows.js";
@@ -71,7 +72,8 @@ export function tryEmitBundle(model: Model): EmitResult {
     tenants,
     ...(counters === undefined ? {} : { totals: counters }),
   };
-  return { ok: true, bundle: { ...content, hash: bundleHash(content) } };
+  const { sorted, hash } = sortedWithHash(content);
+  return { ok: true, bundle: { ...sorted, hash } };
 }
 
 /** The counts `paybillc build` reports. */

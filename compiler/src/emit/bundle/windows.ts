@@ -5,7 +5,7 @@
  * runtime's CEL knows no `per` windows: this is the only form it sees.
  */
 import type { CelCall, CelExpr, Model } from "@paybill/lang";
-import { type TotalSpec, totalKey } from "@paybill/runtime";
+import { type TotalSpec, totalKey } from "@paybill/runtime/bundle-format";
 import { sortedRecord } from "./values.js";
 
 export class Totals {

@@ -10,7 +10,7 @@
  * new migration writes the policy again (`policyStatements`). drizzle-kit's own row-level
  * security and policy statements are left out: security.ts writes those, with `FORCE`.
  */
-import { canonicalJson } from "@paybill/runtime";
+import { canonicalJson } from "@paybill/runtime/bundle-format";
 import { generateMigration } from "drizzle-kit/api";
 import type { Folder } from "./folder.js";
 import { type Loss, losses } from "./losses.js";

@@ -13,7 +13,7 @@
  * it (so a change of its text is a new migration, `policyStatements`), and the catalogue
  * audit (audit.ts) compares what the database says against it.
  */
-import { RUNTIME_ROLE } from "@paybill/runtime";
+import { RUNTIME_ROLE } from "@paybill/runtime/bundle-format";
 import { TENANT_COLUMN } from "./tables.js";
 
 /** The runtime's role, defined once by the runtime (store/roles.ts). */

@@ -5,7 +5,7 @@
  * with `@renamed`) and drops (a drop beside an add in one diff makes drizzle-kit prompt).
  */
 import { createHash } from "node:crypto";
-import { canonicalJson } from "@paybill/runtime";
+import { canonicalJson } from "@paybill/runtime/bundle-format";
 import { type DrizzleSnapshotJSON, generateDrizzleJson } from "drizzle-kit/api";
 import { drizzleTables } from "./drizzle-tables.js";
 import type { DbTable } from "./tables.js";

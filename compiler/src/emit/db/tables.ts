@@ -108,23 +108,43 @@ interface FoundAnnotation {
   readonly span: Parameters<typeof diagnostic>[2];
 }
 
+type EntityDecls = ReadonlyMap<string, readonly { readonly unit: Model["units"][number]; readonly decl: Extract<Model["units"][number]["ast"]["declarations"][number], { kind: "Entity" }> }[]>;
+
+/** Each model's entity declarations by name, found in one pass (not one pass per entity). */
+const entityIndex = new WeakMap<Model, EntityDecls>();
+
+function entityDecls(model: Model): EntityDecls {
+  let index = entityIndex.get(model);
+  if (index === undefined) {
+    const found = new Map<string, { unit: Model["units"][number]; decl: Extract<Model["units"][number]["ast"]["declarations"][number], { kind: "Entity" }> }[]>();
+    for (const unit of model.units) {
+      for (const decl of unit.ast.declarations) {
+        if (decl.kind !== "Entity") continue;
+        const list = found.get(decl.name.name);
+        if (list === undefined) found.set(decl.name.name, [{ unit, decl }]);
+        else list.push({ unit, decl });
+      }
+    }
+    index = found;
+    entityIndex.set(model, index);
+  }
+  return index;
+}
+
 /** The annotations of each field of the entity called `name`, read from the checked model. */
 function fieldAnnotations(model: Model | undefined, name: string): Map<string, FoundAnnotation[]> {
   const out = new Map<string, FoundAnnotation[]>();
   if (model === undefined) return out;
-  for (const unit of model.units) {
-    for (const decl of unit.ast.declarations) {
-      if (decl.kind !== "Entity" || decl.name.name !== name) continue;
-      for (const field of decl.fields) {
-        out.set(
-          field.name.name,
-          field.annotations.map((a) => {
-            const arg = a.args?.find((x) => x.name?.name === "from") ?? (a.args?.length === 1 ? a.args[0] : undefined);
-            const from = arg?.value.kind === "String" ? arg.value.value : undefined;
-            return { name: a.name.name, from, file: unit.source, span: a.span };
-          }),
-        );
-      }
+  for (const { unit, decl } of entityDecls(model).get(name) ?? []) {
+    for (const field of decl.fields) {
+      out.set(
+        field.name.name,
+        field.annotations.map((a) => {
+          const arg = a.args?.find((x) => x.name?.name === "from") ?? (a.args?.length === 1 ? a.args[0] : undefined);
+          const from = arg?.value.kind === "String" ? arg.value.value : undefined;
+          return { name: a.name.name, from, file: unit.source, span: a.span };
+        }),
+      );
     }
   }
   return out;

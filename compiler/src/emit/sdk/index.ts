@@ -4,14 +4,12 @@
  * the project declares something host code calls (an action, a workflow or an entity).
  */
 import type { Bundle } from "@paybill/runtime";
+import { hasSdk, SDK_FILE } from "./file.js";
 import { sdkTs } from "./sdk-ts.js";
 
+export { hasSdk, SDK_FILE } from "./file.js";
 export { sdkTs } from "./sdk-ts.js";
 
-/** Relative to the output directory. */
-export const SDK_FILE = "sdk/index.ts";
-
 export function sdkFile(bundle: Bundle): { readonly path: string; readonly text: string } | undefined {
-  const empty = [bundle.actions, bundle.workflows, bundle.entities].every((map) => Object.keys(map).length === 0);
-  return empty ? undefined : { path: SDK_FILE, text: sdkTs(bundle) };
+  return hasSdk(bundle) ? { path: SDK_FILE, text: sdkTs(bundle) } : undefined;
 }

@@ -91,7 +91,10 @@ export function synthStack(spec: StackSpec, outdir: string): string {
     const made = mapping[kind]({ b, spec, who, parts, name });
     Object.assign(level === "stack" ? stackParts : eachParts, made);
   }
-  stack.prepareStack();
+  // `prepareStack()` is the backend check and a preparing resolve of every element, which
+  // only records usage for cdktn's validations (skipped) and cross-stack references (one
+  // stack per app): the backend check alone, as `toTerraform` resolves every element anyway.
+  (stack as unknown as { ensureBackendExists(): void }).ensureBackendExists();
   return bundleText(stack.toTerraform());
 }
 
