@@ -266,8 +266,12 @@ export function startServer(host: ServerHost, input: NodeJS.ReadableStream = pro
   });
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
+    // A change not stored yet (a burst is stored when something needs it) is stored first:
+    // until the disk is read below, the file counts with its last text, not an older one.
+    const last = pending.delete(textDocument.uri) ? texts.get(textDocument.uri) : undefined;
     texts.delete(textDocument.uri);
     void serially("close", async () => {
+      if (last !== undefined) await store(textDocument.uri, last.getText(), last.version, true);
       projects.of(textDocument.uri)?.store.close(textDocument.uri);
       // What counts now is what is saved on disk (or nothing, for an unsaved new file).
       await loadFromDisk(textDocument.uri);

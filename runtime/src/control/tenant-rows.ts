@@ -131,7 +131,13 @@ export async function deleteRows(endpoint: DataEndpoint, tenant: string, table: 
     );
     const n = Number(row?.n ?? 0);
     total += n;
-    if (n === 0) return total;
+    if (n === 0) {
+      // Nothing deleted can mean another run of the move deleted this batch under it (its rows were gone when the
+      // locks were released): done only when no row is left, so a parent is never deleted before its children.
+      const [left] = await bound(endpoint, tenant, (tx) => tx.query<{ left: unknown }>(`select exists (select 1 from ${name} where tenant_id = $1) as left`, [tenant]));
+      if (left?.left !== true) return total;
+      continue;
+    }
     await after?.();
   }
 }
