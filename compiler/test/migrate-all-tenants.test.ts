@@ -16,28 +16,16 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type Bundle, bundleHash, openRuntime, type Provisioner } from "@paybill/runtime";
 import { migrateAll } from "../src/commands/migrate-all.js";
 import { openClient } from "../src/emit/db/client.js";
-import type { Io } from "../src/io.js";
 import { PG_URL } from "./db-support.js";
 import { emitOk, HELPDESK, sourcesIn } from "./support/bundle.js";
+import { capturingIo } from "./support/migrate-here.js";
 
 const BACKENDS = PG_URL === undefined ? ["pglite"] : ["pglite", "postgres"];
 
 async function run(dir: string, database: string, format: "text" | "json" = "text") {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = {
-    cwd: dir,
-    color: false,
-    debug: false,
-    out: (t) => {
-      stdout += t;
-    },
-    err: (t) => {
-      stderr += t;
-    },
-  };
+  const { io, collected } = capturingIo(dir);
   const code = await migrateAll(".", { database, format }, io);
-  return { code, stdout, stderr };
+  return { code, ...collected() };
 }
 
 /** The helpdesk bundle without its static tenants: the registry holds only what the test onboards. */

@@ -7,10 +7,8 @@ import { migrate } from "../../src/commands/migrate.js";
 import type { OutputFormat } from "../../src/output/report.js";
 import type { Io } from "../../src/io.js";
 
-export async function migrateHere(
-  dir: string,
-  options: { database?: string; schema?: string; format?: OutputFormat } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
+/** An Io for `dir` whose output is kept: `collected()` gives what was written to each stream. */
+export function capturingIo(dir: string): { io: Io; collected: () => { stdout: string; stderr: string } } {
   let stdout = "";
   let stderr = "";
   const io: Io = {
@@ -24,8 +22,16 @@ export async function migrateHere(
       stderr += t;
     },
   };
+  return { io, collected: () => ({ stdout, stderr }) };
+}
+
+export async function migrateHere(
+  dir: string,
+  options: { database?: string; schema?: string; format?: OutputFormat } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { io, collected } = capturingIo(dir);
   const code = await migrate(".", { format: "text", ...options }, io);
-  return { code, stdout, stderr };
+  return { code, ...collected() };
 }
 
 /**
